@@ -1,0 +1,115 @@
+"""`relance` command line (typer). Errors: exit 1 with a one-line message, never a traceback."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+try:  # recent typer vendors click
+    from typer._click.exceptions import ClickException, NoArgsIsHelpError
+except ImportError:  # pragma: no cover - older typer
+    from click.exceptions import ClickException, NoArgsIsHelpError
+
+from assistant.config import Settings
+from assistant.errors import UserError
+from assistant.i18n import set_language, tr
+from assistant.service import Service
+
+app = typer.Typer(
+    name="relance",
+    help="Relances clients structurées et validées par un humain / "
+    "Structured, human-validated payment reminders.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+class State:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+
+@app.callback()
+def _global(
+    ctx: typer.Context,
+    home: Annotated[
+        Path | None,
+        typer.Option("--home", help="Dossier de travail (env RELANCE_HOME).", show_default=False),
+    ] = None,
+    lang: Annotated[
+        str | None, typer.Option("--lang", help="fr (défaut) ou en.", show_default=False)
+    ] = None,
+) -> None:
+    if lang is not None:
+        if lang not in ("fr", "en"):
+            raise UserError(tr("--lang attend fr ou en", "--lang expects fr or en"))
+        os.environ["RELANCE_LANG"] = lang
+    settings = Settings().with_home(home)
+    set_language(lang or settings.ui_language)
+    ctx.obj = State(settings)
+
+
+@contextmanager
+def service_for(ctx: typer.Context) -> Iterator[Service]:
+    """Open the service for this command's home; always closed afterwards."""
+    service = Service.open(ctx.obj.settings)
+    try:
+        yield service
+    finally:
+        service.close()
+
+
+def echo(text: str = "") -> None:
+    typer.echo(text)
+
+
+@app.command()
+def init(ctx: typer.Context) -> None:
+    """Créer le dossier, la base et des copies modifiables des politiques."""
+    with service_for(ctx) as service:
+        report = service.init_home()
+    echo(tr("Dossier prêt : {home}", "Home ready: {home}", home=report.home))
+    echo(tr("Base : {db}", "Database: {db}", db=report.database))
+    if report.policies_copied:
+        echo(tr("Politiques copiées : {n}", "Policies copied: {n}", n=len(report.policies_copied)))
+
+
+def main() -> None:
+    """Entry point: run the typer app; user errors and crashes become one clear line."""
+    try:
+        app(standalone_mode=False)
+    except UserError as exc:
+        typer.echo(tr("Erreur : {msg}", "Error: {msg}", msg=exc), err=True)
+        sys.exit(1)
+    except typer.Abort:
+        typer.echo(tr("Annulé.", "Aborted."), err=True)
+        sys.exit(1)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except NoArgsIsHelpError as exc:
+        typer.echo(exc.ctx.get_help() if exc.ctx else str(exc))
+        sys.exit(0)
+    except ClickException as exc:  # usage errors: one line, exit 1
+        typer.echo(tr("Erreur : {msg}", "Error: {msg}", msg=exc.format_message()), err=True)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        typer.echo(tr("Interrompu.", "Interrupted."), err=True)
+        sys.exit(130)
+    except Exception as exc:  # last resort: never show a traceback to the user
+        if os.environ.get("RELANCE_DEBUG"):
+            raise
+        typer.echo(
+            tr("Erreur inattendue : {kind}: {msg} (RELANCE_DEBUG=1 pour le détail)",
+               "Unexpected error: {kind}: {msg} (RELANCE_DEBUG=1 for details)",
+               kind=type(exc).__name__, msg=exc),
+            err=True,
+        )  # fmt: skip
+        sys.exit(1)

@@ -1,0 +1,70 @@
+"""The service façade: the one entry point used by the CLI and the TUI.
+
+Domain logic lives in the modules it calls (imports, rules, llm, delivery, stats); this class
+wires them to the store and the settings, and keeps every write inside a transaction.
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from assistant.config import Settings
+from assistant.errors import UserError
+from assistant.i18n import tr
+from assistant.paths import bundled_dir
+from assistant.storage.db import Clock, Store, open_store, utc_now
+
+
+@dataclass(frozen=True)
+class InitReport:
+    home: Path
+    database: Path
+    policies_copied: list[str]
+
+
+class Service:
+    """Application façade over one home directory (database + editable policies)."""
+
+    def __init__(self, settings: Settings, store: Store, *, actor: str = "user") -> None:
+        self.settings = settings
+        self.store = store
+        self.actor = actor
+
+    @classmethod
+    def open(cls, settings: Settings, *, clock: Clock = utc_now, actor: str = "user") -> Service:
+        try:
+            settings.home.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise UserError(
+                tr("dossier inaccessible: {home} ({err})", "cannot use home: {home} ({err})",
+                   home=settings.home, err=exc.strerror)
+            ) from exc  # fmt: skip
+        return cls(settings, open_store(settings.db_path, clock), actor=actor)
+
+    @property
+    def home(self) -> Path:
+        return self.settings.home
+
+    def close(self) -> None:
+        self.store.close()
+
+    # -- home -------------------------------------------------------------------------
+    def init_home(self) -> InitReport:
+        """Create the home, the database and editable copies of the shipped policies."""
+        copied: list[str] = []
+        source = bundled_dir("policies")
+        target = self.home / "policies"
+        for path in sorted(source.rglob("*")):
+            if path.is_dir() or path.name.startswith((".", "_")):
+                continue
+            dest = target / path.relative_to(source)
+            if dest.exists():
+                continue  # never overwrite the manager's edits
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(path, dest)
+            copied.append(str(dest.relative_to(self.home)))
+        with self.store.transaction():
+            self.store.record_event("home.initialised", actor=self.actor, data={"copied": copied})
+        return InitReport(self.home, self.settings.db_path, copied)

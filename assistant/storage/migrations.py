@@ -1,0 +1,185 @@
+"""Versioned schema migrations. A fresh DB and an old DB both reach the current schema.
+
+Each migration is (version, name, SQL script) and runs once, inside a transaction; the applied
+versions are recorded in `_migrations`. Never edit a released migration: add a new one.
+Money is always integer cents (`*_cents`); dates are ISO `YYYY-MM-DD` text; timestamps ISO UTC.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+MIGRATIONS: Sequence[tuple[int, str, str]] = (
+    (
+        1,
+        "core: customers, invoices, payments, events",
+        """
+        CREATE TABLE customers (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            email TEXT,
+            phone TEXT,
+            language TEXT NOT NULL DEFAULT 'fr',
+            country TEXT NOT NULL DEFAULT 'FR',
+            segment TEXT,
+            risk TEXT CHECK (risk IS NULL OR risk IN ('low', 'medium', 'high')),
+            strategic INTEGER NOT NULL DEFAULT 0,
+            salesperson_name TEXT,
+            salesperson_email TEXT,
+            customer_since TEXT,
+            payment_terms_days INTEGER,
+            sms_opt_in INTEGER NOT NULL DEFAULT 0,
+            do_not_contact INTEGER NOT NULL DEFAULT 0,
+            notes TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE TABLE closing_periods (
+            customer_id TEXT NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
+            start TEXT NOT NULL,
+            end TEXT NOT NULL,
+            CHECK (end >= start),
+            PRIMARY KEY (customer_id, start)
+        );
+        CREATE TABLE invoices (
+            number TEXT PRIMARY KEY,
+            customer_id TEXT NOT NULL REFERENCES customers(id),
+            issue_date TEXT NOT NULL,
+            due_date TEXT NOT NULL,
+            amount_cents INTEGER NOT NULL,
+            outstanding_cents INTEGER NOT NULL,
+            currency TEXT NOT NULL DEFAULT 'EUR',
+            status TEXT NOT NULL DEFAULT 'open'
+                CHECK (status IN ('open', 'paid', 'disputed', 'credited', 'cancelled')),
+            reference TEXT,
+            pdf_path TEXT,
+            paid_date TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX invoices_customer ON invoices(customer_id);
+        CREATE INDEX invoices_status_due ON invoices(status, due_date);
+        CREATE TABLE payments (
+            id INTEGER PRIMARY KEY,
+            invoice_number TEXT NOT NULL REFERENCES invoices(number),
+            date TEXT NOT NULL,
+            amount_cents INTEGER NOT NULL,
+            source TEXT NOT NULL DEFAULT 'import',
+            import_key TEXT UNIQUE,
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX payments_invoice ON payments(invoice_number);
+        CREATE TABLE events (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            on_date TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            customer_id TEXT,
+            invoice_number TEXT,
+            draft_id INTEGER,
+            data TEXT NOT NULL DEFAULT '{}'
+        );
+        CREATE INDEX events_customer ON events(customer_id, on_date);
+        CREATE INDEX events_invoice ON events(invoice_number);
+        CREATE INDEX events_kind ON events(kind);
+        """,
+    ),
+    (
+        2,
+        "workflow: steps done, promises, payment plans",
+        """
+        CREATE TABLE invoice_steps (
+            invoice_number TEXT NOT NULL REFERENCES invoices(number),
+            step TEXT NOT NULL,
+            done_on TEXT NOT NULL,
+            channel TEXT,
+            source TEXT NOT NULL,
+            draft_id INTEGER,
+            PRIMARY KEY (invoice_number, step)
+        );
+        CREATE INDEX invoice_steps_done ON invoice_steps(done_on);
+        CREATE TABLE promises (
+            id INTEGER PRIMARY KEY,
+            customer_id TEXT NOT NULL REFERENCES customers(id),
+            invoice_number TEXT REFERENCES invoices(number),
+            promised_date TEXT NOT NULL,
+            amount_cents INTEGER,
+            made_on TEXT NOT NULL,
+            source TEXT NOT NULL DEFAULT 'manual',
+            note TEXT,
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX promises_invoice ON promises(invoice_number);
+        CREATE INDEX promises_customer ON promises(customer_id);
+        CREATE TABLE payment_plans (
+            id INTEGER PRIMARY KEY,
+            customer_id TEXT NOT NULL REFERENCES customers(id),
+            agreed_on TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'active'
+                CHECK (status IN ('active', 'completed', 'broken', 'cancelled')),
+            total_cents INTEGER NOT NULL,
+            note TEXT,
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE payment_plan_invoices (
+            plan_id INTEGER NOT NULL REFERENCES payment_plans(id) ON DELETE CASCADE,
+            invoice_number TEXT NOT NULL REFERENCES invoices(number),
+            PRIMARY KEY (plan_id, invoice_number)
+        );
+        CREATE TABLE instalments (
+            id INTEGER PRIMARY KEY,
+            plan_id INTEGER NOT NULL REFERENCES payment_plans(id) ON DELETE CASCADE,
+            seq INTEGER NOT NULL,
+            due_date TEXT NOT NULL,
+            amount_cents INTEGER NOT NULL CHECK (amount_cents > 0),
+            UNIQUE (plan_id, seq)
+        );
+        """,
+    ),
+)
+
+
+def _ensure_table(conn: sqlite3.Connection) -> None:
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS _migrations ("
+        " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+    )
+
+
+def applied_versions(conn: sqlite3.Connection) -> set[int]:
+    _ensure_table(conn)
+    return {row[0] for row in conn.execute("SELECT version FROM _migrations")}
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def current_version() -> int:
+    return max(v for v, _, _ in MIGRATIONS)
+
+
+def migrate(conn: sqlite3.Connection, upto: int | None = None) -> list[int]:
+    """Apply pending migrations in order (each atomically). Returns the versions applied."""
+    done = applied_versions(conn)
+    ran: list[int] = []
+    for version, name, script in sorted(MIGRATIONS):
+        if version in done or (upto is not None and version > upto):
+            continue
+        stamp = datetime.now(UTC).isoformat(timespec="seconds")
+        record = (
+            "INSERT INTO _migrations (version, name, applied_at) VALUES "
+            f"({int(version)}, {_quote(name)}, {_quote(stamp)});"
+        )
+        try:
+            # executescript runs the whole script; BEGIN..COMMIT makes it atomic.
+            conn.executescript(f"BEGIN IMMEDIATE;\n{script}\n;{record}\nCOMMIT;")
+        except Exception:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        ran.append(version)
+    return ran

@@ -1,0 +1,260 @@
+"""Repository functions over the store: customers, invoices, payments (bulk, diff-aware).
+
+Callers wrap these in `store.transaction()`; nothing here commits on its own.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from assistant.models import ClosingPeriod, Customer, Invoice, InvoiceStatus, Payment
+from assistant.storage.db import Store
+
+CUSTOMER_FIELDS = (
+    "name", "email", "phone", "language", "country", "segment", "risk", "strategic",
+    "salesperson_name", "salesperson_email", "customer_since", "payment_terms_days",
+    "sms_opt_in", "do_not_contact", "notes",
+)  # fmt: skip
+INVOICE_FIELDS = (
+    "customer_id", "issue_date", "due_date", "amount_cents", "outstanding_cents", "currency",
+    "status", "reference", "pdf_path", "paid_date",
+)  # fmt: skip
+
+
+@dataclass
+class UpsertCounts:
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    keys_added: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, int]:
+        return {"added": self.added, "updated": self.updated, "unchanged": self.unchanged}
+
+
+def _db_value(value: Any) -> Any:
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, InvoiceStatus):
+        return value.value
+    return value
+
+
+def _chunks(items: Sequence[str], size: int = 900) -> Iterable[Sequence[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _existing(store: Store, table: str, key: str, keys: Sequence[str]) -> dict[str, dict]:
+    found: dict[str, dict] = {}
+    for chunk in _chunks(list(keys)):
+        marks = ",".join("?" * len(chunk))
+        for row in store.query(f"SELECT * FROM {table} WHERE {key} IN ({marks})", chunk):
+            found[row[key]] = row
+    return found
+
+
+def upsert_customers(store: Store, customers: Sequence[Customer], actor: str) -> UpsertCounts:
+    counts = UpsertCounts()
+    now = store.now_iso()
+    old = _existing(store, "customers", "id", [c.id for c in customers])
+    for customer in customers:
+        values = {f: _db_value(getattr(customer, f)) for f in CUSTOMER_FIELDS}
+        before = old.get(customer.id)
+        if before is None:
+            store.conn.execute(
+                f"INSERT INTO customers (id, {', '.join(CUSTOMER_FIELDS)}, created_at, updated_at)"
+                f" VALUES (?, {', '.join('?' * len(CUSTOMER_FIELDS))}, ?, ?)",
+                (customer.id, *values.values(), now, now),
+            )
+            if customer.closing_periods:
+                _set_closing_periods(store, customer)
+            store.record_event("customer.created", actor=actor, customer_id=customer.id)
+            counts.added += 1
+            counts.keys_added.append(customer.id)
+            continue
+        changed = sorted(f for f, v in values.items() if before[f] != v)
+        if changed:
+            sets = ", ".join(f"{f} = ?" for f in changed)
+            store.conn.execute(
+                f"UPDATE customers SET {sets}, updated_at = ? WHERE id = ?",
+                (*(values[f] for f in changed), now, customer.id),
+            )
+        if customer.closing_periods is not None and _set_closing_periods(store, customer):
+            changed.append("closing_periods")
+        if changed:
+            store.record_event(
+                "customer.updated", actor=actor, customer_id=customer.id, data={"changed": changed}
+            )
+            counts.updated += 1
+        else:
+            counts.unchanged += 1
+    return counts
+
+
+def _set_closing_periods(store: Store, customer: Customer) -> bool:
+    """Replace the customer's closing periods; True if they changed."""
+    current = {
+        (r["start"], r["end"])
+        for r in store.query(
+            "SELECT start, end FROM closing_periods WHERE customer_id = ?", (customer.id,)
+        )
+    }
+    wanted = {(p.start.isoformat(), p.end.isoformat()) for p in customer.closing_periods or ()}
+    if current == wanted:
+        return False
+    store.conn.execute("DELETE FROM closing_periods WHERE customer_id = ?", (customer.id,))
+    store.conn.executemany(
+        "INSERT INTO closing_periods (customer_id, start, end) VALUES (?, ?, ?)",
+        [(customer.id, s, e) for s, e in sorted(wanted)],
+    )
+    return True
+
+
+def closing_periods(store: Store, customer_id: str) -> list[ClosingPeriod]:
+    return [
+        ClosingPeriod(start=date.fromisoformat(r["start"]), end=date.fromisoformat(r["end"]))
+        for r in store.query(
+            "SELECT start, end FROM closing_periods WHERE customer_id = ? ORDER BY start",
+            (customer_id,),
+        )
+    ]
+
+
+def upsert_invoices(store: Store, invoices: Sequence[Invoice], actor: str) -> UpsertCounts:
+    """Insert new invoices, update changed ones. A local dispute is kept over an `open` status."""
+    counts = UpsertCounts()
+    now = store.now_iso()
+    old = _existing(store, "invoices", "number", [i.number for i in invoices])
+    inserts: list[tuple] = []
+    events: list[tuple] = []
+    for invoice in invoices:
+        values = {f: _db_value(getattr(invoice, f)) for f in INVOICE_FIELDS}
+        before = old.get(invoice.number)
+        if before is None:
+            inserts.append((invoice.number, *values.values(), now, now))
+            events.append(("invoice.created", invoice, {"status": values["status"]}))
+            counts.added += 1
+            counts.keys_added.append(invoice.number)
+            continue
+        if before["status"] == "disputed" and values["status"] == "open":
+            values["status"] = "disputed"
+        if values["paid_date"] is None and values["status"] == before["status"]:
+            values["paid_date"] = before["paid_date"]
+        changed = {f: v for f, v in values.items() if before[f] != v}
+        if not changed:
+            counts.unchanged += 1
+            continue
+        sets = ", ".join(f"{f} = ?" for f in changed)
+        store.conn.execute(
+            f"UPDATE invoices SET {sets}, updated_at = ? WHERE number = ?",
+            (*changed.values(), now, invoice.number),
+        )
+        diff = {f: [before[f], v] for f, v in changed.items()}
+        events.append(("invoice.updated", invoice, {"changed": diff}))
+        counts.updated += 1
+    if inserts:
+        cols = ", ".join(INVOICE_FIELDS)
+        store.conn.executemany(
+            f"INSERT INTO invoices (number, {cols}, created_at, updated_at)"
+            f" VALUES ({', '.join('?' * (len(INVOICE_FIELDS) + 3))})",
+            inserts,
+        )
+    _bulk_events(store, actor, events)
+    return counts
+
+
+def _bulk_events(store: Store, actor: str, events: list[tuple[str, Invoice, dict]]) -> None:
+    now, today = store.now_iso(), store.today().isoformat()
+    store.conn.executemany(
+        "INSERT INTO events (at, on_date, actor, kind, customer_id, invoice_number, data)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [
+            (now, today, actor, kind, inv.customer_id, inv.number,
+             json.dumps(data, ensure_ascii=False, sort_keys=True))
+            for kind, inv, data in events
+        ],
+    )  # fmt: skip
+
+
+def payment_key(payment: Payment, occurrence: int) -> str:
+    """Natural key making a re-imported payment a no-op (same invoice, date, amount, rank)."""
+    parts = (payment.invoice_number, payment.date.isoformat(), payment.amount_cents, occurrence)
+    return "|".join(str(p) for p in parts)
+
+
+def apply_payment(store: Store, payment: Payment, import_key: str | None, actor: str) -> bool:
+    """Record a payment and lower the invoice's outstanding; False if already recorded."""
+    if import_key is not None and store.scalar(
+        "SELECT 1 FROM payments WHERE import_key = ?", (import_key,)
+    ):
+        return False
+    invoice = store.query_one(
+        "SELECT customer_id, outstanding_cents, status FROM invoices WHERE number = ?",
+        (payment.invoice_number,),
+    )
+    if invoice is None:
+        raise KeyError(payment.invoice_number)
+    store.conn.execute(
+        "INSERT INTO payments (invoice_number, date, amount_cents, source, import_key, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        (payment.invoice_number, payment.date.isoformat(), payment.amount_cents, payment.source,
+         import_key, store.now_iso()),
+    )  # fmt: skip
+    outstanding = invoice["outstanding_cents"] - payment.amount_cents
+    paid = outstanding <= 0 and invoice["status"] in ("open", "disputed")
+    store.conn.execute(
+        "UPDATE invoices SET outstanding_cents = ?, status = ?, paid_date = ?, updated_at = ?"
+        " WHERE number = ?",
+        (
+            max(outstanding, 0),
+            "paid" if paid else invoice["status"],
+            payment.date.isoformat() if paid else None,
+            store.now_iso(),
+            payment.invoice_number,
+        ),
+    )
+    store.record_event(
+        "payment.recorded", actor=actor, customer_id=invoice["customer_id"],
+        invoice_number=payment.invoice_number, on_date=payment.date,
+        data={"amount_cents": payment.amount_cents, "outstanding_cents": max(outstanding, 0),
+              "overpaid_cents": max(-outstanding, 0)},
+    )  # fmt: skip
+    if paid:
+        store.record_event(
+            "invoice.paid", actor=actor, customer_id=invoice["customer_id"],
+            invoice_number=payment.invoice_number, on_date=payment.date,
+        )  # fmt: skip
+    return True
+
+
+def get_customer(store: Store, customer_id: str) -> Customer | None:
+    row = store.query_one("SELECT * FROM customers WHERE id = ?", (customer_id,))
+    if row is None:
+        return None
+    data = {k: row[k] for k in ("id", *CUSTOMER_FIELDS)}
+    data["strategic"] = bool(data["strategic"])
+    data["sms_opt_in"] = bool(data["sms_opt_in"])
+    data["do_not_contact"] = bool(data["do_not_contact"])
+    data["closing_periods"] = closing_periods(store, customer_id)
+    return Customer.model_validate(data)
+
+
+def get_invoice(store: Store, number: str) -> Invoice | None:
+    row = store.query_one("SELECT * FROM invoices WHERE number = ?", (number,))
+    if row is None:
+        return None
+    return Invoice.model_validate({k: row[k] for k in ("number", *INVOICE_FIELDS)})
+
+
+def customer_invoices(store: Store, customer_id: str) -> list[Invoice]:
+    rows = store.query(
+        "SELECT * FROM invoices WHERE customer_id = ? ORDER BY due_date, number", (customer_id,)
+    )
+    return [Invoice.model_validate({k: r[k] for k in ("number", *INVOICE_FIELDS)}) for r in rows]

@@ -1,0 +1,74 @@
+"""Shared fixtures: a fresh home/store per test, a fixed clock, CLI runner helpers."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from assistant.config import Settings
+from assistant.i18n import set_language
+from assistant.service import Service
+from assistant.storage.db import Store, open_store
+
+FIXED_NOW = datetime(2026, 11, 24, 9, 30, tzinfo=UTC)
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True)
+def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No test sees the developer's keys, SMTP settings or home."""
+    for name in list(os.environ):
+        if name.startswith(("RELANCE_", "OPENAI_")):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("RELANCE_HOME", str(tmp_path / "default-home"))
+    set_language("fr")
+
+
+@pytest.fixture
+def clock() -> datetime:
+    return FIXED_NOW
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    s = open_store(tmp_path / "test.db", clock=lambda: FIXED_NOW)
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Path:
+    return tmp_path / "home"
+
+
+@pytest.fixture
+def settings(home: Path) -> Settings:
+    return Settings(RELANCE_HOME=home)
+
+
+@pytest.fixture
+def service(settings: Settings) -> Iterator[Service]:
+    svc = Service.open(settings, clock=lambda: FIXED_NOW)
+    yield svc
+    svc.close()
+
+
+def run_cli(*args: str, home: Path | None = None, env: dict[str, str] | None = None,
+            input: str | None = None) -> subprocess.CompletedProcess[str]:  # fmt: skip
+    """Run `relance` as a user would (a real subprocess), from outside the repo."""
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith(("RELANCE_", "OPENAI_"))}
+    full_env["PYTHONPATH"] = str(REPO_ROOT)
+    full_env.update(env or {})
+    cmd = [sys.executable, "-m", "assistant"]
+    if home is not None:
+        cmd += ["--home", str(home)]
+    return subprocess.run(
+        cmd + list(args), capture_output=True, text=True, env=full_env, input=input,
+        timeout=120, cwd=str(REPO_ROOT.parent) if REPO_ROOT.parent.exists() else None,
+    )  # fmt: skip

@@ -1,0 +1,48 @@
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from assistant.storage.db import connect, open_store
+from assistant.storage.migrations import MIGRATIONS, applied_versions, current_version, migrate
+
+
+def test_fresh_database_reaches_current_schema_with_wal_and_foreign_keys(tmp_path: Path) -> None:
+    store = open_store(tmp_path / "a.db")
+    assert applied_versions(store.conn) == {v for v, _, _ in MIGRATIONS}
+    assert store.scalar("PRAGMA journal_mode") == "wal"
+    assert store.scalar("PRAGMA foreign_keys") == 1
+    with pytest.raises(sqlite3.IntegrityError):
+        store.conn.execute(
+            "INSERT INTO invoices (number, customer_id, issue_date, due_date, amount_cents,"
+            " outstanding_cents, created_at, updated_at) VALUES ('F1', 'nobody', '2026-01-01',"
+            " '2026-02-01', 100, 100, 'x', 'x')"
+        )
+
+
+def test_old_database_is_migrated_forward_keeping_its_data(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    conn = connect(path)
+    migrate(conn, upto=1)
+    conn.execute(
+        "INSERT INTO customers (id, name, created_at, updated_at) VALUES ('C1', 'Old', 'x', 'x')"
+    )
+    conn.close()
+    store = open_store(path)
+    assert max(applied_versions(store.conn)) == current_version()
+    assert store.scalar("SELECT name FROM customers WHERE id = 'C1'") == "Old"
+    assert "invoice_steps" in store.db.table_names()
+    # running migrations again is a no-op
+    assert migrate(store.conn) == []
+
+
+def test_failed_transaction_leaves_nothing(tmp_path: Path) -> None:
+    store = open_store(tmp_path / "t.db")
+    with pytest.raises(RuntimeError), store.transaction():
+        store.record_event("x")
+        raise RuntimeError("boom")
+    assert store.events() == []
+    with store.transaction():
+        store.record_event("y", data={"k": "v"})
+    assert [e["kind"] for e in store.events()] == ["y"]
+    assert store.events()[0]["data"] == {"k": "v"}
