@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.console import Console
 
 try:  # recent typer vendors click
     from typer._click.exceptions import ClickException, NoArgsIsHelpError
@@ -17,6 +18,9 @@ except ImportError:  # pragma: no cover - older typer
     from click.exceptions import ClickException, NoArgsIsHelpError
 
 from assistant.config import Settings
+from assistant.dates import parse_iso
+from assistant.demo.build import DEFAULT_SEED as DEMO_SEED
+from assistant.demo.report import render_summary
 from assistant.errors import UserError
 from assistant.i18n import set_language, tr
 from assistant.service import Service
@@ -80,6 +84,40 @@ def init(ctx: typer.Context) -> None:
     echo(tr("Base : {db}", "Database: {db}", db=report.database))
     if report.policies_copied:
         echo(tr("Politiques copiées : {n}", "Policies copied: {n}", n=len(report.policies_copied)))
+
+
+@app.command()
+def demo(
+    ctx: typer.Context,
+    no_tui: Annotated[
+        bool, typer.Option("--no-tui", help="Afficher le résumé sans ouvrir l'interface.")
+    ] = False,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of",
+            help="Date de la démo, AAAA-MM-JJ (défaut : aujourd'hui).",
+            show_default=False,
+        ),
+    ] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Même graine, même démo.")] = DEMO_SEED,
+) -> None:
+    """Charger une entreprise de démonstration dans un dossier neuf et la résumer."""
+    settings = ctx.obj.settings
+    if ctx.parent is None or ctx.parent.params.get("home") is None:
+        settings = settings.with_home(settings.home / "demo")  # never the user's real database
+    try:
+        day = parse_iso(as_of) if as_of is not None else None
+    except ValueError as exc:
+        raise UserError(str(exc)) from exc
+    built = Service.demo(settings, as_of=day, seed=seed)
+    try:
+        # The review TUI does not exist yet: with or without --no-tui, print the summary.
+        Console(highlight=False).print(
+            render_summary(built.summary, built.home, recreated=built.recreated), crop=False
+        )
+    finally:
+        built.service.close()
 
 
 def main() -> None:

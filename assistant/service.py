@@ -8,12 +8,22 @@ from __future__ import annotations
 
 import shutil
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from assistant.config import Settings
+from assistant.demo.build import DEFAULT_SEED, DemoSummary, build_demo, demo_summary
+from assistant.demo.home import (
+    HomeState,
+    clear_demo_home,
+    home_state,
+    remove_database,
+    write_marker,
+)
 from assistant.errors import UserError
 from assistant.i18n import tr
 from assistant.paths import bundled_dir
+from assistant.stats import PortfolioSummary, portfolio_summary
 from assistant.storage.db import Clock, Store, open_store, utc_now
 
 
@@ -68,3 +78,53 @@ class Service:
         with self.store.transaction():
             self.store.record_event("home.initialised", actor=self.actor, data={"copied": copied})
         return InitReport(self.home, self.settings.db_path, copied)
+
+    # -- demo and portfolio summary -----------------------------------------------------
+    @classmethod
+    def demo(
+        cls,
+        settings: Settings,
+        *,
+        as_of: date | None = None,
+        seed: int = DEFAULT_SEED,
+        clock: Clock = utc_now,
+    ) -> DemoHome:
+        """Build a fresh demo in `settings.home`; refuse a home holding a non-demo database."""
+        home = settings.home
+        state = home_state(home)
+        if state is HomeState.FOREIGN:
+            raise UserError(
+                tr("{db} existe et n'est pas une démo : refus de l'écraser. "
+                   "Choisissez un autre dossier avec --home.",
+                   "{db} exists and is not a demo: refusing to overwrite it. "
+                   "Choose another directory with --home.", db=settings.db_path)
+            )  # fmt: skip
+        if state is HomeState.DEMO:
+            clear_demo_home(home)
+        service = cls.open(settings, clock=clock)
+        try:
+            summary = build_demo(service.store, as_of or service.store.today(), seed)
+            write_marker(home, summary)
+        except BaseException:
+            service.close()
+            remove_database(home)
+            raise
+        return DemoHome(service, summary, home, recreated=state is HomeState.DEMO)
+
+    def demo_summary(self) -> DemoSummary:
+        """The summary of the demo this home holds (UserError if it holds none)."""
+        return demo_summary(self.store)
+
+    def portfolio_summary(self, as_of: date) -> PortfolioSummary:
+        """Open and overdue amounts, overdue by age bucket, disputes, pending promises."""
+        return portfolio_summary(self.store, as_of)
+
+
+@dataclass
+class DemoHome:
+    """A freshly built demo: its open service (the caller closes it), summary and home."""
+
+    service: Service
+    summary: DemoSummary
+    home: Path
+    recreated: bool  # a previous demo in this home was replaced

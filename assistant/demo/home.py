@@ -1,0 +1,68 @@
+"""The demo's home directory: tell a demo home from a real one, reset it, mark it.
+
+A home is a demo home when its database records a `demo.created` event (or, if the database
+cannot be read, when it holds the `.relance-demo` marker file). Anything else is the user's
+data and is never touched.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+from enum import StrEnum
+from pathlib import Path
+
+from assistant.demo.build import DEMO_EVENT, DemoSummary
+
+MARKER_FILE = ".relance-demo"
+DB_NAME = "relance.db"
+# What `relance` creates in a home; removed when a demo home is recreated.
+DEMO_FILES = (DB_NAME, f"{DB_NAME}-wal", f"{DB_NAME}-shm", f"{DB_NAME}-journal", MARKER_FILE)
+DEMO_DIRS = ("outbox", "policies", "prompts")
+
+
+class HomeState(StrEnum):
+    EMPTY = "empty"  # no database: free to use
+    DEMO = "demo"  # a previous demo: may be recreated
+    FOREIGN = "foreign"  # a real (or unknown) database: never touched
+
+
+def home_state(home: Path) -> HomeState:
+    """Classify `home` without creating, migrating or writing anything."""
+    db = home / DB_NAME
+    marker = (home / MARKER_FILE).is_file()
+    if not db.exists():
+        return HomeState.DEMO if marker else HomeState.EMPTY
+    try:
+        conn = sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            found = conn.execute("SELECT 1 FROM events WHERE kind = ? LIMIT 1", (DEMO_EVENT,))
+            is_demo = found.fetchone() is not None
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return HomeState.DEMO if marker else HomeState.FOREIGN
+    return HomeState.DEMO if is_demo else HomeState.FOREIGN
+
+
+def remove_database(home: Path) -> None:
+    """Remove the database files and the marker (a failed or previous demo build)."""
+    for name in DEMO_FILES:
+        (home / name).unlink(missing_ok=True)
+
+
+def clear_demo_home(home: Path) -> None:
+    """Remove what a previous demo left in `home` (only call it on a DEMO home)."""
+    remove_database(home)
+    for name in DEMO_DIRS:
+        path = home / name
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path)
+
+
+def write_marker(home: Path, summary: DemoSummary) -> Path:
+    path = home / MARKER_FILE
+    info = {"company": summary.company, "seed": summary.seed, "as_of": summary.as_of.isoformat()}
+    path.write_text(json.dumps(info, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return path

@@ -1,0 +1,106 @@
+"""KPIs over the store. Money is integer cents; every figure is computed for a given `as_of`.
+
+For now: the portfolio snapshot used by `relance demo` (open and overdue amounts, overdue by age
+bucket, disputes, pending promises). Sums assume a single currency (EUR), as the demo has.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from assistant.storage.db import Store
+
+AGE_BUCKETS = ("0-30", "31-60", "61-90", "90+")
+# Invoices still owed: open, or disputed (a dispute suspends reminders, not the debt).
+OWED_STATUSES = ("open", "disputed")
+
+
+def age_bucket(days_late: int) -> str:
+    """The age bucket of an overdue invoice (`days_late` >= 1): 1-30 days is "0-30"."""
+    if days_late <= 30:
+        return "0-30"
+    if days_late <= 60:
+        return "31-60"
+    if days_late <= 90:
+        return "61-90"
+    return "90+"
+
+
+def _owed_rows(store: Store) -> list[dict]:
+    marks = ",".join("?" * len(OWED_STATUSES))
+    return store.query(
+        "SELECT number, customer_id, due_date, outstanding_cents, status FROM invoices"
+        f" WHERE status IN ({marks}) AND outstanding_cents > 0",
+        OWED_STATUSES,
+    )
+
+
+def overdue_by_age(store: Store, as_of: date) -> dict[str, int]:
+    """Outstanding cents of invoices past their due date on `as_of`, by age bucket."""
+    return portfolio_summary(store, as_of).overdue_by_age
+
+
+@dataclass(frozen=True)
+class PortfolioSummary:
+    """Receivables on `as_of`. Amounts in cents; "open" includes disputed invoices."""
+
+    as_of: date
+    customers: int
+    open_invoices: int
+    outstanding_cents: int
+    overdue_invoices: int
+    overdue_cents: int
+    overdue_by_age: dict[str, int] = field(default_factory=dict)
+    overdue_count_by_age: dict[str, int] = field(default_factory=dict)
+    due_soon_invoices: int = 0  # due within `due_soon_days` from `as_of` (inclusive)
+    due_soon_cents: int = 0
+    disputed_invoices: int = 0
+    disputed_cents: int = 0
+    promises_pending: int = 0  # invoices with a promised date not passed, still owed
+    promises_pending_cents: int = 0
+
+
+def portfolio_summary(store: Store, as_of: date, due_soon_days: int = 7) -> PortfolioSummary:
+    """Open, overdue (by age bucket), due-soon, disputed amounts and pending promises."""
+    by_age = dict.fromkeys(AGE_BUCKETS, 0)
+    count_by_age = dict.fromkeys(AGE_BUCKETS, 0)
+    rows = _owed_rows(store)
+    soon_limit = as_of + timedelta(days=due_soon_days)
+    soon_n = soon_cents = disputed_n = disputed_cents = 0
+    for row in rows:
+        due = date.fromisoformat(row["due_date"])
+        cents = row["outstanding_cents"]
+        if due < as_of:
+            bucket = age_bucket((as_of - due).days)
+            by_age[bucket] += cents
+            count_by_age[bucket] += 1
+        elif due <= soon_limit:
+            soon_n += 1
+            soon_cents += cents
+        if row["status"] == "disputed":
+            disputed_n += 1
+            disputed_cents += cents
+    promises = store.query(
+        "SELECT DISTINCT p.invoice_number, i.outstanding_cents FROM promises p"
+        " JOIN invoices i ON i.number = p.invoice_number"
+        " WHERE p.promised_date >= ? AND i.status IN ('open', 'disputed')"
+        " AND i.outstanding_cents > 0",
+        (as_of.isoformat(),),
+    )
+    return PortfolioSummary(
+        as_of=as_of,
+        customers=int(store.scalar("SELECT count(*) FROM customers") or 0),
+        open_invoices=len(rows),
+        outstanding_cents=sum(r["outstanding_cents"] for r in rows),
+        overdue_invoices=sum(count_by_age.values()),
+        overdue_cents=sum(by_age.values()),
+        overdue_by_age=by_age,
+        overdue_count_by_age=count_by_age,
+        due_soon_invoices=soon_n,
+        due_soon_cents=soon_cents,
+        disputed_invoices=disputed_n,
+        disputed_cents=disputed_cents,
+        promises_pending=len(promises),
+        promises_pending_cents=sum(p["outstanding_cents"] for p in promises),
+    )
