@@ -13,6 +13,7 @@ from pathlib import Path
 from assistant.config import Settings
 from assistant.errors import UserError
 from assistant.i18n import tr
+from assistant.imports import DEFAULT_TERMS_DAYS, ImportReport, import_fec, import_file
 from assistant.paths import bundled_dir
 from assistant.storage.db import Clock, Store, open_store, utc_now
 
@@ -68,3 +69,16 @@ class Service:
         with self.store.transaction():
             self.store.record_event("home.initialised", actor=self.actor, data={"copied": copied})
         return InitReport(self.home, self.settings.db_path, copied)
+
+    # -- imports ----------------------------------------------------------------------
+    def import_file(self, kind: str, path: Path, *, dry_run: bool = False) -> ImportReport:
+        """Import invoices, customers or payments from a CSV/XLSX file (all-or-nothing)."""
+        return import_file(self.store, kind, path, actor=self.actor, dry_run=dry_run)
+
+    def import_fec(
+        self, path: Path, *, dry_run: bool = False, terms_days: int = DEFAULT_TERMS_DAYS
+    ) -> ImportReport:
+        """Customers and open receivables (accounts 411*) from a FEC file, using lettering."""
+        return import_fec(
+            self.store, path, actor=self.actor, dry_run=dry_run, terms_days=terms_days
+        )
