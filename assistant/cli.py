@@ -20,6 +20,7 @@ except ImportError:  # pragma: no cover - older typer
 from assistant.config import Settings
 from assistant.errors import ImportRejected, UserError
 from assistant.i18n import set_language, tr
+from assistant.imports import DEFAULT_TERMS_DAYS
 from assistant.service import Service
 
 app = typer.Typer(
@@ -133,7 +134,7 @@ JsonReport = Annotated[bool, typer.Option("--json", help="Rapport en JSON.")]
 
 
 def _run_import(ctx: typer.Context, kind: str, file: Path, dry_run: bool, as_json: bool,
-                terms_days: int = 30) -> None:  # fmt: skip
+                terms_days: int = DEFAULT_TERMS_DAYS) -> None:  # fmt: skip
     with service_for(ctx) as service:
         try:
             if kind == "fec":
@@ -186,7 +187,7 @@ def import_fec(
     terms_days: Annotated[
         int, typer.Option("--terms-days", min=0, max=365,
                           help="Délai de paiement par défaut (jours) pour l'échéance.")
-    ] = 30,
+    ] = DEFAULT_TERMS_DAYS,
     as_json: JsonReport = False,
 ) -> None:  # fmt: skip
     """Créances ouvertes (comptes 411*) d'un FEC, d'après le lettrage."""

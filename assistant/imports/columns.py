@@ -10,6 +10,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from assistant.errors import UserError
 from assistant.i18n import tr
@@ -18,6 +19,7 @@ _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 _STOPWORDS = frozenset({"de", "d", "des", "la", "le", "l", "les"})
 
 
+@lru_cache(maxsize=65_536)  # headers and coded values (statuses, yes/no) repeat a lot
 def fold(text: str) -> str:
     """Lowercase, accents removed, punctuation turned into spaces, words single-spaced."""
     decomposed = unicodedata.normalize("NFKD", text.replace("œ", "oe").replace("Œ", "oe"))

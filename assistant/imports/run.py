@@ -46,7 +46,7 @@ def import_file(
                 kinds=", ".join(KINDS),
             )
         )
-    table = read_table(path, partial(columns.recognises, kind))
+    table = read_table(Path(path), partial(columns.recognises, kind))
     return _run(store, table, partial(_IMPORTERS[kind], actor=actor), actor, dry_run)
 
 
@@ -67,7 +67,9 @@ def import_fec(
                 n=terms_days,
             )
         )
-    table = read_table(path, fec.recognises, delimiters=fec.FEC_DELIMITERS, quoting=fec.FEC_QUOTING)
+    table = read_table(
+        Path(path), fec.recognises, delimiters=fec.FEC_DELIMITERS, quoting=fec.FEC_QUOTING
+    )
     run = partial(fec.import_fec, actor=actor, terms_days=terms_days)
     return _run(store, table, run, actor, dry_run)
 

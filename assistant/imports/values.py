@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from babel import Locale
@@ -26,6 +26,8 @@ _EMAIL = re.compile(r"^[^@\s;,<>\"]+@[^@\s;,<>\"]+\.[A-Za-z]{2,}$")
 
 def text(cell: Any) -> str:
     """A cell as stripped text; spreadsheet numbers lose a useless `.0` (invoice 1001.0)."""
+    if type(cell) is str:  # the common case (every CSV cell), first
+        return cell.strip()
     if cell is None:
         return ""
     if isinstance(cell, bool):
@@ -67,6 +69,11 @@ def day(cell: Any) -> date | None:
     raw = text(cell)
     if not raw:
         return None
+    return _day_text(raw)
+
+
+@lru_cache(maxsize=65_536)  # files repeat the same few hundred dates
+def _day_text(raw: str) -> date:
     try:
         return parse_date(raw)
     except ValueError:

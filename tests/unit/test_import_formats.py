@@ -151,6 +151,15 @@ def test_encodings_utf8_bom_and_cp1252_decode_to_the_same_text() -> None:
     assert decode(text.encode("cp1252"), "f") == (text, "cp1252")
 
 
+def test_excel_unicode_text_utf16_with_bom_and_tabs(tmp_path: Path) -> None:
+    path = tmp_path / "export.txt"
+    path.write_bytes(("\ufeff" + HEADER.replace(";", "\t") + "\r\nF1\tC1\t05/01/2026\t"
+                      "04/02/2026\t1 234,56 €\r\n").encode("utf-16-le"))  # fmt: skip
+    table = read_table(path, _recognise)
+    assert (table.encoding, table.delimiter) == ("utf-16", "\t")
+    assert table.headers[0] == "N° facture" and table.rows[0].cells[4] == "1 234,56 €"
+
+
 def test_mojibake_and_mixed_encodings_are_refused_line_by_line() -> None:
     good = "Nom\nSociété\n"
     double = good.encode("utf-8").decode("cp1252").encode("utf-8")  # converted twice
