@@ -224,7 +224,7 @@ def _invoice(
             tr(
                 "statut « {s} » mais reste à payer {o}",
                 "status '{s}' but {o} still outstanding",
-                s=status.value,
+                s=values.text(view.raw("status")) or status.value,
                 o=cents_to_str(outstanding),
             ),
         )
