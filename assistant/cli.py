@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from collections.abc import Iterator
@@ -21,8 +22,9 @@ from assistant.config import Settings
 from assistant.dates import parse_iso
 from assistant.demo.build import DEFAULT_SEED as DEMO_SEED
 from assistant.demo.report import render_summary
-from assistant.errors import UserError
+from assistant.errors import ImportRejected, UserError
 from assistant.i18n import set_language, tr
+from assistant.imports import DEFAULT_TERMS_DAYS
 from assistant.service import Service
 
 app = typer.Typer(
@@ -151,3 +153,80 @@ def main() -> None:
             err=True,
         )  # fmt: skip
         sys.exit(1)
+
+
+# -- import -----------------------------------------------------------------------------
+import_app = typer.Typer(
+    name="import",
+    help="Importer un export comptable (CSV, XLSX, FEC) / Import an accounting export.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+app.add_typer(import_app, name="import")
+
+ImportFile = Annotated[
+    Path, typer.Argument(help="Fichier CSV (, ; ou tabulation) ou XLSX.", show_default=False)
+]
+DryRun = Annotated[bool, typer.Option("--dry-run", help="Simuler : rien n'est enregistré.")]
+JsonReport = Annotated[bool, typer.Option("--json", help="Rapport en JSON.")]
+
+
+def _run_import(ctx: typer.Context, kind: str, file: Path, dry_run: bool, as_json: bool,
+                terms_days: int = DEFAULT_TERMS_DAYS) -> None:  # fmt: skip
+    with service_for(ctx) as service:
+        try:
+            if kind == "fec":
+                report = service.import_fec(file, dry_run=dry_run, terms_days=terms_days)
+            else:
+                report = service.import_file(kind, file, dry_run=dry_run)
+        except ImportRejected as exc:
+            if as_json:
+                rejected = getattr(exc, "rejected", len(exc.problems))
+                echo(json.dumps({"kind": kind, "file": exc.path, "dry_run": dry_run,
+                                 "rows_read": getattr(exc, "rows_read", None),
+                                 "rejected": rejected, "problems": exc.problems},
+                                ensure_ascii=False))  # fmt: skip
+            raise
+    if as_json:
+        echo(json.dumps(report.as_json(), ensure_ascii=False))
+    else:
+        for line in report.lines():
+            echo(line)
+
+
+@import_app.command("invoices")
+def import_invoices(ctx: typer.Context, file: ImportFile, dry_run: DryRun = False,
+                    as_json: JsonReport = False) -> None:  # fmt: skip
+    """Factures : n° facture, code client, dates, montant, reste à payer..."""
+    _run_import(ctx, "invoices", file, dry_run, as_json)
+
+
+@import_app.command("customers")
+def import_customers(ctx: typer.Context, file: ImportFile, dry_run: DryRun = False,
+                     as_json: JsonReport = False) -> None:  # fmt: skip
+    """Clients : code client, raison sociale, e-mail, langue, pays, fermetures..."""
+    _run_import(ctx, "customers", file, dry_run, as_json)
+
+
+@import_app.command("payments")
+def import_payments(ctx: typer.Context, file: ImportFile, dry_run: DryRun = False,
+                    as_json: JsonReport = False) -> None:  # fmt: skip
+    """Règlements : n° facture, date de règlement, montant réglé."""
+    _run_import(ctx, "payments", file, dry_run, as_json)
+
+
+@import_app.command("fec")
+def import_fec(
+    ctx: typer.Context,
+    file: Annotated[
+        Path, typer.Argument(help="Fichier FEC (tabulation ou |).", show_default=False)
+    ],
+    dry_run: DryRun = False,
+    terms_days: Annotated[
+        int, typer.Option("--terms-days", min=0, max=365,
+                          help="Délai de paiement par défaut (jours) pour l'échéance.")
+    ] = DEFAULT_TERMS_DAYS,
+    as_json: JsonReport = False,
+) -> None:  # fmt: skip
+    """Créances ouvertes (comptes 411*) d'un FEC, d'après le lettrage."""
+    _run_import(ctx, "fec", file, dry_run, as_json, terms_days)

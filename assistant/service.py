@@ -22,6 +22,7 @@ from assistant.demo.home import (
 )
 from assistant.errors import UserError
 from assistant.i18n import tr
+from assistant.imports import DEFAULT_TERMS_DAYS, ImportReport, import_fec, import_file
 from assistant.paths import bundled_dir
 from assistant.stats import PortfolioSummary, portfolio_summary
 from assistant.storage.db import Clock, Store, open_store, utc_now
@@ -118,6 +119,19 @@ class Service:
     def portfolio_summary(self, as_of: date) -> PortfolioSummary:
         """Open and overdue amounts, overdue by age bucket, disputes, pending promises."""
         return portfolio_summary(self.store, as_of)
+
+    # -- imports ----------------------------------------------------------------------
+    def import_file(self, kind: str, path: Path, *, dry_run: bool = False) -> ImportReport:
+        """Import invoices, customers or payments from a CSV/XLSX file (all-or-nothing)."""
+        return import_file(self.store, kind, path, actor=self.actor, dry_run=dry_run)
+
+    def import_fec(
+        self, path: Path, *, dry_run: bool = False, terms_days: int = DEFAULT_TERMS_DAYS
+    ) -> ImportReport:
+        """Customers and open receivables (accounts 411*) from a FEC file, using lettering."""
+        return import_fec(
+            self.store, path, actor=self.actor, dry_run=dry_run, terms_days=terms_days
+        )
 
 
 @dataclass

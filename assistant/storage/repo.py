@@ -258,3 +258,67 @@ def customer_invoices(store: Store, customer_id: str) -> list[Invoice]:
         "SELECT * FROM invoices WHERE customer_id = ? ORDER BY due_date, number", (customer_id,)
     )
     return [Invoice.model_validate({k: r[k] for k in ("number", *INVOICE_FIELDS)}) for r in rows]
+
+
+# -- bulk lookups (imports) -------------------------------------------------------------------
+def customers_by_id(store: Store, ids: Iterable[str]) -> dict[str, Customer]:
+    """The stored customers among `ids` (with their closing periods), in chunked queries."""
+    keys = sorted(set(ids))
+    rows = _existing(store, "customers", "id", keys)
+    periods: dict[str, list[ClosingPeriod]] = {}
+    for chunk in _chunks(keys):
+        marks = ",".join("?" * len(chunk))
+        for r in store.query(
+            f"SELECT customer_id, start, end FROM closing_periods WHERE customer_id IN ({marks})"
+            " ORDER BY customer_id, start",
+            chunk,
+        ):
+            period = ClosingPeriod(
+                start=date.fromisoformat(r["start"]), end=date.fromisoformat(r["end"])
+            )
+            periods.setdefault(r["customer_id"], []).append(period)
+    found: dict[str, Customer] = {}
+    for key, row in rows.items():
+        data = {k: row[k] for k in ("id", *CUSTOMER_FIELDS)}
+        for flag in ("strategic", "sms_opt_in", "do_not_contact"):
+            data[flag] = bool(data[flag])
+        data["closing_periods"] = periods.get(key, [])
+        found[key] = Customer.model_validate(data)
+    return found
+
+
+def invoices_by_number(store: Store, numbers: Iterable[str]) -> dict[str, Invoice]:
+    """The stored invoices among `numbers`, in chunked queries."""
+    rows = _existing(store, "invoices", "number", sorted(set(numbers)))
+    return {
+        key: Invoice.model_validate({k: row[k] for k in ("number", *INVOICE_FIELDS)})
+        for key, row in rows.items()
+    }
+
+
+def paid_totals(store: Store, numbers: Iterable[str]) -> dict[str, int]:
+    """Sum of recorded payments per invoice (only invoices that have some)."""
+    totals: dict[str, int] = {}
+    for chunk in _chunks(sorted(set(numbers))):
+        marks = ",".join("?" * len(chunk))
+        for number, total in store.conn.execute(
+            f"SELECT invoice_number, SUM(amount_cents) FROM payments"
+            f" WHERE invoice_number IN ({marks}) GROUP BY invoice_number",
+            chunk,
+        ):
+            totals[number] = int(total)
+    return totals
+
+
+def recorded_payment_keys(store: Store, keys: Iterable[str]) -> set[str]:
+    """The import keys among `keys` already recorded (see `payment_key`)."""
+    found: set[str] = set()
+    for chunk in _chunks(sorted(set(keys))):
+        marks = ",".join("?" * len(chunk))
+        found.update(
+            r[0]
+            for r in store.conn.execute(
+                f"SELECT import_key FROM payments WHERE import_key IN ({marks})", chunk
+            )
+        )
+    return found

@@ -1,0 +1,142 @@
+"""Customers import: upsert by customer id.
+
+A column present in the file is authoritative (an empty cell clears the value, or resets it to
+its default: language `fr`, country `FR`, flags off); a column absent from the file leaves the
+stored value alone. `closed_from`/`closed_to` give one closing period, which replaces the stored
+ones; both cells empty clear them. `Commercial` holds an e-mail address or a name.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import ValidationError
+
+from assistant.i18n import tr
+from assistant.imports import values
+from assistant.imports.columns import ColumnMap, map_columns
+from assistant.imports.reader import Table
+from assistant.imports.report import ImportReport
+from assistant.imports.rows import Problems, RowView, iter_rows
+from assistant.models import ClosingPeriod, Customer
+from assistant.storage import repo
+from assistant.storage.db import Store
+
+# field -> (parser, value for an empty cell)
+_FIELDS: dict[str, tuple[Any, Any]] = {
+    "email": (values.email, None),
+    "phone": (values.optional_text, None),
+    "language": (values.language, "fr"),
+    "country": (values.country, "FR"),
+    "segment": (values.optional_text, None),
+    "risk": (values.risk, None),
+    "strategic": (values.boolean, False),
+    "salesperson_name": (values.optional_text, None),
+    "salesperson_email": (values.email, None),
+    "customer_since": (values.day, None),
+    "payment_terms_days": (values.days, None),
+    "sms_opt_in": (values.boolean, False),
+    "do_not_contact": (values.boolean, False),
+    "notes": (values.optional_text, None),
+}
+
+
+def import_customers(store: Store, table: Table, *, actor: str) -> ImportReport:
+    columns = map_columns("customers", table.headers, table.name)
+    problems = Problems(table.name)
+    report = ImportReport(
+        "customers",
+        table.name,
+        table.sha256,
+        rows_read=len(table.rows),
+        ignored_columns=columns.ignored,
+    )
+    parsed: list[tuple[RowView, dict[str, Any]]] = []
+    first_line: dict[str, int] = {}
+    for view in iter_rows(table, columns, problems):
+        data = _parse(view, columns)
+        customer_id = data.get("id")
+        if customer_id and (seen := first_line.setdefault(customer_id, view.line)) != view.line:
+            view.fail(
+                "customer_id",
+                tr(
+                    "client {c} en double (déjà ligne {l})",
+                    "customer {c} appears twice (already line {l})",
+                    c=customer_id,
+                    l=seen,
+                ),
+            )
+        parsed.append((view, data))
+    known = repo.customers_by_id(store, (d["id"] for _, d in parsed if d.get("id")))
+    customers: list[Customer] = []
+    for view, data in parsed:
+        if not view.ok:
+            continue
+        before = known.get(data["id"])
+        merged = {**(before.model_dump() if before else {}), **data}
+        try:
+            customers.append(Customer.model_validate(merged))
+        except ValidationError as exc:
+            for error in exc.errors():
+                view.fail(str(error["loc"][0]) if error["loc"] else None, error["msg"])
+    problems.raise_if_any(len(table.rows))
+
+    counts = repo.upsert_customers(store, customers, actor)
+    report.added, report.updated, report.unchanged = counts.added, counts.updated, counts.unchanged
+    return report
+
+
+def _parse(view: RowView, columns: ColumnMap) -> dict[str, Any]:
+    """The fields this row sets (only the columns the file has)."""
+    data: dict[str, Any] = {
+        "id": view.require("customer_id", values.optional_text),
+        "name": view.require("name", values.optional_text),
+    }
+    for name, (parser, empty) in _FIELDS.items():
+        if columns.has(name):
+            value = view.get(name, parser)
+            data[name] = empty if value is None else value
+    if columns.has("salesperson"):
+        _salesperson(view, data)
+    if columns.has("closed_from") or columns.has("closed_to"):
+        data["closing_periods"] = _closing(view)
+    return data
+
+
+def _salesperson(view: RowView, data: dict[str, Any]) -> None:
+    """`Commercial`: an e-mail address goes to salesperson_email, anything else is a name."""
+    raw = values.text(view.raw("salesperson"))
+    if "@" in raw:
+        data["salesperson_email"] = view.get("salesperson", values.email)
+    elif raw:
+        data["salesperson_name"] = raw
+
+
+def _closing(view: RowView) -> list[ClosingPeriod]:
+    start = view.get("closed_from", values.day)
+    end = view.get("closed_to", values.day)
+    if start is None and end is None:
+        return []
+    if start is None or end is None:
+        missing = "closed_from" if start is None else "closed_to"
+        if not view.has_failed(missing):  # a bad date there was already reported
+            view.fail(
+                missing,
+                tr(
+                    "période de fermeture incomplète (il faut « fermé du » et « fermé au »)",
+                    "incomplete closing period (both 'closed from' and 'closed to' needed)",
+                ),
+            )
+        return []
+    if end < start:
+        view.fail(
+            "closed_to",
+            tr(
+                "fin de fermeture {e} avant le début {s}",
+                "closing ends {e} before it starts {s}",
+                e=end.isoformat(),
+                s=start.isoformat(),
+            ),
+        )
+        return []
+    return [ClosingPeriod(start=start, end=end)]

@@ -1,0 +1,301 @@
+"""Invoices import: upsert by invoice number; unknown customers are created from the row.
+
+Rules (DESIGN.md §5):
+- `outstanding` defaults to `amount` for a new invoice; for a known invoice without an
+  outstanding value it is the amount minus the payments already recorded. 0 outstanding = paid.
+- A column absent from the file leaves the stored value alone (reference, currency, status);
+  a column present is authoritative.
+- A stored dispute is kept when the file says `open` (the store's repo rule); a `disputed`
+  status in the file opens a dispute (`dispute.opened` event).
+- An invoice that becomes paid gets `paid_date` from the file, else the import day (the day it
+  was seen paid) and an `invoice.paid` event; a new invoice already paid keeps what the file says.
+- Existing customers are not rewritten from an invoices file (the customers file is the master);
+  only a missing e-mail address is filled in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from assistant.i18n import tr
+from assistant.imports import values
+from assistant.imports.columns import ColumnMap, map_columns
+from assistant.imports.reader import Table
+from assistant.imports.report import ImportReport
+from assistant.imports.rows import Problems, RowView, iter_rows
+from assistant.models import Customer, Invoice, InvoiceStatus
+from assistant.money import cents_to_str
+from assistant.storage import repo
+from assistant.storage.db import Store
+
+_CLOSED = (InvoiceStatus.PAID, InvoiceStatus.CREDITED, InvoiceStatus.CANCELLED)
+
+
+@dataclass
+class _Row:
+    view: RowView
+    number: str
+    customer_id: str
+    customer_name: str | None
+    email: str | None
+    language: str | None
+    issue_date: date
+    due_date: date
+    amount: int
+    outstanding: int | None
+    currency: str | None
+    status: InvoiceStatus | None
+    reference: str | None
+    paid_date: date | None
+
+
+def import_invoices(store: Store, table: Table, *, actor: str) -> ImportReport:
+    columns = map_columns("invoices", table.headers, table.name)
+    problems = Problems(table.name)
+    report = ImportReport(
+        "invoices",
+        table.name,
+        table.sha256,
+        rows_read=len(table.rows),
+        ignored_columns=columns.ignored,
+    )
+    rows = _parse_rows(table, columns, problems)
+    stored = repo.invoices_by_number(store, (r.number for r in rows))
+    known = repo.customers_by_id(store, (r.customer_id for r in rows))
+    customers = _customers(rows, known)
+    paid = repo.paid_totals(store, (r.number for r in rows if r.outstanding is None))
+    invoices: list[Invoice] = []
+    for row in rows:
+        invoice = _invoice(
+            row, stored.get(row.number), paid.get(row.number, 0), columns, store.today()
+        )
+        if invoice is not None:
+            invoices.append(invoice)
+    problems.raise_if_any(len(table.rows))
+
+    counts = repo.upsert_customers(store, customers, actor)
+    report.customers_added, report.customers_updated = counts.added, counts.updated
+    counts = repo.upsert_invoices(store, invoices, actor)
+    report.added, report.updated, report.unchanged = counts.added, counts.updated, counts.unchanged
+    record_transitions(store, invoices, stored, actor, table.name, report)
+    return report
+
+
+def _parse_rows(table: Table, columns: ColumnMap, problems: Problems) -> list[_Row]:
+    rows: list[_Row] = []
+    first_line: dict[str, int] = {}
+    for view in iter_rows(table, columns, problems):
+        number = view.require("invoice_number", values.optional_text)
+        customer_id = view.require("customer_id", values.optional_text)
+        issue_date = view.require("issue_date", values.day)
+        due_date = view.require("due_date", values.day)
+        amount = view.require("amount", values.amount)
+        row = _Row(
+            view,
+            number or "",
+            customer_id or "",
+            customer_name=view.get("customer_name", values.optional_text),
+            email=view.get("email", values.email),
+            language=view.get("language", values.language),
+            issue_date=issue_date or date.min,
+            due_date=due_date or date.min,
+            amount=amount or 0,
+            outstanding=view.get("outstanding", values.amount),
+            currency=view.get("currency", values.currency),
+            status=view.get("status", values.status),
+            reference=view.get("reference", values.optional_text),
+            paid_date=view.get("paid_date", values.day),
+        )
+        if number and (seen := first_line.setdefault(number, view.line)) != view.line:
+            view.fail(
+                "invoice_number",
+                tr(
+                    "facture {n} en double (déjà ligne {l})",
+                    "invoice {n} appears twice (already line {l})",
+                    n=number,
+                    l=seen,
+                ),
+            )
+        if amount is not None and amount <= 0:
+            view.fail(
+                "amount",
+                tr(
+                    "montant {a} : doit être positif (un avoir n'est pas une "
+                    "facture : déduisez-le du reste à payer)",
+                    "amount {a}: must be positive (a credit note is not an "
+                    "invoice: deduct it from the outstanding amount)",
+                    a=cents_to_str(amount),
+                ),
+            )
+        if issue_date and due_date and due_date < issue_date:
+            view.fail(
+                "due_date",
+                tr(
+                    "échéance {d} antérieure à la date de facture {i}",
+                    "due date {d} before the invoice date {i}",
+                    d=due_date.isoformat(),
+                    i=issue_date.isoformat(),
+                ),
+            )
+        rows.append(row)
+    return rows
+
+
+def _customers(rows: list[_Row], known: dict[str, Customer]) -> list[Customer]:
+    """Customers to write: new ones (name, e-mail, language from the first row giving them)
+    and known ones whose e-mail is missing. Rows of an unknown, unnamed customer fail."""
+    names: dict[str, str] = {}
+    emails: dict[str, str] = {}
+    languages: dict[str, str] = {}
+    for row in rows:
+        if row.customer_name:
+            names.setdefault(row.customer_id, row.customer_name)
+        if row.email:
+            emails.setdefault(row.customer_id, row.email)
+        if row.language:
+            languages.setdefault(row.customer_id, row.language)
+    result: dict[str, Customer] = {}
+    for row in rows:
+        customer_id = row.customer_id
+        if not customer_id or customer_id in result:
+            continue
+        stored = known.get(customer_id)
+        if stored is not None:
+            if stored.email is None and customer_id in emails:
+                result[customer_id] = stored.model_copy(update={"email": emails[customer_id]})
+        elif customer_id in names:
+            result[customer_id] = Customer(
+                id=customer_id,
+                name=names[customer_id],
+                email=emails.get(customer_id),
+                language=languages.get(customer_id, "fr"),  # type: ignore[arg-type]
+            )
+        else:
+            row.view.fail(
+                "customer_id",
+                tr(
+                    "client inconnu : {c} (ajoutez une colonne « Raison sociale » ou importez "
+                    "d'abord les clients)",
+                    "unknown customer: {c} (add a customer name column or import the customers "
+                    "first)",
+                    c=customer_id,
+                ),
+            )
+    return list(result.values())
+
+
+def _invoice(
+    row: _Row, before: Invoice | None, paid_cents: int, columns: ColumnMap, today: date
+) -> Invoice | None:
+    """The invoice to store for this row, or None (with the problem recorded on the row)."""
+    if not row.view.ok:
+        return None
+    view, status, outstanding = row.view, row.status, row.outstanding
+    if outstanding is None:
+        if status in _CLOSED:
+            outstanding = 0
+        elif before is not None:
+            outstanding = max(row.amount - paid_cents, 0)
+        else:
+            outstanding = row.amount
+    if outstanding < 0 or outstanding > row.amount:
+        view.fail(
+            "outstanding",
+            tr(
+                "reste à payer {o} hors de 0..{a} (montant de la facture)",
+                "outstanding {o} outside 0..{a} (the invoice amount)",
+                o=cents_to_str(outstanding),
+                a=cents_to_str(row.amount),
+            ),
+        )
+        return None
+    if status is None:
+        if before is not None and before.status in (
+            InvoiceStatus.CREDITED,
+            InvoiceStatus.CANCELLED,
+        ):
+            status = before.status
+        else:
+            status = InvoiceStatus.OPEN
+    if status in _CLOSED and outstanding > 0:
+        view.fail(
+            "status",
+            tr(
+                "statut « {s} » mais reste à payer {o}",
+                "status '{s}' but {o} still outstanding",
+                s=values.text(view.raw("status")) or status.value,
+                o=cents_to_str(outstanding),
+            ),
+        )
+        return None
+    if outstanding == 0 and status in (InvoiceStatus.OPEN, InvoiceStatus.DISPUTED):
+        status = InvoiceStatus.PAID
+    paid_date = None
+    if status is InvoiceStatus.PAID:
+        if row.paid_date is not None:
+            paid_date = row.paid_date
+        elif before is not None and before.status is InvoiceStatus.PAID:
+            paid_date = before.paid_date
+        elif before is not None:
+            paid_date = today  # seen paid by this import
+    currency = row.currency or "EUR"
+    reference = row.reference
+    if before is not None:  # absent columns keep the stored values
+        currency = row.currency or (before.currency if not columns.has("currency") else "EUR")
+        reference = row.reference if columns.has("reference") else before.reference
+    return Invoice(
+        number=row.number,
+        customer_id=row.customer_id,
+        issue_date=row.issue_date,
+        due_date=row.due_date,
+        amount_cents=row.amount,
+        outstanding_cents=outstanding,
+        currency=currency,
+        status=status,
+        reference=reference,
+        pdf_path=before.pdf_path if before else None,
+        paid_date=paid_date,
+    )
+
+
+def record_transitions(
+    store: Store,
+    invoices: list[Invoice],
+    stored: dict[str, Invoice],
+    actor: str,
+    file_name: str,
+    report: ImportReport,
+) -> None:
+    """`dispute.opened` for invoices the file puts in dispute; `invoice.paid` when one gets paid."""
+    for invoice in invoices:
+        before = stored.get(invoice.number)
+        was = before.status if before else None
+        if invoice.status is InvoiceStatus.DISPUTED and was is not InvoiceStatus.DISPUTED:
+            store.record_event(
+                "dispute.opened",
+                actor=actor,
+                customer_id=invoice.customer_id,
+                invoice_number=invoice.number,
+                data={
+                    "reason": tr(
+                        "statut « litige » dans {f}", "status 'disputed' in {f}", f=file_name
+                    ),
+                    "source": "import",
+                },
+            )
+            report.disputes_opened += 1
+        if (
+            invoice.status is InvoiceStatus.PAID
+            and before is not None
+            and was is not InvoiceStatus.PAID
+        ):
+            store.record_event(
+                "invoice.paid",
+                actor=actor,
+                customer_id=invoice.customer_id,
+                invoice_number=invoice.number,
+                on_date=invoice.paid_date,
+                data={"source": "import"},
+            )
+            report.invoices_paid += 1

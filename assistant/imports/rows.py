@@ -1,0 +1,115 @@
+"""Row access with error collection: every problem of every row, as `file:line: column: what`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
+
+from assistant.errors import ImportRejected
+from assistant.i18n import tr
+from assistant.imports.columns import ColumnMap
+from assistant.imports.reader import Row, Table
+
+T = TypeVar("T")
+
+
+class Problems:
+    """The problems found in one file, and which lines are bad."""
+
+    def __init__(self, file_name: str) -> None:
+        self.file_name = file_name
+        self._found: list[tuple[int, str]] = []
+        self.bad_lines: set[int] = set()
+
+    def add(self, line: int, column: str | None, message: str) -> None:
+        where = f"{self.file_name}:{line}: " + (f"{column}: " if column else "")
+        self._found.append((line, where + message))
+        self.bad_lines.add(line)
+
+    @property
+    def messages(self) -> list[str]:
+        """Every problem, in file order (a row's problems in the order they were found)."""
+        return [message for _, message in sorted(self._found, key=lambda item: item[0])]
+
+    def __bool__(self) -> bool:
+        return bool(self._found)
+
+    def raise_if_any(self, rows_read: int) -> None:
+        """All-or-nothing: any problem rejects the whole file, listing every one of them."""
+        if self._found:
+            raise RowsRejected(self.file_name, self.messages, rows_read, len(self.bad_lines))
+
+
+class RowsRejected(ImportRejected):
+    """ImportRejected that also says how many rows were read and how many were bad."""
+
+    def __init__(self, path: str, problems: list[str], rows_read: int, rejected: int) -> None:
+        super().__init__(path, problems)
+        self.rows_read = rows_read
+        self.rejected = rejected
+
+
+class RowView:
+    """One data row seen through the column map; parse errors go to `problems`."""
+
+    def __init__(self, row: Row, columns: ColumnMap, problems: Problems) -> None:
+        self.line = row.line
+        self._cells = row.cells
+        self._columns = columns
+        self._problems = problems
+        self._failed: set[str] = set()
+        self.ok = True
+
+    def has(self, name: str) -> bool:
+        return self._columns.has(name)
+
+    def raw(self, name: str) -> Any:
+        position = self._columns.positions.get(name)
+        if position is None or position >= len(self._cells):
+            return None
+        return self._cells[position]
+
+    def get(self, name: str, parser: Callable[[Any], T | None]) -> T | None:
+        """The parsed cell, or None if empty/absent; a bad value is recorded, then None."""
+        if name not in self._columns.positions:
+            return None
+        try:
+            return parser(self.raw(name))
+        except ValueError as exc:
+            self.fail(name, str(exc))
+            return None
+
+    def require(self, name: str, parser: Callable[[Any], T | None]) -> T | None:
+        """Like `get`, but an empty cell is a problem too."""
+        value = self.get(name, parser)
+        if value is None and name not in self._failed:  # a bad value is reported once
+            self.fail(name, tr("valeur obligatoire manquante", "required value missing"))
+        return value
+
+    def has_failed(self, name: str) -> bool:
+        return name in self._failed
+
+    def fail(self, name: str | None, message: str) -> None:
+        column = self._columns.header(name) if name in self._columns.positions else name
+        self._problems.add(self.line, column, message)
+        self._failed.add(name or "")
+        self.ok = False
+
+
+def iter_rows(table: Table, columns: ColumnMap, problems: Problems) -> Iterator[RowView]:
+    """Each data row; rows with more values than the header has columns are reported."""
+    width = len(table.headers)
+    for row in table.rows:
+        view = RowView(row, columns, problems)
+        extra = [c for c in row.cells[width:] if c not in (None, "")]
+        if extra:
+            view.fail(
+                None,
+                tr(
+                    "{n} valeurs pour {m} colonnes (séparateur ou guillemets mal placés ?)",
+                    "{n} values for {m} columns (wrong delimiter or quotes?)",
+                    n=len(row.cells),
+                    m=width,
+                ),
+            )
+        yield view

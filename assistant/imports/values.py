@@ -1,0 +1,324 @@
+"""Cell parsers for import files. Each takes a raw cell (text from CSV, typed from XLSX).
+
+They return None for an empty cell and raise ValueError with a user-facing message otherwise.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from decimal import Decimal
+from functools import cache, lru_cache
+from typing import Any
+
+from babel import Locale
+from babel.numbers import list_currencies
+from openpyxl.utils.datetime import from_excel
+
+from assistant.dates import parse_date
+from assistant.i18n import tr
+from assistant.imports.columns import fold
+from assistant.models import InvoiceStatus
+from assistant.money import parse_amount
+
+_EMAIL = re.compile(r"^[^@\s;,<>\"]+@[^@\s;,<>\"]+\.[A-Za-z]{2,}$")
+
+
+def text(cell: Any) -> str:
+    """A cell as stripped text; spreadsheet numbers lose a useless `.0` (invoice 1001.0)."""
+    if type(cell) is str:  # the common case (every CSV cell), first
+        return cell.strip()
+    if cell is None:
+        return ""
+    if isinstance(cell, bool):
+        return "1" if cell else "0"
+    if isinstance(cell, float) and cell.is_integer():
+        return str(int(cell))
+    if isinstance(cell, datetime):
+        return cell.date().isoformat() if cell.time() == datetime.min.time() else cell.isoformat()
+    if isinstance(cell, date):
+        return cell.isoformat()
+    return str(cell).strip()
+
+
+def optional_text(cell: Any) -> str | None:
+    return text(cell) or None
+
+
+def amount(cell: Any) -> int | None:
+    """Integer cents from `1 234,56`, `1234.56`, `1 234,56 €` or a spreadsheet number."""
+    if isinstance(cell, int | float | Decimal) and not isinstance(cell, bool):
+        return parse_amount(cell)
+    raw = text(cell)
+    if not raw:
+        return None
+    try:
+        return parse_amount(raw)
+    except ValueError:
+        raise ValueError(tr("montant invalide : {v!r}", "invalid amount: {v!r}", v=raw)) from None
+
+
+def day(cell: Any) -> date | None:
+    """A date from `dd/mm/yyyy`, ISO, `yyyymmdd`, a spreadsheet date or an Excel serial number."""
+    if isinstance(cell, datetime | date):
+        return parse_date(cell)
+    if isinstance(cell, int | float) and not isinstance(cell, bool):
+        if 10_000 <= cell <= 100_000:  # Excel serial day number (1927..2173)
+            return from_excel(cell).date()
+        cell = text(cell)
+    raw = text(cell)
+    if not raw:
+        return None
+    return _day_text(raw)
+
+
+@lru_cache(maxsize=65_536)  # files repeat the same few hundred dates
+def _day_text(raw: str) -> date:
+    try:
+        return parse_date(raw)
+    except ValueError:
+        raise ValueError(
+            tr(
+                "date invalide : {v!r} (attendu jj/mm/aaaa ou aaaa-mm-jj)",
+                "invalid date: {v!r} (expected dd/mm/yyyy or yyyy-mm-dd)",
+                v=raw,
+            )
+        ) from None
+
+
+_TRUE = frozenset({"oui", "o", "yes", "y", "1", "x", "vrai", "true", "v", "ok"})
+_FALSE = frozenset({"non", "n", "no", "0", "faux", "false", "f", "-"})
+
+
+def boolean(cell: Any) -> bool | None:
+    """oui/non, yes/no, 1/0, x (ticked), vrai/faux; empty is None."""
+    if isinstance(cell, bool):
+        return cell
+    raw = text(cell)
+    if not raw:
+        return None
+    key = fold(raw)
+    if key in _TRUE:
+        return True
+    if key in _FALSE:
+        return False
+    raise ValueError(tr("valeur oui/non attendue : {v!r}", "yes/no value expected: {v!r}", v=raw))
+
+
+_STATUSES: dict[str, InvoiceStatus] = {}
+for _status, _words in {
+    InvoiceStatus.OPEN: (
+        "open",
+        "ouverte",
+        "ouvert",
+        "en cours",
+        "encours",
+        "non payee",
+        "non paye",
+        "impayee",
+        "impaye",
+        "a payer",
+        "a regler",
+        "due",
+        "echue",
+        "en retard",
+        "en attente",
+        "non soldee",
+        "non reglee",
+        "partiellement payee",
+        "partiellement reglee",
+        "partielle",
+        "unpaid",
+        "overdue",
+        "partially paid",
+    ),
+    InvoiceStatus.PAID: (
+        "paid",
+        "payee",
+        "paye",
+        "soldee",
+        "solde",
+        "reglee",
+        "regle",
+        "acquittee",
+        "encaissee",
+        "lettree",
+    ),
+    InvoiceStatus.DISPUTED: (
+        "disputed",
+        "litige",
+        "en litige",
+        "litigieuse",
+        "contestee",
+        "conteste",
+        "contestation",
+        "en contestation",
+        "dispute",
+    ),
+    InvoiceStatus.CREDITED: ("credited", "avoir", "avoiree", "creditee"),
+    InvoiceStatus.CANCELLED: ("cancelled", "canceled", "annulee", "annule"),
+}.items():
+    for _word in _words:
+        _STATUSES[_word] = _status
+
+
+def status(cell: Any) -> InvoiceStatus | None:
+    """French or English invoice status: ouverte, payée/soldée, litige/contestée, avoir..."""
+    raw = text(cell)
+    if not raw:
+        return None
+    found = _STATUSES.get(fold(raw))
+    if found is None:
+        raise ValueError(
+            tr(
+                "statut inconnu : {v!r} (attendu ouverte, payée ou litige)",
+                "unknown status: {v!r} (expected open, paid or disputed)",
+                v=raw,
+            )
+        )
+    return found
+
+
+_LANGUAGES = {
+    "fr": "fr",
+    "francais": "fr",
+    "french": "fr",
+    "en": "en",
+    "anglais": "en",
+    "english": "en",
+}
+
+
+def language(cell: Any) -> str | None:
+    """`fr` or `en` (also `français`, `English`, `fr-FR`, `en_GB`)."""
+    raw = text(cell)
+    if not raw:
+        return None
+    key = fold(raw)
+    found = _LANGUAGES.get(key) or _LANGUAGES.get(key.split(" ")[0])
+    if found is None:
+        raise ValueError(
+            tr(
+                "langue non prise en charge : {v!r} (fr ou en)",
+                "unsupported language: {v!r} (fr or en)",
+                v=raw,
+            )
+        )
+    return found
+
+
+@cache
+def _countries() -> dict[str, str]:
+    """Folded country names (French and English) and ISO codes -> ISO 3166 alpha-2 code."""
+    names: dict[str, str] = {"uk": "GB", "angleterre": "GB", "england": "GB"}
+    for locale in ("fr", "en"):
+        for code, name in Locale.parse(locale).territories.items():
+            if len(code) == 2 and code.isalpha() and code not in ("EU", "EZ", "UN", "ZZ", "QO"):
+                names[fold(name)] = code
+                names[code.lower()] = code
+    return names
+
+
+def country(cell: Any) -> str | None:
+    """ISO alpha-2 code from `FR`, `fr`, `France`, `Belgique`, `United Kingdom`..."""
+    raw = text(cell)
+    if not raw:
+        return None
+    found = _countries().get(fold(raw))
+    if found is None:
+        raise ValueError(
+            tr(
+                "pays inconnu : {v!r} (code ISO à 2 lettres, ex. FR)",
+                "unknown country: {v!r} (2-letter ISO code, e.g. FR)",
+                v=raw,
+            )
+        )
+    return found
+
+
+_CURRENCY_SIGNS = {"€": "EUR", "euro": "EUR", "euros": "EUR", "$": "USD", "£": "GBP"}
+
+
+def currency(cell: Any) -> str | None:
+    raw = text(cell)
+    if not raw:
+        return None
+    code = _CURRENCY_SIGNS.get(raw.lower(), raw.upper())
+    if code not in _currencies():
+        raise ValueError(
+            tr(
+                "devise inconnue : {v!r} (code ISO, ex. EUR)",
+                "unknown currency: {v!r} (ISO code, e.g. EUR)",
+                v=raw,
+            )
+        )
+    return code
+
+
+@cache
+def _currencies() -> frozenset[str]:
+    return frozenset(list_currencies())
+
+
+def email(cell: Any) -> str | None:
+    """One address or several separated by `;` or `,` (kept as `a@x.fr, b@y.fr`)."""
+    raw = text(cell)
+    if not raw:
+        return None
+    parts = [p.strip() for p in re.split(r"[;,]", raw) if p.strip()]
+    bad = [p for p in parts if not _EMAIL.match(p)]
+    if bad or not parts:
+        raise ValueError(
+            tr(
+                "adresse e-mail invalide : {v!r}",
+                "invalid e-mail address: {v!r}",
+                v=bad[0] if bad else raw,
+            )
+        )
+    return ", ".join(parts)
+
+
+_RISKS = {
+    "low": "low",
+    "faible": "low",
+    "bas": "low",
+    "medium": "medium",
+    "moyen": "medium",
+    "modere": "medium",
+    "high": "high",
+    "eleve": "high",
+    "fort": "high",
+}
+
+
+def risk(cell: Any) -> str | None:
+    raw = text(cell)
+    if not raw:
+        return None
+    found = _RISKS.get(fold(raw))
+    if found is None:
+        raise ValueError(
+            tr(
+                "risque inconnu : {v!r} (faible, moyen ou élevé)",
+                "unknown risk: {v!r} (low, medium or high)",
+                v=raw,
+            )
+        )
+    return found
+
+
+def days(cell: Any) -> int | None:
+    """A number of days (payment terms): `30`, `45 jours`, `60 j`."""
+    raw = text(cell)
+    if not raw:
+        return None
+    match = re.fullmatch(r"(\d{1,3})\s*(j|jours?|days?|d)?", fold(raw))
+    if match is None or int(match[1]) > 365:
+        raise ValueError(
+            tr(
+                "nombre de jours invalide : {v!r} (0 à 365)",
+                "invalid number of days: {v!r} (0 to 365)",
+                v=raw,
+            )
+        )
+    return int(match[1])
