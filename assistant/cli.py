@@ -7,6 +7,7 @@ import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -25,6 +26,8 @@ from assistant.demo.report import render_summary
 from assistant.errors import ImportRejected, UserError
 from assistant.i18n import set_language, tr
 from assistant.imports import DEFAULT_TERMS_DAYS
+from assistant.money import parse_amount
+from assistant.render import render_plan
 from assistant.service import Service
 
 app = typer.Typer(
@@ -230,3 +233,97 @@ def import_fec(
 ) -> None:  # fmt: skip
     """Créances ouvertes (comptes 411*) d'un FEC, d'après le lettrage."""
     _run_import(ctx, "fec", file, dry_run, as_json, terms_days)
+
+
+# -- plan, disputes, promises -------------------------------------------------------------
+AsOf = Annotated[
+    str | None,
+    typer.Option("--as-of", help="Date du plan, AAAA-MM-JJ (défaut : aujourd'hui).",
+                 show_default=False),
+]  # fmt: skip
+AsJson = Annotated[bool, typer.Option("--json", help="Sortie JSON.")]
+
+
+def parse_day(text: str | None, default: date) -> date:
+    """An ISO date from the command line, or `default`; a bad one is a one-line user error."""
+    if text is None:
+        return default
+    try:
+        return parse_iso(text)
+    except ValueError as exc:
+        raise UserError(str(exc)) from exc
+
+
+def parse_money_option(text: str | None) -> int | None:
+    if text is None:
+        return None
+    try:
+        return parse_amount(text)
+    except ValueError as exc:
+        raise UserError(str(exc)) from exc
+
+
+@app.command()
+def plan(
+    ctx: typer.Context,
+    as_of: AsOf = None,
+    as_json: AsJson = False,
+    explain: Annotated[
+        bool, typer.Option("--explain", help="Montrer aussi ce qui est écarté et pourquoi.")
+    ] = False,
+) -> None:
+    """Actions dues à une date (aucune modification)."""
+    with service_for(ctx) as service:
+        day = parse_day(as_of, service.store.today())
+        result = service.plan(day)
+    if as_json:
+        echo(json.dumps([a.as_json() for a in result.actions], ensure_ascii=False, indent=2))
+        return
+    Console(highlight=False).print(render_plan(result, explain=explain), crop=False)
+
+
+@app.command()
+def dispute(
+    ctx: typer.Context,
+    invoice: Annotated[str, typer.Argument(help="Numéro de facture.", show_default=False)],
+    reason: Annotated[str, typer.Option("--reason", help="Motif du litige.", show_default=False)],
+) -> None:
+    """Ouvrir un litige : la facture n'est plus relancée."""
+    with service_for(ctx) as service:
+        service.open_dispute(invoice, reason)
+    echo(tr("Litige ouvert sur {n} : plus aucune relance jusqu'à sa résolution.",
+            "Dispute opened on {n}: no reminder until it is resolved.", n=invoice))  # fmt: skip
+
+
+@app.command()
+def resolve(
+    ctx: typer.Context,
+    invoice: Annotated[str, typer.Argument(help="Numéro de facture.", show_default=False)],
+    note: Annotated[str | None, typer.Option("--note", help="Commentaire.")] = None,
+) -> None:
+    """Clore un litige : la facture reprend le parcours de relance."""
+    with service_for(ctx) as service:
+        result = service.resolve_dispute(invoice, note)
+    echo(tr("Litige clos sur {n} (statut : {s}).", "Dispute closed on {n} (status: {s}).",
+            n=invoice, s=result.status.value))  # fmt: skip
+
+
+@app.command()
+def promise(
+    ctx: typer.Context,
+    invoice: Annotated[str, typer.Argument(help="Numéro de facture.", show_default=False)],
+    on: Annotated[
+        str, typer.Option("--date", help="Date promise, AAAA-MM-JJ.", show_default=False)
+    ],
+    amount: Annotated[
+        str | None, typer.Option("--amount", help="Montant promis (ex. 1234,56).")
+    ] = None,
+) -> None:
+    """Enregistrer une promesse de paiement (les relances attendent sa date + délai de grâce)."""
+    with service_for(ctx) as service:
+        promised = parse_day(on, service.store.today())
+        service.record_promise(invoice, promised, parse_money_option(amount))
+        grace = service.scenario().promise_grace_days
+    echo(tr("Promesse enregistrée sur {n} pour le {d} : relances suspendues jusqu'au {d} + {g} j.",
+            "Promise recorded on {n} for {d}: reminders paused until {d} + {g} days.",
+            n=invoice, d=promised.isoformat(), g=grace))  # fmt: skip

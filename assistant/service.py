@@ -23,8 +23,12 @@ from assistant.demo.home import (
 from assistant.errors import UserError
 from assistant.i18n import tr
 from assistant.imports import DEFAULT_TERMS_DAYS, ImportReport, import_fec, import_file
+from assistant.models import Customer, Invoice, InvoiceStatus
+from assistant.money import cents_to_str
 from assistant.paths import bundled_dir
+from assistant.rules import Action, Plan, ScenarioPolicy, load_scenario, make_plan
 from assistant.stats import PortfolioSummary, portfolio_summary
+from assistant.storage import repo
 from assistant.storage.db import Clock, Store, open_store, utc_now
 
 
@@ -132,6 +136,161 @@ class Service:
         return import_fec(
             self.store, path, actor=self.actor, dry_run=dry_run, terms_days=terms_days
         )
+
+    # -- rules: plan, disputes, promises ------------------------------------------------
+    def scenario(self) -> ScenarioPolicy:
+        """The scenario policy in effect (PolicyError if the manager's copy is invalid)."""
+        return load_scenario(self.home)
+
+    def plan(self, as_of: date) -> Plan:
+        """Due actions on `as_of`, with the reasons; reads only."""
+        return make_plan(self.store, self.home, as_of)
+
+    def _invoice(self, number: str) -> Invoice:
+        invoice = repo.get_invoice(self.store, number)
+        if invoice is None:
+            raise UserError(tr("facture inconnue : {n}", "unknown invoice: {n}", n=number))
+        return invoice
+
+    def _customer(self, customer_id: str) -> Customer:
+        customer = repo.get_customer(self.store, customer_id)
+        if customer is None:
+            raise UserError(tr("client inconnu : {c}", "unknown customer: {c}", c=customer_id))
+        return customer
+
+    def open_dispute(self, number: str, reason: str) -> Invoice:
+        """Block an invoice at once: no reminder until the dispute is resolved."""
+        invoice = self._invoice(number)
+        if not reason.strip():
+            raise UserError(tr("un motif est nécessaire", "a reason is required"))
+        if invoice.status is not InvoiceStatus.OPEN:
+            raise UserError(
+                tr(
+                    "{n} est {s} : seul une facture ouverte peut être contestée",
+                    "{n} is {s}: only an open invoice can be disputed",
+                    n=number,
+                    s=invoice.status.value,
+                )
+            )
+        with self.store.transaction():
+            self._set_status(number, InvoiceStatus.DISPUTED)
+            self.store.record_event(
+                "dispute.opened",
+                actor=self.actor,
+                customer_id=invoice.customer_id,
+                invoice_number=number,
+                data={"reason": reason.strip()},
+            )
+            self._after_state_change(invoice.customer_id)
+        return self._invoice(number)
+
+    def resolve_dispute(self, number: str, note: str | None = None) -> Invoice:
+        invoice = self._invoice(number)
+        if invoice.status is not InvoiceStatus.DISPUTED:
+            raise UserError(tr("{n} n'est pas en litige", "{n} is not disputed", n=number))
+        status = InvoiceStatus.OPEN if invoice.outstanding_cents > 0 else InvoiceStatus.PAID
+        with self.store.transaction():
+            self._set_status(number, status)
+            self.store.record_event(
+                "dispute.resolved",
+                actor=self.actor,
+                customer_id=invoice.customer_id,
+                invoice_number=number,
+                data={"status": status.value, "note": note},
+            )
+        return self._invoice(number)
+
+    def _set_status(self, number: str, status: InvoiceStatus) -> None:
+        self.store.conn.execute(
+            "UPDATE invoices SET status = ?, updated_at = ? WHERE number = ?",
+            (status.value, self.store.now_iso(), number),
+        )
+
+    def record_promise(
+        self,
+        number: str,
+        promised: date,
+        amount_cents: int | None = None,
+        *,
+        made_on: date | None = None,
+        source: str = "manual",
+        note: str | None = None,
+    ) -> int:
+        """A promise to pay pauses reminders until its date + grace; broken, it calls a human."""
+        invoice = self._invoice(number)
+        made = made_on or self.store.today()
+        if invoice.status is not InvoiceStatus.OPEN:
+            raise UserError(
+                tr(
+                    "{n} est {s} : pas de promesse possible",
+                    "{n} is {s}: no promise possible",
+                    n=number,
+                    s=invoice.status.value,
+                )
+            )
+        if promised < made:
+            raise UserError(
+                tr(
+                    "la date promise ({d}) est passée",
+                    "the promised date ({d}) is in the past",
+                    d=promised.isoformat(),
+                )
+            )
+        if amount_cents is not None and not 0 < amount_cents <= invoice.outstanding_cents:
+            raise UserError(
+                tr(
+                    "montant promis hors limites (reste dû : {o})",
+                    "promised amount out of range (outstanding: {o})",
+                    o=cents_to_str(invoice.outstanding_cents),
+                )
+            )
+        with self.store.transaction():
+            cur = self.store.conn.execute(
+                "INSERT INTO promises (customer_id, invoice_number, promised_date, amount_cents,"
+                " made_on, source, note, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    invoice.customer_id,
+                    number,
+                    promised.isoformat(),
+                    amount_cents,
+                    made.isoformat(),
+                    source,
+                    note,
+                    self.store.now_iso(),
+                ),
+            )
+            promise_id = int(cur.lastrowid or 0)
+            self.store.record_event(
+                "promise.made",
+                actor=self.actor,
+                customer_id=invoice.customer_id,
+                invoice_number=number,
+                on_date=made,
+                data={
+                    "promise_id": promise_id,
+                    "promised_date": promised.isoformat(),
+                    "amount_cents": amount_cents,
+                    "source": source,
+                },
+            )
+            self._after_state_change(invoice.customer_id)
+        return promise_id
+
+    def mark_done(self, action: Action, on_date: date, *, source: str = "manual") -> int:
+        """Record a planned action as done (a call made, an escalation decided...)."""
+        with self.store.transaction():
+            return repo.mark_steps_done(
+                self.store,
+                list(action.invoices),
+                action.step,
+                on_date,
+                source=source,
+                actor=self.actor,
+                channel=action.channel,
+            )
+
+    def _after_state_change(self, customer_id: str) -> None:
+        """Hook run inside the transaction after a dispute/promise/payment (drafts refresh)."""
 
 
 @dataclass

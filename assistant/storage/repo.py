@@ -322,3 +322,43 @@ def recorded_payment_keys(store: Store, keys: Iterable[str]) -> set[str]:
             )
         )
     return found
+
+
+def mark_steps_done(
+    store: Store,
+    invoice_numbers: Sequence[str],
+    step: str,
+    on_date: date,
+    *,
+    source: str,
+    actor: str,
+    channel: str | None = None,
+    draft_id: int | None = None,
+) -> int:
+    """Record that `step` was done for these invoices (first time only). Returns rows added."""
+    added = 0
+    for number in invoice_numbers:
+        cur = store.conn.execute(
+            "INSERT OR IGNORE INTO invoice_steps"
+            " (invoice_number, step, done_on, channel, source, draft_id) VALUES (?, ?, ?, ?, ?, ?)",
+            (number, step, on_date.isoformat(), channel, source, draft_id),
+        )
+        added += cur.rowcount
+    if added:
+        customer = store.scalar(
+            "SELECT customer_id FROM invoices WHERE number = ?", (invoice_numbers[0],)
+        )
+        store.record_event(
+            "step.done",
+            actor=actor,
+            customer_id=customer,
+            draft_id=draft_id,
+            on_date=on_date,
+            data={"step": step, "invoices": list(invoice_numbers), "source": source},
+        )
+    return added
+
+
+def undo_steps(store: Store, draft_id: int) -> int:
+    """Forget the steps a draft marked done (an approved draft cancelled before sending)."""
+    return store.conn.execute("DELETE FROM invoice_steps WHERE draft_id = ?", (draft_id,)).rowcount

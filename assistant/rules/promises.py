@@ -1,0 +1,81 @@
+"""Promises to pay: open, kept or broken on a given date (used by the planner, briefs and KPIs).
+
+A promise is kept when, between the day it was made and its date + grace, the promised amount
+was paid (or, without an amount, the invoice was paid in full; for a customer-level promise
+without an amount, any payment counts). It is open until date + grace, then kept or broken.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Literal
+
+from assistant.storage.db import Store
+
+PromiseStatus = Literal["open", "kept", "broken"]
+
+
+@dataclass(frozen=True, slots=True)
+class PromiseState:
+    id: int
+    customer_id: str
+    invoice_number: str | None
+    made_on: date
+    promised_date: date
+    amount_cents: int | None
+    paid_in_window_cents: int
+    invoice_paid_on: date | None
+
+    def deadline(self, grace_days: int) -> date:
+        return self.promised_date + timedelta(days=grace_days)
+
+    def is_fulfilled(self, grace_days: int) -> bool:
+        deadline = self.deadline(grace_days)
+        if self.amount_cents is not None:
+            return self.paid_in_window_cents >= self.amount_cents
+        if self.invoice_number is not None:
+            return self.invoice_paid_on is not None and self.invoice_paid_on <= deadline
+        return self.paid_in_window_cents > 0
+
+    def status(self, as_of: date, grace_days: int) -> PromiseStatus:
+        if self.is_fulfilled(grace_days):
+            return "kept"
+        return "open" if as_of <= self.deadline(grace_days) else "broken"
+
+
+def load_promises(store: Store, grace_days: int) -> list[PromiseState]:
+    """Every promise with what was paid inside its window (one query)."""
+    grace = f"+{int(grace_days)} days"
+    rows = store.conn.execute(
+        """
+        SELECT p.id, p.customer_id, p.invoice_number, p.made_on, p.promised_date, p.amount_cents,
+          CASE WHEN p.invoice_number IS NOT NULL THEN
+            (SELECT COALESCE(SUM(pay.amount_cents), 0) FROM payments pay
+              WHERE pay.invoice_number = p.invoice_number
+                AND pay.date >= p.made_on AND pay.date <= date(p.promised_date, :grace))
+          ELSE
+            (SELECT COALESCE(SUM(pay.amount_cents), 0) FROM payments pay
+              JOIN invoices inv ON inv.number = pay.invoice_number
+              WHERE inv.customer_id = p.customer_id
+                AND pay.date >= p.made_on AND pay.date <= date(p.promised_date, :grace))
+          END,
+          i.paid_date
+        FROM promises p LEFT JOIN invoices i ON i.number = p.invoice_number
+        ORDER BY p.made_on, p.id
+        """,
+        {"grace": grace},
+    ).fetchall()
+    return [
+        PromiseState(
+            id=r[0],
+            customer_id=r[1],
+            invoice_number=r[2],
+            made_on=date.fromisoformat(r[3]),
+            promised_date=date.fromisoformat(r[4]),
+            amount_cents=r[5],
+            paid_in_window_cents=r[6],
+            invoice_paid_on=date.fromisoformat(r[7]) if r[7] else None,
+        )
+        for r in rows
+    ]

@@ -1,0 +1,170 @@
+"""Load what the planner needs from the store, with plain SQL, into light structures.
+
+The planner itself (engine.py) is pure; this module is the only one that reads the database
+for it. Dates are ordinals; money is cents; invoices stay tuples (a million of them must load fast).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from assistant.rules.calendar import ClosingSpans
+from assistant.rules.policy import ScenarioPolicy
+from assistant.rules.promises import PromiseState, load_promises
+from assistant.storage.db import Store
+
+# julianday('0001-01-01') - 1: turns an ISO date into a proleptic ordinal inside SQLite.
+_ORD = "CAST(julianday({col}) - 1721424.5 AS INTEGER)"
+
+# (number, customer_id, due ordinal, outstanding cents)
+InvoiceRow = tuple[str, str, int, int]
+
+
+@dataclass(slots=True)
+class CustomerFacts:
+    id: str
+    name: str
+    country: str
+    strategic: bool
+    do_not_contact: bool
+    sms_ok: bool
+    since: int | None
+    risk: str | None
+    label: str | None
+    salesperson_email: str | None
+    closing: ClosingSpans = ()
+    outstanding_cents: int = 0
+    avg_days_late: float | None = None
+    broken_promises: int = 0
+    last_auto_contact: int | None = None
+
+
+@dataclass(slots=True)
+class Snapshot:
+    as_of: date
+    customers: dict[str, CustomerFacts]
+    invoices: list[InvoiceRow]
+    # invoice -> (index of the last step done, ordinal it was done, step id)
+    done: dict[str, tuple[int, int, str]]
+    # latest promise per invoice / per customer (customer-level promises)
+    invoice_promise: dict[str, PromiseState] = field(default_factory=dict)
+    customer_promise: dict[str, PromiseState] = field(default_factory=dict)
+    in_plan: frozenset[str] = frozenset()
+
+
+def load_snapshot(store: Store, policy: ScenarioPolicy, as_of: date) -> Snapshot:
+    as_of_ord = as_of.toordinal()
+    step_index = {s.id: i for i, s in enumerate(policy.steps)}
+    conn = store.conn
+
+    longest_closing = conn.execute(
+        "SELECT COALESCE(MAX(julianday(end) - julianday(start)), 0) FROM closing_periods"
+    ).fetchone()[0]
+    earliest_offset = min(s.offset_days for s in policy.steps)
+    horizon = as_of_ord - earliest_offset + int(longest_closing) + 15
+    invoices: list[InvoiceRow] = conn.execute(
+        f"SELECT number, customer_id, {_ORD.format(col='due_date')}, outstanding_cents"
+        " FROM invoices WHERE status = 'open' AND outstanding_cents > 0"
+        f" AND {_ORD.format(col='due_date')} <= ?",
+        (horizon,),
+    ).fetchall()
+
+    customers: dict[str, CustomerFacts] = {}
+    for row in conn.execute(
+        "SELECT id, name, country, strategic, do_not_contact,"
+        " sms_opt_in AND COALESCE(phone, '') <> '',"
+        f" CASE WHEN customer_since IS NULL THEN NULL ELSE {_ORD.format(col='customer_since')} END,"
+        " risk, segment, salesperson_email FROM customers"
+    ):
+        customers[row[0]] = CustomerFacts(
+            id=row[0],
+            name=row[1],
+            country=(row[2] or policy.country_default).upper(),
+            strategic=bool(row[3]),
+            do_not_contact=bool(row[4]),
+            sms_ok=bool(row[5]),
+            since=row[6],
+            risk=row[7],
+            label=row[8],
+            salesperson_email=row[9],
+        )
+
+    spans: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for cid, start, end in conn.execute(
+        f"SELECT customer_id, {_ORD.format(col='start')}, {_ORD.format(col='end')}"
+        " FROM closing_periods"
+    ):
+        spans[cid].append((start, end))
+    for cid, items in spans.items():
+        if cid in customers:
+            customers[cid].closing = tuple(sorted(items))
+
+    for cid, total in conn.execute(
+        "SELECT customer_id, SUM(outstanding_cents) FROM invoices"
+        " WHERE status = 'open' GROUP BY customer_id"
+    ):
+        if cid in customers:
+            customers[cid].outstanding_cents = total
+
+    year_ago = date.fromordinal(as_of_ord - 365).isoformat()
+    for cid, avg in conn.execute(
+        "SELECT customer_id, AVG(MAX(julianday(paid_date) - julianday(due_date), 0))"
+        " FROM invoices WHERE paid_date IS NOT NULL AND paid_date > ? AND paid_date <= ?"
+        " GROUP BY customer_id",
+        (year_ago, as_of.isoformat()),
+    ):
+        if cid in customers:
+            customers[cid].avg_days_late = avg
+
+    done: dict[str, tuple[int, int, str]] = {}
+    for number, step, done_ord in conn.execute(
+        f"SELECT s.invoice_number, s.step, {_ORD.format(col='s.done_on')} FROM invoice_steps s"
+        " JOIN invoices i ON i.number = s.invoice_number"
+        " WHERE i.status = 'open' AND s.done_on <= ?",
+        (as_of.isoformat(),),
+    ):
+        idx = step_index.get(step)
+        if idx is None:
+            continue
+        current = done.get(number)
+        if current is None or idx > current[0]:
+            done[number] = (idx, done_ord, step)
+
+    automatic = [s.id for s in policy.steps if s.automatic]
+    if automatic:
+        marks = ",".join("?" * len(automatic))
+        for cid, last in conn.execute(
+            f"SELECT i.customer_id, MAX({_ORD.format(col='s.done_on')}) FROM invoice_steps s"
+            f" JOIN invoices i ON i.number = s.invoice_number WHERE s.step IN ({marks})"
+            " AND s.done_on <= ? GROUP BY i.customer_id",
+            (*automatic, as_of.isoformat()),
+        ):
+            if cid in customers:
+                customers[cid].last_auto_contact = last
+
+    invoice_promise: dict[str, PromiseState] = {}
+    customer_promise: dict[str, PromiseState] = {}
+    for promise in load_promises(store, policy.promise_grace_days):
+        if promise.made_on > as_of:
+            continue
+        if promise.invoice_number is None:
+            customer_promise[promise.customer_id] = promise  # ordered by made_on: latest wins
+        else:
+            invoice_promise[promise.invoice_number] = promise
+        if (
+            promise.status(as_of, policy.promise_grace_days) == "broken"
+            and promise.promised_date.toordinal() > as_of_ord - 365
+            and promise.customer_id in customers
+        ):
+            customers[promise.customer_id].broken_promises += 1
+
+    in_plan = frozenset(
+        r[0]
+        for r in conn.execute(
+            "SELECT ppi.invoice_number FROM payment_plan_invoices ppi"
+            " JOIN payment_plans pp ON pp.id = ppi.plan_id WHERE pp.status = 'active'"
+        )
+    )
+    return Snapshot(as_of, customers, invoices, done, invoice_promise, customer_promise, in_plan)

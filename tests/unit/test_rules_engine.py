@@ -1,0 +1,319 @@
+"""Rules engine on hand-built cases: one test per rule."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from assistant.models import InvoiceStatus
+from assistant.storage.db import Store
+from tests.unit.rules_builders import add_customer, add_invoice, mark, plan_on, simulate
+
+WED = date(2026, 3, 11)  # a Wednesday with no holiday around it
+
+
+def steps_by_day(seen: list[tuple]) -> list[tuple[str, date, date]]:
+    return [(a.step, day, a.scheduled_for) for day, a in seen]
+
+
+def test_seed_scenario_end_to_end_on_business_days(store: Store) -> None:
+    add_customer(store)
+    add_invoice(store, "F1", WED)
+    seen = simulate(store, WED - timedelta(days=5), WED + timedelta(days=40))
+    # J-3 is a Sunday -> previous business day (Friday 6 March); J+3 is a Saturday -> Monday 16;
+    # J+10 is a Saturday -> Monday 23; J+20 is Tuesday 31; J+30 is Friday 10 April.
+    assert steps_by_day(seen) == [
+        ("pre_due", date(2026, 3, 6), date(2026, 3, 6)),
+        ("reminder_1", date(2026, 3, 16), date(2026, 3, 16)),
+        ("reminder_2", date(2026, 3, 23), date(2026, 3, 23)),
+        ("call", date(2026, 3, 31), date(2026, 3, 31)),
+        ("escalation", date(2026, 4, 10), date(2026, 4, 10)),
+    ]
+    call = seen[3][1]
+    assert call.requires_human and call.notify_salesperson and call.channel == "phone"
+    assert not seen[0][1].requires_human
+
+
+def test_reason_explains_the_step_and_the_previous_one(store: Store) -> None:
+    add_customer(store)
+    add_invoice(store, "F1", date(2026, 11, 10))
+    mark(store, ["F1"], "reminder_1", date(2026, 11, 13))
+    (action,) = plan_on(store, date(2026, 11, 20)).actions
+    assert action.step == "reminder_2"
+    assert action.reason == (
+        "J+10 atteint le 2026-11-20 (échéance 2026-11-10) ; relance J+3 envoyée le 2026-11-13"
+    )
+
+
+def test_reason_in_english(store: Store) -> None:
+    from assistant.i18n import set_language
+
+    add_customer(store)
+    add_invoice(store, "F1", date(2026, 11, 10))
+    set_language("en")
+    (action,) = plan_on(store, date(2026, 11, 20)).actions
+    assert action.reason.startswith("D+10 reached on 2026-11-20 (due 2026-11-10)")
+
+
+@pytest.mark.parametrize(
+    "status", [InvoiceStatus.DISPUTED, InvoiceStatus.PAID, InvoiceStatus.CREDITED,
+               InvoiceStatus.CANCELLED],
+)  # fmt: skip
+def test_never_a_closed_or_disputed_invoice(store: Store, status: InvoiceStatus) -> None:
+    add_customer(store)
+    add_invoice(store, "F1", WED, status=status, outstanding=0 if status == "paid" else None)
+    assert plan_on(store, WED + timedelta(days=12)).actions == []
+
+
+def test_fully_paid_outstanding_zero_is_never_reminded(store: Store) -> None:
+    add_customer(store)
+    add_invoice(store, "F1", WED, outstanding=0)
+    assert plan_on(store, WED + timedelta(days=12)).actions == []
+
+
+def test_do_not_contact_customer_gets_nothing_and_is_explained(store: Store) -> None:
+    add_customer(store, do_not_contact=True)
+    add_invoice(store, "F1", WED)
+    result = plan_on(store, WED + timedelta(days=25))
+    assert result.actions == []
+    assert [s.code for s in result.skipped] == ["do_not_contact"]
+
+
+def test_dispute_blocks_at_once_and_resolving_resumes(service) -> None:
+    store = service.store
+    add_customer(store)
+    add_invoice(store, "F1", WED)
+    day = WED + timedelta(days=5)
+    assert [a.step for a in service.plan(day).actions] == ["reminder_1"]
+    service.open_dispute("F1", "prestation contestée")
+    assert service.plan(day).actions == []
+    service.resolve_dispute("F1")
+    assert [a.step for a in service.plan(day).actions] == ["reminder_1"]
+    kinds = [e["kind"] for e in store.events(invoice_number="F1")]
+    assert "dispute.opened" in kinds and "dispute.resolved" in kinds
+
+
+def test_each_step_at_most_once_per_invoice(store: Store) -> None:
+    add_customer(store)
+    add_invoice(store, "F1", WED)
+    day = WED + timedelta(days=5)
+    (action,) = plan_on(store, day).actions
+    mark(store, action.invoices, action.step, day)
+    for later in range(1, 5):
+        assert plan_on(store, day + timedelta(days=later)).actions == []
+
+
+def test_catch_up_proposes_only_the_most_advanced_step(store: Store) -> None:
+    add_customer(store)
+    add_invoice(store, "F1", WED)
+    # never run since before the due date: at J+12 only reminder_2, not pre_due + reminder_1
+    (action,) = plan_on(store, WED + timedelta(days=12)).actions
+    assert action.step == "reminder_2"
+    mark(store, action.invoices, action.step, WED + timedelta(days=12))
+    # the missed reminder_1 is never proposed afterwards
+    assert plan_on(store, WED + timedelta(days=13)).actions == []
+
+
+def test_minimum_gap_between_two_messages_to_one_customer(store: Store) -> None:
+    add_customer(store)
+    add_invoice(store, "F1", WED)
+    add_invoice(store, "F2", WED + timedelta(days=4))  # due Sunday 15: J+3 = Wednesday 18
+    first = WED + timedelta(days=5)  # Monday 16: F1 reminder_1 (F2 not yet at J+3)
+    (action,) = plan_on(store, first).actions
+    assert action.invoices == ("F1",)
+    mark(store, action.invoices, action.step, first)
+    # F2 reaches J+3 two days later but the 5-day gap holds it back
+    blocked = plan_on(store, first + timedelta(days=2))
+    assert blocked.actions == []
+    assert [s.code for s in blocked.skipped] == ["min_gap"]
+    assert plan_on(store, first + timedelta(days=4)).actions == []
+    # Saturday 21: the gap holds again; the message is scheduled for the next business day
+    (later,) = plan_on(store, first + timedelta(days=5)).actions
+    assert (later.step, later.invoices) == ("reminder_1", ("F2",))
+    assert later.scheduled_for == date(2026, 3, 23)
+
+
+def test_grouping_one_action_per_customer_and_step(store: Store) -> None:
+    add_customer(store, "C1")
+    add_customer(store, "C2")
+    for n in ("F1", "F2", "F3"):
+        add_invoice(store, n, WED)
+    add_invoice(store, "G1", WED, cid="C2")
+    actions = plan_on(store, WED + timedelta(days=5)).actions
+    assert [(a.customer_id, a.step, a.invoices) for a in actions] == [
+        ("C1", "reminder_1", ("F1", "F2", "F3")),
+        ("C2", "reminder_1", ("G1",)),
+    ]
+    assert "3 factures regroupées" in actions[0].reason
+
+
+def test_one_message_per_customer_at_the_most_advanced_step(store: Store) -> None:
+    add_customer(store)
+    add_invoice(store, "OLD", WED - timedelta(days=7))
+    add_invoice(store, "NEW", WED)
+    actions = plan_on(store, WED + timedelta(days=5)).actions
+    assert [(a.step, a.invoices) for a in actions] == [("reminder_2", ("NEW", "OLD"))]
+
+
+def test_human_task_holds_automatic_emails_and_lists_all_overdue(store: Store) -> None:
+    add_customer(store, salesperson_email="vendeur@example.com")
+    add_invoice(store, "LATE", WED - timedelta(days=18))
+    mark(store, ["LATE"], "reminder_2", WED - timedelta(days=7))
+    add_invoice(store, "RECENT", WED)
+    result = plan_on(store, WED + timedelta(days=5))
+    (action,) = result.actions
+    assert action.step == "call" and action.requires_human
+    assert action.invoices == ("LATE", "RECENT")
+    assert action.notify_salesperson
+    assert [s.code for s in result.skipped] == ["held_by_human_task"]
+
+
+def test_human_task_stays_until_done(store: Store) -> None:
+    add_customer(store)
+    add_invoice(store, "F1", WED)
+    mark(store, ["F1"], "reminder_2", WED + timedelta(days=10))
+    day = WED + timedelta(days=20)
+    for offset in range(3):
+        steps = [a.step for a in plan_on(store, day + timedelta(days=offset)).actions]
+        assert steps == ["call"]
+    mark(store, ["F1"], "call", day + timedelta(days=2))
+    assert plan_on(store, day + timedelta(days=3)).actions == []
+
+
+def test_promise_window_pauses_then_broken_promise_calls_a_human(service) -> None:
+    store = service.store
+    add_customer(store)
+    add_invoice(store, "F1", WED)
+    mark(store, ["F1"], "reminder_1", WED + timedelta(days=5))
+    service.record_promise("F1", WED + timedelta(days=12), made_on=WED + timedelta(days=6))
+    # reminder_2 (J+10) would be due, but the promise (+3 days grace) pauses everything
+    paused = service.plan(WED + timedelta(days=13))
+    assert paused.actions == [] and paused.skipped[0].code == "promise"
+    assert service.plan(WED + timedelta(days=15)).actions == []  # last day of grace
+    (action,) = service.plan(WED + timedelta(days=16)).actions  # broken
+    assert action.step == "call"
+    assert "non tenue" in action.reason
+
+
+def test_kept_promise_resumes_normal_schedule(service) -> None:
+    from assistant.models import Payment
+    from assistant.storage import repo
+
+    store = service.store
+    add_customer(store)
+    add_invoice(store, "F1", WED, cents=100_000)
+    service.record_promise("F1", WED + timedelta(days=8), 40_000, made_on=WED + timedelta(days=5))
+    with store.transaction():
+        repo.apply_payment(store, Payment(invoice_number="F1", date=WED + timedelta(days=7),
+                                          amount_cents=40_000), None, "test")  # fmt: skip
+    (action,) = service.plan(WED + timedelta(days=13)).actions
+    assert action.step == "reminder_2"  # promise kept: no escalation, the scenario resumes
+
+
+def test_public_holiday_moves_post_due_step_to_next_business_day(store: Store) -> None:
+    add_customer(store)
+    # due Monday 2 Nov 2026: J+10 = Thursday 12 Nov... use 11 Nov (Armistice, a Wednesday)
+    add_invoice(store, "F1", date(2026, 11, 1))  # J+10 = 11 Nov 2026, a public holiday
+    mark(store, ["F1"], "reminder_1", date(2026, 11, 4))
+    assert plan_on(store, date(2026, 11, 11)).actions == []
+    (action,) = plan_on(store, date(2026, 11, 12)).actions
+    assert action.step == "reminder_2" and action.scheduled_for == date(2026, 11, 12)
+
+
+def test_holidays_follow_the_customer_country(store: Store) -> None:
+    add_customer(store, "FR1", country="FR")
+    add_customer(store, "GB1", country="GB", language="en")
+    # 8 May is a holiday in France, not in the UK (2026-05-08 is a Friday)
+    add_invoice(store, "F", date(2026, 5, 5), cid="FR1")
+    add_invoice(store, "G", date(2026, 5, 5), cid="GB1")
+    mark(store, ["F", "G"], "pre_due", date(2026, 4, 30))
+    day = date(2026, 5, 8)
+    assert [a.customer_id for a in plan_on(store, day).actions] == ["GB1"]
+
+
+def test_pre_due_moves_to_previous_business_day_and_stays_before_due(store: Store) -> None:
+    add_customer(store)
+    add_invoice(store, "F1", date(2026, 11, 16))  # Monday; J-3 = Friday 13 -> stays Friday
+    add_invoice(store, "F2", date(2026, 11, 18), cid="C1")  # J-3 = Sunday 15 -> Friday 13
+    add_invoice(store, "F3", date(2026, 11, 19), cid="C1")  # J-3 = Monday 16
+    assert plan_on(store, date(2026, 11, 12)).actions == []
+    (action,) = plan_on(store, date(2026, 11, 13)).actions
+    assert action.step == "pre_due" and action.invoices == ("F1", "F2")
+    assert action.scheduled_for == date(2026, 11, 13)
+
+
+def test_closing_period_defers_messages(store: Store) -> None:
+    closed = (date(2026, 12, 21), date(2027, 1, 3))
+    add_customer(store, closing=[closed])
+    add_invoice(store, "F1", date(2026, 12, 17))
+    add_invoice(store, "F2", date(2026, 12, 17), cid="C1")
+    mark(store, ["F1", "F2"], "reminder_1", date(2026, 12, 18))
+    # J+10 = 27 Dec: inside the closing period -> first business day after it: Monday 4 Jan
+    for day in (date(2026, 12, 28), date(2026, 12, 31)):
+        assert plan_on(store, day).actions == []
+    (action,) = plan_on(store, date(2027, 1, 4)).actions
+    assert action.step == "reminder_2" and action.scheduled_for == date(2027, 1, 4)
+
+
+def test_strategic_customer_gets_template_no_sms_and_earlier_call(store: Store) -> None:
+    add_customer(store, strategic=True, sms_opt_in=True, phone="+33600000000")
+    add_invoice(store, "F1", WED)
+    seen = simulate(store, WED, WED + timedelta(days=20))
+    steps = {a.step: (day, a) for day, a in seen}
+    assert all(a.segment == "strategic" and a.template == "strategic" for _, a in seen)
+    assert not steps["reminder_2"][1].also_sms
+    assert steps["call"][0] == date(2026, 3, 26)  # J+15, not J+20
+
+
+def test_sms_only_for_opted_in_customers_with_a_phone(store: Store) -> None:
+    add_customer(store, "SMS", sms_opt_in=True, phone="+33600000000")
+    add_customer(store, "NOSMS", sms_opt_in=False, phone="+33600000001")
+    add_invoice(store, "A", WED, cid="SMS")
+    add_invoice(store, "B", WED, cid="NOSMS")
+    actions = plan_on(store, WED + timedelta(days=12)).actions
+    assert {a.customer_id: a.also_sms for a in actions} == {"SMS": True, "NOSMS": False}
+
+
+def test_large_amount_goes_to_a_human_earlier(store: Store) -> None:
+    add_customer(store, "BIG")
+    add_customer(store, "SMALL")
+    add_invoice(store, "B1", WED, cents=1_500_000, cid="BIG")
+    add_invoice(store, "S1", WED, cents=150_000, cid="SMALL")
+    mark(store, ["B1", "S1"], "reminder_2", WED + timedelta(days=12))
+    day = WED + timedelta(days=15)  # Thursday 26 March
+    actions = plan_on(store, day).actions
+    assert [(a.customer_id, a.step, a.segment) for a in actions] == [
+        ("BIG", "call", "large_account")
+    ]
+
+
+def test_segments_new_and_chronic_late(store: Store) -> None:
+    from assistant.models import Payment
+    from assistant.storage import repo
+
+    as_of = date(2026, 11, 24)
+    add_customer(store, "NEW", customer_since=as_of - timedelta(days=60))
+    add_customer(store, "LATE", customer_since=date(2019, 1, 1))
+    add_customer(store, "OK", customer_since=date(2019, 1, 1))
+    add_invoice(store, "OLD-L", date(2026, 6, 1), cid="LATE")
+    add_invoice(store, "OLD-K", date(2026, 6, 1), cid="OK")
+    with store.transaction():
+        repo.apply_payment(store, Payment(invoice_number="OLD-L", date=date(2026, 7, 1),
+                                          amount_cents=100_000), None, "t")  # fmt: skip
+        repo.apply_payment(store, Payment(invoice_number="OLD-K", date=date(2026, 6, 1),
+                                          amount_cents=100_000), None, "t")  # fmt: skip
+    for cid in ("NEW", "LATE", "OK"):
+        add_invoice(store, f"N-{cid}", as_of - timedelta(days=5), cid=cid)
+    segments = {a.customer_id: a.segment for a in plan_on(store, as_of).actions}
+    assert segments == {"NEW": "new", "LATE": "chronic_late", "OK": "standard"}
+
+
+def test_plan_has_no_side_effects(service) -> None:
+    add_customer(service.store)
+    add_invoice(service.store, "F1", WED)
+    before = service.store.conn.execute("SELECT count(*) FROM events").fetchone()
+    dump_before = "\n".join(service.store.conn.iterdump())
+    service.plan(WED + timedelta(days=12))
+    assert "\n".join(service.store.conn.iterdump()) == dump_before
+    assert service.store.conn.execute("SELECT count(*) FROM events").fetchone() == before
