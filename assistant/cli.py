@@ -27,7 +27,7 @@ from assistant.errors import ImportRejected, UserError
 from assistant.i18n import set_language, tr
 from assistant.imports import DEFAULT_TERMS_DAYS
 from assistant.money import parse_amount
-from assistant.render import render_plan
+from assistant.render import render_draft, render_drafts, render_plan
 from assistant.service import Service
 
 app = typer.Typer(
@@ -117,10 +117,14 @@ def demo(
         raise UserError(str(exc)) from exc
     built = Service.demo(settings, as_of=day, seed=seed)
     try:
-        # The review TUI does not exist yet: with or without --no-tui, print the summary.
-        Console(highlight=False).print(
+        drafted = built.service.draft(built.summary.as_of, offline=True)
+        console = Console(highlight=False)
+        console.print(
             render_summary(built.summary, built.home, recreated=built.recreated), crop=False
         )
+        console.print()
+        for line in drafted.lines()[:-1]:
+            console.print(line, crop=False)
     finally:
         built.service.close()
 
@@ -150,11 +154,14 @@ def main() -> None:
         if os.environ.get("RELANCE_DEBUG"):
             raise
         typer.echo(
-            tr("Erreur inattendue : {kind}: {msg} (RELANCE_DEBUG=1 pour le détail)",
-               "Unexpected error: {kind}: {msg} (RELANCE_DEBUG=1 for details)",
-               kind=type(exc).__name__, msg=exc),
+            tr(
+                "Erreur inattendue : {kind}: {msg} (RELANCE_DEBUG=1 pour le détail)",
+                "Unexpected error: {kind}: {msg} (RELANCE_DEBUG=1 for details)",
+                kind=type(exc).__name__,
+                msg=exc,
+            ),
             err=True,
-        )  # fmt: skip
+        )
         sys.exit(1)
 
 
@@ -174,8 +181,14 @@ DryRun = Annotated[bool, typer.Option("--dry-run", help="Simuler : rien n'est en
 JsonReport = Annotated[bool, typer.Option("--json", help="Rapport en JSON.")]
 
 
-def _run_import(ctx: typer.Context, kind: str, file: Path, dry_run: bool, as_json: bool,
-                terms_days: int = DEFAULT_TERMS_DAYS) -> None:  # fmt: skip
+def _run_import(
+    ctx: typer.Context,
+    kind: str,
+    file: Path,
+    dry_run: bool,
+    as_json: bool,
+    terms_days: int = DEFAULT_TERMS_DAYS,
+) -> None:
     with service_for(ctx) as service:
         try:
             if kind == "fec":
@@ -185,10 +198,19 @@ def _run_import(ctx: typer.Context, kind: str, file: Path, dry_run: bool, as_jso
         except ImportRejected as exc:
             if as_json:
                 rejected = getattr(exc, "rejected", len(exc.problems))
-                echo(json.dumps({"kind": kind, "file": exc.path, "dry_run": dry_run,
-                                 "rows_read": getattr(exc, "rows_read", None),
-                                 "rejected": rejected, "problems": exc.problems},
-                                ensure_ascii=False))  # fmt: skip
+                echo(
+                    json.dumps(
+                        {
+                            "kind": kind,
+                            "file": exc.path,
+                            "dry_run": dry_run,
+                            "rows_read": getattr(exc, "rows_read", None),
+                            "rejected": rejected,
+                            "problems": exc.problems,
+                        },
+                        ensure_ascii=False,
+                    )
+                )
             raise
     if as_json:
         echo(json.dumps(report.as_json(), ensure_ascii=False))
@@ -198,22 +220,25 @@ def _run_import(ctx: typer.Context, kind: str, file: Path, dry_run: bool, as_jso
 
 
 @import_app.command("invoices")
-def import_invoices(ctx: typer.Context, file: ImportFile, dry_run: DryRun = False,
-                    as_json: JsonReport = False) -> None:  # fmt: skip
+def import_invoices(
+    ctx: typer.Context, file: ImportFile, dry_run: DryRun = False, as_json: JsonReport = False
+) -> None:
     """Factures : n° facture, code client, dates, montant, reste à payer..."""
     _run_import(ctx, "invoices", file, dry_run, as_json)
 
 
 @import_app.command("customers")
-def import_customers(ctx: typer.Context, file: ImportFile, dry_run: DryRun = False,
-                     as_json: JsonReport = False) -> None:  # fmt: skip
+def import_customers(
+    ctx: typer.Context, file: ImportFile, dry_run: DryRun = False, as_json: JsonReport = False
+) -> None:
     """Clients : code client, raison sociale, e-mail, langue, pays, fermetures..."""
     _run_import(ctx, "customers", file, dry_run, as_json)
 
 
 @import_app.command("payments")
-def import_payments(ctx: typer.Context, file: ImportFile, dry_run: DryRun = False,
-                    as_json: JsonReport = False) -> None:  # fmt: skip
+def import_payments(
+    ctx: typer.Context, file: ImportFile, dry_run: DryRun = False, as_json: JsonReport = False
+) -> None:
     """Règlements : n° facture, date de règlement, montant réglé."""
     _run_import(ctx, "payments", file, dry_run, as_json)
 
@@ -226,11 +251,16 @@ def import_fec(
     ],
     dry_run: DryRun = False,
     terms_days: Annotated[
-        int, typer.Option("--terms-days", min=0, max=365,
-                          help="Délai de paiement par défaut (jours) pour l'échéance.")
+        int,
+        typer.Option(
+            "--terms-days",
+            min=0,
+            max=365,
+            help="Délai de paiement par défaut (jours) pour l'échéance.",
+        ),
     ] = DEFAULT_TERMS_DAYS,
     as_json: JsonReport = False,
-) -> None:  # fmt: skip
+) -> None:
     """Créances ouvertes (comptes 411*) d'un FEC, d'après le lettrage."""
     _run_import(ctx, "fec", file, dry_run, as_json, terms_days)
 
@@ -238,9 +268,10 @@ def import_fec(
 # -- plan, disputes, promises -------------------------------------------------------------
 AsOf = Annotated[
     str | None,
-    typer.Option("--as-of", help="Date du plan, AAAA-MM-JJ (défaut : aujourd'hui).",
-                 show_default=False),
-]  # fmt: skip
+    typer.Option(
+        "--as-of", help="Date du plan, AAAA-MM-JJ (défaut : aujourd'hui).", show_default=False
+    ),
+]
 AsJson = Annotated[bool, typer.Option("--json", help="Sortie JSON.")]
 
 
@@ -291,8 +322,13 @@ def dispute(
     """Ouvrir un litige : la facture n'est plus relancée."""
     with service_for(ctx) as service:
         service.open_dispute(invoice, reason)
-    echo(tr("Litige ouvert sur {n} : plus aucune relance jusqu'à sa résolution.",
-            "Dispute opened on {n}: no reminder until it is resolved.", n=invoice))  # fmt: skip
+    echo(
+        tr(
+            "Litige ouvert sur {n} : plus aucune relance jusqu'à sa résolution.",
+            "Dispute opened on {n}: no reminder until it is resolved.",
+            n=invoice,
+        )
+    )
 
 
 @app.command()
@@ -304,8 +340,14 @@ def resolve(
     """Clore un litige : la facture reprend le parcours de relance."""
     with service_for(ctx) as service:
         result = service.resolve_dispute(invoice, note)
-    echo(tr("Litige clos sur {n} (statut : {s}).", "Dispute closed on {n} (status: {s}).",
-            n=invoice, s=result.status.value))  # fmt: skip
+    echo(
+        tr(
+            "Litige clos sur {n} (statut : {s}).",
+            "Dispute closed on {n} (status: {s}).",
+            n=invoice,
+            s=result.status.value,
+        )
+    )
 
 
 @app.command()
@@ -324,6 +366,120 @@ def promise(
         promised = parse_day(on, service.store.today())
         service.record_promise(invoice, promised, parse_money_option(amount))
         grace = service.scenario().promise_grace_days
-    echo(tr("Promesse enregistrée sur {n} pour le {d} : relances suspendues jusqu'au {d} + {g} j.",
+    echo(
+        tr(
+            "Promesse enregistrée sur {n} pour le {d} : relances suspendues jusqu'au {d} + {g} j.",
             "Promise recorded on {n} for {d}: reminders paused until {d} + {g} days.",
-            n=invoice, d=promised.isoformat(), g=grace))  # fmt: skip
+            n=invoice,
+            d=promised.isoformat(),
+            g=grace,
+        )
+    )
+
+
+# -- drafts -----------------------------------------------------------------------------
+@app.command()
+def draft(
+    ctx: typer.Context,
+    as_of: AsOf = None,
+    offline: Annotated[
+        bool, typer.Option("--offline", help="Mode modèle : aucun appel au LLM.")
+    ] = False,
+    as_json: AsJson = False,
+) -> None:
+    """Créer les brouillons des actions dues (idempotent), à valider ensuite."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    with service_for(ctx) as service:
+        day = parse_day(as_of, service.store.today())
+        err = Console(stderr=True)
+        with Progress(
+            TextColumn(tr("Brouillons", "Drafts")),
+            BarColumn(),
+            MofNCompleteColumn(),
+            console=err,
+            transient=True,
+            disable=as_json,
+        ) as bar:
+            task = bar.add_task("drafts", total=None)
+
+            def step(done: int, total: int) -> None:
+                bar.update(task, completed=done, total=total)
+
+            report = service.draft(day, offline=offline, progress=step)
+    if as_json:
+        echo(json.dumps(report.as_json(), ensure_ascii=False))
+        return
+    for line in report.lines():
+        echo(line)
+
+
+@app.command("drafts")
+def list_drafts(
+    ctx: typer.Context,
+    status: Annotated[
+        str | None, typer.Option("--status", help="pending, approved, rejected, sent...")
+    ] = None,
+    as_json: AsJson = False,
+) -> None:
+    """Lister les brouillons."""
+    with service_for(ctx) as service:
+        items = service.drafts(status)
+    if as_json:
+        echo(json.dumps([d.as_json() for d in items], ensure_ascii=False, indent=2))
+        return
+    Console(highlight=False).print(render_drafts(items), crop=False)
+
+
+@app.command()
+def show(
+    ctx: typer.Context,
+    draft_id: Annotated[int, typer.Argument(help="Numéro du brouillon.", show_default=False)],
+    as_json: AsJson = False,
+) -> None:
+    """Afficher un brouillon complet (texte, modèle d'origine, contrôles)."""
+    with service_for(ctx) as service:
+        item = service.get_draft(draft_id)
+    if as_json:
+        echo(json.dumps(item.as_json(), ensure_ascii=False, indent=2))
+        return
+    Console(highlight=False).print(render_draft(item), crop=False)
+
+
+@app.command()
+def approve(
+    ctx: typer.Context,
+    draft_ids: Annotated[list[int], typer.Argument(help="Numéros de brouillons.")],
+) -> None:
+    """Approuver des brouillons (ils partiront au prochain envoi)."""
+    with service_for(ctx) as service:
+        for item in service.approve(draft_ids):
+            echo(
+                tr(
+                    "Brouillon {i} approuvé ({c}, {s}).",
+                    "Draft {i} approved ({c}, {s}).",
+                    i=item.id,
+                    c=item.customer_id,
+                    s=item.step,
+                )
+            )
+
+
+@app.command()
+def reject(
+    ctx: typer.Context,
+    draft_ids: Annotated[list[int], typer.Argument(help="Numéros de brouillons.")],
+    reason: Annotated[str, typer.Option("--reason", help="Motif du rejet.", show_default=False)],
+) -> None:
+    """Rejeter des brouillons avec un motif (l'étape n'est pas envoyée)."""
+    with service_for(ctx) as service:
+        for item in service.reject(draft_ids, reason):
+            echo(
+                tr(
+                    "Brouillon {i} rejeté ({c}, {s}).",
+                    "Draft {i} rejected ({c}, {s}).",
+                    i=item.id,
+                    c=item.customer_id,
+                    s=item.step,
+                )
+            )

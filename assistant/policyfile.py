@@ -15,7 +15,7 @@ from pydantic import BaseModel, ValidationError
 
 from assistant.errors import PolicyError
 from assistant.i18n import tr
-from assistant.paths import resource_path
+from assistant.paths import bundled_dir, resource_path
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -46,9 +46,12 @@ def parse_policy_text(text: str, model: type[M], source: Path | str) -> M:
         data = {}
     if not isinstance(data, dict):
         raise PolicyError(
-            tr("{src}: (racine): un dictionnaire YAML est attendu",
-               "{src}: (root): a YAML mapping is expected", src=source)
-        )  # fmt: skip
+            tr(
+                "{src}: (racine): un dictionnaire YAML est attendu",
+                "{src}: (root): a YAML mapping is expected",
+                src=source,
+            )
+        )
     try:
         return model.model_validate(data)
     except ValidationError as exc:
@@ -65,12 +68,24 @@ def load_policy(home: Path | None, relative: str, model: type[M]) -> M:
     return parse_policy_text(text, model, path)
 
 
-def content_hash(paths: list[Path]) -> str:
-    """Short sha256 over file names and contents: the policy version a draft was made under."""
+def effective_policy_files(home: Path | None) -> dict[str, Path]:
+    """Every policy file in effect by relative name: the shipped set, home copies winning."""
+    shipped = bundled_dir("policies")
+    names = {p.relative_to(shipped).as_posix() for p in shipped.rglob("*") if p.is_file()}
+    if home is not None and (home / "policies").is_dir():
+        mine = home / "policies"
+        names |= {p.relative_to(mine).as_posix() for p in mine.rglob("*") if p.is_file()}
+    return {
+        name: policy_path(home, name)
+        for name in sorted(names)
+        if not Path(name).name.startswith((".", "_"))
+        and Path(name).suffix in (".yaml", ".yml", ".j2")
+    }
+
+
+def policy_version(home: Path | None) -> str:
+    """Content hash of the policies and templates in effect (recorded on every draft)."""
     digest = hashlib.sha256()
-    for path in sorted(paths, key=lambda p: p.name):
-        digest.update(path.name.encode())
-        digest.update(b"\0")
-        digest.update(path.read_bytes())
-        digest.update(b"\0")
+    for name, path in effective_policy_files(home).items():
+        digest.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()[:12]

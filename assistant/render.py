@@ -6,7 +6,8 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from assistant.i18n import tr
+from assistant.drafting.queue import DraftView
+from assistant.i18n import language, tr
 from assistant.rules import Plan
 
 
@@ -62,4 +63,59 @@ def render_plan(plan: Plan, *, explain: bool = False) -> Group:
                 style="dim",
             )
         )
+    return Group(*parts)
+
+
+def _money(cents: int, currency: str) -> str:
+    from assistant.money import format_money
+
+    return format_money(cents, currency, "fr_FR" if language() == "fr" else "en_GB")
+
+
+def render_drafts(items: list[DraftView]) -> Table | Text:
+    if not items:
+        return Text(tr("Aucun brouillon.", "No draft."))
+    table = Table(title=tr("{n} brouillon(s)", "{n} draft(s)", n=len(items)), title_justify="left")
+    table.add_column("#", justify="right", no_wrap=True, min_width=3)
+    table.add_column(tr("Client", "Customer"), no_wrap=True, max_width=24)
+    table.add_column(tr("Étape", "Step"), no_wrap=True, min_width=10)
+    table.add_column(tr("Statut", "Status"), no_wrap=True, min_width=8)
+    table.add_column("Src", no_wrap=True, min_width=4)
+    table.add_column(tr("Montant", "Amount"), justify="right", no_wrap=True, min_width=12)
+    for d in items:
+        step = d.step if d.channel == "email" else f"{d.step} ({d.channel})"
+        source = ("llm" if d.source == "llm" else tr("mod", "tpl")) + (" ⚠" if d.violations else "")
+        table.add_row(
+            str(d.id), d.customer_name, step, d.status, source, _money(d.total_cents, d.currency)
+        )
+    return table
+
+
+def render_draft(d: DraftView) -> Group:
+    head = Text()
+    head.append(tr("Brouillon {i}", "Draft {i}", i=d.id), style="bold")
+    head.append(f"  {d.customer_name} ({d.customer_id})  {d.step}  {d.channel}  {d.status}\n")
+    head.append(tr("À : ", "To: ") + (d.recipient or tr("(manquant)", "(missing)")))
+    if d.cc:
+        head.append(tr("   Cc : ", "   Cc: ") + ", ".join(d.cc))
+    head.append("\n" + tr("Factures : ", "Invoices: ") + ", ".join(d.invoices))
+    head.append(f"  ({_money(d.total_cents, d.currency)})")
+    head.append("\n" + tr("Source : ", "Source: ") + d.source)
+    head.append(tr("   Politique : ", "   Policy: ") + d.policy_version)
+    if d.edited:
+        head.append(tr("   (modifié à la main)", "   (edited by hand)"))
+    head.append("\n" + d.reason, style="dim")
+    parts: list[Text] = [head]
+    if d.subject:
+        parts.append(Text("\n" + tr("Objet : ", "Subject: ") + d.subject, style="bold"))
+    parts.append(Text("\n" + d.body))
+    if d.violations:
+        v = Text("\n" + tr("Contrôles non passés :", "Failed checks:") + "\n", style="bold red")
+        for item in d.violations:
+            v.append(f"  - {item}\n", style="red")
+        parts.append(v)
+    if d.reject_reason:
+        parts.append(Text("\n" + tr("Rejeté : ", "Rejected: ") + d.reject_reason, style="yellow"))
+    if d.error:
+        parts.append(Text("\n" + tr("Note : ", "Note: ") + d.error, style="yellow"))
     return Group(*parts)

@@ -7,10 +7,12 @@ wires them to the store and the settings, and keeps every write inside a transac
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from assistant.company import load_company
 from assistant.config import Settings
 from assistant.demo.build import DEFAULT_SEED, DemoSummary, build_demo, demo_summary
 from assistant.demo.home import (
@@ -18,14 +20,20 @@ from assistant.demo.home import (
     clear_demo_home,
     home_state,
     remove_database,
+    write_demo_company,
     write_marker,
 )
+from assistant.drafting import queue
+from assistant.drafting.pipeline import DraftRunReport, Rewriter, run_drafts
+from assistant.drafting.queue import DraftView
+from assistant.drafting.templates import TemplateStore
 from assistant.errors import UserError
 from assistant.i18n import tr
 from assistant.imports import DEFAULT_TERMS_DAYS, ImportReport, import_fec, import_file
 from assistant.models import Customer, Invoice, InvoiceStatus
 from assistant.money import cents_to_str
 from assistant.paths import bundled_dir
+from assistant.policyfile import policy_version
 from assistant.rules import Action, Plan, ScenarioPolicy, load_scenario, make_plan
 from assistant.stats import PortfolioSummary, portfolio_summary
 from assistant.storage import repo
@@ -53,9 +61,13 @@ class Service:
             settings.home.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise UserError(
-                tr("dossier inaccessible: {home} ({err})", "cannot use home: {home} ({err})",
-                   home=settings.home, err=exc.strerror)
-            ) from exc  # fmt: skip
+                tr(
+                    "dossier inaccessible: {home} ({err})",
+                    "cannot use home: {home} ({err})",
+                    home=settings.home,
+                    err=exc.strerror,
+                )
+            ) from exc
         return cls(settings, open_store(settings.db_path, clock), actor=actor)
 
     @property
@@ -99,17 +111,22 @@ class Service:
         state = home_state(home)
         if state is HomeState.FOREIGN:
             raise UserError(
-                tr("{db} existe et n'est pas une démo : refus de l'écraser. "
-                   "Choisissez un autre dossier avec --home.",
-                   "{db} exists and is not a demo: refusing to overwrite it. "
-                   "Choose another directory with --home.", db=settings.db_path)
-            )  # fmt: skip
+                tr(
+                    "{db} existe et n'est pas une démo : refus de l'écraser. "
+                    "Choisissez un autre dossier avec --home.",
+                    "{db} exists and is not a demo: refusing to overwrite it. "
+                    "Choose another directory with --home.",
+                    db=settings.db_path,
+                )
+            )
         if state is HomeState.DEMO:
             clear_demo_home(home)
         service = cls.open(settings, clock=clock)
         try:
             summary = build_demo(service.store, as_of or service.store.today(), seed)
             write_marker(home, summary)
+            service.init_home()
+            write_demo_company(home)
         except BaseException:
             service.close()
             remove_database(home)
@@ -181,7 +198,7 @@ class Service:
                 invoice_number=number,
                 data={"reason": reason.strip()},
             )
-            self._after_state_change(invoice.customer_id)
+            self._after_state_change(number, tr("litige ouvert", "dispute opened"))
         return self._invoice(number)
 
     def resolve_dispute(self, number: str, note: str | None = None) -> Invoice:
@@ -273,7 +290,7 @@ class Service:
                     "source": source,
                 },
             )
-            self._after_state_change(invoice.customer_id)
+            self._after_state_change(number, tr("promesse de paiement", "promise to pay"))
         return promise_id
 
     def mark_done(self, action: Action, on_date: date, *, source: str = "manual") -> int:
@@ -289,8 +306,54 @@ class Service:
                 channel=action.channel,
             )
 
-    def _after_state_change(self, customer_id: str) -> None:
-        """Hook run inside the transaction after a dispute/promise/payment (drafts refresh)."""
+    def _after_state_change(self, invoice_number: str, why: str) -> None:
+        """Inside the transaction of a dispute/promise/payment: drafts naming the invoice that
+        have not left yet are cancelled (the next `draft` run proposes what is still due)."""
+        queue.cancel_for_invoice(self.store, invoice_number, why, self.actor)
+
+    # -- drafts -------------------------------------------------------------------------
+    def policy_version(self) -> str:
+        return policy_version(self.home)
+
+    def draft(
+        self,
+        as_of: date,
+        *,
+        offline: bool = False,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> DraftRunReport:
+        """Drafts for the plan's actions (idempotent: a second run the same day adds nothing)."""
+        return run_drafts(
+            self.store,
+            self.plan(as_of),
+            load_company(self.home),
+            TemplateStore(self.home),
+            rewriter=None if offline or not self.settings.llm_enabled else self._rewriter(),
+            policy_version=self.policy_version(),
+            actor=self.actor,
+            progress=progress,
+        )
+
+    def _rewriter(self) -> Rewriter | None:
+        """The LLM rewriter for drafts (wired by the LLM layer)."""
+        return None
+
+    def drafts(self, status: str | None = None) -> list[DraftView]:
+        return queue.list_drafts(self.store, status)
+
+    def get_draft(self, draft_id: int) -> DraftView:
+        return queue.get_draft(self.store, draft_id)
+
+    def approve(self, draft_ids: list[int], on: date | None = None) -> list[DraftView]:
+        day = on or self.store.today()
+        return [queue.approve(self.store, i, day, self.actor) for i in draft_ids]
+
+    def reject(self, draft_ids: list[int], reason: str, on: date | None = None) -> list[DraftView]:
+        day = on or self.store.today()
+        return [queue.reject(self.store, i, reason, day, self.actor) for i in draft_ids]
+
+    def edit_draft(self, draft_id: int, body: str, subject: str | None = None) -> DraftView:
+        return queue.edit(self.store, draft_id, subject, body, self.actor)
 
 
 @dataclass

@@ -66,3 +66,34 @@ def write_marker(home: Path, summary: DemoSummary) -> Path:
     info = {"company": summary.company, "seed": summary.seed, "as_of": summary.as_of.isoformat()}
     path.write_text(json.dumps(info, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return path
+
+
+def write_demo_company(home: Path) -> Path:
+    """The demo company as the home's `policies/company.yaml` (the sender of every message)."""
+    import yaml
+
+    from assistant.demo.catalog import COMPANY
+
+    data = {
+        "name": COMPANY.name,
+        "legal_form": COMPANY.legal_form,
+        "address": COMPANY.address,
+        "email": COMPANY.email,
+        "phone": COMPANY.phone,
+        "iban": COMPANY.iban,
+        "payment_link": COMPANY.payment_link,
+        "contact": {
+            "name": "Sophie Lambert",
+            "role": "Comptabilité clients",
+            "email": COMPANY.email,
+            "phone": COMPANY.phone,
+        },
+        "cc_salesperson_steps": ["reminder_2"],
+    }
+    path = home / "policies" / "company.yaml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = "# Demo company (relance demo). Edit freely.\n" + yaml.safe_dump(
+        data, allow_unicode=True, sort_keys=False
+    )
+    path.write_text(text, encoding="utf-8")
+    return path

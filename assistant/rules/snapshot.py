@@ -138,7 +138,7 @@ def load_snapshot(store: Store, policy: ScenarioPolicy, as_of: date) -> Snapshot
         for cid, last in conn.execute(
             f"SELECT i.customer_id, MAX({_ORD.format(col='s.done_on')}) FROM invoice_steps s"
             f" JOIN invoices i ON i.number = s.invoice_number WHERE s.step IN ({marks})"
-            " AND s.done_on <= ? GROUP BY i.customer_id",
+            " AND s.source <> 'rejected' AND s.done_on <= ? GROUP BY i.customer_id",
             (*automatic, as_of.isoformat()),
         ):
             if cid in customers:

@@ -139,6 +139,60 @@ MIGRATIONS: Sequence[tuple[int, str, str]] = (
         );
         """,
     ),
+    (
+        4,
+        "drafts: the review queue",
+        """
+        CREATE TABLE drafts (
+            id INTEGER PRIMARY KEY,
+            customer_id TEXT NOT NULL REFERENCES customers(id),
+            step TEXT NOT NULL,
+            channel TEXT NOT NULL CHECK (channel IN ('email', 'sms', 'internal')),
+            language TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'approved',
+                'rejected', 'sending', 'sent', 'failed', 'superseded', 'cancelled')),
+            recipient TEXT,
+            cc TEXT NOT NULL DEFAULT '[]',
+            subject TEXT NOT NULL DEFAULT '',
+            body TEXT NOT NULL,
+            template_name TEXT NOT NULL,
+            template_subject TEXT NOT NULL DEFAULT '',
+            template_body TEXT NOT NULL,
+            source TEXT NOT NULL CHECK (source IN ('llm', 'template')),
+            violations TEXT NOT NULL DEFAULT '[]',
+            segment TEXT,
+            tone TEXT,
+            tone_adjustment TEXT,
+            policy_version TEXT NOT NULL,
+            plan_date TEXT NOT NULL,
+            scheduled_for TEXT NOT NULL,
+            total_cents INTEGER NOT NULL DEFAULT 0,
+            currency TEXT NOT NULL DEFAULT 'EUR',
+            max_days_late INTEGER NOT NULL DEFAULT 0,
+            reason TEXT NOT NULL DEFAULT '',
+            parent_id INTEGER REFERENCES drafts(id),
+            edited INTEGER NOT NULL DEFAULT 0,
+            reject_reason TEXT,
+            error TEXT,
+            message_id TEXT,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            sent_at TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX drafts_status ON drafts(status);
+        CREATE INDEX drafts_customer ON drafts(customer_id, step);
+        CREATE UNIQUE INDEX drafts_one_active ON drafts(customer_id, step, channel)
+            WHERE status IN ('pending', 'approved', 'sending');
+        CREATE TABLE draft_invoices (
+            draft_id INTEGER NOT NULL REFERENCES drafts(id) ON DELETE CASCADE,
+            invoice_number TEXT NOT NULL REFERENCES invoices(number),
+            outstanding_cents INTEGER NOT NULL,
+            PRIMARY KEY (draft_id, invoice_number)
+        );
+        CREATE INDEX draft_invoices_invoice ON draft_invoices(invoice_number);
+        """,
+    ),
 )
 
 

@@ -1,0 +1,1 @@
+"""Drafting: templates, facts, the draft pipeline and the review queue."""

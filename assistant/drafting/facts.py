@@ -1,0 +1,96 @@
+"""Facts of a message (amounts, dates, references, bank details, names), formatted for the
+customer's locale. They reach templates as plain strings and the LLM only as locked tokens.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from assistant.company import Company
+from assistant.dates import format_date
+from assistant.i18n import tr
+from assistant.models import Customer, Invoice
+from assistant.money import format_money, locale_for
+
+# Variables a template may use that carry facts (locked for the LLM), and the plain context.
+FACT_VARS = (
+    "customer_name",
+    "invoice_list",
+    "invoice_refs",
+    "total_due",
+    "due_date",
+    "iban",
+    "payment_link",
+    "contact_person",
+    "signature",
+    "company_name",
+    "salesperson_name",
+)
+
+
+@dataclass(frozen=True)
+class MessageFacts:
+    values: dict[str, str]  # FACT_VARS -> formatted value
+    context: dict[str, object]  # non-fact context: several, step, segment, language
+    total_cents: int
+    max_days_late: int
+
+
+def _line(inv: Invoice, locale: str, lang: str, as_of: date, pre_due: bool) -> str:
+    amount = format_money(inv.outstanding_cents, inv.currency, locale)
+    issued = format_date(inv.issue_date, locale, "long")
+    due = format_date(inv.due_date, locale, "long")
+    ref = f" ({inv.reference})" if inv.reference else ""
+    partial = inv.outstanding_cents < inv.amount_cents
+    if lang == "en":
+        left = "outstanding" if partial else "due"
+        when = f"due on {due}" if pre_due or inv.due_date >= as_of else f"was due on {due}"
+        return f"- Invoice {inv.number} of {issued}{ref}: {amount} {left}, {when}"
+    left = "restant dû" if partial else "à régler"
+    when = f"échéance le {due}" if pre_due or inv.due_date >= as_of else f"échue le {due}"
+    return f"- Facture {inv.number} du {issued}{ref} : {amount} {left}, {when}"
+
+
+def message_facts(
+    customer: Customer,
+    invoices: list[Invoice],
+    company: Company,
+    *,
+    step: str,
+    segment: str | None,
+    as_of: date,
+    language: str | None = None,
+) -> MessageFacts:
+    lang = language or customer.language
+    locale = locale_for(lang, customer.country)
+    ordered = sorted(invoices, key=lambda i: (i.due_date, i.number))
+    currency = ordered[0].currency if ordered else "EUR"
+    total = sum(i.outstanding_cents for i in ordered)
+    pre_due = step == "pre_due"
+    values = {
+        "customer_name": customer.name,
+        "invoice_list": "\n".join(_line(i, locale, lang, as_of, pre_due) for i in ordered),
+        "invoice_refs": ", ".join(i.number for i in ordered),
+        "total_due": format_money(total, currency, locale),
+        "due_date": format_date(ordered[0].due_date, locale, "long") if ordered else "",
+        "iban": company.iban or tr("(IBAN sur demande)", "(IBAN on request)"),
+        "payment_link": company.payment_text(lang),
+        "contact_person": company.contact_line(lang),
+        "signature": company.signature(lang),
+        "company_name": company.name,
+        "salesperson_name": customer.salesperson_name or customer.salesperson_email or "",
+    }
+    context: dict[str, object] = {
+        "several": len(ordered) > 1,
+        "step": step,
+        "segment": segment or "standard",
+        "language": lang,
+    }
+    late = max(((as_of - i.due_date).days for i in ordered), default=0)
+    return MessageFacts(values, context, total, max(late, 0))
+
+
+def token_for(var: str) -> str:
+    """`total_due` -> `[[TOTAL_DUE]]`: how a fact appears to the LLM."""
+    return f"[[{var.upper()}]]"

@@ -1,0 +1,424 @@
+"""From the plan's actions to drafts in the review queue (idempotent).
+
+For each automatic action: the template is rendered twice (real values = the approved fallback
+text; locked tokens = what the LLM may rewrite), the rewrite runs within policy (or not, in
+template mode), and one pending draft is stored per customer, step and channel. Re-running for
+the same day creates nothing new; a pending draft whose invoices changed is superseded.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Protocol
+
+from assistant.company import Company
+from assistant.drafting.facts import FACT_VARS, MessageFacts, message_facts, token_for
+from assistant.drafting.templates import Rendered, TemplateStore
+from assistant.i18n import tr
+from assistant.models import Customer, Invoice
+from assistant.rules import Action, Plan
+from assistant.storage import repo
+from assistant.storage.db import Store
+
+
+@dataclass
+class DraftRequest:
+    action: Action
+    channel: str  # email | sms | internal
+    template_name: str
+    language: str
+    recipient: str | None
+    cc: list[str]
+    facts: MessageFacts
+    fallback: Rendered
+    locked: Rendered
+    rewrite: bool
+    relationship: str  # "new" | "loyal" | "unknown" (non-identifying context for the LLM)
+    plan_date: date
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return (self.action.customer_id, self.action.step, self.channel)
+
+    @property
+    def invoices(self) -> tuple[str, ...]:
+        return self.action.invoices
+
+    @property
+    def locked_facts(self) -> dict[str, str]:
+        return {token_for(k): v for k, v in self.facts.values.items()}
+
+
+@dataclass
+class RewriteOutcome:
+    subject: str
+    body: str
+    source: str  # "llm" | "template"
+    violations: list[str] = field(default_factory=list)
+    call_ids: list[int] = field(default_factory=list)
+
+
+class Rewriter(Protocol):
+    def __call__(
+        self, requests: Sequence[DraftRequest], progress: Callable[[int], None]
+    ) -> list[RewriteOutcome]: ...
+
+
+@dataclass
+class DraftRunReport:
+    as_of: date
+    created: list[int] = field(default_factory=list)
+    unchanged: int = 0
+    superseded: int = 0
+    llm: int = 0
+    fallbacks: int = 0
+    human_tasks: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "as_of": self.as_of.isoformat(),
+            "created": len(self.created),
+            "draft_ids": self.created,
+            "already_drafted": self.unchanged,
+            "superseded": self.superseded,
+            "llm": self.llm,
+            "template_fallbacks": self.fallbacks,
+            "human_tasks": self.human_tasks,
+            "notes": self.notes,
+        }
+
+    def lines(self) -> list[str]:
+        out = [
+            tr(
+                "{n} brouillon(s) créé(s) pour le {d}",
+                "{n} draft(s) created for {d}",
+                n=len(self.created),
+                d=self.as_of.isoformat(),
+            )
+        ]
+        if self.llm or self.fallbacks:
+            out.append(
+                tr(
+                    "  réécrits par le LLM : {l} ; repli sur le modèle : {f}",
+                    "  rewritten by the LLM: {l}; fell back to the template: {f}",
+                    l=self.llm,
+                    f=self.fallbacks,
+                )
+            )
+        if self.unchanged:
+            out.append(tr("  déjà en file : {n}", "  already queued: {n}", n=self.unchanged))
+        if self.superseded:
+            out.append(
+                tr(
+                    "  remplacés (factures changées) : {n}",
+                    "  superseded (invoices changed): {n}",
+                    n=self.superseded,
+                )
+            )
+        if self.human_tasks:
+            out.append(
+                tr(
+                    "  tâches pour une personne (appels, escalades) : {n}",
+                    "  tasks for a person (calls, escalations): {n}",
+                    n=self.human_tasks,
+                )
+            )
+        out.extend(f"  {note}" for note in self.notes)
+        out.append(
+            tr(
+                "Ensuite : relance review (ou relance drafts / approve / reject)",
+                "Next: relance review (or relance drafts / approve / reject)",
+            )
+        )
+        return out
+
+
+def _relationship(since: date | None, as_of: date) -> str:
+    if since is None:
+        return "unknown"
+    return "new" if (as_of - since).days < 365 else "loyal"
+
+
+@dataclass
+class _RequestContext:
+    action: Action
+    customer: Customer
+    invoices: list[Invoice]
+    company: Company
+    templates: TemplateStore
+    as_of: date
+    relationship: str
+
+    def make(
+        self,
+        channel: str,
+        names: list[str],
+        language: str,
+        recipient: str | None,
+        cc: list[str],
+        rewrite: bool,
+    ) -> DraftRequest:
+        act = self.action
+        facts = message_facts(
+            self.customer,
+            self.invoices,
+            self.company,
+            step=act.step,
+            segment=act.segment,
+            as_of=self.as_of,
+            language=language,
+        )
+        name = self.templates.name_for(language, names)
+        fallback = self.templates.render(name, {**facts.context, **facts.values})
+        tokens = {var: token_for(var) for var in FACT_VARS}
+        locked = self.templates.render(name, {**facts.context, **tokens})
+        return DraftRequest(
+            act,
+            channel,
+            name,
+            language,
+            recipient,
+            cc,
+            facts,
+            fallback,
+            locked,
+            rewrite,
+            self.relationship,
+            self.as_of,
+        )
+
+
+def build_requests(
+    store: Store,
+    plan: Plan,
+    company: Company,
+    templates: TemplateStore,
+    *,
+    llm_enabled: bool,
+    internal_language: str = "fr",
+) -> tuple[list[DraftRequest], DraftRunReport]:
+    report = DraftRunReport(plan.as_of)
+    requests: list[DraftRequest] = []
+    for action in plan.actions:
+        if action.requires_human and not action.notify_salesperson:
+            report.human_tasks += 1
+            continue
+        customer = repo.get_customer(store, action.customer_id)
+        if customer is None:
+            continue
+        invoices = [i for n in action.invoices if (i := repo.get_invoice(store, n)) is not None]
+        relationship = _relationship(customer.customer_since, plan.as_of)
+        ctx = _RequestContext(
+            action, customer, invoices, company, templates, plan.as_of, relationship
+        )
+
+        if action.requires_human:
+            report.human_tasks += 1
+            if not customer.salesperson_email:
+                report.notes.append(
+                    tr(
+                        "{c} : pas d'e-mail commercial, avis interne non rédigé",
+                        "{c}: no salesperson e-mail, internal notice not drafted",
+                        c=customer.id,
+                    )
+                )
+                continue
+            requests.append(
+                ctx.make(
+                    "internal",
+                    ["salesperson_notice"],
+                    internal_language,
+                    customer.salesperson_email,
+                    [],
+                    False,
+                )
+            )
+            continue
+        cc = []
+        if action.step in company.cc_salesperson_steps and customer.salesperson_email:
+            cc.append(customer.salesperson_email)
+        names = [n for n in (action.template, action.step) if n]
+        requests.append(
+            ctx.make("email", names, customer.language, customer.email, cc, llm_enabled)
+        )
+        if action.also_sms:
+            requests.append(ctx.make("sms", ["sms"], customer.language, customer.phone, [], False))
+    return requests, report
+
+
+def _active(store: Store) -> dict[tuple[str, str, str], tuple[int, str, tuple[str, ...]]]:
+    rows = store.query(
+        "SELECT d.id, d.customer_id, d.step, d.channel, d.status,"
+        " group_concat(di.invoice_number, char(31)) AS numbers FROM drafts d"
+        " JOIN draft_invoices di ON di.draft_id = d.id"
+        " WHERE d.status IN ('pending', 'approved', 'sending') GROUP BY d.id"
+    )
+    return {
+        (r["customer_id"], r["step"], r["channel"]): (
+            r["id"],
+            r["status"],
+            tuple(sorted(r["numbers"].split("\x1f"))),
+        )
+        for r in rows
+    }
+
+
+def select_new(
+    store: Store, requests: list[DraftRequest], report: DraftRunReport
+) -> list[tuple[DraftRequest, int | None]]:
+    """Requests that need a draft, with the pending draft they supersede (if any)."""
+    active = _active(store)
+    todo: list[tuple[DraftRequest, int | None]] = []
+    for req in requests:
+        current = active.get(req.key)
+        if current is None:
+            todo.append((req, None))
+        elif current[2] == tuple(sorted(req.invoices)) or current[1] != "pending":
+            report.unchanged += 1
+        else:
+            todo.append((req, current[0]))
+    return todo
+
+
+def store_draft(
+    store: Store,
+    req: DraftRequest,
+    outcome: RewriteOutcome,
+    *,
+    policy_version: str,
+    actor: str,
+    supersedes: int | None = None,
+    parent_id: int | None = None,
+    tone_adjustment: str | None = None,
+) -> int:
+    """Insert one draft (and supersede the old pending one) in a single transaction."""
+    now = store.now_iso()
+    with store.transaction():
+        if supersedes is not None:
+            store.conn.execute(
+                "UPDATE drafts SET status = 'superseded', updated_at = ? WHERE id = ?"
+                " AND status = 'pending'",
+                (now, supersedes),
+            )
+            store.record_event(
+                "draft.superseded",
+                actor=actor,
+                customer_id=req.action.customer_id,
+                draft_id=supersedes,
+            )
+        cur = store.conn.execute(
+            "INSERT INTO drafts (customer_id, step, channel, language, status, recipient, cc,"
+            " subject, body, template_name, template_subject, template_body, source, violations,"
+            " segment, tone, tone_adjustment, policy_version, plan_date, scheduled_for,"
+            " total_cents, currency, max_days_late, reason, parent_id, created_at, updated_at)"
+            " VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+            " ?, ?, ?, ?, ?)",
+            (
+                req.action.customer_id,
+                req.action.step,
+                req.channel,
+                req.language,
+                req.recipient,
+                json.dumps(req.cc),
+                outcome.subject,
+                outcome.body,
+                req.template_name,
+                req.fallback.subject,
+                req.fallback.body,
+                outcome.source,
+                json.dumps(outcome.violations, ensure_ascii=False),
+                req.action.segment,
+                req.action.tone,
+                tone_adjustment,
+                policy_version,
+                req.plan_date.isoformat(),
+                req.action.scheduled_for.isoformat(),
+                req.facts.total_cents,
+                _currency(store, req.invoices),
+                req.facts.max_days_late,
+                req.action.reason,
+                parent_id or supersedes,
+                now,
+                now,
+            ),
+        )
+        draft_id = int(cur.lastrowid or 0)
+        store.conn.executemany(
+            "INSERT INTO draft_invoices (draft_id, invoice_number, outstanding_cents)"
+            " SELECT ?, number, outstanding_cents FROM invoices WHERE number = ?",
+            [(draft_id, n) for n in req.invoices],
+        )
+        if outcome.call_ids:
+            marks = ",".join("?" * len(outcome.call_ids))
+            store.conn.execute(
+                f"UPDATE llm_calls SET draft_id = ? WHERE id IN ({marks})",
+                (draft_id, *outcome.call_ids),
+            )
+        store.record_event(
+            "draft.created",
+            actor=actor,
+            customer_id=req.action.customer_id,
+            draft_id=draft_id,
+            data={
+                "step": req.action.step,
+                "channel": req.channel,
+                "source": outcome.source,
+                "invoices": list(req.invoices),
+                "violations": len(outcome.violations),
+            },
+        )
+    return draft_id
+
+
+def _currency(store: Store, numbers: tuple[str, ...]) -> str:
+    if not numbers:
+        return "EUR"
+    return store.scalar("SELECT currency FROM invoices WHERE number = ?", (numbers[0],)) or "EUR"
+
+
+def template_outcome(req: DraftRequest, violations: list[str] | None = None) -> RewriteOutcome:
+    return RewriteOutcome(req.fallback.subject, req.fallback.body, "template", violations or [])
+
+
+def run_drafts(
+    store: Store,
+    plan: Plan,
+    company: Company,
+    templates: TemplateStore,
+    *,
+    rewriter: Rewriter | None,
+    policy_version: str,
+    actor: str,
+    progress: Callable[[int, int], None] | None = None,
+) -> DraftRunReport:
+    """Turn the plan's actions into pending drafts; LLM rewrites when a rewriter is given."""
+    requests, report = build_requests(
+        store, plan, company, templates, llm_enabled=rewriter is not None
+    )
+    todo = select_new(store, requests, report)
+    total = len(todo)
+    if progress:
+        progress(0, total)
+    wanted = [req for req, _ in todo if req.rewrite]
+    outcomes: dict[int, RewriteOutcome] = {}
+    if rewriter is not None and wanted:
+        results = rewriter(wanted, lambda n: None)
+        outcomes = {id(req): out for req, out in zip(wanted, results, strict=True)}
+    for done, (req, supersedes) in enumerate(todo, start=1):
+        outcome = outcomes.get(id(req)) or template_outcome(req)
+        if outcome.source == "llm":
+            report.llm += 1
+        elif req.rewrite:
+            report.fallbacks += 1
+        draft_id = store_draft(
+            store, req, outcome, policy_version=policy_version, actor=actor, supersedes=supersedes
+        )
+        report.created.append(draft_id)
+        report.superseded += supersedes is not None
+        if progress:
+            progress(done, total)
+    return report

@@ -1,0 +1,321 @@
+"""The review queue: list, show, edit, approve, reject, cancel drafts. Every change is an event.
+
+Status flow: pending -> approved | rejected | superseded | cancelled;
+approved -> sending -> sent | failed (delivery); approved -> cancelled (situation changed).
+Approving marks the step done for the engine; rejecting does too (source "rejected"), so the
+planner moves on instead of proposing the refused message every day.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from assistant.errors import UserError
+from assistant.i18n import tr
+from assistant.money import cents_to_str
+from assistant.storage import repo
+from assistant.storage.db import Store
+
+STATUSES = (
+    "pending",
+    "approved",
+    "rejected",
+    "sending",
+    "sent",
+    "failed",
+    "superseded",
+    "cancelled",
+)
+
+
+@dataclass
+class DraftView:
+    id: int
+    customer_id: str
+    customer_name: str
+    step: str
+    channel: str
+    language: str
+    status: str
+    recipient: str | None
+    cc: list[str]
+    subject: str
+    body: str
+    template_name: str
+    template_subject: str
+    template_body: str
+    source: str
+    violations: list[str]
+    invoices: list[str]
+    segment: str | None
+    tone: str | None
+    tone_adjustment: str | None
+    policy_version: str
+    plan_date: str
+    scheduled_for: str
+    total_cents: int
+    currency: str
+    max_days_late: int
+    reason: str
+    edited: bool
+    reject_reason: str | None
+    error: str | None
+    parent_id: int | None
+    sent_at: str | None
+    created_at: str
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def as_json(self) -> dict[str, Any]:
+        """DESIGN.md §5 `drafts --json` keys, then our extensions (money as decimal strings)."""
+        return {
+            "id": self.id,
+            "customer_id": self.customer_id,
+            "step": self.step,
+            "channel": self.channel,
+            "language": self.language,
+            "status": self.status,
+            "subject": self.subject,
+            "body": self.body,
+            "template_body": self.template_body,
+            "source": self.source,
+            "violations": self.violations,
+            "invoices": self.invoices,
+            "customer_name": self.customer_name,
+            "recipient": self.recipient,
+            "cc": self.cc,
+            "template_subject": self.template_subject,
+            "segment": self.segment,
+            "tone": self.tone,
+            "tone_adjustment": self.tone_adjustment,
+            "policy_version": self.policy_version,
+            "plan_date": self.plan_date,
+            "scheduled_for": self.scheduled_for,
+            "total": cents_to_str(self.total_cents),
+            "currency": self.currency,
+            "max_days_late": self.max_days_late,
+            "reason": self.reason,
+            "edited": self.edited,
+            "reject_reason": self.reject_reason,
+            "error": self.error,
+            "parent_id": self.parent_id,
+            "sent_at": self.sent_at,
+            "created_at": self.created_at,
+        }
+
+    @property
+    def passed_checks(self) -> bool:
+        return not self.violations
+
+
+_SELECT = (
+    "SELECT d.*, c.name AS customer_name,"
+    " (SELECT group_concat(invoice_number, char(31)) FROM ("
+    "   SELECT invoice_number FROM draft_invoices WHERE draft_id = d.id ORDER BY invoice_number"
+    " )) AS numbers"
+    " FROM drafts d JOIN customers c ON c.id = d.customer_id"
+)
+
+
+def _view(row: dict[str, Any]) -> DraftView:
+    return DraftView(
+        id=row["id"],
+        customer_id=row["customer_id"],
+        customer_name=row["customer_name"],
+        step=row["step"],
+        channel=row["channel"],
+        language=row["language"],
+        status=row["status"],
+        recipient=row["recipient"],
+        cc=json.loads(row["cc"]),
+        subject=row["subject"],
+        body=row["body"],
+        template_name=row["template_name"],
+        template_subject=row["template_subject"],
+        template_body=row["template_body"],
+        source=row["source"],
+        violations=json.loads(row["violations"]),
+        invoices=row["numbers"].split("\x1f") if row["numbers"] else [],
+        segment=row["segment"],
+        tone=row["tone"],
+        tone_adjustment=row["tone_adjustment"],
+        policy_version=row["policy_version"],
+        plan_date=row["plan_date"],
+        scheduled_for=row["scheduled_for"],
+        total_cents=row["total_cents"],
+        currency=row["currency"],
+        max_days_late=row["max_days_late"],
+        reason=row["reason"],
+        edited=bool(row["edited"]),
+        reject_reason=row["reject_reason"],
+        error=row["error"],
+        parent_id=row["parent_id"],
+        sent_at=row["sent_at"],
+        created_at=row["created_at"],
+    )
+
+
+def list_drafts(store: Store, status: str | None = None) -> list[DraftView]:
+    if status is not None and status not in STATUSES:
+        raise UserError(
+            tr(
+                "statut inconnu : {s} (attendu : {all})",
+                "unknown status: {s} (expected: {all})",
+                s=status,
+                all=", ".join(STATUSES),
+            )
+        )
+    where, params = ("WHERE d.status = ?", (status,)) if status else ("", ())
+    rows = store.query(f"{_SELECT} {where} ORDER BY d.id", params)
+    return [_view(r) for r in rows]
+
+
+def get_draft(store: Store, draft_id: int) -> DraftView:
+    row = store.query_one(f"{_SELECT} WHERE d.id = ?", (draft_id,))
+    if row is None:
+        raise UserError(tr("brouillon inconnu : {i}", "unknown draft: {i}", i=draft_id))
+    return _view(row)
+
+
+def _require(view: DraftView, *allowed: str) -> None:
+    if view.status not in allowed:
+        raise UserError(
+            tr(
+                "brouillon {i} : statut « {s} », action impossible (attendu : {a})",
+                "draft {i}: status '{s}', not possible (expected: {a})",
+                i=view.id,
+                s=view.status,
+                a=", ".join(allowed),
+            )
+        )
+
+
+def _set(store: Store, draft_id: int, **values: Any) -> None:
+    sets = ", ".join(f"{k} = ?" for k in values)
+    store.conn.execute(
+        f"UPDATE drafts SET {sets}, updated_at = ? WHERE id = ?",
+        (*values.values(), store.now_iso(), draft_id),
+    )
+
+
+def approve(store: Store, draft_id: int, on: date, actor: str) -> DraftView:
+    view = get_draft(store, draft_id)
+    _require(view, "pending")
+    if view.channel in ("email", "internal") and not view.recipient:
+        raise UserError(
+            tr(
+                "brouillon {i} : pas d'adresse e-mail pour {c}, complétez la fiche client",
+                "draft {i}: no e-mail address for {c}, complete the customer record",
+                i=draft_id,
+                c=view.customer_id,
+            )
+        )
+    if view.channel == "sms" and not view.recipient:
+        raise UserError(
+            tr(
+                "brouillon {i} : pas de numéro de téléphone",
+                "draft {i}: no phone number",
+                i=draft_id,
+            )
+        )
+    with store.transaction():
+        _set(store, draft_id, status="approved")
+        if view.channel != "internal":
+            repo.mark_steps_done(
+                store,
+                view.invoices,
+                view.step,
+                on,
+                source="draft",
+                actor=actor,
+                channel=view.channel,
+                draft_id=draft_id,
+            )
+        store.record_event(
+            "draft.approved",
+            actor=actor,
+            customer_id=view.customer_id,
+            draft_id=draft_id,
+            on_date=on,
+            data={"step": view.step, "edited": view.edited},
+        )
+    return get_draft(store, draft_id)
+
+
+def reject(store: Store, draft_id: int, reason: str, on: date, actor: str) -> DraftView:
+    view = get_draft(store, draft_id)
+    _require(view, "pending")
+    if not reason.strip():
+        raise UserError(tr("un motif de rejet est nécessaire", "a rejection reason is required"))
+    with store.transaction():
+        _set(store, draft_id, status="rejected", reject_reason=reason.strip())
+        if view.channel == "email":
+            repo.mark_steps_done(
+                store,
+                view.invoices,
+                view.step,
+                on,
+                source="rejected",
+                actor=actor,
+                channel=view.channel,
+                draft_id=draft_id,
+            )
+        store.record_event(
+            "draft.rejected",
+            actor=actor,
+            customer_id=view.customer_id,
+            draft_id=draft_id,
+            on_date=on,
+            data={"reason": reason.strip()},
+        )
+    return get_draft(store, draft_id)
+
+
+def edit(store: Store, draft_id: int, subject: str | None, body: str, actor: str) -> DraftView:
+    """A person's edit: kept as is (it is never rendered as a template), marked as edited."""
+    view = get_draft(store, draft_id)
+    _require(view, "pending")
+    if not body.strip():
+        raise UserError(tr("le texte ne peut pas être vide", "the text cannot be empty"))
+    new_subject = view.subject if subject is None else " ".join(subject.split())
+    if new_subject == view.subject and body == view.body:
+        return view
+    with store.transaction():
+        _set(store, draft_id, subject=new_subject, body=body, edited=1)
+        store.record_event(
+            "draft.edited",
+            actor=actor,
+            customer_id=view.customer_id,
+            draft_id=draft_id,
+            data={
+                "subject_changed": new_subject != view.subject,
+                "body_changed": body != view.body,
+            },
+        )
+    return get_draft(store, draft_id)
+
+
+def cancel_for_invoice(store: Store, invoice_number: str, why: str, actor: str) -> list[int]:
+    """The situation changed (dispute, payment, promise): drafts naming this invoice that have
+    not left yet are cancelled, and the steps they marked done are forgotten."""
+    rows = store.query(
+        "SELECT d.id, d.customer_id, d.status FROM drafts d JOIN draft_invoices di"
+        " ON di.draft_id = d.id WHERE di.invoice_number = ?"
+        " AND d.status IN ('pending', 'approved')",
+        (invoice_number,),
+    )
+    for row in rows:
+        _set(store, row["id"], status="cancelled", error=why)
+        if row["status"] == "approved":
+            repo.undo_steps(store, row["id"])
+        store.record_event(
+            "draft.cancelled",
+            actor=actor,
+            customer_id=row["customer_id"],
+            draft_id=row["id"],
+            invoice_number=invoice_number,
+            data={"why": why, "was": row["status"]},
+        )
+    return [r["id"] for r in rows]

@@ -1,0 +1,110 @@
+"""Email/SMS templates: Jinja in a sandbox (managers edit them), StrictUndefined, blocks.
+
+A template has `{% block subject %}` (emails) and `{% block body %}`. It is looked up as
+`<language>/<name>.j2` in `<home>/policies/templates/` first, then in the shipped templates.
+Templates only ever see plain strings and booleans; LLM output is never rendered by Jinja.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from jinja2 import (
+    FileSystemLoader,
+    StrictUndefined,
+    TemplateError,
+    TemplateNotFound,
+    TemplateSyntaxError,
+)
+from jinja2.sandbox import SandboxedEnvironment
+
+from assistant.errors import PolicyError
+from assistant.i18n import tr
+from assistant.paths import bundled_dir
+
+
+@dataclass(frozen=True)
+class Rendered:
+    subject: str
+    body: str
+
+
+def _environment(search: list[str], extra: dict[str, str] | None = None) -> SandboxedEnvironment:
+    from jinja2 import ChoiceLoader, DictLoader
+
+    loaders = [DictLoader(extra)] if extra else []
+    loaders.append(FileSystemLoader(search))
+    return SandboxedEnvironment(
+        loader=ChoiceLoader(loaders),
+        undefined=StrictUndefined,
+        autoescape=False,
+        keep_trailing_newline=False,
+        trim_blocks=False,
+    )
+
+
+class TemplateStore:
+    """Finds and renders templates; `overrides` lets the policy editor preview unsaved text."""
+
+    def __init__(self, home: Path | None, overrides: dict[str, str] | None = None) -> None:
+        search = []
+        if home is not None and (home / "policies" / "templates").is_dir():
+            search.append(str(home / "policies" / "templates"))
+        search.append(str(bundled_dir("policies") / "templates"))
+        self.env = _environment(search, overrides)
+
+    def name_for(self, language: str, names: list[str]) -> str:
+        """The first of `names` (e.g. ["strategic", "reminder_1"]) that exists in `language`,
+        falling back to French."""
+        for lang in (language, "fr"):
+            for name in names:
+                candidate = f"{lang}/{name}.j2"
+                try:
+                    self.env.get_template(candidate)
+                    return candidate
+                except TemplateNotFound:
+                    continue
+                except TemplateSyntaxError as exc:
+                    raise PolicyError(_syntax(exc, candidate)) from exc
+        raise PolicyError(
+            tr(
+                "aucun modèle pour {n} ({lang})",
+                "no template for {n} ({lang})",
+                n=" / ".join(names),
+                lang=language,
+            )
+        )
+
+    def render(self, name: str, context: dict[str, object]) -> Rendered:
+        try:
+            template = self.env.get_template(name)
+            ctx = template.new_context(dict(context))
+            body_block = template.blocks.get("body")
+            if body_block is None:
+                raise PolicyError(
+                    tr("{n} : bloc « body » manquant", "{n}: missing « body » block", n=name)
+                )
+            subject_block = template.blocks.get("subject")
+            subject = "".join(subject_block(ctx)).strip() if subject_block else ""
+            body = "".join(body_block(ctx)).strip()
+        except TemplateSyntaxError as exc:
+            raise PolicyError(_syntax(exc, name)) from exc
+        except TemplateError as exc:
+            raise PolicyError(f"{name}: {exc}") from exc
+        return Rendered(" ".join(subject.split()), _tidy(body))
+
+
+def _syntax(exc: TemplateSyntaxError, name: str) -> str:
+    return f"{exc.filename or name}: {tr('ligne', 'line')} {exc.lineno}: {exc.message}"
+
+
+def _tidy(body: str) -> str:
+    """Collapse runs of blank lines left by conditional blocks."""
+    lines = [line.rstrip() for line in body.splitlines()]
+    out: list[str] = []
+    for line in lines:
+        if not line and out and not out[-1]:
+            continue
+        out.append(line)
+    return "\n".join(out).strip()
