@@ -19,6 +19,7 @@ try:  # recent typer vendors click
 except ImportError:  # pragma: no cover - older typer
     from click.exceptions import ClickException, NoArgsIsHelpError
 
+from assistant.briefs.brief import render_markdown
 from assistant.config import Settings
 from assistant.dates import parse_iso
 from assistant.demo.build import DEFAULT_SEED as DEMO_SEED
@@ -483,3 +484,77 @@ def reject(
                     s=item.step,
                 )
             )
+
+
+# -- briefs and calls ---------------------------------------------------------------------
+@app.command()
+def brief(
+    ctx: typer.Context,
+    customer: Annotated[str, typer.Argument(help="Code client.", show_default=False)],
+    as_of: AsOf = None,
+    as_json: AsJson = False,
+    markdown: Annotated[bool, typer.Option("--markdown", help="Sortie Markdown brute.")] = False,
+    offline: Annotated[bool, typer.Option("--offline", help="Sans LLM.")] = False,
+) -> None:
+    """Fiche de préparation d'appel : factures, historique, options de paiement, script."""
+    with service_for(ctx) as service:
+        day = parse_day(as_of, service.store.today())
+        result = service.brief(customer, day, offline=offline)
+    if as_json:
+        echo(json.dumps(result.as_json(), ensure_ascii=False, indent=2))
+    elif markdown:
+        echo(render_markdown(result))
+    else:
+        from rich.markdown import Markdown
+
+        Console(highlight=False).print(Markdown(render_markdown(result)))
+
+
+@app.command("log-call")
+def log_call(
+    ctx: typer.Context,
+    customer: Annotated[str, typer.Argument(help="Code client.", show_default=False)],
+    outcome: Annotated[
+        str,
+        typer.Option(
+            "--outcome",
+            help="promise, plan, dispute, no-answer, wrong-contact, paid.",
+            show_default=False,
+        ),
+    ],
+    on: Annotated[
+        str | None, typer.Option("--date", help="Date promise (promise), AAAA-MM-JJ.")
+    ] = None,
+    amount: Annotated[str | None, typer.Option("--amount", help="Montant promis.")] = None,
+    instalments: Annotated[
+        int | None, typer.Option("--instalments", help="Nombre d'échéances (plan).")
+    ] = None,
+    invoice: Annotated[str | None, typer.Option("--invoice", help="Facture concernée.")] = None,
+    note: Annotated[str | None, typer.Option("--note", help="Commentaire.")] = None,
+    as_of: AsOf = None,
+) -> None:
+    """Enregistrer le résultat d'un appel (il oriente les prochaines relances)."""
+    with service_for(ctx) as service:
+        today = parse_day(as_of, service.store.today())
+        promised = parse_day(on, today) if on is not None else None
+        data = service.log_call(
+            customer,
+            outcome,
+            on=today,
+            promised=promised,
+            amount_cents=parse_money_option(amount),
+            instalments=instalments,
+            invoice=invoice,
+            note=note,
+        )
+    echo(tr("Appel enregistré pour {c} : {o}.", "Call logged for {c}: {o}.", c=customer, o=outcome))
+    if data.get("plan_id"):
+        echo(tr("Plan de paiement n° {p} créé.", "Payment plan #{p} created.", p=data["plan_id"]))
+    if data.get("promised_date"):
+        echo(
+            tr(
+                "Relances suspendues jusqu'au {d} (+ délai de grâce).",
+                "Reminders paused until {d} (+ grace).",
+                d=data["promised_date"],
+            )
+        )

@@ -7,17 +7,41 @@ so all policy errors look the same and a bad file is refused before anything use
 from __future__ import annotations
 
 import hashlib
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import TypeVar
+from typing import Annotated, TypeVar
 
 import yaml
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, BeforeValidator, ValidationError
 
 from assistant.errors import PolicyError
 from assistant.i18n import tr
+from assistant.money import parse_amount
 from assistant.paths import bundled_dir, resource_path
 
 M = TypeVar("M", bound=BaseModel)
+
+
+def _money(value: object) -> int:
+    """Policy money is text in euros ("10000", "10 000,00"), never a float."""
+    if isinstance(value, float):
+        raise ValueError('write amounts as text, e.g. "10000" (no float)')
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise ValueError("amount expected")
+    return parse_amount(value)
+
+
+def _decimal(value: object) -> Decimal:
+    if isinstance(value, float):
+        raise ValueError('write the number as text, e.g. "12.15" (no float)')
+    try:
+        return Decimal(str(value).replace(",", ".").strip())
+    except InvalidOperation as exc:
+        raise ValueError("number expected") from exc
+
+
+MoneyCents = Annotated[int, BeforeValidator(_money)]
+ExactDecimal = Annotated[Decimal, BeforeValidator(_decimal)]
 
 
 def policy_path(home: Path | None, relative: str) -> Path:

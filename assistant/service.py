@@ -12,6 +12,9 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from assistant.briefs.brief import Brief, build_brief
+from assistant.briefs.factsheet import FactSheet, build_factsheet
+from assistant.briefs.options import instalment_plan, load_plan_policy, plan_options
 from assistant.company import load_company
 from assistant.config import Settings
 from assistant.demo.build import DEFAULT_SEED, DemoSummary, build_demo, demo_summary
@@ -34,10 +37,22 @@ from assistant.models import Customer, Invoice, InvoiceStatus
 from assistant.money import cents_to_str
 from assistant.paths import bundled_dir
 from assistant.policyfile import policy_version
-from assistant.rules import Action, Plan, ScenarioPolicy, load_scenario, make_plan
+from assistant.rules import (
+    Action,
+    BusinessCalendar,
+    Plan,
+    Planner,
+    ScenarioPolicy,
+    load_scenario,
+    load_snapshot,
+    make_plan,
+)
+from assistant.rules.calendar import closing_spans
 from assistant.stats import PortfolioSummary, portfolio_summary
 from assistant.storage import repo
 from assistant.storage.db import Clock, Store, open_store, utc_now
+
+CALL_OUTCOMES = ("promise", "plan", "dispute", "no-answer", "wrong-contact", "paid")
 
 
 @dataclass(frozen=True)
@@ -354,6 +369,253 @@ class Service:
 
     def edit_draft(self, draft_id: int, body: str, subject: str | None = None) -> DraftView:
         return queue.edit(self.store, draft_id, subject, body, self.actor)
+
+    # -- briefs and calls -----------------------------------------------------------------
+    def _segment_of(self, customer_id: str, as_of: date) -> str:
+        policy = self.scenario()
+        snap = load_snapshot(self.store, policy, as_of)
+        facts = snap.customers.get(customer_id)
+        return Planner(policy).segment_for(facts, as_of).id if facts else "standard"
+
+    def factsheet(self, customer_id: str, as_of: date) -> FactSheet:
+        self._customer(customer_id)
+        return build_factsheet(
+            self.store,
+            customer_id,
+            as_of,
+            self._segment_of(customer_id, as_of),
+            self.scenario().promise_grace_days,
+        )
+
+    def brief(self, customer_id: str, as_of: date, *, offline: bool = False) -> Brief:
+        """Call-prep brief: facts, computed payment options, summary and script."""
+        sheet = self.factsheet(customer_id, as_of)
+        policy = load_plan_policy(self.home)
+        calendar = BusinessCalendar(self.scenario().sending_weekdays)
+        spans = closing_spans([(p.start, p.end) for p in sheet.customer.closing_periods or []])
+        options = plan_options(
+            sheet.outstanding_cents, as_of, policy, calendar, sheet.customer.country, spans
+        )
+        brief = build_brief(sheet, options, load_company(self.home), policy)
+        if not offline and self.settings.llm_enabled:
+            brief = self._llm_brief(brief)
+        return brief
+
+    def _llm_brief(self, brief: Brief) -> Brief:
+        """LLM narrative for a brief (wired by the LLM layer); the template brief otherwise."""
+        return brief
+
+    def log_call(
+        self,
+        customer_id: str,
+        outcome: str,
+        *,
+        on: date,
+        promised: date | None = None,
+        amount_cents: int | None = None,
+        instalments: int | None = None,
+        invoice: str | None = None,
+        note: str | None = None,
+    ) -> dict[str, object]:
+        """Record a call's outcome; it feeds the engine (promise, plan, dispute...)."""
+        customer = self._customer(customer_id)
+        if outcome not in CALL_OUTCOMES:
+            raise UserError(
+                tr(
+                    "résultat inconnu : {o} (attendu : {all})",
+                    "unknown outcome: {o} (expected: {all})",
+                    o=outcome,
+                    all=", ".join(CALL_OUTCOMES),
+                )
+            )
+        if invoice is not None and self._invoice(invoice).customer_id != customer_id:
+            raise UserError(
+                tr(
+                    "{n} n'appartient pas à {c}",
+                    "{n} does not belong to {c}",
+                    n=invoice,
+                    c=customer_id,
+                )
+            )
+        task = next(
+            (a for a in self.plan(on).actions if a.customer_id == customer_id and a.requires_human),
+            None,
+        )
+        data: dict[str, object] = {
+            "outcome": outcome,
+            "note": note,
+            "step": task.step if task else None,
+            "invoices": list(task.invoices) if task else [],
+        }
+        with self.store.transaction():
+            if outcome == "promise":
+                if promised is None:
+                    raise UserError(
+                        tr(
+                            "--date est nécessaire pour une promesse",
+                            "--date is required for a promise",
+                        )
+                    )
+                data["promised_date"] = promised.isoformat()
+                data["amount_cents"] = amount_cents
+                if invoice is not None:
+                    data["promise_id"] = self.record_promise(
+                        invoice, promised, amount_cents, made_on=on, source="call", note=note
+                    )
+                else:
+                    data["promise_id"] = self._customer_promise(
+                        customer, promised, amount_cents, on, note
+                    )
+            elif outcome == "plan":
+                data["plan_id"] = self._agree_plan(customer, instalments, on, note, invoice)
+            elif outcome == "dispute":
+                if invoice is None:
+                    raise UserError(
+                        tr(
+                            "--invoice est nécessaire pour un litige",
+                            "--invoice is required for a dispute",
+                        )
+                    )
+                self.open_dispute(
+                    invoice, note or tr("contestation lors d'un appel", "disputed during a call")
+                )
+            if task is not None and outcome in ("promise", "plan", "dispute", "paid"):
+                repo.mark_steps_done(
+                    self.store,
+                    list(task.invoices),
+                    task.step,
+                    on,
+                    source="call",
+                    actor=self.actor,
+                    channel="phone",
+                )
+            self.store.record_event(
+                "call.logged",
+                actor=self.actor,
+                customer_id=customer_id,
+                invoice_number=invoice,
+                on_date=on,
+                data=data,
+            )
+        return data
+
+    def _customer_promise(
+        self,
+        customer: Customer,
+        promised: date,
+        amount_cents: int | None,
+        on: date,
+        note: str | None,
+    ) -> int:
+        if promised < on:
+            raise UserError(
+                tr(
+                    "la date promise ({d}) est passée",
+                    "the promised date ({d}) is in the past",
+                    d=promised.isoformat(),
+                )
+            )
+        cur = self.store.conn.execute(
+            "INSERT INTO promises (customer_id, invoice_number, promised_date, amount_cents,"
+            " made_on, source, note, created_at) VALUES (?, NULL, ?, ?, ?, 'call', ?, ?)",
+            (
+                customer.id,
+                promised.isoformat(),
+                amount_cents,
+                on.isoformat(),
+                note,
+                self.store.now_iso(),
+            ),
+        )
+        promise_id = int(cur.lastrowid or 0)
+        self.store.record_event(
+            "promise.made",
+            actor=self.actor,
+            customer_id=customer.id,
+            on_date=on,
+            data={
+                "promise_id": promise_id,
+                "promised_date": promised.isoformat(),
+                "amount_cents": amount_cents,
+                "source": "call",
+            },
+        )
+        for number in self.store.query(
+            "SELECT number FROM invoices WHERE customer_id = ? AND status = 'open'",
+            (customer.id,),
+        ):
+            queue.cancel_for_invoice(
+                self.store,
+                number["number"],
+                tr("promesse de paiement", "promise to pay"),
+                self.actor,
+            )
+        return promise_id
+
+    def _agree_plan(
+        self, customer: Customer, count: int | None, on: date, note: str | None, invoice: str | None
+    ) -> int:
+        if count is None:
+            raise UserError(
+                tr(
+                    "--instalments est nécessaire pour un plan",
+                    "--instalments is required for a plan",
+                )
+            )
+        where = "number = ?" if invoice else "customer_id = ?"
+        rows = self.store.query(
+            f"SELECT number, outstanding_cents FROM invoices WHERE {where} AND status = 'open'"
+            " AND outstanding_cents > 0",
+            (invoice or customer.id,),
+        )
+        if not rows:
+            raise UserError(tr("aucune facture ouverte pour un plan", "no open invoice for a plan"))
+        total = sum(r["outstanding_cents"] for r in rows)
+        spans = closing_spans([(p.start, p.end) for p in customer.closing_periods or []])
+        option = instalment_plan(
+            total,
+            count,
+            on,
+            load_plan_policy(self.home),
+            BusinessCalendar(self.scenario().sending_weekdays),
+            customer.country,
+            spans,
+        )
+        cur = self.store.conn.execute(
+            "INSERT INTO payment_plans (customer_id, agreed_on, total_cents, note, created_at)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (customer.id, on.isoformat(), total, note, self.store.now_iso()),
+        )
+        plan_id = int(cur.lastrowid or 0)
+        self.store.conn.executemany(
+            "INSERT INTO payment_plan_invoices (plan_id, invoice_number) VALUES (?, ?)",
+            [(plan_id, r["number"]) for r in rows],
+        )
+        self.store.conn.executemany(
+            "INSERT INTO instalments (plan_id, seq, due_date, amount_cents) VALUES (?, ?, ?, ?)",
+            [
+                (plan_id, i, x.date.isoformat(), x.amount_cents)
+                for i, x in enumerate(option.instalments, start=1)
+            ],
+        )
+        self.store.record_event(
+            "payment_plan.agreed",
+            actor=self.actor,
+            customer_id=customer.id,
+            on_date=on,
+            data={
+                "plan_id": plan_id,
+                "instalments": count,
+                "total_cents": total,
+                "invoices": [r["number"] for r in rows],
+                "schedule": [x.as_json() for x in option.instalments],
+            },
+        )
+        for r in rows:
+            queue.cancel_for_invoice(
+                self.store, r["number"], tr("plan de paiement", "payment plan"), self.actor
+            )
+        return plan_id
 
 
 @dataclass

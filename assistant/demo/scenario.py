@@ -197,7 +197,7 @@ def _customer(spec: CustomerSpec, as_of: date) -> Customer:
         phone=spec.phone,
         language=spec.language,
         country=spec.country,
-        segment=spec.segment,
+        segment=None,  # segments are computed by the policy; a label here would override it
         risk=spec.risk,
         strategic=spec.strategic,
         salesperson_name=seller.name,

@@ -3,28 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from assistant.money import parse_amount
-from assistant.policyfile import load_policy
+from assistant.policyfile import MoneyCents, load_policy
 
 SCENARIO_FILE = "scenario.yaml"
 STEP_IDS = ("pre_due", "reminder_1", "reminder_2", "call", "escalation")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-
-
-def _money(value: object) -> int:
-    """Policy money is text in euros ("10000", "10 000,00"): never a float."""
-    if isinstance(value, float):
-        raise ValueError('write amounts as text, e.g. "10000" (no float)')
-    if isinstance(value, int | str):
-        return parse_amount(value)
-    raise ValueError("amount expected")
-
-
-MoneyCents = Annotated[int, BeforeValidator(_money)]
 
 
 class _Strict(BaseModel):

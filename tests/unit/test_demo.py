@@ -16,6 +16,7 @@ from assistant.demo.home import MARKER_FILE, HomeState, home_state
 from assistant.demo.scenario import STEP_OFFSETS, make_scenario, upcoming_closure
 from assistant.errors import UserError
 from assistant.models import Customer, Invoice, Payment
+from assistant.rules import Planner, load_scenario, load_snapshot
 from assistant.service import Service
 from assistant.stats import AGE_BUCKETS, age_bucket, portfolio_summary
 from assistant.storage import repo
@@ -100,7 +101,13 @@ def test_customers_cover_the_required_mix(demo_db: Store) -> None:
     assert sum(c["do_not_contact"] for c in customers) == 1
     assert 1 <= sum(c["sms_opt_in"] for c in customers) < len(customers) // 2
     assert {c["payment_terms_days"] for c in customers} == {30, 45}
-    assert {c["segment"] for c in customers} >= {"key_account", "small"}
+    # no manual segment label: the scenario policy computes segments from the data
+    assert {c["segment"] for c in customers} == {None}
+    policy = load_scenario(None)
+    snap = load_snapshot(demo_db, policy, AS_OF)
+    planner = Planner(policy)
+    computed = {planner.segment_for(f, AS_OF).id for f in snap.customers.values()}
+    assert computed >= {"strategic", "large_account", "chronic_late", "new", "standard"}
     for c in customers:
         assert c["salesperson_name"] and re.fullmatch(
             r"[a-z.]+@[a-z-]+\.example\.com", c["salesperson_email"]

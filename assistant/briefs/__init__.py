@@ -1,0 +1,1 @@
+"""Call-prep briefs: fact sheet, payment-plan options, narrative and script, call outcomes."""

@@ -1,0 +1,211 @@
+"""The fact sheet behind a call-prep brief: deterministic figures from the store, no LLM."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from assistant.errors import UserError
+from assistant.i18n import tr
+from assistant.models import Customer
+from assistant.rules.promises import load_promises
+from assistant.storage import repo
+from assistant.storage.db import Store
+
+TIMELINE_KINDS = (
+    "message.sent",
+    "call.logged",
+    "promise.made",
+    "dispute.opened",
+    "dispute.resolved",
+    "payment.recorded",
+    "payment_plan.agreed",
+    "customer.replied",
+)
+
+
+@dataclass(frozen=True)
+class OpenInvoice:
+    number: str
+    issue_date: date
+    due_date: date
+    amount_cents: int
+    outstanding_cents: int
+    currency: str
+    status: str  # open | disputed
+    reference: str | None
+    days_late: int
+
+
+@dataclass(frozen=True)
+class TimelineItem:
+    on: date
+    kind: str
+    text: str
+
+
+@dataclass
+class FactSheet:
+    as_of: date
+    customer: Customer
+    segment: str
+    relationship_months: int | None
+    open_invoices: list[OpenInvoice]
+    outstanding_cents: int  # open (reminded) invoices, disputes excluded
+    overdue_cents: int
+    disputed_cents: int
+    on_time_share: float | None  # of invoices paid in the last 12 months
+    avg_days_late: float | None
+    paid_count_12m: int
+    last_payment: tuple[date, int] | None
+    revenue_12m_cents: int
+    last_invoice_date: date | None
+    promises_made: int
+    promises_kept: int
+    promises_broken: int
+    timeline: list[TimelineItem] = field(default_factory=list)
+
+    @property
+    def overdue(self) -> list[OpenInvoice]:
+        return [i for i in self.open_invoices if i.days_late > 0 and i.status == "open"]
+
+    @property
+    def currency(self) -> str:
+        return self.open_invoices[0].currency if self.open_invoices else "EUR"
+
+
+def _describe(kind: str, data: dict, invoice: str | None) -> str:
+    ref = ", ".join(data.get("invoices") or ([invoice] if invoice else []))
+    if kind == "message.sent":
+        return tr(
+            "{ch} {step} envoyé ({ref})",
+            "{ch} {step} sent ({ref})",
+            ch=data.get("channel", "email"),
+            step=data.get("step", "?"),
+            ref=ref,
+        )
+    if kind == "call.logged":
+        text = tr("appel : {o}", "call: {o}", o=data.get("outcome", "?"))
+        return text + (f" ({data['note']})" if data.get("note") else "")
+    if kind == "promise.made":
+        return tr(
+            "promesse de paiement pour le {d}",
+            "promise to pay by {d}",
+            d=data.get("promised_date", "?"),
+        ) + (f" ({ref})" if ref else "")
+    if kind == "dispute.opened":
+        return tr(
+            "litige ouvert sur {ref} : {r}",
+            "dispute opened on {ref}: {r}",
+            ref=ref,
+            r=data.get("reason", ""),
+        )
+    if kind == "dispute.resolved":
+        return tr("litige clos sur {ref}", "dispute closed on {ref}", ref=ref)
+    if kind == "payment.recorded":
+        from assistant.money import format_money
+
+        return tr(
+            "paiement reçu : {a} ({ref})",
+            "payment received: {a} ({ref})",
+            a=format_money(int(data.get("amount_cents", 0))),
+            ref=ref,
+        )
+    if kind == "payment_plan.agreed":
+        return tr(
+            "plan de paiement en {n} échéances",
+            "payment plan in {n} instalments",
+            n=data.get("instalments", "?"),
+        )
+    return kind
+
+
+def build_factsheet(
+    store: Store, customer_id: str, as_of: date, segment: str, promise_grace_days: int
+) -> FactSheet:
+    customer = repo.get_customer(store, customer_id)
+    if customer is None:
+        raise UserError(tr("client inconnu : {c}", "unknown customer: {c}", c=customer_id))
+    rows = store.query(
+        "SELECT * FROM invoices WHERE customer_id = ? AND status IN ('open', 'disputed')"
+        " AND outstanding_cents > 0 ORDER BY due_date, number",
+        (customer_id,),
+    )
+    invoices = [
+        OpenInvoice(
+            number=r["number"],
+            issue_date=date.fromisoformat(r["issue_date"]),
+            due_date=date.fromisoformat(r["due_date"]),
+            amount_cents=r["amount_cents"],
+            outstanding_cents=r["outstanding_cents"],
+            currency=r["currency"],
+            status=r["status"],
+            reference=r["reference"],
+            days_late=max((as_of - date.fromisoformat(r["due_date"])).days, 0),
+        )
+        for r in rows
+    ]
+    open_ = [i for i in invoices if i.status == "open"]
+    year_ago = as_of - timedelta(days=365)
+    paid = store.query(
+        "SELECT due_date, paid_date FROM invoices WHERE customer_id = ? AND paid_date IS NOT NULL"
+        " AND paid_date > ? AND paid_date <= ?",
+        (customer_id, year_ago.isoformat(), as_of.isoformat()),
+    )
+    lateness = [
+        max((date.fromisoformat(p["paid_date"]) - date.fromisoformat(p["due_date"])).days, 0)
+        for p in paid
+    ]
+    last = store.query_one(
+        "SELECT p.date, p.amount_cents FROM payments p JOIN invoices i ON i.number ="
+        " p.invoice_number WHERE i.customer_id = ? AND p.date <= ? ORDER BY p.date DESC, p.id DESC"
+        " LIMIT 1",
+        (customer_id, as_of.isoformat()),
+    )
+    revenue = store.scalar(
+        "SELECT COALESCE(SUM(amount_cents), 0) FROM invoices WHERE customer_id = ?"
+        " AND issue_date > ? AND issue_date <= ? AND status NOT IN ('cancelled', 'credited')",
+        (customer_id, year_ago.isoformat(), as_of.isoformat()),
+    )
+    last_invoice = store.scalar(
+        "SELECT MAX(issue_date) FROM invoices WHERE customer_id = ? AND issue_date <= ?",
+        (customer_id, as_of.isoformat()),
+    )
+    promises = [
+        p
+        for p in load_promises(store, promise_grace_days)
+        if p.customer_id == customer_id and p.made_on <= as_of
+    ]
+    statuses = [p.status(as_of, promise_grace_days) for p in promises]
+    timeline = [
+        TimelineItem(
+            date.fromisoformat(e["on_date"]),
+            e["kind"],
+            _describe(e["kind"], e["data"], e["invoice_number"]),
+        )
+        for e in store.events(customer_id=customer_id, kinds=TIMELINE_KINDS)
+        if e["on_date"] <= as_of.isoformat()
+    ]
+    since = customer.customer_since
+    return FactSheet(
+        as_of=as_of,
+        customer=customer,
+        segment=segment,
+        relationship_months=None
+        if since is None
+        else max((as_of.year - since.year) * 12 + as_of.month - since.month, 0),
+        open_invoices=invoices,
+        outstanding_cents=sum(i.outstanding_cents for i in open_),
+        overdue_cents=sum(i.outstanding_cents for i in open_ if i.days_late > 0),
+        disputed_cents=sum(i.outstanding_cents for i in invoices if i.status == "disputed"),
+        on_time_share=(sum(1 for x in lateness if x == 0) / len(lateness)) if lateness else None,
+        avg_days_late=(sum(lateness) / len(lateness)) if lateness else None,
+        paid_count_12m=len(lateness),
+        last_payment=(date.fromisoformat(last["date"]), last["amount_cents"]) if last else None,
+        revenue_12m_cents=int(revenue or 0),
+        last_invoice_date=date.fromisoformat(last_invoice) if last_invoice else None,
+        promises_made=len(promises),
+        promises_kept=statuses.count("kept"),
+        promises_broken=statuses.count("broken"),
+        timeline=timeline,
+    )
