@@ -319,6 +319,7 @@ class Service:
                 source=source,
                 actor=self.actor,
                 channel=action.channel,
+                instalment_id=action.instalment_id,
             )
 
     def _after_state_change(self, invoice_number: str, why: str) -> None:
@@ -446,6 +447,7 @@ class Service:
             "note": note,
             "step": task.step if task else None,
             "invoices": list(task.invoices) if task else [],
+            "instalment_id": task.instalment_id if task else None,
         }
         with self.store.transaction():
             if outcome == "promise":
@@ -488,6 +490,7 @@ class Service:
                     source="call",
                     actor=self.actor,
                     channel="phone",
+                    instalment_id=task.instalment_id,
                 )
             self.store.record_event(
                 "call.logged",

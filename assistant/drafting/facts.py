@@ -26,7 +26,20 @@ FACT_VARS = (
     "signature",
     "company_name",
     "salesperson_name",
+    "instalment_amount",
+    "instalment_date",
+    "instalment_label",
 )
+
+
+@dataclass(frozen=True)
+class InstalmentFact:
+    """One instalment of an agreed payment plan (what an instalment reminder is about)."""
+
+    seq: int
+    count: int
+    due: date
+    amount_cents: int
 
 
 @dataclass(frozen=True)
@@ -61,6 +74,7 @@ def message_facts(
     segment: str | None,
     as_of: date,
     language: str | None = None,
+    instalment: InstalmentFact | None = None,
 ) -> MessageFacts:
     lang = language or customer.language
     locale = locale_for(lang, customer.country)
@@ -80,7 +94,14 @@ def message_facts(
         "signature": company.signature(lang),
         "company_name": company.name,
         "salesperson_name": customer.salesperson_name or customer.salesperson_email or "",
+        "instalment_amount": "",
+        "instalment_date": "",
+        "instalment_label": "",
     }
+    if instalment is not None:
+        values["instalment_amount"] = format_money(instalment.amount_cents, currency, locale)
+        values["instalment_date"] = format_date(instalment.due, locale, "long")
+        values["instalment_label"] = f"{instalment.seq}/{instalment.count}"
     context: dict[str, object] = {
         "several": len(ordered) > 1,
         "step": step,

@@ -15,7 +15,13 @@ from datetime import date
 from typing import Protocol
 
 from assistant.company import Company
-from assistant.drafting.facts import FACT_VARS, MessageFacts, message_facts, token_for
+from assistant.drafting.facts import (
+    FACT_VARS,
+    InstalmentFact,
+    MessageFacts,
+    message_facts,
+    token_for,
+)
 from assistant.drafting.templates import Rendered, TemplateStore
 from assistant.i18n import tr
 from assistant.models import Customer, Invoice
@@ -46,6 +52,11 @@ class DraftRequest:
     @property
     def invoices(self) -> tuple[str, ...]:
         return self.action.invoices
+
+    @property
+    def subject_of(self) -> tuple[tuple[str, ...], int | None]:
+        """What the draft is about: a pending draft about something else gets superseded."""
+        return tuple(sorted(self.invoices)), self.action.instalment_id
 
     @property
     def locked_facts(self) -> dict[str, str]:
@@ -152,6 +163,7 @@ class _RequestContext:
     templates: TemplateStore
     as_of: date
     relationship: str
+    instalment: InstalmentFact | None = None
 
     def make(
         self,
@@ -171,6 +183,7 @@ class _RequestContext:
             segment=act.segment,
             as_of=self.as_of,
             language=language,
+            instalment=self.instalment,
         )
         name = self.templates.name_for(language, names)
         fallback = self.templates.render(name, {**facts.context, **facts.values})
@@ -190,6 +203,19 @@ class _RequestContext:
             self.relationship,
             self.as_of,
         )
+
+
+def _instalment(store: Store, instalment_id: int | None) -> InstalmentFact | None:
+    if instalment_id is None:
+        return None
+    row = store.query(
+        "SELECT seq, due_date, amount_cents, (SELECT COUNT(*) FROM instalments j"
+        " WHERE j.plan_id = i.plan_id) AS count FROM instalments i WHERE id = ?",
+        (instalment_id,),
+    )[0]
+    return InstalmentFact(
+        row["seq"], row["count"], date.fromisoformat(row["due_date"]), row["amount_cents"]
+    )
 
 
 def build_requests(
@@ -213,7 +239,14 @@ def build_requests(
         invoices = [i for n in action.invoices if (i := repo.get_invoice(store, n)) is not None]
         relationship = _relationship(customer.customer_since, plan.as_of)
         ctx = _RequestContext(
-            action, customer, invoices, company, templates, plan.as_of, relationship
+            action,
+            customer,
+            invoices,
+            company,
+            templates,
+            plan.as_of,
+            relationship,
+            _instalment(store, action.instalment_id),
         )
 
         if action.requires_human:
@@ -250,9 +283,12 @@ def build_requests(
     return requests, report
 
 
-def _active(store: Store) -> dict[tuple[str, str, str], tuple[int, str, tuple[str, ...]]]:
+_Subject = tuple[tuple[str, ...], int | None]
+
+
+def _active(store: Store) -> dict[tuple[str, str, str], tuple[int, str, _Subject]]:
     rows = store.query(
-        "SELECT d.id, d.customer_id, d.step, d.channel, d.status,"
+        "SELECT d.id, d.customer_id, d.step, d.channel, d.status, d.instalment_id,"
         " group_concat(di.invoice_number, char(31)) AS numbers FROM drafts d"
         " JOIN draft_invoices di ON di.draft_id = d.id"
         " WHERE d.status IN ('pending', 'approved', 'sending') GROUP BY d.id"
@@ -261,7 +297,7 @@ def _active(store: Store) -> dict[tuple[str, str, str], tuple[int, str, tuple[st
         (r["customer_id"], r["step"], r["channel"]): (
             r["id"],
             r["status"],
-            tuple(sorted(r["numbers"].split("\x1f"))),
+            (tuple(sorted(r["numbers"].split("\x1f"))), r["instalment_id"]),
         )
         for r in rows
     }
@@ -277,7 +313,7 @@ def select_new(
         current = active.get(req.key)
         if current is None:
             todo.append((req, None))
-        elif current[2] == tuple(sorted(req.invoices)) or current[1] != "pending":
+        elif current[2] == req.subject_of or current[1] != "pending":
             report.unchanged += 1
         else:
             todo.append((req, current[0]))
@@ -314,9 +350,9 @@ def store_draft(
             "INSERT INTO drafts (customer_id, step, channel, language, status, recipient, cc,"
             " subject, body, template_name, template_subject, template_body, source, violations,"
             " segment, tone, tone_adjustment, policy_version, plan_date, scheduled_for,"
-            " total_cents, currency, max_days_late, reason, parent_id, created_at, updated_at)"
-            " VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-            " ?, ?, ?, ?, ?)",
+            " total_cents, currency, max_days_late, reason, parent_id, created_at, updated_at,"
+            " instalment_id) VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+            " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 req.action.customer_id,
                 req.action.step,
@@ -344,6 +380,7 @@ def store_draft(
                 parent_id or supersedes,
                 now,
                 now,
+                req.action.instalment_id,
             ),
         )
         draft_id = int(cur.lastrowid or 0)

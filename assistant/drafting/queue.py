@@ -66,6 +66,7 @@ class DraftView:
     parent_id: int | None
     sent_at: str | None
     created_at: str
+    instalment_id: int | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
@@ -103,6 +104,7 @@ class DraftView:
             "parent_id": self.parent_id,
             "sent_at": self.sent_at,
             "created_at": self.created_at,
+            "instalment_id": self.instalment_id,
         }
 
     @property
@@ -154,6 +156,7 @@ def _view(row: dict[str, Any]) -> DraftView:
         parent_id=row["parent_id"],
         sent_at=row["sent_at"],
         created_at=row["created_at"],
+        instalment_id=row["instalment_id"],
     )
 
 
@@ -232,6 +235,7 @@ def approve(store: Store, draft_id: int, on: date, actor: str) -> DraftView:
                 actor=actor,
                 channel=view.channel,
                 draft_id=draft_id,
+                instalment_id=view.instalment_id,
             )
         store.record_event(
             "draft.approved",
@@ -261,6 +265,7 @@ def reject(store: Store, draft_id: int, reason: str, on: date, actor: str) -> Dr
                 actor=actor,
                 channel=view.channel,
                 draft_id=draft_id,
+                instalment_id=view.instalment_id,
             )
         store.record_event(
             "draft.rejected",

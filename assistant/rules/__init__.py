@@ -12,9 +12,18 @@ from assistant.rules.snapshot import Snapshot, load_snapshot
 from assistant.storage.db import Store
 
 __all__ = [
-    "Action", "BusinessCalendar", "Plan", "Planner", "ScenarioPolicy", "Skip", "Snapshot",
-    "load_scenario", "load_snapshot", "make_plan", "step_label",
-]  # fmt: skip
+    "Action",
+    "BusinessCalendar",
+    "Plan",
+    "Planner",
+    "ScenarioPolicy",
+    "Skip",
+    "Snapshot",
+    "load_scenario",
+    "load_snapshot",
+    "make_plan",
+    "step_label",
+]
 
 
 def make_plan(store: Store, home: Path | None, as_of: date) -> Plan:

@@ -16,6 +16,7 @@ from typing import Any
 
 from assistant.i18n import tr
 from assistant.rules.calendar import BusinessCalendar
+from assistant.rules.instalments import plan_instalments
 from assistant.rules.policy import ScenarioPolicy, Segment, Step
 from assistant.rules.promises import PromiseState
 from assistant.rules.snapshot import CustomerFacts, Snapshot
@@ -35,6 +36,7 @@ class Action:
     template: str | None = None
     also_sms: bool = False
     notify_salesperson: bool = False
+    instalment_id: int | None = None
 
     def as_json(self) -> dict[str, Any]:
         """DESIGN.md §5 `plan --json` keys, then our extensions."""
@@ -51,6 +53,7 @@ class Action:
             "template": self.template,
             "also_sms": self.also_sms,
             "notify_salesperson": self.notify_salesperson,
+            "instalment_id": self.instalment_id,
         }
 
 
@@ -249,6 +252,7 @@ class Planner:
                 snap,
                 result,
             )
+        plan_instalments(self, snap, result)
         result.actions.sort(key=lambda a: (a.scheduled_for, a.requires_human, a.customer_id))
         return result
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from assistant.rules.calendar import ClosingSpans
+from assistant.rules.instalments import PlanState, load_plans
 from assistant.rules.policy import ScenarioPolicy
 from assistant.rules.promises import PromiseState, load_promises
 from assistant.storage.db import Store
@@ -52,6 +53,7 @@ class Snapshot:
     invoice_promise: dict[str, PromiseState] = field(default_factory=dict)
     customer_promise: dict[str, PromiseState] = field(default_factory=dict)
     in_plan: frozenset[str] = frozenset()
+    plans: list[PlanState] = field(default_factory=list)
 
 
 def load_snapshot(store: Store, policy: ScenarioPolicy, as_of: date) -> Snapshot:
@@ -167,4 +169,13 @@ def load_snapshot(store: Store, policy: ScenarioPolicy, as_of: date) -> Snapshot
             " JOIN payment_plans pp ON pp.id = ppi.plan_id WHERE pp.status = 'active'"
         )
     )
-    return Snapshot(as_of, customers, invoices, done, invoice_promise, customer_promise, in_plan)
+    return Snapshot(
+        as_of,
+        customers,
+        invoices,
+        done,
+        invoice_promise,
+        customer_promise,
+        in_plan,
+        load_plans(store, as_of),
+    )

@@ -193,6 +193,21 @@ MIGRATIONS: Sequence[tuple[int, str, str]] = (
         CREATE INDEX draft_invoices_invoice ON draft_invoices(invoice_number);
         """,
     ),
+    (
+        5,
+        "instalment reminders",
+        """
+        CREATE TABLE instalment_steps (
+            instalment_id INTEGER NOT NULL REFERENCES instalments(id) ON DELETE CASCADE,
+            step TEXT NOT NULL,
+            done_on TEXT NOT NULL,
+            source TEXT NOT NULL,
+            draft_id INTEGER,
+            PRIMARY KEY (instalment_id, step)
+        );
+        ALTER TABLE drafts ADD COLUMN instalment_id INTEGER REFERENCES instalments(id);
+        """,
+    ),
 )
 
 

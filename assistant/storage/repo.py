@@ -334,16 +334,25 @@ def mark_steps_done(
     actor: str,
     channel: str | None = None,
     draft_id: int | None = None,
+    instalment_id: int | None = None,
 ) -> int:
-    """Record that `step` was done for these invoices (first time only). Returns rows added."""
+    """Record that `step` was done for these invoices (first time only). Returns rows added.
+
+    Steps of a payment-plan instalment are recorded per instalment instead."""
     added = 0
-    for number in invoice_numbers:
-        cur = store.conn.execute(
-            "INSERT OR IGNORE INTO invoice_steps"
-            " (invoice_number, step, done_on, channel, source, draft_id) VALUES (?, ?, ?, ?, ?, ?)",
-            (number, step, on_date.isoformat(), channel, source, draft_id),
-        )
-        added += cur.rowcount
+    if instalment_id is not None:
+        added = store.conn.execute(
+            "INSERT OR IGNORE INTO instalment_steps (instalment_id, step, done_on, source,"
+            " draft_id) VALUES (?, ?, ?, ?, ?)",
+            (instalment_id, step, on_date.isoformat(), source, draft_id),
+        ).rowcount
+    else:
+        for number in invoice_numbers:
+            added += store.conn.execute(
+                "INSERT OR IGNORE INTO invoice_steps (invoice_number, step, done_on, channel,"
+                " source, draft_id) VALUES (?, ?, ?, ?, ?, ?)",
+                (number, step, on_date.isoformat(), channel, source, draft_id),
+            ).rowcount
     if added:
         customer = store.scalar(
             "SELECT customer_id FROM invoices WHERE number = ?", (invoice_numbers[0],)
@@ -354,11 +363,18 @@ def mark_steps_done(
             customer_id=customer,
             draft_id=draft_id,
             on_date=on_date,
-            data={"step": step, "invoices": list(invoice_numbers), "source": source},
+            data={
+                "step": step,
+                "invoices": list(invoice_numbers),
+                "source": source,
+                "instalment_id": instalment_id,
+            },
         )
     return added
 
 
 def undo_steps(store: Store, draft_id: int) -> int:
     """Forget the steps a draft marked done (an approved draft cancelled before sending)."""
-    return store.conn.execute("DELETE FROM invoice_steps WHERE draft_id = ?", (draft_id,)).rowcount
+    removed = store.conn.execute("DELETE FROM invoice_steps WHERE draft_id = ?", (draft_id,))
+    extra = store.conn.execute("DELETE FROM instalment_steps WHERE draft_id = ?", (draft_id,))
+    return removed.rowcount + extra.rowcount

@@ -1,0 +1,180 @@
+"""Payment plans agreed on a call: their invoices leave the normal scenario; their instalments
+are reminded instead. The first unpaid instalment gets a courteous reminder three days before
+its date (`instalment_reminder`, automatic) and, if still unpaid after the promise grace, a call
+(`instalment_missed`, human). An instalment is paid when the payments received on the plan's
+invoices since the agreement cover the schedule up to it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING
+
+from assistant.i18n import tr
+from assistant.storage.db import Store
+
+if TYPE_CHECKING:
+    from assistant.rules.engine import Plan, Planner
+    from assistant.rules.snapshot import Snapshot
+
+REMINDER_STEP = "instalment_reminder"
+MISSED_STEP = "instalment_missed"
+REMINDER_OFFSET = -3
+
+
+@dataclass(frozen=True, slots=True)
+class InstalmentState:
+    id: int
+    seq: int
+    count: int
+    due: date
+    amount_cents: int
+    cumulative_cents: int
+
+
+@dataclass(frozen=True, slots=True)
+class PlanState:
+    id: int
+    customer_id: str
+    agreed_on: date
+    invoices: tuple[str, ...]
+    instalments: tuple[InstalmentState, ...]
+    paid_since_agreed_cents: int
+    done: frozenset[tuple[int, str]]  # (instalment id, step)
+
+    def first_unpaid(self) -> InstalmentState | None:
+        for item in self.instalments:
+            if self.paid_since_agreed_cents < item.cumulative_cents:
+                return item
+        return None
+
+
+def load_plans(store: Store, as_of: date) -> list[PlanState]:
+    plans = store.query(
+        "SELECT id, customer_id, agreed_on FROM payment_plans WHERE status = 'active'"
+        " AND agreed_on <= ? ORDER BY id",
+        (as_of.isoformat(),),
+    )
+    states = []
+    for plan in plans:
+        invoices = tuple(
+            r["invoice_number"]
+            for r in store.query(
+                "SELECT invoice_number FROM payment_plan_invoices WHERE plan_id = ?"
+                " ORDER BY invoice_number",
+                (plan["id"],),
+            )
+        )
+        rows = store.query(
+            "SELECT id, seq, due_date, amount_cents FROM instalments WHERE plan_id = ?"
+            " ORDER BY seq",
+            (plan["id"],),
+        )
+        total, items = 0, []
+        for r in rows:
+            total += r["amount_cents"]
+            items.append(
+                InstalmentState(
+                    r["id"],
+                    r["seq"],
+                    len(rows),
+                    date.fromisoformat(r["due_date"]),
+                    r["amount_cents"],
+                    total,
+                )
+            )
+        marks = ",".join("?" * len(invoices)) or "''"
+        paid = store.scalar(
+            f"SELECT COALESCE(SUM(amount_cents), 0) FROM payments WHERE invoice_number IN"
+            f" ({marks}) AND date >= ? AND date <= ?",
+            (*invoices, plan["agreed_on"], as_of.isoformat()),
+        )
+        done = frozenset(
+            (r["instalment_id"], r["step"])
+            for r in store.query(
+                "SELECT s.instalment_id, s.step FROM instalment_steps s JOIN instalments i"
+                " ON i.id = s.instalment_id WHERE i.plan_id = ? AND s.done_on <= ?",
+                (plan["id"], as_of.isoformat()),
+            )
+        )
+        states.append(
+            PlanState(
+                plan["id"],
+                plan["customer_id"],
+                date.fromisoformat(plan["agreed_on"]),
+                invoices,
+                tuple(items),
+                int(paid),
+                done,
+            )
+        )
+    return states
+
+
+def plan_instalments(planner: Planner, snap: Snapshot, result: Plan) -> None:
+    """Append instalment actions to `result` (one per plan at most)."""
+    from assistant.rules.engine import Action
+
+    as_of = snap.as_of.toordinal()
+    cal = planner.calendar
+    grace = planner.policy.promise_grace_days
+    busy = {a.customer_id for a in result.actions if not a.requires_human}
+    for plan in snap.plans:
+        customer = snap.customers.get(plan.customer_id)
+        item = plan.first_unpaid()
+        if customer is None or item is None or customer.do_not_contact:
+            continue
+        country, closing = customer.country, customer.closing
+        due = item.due.toordinal()
+        today = cal.next_business_day(as_of, country, closing)
+        label = f"{item.seq}/{item.count}"
+        missed_on = cal.next_business_day(due + grace + 1, country, closing)
+        if missed_on <= as_of and (item.id, MISSED_STEP) not in plan.done:
+            result.actions.append(
+                Action(
+                    customer_id=plan.customer_id,
+                    step=MISSED_STEP,
+                    channel="phone",
+                    invoices=plan.invoices,
+                    scheduled_for=date.fromordinal(today),
+                    requires_human=True,
+                    segment="payment_plan",
+                    instalment_id=item.id,
+                    notify_salesperson=True,
+                    reason=tr(
+                        "échéance {l} du plan de paiement ({d}) non réglée : appel à passer",
+                        "instalment {l} of the payment plan ({d}) not paid: call to make",
+                        l=label,
+                        d=item.due.isoformat(),
+                    ),
+                )
+            )
+            continue
+        remind_on = cal.previous_business_day(due + REMINDER_OFFSET, country, closing)
+        if (
+            remind_on <= as_of < due
+            and today < due
+            and (item.id, REMINDER_STEP) not in plan.done
+            and plan.customer_id not in busy
+        ):
+            result.actions.append(
+                Action(
+                    customer_id=plan.customer_id,
+                    step=REMINDER_STEP,
+                    channel="email",
+                    invoices=plan.invoices,
+                    scheduled_for=date.fromordinal(today),
+                    requires_human=False,
+                    segment="payment_plan",
+                    tone="courteous",
+                    template=REMINDER_STEP,
+                    instalment_id=item.id,
+                    reason=tr(
+                        "échéance {l} du plan de paiement le {d}",
+                        "instalment {l} of the payment plan due on {d}",
+                        l=label,
+                        d=item.due.isoformat(),
+                    ),
+                )
+            )

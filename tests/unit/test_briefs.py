@@ -1,0 +1,226 @@
+"""Briefs: payment-plan options (exact sums, policy bounds, business days), fact sheet figures,
+call outcomes feeding the engine."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from assistant.briefs.options import (
+    PaymentPlanPolicy,
+    instalment_plan,
+    late_interest_cents,
+    load_plan_policy,
+    plan_options,
+    recovery_indemnity_cents,
+    split_exact,
+)
+from assistant.errors import UserError
+from assistant.models import Payment
+from assistant.rules.calendar import BusinessCalendar
+from assistant.service import Service
+from assistant.storage import repo
+from tests.unit.rules_builders import add_customer, add_invoice, mark
+
+CAL = BusinessCalendar()
+POLICY = load_plan_policy(None)
+
+
+@given(total=st.integers(min_value=1, max_value=10**10), parts=st.integers(1, 24))
+def test_split_is_exact_to_the_cent(total: int, parts: int) -> None:
+    amounts = split_exact(total, parts)
+    assert sum(amounts) == total and len(amounts) == parts
+    assert max(amounts) - min(amounts) <= 1
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    total=st.integers(min_value=1, max_value=5 * 10**8),
+    as_of=st.dates(min_value=date(2025, 1, 1), max_value=date(2030, 12, 31)),
+    country=st.sampled_from(["FR", "GB", "DE", "BE"]),
+)
+def test_options_sum_exactly_and_respect_the_policy(total: int, as_of: date, country: str) -> None:
+    options = plan_options(total, as_of, POLICY, CAL, country)
+    assert options[0].id == "pay_now" and len(options[0].instalments) == 1
+    for option in options:
+        amounts = [i.amount_cents for i in option.instalments]
+        assert sum(amounts) == total
+        dates = [i.date for i in option.instalments]
+        assert dates == sorted(dates) and dates[0] > as_of
+        assert all(CAL.is_business_day(d.toordinal(), country) for d in dates)
+        if option.id != "pay_now":
+            assert min(amounts) >= POLICY.min_instalment
+            assert (dates[-1] - dates[0]).days <= POLICY.max_duration_days
+            assert len(set(dates)) == len(dates)
+
+
+def test_small_amounts_get_no_instalment_plan() -> None:
+    ids = [o.id for o in plan_options(25_000, date(2026, 11, 24), POLICY, CAL)]
+    assert ids == ["pay_now"]  # 2 x 125 € would fall below the 150 € minimum
+    ids = [o.id for o in plan_options(45_000, date(2026, 11, 24), POLICY, CAL)]
+    assert ids == ["pay_now", "instalments_2", "instalments_3"]
+
+
+def test_instalment_plan_refuses_what_the_policy_forbids() -> None:
+    with pytest.raises(UserError, match="minimum"):
+        instalment_plan(20_000, 2, date(2026, 11, 24), POLICY, CAL)
+    strict = PaymentPlanPolicy(max_duration_days=40)
+    with pytest.raises(UserError, match="trop long"):
+        instalment_plan(1_000_000, 3, date(2026, 11, 24), strict, CAL)
+
+
+def test_levers_are_computed_not_guessed() -> None:
+    assert recovery_indemnity_cents(3, POLICY) == 12_000
+    # 10,000.00 € x 12.15 % x 30 / 365 = 99.86 €
+    assert late_interest_cents(1_000_000, 30, POLICY) == 9_986
+    assert late_interest_cents(1_000_000, 0, POLICY) == 0
+    off = PaymentPlanPolicy.model_validate({"late_interest": {"enabled": False}})
+    assert late_interest_cents(1_000_000, 30, off) == 0
+
+
+AS_OF = date(2026, 11, 24)
+
+
+def build_history(service: Service) -> None:
+    store = service.store
+    add_customer(
+        store,
+        "C1",
+        customer_since=date(2024, 5, 10),
+        phone="+33100000000",
+        salesperson_name="Paul Vendeur",
+        notes="Projet site web",
+    )
+    # paid history: one on time, one 20 days late
+    add_invoice(store, "P1", date(2026, 6, 1), cents=100_000)
+    add_invoice(store, "P2", date(2026, 7, 1), cents=200_000)
+    with store.transaction():
+        repo.apply_payment(
+            store,
+            Payment(invoice_number="P1", date=date(2026, 6, 1), amount_cents=100_000),
+            None,
+            "t",
+        )
+        repo.apply_payment(
+            store,
+            Payment(invoice_number="P2", date=date(2026, 7, 21), amount_cents=200_000),
+            None,
+            "t",
+        )
+    add_invoice(store, "O1", AS_OF - timedelta(days=25), cents=300_000)
+    add_invoice(store, "O2", AS_OF + timedelta(days=5), cents=50_000)
+    add_invoice(store, "D1", AS_OF - timedelta(days=40), cents=70_000)
+    with store.transaction():
+        repo.apply_payment(
+            store,
+            Payment(invoice_number="O1", date=AS_OF - timedelta(days=3), amount_cents=100_000),
+            None,
+            "t",
+        )
+    service.open_dispute("D1", "livrable incomplet")
+    mark(store, ["O1"], "reminder_2", AS_OF - timedelta(days=15))
+
+
+def test_factsheet_figures_on_a_hand_built_history(service: Service) -> None:
+    build_history(service)
+    sheet = service.factsheet("C1", AS_OF)
+    assert [i.number for i in sheet.open_invoices] == ["D1", "O1", "O2"]
+    assert sheet.outstanding_cents == 250_000  # O1 200,000 left + O2 50,000; D1 disputed
+    assert sheet.overdue_cents == 200_000 and sheet.disputed_cents == 70_000
+    assert [i.days_late for i in sheet.open_invoices] == [40, 25, 0]
+    assert sheet.on_time_share == 0.5 and sheet.avg_days_late == 10
+    assert sheet.last_payment == (AS_OF - timedelta(days=3), 100_000)
+    assert sheet.relationship_months == 30
+    assert sheet.revenue_12m_cents == 720_000
+    kinds = [t.kind for t in sheet.timeline]
+    assert "dispute.opened" in kinds and kinds.count("payment.recorded") == 3
+
+
+def test_brief_json_contract_and_options(service: Service) -> None:
+    build_history(service)
+    data = service.brief("C1", AS_OF).as_json()
+    assert data["customer_id"] == "C1" and data["outstanding"] == "2500.00"
+    assert [i["invoice_number"] for i in data["invoices"]] == ["O1", "O2"]
+    assert data["invoices"][0] == {
+        "invoice_number": "O1",
+        "due_date": "2026-10-30",
+        "outstanding": "2000.00",
+        "days_late": 25,
+    }
+    ids = [o["id"] for o in data["options"]]
+    assert ids[0] == "pay_now" and data["recommended_option"] in ids
+    for option in data["options"]:
+        cents = sum(int(i["amount"].replace(".", "")) for i in option["instalments"])
+        assert cents == 250_000
+    assert data["source"] == "template" and data["violations"] == []
+    assert data["summary"] and len(data["script"]) >= 6
+    assert "D1" not in " ".join(data["script"])  # never ask to pay a disputed invoice
+
+
+def test_unknown_customer_is_a_clear_error(service: Service) -> None:
+    with pytest.raises(UserError, match="client inconnu"):
+        service.brief("NOPE", AS_OF)
+
+
+def call_due(service: Service) -> None:
+    store = service.store
+    add_customer(store, "C1", salesperson_email="v@example.com")
+    add_invoice(store, "F1", AS_OF - timedelta(days=22), cents=300_000)
+    mark(store, ["F1"], "reminder_2", AS_OF - timedelta(days=12))
+    assert [a.step for a in service.plan(AS_OF).actions] == ["call"]
+
+
+def test_call_promise_pauses_then_broken_escalates(service: Service) -> None:
+    call_due(service)
+    service.log_call(
+        "C1", "promise", on=AS_OF, promised=AS_OF + timedelta(days=7), amount_cents=300_000
+    )
+    assert service.plan(AS_OF + timedelta(days=1)).actions == []
+    assert service.plan(AS_OF + timedelta(days=10)).actions == []  # within grace
+    (action,) = service.plan(AS_OF + timedelta(days=11)).actions
+    assert action.step == "escalation" and "non tenue" in action.reason
+
+
+def test_call_customer_level_promise_covers_all_invoices(service: Service) -> None:
+    call_due(service)
+    add_invoice(service.store, "F2", AS_OF - timedelta(days=4))
+    service.log_call("C1", "promise", on=AS_OF, promised=AS_OF + timedelta(days=5))
+    assert service.plan(AS_OF + timedelta(days=2)).actions == []
+
+
+def test_call_plan_creates_an_exact_schedule_and_stops_reminders(service: Service) -> None:
+    call_due(service)
+    data = service.log_call("C1", "plan", on=AS_OF, instalments=3)
+    rows = service.store.query("SELECT seq, due_date, amount_cents FROM instalments ORDER BY seq")
+    assert [r["amount_cents"] for r in rows] == [100_000, 100_000, 100_000]
+    assert data["plan_id"] == 1
+    for offset in (1, 20, 40, 70):
+        steps = {a.step for a in service.plan(AS_OF + timedelta(days=offset)).actions}
+        assert steps <= {"instalment_reminder", "instalment_missed"}  # no scenario reminder
+
+
+def test_call_dispute_blocks_the_invoice(service: Service) -> None:
+    call_due(service)
+    with pytest.raises(UserError, match="--invoice"):
+        service.log_call("C1", "dispute", on=AS_OF)
+    service.log_call("C1", "dispute", on=AS_OF, invoice="F1", note="montant contesté")
+    assert service.plan(AS_OF + timedelta(days=15)).actions == []
+
+
+def test_call_no_answer_keeps_the_task_and_paid_closes_it(service: Service) -> None:
+    call_due(service)
+    service.log_call("C1", "no-answer", on=AS_OF)
+    assert [a.step for a in service.plan(AS_OF + timedelta(days=1)).actions] == ["call"]
+    service.log_call("C1", "paid", on=AS_OF + timedelta(days=1), note="virement parti hier")
+    assert service.plan(AS_OF + timedelta(days=2)).actions == []
+    outcomes = [e["data"]["outcome"] for e in service.store.events(kinds=("call.logged",))]
+    assert outcomes == ["no-answer", "paid"]
+
+
+def test_unknown_outcome_is_refused(service: Service) -> None:
+    call_due(service)
+    with pytest.raises(UserError, match="résultat inconnu"):
+        service.log_call("C1", "maybe", on=AS_OF)

@@ -1,0 +1,103 @@
+"""Payment plans agreed on a call: each instalment is reminded, a missed one becomes a call."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from assistant.models import Payment
+from assistant.money import format_money
+from assistant.service import Service
+from assistant.storage import repo
+from tests.unit.rules_builders import add_customer, add_invoice, mark
+
+AS_OF = date(2026, 11, 24)
+
+
+def agree_plan(service: Service) -> list[dict[str, object]]:
+    store = service.store
+    add_customer(store, "C1", salesperson_email="v@example.com")
+    add_invoice(store, "F1", AS_OF - timedelta(days=22), cents=300_000)
+    mark(store, ["F1"], "reminder_2", AS_OF - timedelta(days=12))
+    service.log_call("C1", "plan", on=AS_OF, instalments=3)
+    return store.query("SELECT id, seq, due_date, amount_cents FROM instalments ORDER BY seq")
+
+
+def due_of(row: dict[str, object]) -> date:
+    return date.fromisoformat(str(row["due_date"]))
+
+
+def steps_on(service: Service, day: date) -> list[tuple[str, int | None]]:
+    return [(a.step, a.instalment_id) for a in service.plan(day).actions]
+
+
+def test_reminder_three_days_before_each_instalment(service: Service) -> None:
+    first, *_ = agree_plan(service)
+    due = due_of(first)
+    assert steps_on(service, due - timedelta(days=6)) == []
+    # J-3 is a Saturday here (due on Tuesday 1 December): moved back to Friday
+    assert due == date(2026, 12, 1)
+    window = [d for d in (due - timedelta(days=n) for n in (5, 4, 3, 2, 1)) if steps_on(service, d)]
+    assert window[0] == date(2026, 11, 27)
+    (action,) = service.plan(window[0]).actions
+    assert action.step == "instalment_reminder" and not action.requires_human
+    assert action.instalment_id == first["id"] and action.invoices == ("F1",)
+    assert steps_on(service, due) == []  # on the day itself: nothing yet
+
+
+def test_instalment_draft_shows_the_instalment_and_approval_marks_it(service: Service) -> None:
+    first, *_ = agree_plan(service)
+    day = due_of(first) - timedelta(days=3)
+    while not steps_on(service, day):
+        day += timedelta(days=1)
+    report = service.draft(day, offline=True)
+    (draft_id,) = report.created
+    draft = service.get_draft(draft_id)
+    assert draft.step == "instalment_reminder" and draft.instalment_id == first["id"]
+    assert "1/3" in draft.subject and format_money(100_000, "EUR", "fr_FR") in draft.body
+    assert "{{" not in draft.body and "[[" not in draft.body
+    service.approve([draft_id], on=day)
+    assert steps_on(service, day) == []
+    assert steps_on(service, day + timedelta(days=1)) == []
+    # the invoice's own scenario steps are untouched by an instalment step
+    assert not service.store.query("SELECT 1 FROM invoice_steps WHERE step = 'instalment_reminder'")
+
+
+def test_missed_instalment_becomes_a_call_and_a_logged_call_closes_it(service: Service) -> None:
+    first, *_ = agree_plan(service)
+    late = due_of(first) + timedelta(days=10)
+    (action,) = service.plan(late).actions
+    assert action.step == "instalment_missed" and action.requires_human
+    assert action.notify_salesperson and "1/3" in action.reason
+    service.log_call("C1", "promise", on=late, promised=late + timedelta(days=3))
+    assert steps_on(service, late + timedelta(days=1)) == []
+
+
+def test_a_paid_instalment_moves_on_to_the_next(service: Service) -> None:
+    first, second, _ = agree_plan(service)
+    with service.store.transaction():
+        repo.apply_payment(
+            service.store,
+            Payment(
+                invoice_number="F1", date=due_of(first), amount_cents=int(first["amount_cents"])
+            ),
+            None,
+            "t",
+        )
+    assert steps_on(service, due_of(first) + timedelta(days=10)) == []
+    # due Monday 4 January 2027; J-3 is New Year's Day: the reminder moves back to 31 December
+    assert steps_on(service, date(2026, 12, 30)) == []
+    assert steps_on(service, date(2026, 12, 31)) == [("instalment_reminder", second["id"])]
+
+
+def test_a_partial_payment_does_not_count_as_the_instalment(service: Service) -> None:
+    first, *_ = agree_plan(service)
+    with service.store.transaction():
+        repo.apply_payment(
+            service.store,
+            Payment(invoice_number="F1", date=due_of(first), amount_cents=50_000),
+            None,
+            "t",
+        )
+    assert steps_on(service, due_of(first) + timedelta(days=10)) == [
+        ("instalment_missed", first["id"])
+    ]
