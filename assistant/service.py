@@ -33,6 +33,10 @@ from assistant.drafting.templates import TemplateStore
 from assistant.errors import UserError
 from assistant.i18n import tr
 from assistant.imports import DEFAULT_TERMS_DAYS, ImportReport, import_fec, import_file
+from assistant.llm.backend import ChatBackend, OpenAIBackend
+from assistant.llm.prompts import PromptStore
+from assistant.llm.rewrite import LlmRewriter
+from assistant.llm.tone import load_tone_policy
 from assistant.models import Customer, Invoice, InvoiceStatus
 from assistant.money import cents_to_str
 from assistant.paths import bundled_dir
@@ -69,6 +73,8 @@ class Service:
         self.settings = settings
         self.store = store
         self.actor = actor
+        # A chat model set by the caller (tests, embedding); else built from the settings.
+        self.chat_backend: ChatBackend | None = None
 
     @classmethod
     def open(cls, settings: Settings, *, clock: Clock = utc_now, actor: str = "user") -> Service:
@@ -344,15 +350,42 @@ class Service:
             self.plan(as_of),
             load_company(self.home),
             TemplateStore(self.home),
-            rewriter=None if offline or not self.settings.llm_enabled else self._rewriter(),
+            rewriter=None if offline or not self.llm_available else self._rewriter(),
             policy_version=self.policy_version(),
             actor=self.actor,
             progress=progress,
         )
 
-    def _rewriter(self) -> Rewriter | None:
-        """The LLM rewriter for drafts (wired by the LLM layer)."""
-        return None
+    @property
+    def llm_available(self) -> bool:
+        """Template mode without a key, or with RELANCE_LLM=off."""
+        if self.settings.llm == "off":
+            return False
+        return self.chat_backend is not None or self.settings.llm_enabled
+
+    def _backend(self) -> ChatBackend:
+        if self.chat_backend is not None:
+            return self.chat_backend
+        key = self.settings.openai_api_key
+        if key is None:
+            raise UserError(tr("OPENAI_API_KEY n'est pas défini", "OPENAI_API_KEY is not set"))
+        return OpenAIBackend(
+            api_key=key.get_secret_value(),
+            model=self.settings.model,
+            base_url=self.settings.openai_base_url,
+            timeout_s=self.settings.llm_timeout_s,
+            max_retries=self.settings.llm_max_retries,
+        )
+
+    def _rewriter(self, adjustment: str | None = None) -> Rewriter:
+        return LlmRewriter(
+            backend=self._backend(),
+            tone=load_tone_policy(self.home),
+            prompts=PromptStore(self.home),
+            store=self.store,
+            concurrency=self.settings.llm_concurrency,
+            adjustment=adjustment,
+        )
 
     def drafts(self, status: str | None = None) -> list[DraftView]:
         return queue.list_drafts(self.store, status)

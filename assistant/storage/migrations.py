@@ -194,6 +194,31 @@ MIGRATIONS: Sequence[tuple[int, str, str]] = (
         """,
     ),
     (
+        3,
+        "llm call log",
+        """
+        CREATE TABLE llm_calls (
+            id INTEGER PRIMARY KEY,
+            created_at TEXT NOT NULL,
+            purpose TEXT NOT NULL,          -- rewrite | brief
+            customer_id TEXT,
+            step TEXT,
+            draft_id INTEGER,               -- the draft it served (set when stored)
+            attempt INTEGER NOT NULL,       -- 1, or 2 for the re-ask
+            model TEXT NOT NULL,
+            request TEXT NOT NULL,          -- JSON messages (tokens only, never facts or keys)
+            response TEXT,
+            prompt_tokens INTEGER,
+            completion_tokens INTEGER,
+            latency_ms INTEGER NOT NULL,
+            outcome TEXT NOT NULL,          -- accepted | violations | invalid | error
+            violations TEXT NOT NULL DEFAULT '[]',
+            error TEXT
+        );
+        CREATE INDEX llm_calls_draft ON llm_calls(draft_id);
+        """,
+    ),
+    (
         5,
         "instalment reminders",
         """

@@ -1,0 +1,33 @@
+"""Prompt templates (prompts/*.j2; `<home>/prompts/` overrides) rendered in a Jinja sandbox.
+
+Only tokens and non-identifying context reach a prompt. Values (a template's locked text, the
+violations, untrusted customer notes) are passed as variables, never compiled as templates.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from jinja2 import FileSystemLoader, StrictUndefined, TemplateError
+from jinja2.sandbox import SandboxedEnvironment
+
+from assistant.errors import PolicyError
+from assistant.paths import bundled_dir
+
+
+class PromptStore:
+    def __init__(self, home: Path | None) -> None:
+        search = []
+        if home is not None and (home / "prompts").is_dir():
+            search.append(str(home / "prompts"))
+        search.append(str(bundled_dir("prompts")))
+        self.env = SandboxedEnvironment(
+            loader=FileSystemLoader(search), undefined=StrictUndefined, autoescape=False
+        )
+
+    def render(self, name: str, **values: Any) -> str:
+        try:
+            return self.env.get_template(f"{name}.j2").render(**values).strip()
+        except TemplateError as exc:
+            raise PolicyError(f"prompts/{name}.j2: {exc}") from exc
