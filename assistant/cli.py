@@ -486,6 +486,33 @@ def reject(
             )
 
 
+@app.command()
+def regenerate(
+    ctx: typer.Context,
+    draft_id: Annotated[int, typer.Argument(help="Numéro du brouillon.", show_default=False)],
+    tone: Annotated[
+        str | None, typer.Option("--tone", help="softer, firmer, shorter ou longer.")
+    ] = None,
+    language: Annotated[str | None, typer.Option("--language", help="fr ou en.")] = None,
+    offline: Annotated[
+        bool, typer.Option("--offline", help="Mode modèle : aucun appel au LLM.")
+    ] = False,
+) -> None:
+    """Régénérer un brouillon en attente (autre ton ou autre langue, dans la politique)."""
+    with service_for(ctx) as service:
+        item = service.regenerate(draft_id, adjustment=tone, language=language, offline=offline)
+    echo(
+        tr(
+            "Brouillon {o} remplacé par {i} (source : {s}).",
+            "Draft {o} replaced by {i} (source: {s}).",
+            o=draft_id,
+            i=item.id,
+            s=item.source,
+        )
+    )
+    Console(highlight=False).print(render_draft(item), crop=False)
+
+
 # -- briefs and calls ---------------------------------------------------------------------
 @app.command()
 def brief(

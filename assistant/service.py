@@ -27,16 +27,24 @@ from assistant.demo.home import (
     write_marker,
 )
 from assistant.drafting import queue
-from assistant.drafting.pipeline import DraftRunReport, Rewriter, run_drafts
+from assistant.drafting.pipeline import (
+    DraftRunReport,
+    Rewriter,
+    build_requests,
+    run_drafts,
+    store_draft,
+    template_outcome,
+)
 from assistant.drafting.queue import DraftView
 from assistant.drafting.templates import TemplateStore
 from assistant.errors import UserError
 from assistant.i18n import tr
 from assistant.imports import DEFAULT_TERMS_DAYS, ImportReport, import_fec, import_file
 from assistant.llm.backend import ChatBackend, OpenAIBackend
+from assistant.llm.brief import llm_brief
 from assistant.llm.prompts import PromptStore
 from assistant.llm.rewrite import LlmRewriter
-from assistant.llm.tone import load_tone_policy
+from assistant.llm.tone import TONE_ADJUSTMENTS, load_tone_policy
 from assistant.models import Customer, Invoice, InvoiceStatus
 from assistant.money import cents_to_str
 from assistant.paths import bundled_dir
@@ -387,6 +395,71 @@ class Service:
             adjustment=adjustment,
         )
 
+    def regenerate(
+        self,
+        draft_id: int,
+        *,
+        adjustment: str | None = None,
+        language: str | None = None,
+        offline: bool = False,
+    ) -> DraftView:
+        """A new version of a pending draft (softer, firmer, shorter, longer; or another
+        language), still within the policy; the old one is superseded."""
+        view = queue.get_draft(self.store, draft_id)
+        if view.status != "pending" or view.channel == "internal":
+            raise UserError(
+                tr(
+                    "brouillon {i} : seul un brouillon client en attente peut être régénéré",
+                    "draft {i}: only a pending customer draft can be regenerated",
+                    i=draft_id,
+                )
+            )
+        if adjustment is not None and adjustment not in TONE_ADJUSTMENTS:
+            raise UserError(
+                tr(
+                    "ton inconnu : {t} (attendu : {all})",
+                    "unknown tone: {t} (expected: {all})",
+                    t=adjustment,
+                    all=", ".join(TONE_ADJUSTMENTS),
+                )
+            )
+        if language is not None and language not in ("fr", "en"):
+            raise UserError(tr("langue attendue : fr ou en", "expected language: fr or en"))
+        plan = self.plan(date.fromisoformat(view.plan_date))
+        actions = [
+            a for a in plan.actions if a.customer_id == view.customer_id and a.step == view.step
+        ]
+        requests, _ = build_requests(
+            self.store,
+            Plan(plan.as_of, actions),
+            load_company(self.home),
+            TemplateStore(self.home),
+            llm_enabled=self.llm_available and not offline,
+            language=language,
+        )
+        req = next((r for r in requests if r.channel == view.channel), None)
+        if req is None:
+            raise UserError(
+                tr(
+                    "brouillon {i} : l'action n'est plus due (situation changée)",
+                    "draft {i}: the action is no longer due (situation changed)",
+                    i=draft_id,
+                )
+            )
+        outcome = template_outcome(req)
+        if req.rewrite:
+            outcome = self._rewriter(adjustment)([req], lambda n: None)[0]
+        new_id = store_draft(
+            self.store,
+            req,
+            outcome,
+            policy_version=self.policy_version(),
+            actor=self.actor,
+            supersedes=draft_id,
+            tone_adjustment=adjustment,
+        )
+        return queue.get_draft(self.store, new_id)
+
     def drafts(self, status: str | None = None) -> list[DraftView]:
         return queue.list_drafts(self.store, status)
 
@@ -431,12 +504,14 @@ class Service:
             sheet.outstanding_cents, as_of, policy, calendar, sheet.customer.country, spans
         )
         brief = build_brief(sheet, options, load_company(self.home), policy)
-        if not offline and self.settings.llm_enabled:
-            brief = self._llm_brief(brief)
-        return brief
-
-    def _llm_brief(self, brief: Brief) -> Brief:
-        """LLM narrative for a brief (wired by the LLM layer); the template brief otherwise."""
+        if not offline and self.llm_available:
+            brief = llm_brief(
+                brief,
+                self._backend(),
+                load_tone_policy(self.home),
+                PromptStore(self.home),
+                self.store,
+            )
         return brief
 
     def log_call(

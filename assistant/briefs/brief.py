@@ -128,6 +128,46 @@ def _day(d: Any) -> str:
     return format_date(d, _loc(), "long")
 
 
+def invoice_line(sheet: FactSheet) -> str:
+    """The overdue (else open) invoices, one clause each."""
+    return "; ".join(
+        tr(
+            "{n} : {a}, échue le {d} ({l} j de retard)",
+            "{n}: {a}, due {d} ({l} days late)",
+            n=i.number,
+            a=_money(i.outstanding_cents, sheet),
+            d=_day(i.due_date),
+            l=i.days_late,
+        )
+        for i in sheet.overdue or [i for i in sheet.open_invoices if i.status == "open"]
+    )
+
+
+def proposal_text(option: PlanOption | None, sheet: FactSheet) -> str:
+    """What the collector proposes, from a computed option."""
+    if option is None:
+        proposal = tr("Demander une date de paiement ferme.", "Ask for a firm payment date.")
+    elif option.id == "pay_now":
+        proposal = tr(
+            "Proposer un règlement de {a} au plus tard le {d}.",
+            "Propose payment of {a} by {d} at the latest.",
+            a=_money(option.instalments[0].amount_cents, sheet),
+            d=_day(option.instalments[0].date),
+        )
+    else:
+        parts = ", ".join(
+            f"{_money(x.amount_cents, sheet)} {tr('le', 'on')} {_day(x.date)}"
+            for x in option.instalments
+        )
+        proposal = tr(
+            "Proposer {label} : {parts}.",
+            "Propose {label}: {parts}.",
+            label=option.label,
+            parts=parts,
+        )
+    return proposal
+
+
 def template_texts(
     sheet: FactSheet,
     options: list[PlanOption],
@@ -193,38 +233,8 @@ def template_texts(
         )
     summary = summary.strip()
 
-    invoices = "; ".join(
-        tr(
-            "{n} : {a}, échue le {d} ({l} j de retard)",
-            "{n}: {a}, due {d} ({l} days late)",
-            n=i.number,
-            a=_money(i.outstanding_cents, sheet),
-            d=_day(i.due_date),
-            l=i.days_late,
-        )
-        for i in overdue or [i for i in sheet.open_invoices if i.status == "open"]
-    )
-    option = next((o for o in options if o.id == recommended), None)
-    if option is None:
-        proposal = tr("Demander une date de paiement ferme.", "Ask for a firm payment date.")
-    elif option.id == "pay_now":
-        proposal = tr(
-            "Proposer un règlement de {a} au plus tard le {d}.",
-            "Propose payment of {a} by {d} at the latest.",
-            a=_money(option.instalments[0].amount_cents, sheet),
-            d=_day(option.instalments[0].date),
-        )
-    else:
-        parts = ", ".join(
-            f"{_money(x.amount_cents, sheet)} {tr('le', 'on')} {_day(x.date)}"
-            for x in option.instalments
-        )
-        proposal = tr(
-            "Proposer {label} : {parts}.",
-            "Propose {label}: {parts}.",
-            label=option.label,
-            parts=parts,
-        )
+    invoices = invoice_line(sheet)
+    proposal = proposal_text(next((o for o in options if o.id == recommended), None), sheet)
     seller = c.salesperson_name or c.salesperson_email or tr("le commercial", "the salesperson")
     script = [
         tr(

@@ -226,7 +226,9 @@ def build_requests(
     *,
     llm_enabled: bool,
     internal_language: str = "fr",
+    language: str | None = None,
 ) -> tuple[list[DraftRequest], DraftRunReport]:
+    """One request per message to draft; `language` overrides the customers' own."""
     report = DraftRunReport(plan.as_of)
     requests: list[DraftRequest] = []
     for action in plan.actions:
@@ -276,10 +278,11 @@ def build_requests(
             cc.append(customer.salesperson_email)
         names = [n for n in (action.template, action.step) if n]
         requests.append(
-            ctx.make("email", names, customer.language, customer.email, cc, llm_enabled)
+            ctx.make("email", names, language or customer.language, customer.email, cc, llm_enabled)
         )
         if action.also_sms:
-            requests.append(ctx.make("sms", ["sms"], customer.language, customer.phone, [], False))
+            sms_language = language or customer.language
+            requests.append(ctx.make("sms", ["sms"], sms_language, customer.phone, [], False))
     return requests, report
 
 
@@ -443,7 +446,7 @@ def run_drafts(
     wanted = [req for req, _ in todo if req.rewrite]
     outcomes: dict[int, RewriteOutcome] = {}
     if rewriter is not None and wanted:
-        results = rewriter(wanted, lambda n: None)
+        results = rewriter(wanted, lambda n: progress(n, total) if progress else None)
         outcomes = {id(req): out for req, out in zip(wanted, results, strict=True)}
     for done, (req, supersedes) in enumerate(todo, start=1):
         outcome = outcomes.get(id(req)) or template_outcome(req)

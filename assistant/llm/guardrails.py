@@ -71,15 +71,41 @@ def check_rewrite(
         return out
     text = f"{subject}\n{body}"
     expected = set(expected_tokens)
-    found = set(tokens_in(text))
-    for token in sorted(expected - found):
-        out.append(tr("jeton manquant : {t}", "missing token: {t}", t=token))
-    for token in sorted(found - expected):
-        out.append(tr("jeton inconnu : {t}", "unknown token: {t}", t=token))
+    out += token_violations(text, required=expected, allowed=expected)
     for token in sorted(set(subject_tokens) - set(tokens_in(subject))):
         out.append(
             tr("jeton manquant dans l'objet : {t}", "token missing from subject: {t}", t=token)
         )
+    out += prose_violations(text, rule)
+    low, high = rule.bounds
+    size, reference = len(body.strip()), max(len(template_body.strip()), 1)
+    if not low * reference <= size <= high * reference:
+        out.append(
+            tr(
+                "longueur hors limites ({n} caractères pour {lo}–{hi})",
+                "length out of bounds ({n} characters for {lo}–{hi})",
+                n=size,
+                lo=int(low * reference),
+                hi=int(high * reference),
+            )
+        )
+    return out
+
+
+def token_violations(text: str, *, required: set[str], allowed: set[str]) -> list[str]:
+    found = set(tokens_in(text))
+    missing = [
+        tr("jeton manquant : {t}", "missing token: {t}", t=t) for t in sorted(required - found)
+    ]
+    unknown = [
+        tr("jeton inconnu : {t}", "unknown token: {t}", t=t) for t in sorted(found - allowed)
+    ]
+    return missing + unknown
+
+
+def prose_violations(text: str, rule: ToneRule) -> list[str]:
+    """Checks on free prose around tokens: no facts, no forbidden phrase, right language."""
+    out: list[str] = []
     prose = TOKEN.sub(" ", text)
     if _URL.search(prose):
         out.append(tr("lien ajouté hors jeton", "link added outside a token"))
@@ -113,18 +139,6 @@ def check_rewrite(
                 "expected language {e}, got {g}",
                 e=rule.language,
                 g=language,
-            )
-        )
-    low, high = rule.bounds
-    size, reference = len(body.strip()), max(len(template_body.strip()), 1)
-    if not low * reference <= size <= high * reference:
-        out.append(
-            tr(
-                "longueur hors limites ({n} caractères pour {lo}–{hi})",
-                "length out of bounds ({n} characters for {lo}–{hi})",
-                n=size,
-                lo=int(low * reference),
-                hi=int(high * reference),
             )
         )
     return out

@@ -9,17 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import json
-import re
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict
 
 from assistant.drafting.pipeline import DraftRequest, RewriteOutcome, template_outcome
-from assistant.i18n import tr
-from assistant.llm.backend import BackendError, ChatBackend, Message
-from assistant.llm.calllog import CallRecord, log_call
+from assistant.llm.ask import Asker
+from assistant.llm.backend import ChatBackend, Message
 from assistant.llm.guardrails import check_rewrite, substitute, tokens_in
 from assistant.llm.prompts import PromptStore
 from assistant.llm.tone import TonePolicy, ToneRule
@@ -34,7 +31,6 @@ STEP_LABELS = {
         "reminder of a payment-plan instalment",
     ),
 }
-_FENCE = re.compile(r"^```(?:json)?\s*|\s*```$")
 
 
 class RewriteAnswer(BaseModel):
@@ -44,10 +40,6 @@ class RewriteAnswer(BaseModel):
 
     subject: str
     body: str
-
-
-def parse_answer(text: str) -> RewriteAnswer:
-    return RewriteAnswer.model_validate(json.loads(_FENCE.sub("", text.strip())))
 
 
 @dataclass
@@ -123,83 +115,38 @@ class LlmRewriter:
 
     async def rewrite(self, req: DraftRequest, gate: asyncio.Semaphore) -> RewriteOutcome:
         rule = self.rule_for(req)
-        messages = self.messages_for(req, rule)
         expected = tokens_in(req.locked.subject + "\n" + req.locked.body)
-        call_ids: list[int] = []
-        violations: list[str] = []
-        for attempt in (1, 2):
-            record = CallRecord(
-                purpose="rewrite",
-                attempt=attempt,
-                model=self.backend.model,
-                messages=list(messages),
-                latency_ms=0,
-                outcome="error",
-                customer_id=req.action.customer_id,
-                step=req.action.step,
+
+        def check(answer: RewriteAnswer) -> list[str]:
+            return check_rewrite(
+                answer.subject,
+                answer.body,
+                expected_tokens=expected,
+                rule=rule,
+                template_body=req.locked.body,
+                subject_tokens=tokens_in(req.locked.subject),
             )
-            started = time.perf_counter()
-            try:
-                async with gate:
-                    completion = await self.backend.complete(messages)
-            except BackendError as exc:
-                record.latency_ms = int((time.perf_counter() - started) * 1000)
-                record.error = str(exc)
-                call_ids.append(log_call(self.store, record))
-                reason = tr(
-                    "LLM indisponible ({e}) : modèle conservé",
-                    "LLM unavailable ({e}): template kept",
-                    e=exc,
-                )
-                return _fallback(req, [*violations, reason], call_ids)
-            record.latency_ms = int((time.perf_counter() - started) * 1000)
-            record.response = completion.text
-            record.model = completion.model
-            record.prompt_tokens = completion.prompt_tokens
-            record.completion_tokens = completion.completion_tokens
-            try:
-                answer = parse_answer(completion.text)
-            except (ValueError, ValidationError):
-                answer = None
-                violations = [
-                    tr(
-                        "réponse illisible (JSON subject/body attendu)",
-                        "unreadable answer (JSON subject/body expected)",
-                    )
-                ]
-                record.outcome = "invalid"
-            if answer is not None:
-                violations = check_rewrite(
-                    answer.subject,
-                    answer.body,
-                    expected_tokens=expected,
-                    rule=rule,
-                    template_body=req.locked.body,
-                    subject_tokens=tokens_in(req.locked.subject),
-                )
-                record.outcome = "violations" if violations else "accepted"
-            record.violations = violations
-            call_ids.append(log_call(self.store, record))
-            if answer is not None and not violations:
-                values = req.locked_facts
-                return RewriteOutcome(
-                    substitute(answer.subject, values),
-                    substitute(answer.body, values),
-                    "llm",
-                    [],
-                    call_ids,
-                )
-            messages = [
-                *messages,
-                {"role": "assistant", "content": completion.text},
-                {
-                    "role": "user",
-                    "content": self.prompts.render(
-                        "reask", language=rule.language, violations=violations
-                    ),
-                },
-            ]
-        return _fallback(req, violations, call_ids)
+
+        asker = Asker(
+            self.backend,
+            self.prompts,
+            self.store,
+            "rewrite",
+            rule.language,
+            req.action.customer_id,
+            req.action.step,
+        )
+        result = await asker.ask(self.messages_for(req, rule), RewriteAnswer, check, gate)
+        if result.answer is None:
+            return _fallback(req, result.violations, result.call_ids)
+        values = req.locked_facts
+        return RewriteOutcome(
+            substitute(result.answer.subject, values),
+            substitute(result.answer.body, values),
+            "llm",
+            [],
+            result.call_ids,
+        )
 
 
 def _fallback(req: DraftRequest, violations: list[str], call_ids: list[int]) -> RewriteOutcome:

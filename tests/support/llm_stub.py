@@ -49,10 +49,20 @@ def good_brief(messages: list[dict[str, str]]) -> dict[str, Any]:
     options = re.findall(r'"option_id": "(\w+)"', text) or ["pay_now"]
     if _french(messages):
         summary = "Client à rappeler avec tact : " + " ".join(tokens[:2])
-        script = ["Rappeler le contexte avec courtoisie.", "Proposer un échéancier."]
+        script = [
+            "Ouvrir avec courtoisie et rappeler le contexte de la relation.",
+            "Demander si les factures ont bien été reçues et validées.",
+            "Proposer un échéancier plutôt qu'un report sans date.",
+            "Conclure en récapitulant l'engagement pris.",
+        ]
     else:
         summary = "Customer to call tactfully: " + " ".join(tokens[:2])
-        script = ["Recall the context courteously.", "Offer a payment schedule."]
+        script = [
+            "Open courteously and recall the context of the relationship.",
+            "Ask whether the invoices were received and approved.",
+            "Offer a payment schedule rather than an open-ended delay.",
+            "Close by restating the commitment that was made.",
+        ]
     return {"summary": summary, "script": script, "recommended_option": options[-1]}
 
 

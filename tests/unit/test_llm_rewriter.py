@@ -6,6 +6,7 @@ import json
 from datetime import date, timedelta
 from typing import Any
 
+import pytest
 from langchain_core.language_models import BaseChatModel
 from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage, BaseMessage
@@ -14,6 +15,7 @@ from langchain_core.outputs import ChatGeneration, ChatResult
 from assistant.company import load_company
 from assistant.drafting.pipeline import build_requests
 from assistant.drafting.templates import TemplateStore
+from assistant.errors import UserError
 from assistant.llm.backend import LangChainBackend
 from assistant.llm.prompts import PromptStore
 from assistant.llm.rewrite import LlmRewriter
@@ -115,3 +117,27 @@ def test_prompts_can_be_overridden_in_the_home(service: Service) -> None:
     llm = rewriter(service)
     llm.prompts = PromptStore(service.home)
     assert llm.messages_for(req, llm.rule_for(req))[0]["content"] == "Maison : fr"
+
+
+def test_regenerate_softer_or_in_english_supersedes_the_draft(service: Service) -> None:
+    setup(service)
+    (first,) = service.draft(AS_OF, offline=True).created
+    english = service.regenerate(first, language="en")
+    assert english.language == "en" and english.body.startswith("Hello,")
+    assert english.parent_id == first and service.get_draft(first).status == "superseded"
+    service.chat_backend = LangChainBackend(EchoRewriter())
+    softer = service.regenerate(english.id, adjustment="softer", language="en")
+    assert softer.source == "llm" and softer.tone_adjustment == "softer"
+    prompt = service.store.scalar("SELECT request FROM llm_calls ORDER BY id DESC LIMIT 1")
+    assert "softer" in prompt
+    assert [d.id for d in service.drafts("pending")] == [softer.id]
+
+
+def test_regenerate_refuses_what_it_cannot_do(service: Service) -> None:
+    setup(service)
+    (first,) = service.draft(AS_OF, offline=True).created
+    with pytest.raises(UserError, match="ton inconnu"):
+        service.regenerate(first, adjustment="angrier")
+    service.approve([first], on=AS_OF)
+    with pytest.raises(UserError, match="en attente"):
+        service.regenerate(first, adjustment="softer")

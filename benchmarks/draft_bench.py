@@ -1,0 +1,101 @@
+"""Drafting throughput: 1,000 LLM rewrites against the stub server (300 ms per answer,
+concurrency 16), and the per-draft overhead of template mode.
+
+Run: python benchmarks/draft_bench.py [--drafts N] [--latency S] [--concurrency C]
+Targets: wall <= 1.3 x ideal (N x latency / C); template mode <= 5 ms per draft.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from assistant.config import Settings  # noqa: E402
+from assistant.models import Customer, Invoice, InvoiceStatus  # noqa: E402
+from assistant.service import Service  # noqa: E402
+from assistant.storage import repo  # noqa: E402
+from tests.support.llm_stub import StubLLM  # noqa: E402
+
+AS_OF = date(2026, 11, 24)
+
+
+def portfolio(svc: Service, n: int) -> None:
+    """n customers, each with one invoice five days late (a first reminder each)."""
+    customers = [
+        Customer(id=f"C{i:05d}", name=f"Client {i}", email=f"c{i}@example.com") for i in range(n)
+    ]
+    invoices = [
+        Invoice(
+            number=f"F{i:05d}",
+            customer_id=f"C{i:05d}",
+            issue_date=AS_OF - timedelta(days=35),
+            due_date=AS_OF - timedelta(days=5),
+            amount_cents=100_000 + i,
+            outstanding_cents=100_000 + i,
+            status=InvoiceStatus.OPEN,
+        )
+        for i in range(n)
+    ]
+    with svc.store.transaction():
+        repo.upsert_customers(svc.store, customers, actor="bench")
+        repo.upsert_invoices(svc.store, invoices, actor="bench")
+
+
+def main() -> None:
+    args = argparse.ArgumentParser()
+    args.add_argument("--drafts", type=int, default=1000)
+    args.add_argument("--latency", type=float, default=0.3)
+    args.add_argument("--concurrency", type=int, default=16)
+    opts = args.parse_args()
+    n = opts.drafts
+    with tempfile.TemporaryDirectory() as tmp:
+        offline = Service.open(Settings(RELANCE_HOME=Path(tmp) / "offline"))
+        portfolio(offline, n)
+        plan_start = time.perf_counter()
+        offline.plan(AS_OF)
+        plan_s = time.perf_counter() - plan_start
+        start = time.perf_counter()
+        report = offline.draft(AS_OF, offline=True)
+        template_s = time.perf_counter() - start
+        assert len(report.created) == n, report.as_json()
+        per_draft = (template_s - plan_s) / n * 1000
+        print(f"template mode: {n} drafts in {template_s:.2f} s (plan {plan_s * 1000:.0f} ms)")
+        print(f"  overhead per draft (render twice + store): {per_draft:.2f} ms  [target <= 5 ms]")
+
+        with StubLLM("ok", latency_s=opts.latency) as stub:
+            settings = Settings(
+                RELANCE_HOME=Path(tmp) / "llm",
+                OPENAI_API_KEY="sk-bench",
+                OPENAI_BASE_URL=stub.base_url,
+                RELANCE_LLM_CONCURRENCY=opts.concurrency,
+                RELANCE_LLM_TIMEOUT=30,
+            )
+            svc = Service.open(settings)
+            portfolio(svc, n)
+            start = time.perf_counter()
+            report = svc.draft(AS_OF)
+            wall = time.perf_counter() - start
+        ideal = n * opts.latency / opts.concurrency
+        rows = svc.store.query(
+            "SELECT AVG(prompt_tokens) AS p, AVG(completion_tokens) AS c, COUNT(*) AS n"
+            " FROM llm_calls"
+        )[0]
+        print(f"LLM mode: {report.llm} rewritten, {report.fallbacks} fallbacks, {rows['n']} calls")
+        print(
+            f"  wall {wall:.2f} s vs ideal {ideal:.2f} s = {wall / ideal:.2f} x  [target <= 1.3 x]"
+        )
+        print(
+            f"  prompt ~{rows['p']:.0f} tokens, answer ~{rows['c']:.0f} tokens per rewrite"
+            " (stub estimate: characters / 4)"
+        )
+
+
+if __name__ == "__main__":
+    main()
