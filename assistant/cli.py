@@ -513,6 +513,65 @@ def regenerate(
     Console(highlight=False).print(render_draft(item), crop=False)
 
 
+@app.command()
+def send(
+    ctx: typer.Context,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Montrer ce qui partirait, sans rien envoyer.")
+    ] = False,
+    as_json: AsJson = False,
+) -> None:
+    """Envoyer les brouillons approuvés (SMTP, sinon fichiers .eml dans <home>/outbox)."""
+    with service_for(ctx) as service:
+        report = service.send(dry_run=dry_run)
+    if as_json:
+        echo(json.dumps(report.as_json(), ensure_ascii=False))
+        return
+    if dry_run:
+        echo(
+            tr(
+                "Simulation : {n} message(s) partiraient, {c} seraient annulés.",
+                "Dry run: {n} message(s) would leave, {c} would be cancelled.",
+                n=len(report.would_send),
+                c=len(report.cancelled),
+            )
+        )
+    else:
+        echo(
+            tr(
+                "Envoyés : {s} ; échecs : {f} ; annulés : {c} ; à réessayer : {d}",
+                "Sent: {s}; failed: {f}; cancelled: {c}; to retry: {d}",
+                s=len(report.sent),
+                f=len(report.failed),
+                c=len(report.cancelled),
+                d=len(report.deferred),
+            )
+        )
+    if report.stuck:
+        echo(
+            tr(
+                "À vérifier (envoi interrompu) : {ids} ; puis relance stuck ID --sent|--not-sent",
+                "To check (interrupted send): {ids}; then relance stuck ID --sent|--not-sent",
+                ids=", ".join(map(str, report.stuck)),
+            )
+        )
+
+
+@app.command()
+def stuck(
+    ctx: typer.Context,
+    draft_id: Annotated[int, typer.Argument(help="Numéro du brouillon.", show_default=False)],
+    sent: Annotated[
+        bool,
+        typer.Option("--sent/--not-sent", help="Le message est-il parti ?", show_default=False),
+    ],
+) -> None:
+    """Trancher un envoi interrompu : parti (--sent) ou à renvoyer (--not-sent)."""
+    with service_for(ctx) as service:
+        item = service.resolve_stuck(draft_id, was_sent=sent)
+    echo(tr("Brouillon {i} : {s}.", "Draft {i}: {s}.", i=item.id, s=item.status))
+
+
 # -- briefs and calls ---------------------------------------------------------------------
 @app.command()
 def brief(

@@ -17,6 +17,8 @@ from assistant.briefs.factsheet import FactSheet, build_factsheet
 from assistant.briefs.options import instalment_plan, load_plan_policy, plan_options
 from assistant.company import load_company
 from assistant.config import Settings
+from assistant.delivery.send import Sender, SendReport, resolve_stuck
+from assistant.delivery.transports import EmailTransport, EmlOutbox, FileSmsOutbox, SmtpTransport
 from assistant.demo.build import DEFAULT_SEED, DemoSummary, build_demo, demo_summary
 from assistant.demo.home import (
     HomeState,
@@ -476,6 +478,38 @@ class Service:
 
     def edit_draft(self, draft_id: int, body: str, subject: str | None = None) -> DraftView:
         return queue.edit(self.store, draft_id, subject, body, self.actor)
+
+    # -- delivery ---------------------------------------------------------------------------
+    def sender(self, *, backoff_s: float = 1.0) -> Sender:
+        st = self.settings
+        email: EmailTransport
+        if st.smtp_host:
+            email = SmtpTransport(
+                st.smtp_host,
+                st.smtp_port,
+                tls=st.smtp_tls,
+                user=st.smtp_user,
+                password=st.smtp_password.get_secret_value() if st.smtp_password else None,
+            )
+        else:
+            email = EmlOutbox(self.home / "outbox")
+        return Sender(
+            self.store,
+            email,
+            FileSmsOutbox(self.home / "sms-outbox"),
+            sender=st.sender,
+            sender_name=load_company(self.home).name,
+            reply_to=None,
+            actor=self.actor,
+            backoff_s=backoff_s,
+        )
+
+    def send(self, *, dry_run: bool = False) -> SendReport:
+        """Deliver approved drafts (exactly once); `sending` left by a crash is reported."""
+        return self.sender().run(dry_run=dry_run)
+
+    def resolve_stuck(self, draft_id: int, *, was_sent: bool) -> DraftView:
+        return resolve_stuck(self.store, draft_id, was_sent=was_sent, actor=self.actor)
 
     # -- briefs and calls -----------------------------------------------------------------
     def _segment_of(self, customer_id: str, as_of: date) -> str:

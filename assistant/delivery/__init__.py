@@ -1,0 +1,1 @@
+"""Delivery of approved drafts: MIME building, SMTP / .eml outbox, SMS outbox, send loop."""

@@ -1,0 +1,229 @@
+"""The send loop: approved -> sending -> sent | failed, exactly once.
+
+`sending` is committed before the message leaves and `sent` right after, each in its own
+transaction. A crash in between leaves the draft in `sending`: it is reported as stuck for a
+person to check, never resent blindly. Right before sending, the draft's invoices are checked
+again: one disputed, paid or cancelled since approval cancels the draft instead.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from assistant.delivery.message import build_email, message_id
+from assistant.delivery.transports import (
+    EmailTransport,
+    PermanentError,
+    SmsProvider,
+    TransientError,
+)
+from assistant.drafting import queue
+from assistant.drafting.queue import DraftView
+from assistant.errors import UserError
+from assistant.i18n import tr
+from assistant.storage import repo
+from assistant.storage.db import Store
+
+
+@dataclass
+class SendReport:
+    sent: list[int] = field(default_factory=list)
+    failed: list[int] = field(default_factory=list)
+    cancelled: list[int] = field(default_factory=list)
+    deferred: list[int] = field(default_factory=list)  # transient errors: retried next run
+    stuck: list[int] = field(default_factory=list)
+    would_send: list[int] = field(default_factory=list)  # --dry-run
+
+    def as_json(self) -> dict[str, object]:
+        """DESIGN.md §5 `send --json` keys (counts and stuck ids), then details."""
+        return {
+            "sent": len(self.sent),
+            "failed": len(self.failed),
+            "cancelled": len(self.cancelled),
+            "stuck": self.stuck,
+            "deferred": len(self.deferred),
+            "sent_ids": self.sent,
+            "failed_ids": self.failed,
+            "cancelled_ids": self.cancelled,
+            "deferred_ids": self.deferred,
+            "would_send": self.would_send,
+        }
+
+
+@dataclass
+class Sender:
+    store: Store
+    email: EmailTransport
+    sms: SmsProvider
+    sender: str
+    sender_name: str
+    reply_to: str | None
+    actor: str
+    retries: int = 3
+    backoff_s: float = 1.0
+    sleep: Callable[[float], None] = time.sleep
+
+    def run(self, *, dry_run: bool = False) -> SendReport:
+        report = SendReport(stuck=[d.id for d in queue.list_drafts(self.store, "sending")])
+        try:
+            for draft in queue.list_drafts(self.store, "approved"):
+                why = self._blocked(draft)
+                if dry_run:
+                    (report.cancelled if why else report.would_send).append(draft.id)
+                elif why:
+                    self._cancel(draft, why)
+                    report.cancelled.append(draft.id)
+                else:
+                    self._deliver(draft, report)
+        finally:
+            self.email.close()
+        return report
+
+    def _blocked(self, draft: DraftView) -> str | None:
+        """Why this approved draft must not leave any more (None: it may)."""
+        for number in draft.invoices:
+            invoice = repo.get_invoice(self.store, number)
+            if invoice is None:
+                return tr("facture {n} supprimée", "invoice {n} removed", n=number)
+            if invoice.status.value != "open" or invoice.outstanding_cents <= 0:
+                return tr(
+                    "facture {n} désormais {s}",
+                    "invoice {n} now {s}",
+                    n=number,
+                    s=invoice.status.value,
+                )
+        return None
+
+    def _cancel(self, draft: DraftView, why: str) -> None:
+        with self.store.transaction():
+            self.store.conn.execute(
+                "UPDATE drafts SET status = 'cancelled', error = ?, updated_at = ?"
+                " WHERE id = ? AND status = 'approved'",
+                (why, self.store.now_iso(), draft.id),
+            )
+            repo.undo_steps(self.store, draft.id)
+            self.store.record_event(
+                "draft.cancelled",
+                actor=self.actor,
+                customer_id=draft.customer_id,
+                draft_id=draft.id,
+                data={"why": why, "was": "approved", "at": "send"},
+            )
+
+    def _set_status(self, draft_id: int, old: str, new: str, **extra: object) -> bool:
+        sets = "".join(f", {k} = ?" for k in extra)
+        cur = self.store.conn.execute(
+            f"UPDATE drafts SET status = ?, updated_at = ?{sets} WHERE id = ? AND status = ?",
+            (new, self.store.now_iso(), *extra.values(), draft_id, old),
+        )
+        return cur.rowcount == 1
+
+    def _deliver(self, draft: DraftView, report: SendReport) -> None:
+        with self.store.transaction():
+            if not self._set_status(draft.id, "approved", "sending"):
+                return  # another process took it
+        error: str | None = None
+        for attempt in range(self.retries + 1):
+            try:
+                self._send_one(draft)
+                break
+            except PermanentError as exc:
+                self._finish(draft, "failed", str(exc))
+                report.failed.append(draft.id)
+                return
+            except TransientError as exc:
+                error = str(exc)
+                if attempt < self.retries:
+                    self.sleep(self.backoff_s * 2**attempt)
+        else:
+            with self.store.transaction():
+                self._set_status(draft.id, "sending", "approved", error=error)
+                self.store.record_event(
+                    "message.deferred",
+                    actor=self.actor,
+                    customer_id=draft.customer_id,
+                    draft_id=draft.id,
+                    data={"error": error},
+                )
+            report.deferred.append(draft.id)
+            return
+        self._finish(draft, "sent", None)
+        report.sent.append(draft.id)
+
+    def _send_one(self, draft: DraftView) -> None:
+        if draft.channel == "sms":
+            self.sms.send(draft.recipient or "", draft.body, f"draft-{draft.id}")
+            return
+        msg = build_email(
+            draft,
+            sender=self.sender,
+            sender_name=self.sender_name,
+            reply_to=self.reply_to,
+            now=self.store.clock(),
+            attachments=self._attachments(draft),
+        )
+        self.email.send(msg)
+
+    def _attachments(self, draft: DraftView) -> list[Path]:
+        paths = []
+        for number in draft.invoices:
+            invoice = repo.get_invoice(self.store, number)
+            if invoice is not None and invoice.pdf_path and Path(invoice.pdf_path).is_file():
+                paths.append(Path(invoice.pdf_path))
+        return paths
+
+    def _finish(self, draft: DraftView, status: str, error: str | None) -> None:
+        with self.store.transaction():
+            now = self.store.now_iso()
+            extra = {"sent_at": now} if status == "sent" else {"error": error}
+            self._set_status(draft.id, "sending", status, **extra)
+            if status == "failed":
+                repo.undo_steps(self.store, draft.id)
+            self.store.record_event(
+                "message.sent" if status == "sent" else "message.failed",
+                actor=self.actor,
+                customer_id=draft.customer_id,
+                draft_id=draft.id,
+                data={
+                    "channel": draft.channel,
+                    "step": draft.step,
+                    "recipient": draft.recipient,
+                    "subject": draft.subject,
+                    "message_id": message_id(draft, self.sender),
+                    "invoices": draft.invoices,
+                    "error": error,
+                },
+            )
+
+
+def resolve_stuck(store: Store, draft_id: int, *, was_sent: bool, actor: str) -> DraftView:
+    """A person checked a draft stuck in `sending`: it left (-> sent) or not (-> approved)."""
+    view = queue.get_draft(store, draft_id)
+    if view.status != "sending":
+        raise UserError(
+            tr(
+                "brouillon {i} : statut {s}, pas « sending »",
+                "draft {i}: status {s}, not sending",
+                i=draft_id,
+                s=view.status,
+            )
+        )
+    with store.transaction():
+        new = "sent" if was_sent else "approved"
+        extra = {"sent_at": store.now_iso()} if was_sent else {}
+        sets = "".join(f", {k} = ?" for k in extra)
+        store.conn.execute(
+            f"UPDATE drafts SET status = ?, updated_at = ?{sets} WHERE id = ?",
+            (new, store.now_iso(), *extra.values(), draft_id),
+        )
+        store.record_event(
+            "message.sent" if was_sent else "draft.requeued",
+            actor=actor,
+            customer_id=view.customer_id,
+            draft_id=draft_id,
+            data={"resolved_stuck": True, "channel": view.channel, "step": view.step},
+        )
+    return queue.get_draft(store, draft_id)
