@@ -119,6 +119,9 @@ def demo(
     built = Service.demo(settings, as_of=day, seed=seed)
     try:
         drafted = built.service.draft(built.summary.as_of, offline=True)
+        if not no_tui and sys.stdin.isatty() and sys.stdout.isatty():
+            run_tui(built.service, built.summary.as_of)
+            return
         console = Console(highlight=False)
         console.print(
             render_summary(built.summary, built.home, recreated=built.recreated), crop=False
@@ -128,6 +131,12 @@ def demo(
             console.print(line, crop=False)
     finally:
         built.service.close()
+
+
+def run_tui(service: Service, as_of: date) -> None:
+    from tui.app import make_app  # the UI is loaded only when it is shown
+
+    make_app(service, as_of).run()
 
 
 def main() -> None:
@@ -644,3 +653,10 @@ def log_call(
                 d=data["promised_date"],
             )
         )
+
+
+@app.command()
+def review(ctx: typer.Context, as_of: AsOf = None) -> None:
+    """Ouvrir l'interface de validation (file, appels, politiques, résultats)."""
+    with service_for(ctx) as service:
+        run_tui(service, parse_day(as_of, service.store.today()))

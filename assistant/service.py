@@ -12,10 +12,11 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from assistant import policy_edit
 from assistant.briefs.brief import Brief, build_brief
 from assistant.briefs.factsheet import FactSheet, build_factsheet
 from assistant.briefs.options import instalment_plan, load_plan_policy, plan_options
-from assistant.company import load_company
+from assistant.company import Company, load_company
 from assistant.config import Settings
 from assistant.delivery.send import Sender, SendReport, resolve_stuck
 from assistant.delivery.transports import EmailTransport, EmlOutbox, FileSmsOutbox, SmtpTransport
@@ -30,6 +31,7 @@ from assistant.demo.home import (
 )
 from assistant.drafting import queue
 from assistant.drafting.pipeline import (
+    DraftRequest,
     DraftRunReport,
     Rewriter,
     build_requests,
@@ -38,7 +40,7 @@ from assistant.drafting.pipeline import (
     template_outcome,
 )
 from assistant.drafting.queue import DraftView
-from assistant.drafting.templates import TemplateStore
+from assistant.drafting.templates import Rendered, TemplateStore
 from assistant.errors import UserError
 from assistant.i18n import tr
 from assistant.imports import DEFAULT_TERMS_DAYS, ImportReport, import_fec, import_file
@@ -46,11 +48,11 @@ from assistant.llm.backend import ChatBackend, OpenAIBackend
 from assistant.llm.brief import llm_brief
 from assistant.llm.prompts import PromptStore
 from assistant.llm.rewrite import LlmRewriter
-from assistant.llm.tone import TONE_ADJUSTMENTS, load_tone_policy
+from assistant.llm.tone import TONE_ADJUSTMENTS, TonePolicy, load_tone_policy
 from assistant.models import Customer, Invoice, InvoiceStatus
 from assistant.money import cents_to_str
 from assistant.paths import bundled_dir
-from assistant.policyfile import policy_version
+from assistant.policyfile import parse_policy_text, policy_version
 from assistant.rules import (
     Action,
     BusinessCalendar,
@@ -427,27 +429,7 @@ class Service:
             )
         if language is not None and language not in ("fr", "en"):
             raise UserError(tr("langue attendue : fr ou en", "expected language: fr or en"))
-        plan = self.plan(date.fromisoformat(view.plan_date))
-        actions = [
-            a for a in plan.actions if a.customer_id == view.customer_id and a.step == view.step
-        ]
-        requests, _ = build_requests(
-            self.store,
-            Plan(plan.as_of, actions),
-            load_company(self.home),
-            TemplateStore(self.home),
-            llm_enabled=self.llm_available and not offline,
-            language=language,
-        )
-        req = next((r for r in requests if r.channel == view.channel), None)
-        if req is None:
-            raise UserError(
-                tr(
-                    "brouillon {i} : l'action n'est plus due (situation changée)",
-                    "draft {i}: the action is no longer due (situation changed)",
-                    i=draft_id,
-                )
-            )
+        req = self._request_for(view, language=language, llm=self.llm_available and not offline)
         outcome = template_outcome(req)
         if req.rewrite:
             outcome = self._rewriter(adjustment)([req], lambda n: None)[0]
@@ -461,6 +443,82 @@ class Service:
             tone_adjustment=adjustment,
         )
         return queue.get_draft(self.store, new_id)
+
+    def _request_for(
+        self,
+        view: DraftView,
+        *,
+        language: str | None = None,
+        llm: bool = False,
+        templates: TemplateStore | None = None,
+        company: Company | None = None,
+    ) -> DraftRequest:
+        """The drafting request behind a pending draft, rebuilt from today's facts."""
+        plan = self.plan(date.fromisoformat(view.plan_date))
+        actions = [
+            a for a in plan.actions if a.customer_id == view.customer_id and a.step == view.step
+        ]
+        requests, _ = build_requests(
+            self.store,
+            Plan(plan.as_of, actions),
+            company or load_company(self.home),
+            templates or TemplateStore(self.home),
+            llm_enabled=llm,
+            language=language or view.language,
+        )
+        req = next((r for r in requests if r.channel == view.channel), None)
+        if req is None:
+            raise UserError(
+                tr(
+                    "brouillon {i} : l'action n'est plus due (situation changée)",
+                    "draft {i}: the action is no longer due (situation changed)",
+                    i=view.id,
+                )
+            )
+        return req
+
+    def call_tasks(self, as_of: date) -> list[Action]:
+        """Today's tasks for a person: calls, missed instalments, escalations."""
+        return [a for a in self.plan(as_of).actions if a.requires_human]
+
+    # -- policies (manager) -------------------------------------------------------------
+    def policy_files(self) -> list[str]:
+        return policy_edit.list_policies(self.home)
+
+    def validate_policy(self, relative: str, text: str) -> None:
+        policy_edit.validate_policy(self.home, relative, text)
+
+    def read_policy(self, relative: str) -> str:
+        return policy_edit.read_policy(self.home, relative)
+
+    def save_policy(self, relative: str, text: str) -> str:
+        """Validate then save (the previous version is kept); returns the new policy version."""
+        before = self.policy_version()
+        policy_edit.save_policy(self.home, relative, text, self.store.clock())
+        after = self.policy_version()
+        with self.store.transaction():
+            self.store.record_event(
+                "policy.saved",
+                actor=self.actor,
+                data={"file": relative, "from_version": before, "to_version": after},
+            )
+        return after
+
+    def preview_policy(self, draft_id: int, relative: str, text: str) -> Rendered:
+        """A real draft re-rendered under an edited (unsaved) policy; refused if invalid."""
+        policy_edit.validate_policy(self.home, relative, text)
+        view = queue.get_draft(self.store, draft_id)
+        if relative == "tone.yaml":
+            tone = parse_policy_text(text, TonePolicy, relative)
+            rule = tone.rule_for(view.step, view.segment, view.language)
+            return Rendered(view.subject, rule.model_dump_json(indent=1))
+        templates, company = None, None
+        if relative.startswith("templates/"):
+            templates = TemplateStore(self.home, {relative.removeprefix("templates/"): text})
+        elif relative == "company.yaml":
+            company = parse_policy_text(text, Company, relative)
+        req = self._request_for(view, templates=templates, company=company)
+        return req.fallback
 
     def drafts(self, status: str | None = None) -> list[DraftView]:
         return queue.list_drafts(self.store, status)

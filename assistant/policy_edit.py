@@ -1,0 +1,94 @@
+"""The manager's policy editor: list, read, validate, save (keeping every version).
+
+A file is validated exactly as the tool will load it (pydantic model for YAML, sandboxed
+Jinja render with sample facts for templates); an invalid text is refused with the reason
+and nothing is written. Each save keeps the previous version in `policies/.versions/`.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from assistant.briefs.options import PaymentPlanPolicy
+from assistant.company import Company
+from assistant.drafting.facts import FACT_VARS
+from assistant.drafting.templates import TemplateStore
+from assistant.errors import PolicyError
+from assistant.i18n import tr
+from assistant.llm.tone import TonePolicy
+from assistant.paths import bundled_dir
+from assistant.policyfile import parse_policy_text
+from assistant.rules.policy import ScenarioPolicy
+
+MODELS: dict[str, type[BaseModel]] = {
+    "scenario.yaml": ScenarioPolicy,
+    "tone.yaml": TonePolicy,
+    "company.yaml": Company,
+    "payment_plans.yaml": PaymentPlanPolicy,
+}
+VERSIONS = ".versions"
+
+
+def list_policies(home: Path) -> list[str]:
+    """Editable files, relative to `policies/` (shipped ones and the manager's own)."""
+    names = set(MODELS)
+    for root in (bundled_dir("policies"), home / "policies"):
+        if (root / "templates").is_dir():
+            names |= {
+                str(p.relative_to(root)) for p in (root / "templates").rglob("*.j2") if p.is_file()
+            }
+    return sorted(names, key=lambda n: (n.startswith("templates/"), n))
+
+
+def _check_name(relative: str) -> None:
+    if relative not in MODELS and not (
+        relative.startswith("templates/") and relative.endswith(".j2") and ".." not in relative
+    ):
+        raise PolicyError(tr("fichier inconnu : {f}", "unknown file: {f}", f=relative))
+
+
+def read_policy(home: Path, relative: str) -> str:
+    _check_name(relative)
+    own = home / "policies" / relative
+    path = own if own.is_file() else bundled_dir("policies") / relative
+    return path.read_text(encoding="utf-8")
+
+
+def sample_context() -> dict[str, object]:
+    values: dict[str, object] = {var: f"<{var}>" for var in FACT_VARS}
+    return values | {"several": True, "step": "reminder_1", "segment": "standard", "language": "fr"}
+
+
+def validate_policy(home: Path, relative: str, text: str) -> None:
+    """Raise PolicyError (`file: field: what is wrong`) unless the text would load."""
+    _check_name(relative)
+    if relative in MODELS:
+        parse_policy_text(text, MODELS[relative], relative)
+        return
+    name = relative.removeprefix("templates/")
+    TemplateStore(home, overrides={name: text}).render(name, sample_context())
+
+
+def save_policy(home: Path, relative: str, text: str, now: datetime) -> Path:
+    """Validate, keep the current version, then write atomically. Returns the saved path."""
+    validate_policy(home, relative, text)
+    target = home / "policies" / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if target.is_file():
+        keep = home / "policies" / VERSIONS / f"{relative.replace('/', '__')}.{now:%Y%m%dT%H%M%S}"
+        keep.parent.mkdir(parents=True, exist_ok=True)
+        keep.write_bytes(target.read_bytes())
+    tmp = target.with_name(target.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, target)
+    return target
+
+
+def policy_versions(home: Path, relative: str) -> list[Path]:
+    folder = home / "policies" / VERSIONS
+    prefix = relative.replace("/", "__") + "."
+    return sorted(p for p in folder.glob(prefix + "*")) if folder.is_dir() else []

@@ -1,0 +1,184 @@
+"""Pilot tests of each flow, driven by keys as a person would."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.widgets import DataTable, Input, Select, TextArea
+
+from assistant.config import Settings
+from assistant.service import Service
+from tests.conftest import FIXED_NOW
+from tests.support.llm_stub import StubLLM
+from tests.tui.conftest import DEMO_DAY
+from tui.app import make_app
+from tui.screens.draft import DraftScreen
+from tui.screens.queue import QueueScreen
+
+SIZE = (140, 40)
+
+
+def first_row_id(app: object) -> int:
+    table = app.screen.query_one("#drafts", DataTable)  # type: ignore[attr-defined]
+    return int(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+
+
+async def test_queue_lists_pending_drafts_and_approves(demo_service: Service) -> None:
+    pending = demo_service.drafts("pending")
+    app = make_app(demo_service, DEMO_DAY)
+    async with app.run_test(size=SIZE) as pilot:
+        table = app.screen.query_one("#drafts", DataTable)
+        assert table.row_count == len(pending) > 0
+        draft_id = first_row_id(app)
+        await pilot.press("a")
+        await pilot.pause()
+        assert demo_service.get_draft(draft_id).status == "approved"
+        assert table.row_count == len(pending) - 1
+
+
+async def test_reject_needs_a_reason(demo_service: Service) -> None:
+    app = make_app(demo_service, DEMO_DAY)
+    async with app.run_test(size=SIZE) as pilot:
+        draft_id = first_row_id(app)
+        await pilot.press("r")
+        await pilot.press("enter")  # empty reason: nothing happens
+        await pilot.press(*"client en litige")
+        await pilot.press("enter")
+        await pilot.pause()
+        draft = demo_service.get_draft(draft_id)
+        assert draft.status == "rejected" and draft.reject_reason == "client en litige"
+
+
+async def test_edit_then_approve_and_next(demo_service: Service) -> None:
+    app = make_app(demo_service, DEMO_DAY)
+    async with app.run_test(size=SIZE) as pilot:
+        draft_id = first_row_id(app)
+        await pilot.press("enter")
+        assert isinstance(app.screen, DraftScreen)
+        area = app.screen.query_one("#body", TextArea)
+        area.focus()
+        area.move_cursor((0, 0))
+        await pilot.press(*"Cher client, ")
+        await pilot.press("ctrl+a")
+        await pilot.pause()
+        draft = demo_service.get_draft(draft_id)
+        assert draft.status == "approved" and draft.edited
+        assert draft.body.startswith("Cher client, ")
+        assert isinstance(app.screen, DraftScreen) and app.screen.draft_id != draft_id
+
+
+async def test_bulk_approve_only_takes_drafts_that_passed_checks(demo_service: Service) -> None:
+    demo_service.store.conn.execute(
+        "UPDATE drafts SET violations = '[\"jeton manquant\"]' WHERE id = "
+        "(SELECT MIN(id) FROM drafts WHERE status = 'pending' AND channel = 'email')"
+    )
+    flagged = demo_service.store.scalar(
+        "SELECT id FROM drafts WHERE violations != '[]' AND status = 'pending'"
+    )
+    app = make_app(demo_service, DEMO_DAY)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        assert isinstance(screen, QueueScreen)
+        clean = {d.id for d in screen.drafts if not d.violations and d.channel != "sms"}
+        clean = set(sorted(clean)[:3])
+        screen.selected = clean | {flagged}
+        await pilot.press("A")
+        await pilot.pause()
+    statuses = {d.id: d.status for d in demo_service.drafts()}
+    assert statuses[flagged] == "pending"
+    assert {i for i, s in statuses.items() if s == "approved"} == clean
+
+
+async def test_filters_and_search(demo_service: Service) -> None:
+    app = make_app(demo_service, DEMO_DAY)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        assert isinstance(screen, QueueScreen)
+        screen.query_one("#step", Select).value = "reminder_2"
+        await pilot.pause()
+        assert {d.step for d in screen.visible()} == {"reminder_2"}
+        customer = screen.visible()[0].customer_name
+        await pilot.press("slash", *customer[:6])
+        await pilot.pause()
+        assert all(customer[:6].casefold() in d.customer_name.casefold() for d in screen.visible())
+
+
+async def test_regenerate_softer_against_the_stub(tmp_path: Path, demo_service: Service) -> None:
+    home = demo_service.home
+    demo_service.close()
+    with StubLLM("ok") as stub:
+        settings = Settings(
+            RELANCE_HOME=home, OPENAI_API_KEY="sk-test", OPENAI_BASE_URL=stub.base_url
+        )
+        service = Service.open(settings, clock=lambda: FIXED_NOW)
+        email = next(d for d in service.drafts("pending") if d.channel == "email")
+        app = make_app(service, DEMO_DAY)
+        async with app.run_test(size=SIZE) as pilot:
+            app.push_screen(DraftScreen(email.id, [email.id]))
+            await pilot.pause()
+            await pilot.press("ctrl+g")
+            await pilot.press("enter")  # first choice: softer
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            new_id = app.screen.draft_id  # type: ignore[attr-defined]
+        new = service.get_draft(new_id)
+        assert new.id != email.id and new.source == "llm" and new.tone_adjustment == "softer"
+        assert service.get_draft(email.id).status == "superseded"
+        assert "softer" in stub.requests[0]["messages"][1]["content"]
+        service.close()
+
+
+async def test_log_a_call_from_the_calls_screen(demo_service: Service) -> None:
+    tasks = demo_service.call_tasks(DEMO_DAY)
+    assert tasks
+    app = make_app(demo_service, DEMO_DAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f3")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        customer = tasks[0].customer_id
+        await pilot.press("l")
+        await pilot.pause()
+        app.screen.query_one("#date", Input).value = "2026-12-04"
+        app.screen.query_one("#note", Input).value = "paiement promis par la DAF"
+        await pilot.click("#ok")
+        await pilot.pause()
+    promises = demo_service.store.query(
+        "SELECT customer_id, promised_date FROM promises WHERE note = ?",
+        ("paiement promis par la DAF",),
+    )
+    assert promises == [{"customer_id": customer, "promised_date": "2026-12-04"}]
+    assert customer not in {t.customer_id for t in demo_service.call_tasks(DEMO_DAY)}
+
+
+async def test_policy_editor_refuses_invalid_and_saves_valid(demo_service: Service) -> None:
+    home = demo_service.home
+    target = home / "policies" / "tone.yaml"
+    before = target.read_text()
+    app = make_app(demo_service, DEMO_DAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f4")
+        await pilot.pause()
+        screen = app.screen
+        screen.open_file("tone.yaml")  # type: ignore[attr-defined]
+        area = screen.query_one("#policy-text", TextArea)
+        area.text = before.replace("short: [0.4, 1.1]", "short: [1.5, 1.1]")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "Refusé" in str(screen.query_one("#policy-status").render())
+        assert target.read_text() == before  # nothing written
+
+        name = "templates/fr/reminder_1.j2"
+        screen.open_file(name)  # type: ignore[attr-defined]
+        await pilot.pause()
+        preview_before = str(screen.query_one("#preview").render())
+        area.text = area.text.replace("Bonjour,", "Madame, Monsieur,")
+        await pilot.press("ctrl+e")
+        await pilot.pause()
+        preview_after = str(screen.query_one("#preview").render())
+        assert "Madame, Monsieur," in preview_after and preview_after != preview_before
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+    assert "Madame, Monsieur," in (home / "policies" / name).read_text()
+    versions = list((home / "policies" / ".versions").iterdir())
+    assert len(versions) == 1 and "Bonjour," in versions[0].read_text()

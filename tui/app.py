@@ -1,0 +1,115 @@
+"""The app factory used by the CLI and the tests: `make_app(service, as_of)`.
+
+The app only talks to the `Service` façade; slow work (LLM rewrites, briefs, sending) runs
+in thread workers so the interface never freezes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import date
+
+from textual import work
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from assistant.errors import PolicyError, UserError
+from assistant.i18n import tr
+from assistant.service import Service
+from tui.screens.calls import CallsScreen
+from tui.screens.help import HelpScreen
+from tui.screens.policies import PoliciesScreen
+from tui.screens.queue import QueueScreen
+from tui.screens.results import ResultsScreen
+
+
+class RelanceApp(App[None]):
+    CSS_PATH = "app.tcss"
+    TITLE = "relance"
+    MODES = {
+        "queue": QueueScreen,
+        "calls": CallsScreen,
+        "policies": PoliciesScreen,
+        "results": ResultsScreen,
+    }
+    BINDINGS = [
+        Binding("f2", "switch_mode('queue')", tr("File", "Queue")),
+        Binding("f3", "switch_mode('calls')", tr("Appels", "Calls")),
+        Binding("f4", "switch_mode('policies')", tr("Politiques", "Policies")),
+        Binding("f5", "switch_mode('results')", tr("Résultats", "Results")),
+        Binding("f1,question_mark", "help", tr("Aide", "Help")),
+    ]
+
+    def __init__(self, service: Service, as_of: date) -> None:
+        super().__init__()
+        self.service = service
+        self.as_of = as_of
+
+    def on_mount(self) -> None:
+        self.sub_title = tr("au {d}", "as of {d}", d=self.as_of.isoformat())
+        self.switch_mode("queue")
+
+    def attempt(self, action: Callable[[], object]) -> bool:
+        """Run a service call; a user or policy error becomes a notification, not a crash."""
+        try:
+            action()
+        except (UserError, PolicyError) as exc:
+            self.notify(str(exc), severity="error", timeout=8)
+            return False
+        return True
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen())
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand(
+            tr("Créer les brouillons du jour", "Create today's drafts"),
+            tr("Plan du jour → brouillons à valider", "Today's plan → drafts to review"),
+            self.create_drafts,
+        )
+        yield SystemCommand(
+            tr("Envoyer les brouillons approuvés", "Send approved drafts"),
+            tr("SMTP ou fichiers .eml", "SMTP or .eml files"),
+            self.send_approved,
+        )
+        for mode, (fr, en) in {
+            "queue": ("File de validation", "Review queue"),
+            "calls": ("Appels du jour", "Today's calls"),
+            "policies": ("Politiques et modèles", "Policies and templates"),
+            "results": ("Résultats", "Results"),
+        }.items():
+            yield SystemCommand(tr(fr, en), tr("Aller à l'écran", "Go to screen"), self._go(mode))
+
+    def _go(self, mode: str) -> Callable[[], None]:
+        return lambda: self.switch_mode(mode)  # type: ignore[return-value]
+
+    @work(thread=True, exclusive=True, group="batch")
+    def create_drafts(self) -> None:
+        report = self.service.draft(self.as_of)
+        self.call_from_thread(self.notify, "\n".join(report.lines()[:3]))
+        self.call_from_thread(self._refresh_queue)
+
+    @work(thread=True, exclusive=True, group="batch")
+    def send_approved(self) -> None:
+        report = self.service.send()
+        self.call_from_thread(
+            self.notify,
+            tr(
+                "Envoyés : {s} ; échecs : {f} ; annulés : {c}",
+                "Sent: {s}; failed: {f}; cancelled: {c}",
+                s=len(report.sent),
+                f=len(report.failed),
+                c=len(report.cancelled),
+            ),
+        )
+        self.call_from_thread(self._refresh_queue)
+
+    def _refresh_queue(self) -> None:
+        if isinstance(self.screen, QueueScreen):
+            self.screen.reload()
+
+
+def make_app(service: Service, as_of: date | None = None) -> RelanceApp:
+    return RelanceApp(service, as_of or service.store.today())

@@ -1,0 +1,223 @@
+"""One draft beside its approved template, differences highlighted; edit, approve and next,
+reject, regenerate (in a worker, cancellable)."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input, Label, LoadingIndicator, Static, TextArea
+from textual.worker import Worker, WorkerState
+
+from assistant.drafting.queue import DraftView
+from assistant.i18n import tr
+from assistant.money import format_money
+
+if TYPE_CHECKING:
+    from tui.app import RelanceApp
+
+REGENERATE_CHOICES = [
+    ("softer", ("Plus doux", "Softer")),
+    ("firmer", ("Plus ferme (dans la politique)", "Firmer (within policy)")),
+    ("shorter", ("Plus court", "Shorter")),
+    ("longer", ("Plus long", "Longer")),
+    ("lang:en", ("En anglais", "In English")),
+    ("lang:fr", ("En français", "In French")),
+]
+
+
+def diff_text(template: str, current: str) -> Text:
+    """The template with the draft's changes: removed words struck in red, added in green."""
+    old, new = re.split(r"(\s+)", template), re.split(r"(\s+)", current)
+    out = Text()
+    for op, a1, a2, b1, b2 in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
+        if op == "equal":
+            out.append("".join(old[a1:a2]))
+            continue
+        if op in ("delete", "replace"):
+            out.append("".join(old[a1:a2]), style="strike red")
+        if op in ("insert", "replace"):
+            out.append("".join(new[b1:b2]), style="bold green")
+    return out
+
+
+class DraftScreen(Screen[None]):
+    BINDINGS = [
+        Binding("escape", "back", tr("Retour / annuler", "Back / cancel")),
+        Binding("ctrl+a", "approve", tr("Approuver et suivant", "Approve and next"), priority=True),
+        Binding("ctrl+s", "save", tr("Enregistrer l'édition", "Save edit"), priority=True),
+        Binding("ctrl+r", "reject", tr("Rejeter", "Reject"), priority=True),
+        Binding("ctrl+g", "regenerate", tr("Régénérer", "Regenerate"), priority=True),
+        Binding("ctrl+n", "next", tr("Suivant", "Next"), priority=True),
+        Binding("ctrl+b", "previous", tr("Précédent", "Previous"), priority=True),
+    ]
+
+    def __init__(self, draft_id: int, order: list[int] | None = None) -> None:
+        super().__init__()
+        self.draft_id = draft_id
+        self.order = order or [draft_id]
+        self.draft: DraftView | None = None
+        self.worker: Worker[DraftView] | None = None
+
+    @property
+    def relance(self) -> RelanceApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("", id="facts")
+        yield Static("", id="violations")
+        with Horizontal(id="panes"):
+            with Vertical(id="editor"):
+                yield Label(tr("Brouillon (modifiable)", "Draft (editable)"), classes="pane-title")
+                yield Input(id="subject")
+                yield TextArea(id="body", soft_wrap=True)
+            with Vertical(id="reference"):
+                yield Label(
+                    tr("Modèle approuvé et différences", "Approved template and changes"),
+                    classes="pane-title",
+                )
+                with VerticalScroll():
+                    yield Static("", id="diff")
+        yield LoadingIndicator(id="busy")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#busy").display = False
+        self.load(self.draft_id)
+
+    def load(self, draft_id: int) -> None:
+        self.draft_id = draft_id
+        d = self.draft = self.relance.service.get_draft(draft_id)
+        self.sub_title = f"#{d.id} · {d.customer_name} · {d.step} · {d.status}"
+        amounts = format_money(d.total_cents, d.currency, "fr_FR")
+        facts = Text.assemble(
+            (f"{d.customer_name} ({d.customer_id})", "bold"),
+            f" · {d.step} · {d.channel} · {d.language} · ",
+            (tr("factures : ", "invoices: ") + ", ".join(d.invoices), "cyan"),
+            f" · {amounts} · ",
+            tr("{n} j de retard", "{n} days late", n=d.max_days_late),
+            f" · {d.recipient or '—'}",
+            (f" · source {d.source}", "magenta"),
+            f"\n{d.reason}",
+        )
+        self.query_one("#facts", Static).update(facts)
+        checks = (
+            Text("⚠ " + " · ".join(d.violations), style="bold red")
+            if d.violations
+            else Text("✓ " + tr("contrôles passés", "checks passed"), style="green")
+        )
+        self.query_one("#violations", Static).update(checks)
+        self.query_one("#subject", Input).value = d.subject
+        self.query_one("#body", TextArea).text = d.body
+        self.query_one("#diff", Static).update(diff_text(d.template_body, d.body))
+        editable = d.status == "pending"
+        self.query_one("#subject", Input).disabled = not editable
+        self.query_one("#body", TextArea).read_only = not editable
+
+    def on_text_area_changed(self, event: TextArea.Changed) -> None:
+        if self.draft is not None:
+            self.query_one("#diff", Static).update(
+                diff_text(self.draft.template_body, event.text_area.text)
+            )
+
+    def _edited(self) -> bool:
+        d = self.draft
+        return d is not None and (
+            self.query_one("#body", TextArea).text != d.body
+            or self.query_one("#subject", Input).value != d.subject
+        )
+
+    def action_save(self) -> bool:
+        if not self._edited():
+            return True
+        body = self.query_one("#body", TextArea).text
+        subject = self.query_one("#subject", Input).value
+        ok = self.relance.attempt(
+            lambda: self.relance.service.edit_draft(self.draft_id, body, subject)
+        )
+        if ok:
+            self.notify(tr("Modification enregistrée", "Edit saved"))
+            self.load(self.draft_id)
+        return ok
+
+    def action_approve(self) -> None:
+        if not self.action_save():
+            return
+        if self.relance.attempt(lambda: self.relance.service.approve([self.draft_id])):
+            self.notify(tr("Brouillon {i} approuvé", "Draft {i} approved", i=self.draft_id))
+            self.action_next(after_approval=True)
+
+    def action_next(self, after_approval: bool = False) -> None:
+        pending = {d.id for d in self.relance.service.drafts("pending")}
+        index = self.order.index(self.draft_id) if self.draft_id in self.order else -1
+        following = [i for i in self.order[index + 1 :] if i in pending]
+        if following:
+            self.load(following[0])
+        elif after_approval:
+            self.notify(tr("Fin de la file", "End of the queue"))
+            self.app.pop_screen()
+
+    def action_previous(self) -> None:
+        index = self.order.index(self.draft_id) if self.draft_id in self.order else 0
+        if index > 0:
+            self.load(self.order[index - 1])
+
+    def action_reject(self) -> None:
+        from tui.widgets.modals import ReasonModal
+
+        def done(reason: str | None) -> None:
+            if reason and self.relance.attempt(
+                lambda: self.relance.service.reject([self.draft_id], reason)
+            ):
+                self.notify(tr("Brouillon rejeté", "Draft rejected"))
+                self.action_next(after_approval=True)
+
+        self.app.push_screen(ReasonModal(tr("Motif du rejet", "Rejection reason")), done)
+
+    def action_regenerate(self) -> None:
+        from tui.widgets.modals import ChoiceModal
+
+        choices = [(value, tr(*label)) for value, label in REGENERATE_CHOICES]
+
+        def chosen(value: str | None) -> None:
+            if value:
+                self.query_one("#busy").display = True
+                self.worker = self.regenerate(value)
+
+        self.app.push_screen(ChoiceModal(tr("Régénérer", "Regenerate"), choices), chosen)
+
+    @work(thread=True, exclusive=True, group="regenerate")
+    def regenerate(self, choice: str) -> DraftView:
+        language = choice.removeprefix("lang:") if choice.startswith("lang:") else None
+        tone = None if language else choice
+        return self.relance.service.regenerate(self.draft_id, adjustment=tone, language=language)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker is not self.worker:
+            return
+        if event.state in (WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED):
+            self.query_one("#busy").display = False
+        if event.state == WorkerState.SUCCESS and event.worker.result is not None:
+            new = event.worker.result
+            self.order = [new.id if i == self.draft_id else i for i in self.order]
+            self.load(new.id)
+            self.notify(tr("Nouvelle version : {s}", "New version: {s}", s=new.source))
+        elif event.state == WorkerState.ERROR:
+            self.notify(str(event.worker.error), severity="error")
+
+    def action_back(self) -> None:
+        if self.worker is not None and self.worker.is_running:
+            self.worker.cancel()
+            self.worker = None
+            self.query_one("#busy").display = False
+            self.notify(tr("Régénération annulée", "Regeneration cancelled"))
+            return
+        self.app.pop_screen()

@@ -1,0 +1,127 @@
+"""The manager's policies: edit tone, scenario and templates; validated before saving, with a
+live preview of a real draft re-rendered under the edited text."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer, Header, Label, OptionList, Static, TextArea
+from textual.widgets.option_list import Option
+
+from assistant.errors import PolicyError, UserError
+from assistant.i18n import tr
+
+if TYPE_CHECKING:
+    from tui.app import RelanceApp
+
+
+class PoliciesScreen(Screen[None]):
+    BINDINGS = [
+        Binding("ctrl+s", "save", tr("Enregistrer", "Save"), priority=True),
+        Binding("ctrl+e", "preview", tr("Aperçu", "Preview"), priority=True),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.file: str | None = None
+        self._timer: Timer | None = None
+
+    @property
+    def relance(self) -> RelanceApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal():
+            yield OptionList(id="files")
+            with Vertical(id="policy-editor"):
+                yield Label("", id="policy-file", classes="pane-title")
+                yield TextArea(id="policy-text", soft_wrap=False, show_line_numbers=True)
+                yield Static("", id="policy-status")
+            with Vertical(id="policy-preview"):
+                yield Label(
+                    tr("Aperçu sur un vrai brouillon", "Preview on a real draft"),
+                    classes="pane-title",
+                )
+                with VerticalScroll():
+                    yield Static("", id="preview")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = tr("Politiques et modèles", "Policies and templates")
+        files = self.query_one("#files", OptionList)
+        files.add_options([Option(name, id=name) for name in self.relance.service.policy_files()])
+        files.highlighted = 0
+        self.open_file(self.relance.service.policy_files()[0])
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        if event.option.id and event.option.id != self.file:
+            self.open_file(event.option.id)
+
+    def open_file(self, name: str) -> None:
+        self.file = name
+        self.query_one("#policy-file", Label).update(name)
+        area = self.query_one("#policy-text", TextArea)
+        area.language = "yaml" if name.endswith(".yaml") else None
+        area.text = self.relance.service.read_policy(name)
+        self.set_status("", ok=True)
+        self.action_preview()
+
+    def set_status(self, message: str, *, ok: bool) -> None:
+        self.query_one("#policy-status", Static).update(
+            Text(message, style="green" if ok else "bold red")
+        )
+
+    def on_text_area_changed(self, event: TextArea.Changed) -> None:
+        if event.text_area.id != "policy-text":
+            return
+        if self._timer is not None:
+            self._timer.stop()
+        self._timer = self.set_timer(0.4, self.action_preview)
+
+    def _preview_draft(self) -> int | None:
+        drafts = [d for d in self.relance.service.drafts("pending") if d.channel != "internal"]
+        name = (self.file or "").removeprefix("templates/")
+        matching = [d for d in drafts if d.template_name == name]
+        chosen = (matching or drafts or [None])[0]
+        return chosen.id if chosen else None
+
+    def action_preview(self) -> None:
+        if self.file is None:
+            return
+        text = self.query_one("#policy-text", TextArea).text
+        draft_id = self._preview_draft()
+        preview = self.query_one("#preview", Static)
+        try:
+            if draft_id is None:
+                self.relance.service.validate_policy(self.file, text)
+                preview.update(tr("(aucun brouillon en attente)", "(no pending draft)"))
+            else:
+                rendered = self.relance.service.preview_policy(draft_id, self.file, text)
+                preview.update(
+                    Text.assemble((f"#{draft_id} · {rendered.subject}\n\n", "bold"), rendered.body)
+                )
+            self.set_status(tr("✓ valide", "✓ valid"), ok=True)
+        except (PolicyError, UserError) as exc:
+            self.set_status(f"✗ {exc}", ok=False)
+
+    def action_save(self) -> None:
+        if self.file is None:
+            return
+        text = self.query_one("#policy-text", TextArea).text
+        try:
+            version = self.relance.service.save_policy(self.file, text)
+        except (PolicyError, UserError) as exc:
+            self.set_status(
+                tr("Refusé, rien n'est écrit : {e}", "Refused, nothing written: {e}", e=exc),
+                ok=False,
+            )
+            return
+        self.set_status(tr("Enregistré (version {v})", "Saved (version {v})", v=version), ok=True)
+        self.notify(tr("Politique enregistrée", "Policy saved"))

@@ -1,0 +1,267 @@
+"""The accountant's queue: pending drafts, filters, sorting, selection and bulk approval."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Input, Select, Static
+
+from assistant.drafting.queue import STATUSES, DraftView
+from assistant.i18n import tr
+from assistant.money import format_money
+
+if TYPE_CHECKING:
+    from tui.app import RelanceApp
+
+SORTS = ("days", "amount", "customer", "step")
+
+
+def draft_row(d: DraftView, selected: bool) -> tuple[Text | str, ...]:
+    check = Text("⚠", style="bold red") if d.violations else Text("✓", style="green")
+    return (
+        "●" if selected else " ",
+        str(d.id),
+        d.customer_name[:28],
+        d.step,
+        d.channel,
+        Text(format_money(d.total_cents, d.currency, "fr_FR"), justify="right"),
+        Text(str(d.max_days_late), justify="right"),
+        d.segment or "",
+        d.source,
+        check,
+        d.status,
+    )
+
+
+class QueueScreen(Screen[None]):
+    """Pending drafts; Enter opens one; `a` approves; space selects; `A` approves the selection."""
+
+    BINDINGS = [
+        Binding("enter", "open", tr("Ouvrir", "Open")),
+        Binding("a", "approve", tr("Approuver", "Approve")),
+        Binding("space", "toggle", tr("Sélection", "Select")),
+        Binding("A", "bulk_approve", tr("Approuver la sélection", "Approve selection")),
+        Binding("r", "reject", tr("Rejeter", "Reject")),
+        Binding("s", "sort", tr("Trier", "Sort")),
+        Binding("slash", "search", tr("Chercher", "Search")),
+        Binding("ctrl+r", "reload", tr("Actualiser", "Reload"), show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.drafts: list[DraftView] = []
+        self.selected: set[int] = set()
+        self.sort_key = "days"
+
+    @property
+    def relance(self) -> RelanceApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("", id="counts")
+        with Horizontal(id="filters"):
+            yield Input(
+                placeholder=tr("chercher (client, facture)", "search (customer, invoice)"),
+                id="search",
+            )
+            yield Select(
+                [
+                    (s, s)
+                    for s in ("pre_due", "reminder_1", "reminder_2", "instalment_reminder", "call")
+                ],
+                prompt=tr("étape", "step"),
+                id="step",
+            )
+            yield Select(
+                [(s, s) for s in STATUSES],
+                prompt=tr("statut", "status"),
+                value="pending",
+                id="status",
+            )
+            yield Select([], prompt=tr("segment", "segment"), id="segment")
+        table: DataTable[Text | str] = DataTable(id="drafts", cursor_type="row", zebra_stripes=True)
+        yield table
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = "relance"
+        self.sub_title = tr("File de validation", "Review queue")
+        table = self.query_one("#drafts", DataTable)
+        table.add_columns(
+            " ",
+            "#",
+            tr("Client", "Customer"),
+            tr("Étape", "Step"),
+            tr("Canal", "Channel"),
+            tr("Montant", "Amount"),
+            tr("Retard", "Late"),
+            "Segment",
+            tr("Source", "Source"),
+            tr("Contrôles", "Checks"),
+            tr("Statut", "Status"),
+        )
+        self.reload()
+        table.focus()
+
+    # -- data -----------------------------------------------------------------------------
+    def _filter_value(self, widget_id: str) -> str | None:
+        value = self.query_one(f"#{widget_id}", Select).value
+        return None if value is Select.NULL else str(value)
+
+    def reload(self) -> None:
+        status = self._filter_value("status")
+        self.drafts = self.relance.service.drafts(status)
+        segments = sorted({d.segment for d in self.drafts if d.segment})
+        seg = self.query_one("#segment", Select)
+        current = self._filter_value("segment")
+        with seg.prevent(Select.Changed):
+            seg.set_options([(s, s) for s in segments])
+            if current in segments:
+                seg.value = current
+        self.refresh_table()
+
+    def visible(self) -> list[DraftView]:
+        text = self.query_one("#search", Input).value.strip().casefold()
+        step, segment = self._filter_value("step"), self._filter_value("segment")
+        rows = [
+            d
+            for d in self.drafts
+            if (step is None or d.step == step)
+            and (segment is None or d.segment == segment)
+            and (
+                not text
+                or text in d.customer_name.casefold()
+                or text in d.customer_id.casefold()
+                or any(text in n.casefold() for n in d.invoices)
+            )
+        ]
+        keys = {
+            "days": lambda d: (-d.max_days_late, d.id),
+            "amount": lambda d: (-d.total_cents, d.id),
+            "customer": lambda d: (d.customer_name.casefold(), d.id),
+            "step": lambda d: (d.step, d.id),
+        }
+        return sorted(rows, key=keys[self.sort_key])
+
+    def refresh_table(self, keep: int | None = None) -> None:
+        table = self.query_one("#drafts", DataTable)
+        rows = self.visible()
+        table.clear()
+        for d in rows:
+            table.add_row(*draft_row(d, d.id in self.selected), key=str(d.id))
+        pending = [d for d in self.drafts if d.status == "pending"]
+        flagged = sum(1 for d in pending if d.violations)
+        self.query_one("#counts", Static).update(
+            tr(
+                "{n} affichés · {p} en attente · {f} à contrôler ⚠ · {s} sélectionnés · tri : {k}",
+                "{n} shown · {p} pending · {f} to check (⚠) · {s} selected · sort: {k}",
+                n=len(rows),
+                p=len(pending),
+                f=flagged,
+                s=len(self.selected),
+                k=self.sort_key,
+            )
+        )
+        if keep is not None and rows:
+            table.move_cursor(row=min(keep, len(rows) - 1))
+
+    def current(self) -> DraftView | None:
+        table = self.query_one("#drafts", DataTable)
+        if table.row_count == 0:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return next((d for d in self.drafts if str(d.id) == key), None)
+
+    # -- events ---------------------------------------------------------------------------
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self.refresh_table()
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        if event.select.id == "status":
+            self.reload()
+        else:
+            self.refresh_table()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        self.action_open()
+
+    def on_screen_resume(self) -> None:
+        if self.is_mounted:
+            row = self.query_one("#drafts", DataTable).cursor_row
+            self.reload()
+            self.refresh_table(keep=row)
+
+    # -- actions --------------------------------------------------------------------------
+    def action_open(self) -> None:
+        draft = self.current()
+        if draft is not None:
+            from tui.screens.draft import DraftScreen
+
+            self.app.push_screen(DraftScreen(draft.id, [d.id for d in self.visible()]))
+
+    def action_approve(self) -> None:
+        draft = self.current()
+        if draft is None:
+            return
+        row = self.query_one("#drafts", DataTable).cursor_row
+        if self.relance.attempt(lambda: self.relance.service.approve([draft.id])):
+            self.notify(tr("Brouillon {i} approuvé", "Draft {i} approved", i=draft.id))
+        self.reload()
+        self.refresh_table(keep=row)
+
+    def action_reject(self) -> None:
+        draft = self.current()
+        if draft is None:
+            return
+        from tui.widgets.modals import ReasonModal
+
+        def done(reason: str | None) -> None:
+            if reason and self.relance.attempt(
+                lambda: self.relance.service.reject([draft.id], reason)
+            ):
+                self.notify(tr("Brouillon {i} rejeté", "Draft {i} rejected", i=draft.id))
+            self.reload()
+
+        self.app.push_screen(ReasonModal(tr("Motif du rejet", "Rejection reason")), done)
+
+    def action_toggle(self) -> None:
+        draft = self.current()
+        if draft is None:
+            return
+        self.selected ^= {draft.id}
+        row = self.query_one("#drafts", DataTable).cursor_row
+        self.refresh_table(keep=row + 1)
+
+    def action_bulk_approve(self) -> None:
+        chosen = [d for d in self.drafts if d.id in self.selected and d.status == "pending"]
+        ok = [d.id for d in chosen if not d.violations]
+        skipped = len(chosen) - len(ok)
+        if ok and self.relance.attempt(lambda: self.relance.service.approve(ok)):
+            self.notify(
+                tr(
+                    "{n} brouillon(s) approuvé(s) ; {k} écarté(s) (contrôles en échec)",
+                    "{n} draft(s) approved; {k} left out (failed checks)",
+                    n=len(ok),
+                    k=skipped,
+                )
+            )
+        elif skipped:
+            self.notify(tr("Rien d'approuvable dans la sélection", "Nothing approvable selected"))
+        self.selected.clear()
+        self.reload()
+
+    def action_sort(self) -> None:
+        self.sort_key = SORTS[(SORTS.index(self.sort_key) + 1) % len(SORTS)]
+        self.refresh_table()
+
+    def action_search(self) -> None:
+        self.query_one("#search", Input).focus()
+
+    def action_reload(self) -> None:
+        self.reload()

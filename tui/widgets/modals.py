@@ -1,0 +1,135 @@
+"""Small modal dialogs: a reason, a choice, a call outcome form."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, OptionList, Select
+from textual.widgets.option_list import Option
+
+from assistant.i18n import tr
+
+
+class ReasonModal(ModalScreen[str | None]):
+    """Ask for a free-text reason (rejections)."""
+
+    BINDINGS = [Binding("escape", "cancel", tr("Annuler", "Cancel"))]
+
+    def __init__(self, title: str) -> None:
+        super().__init__()
+        self.title_text = title
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(self.title_text)
+            yield Input(placeholder=tr("motif", "reason"), id="reason")
+            with Horizontal(classes="buttons"):
+                yield Button(tr("Valider", "OK"), variant="primary", id="ok")
+                yield Button(tr("Annuler", "Cancel"), id="cancel")
+
+    def on_input_submitted(self) -> None:
+        self._submit()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "ok":
+            self._submit()
+        else:
+            self.dismiss(None)
+
+    def _submit(self) -> None:
+        text = self.query_one("#reason", Input).value.strip()
+        if text:
+            self.dismiss(text)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ChoiceModal(ModalScreen[str | None]):
+    """Pick one option (regenerate with another tone or language)."""
+
+    BINDINGS = [Binding("escape", "cancel", tr("Annuler", "Cancel"))]
+
+    def __init__(self, title: str, choices: list[tuple[str, str]]) -> None:
+        super().__init__()
+        self.title_text = title
+        self.choices = choices
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(self.title_text)
+            yield OptionList(*[Option(label, id=value) for value, label in self.choices])
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+OUTCOMES = [
+    ("promise", ("Promesse de paiement", "Promise to pay")),
+    ("plan", ("Plan de paiement", "Payment plan")),
+    ("dispute", ("Litige", "Dispute")),
+    ("paid", ("Déjà payé", "Already paid")),
+    ("no-answer", ("Pas de réponse", "No answer")),
+    ("wrong-contact", ("Mauvais contact", "Wrong contact")),
+]
+
+
+class CallOutcomeModal(ModalScreen[dict[str, object] | None]):
+    """Log a call: outcome, promised date and amount, instalments, invoice, note."""
+
+    BINDINGS = [Binding("escape", "cancel", tr("Annuler", "Cancel"))]
+
+    def __init__(self, customer_id: str, today: date) -> None:
+        super().__init__()
+        self.customer_id = customer_id
+        self.today = today
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog wide"):
+            yield Label(tr("Résultat de l'appel — {c}", "Call outcome — {c}", c=self.customer_id))
+            yield Select(
+                [(tr(*label), value) for value, label in OUTCOMES],
+                value="promise",
+                allow_blank=False,
+                id="outcome",
+            )
+            yield Input(
+                placeholder=tr("date promise AAAA-MM-JJ", "promised date YYYY-MM-DD"), id="date"
+            )
+            yield Input(
+                placeholder=tr("montant promis (optionnel)", "promised amount (optional)"),
+                id="amount",
+            )
+            yield Input(
+                placeholder=tr("nombre d'échéances (plan)", "number of instalments (plan)"),
+                id="instalments",
+            )
+            yield Input(placeholder=tr("facture (litige)", "invoice (dispute)"), id="invoice")
+            yield Input(placeholder=tr("note", "note"), id="note")
+            yield Label("", id="error", classes="error")
+            with Horizontal(classes="buttons"):
+                yield Button(tr("Enregistrer", "Save"), variant="primary", id="ok")
+                yield Button(tr("Annuler", "Cancel"), id="cancel")
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "cancel":
+            self.dismiss(None)
+            return
+        values = {
+            name: self.query_one(f"#{name}", Input).value.strip()
+            for name in ("date", "amount", "instalments", "invoice", "note")
+        }
+        self.dismiss({"outcome": self.query_one("#outcome", Select).value, **values})
+
+    def show_error(self, message: str) -> None:
+        self.query_one("#error", Label).update(message)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
