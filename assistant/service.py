@@ -520,8 +520,8 @@ class Service:
         req = self._request_for(view, templates=templates, company=company)
         return req.fallback
 
-    def drafts(self, status: str | None = None) -> list[DraftView]:
-        return queue.list_drafts(self.store, status)
+    def drafts(self, status: str | None = None, *, texts: bool = True) -> list[DraftView]:
+        return queue.list_drafts(self.store, status, texts=texts)
 
     def get_draft(self, draft_id: int) -> DraftView:
         return queue.get_draft(self.store, draft_id)

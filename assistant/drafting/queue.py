@@ -160,7 +160,11 @@ def _view(row: dict[str, Any]) -> DraftView:
     )
 
 
-def list_drafts(store: Store, status: str | None = None) -> list[DraftView]:
+_TEXTS = ("subject", "body", "template_subject", "template_body")
+
+
+def list_drafts(store: Store, status: str | None = None, *, texts: bool = True) -> list[DraftView]:
+    """Drafts by id; `texts=False` leaves subject and bodies empty (fast lists of thousands)."""
     if status is not None and status not in STATUSES:
         raise UserError(
             tr(
@@ -171,7 +175,13 @@ def list_drafts(store: Store, status: str | None = None) -> list[DraftView]:
             )
         )
     where, params = ("WHERE d.status = ?", (status,)) if status else ("", ())
-    rows = store.query(f"{_SELECT} {where} ORDER BY d.id", params)
+    select = _SELECT
+    if not texts:
+        names = [r["name"] for r in store.query("PRAGMA table_info(drafts)")]
+        kept = [f"d.{n}" for n in names if n not in _TEXTS]
+        blanks = [f"'' AS {n}" for n in _TEXTS]
+        select = _SELECT.replace("SELECT d.*,", f"SELECT {', '.join(kept + blanks)},", 1)
+    rows = store.query(f"{select} {where} ORDER BY d.id", params)
     return [_view(r) for r in rows]
 
 

@@ -1,0 +1,35 @@
+"""Snapshots of the main screens at 80x24 (the smallest supported terminal) and larger.
+
+Regenerate after an intended UI change: pytest tests/tui --snapshot-update
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from assistant.service import Service
+from tests.tui.conftest import DEMO_DAY
+from tui.app import make_app
+
+
+def test_queue_80x24(demo_service: Service, snap_compare: Any) -> None:
+    assert snap_compare(make_app(demo_service, DEMO_DAY), terminal_size=(80, 24))
+
+
+def test_draft_view(demo_service: Service, snap_compare: Any) -> None:
+    assert snap_compare(make_app(demo_service, DEMO_DAY), press=["enter"], terminal_size=(140, 40))
+
+
+def test_calls_screen(demo_service: Service, snap_compare: Any) -> None:
+    async def settle(pilot: Any) -> None:
+        await pilot.press("f3")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+    assert snap_compare(
+        make_app(demo_service, DEMO_DAY), run_before=settle, terminal_size=(140, 40)
+    )
+
+
+def test_help_screen(demo_service: Service, snap_compare: Any) -> None:
+    assert snap_compare(make_app(demo_service, DEMO_DAY), press=["f1"], terminal_size=(100, 34))
