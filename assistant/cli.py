@@ -581,6 +581,20 @@ def stuck(
     echo(tr("Brouillon {i} : {s}.", "Draft {i}: {s}.", i=item.id, s=item.status))
 
 
+@app.command()
+def stats(ctx: typer.Context, as_of: AsOf = None, as_json: AsJson = False) -> None:
+    """Indicateurs : DSO, retards par ancienneté, paiement après relance, promesses."""
+    from assistant.kpis import kpi_lines
+
+    with service_for(ctx) as service:
+        kpis = service.stats(parse_day(as_of, service.store.today()))
+    if as_json:
+        echo(json.dumps(kpis.as_json(), ensure_ascii=False, indent=2))
+        return
+    for line in kpi_lines(kpis):
+        echo(line)
+
+
 # -- briefs and calls ---------------------------------------------------------------------
 @app.command()
 def brief(

@@ -44,6 +44,7 @@ from assistant.drafting.templates import Rendered, TemplateStore
 from assistant.errors import UserError
 from assistant.i18n import tr
 from assistant.imports import DEFAULT_TERMS_DAYS, ImportReport, import_fec, import_file
+from assistant.kpis import Kpis, compute_kpis
 from assistant.llm.backend import ChatBackend, OpenAIBackend
 from assistant.llm.brief import llm_brief
 from assistant.llm.prompts import PromptStore
@@ -536,6 +537,11 @@ class Service:
 
     def edit_draft(self, draft_id: int, body: str, subject: str | None = None) -> DraftView:
         return queue.edit(self.store, draft_id, subject, body, self.actor)
+
+    # -- results ----------------------------------------------------------------------------
+    def stats(self, as_of: date) -> Kpis:
+        """KPIs: DSO, overdue by age, payment after each step, promises, drafts."""
+        return compute_kpis(self.store, as_of, self.scenario().promise_grace_days)
 
     # -- delivery ---------------------------------------------------------------------------
     def sender(self, *, backoff_s: float = 1.0) -> Sender:

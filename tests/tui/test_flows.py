@@ -182,3 +182,16 @@ async def test_policy_editor_refuses_invalid_and_saves_valid(demo_service: Servi
     assert "Madame, Monsieur," in (home / "policies" / name).read_text()
     versions = list((home / "policies" / ".versions").iterdir())
     assert len(versions) == 1 and "Bonjour," in versions[0].read_text()
+
+
+async def test_results_screen_shows_the_kpis(demo_service: Service) -> None:
+    expected = demo_service.stats(DEMO_DAY).as_json()
+    app = make_app(demo_service, DEMO_DAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f5")
+        await pilot.pause()
+        headline = str(app.screen.query_one("#headline").render())
+        assert f"DSO {expected['dso_days']}" in headline
+        shown = app.export_screenshot()  # what the terminal displays (SVG text)
+        first = expected["after_step"][0]
+        assert first["step"] in shown and f">{first['sent']}" in shown.replace("&#160;", "")

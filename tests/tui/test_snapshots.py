@@ -33,3 +33,11 @@ def test_calls_screen(demo_service: Service, snap_compare: Any) -> None:
 
 def test_help_screen(demo_service: Service, snap_compare: Any) -> None:
     assert snap_compare(make_app(demo_service, DEMO_DAY), press=["f1"], terminal_size=(100, 34))
+
+
+def test_results_screen(demo_service: Service, snap_compare: Any) -> None:
+    assert snap_compare(make_app(demo_service, DEMO_DAY), press=["f5"], terminal_size=(120, 40))
+
+
+def test_policies_screen(demo_service: Service, snap_compare: Any) -> None:
+    assert snap_compare(make_app(demo_service, DEMO_DAY), press=["f4"], terminal_size=(140, 40))

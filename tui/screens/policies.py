@@ -114,6 +114,8 @@ class PoliciesScreen(Screen[None]):
     def action_save(self) -> None:
         if self.file is None:
             return
+        if self._timer is not None:  # the save's verdict must not be overwritten by a preview
+            self._timer.stop()
         text = self.query_one("#policy-text", TextArea).text
         try:
             version = self.relance.service.save_policy(self.file, text)

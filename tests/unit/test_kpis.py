@@ -1,0 +1,105 @@
+"""KPIs on a hand-built history whose answers are worked out by hand below."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from assistant.models import InvoiceStatus, Payment
+from assistant.service import Service
+from assistant.storage import repo
+from tests.unit.rules_builders import add_customer, add_invoice, mark
+
+AS_OF = date(2026, 11, 30)
+
+
+def pay(service: Service, number: str, day: date, cents: int) -> None:
+    with service.store.transaction():
+        repo.apply_payment(
+            service.store, Payment(invoice_number=number, date=day, amount_cents=cents), None, "t"
+        )
+
+
+def history(service: Service) -> None:
+    """Invoices (issued 30 days before their due date):
+
+    A 1000.00 due 10-31, paid 11-05 (5 days late)   | B 500.00 due 10-15, paid 10-10 (on time)
+    C 2000.00 due 12-01, open (not yet due)         | D 300.00 due 08-31, open (91 days late)
+    E 700.00 due 11-09, disputed (21 days late)
+    """
+    store = service.store
+    add_customer(store, "C1")
+    add_invoice(store, "A", date(2026, 10, 31), cents=100_000)
+    add_invoice(store, "B", date(2026, 10, 15), cents=50_000)
+    add_invoice(store, "C", date(2026, 12, 1), cents=200_000)
+    add_invoice(store, "D", date(2026, 8, 31), cents=30_000)
+    add_invoice(store, "E", date(2026, 11, 9), cents=70_000, status=InvoiceStatus.DISPUTED)
+    # promises: A kept (paid 11-05 <= 11-04 + 3 days grace), D broken, C still open
+    service.record_promise("A", date(2026, 11, 4), made_on=date(2026, 11, 1))
+    service.record_promise("D", date(2026, 11, 10), made_on=date(2026, 11, 1))
+    service.record_promise("C", date(2026, 12, 5), made_on=date(2026, 11, 25))
+    # steps: A pre_due 10-28 (paid 8 days later), A reminder_1 11-03 (paid 2 days later),
+    # B pre_due 10-12 (already paid 10-10: not "after"), D reminder_1 09-03 (never paid)
+    mark(store, ["A"], "pre_due", date(2026, 10, 28))
+    mark(store, ["A"], "reminder_1", date(2026, 11, 3))
+    mark(store, ["B"], "pre_due", date(2026, 10, 12))
+    mark(store, ["D"], "reminder_1", date(2026, 9, 3))
+    store.conn.execute(
+        "INSERT INTO invoice_steps (invoice_number, step, done_on, source)"
+        " VALUES ('C', 'pre_due', '2026-11-20', 'rejected')"
+    )
+    pay(service, "A", date(2026, 11, 5), 100_000)
+    pay(service, "B", date(2026, 10, 10), 50_000)
+
+
+def test_kpis_match_the_hand_computed_answers(service: Service) -> None:
+    history(service)
+    data = service.stats(AS_OF).as_json()
+    # receivables C + D + E = 3000.00; sales issued after 09-01: A + B + C + E = 4200.00
+    # DSO = 3000 / 4200 x 90 = 64.3 -> 64
+    assert data["receivables"] == "3000.00" and data["sales_last_90_days"] == "4200.00"
+    assert data["dso_days"] == 64 and "90" in data["dso_method"]
+    assert data["overdue_by_age"] == {
+        "0-30": "700.00",
+        "31-60": "0.00",
+        "61-90": "0.00",
+        "90+": "300.00",
+    }
+    assert data["avg_days_late_paid"] == 2.5  # (5 + 0) / 2
+    assert data["after_step"] == [
+        {"step": "pre_due", "sent": 2, "paid_within_7d": 0, "paid_within_14d": 1},
+        {"step": "reminder_1", "sent": 2, "paid_within_7d": 1, "paid_within_14d": 1},
+    ]
+    assert data["promises"] == {"made": 3, "kept": 1, "broken": 1, "open": 1}
+    assert data["promises_kept_rate"] == 0.5
+
+
+def test_stats_as_of_an_earlier_day_ignores_what_came_after(service: Service) -> None:
+    history(service)
+    data = service.stats(date(2026, 11, 4)).as_json()
+    # on 11-04, A's payment (11-05) has not happened: reminder_1 of 11-03 not yet paid
+    assert {"step": "reminder_1", "sent": 2, "paid_within_7d": 0, "paid_within_14d": 0} in data[
+        "after_step"
+    ]
+    assert data["avg_days_late_paid"] == 0.0  # only B was paid by then, on time
+    assert data["promises"]["made"] == 2  # C's promise (11-25) not yet made
+
+
+def test_drafts_unchanged_edited_rejected_and_time_saved(service: Service) -> None:
+    for i in range(1, 5):
+        add_customer(service.store, f"X{i}")
+        add_invoice(service.store, f"X{i}-1", AS_OF - timedelta(days=5), cid=f"X{i}")
+    ids = sorted(service.draft(AS_OF, offline=True).created)
+    assert len(ids) == 4
+    service.approve(ids[:2], on=AS_OF)
+    service.edit_draft(ids[2], service.get_draft(ids[2]).body + "\nMerci !")
+    service.approve([ids[2]], on=AS_OF)
+    service.reject([ids[3]], "client au téléphone ce matin", on=AS_OF)
+    data = service.stats(AS_OF).as_json()
+    assert data["drafts"] == {"approved_unchanged": 2, "approved_edited": 1, "rejected": 1}
+    assert data["time_saved"]["minutes"] == 2 * (12 - 1) + 1 * (12 - 4)
+    # the approved steps count as sent, the rejected one does not
+    assert data["after_step"] == [
+        {"step": "reminder_1", "sent": 3, "paid_within_7d": 0, "paid_within_14d": 0}
+    ]
+    by_segment = data["after_step_by"]["segment"]
+    assert sum(row["sent"] for row in by_segment) == 3
