@@ -296,33 +296,16 @@ class Service:
                 )
             )
         with self.store.transaction():
-            cur = self.store.conn.execute(
-                "INSERT INTO promises (customer_id, invoice_number, promised_date, amount_cents,"
-                " made_on, source, note, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    invoice.customer_id,
-                    number,
-                    promised.isoformat(),
-                    amount_cents,
-                    made.isoformat(),
-                    source,
-                    note,
-                    self.store.now_iso(),
-                ),
-            )
-            promise_id = int(cur.lastrowid or 0)
-            self.store.record_event(
-                "promise.made",
+            promise_id = repo.insert_promise(
+                self.store,
+                invoice.customer_id,
+                number,
+                promised,
+                amount_cents,
+                made,
+                source=source,
+                note=note,
                 actor=self.actor,
-                customer_id=invoice.customer_id,
-                invoice_number=number,
-                on_date=made,
-                data={
-                    "promise_id": promise_id,
-                    "promised_date": promised.isoformat(),
-                    "amount_cents": amount_cents,
-                    "source": source,
-                },
             )
             self._after_state_change(number, tr("promesse de paiement", "promise to pay"))
         return promise_id
@@ -724,30 +707,16 @@ class Service:
                     d=promised.isoformat(),
                 )
             )
-        cur = self.store.conn.execute(
-            "INSERT INTO promises (customer_id, invoice_number, promised_date, amount_cents,"
-            " made_on, source, note, created_at) VALUES (?, NULL, ?, ?, ?, 'call', ?, ?)",
-            (
-                customer.id,
-                promised.isoformat(),
-                amount_cents,
-                on.isoformat(),
-                note,
-                self.store.now_iso(),
-            ),
-        )
-        promise_id = int(cur.lastrowid or 0)
-        self.store.record_event(
-            "promise.made",
+        promise_id = repo.insert_promise(
+            self.store,
+            customer.id,
+            None,
+            promised,
+            amount_cents,
+            on,
+            source="call",
+            note=note,
             actor=self.actor,
-            customer_id=customer.id,
-            on_date=on,
-            data={
-                "promise_id": promise_id,
-                "promised_date": promised.isoformat(),
-                "amount_cents": amount_cents,
-                "source": "call",
-            },
         )
         for number in self.store.query(
             "SELECT number FROM invoices WHERE customer_id = ? AND status = 'open'",

@@ -213,6 +213,21 @@ def _set(store: Store, draft_id: int, **values: Any) -> None:
     )
 
 
+def _mark_step(store: Store, view: DraftView, on: date, source: str, actor: str) -> None:
+    """The engine moves on: the draft's step is done (sent later, or refused by a person)."""
+    repo.mark_steps_done(
+        store,
+        view.invoices,
+        view.step,
+        on,
+        source=source,
+        actor=actor,
+        channel=view.channel,
+        draft_id=view.id,
+        instalment_id=view.instalment_id,
+    )
+
+
 def approve(store: Store, draft_id: int, on: date, actor: str) -> DraftView:
     view = get_draft(store, draft_id)
     _require(view, "pending")
@@ -236,17 +251,7 @@ def approve(store: Store, draft_id: int, on: date, actor: str) -> DraftView:
     with store.transaction():
         _set(store, draft_id, status="approved")
         if view.channel != "internal":
-            repo.mark_steps_done(
-                store,
-                view.invoices,
-                view.step,
-                on,
-                source="draft",
-                actor=actor,
-                channel=view.channel,
-                draft_id=draft_id,
-                instalment_id=view.instalment_id,
-            )
+            _mark_step(store, view, on, "draft", actor)
         store.record_event(
             "draft.approved",
             actor=actor,
@@ -266,17 +271,7 @@ def reject(store: Store, draft_id: int, reason: str, on: date, actor: str) -> Dr
     with store.transaction():
         _set(store, draft_id, status="rejected", reject_reason=reason.strip())
         if view.channel == "email":
-            repo.mark_steps_done(
-                store,
-                view.invoices,
-                view.step,
-                on,
-                source="rejected",
-                actor=actor,
-                channel=view.channel,
-                draft_id=draft_id,
-                instalment_id=view.instalment_id,
-            )
+            _mark_step(store, view, on, "rejected", actor)
         store.record_event(
             "draft.rejected",
             actor=actor,

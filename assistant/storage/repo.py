@@ -378,3 +378,47 @@ def undo_steps(store: Store, draft_id: int) -> int:
     removed = store.conn.execute("DELETE FROM invoice_steps WHERE draft_id = ?", (draft_id,))
     extra = store.conn.execute("DELETE FROM instalment_steps WHERE draft_id = ?", (draft_id,))
     return removed.rowcount + extra.rowcount
+
+
+def insert_promise(
+    store: Store,
+    customer_id: str,
+    invoice_number: str | None,
+    promised: date,
+    amount_cents: int | None,
+    made_on: date,
+    *,
+    source: str,
+    note: str | None,
+    actor: str,
+) -> int:
+    """Record a promise to pay (for one invoice, or the customer's whole balance)."""
+    cur = store.conn.execute(
+        "INSERT INTO promises (customer_id, invoice_number, promised_date, amount_cents,"
+        " made_on, source, note, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            customer_id,
+            invoice_number,
+            promised.isoformat(),
+            amount_cents,
+            made_on.isoformat(),
+            source,
+            note,
+            store.now_iso(),
+        ),
+    )
+    promise_id = int(cur.lastrowid or 0)
+    store.record_event(
+        "promise.made",
+        actor=actor,
+        customer_id=customer_id,
+        invoice_number=invoice_number,
+        on_date=made_on,
+        data={
+            "promise_id": promise_id,
+            "promised_date": promised.isoformat(),
+            "amount_cents": amount_cents,
+            "source": source,
+        },
+    )
+    return promise_id

@@ -3,7 +3,6 @@ drafts approved unchanged vs edited."""
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from rich.table import Table
@@ -14,7 +13,8 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
-from assistant.i18n import tr
+from assistant.i18n import language, tr
+from assistant.money import format_money, parse_amount
 
 if TYPE_CHECKING:
     from tui.app import RelanceApp
@@ -23,15 +23,16 @@ BAR_WIDTH = 30
 
 
 def bars(values: dict[str, str]) -> Text:
-    """Horizontal bars for money by bucket (decimal strings)."""
-    amounts = {k: Decimal(v) for k, v in values.items()}
-    top = max(amounts.values(), default=Decimal(0)) or Decimal(1)
+    """Horizontal bars for money by bucket (JSON decimal strings)."""
+    amounts = {k: parse_amount(v) for k, v in values.items()}
+    top = max(amounts.values(), default=0) or 1
+    loc = "en_GB" if language() == "en" else "fr_FR"
     out = Text()
-    for bucket, amount in amounts.items():
-        size = int(amount / top * BAR_WIDTH)
+    for bucket, cents in amounts.items():
         out.append(f"{bucket:>6} ")
-        out.append("█" * size, style="red" if bucket in ("61-90", "90+") else "yellow")
-        out.append(f" {amount:,.2f} €\n".replace(",", " "))
+        style = "red" if bucket in ("61-90", "90+") else "yellow"
+        out.append("█" * (cents * BAR_WIDTH // top), style=style)
+        out.append(f" {format_money(cents, 'EUR', loc)}\n")
     return out
 
 
@@ -78,9 +79,12 @@ class ResultsScreen(Screen[None]):
             Text.assemble(
                 ("DSO ", "bold"),
                 (f"{data['dso_days']} " + tr("jours", "days"), "bold cyan"),
-                f"  ({data['dso_method']})\n",
+                tr(
+                    "  (encours / ventes des 90 derniers jours × 90)\n",
+                    "  (receivables / sales of the last 90 days × 90)\n",
+                ),
                 tr("Retard moyen des factures payées : ", "Average days late of paid invoices: "),
-                (f"{late}" if late is not None else "—", "bold"),
+                (tr("{d} jours", "{d} days", d=late) if late is not None else "—", "bold"),
             )
         )
         self.query_one("#ages", Static).update(
