@@ -187,6 +187,7 @@ class Sender:
                 actor=self.actor,
                 customer_id=draft.customer_id,
                 draft_id=draft.id,
+                on_date=self.store.today(),
                 data={
                     "channel": draft.channel,
                     "step": draft.step,

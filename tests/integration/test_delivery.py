@@ -99,6 +99,9 @@ def test_messages_arrive_with_the_right_headers(tmp_path: Path, smtp: tuple[Inbo
     assert draft.status == "sent" and draft.sent_at
     (event,) = svc.store.query("SELECT data FROM events WHERE kind = 'message.sent'")
     assert json.loads(event["data"])["message_id"] == msg["Message-ID"]
+    # the sent message is in the customer's timeline, as the call brief shows it
+    timeline = [line.text for line in svc.factsheet("C1", AS_OF).timeline]
+    assert any("reminder_2" in text and "F1" in text for text in timeline), timeline
 
 
 def test_server_failing_mid_batch_defers_then_resends_without_duplicates(
