@@ -546,16 +546,7 @@ def send(
             )
         )
     else:
-        echo(
-            tr(
-                "Envoyés : {s} ; échecs : {f} ; annulés : {c} ; à réessayer : {d}",
-                "Sent: {s}; failed: {f}; cancelled: {c}; to retry: {d}",
-                s=len(report.sent),
-                f=len(report.failed),
-                c=len(report.cancelled),
-                d=len(report.deferred),
-            )
-        )
+        echo(report.summary())
     if report.stuck:
         echo(
             tr(

@@ -94,16 +94,7 @@ class RelanceApp(App[None]):
     @work(thread=True, exclusive=True, group="batch")
     def send_approved(self) -> None:
         report = self.service.send()
-        self.call_from_thread(
-            self.notify,
-            tr(
-                "Envoyés : {s} ; échecs : {f} ; annulés : {c}",
-                "Sent: {s}; failed: {f}; cancelled: {c}",
-                s=len(report.sent),
-                f=len(report.failed),
-                c=len(report.cancelled),
-            ),
-        )
+        self.call_from_thread(self.notify, report.summary())
         self.call_from_thread(self._refresh_queue)
 
     def _refresh_queue(self) -> None:

@@ -37,6 +37,16 @@ class SendReport:
     stuck: list[int] = field(default_factory=list)
     would_send: list[int] = field(default_factory=list)  # --dry-run
 
+    def summary(self) -> str:
+        return tr(
+            "Envoyés : {s} ; échecs : {f} ; annulés : {c} ; à réessayer : {d}",
+            "Sent: {s}; failed: {f}; cancelled: {c}; to retry: {d}",
+            s=len(self.sent),
+            f=len(self.failed),
+            c=len(self.cancelled),
+            d=len(self.deferred),
+        )
+
     def as_json(self) -> dict[str, object]:
         """DESIGN.md §5 `send --json` keys (counts and stuck ids), then details."""
         return {
