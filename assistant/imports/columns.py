@@ -158,6 +158,7 @@ INVOICE_COLUMNS: dict[str, tuple[str, ...]] = {
         "purchase order",
         "po",
     ),
+    "pdf_path": ("pdf_path", "pdf", "fichier pdf", "chemin pdf", "document", "pièce jointe"),
     "paid_date": (
         "paid_date",
         "paid date",

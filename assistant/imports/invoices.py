@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 from assistant.i18n import tr
 from assistant.imports import values
@@ -48,6 +49,7 @@ class _Row:
     status: InvoiceStatus | None
     reference: str | None
     paid_date: date | None
+    pdf_path: str | None = None
 
 
 def import_invoices(store: Store, table: Table, *, actor: str) -> ImportReport:
@@ -106,6 +108,7 @@ def _parse_rows(table: Table, columns: ColumnMap, problems: Problems) -> list[_R
             status=view.get("status", values.status),
             reference=view.get("reference", values.optional_text),
             paid_date=view.get("paid_date", values.day),
+            pdf_path=_pdf(view.get("pdf_path", values.optional_text), table.folder),
         )
         if number and (seen := first_line.setdefault(number, view.line)) != view.line:
             view.fail(
@@ -140,6 +143,16 @@ def _parse_rows(table: Table, columns: ColumnMap, problems: Problems) -> list[_R
             )
         rows.append(row)
     return rows
+
+
+def _pdf(value: str | None, folder: Path | None) -> str | None:
+    """An invoice PDF path from the file, made absolute from the file's own folder."""
+    if not value:
+        return None
+    path = Path(value).expanduser()
+    if not path.is_absolute() and folder is not None:
+        path = folder / path
+    return str(path)
 
 
 def _customers(rows: list[_Row], known: dict[str, Customer]) -> list[Customer]:
@@ -254,7 +267,7 @@ def _invoice(
         currency=currency,
         status=status,
         reference=reference,
-        pdf_path=before.pdf_path if before else None,
+        pdf_path=row.pdf_path if columns.has("pdf_path") or before is None else before.pdf_path,
         paid_date=paid_date,
     )
 

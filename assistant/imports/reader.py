@@ -57,6 +57,7 @@ class Table:
     sha256: str
     encoding: str  # "utf-8", "cp1252", "utf-16" or "xlsx"
     delimiter: str | None
+    folder: Path | None = None  # where the file is: relative paths in it (PDFs) start there
 
 
 def file_bytes(path: Path) -> bytes:
@@ -193,7 +194,7 @@ def read_table(
     digest = hashlib.sha256(data).hexdigest()
     if data.startswith(_XLSX_MAGIC):
         headers, rows = _read_xlsx(data, path.name)
-        return Table(path.name, headers, rows, digest, "xlsx", None)
+        return Table(path.name, headers, rows, digest, "xlsx", None, path.resolve().parent)
     if data.startswith(_XLS_MAGIC):
         raise UserError(
             tr(
@@ -230,7 +231,7 @@ def read_table(
         ) from None
     if headers is None:
         raise UserError(tr("{f} : fichier vide", "{f}: empty file", f=path.name))
-    return Table(path.name, headers, rows, digest, encoding, delimiter)
+    return Table(path.name, headers, rows, digest, encoding, delimiter, path.resolve().parent)
 
 
 def _read_xlsx(data: bytes, name: str) -> tuple[list[str], list[Row]]:

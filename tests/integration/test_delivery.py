@@ -209,3 +209,30 @@ def test_default_outbox_writes_eml_and_sms_files(tmp_path: Path) -> None:
     (line,) = (home / "sms-outbox" / "outbox.jsonl").read_text().splitlines()
     sms = json.loads(line)
     assert sms["to"] == "+33600000000" and len(sms["text"]) <= 320
+
+
+def test_invoice_pdf_from_the_import_is_attached(tmp_path: Path) -> None:
+    home = tmp_path / "h"
+    svc = open_service(home, None)
+    exports = tmp_path / "exports"
+    (exports / "pdf").mkdir(parents=True)
+    (exports / "pdf" / "F9.pdf").write_bytes(b"%PDF-1.4 facture F9")
+    csv = exports / "factures.csv"
+    csv.write_text(
+        "N° facture;Code client;Raison sociale;Email;Date facture;Date d'échéance;"
+        "Montant TTC;PDF\n"
+        "F9;C9;Neuf SARL;neuf@example.com;15/10/2026;19/11/2026;1 200,00;pdf/F9.pdf\n",
+        encoding="utf-8",
+    )
+    svc.import_file("invoices", csv)
+    invoice = svc.store.query_one("SELECT pdf_path FROM invoices WHERE number = 'F9'")
+    assert invoice is not None and invoice["pdf_path"] == str(exports / "pdf" / "F9.pdf")
+    (draft_id,) = svc.draft(AS_OF, offline=True).created
+    svc.approve([draft_id], on=AS_OF)
+    assert svc.send().sent == [draft_id]
+    msg = email.message_from_bytes(
+        (home / "outbox" / f"draft-{draft_id}.eml").read_bytes(), policy=default
+    )
+    (attachment,) = list(msg.iter_attachments())
+    assert attachment.get_filename() == "F9.pdf"
+    assert attachment.get_content() == b"%PDF-1.4 facture F9"

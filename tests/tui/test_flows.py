@@ -195,3 +195,16 @@ async def test_results_screen_shows_the_kpis(demo_service: Service) -> None:
         shown = app.export_screenshot()  # what the terminal displays (SVG text)
         first = expected["after_step"][0]
         assert first["step"] in shown and f">{first['sent']}" in shown.replace("&#160;", "")
+
+
+async def test_a_stuck_send_is_surfaced_in_the_queue(demo_service: Service) -> None:
+    draft = next(d for d in demo_service.drafts("pending") if d.channel == "email")
+    demo_service.approve([draft.id], on=DEMO_DAY)
+    demo_service.store.conn.execute(
+        "UPDATE drafts SET status = 'sending' WHERE id = ?", (draft.id,)
+    )
+    app = make_app(demo_service, DEMO_DAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        counts = str(app.screen.query_one("#counts").render())
+        assert f"envoi interrompu à vérifier : {draft.id}" in counts

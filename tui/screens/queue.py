@@ -66,6 +66,7 @@ class QueueScreen(Screen[None]):
         self._suspended = False
         self._loaded_status: str | None = None
         self.page = 0
+        self.stuck: list[int] = []
 
     @property
     def relance(self) -> RelanceApp:
@@ -130,6 +131,7 @@ class QueueScreen(Screen[None]):
         status = self._filter_value("status")
         self._loaded_status = status
         self.drafts = self.relance.service.drafts(status, texts=False)
+        self.stuck = [d.id for d in self.relance.service.drafts("sending", texts=False)]
         self._rows = {}  # rendered lazily, for the rows actually shown
         segments = sorted({d.segment for d in self.drafts if d.segment})
         seg = self.query_one("#segment", Select)
@@ -188,6 +190,12 @@ class QueueScreen(Screen[None]):
         )
         if pages > 1:
             counts += f" · page {self.page + 1}/{pages} ([ ])"
+        if self.stuck:
+            counts += tr(
+                " · ⚠ envoi interrompu à vérifier : {ids} (relance stuck)",
+                " · ⚠ interrupted send to check: {ids} (relance stuck)",
+                ids=", ".join(map(str, self.stuck)),
+            )
         self.query_one("#counts", Static).update(counts)
         if keep is not None and rows:
             table.move_cursor(row=min(keep, len(rows) - 1))
