@@ -70,7 +70,10 @@ def validate_policy(home: Path, relative: str, text: str) -> None:
         parse_policy_text(text, MODELS[relative], relative)
         return
     name = relative.removeprefix("templates/")
-    TemplateStore(home, overrides={name: text}).render(name, sample_context())
+    store = TemplateStore(home, overrides={name: text})
+    store.render(name, sample_context())
+    html_context = {"subject": "<subject>", "company_name": "<company>", "language": "fr"}
+    store.render_html(name, "<body>", html_context)
 
 
 def save_policy(home: Path, relative: str, text: str, now: datetime) -> Path:

@@ -548,6 +548,7 @@ class Service:
             sender_name=load_company(self.home).name,
             reply_to=None,
             actor=self.actor,
+            templates=TemplateStore(self.home),
             backoff_s=backoff_s,
         )
 

@@ -27,6 +27,7 @@ def build_email(
     reply_to: str | None,
     now: datetime,
     attachments: list[Path] | None = None,
+    html: str | None = None,
 ) -> EmailMessage:
     msg = EmailMessage()
     msg["From"] = formataddr((sender_name, sender)) if sender_name else sender
@@ -39,6 +40,8 @@ def build_email(
     msg["Message-ID"] = message_id(draft, sender)
     msg["X-Relance-Draft"] = str(draft.id)
     msg.set_content(draft.body, charset="utf-8")
+    if html:
+        msg.add_alternative(html, subtype="html", charset="utf-8")
     for path in attachments or []:
         kind, _ = mimetypes.guess_type(path.name)
         maintype, subtype = (kind or "application/octet-stream").split("/", 1)

@@ -22,7 +22,8 @@ from assistant.delivery.transports import (
 )
 from assistant.drafting import queue
 from assistant.drafting.queue import DraftView
-from assistant.errors import UserError
+from assistant.drafting.templates import TemplateStore
+from assistant.errors import PolicyError, UserError
 from assistant.i18n import tr
 from assistant.storage import repo
 from assistant.storage.db import Store
@@ -72,6 +73,7 @@ class Sender:
     sender_name: str
     reply_to: str | None
     actor: str
+    templates: TemplateStore | None = None  # for the optional HTML part of a template
     retries: int = 3
     backoff_s: float = 1.0
     sleep: Callable[[float], None] = time.sleep
@@ -174,8 +176,20 @@ class Sender:
             reply_to=self.reply_to,
             now=self.store.clock(),
             attachments=self._attachments(draft),
+            html=self._html(draft),
         )
         self.email.send(msg)
+
+    def _html(self, draft: DraftView) -> str | None:
+        if self.templates is None:
+            return None
+        context = {"subject": draft.subject, "company_name": self.sender_name}
+        try:
+            return self.templates.render_html(
+                draft.template_name, draft.body, context | {"language": draft.language}
+            )
+        except PolicyError as exc:
+            raise PermanentError(str(exc)) from exc
 
     def _attachments(self, draft: DraftView) -> list[Path]:
         paths = []

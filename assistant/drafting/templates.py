@@ -18,6 +18,7 @@ from jinja2 import (
     TemplateSyntaxError,
 )
 from jinja2.sandbox import SandboxedEnvironment
+from markupsafe import Markup
 
 from assistant.errors import PolicyError
 from assistant.i18n import tr
@@ -30,7 +31,9 @@ class Rendered:
     body: str
 
 
-def _environment(search: list[str], extra: dict[str, str] | None = None) -> SandboxedEnvironment:
+def _environment(
+    search: list[str], extra: dict[str, str] | None = None, *, autoescape: bool = False
+) -> SandboxedEnvironment:
     from jinja2 import ChoiceLoader, DictLoader
 
     loaders = [DictLoader(extra)] if extra else []
@@ -38,7 +41,7 @@ def _environment(search: list[str], extra: dict[str, str] | None = None) -> Sand
     return SandboxedEnvironment(
         loader=ChoiceLoader(loaders),
         undefined=StrictUndefined,
-        autoescape=False,
+        autoescape=autoescape,
         keep_trailing_newline=False,
         trim_blocks=False,
     )
@@ -53,6 +56,20 @@ class TemplateStore:
             search.append(str(home / "policies" / "templates"))
         search.append(str(bundled_dir("policies") / "templates"))
         self.env = _environment(search, overrides)
+        self.html_env = _environment(search, overrides, autoescape=True)
+
+    def render_html(self, name: str, body: str, context: dict[str, object]) -> str | None:
+        """The template's optional `{% block html %}` (autoescaped), wrapping the final plain
+        text as `body_html`; None when the template has no HTML part."""
+        try:
+            template = self.html_env.get_template(name)
+            block = template.blocks.get("html")
+            if block is None:
+                return None
+            ctx = template.new_context({**context, "body_html": text_to_html(body)})
+            return "".join(block(ctx)).strip()
+        except TemplateError as exc:
+            raise PolicyError(f"{name} (html): {exc}") from exc
 
     def name_for(self, language: str, names: list[str]) -> str:
         """The first of `names` (e.g. ["strategic", "reminder_1"]) that exists in `language`,
@@ -93,6 +110,17 @@ class TemplateStore:
         except TemplateError as exc:
             raise PolicyError(f"{name}: {exc}") from exc
         return Rendered(" ".join(subject.split()), _tidy(body))
+
+
+HTML_CONTEXT = ("subject", "company_name", "language")  # what an html block may use, + body_html
+
+
+def text_to_html(text: str) -> Markup:
+    """Plain text as escaped HTML paragraphs (the text itself is never a template)."""
+    paragraphs = [p for p in text.split("\n\n") if p.strip()]
+    return Markup("\n").join(
+        Markup("<p>{}</p>").format(Markup("<br>\n").join(p.splitlines())) for p in paragraphs
+    )
 
 
 def _syntax(exc: TemplateSyntaxError, name: str) -> str:

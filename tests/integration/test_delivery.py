@@ -15,6 +15,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from assistant.config import Settings
+from assistant.errors import PolicyError
 from assistant.money import format_money
 from assistant.service import Service
 from tests.conftest import FIXED_NOW
@@ -236,3 +237,35 @@ def test_invoice_pdf_from_the_import_is_attached(tmp_path: Path) -> None:
     (attachment,) = list(msg.iter_attachments())
     assert attachment.get_filename() == "F9.pdf"
     assert attachment.get_content() == b"%PDF-1.4 facture F9"
+
+
+def test_a_template_with_an_html_block_sends_an_escaped_html_alternative(tmp_path: Path) -> None:
+    home = tmp_path / "h"
+    svc = open_service(home, None)
+    own = home / "policies" / "templates" / "fr" / "reminder_1.j2"
+    own.parent.mkdir(parents=True)
+    shipped = svc.read_policy("templates/fr/reminder_1.j2")
+    html = (
+        "{% block html %}<html><body><h1>{{ company_name }}</h1>{{ body_html }}"
+        "<footer>{{ subject }}</footer></body></html>{% endblock %}"
+    )
+    svc.validate_policy("templates/fr/reminder_1.j2", shipped + html)  # accepted
+    with pytest.raises(PolicyError):  # an unknown variable in the HTML part is refused
+        svc.validate_policy("templates/fr/reminder_1.j2", shipped + html.replace("subject", "x"))
+    own.write_text(shipped + html, encoding="utf-8")
+    add_customer(svc.store, "C1")
+    add_invoice(svc.store, "F1", AS_OF - timedelta(days=5))
+    (draft_id,) = svc.draft(AS_OF, offline=True).created
+    body = svc.get_draft(draft_id).body + "\n\nP.S. <script>alert(1)</script> & merci"
+    svc.edit_draft(draft_id, body)
+    svc.approve([draft_id], on=AS_OF)
+    assert svc.send().sent == [draft_id]
+    msg = email.message_from_bytes(
+        (home / "outbox" / f"draft-{draft_id}.eml").read_bytes(), policy=default
+    )
+    assert msg.get_content_type() == "multipart/alternative"
+    plain = msg.get_body(("plain",)).get_content()
+    rich = msg.get_body(("html",)).get_content()
+    assert "<script>alert(1)</script>" in plain
+    assert "&lt;script&gt;" in rich and "<script>" not in rich and "&amp; merci" in rich
+    assert "<h1>" in rich and "<p>" in rich
