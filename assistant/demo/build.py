@@ -8,6 +8,7 @@ same database content.
 from __future__ import annotations
 
 import json
+import zlib
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -177,17 +178,67 @@ def _dispute(store: Store, invoice: PlannedInvoice) -> None:
     )  # fmt: skip
 
 
-def _step_rows(store: Store, numbers: tuple[str, ...], step: str, day: date, channel: str) -> None:
+def _step_rows(
+    store: Store,
+    numbers: tuple[str, ...],
+    step: str,
+    day: date,
+    channel: str,
+    draft_id: int | None = None,
+) -> None:
     store.conn.executemany(
-        "INSERT INTO invoice_steps (invoice_number, step, done_on, channel, source)"
-        " VALUES (?, ?, ?, ?, 'demo')",
-        [(n, step, day.isoformat(), channel) for n in numbers],
+        "INSERT INTO invoice_steps (invoice_number, step, done_on, channel, source, draft_id)"
+        " VALUES (?, ?, ?, ?, 'demo', ?)",
+        [(n, step, day.isoformat(), channel, draft_id) for n in numbers],
     )
+
+
+TONES = {"pre_due": "courteous", "reminder_1": "benevolent", "reminder_2": "firm"}
+
+
+def _sent_draft(store: Store, message: PlannedMessage) -> int:
+    """The reviewed draft behind a past e-mail: about one in six was edited before approval."""
+    customer = store.query_one(
+        "SELECT name, email, language, segment, strategic FROM customers WHERE id = ?",
+        (message.customer_id,),
+    )
+    assert customer is not None
+    marks = ",".join("?" * len(message.invoices))
+    total, first_due = store.query(
+        "SELECT SUM(amount_cents) AS t, MIN(due_date) AS d FROM invoices"
+        f" WHERE number IN ({marks})",
+        message.invoices,
+    )[0].values()
+    edited = zlib.crc32(f"{message.customer_id}|{message.step}|{message.on}".encode()) % 6 == 0
+    text = tr("Relance {s} du {d} (historique de la démo)", "{s} reminder of {d} (demo history)",
+              s=message.step, d=message.on.isoformat())  # fmt: skip
+    now = store.now_iso()
+    segment = "strategic" if customer["strategic"] else customer["segment"] or "standard"
+    cur = store.conn.execute(
+        "INSERT INTO drafts (customer_id, step, channel, language, status, recipient, cc, subject,"
+        " body, template_name, template_subject, template_body, source, violations, segment,"
+        " tone, policy_version, plan_date, scheduled_for, total_cents, currency, max_days_late,"
+        " reason, edited, sent_at, created_at, updated_at) VALUES (?, ?, 'email', ?, 'sent', ?,"
+        " '[]', ?, ?, ?, ?, ?, 'template', '[]', ?, ?, 'demo', ?, ?, ?, 'EUR', ?, ?, ?, ?, ?, ?)",
+        (message.customer_id, message.step, customer["language"], customer["email"], text,
+         text, f"{customer['language']}/{message.step}.j2", text, text, segment,
+         TONES.get(message.step), message.on.isoformat(), message.on.isoformat(), total,
+         max((message.on - date.fromisoformat(first_due)).days, 0), text, int(edited), now,
+         now, now),
+    )  # fmt: skip
+    draft_id = int(cur.lastrowid or 0)
+    store.conn.executemany(
+        "INSERT INTO draft_invoices (draft_id, invoice_number, outstanding_cents)"
+        " SELECT ?, number, outstanding_cents FROM invoices WHERE number = ?",
+        [(draft_id, n) for n in message.invoices],
+    )
+    return draft_id
 
 
 def _message(store: Store, message: PlannedMessage) -> None:
     if message.channel == "email":  # the SMS of J+10 goes with the e-mail: one step row
-        _step_rows(store, message.invoices, message.step, message.on, "email")
+        draft_id = _sent_draft(store, message)
+        _step_rows(store, message.invoices, message.step, message.on, "email", draft_id)
     store.record_event(
         "message.sent", actor=DEMO_ACTOR, customer_id=message.customer_id, on_date=message.on,
         data={"step": message.step, "channel": message.channel,
