@@ -67,9 +67,12 @@ def test_draft_review_send_and_stats(tmp_path: Path) -> None:
 def test_errors_are_one_clear_line(tmp_path: Path) -> None:
     home = tmp_path / "home"
     assert run_cli("demo", "--no-tui", "--as-of", AS_OF, home=home).returncode == 0
+    pending = cli_json("drafts", "--status", "pending", "--json", home=home)
+    email_id = str(next(d["id"] for d in pending if d["channel"] == "email"))
     for args, fragment in [
         (("show", "99999"), "brouillon inconnu"),
-        (("regenerate", "1", "--tone", "angrier"), "ton inconnu"),
+        (("regenerate", email_id, "--tone", "angrier"), "ton inconnu"),
+        (("regenerate", "1", "--tone", "softer"), "en attente"),  # a sent draft of the history
         (("stuck", "1", "--sent"), "sending"),
         (("stats", "--as-of", "24/13/2026"), "date"),
     ]:
