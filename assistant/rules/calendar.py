@@ -27,13 +27,14 @@ def _holiday_ordinals(country: str, year: int) -> frozenset[int]:
 class BusinessCalendar:
     """Which days a message may go out, for a country and optional customer closing periods."""
 
-    __slots__ = ("_cache", "weekdays")
+    __slots__ = ("_cache", "_next", "weekdays")
 
     def __init__(self, weekdays: Iterable[int] = (0, 1, 2, 3, 4)) -> None:
         self.weekdays = frozenset(weekdays)
         if not self.weekdays:
             raise ValueError("at least one sending weekday is needed")
         self._cache: dict[tuple[str, int], bool] = {}
+        self._next: dict[tuple[str, int], int] = {}  # next business day, no closing period
 
     def is_holiday(self, day: int, country: str) -> bool:
         return day in _holiday_ordinals(country, date.fromordinal(day).year)
@@ -53,6 +54,15 @@ class BusinessCalendar:
 
     def next_business_day(self, day: int, country: str, closing: ClosingSpans = ()) -> int:
         """`day` itself if it is a business day, else the first one after it."""
+        if not closing:
+            key = (country, day)
+            hit = self._next.get(key)
+            if hit is None:
+                hit = self._next[key] = self._scan_forward(day, country, ())
+            return hit
+        return self._scan_forward(day, country, closing)
+
+    def _scan_forward(self, day: int, country: str, closing: ClosingSpans) -> int:
         for _ in range(800):
             if self.is_business_day(day, country, closing):
                 return day

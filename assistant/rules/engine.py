@@ -16,6 +16,7 @@ from typing import Any
 
 from assistant.i18n import tr
 from assistant.rules.calendar import BusinessCalendar
+from assistant.rules.gcpause import gc_paused
 from assistant.rules.instalments import plan_instalments
 from assistant.rules.policy import ScenarioPolicy, Segment, Step
 from assistant.rules.promises import PromiseState
@@ -149,6 +150,10 @@ class Planner:
 
     # -- planning -----------------------------------------------------------------------
     def plan(self, snap: Snapshot) -> Plan:
+        with gc_paused():
+            return self._plan(snap)
+
+    def _plan(self, snap: Snapshot) -> Plan:
         as_of = snap.as_of.toordinal()
         grace = self.policy.promise_grace_days
         result = Plan(snap.as_of)
@@ -162,6 +167,9 @@ class Planner:
         seg_cache: dict[str, tuple[Segment, tuple[int, ...]]] = {}
         customers = snap.customers
         done = snap.done
+        in_plan = snap.in_plan
+        invoice_promise, customer_promise = snap.invoice_promise, snap.customer_promise
+        latest_promise = self._latest_promise
 
         for number, cid, due, _outstanding in snap.invoices:
             customer = customers.get(cid)
@@ -171,7 +179,7 @@ class Planner:
             last_idx = last[0] if last else -1
             if last_idx >= last_idx_all:
                 continue
-            if number in snap.in_plan:
+            if number in in_plan:
                 result.skipped.append(
                     Skip(
                         cid,
@@ -181,7 +189,11 @@ class Planner:
                     )
                 )
                 continue
-            promise = self._latest_promise(snap, number, cid)
+            promise = (
+                latest_promise(snap, number, cid)
+                if number in invoice_promise or cid in customer_promise
+                else None
+            )
             broken: PromiseState | None = None
             if promise is not None:
                 status = promise.status(snap.as_of, grace)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from assistant.rules.calendar import ClosingSpans
+from assistant.rules.gcpause import gc_paused
 from assistant.rules.instalments import PlanState, load_plans
 from assistant.rules.policy import ScenarioPolicy
 from assistant.rules.promises import PromiseState, load_promises
@@ -57,6 +58,11 @@ class Snapshot:
 
 
 def load_snapshot(store: Store, policy: ScenarioPolicy, as_of: date) -> Snapshot:
+    with gc_paused():
+        return _load_snapshot(store, policy, as_of)
+
+
+def _load_snapshot(store: Store, policy: ScenarioPolicy, as_of: date) -> Snapshot:
     as_of_ord = as_of.toordinal()
     step_index = {s.id: i for i, s in enumerate(policy.steps)}
     conn = store.conn
