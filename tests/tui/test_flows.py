@@ -208,3 +208,17 @@ async def test_a_stuck_send_is_surfaced_in_the_queue(demo_service: Service) -> N
         await pilot.pause()
         counts = str(app.screen.query_one("#counts").render())
         assert f"envoi interrompu à vérifier : {draft.id}" in counts
+
+
+async def test_english_interface_reaches_worker_threads(demo_service: Service) -> None:
+    from assistant.i18n import set_language
+
+    set_language("en")
+    app = make_app(demo_service, DEMO_DAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f3")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        shown = app.export_screenshot().replace("&#160;", " ")
+        assert "Call brief" in shown and "Fiche d" not in shown  # rendered in a worker thread
