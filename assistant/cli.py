@@ -370,11 +370,21 @@ def promise(
     amount: Annotated[
         str | None, typer.Option("--amount", help="Montant promis (ex. 1234,56).")
     ] = None,
+    made_on: Annotated[
+        str | None,
+        typer.Option(
+            "--made-on",
+            help="Jour où la promesse a été faite, AAAA-MM-JJ (défaut : aujourd'hui).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Enregistrer une promesse de paiement (les relances attendent sa date + délai de grâce)."""
     with service_for(ctx) as service:
-        promised = parse_day(on, service.store.today())
-        service.record_promise(invoice, promised, parse_money_option(amount))
+        today = service.store.today()
+        promised = parse_day(on, today)
+        made = parse_day(made_on, today)
+        service.record_promise(invoice, promised, parse_money_option(amount), made_on=made)
         grace = service.scenario().promise_grace_days
     echo(
         tr(

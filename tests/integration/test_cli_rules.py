@@ -67,7 +67,9 @@ def test_dispute_resolve_and_promise(home: Path) -> None:
     assert "C1" not in {a["customer_id"] for a in plan(home)}
     assert run_cli("resolve", "F-1", home=home).returncode == 0
     assert "C1" in {a["customer_id"] for a in plan(home)}
-    result = run_cli("promise", "F-1", "--date", "2026-11-30", "--amount", "1200", home=home)
+    result = run_cli(
+        "promise", "F-1", "--date", "2026-11-30", "--amount", "1200", "--made-on", AS_OF, home=home
+    )
     assert result.returncode == 0, result.stderr
     assert "C1" not in {a["customer_id"] for a in plan(home)}
     # a broken promise (30 Nov + 3 days grace) escalates to a person
