@@ -222,3 +222,24 @@ async def test_english_interface_reaches_worker_threads(demo_service: Service) -
         await pilot.pause()
         shown = app.export_screenshot().replace("&#160;", " ")
         assert "Call brief" in shown and "Fiche d" not in shown  # rendered in a worker thread
+
+
+async def test_palette_commands_draft_and_send_in_workers(demo_service: Service) -> None:
+    demo_service.store.conn.execute(
+        "UPDATE drafts SET status = 'superseded' WHERE status = 'pending'"
+    )
+    app = make_app(demo_service, DEMO_DAY)
+    async with app.run_test(size=SIZE) as pilot:
+        assert app.screen.query_one("#drafts", DataTable).row_count == 0
+        app.create_drafts()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        pending = demo_service.drafts("pending")
+        assert pending and app.screen.query_one("#drafts", DataTable).row_count == len(pending)
+        email = next(d for d in pending if d.channel == "email")
+        demo_service.approve([email.id], on=DEMO_DAY)
+        app.send_approved()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+    assert demo_service.get_draft(email.id).status == "sent"
+    assert (demo_service.home / "outbox" / f"draft-{email.id}.eml").is_file()
