@@ -21,6 +21,7 @@ from assistant.service import Service
 from assistant.stats import AGE_BUCKETS, age_bucket, portfolio_summary
 from assistant.storage import repo
 from assistant.storage.db import Store, open_store
+from tests.conftest import FIXED_NOW
 
 AS_OF = date(2026, 11, 24)  # a Tuesday, four weeks before the Christmas closure
 MONEY_COLUMNS = {
@@ -422,6 +423,8 @@ def test_build_refuses_an_absurd_date(store: Store) -> None:
 
 # -- the demo home ---------------------------------------------------------------------------
 def open_demo(home: Path, **kwargs) -> tuple[Service, bool]:
+    # a fixed clock: both builds must be identical, whatever second they run in
+    kwargs.setdefault("clock", lambda: FIXED_NOW)
     built = Service.demo(Settings(RELANCE_HOME=home), as_of=AS_OF, **kwargs)
     return built.service, built.recreated
 
