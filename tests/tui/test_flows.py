@@ -208,6 +208,13 @@ async def test_a_stuck_send_is_surfaced_in_the_queue(demo_service: Service) -> N
         await pilot.pause()
         counts = str(app.screen.query_one("#counts").render())
         assert f"envoi interrompu à vérifier : {draft.id}" in counts
+        app.screen.query_one("#status", Select).value = "sending"
+        await pilot.pause()
+        await pilot.press("k")
+        await pilot.pause()
+        await pilot.press("down", "enter")  # second choice: it did not leave
+        await pilot.pause()
+    assert demo_service.get_draft(draft.id).status == "approved"  # will go with the next send
 
 
 async def test_english_interface_reaches_worker_threads(demo_service: Service) -> None:

@@ -24,6 +24,8 @@ HELP_FR = """\
 | Espace, puis A | file | Sélectionner, puis approuver la sélection (seulement les contrôles ✓) |
 | r | file | Rejeter avec un motif |
 | s · / | file | Changer le tri · Chercher |
+| [ · ] | file | Page précédente · suivante (500 lignes par page) |
+| k | file | Trancher un envoi interrompu (statut sending) : parti ou à renvoyer |
 | Ctrl+A | brouillon | Approuver (avec vos retouches) et passer au suivant |
 | Ctrl+S · Ctrl+R | brouillon | Enregistrer la retouche · Rejeter |
 | Ctrl+G | brouillon | Régénérer : plus doux, plus ferme, plus court, autre langue |
@@ -49,6 +51,8 @@ HELP_EN = """\
 | Space, then A | queue | Select, then approve the selection (only ✓ checks) |
 | r | queue | Reject with a reason |
 | s · / | queue | Change sort · Search |
+| [ · ] | queue | Previous · next page (500 rows per page) |
+| k | queue | Settle an interrupted send (status sending): sent or send again |
 | Ctrl+A | draft | Approve (with your edits) and go to the next |
 | Ctrl+S · Ctrl+R | draft | Save the edit · Reject |
 | Ctrl+G | draft | Regenerate: softer, firmer, shorter, other language |

@@ -54,6 +54,7 @@ class QueueScreen(Screen[None]):
         Binding("right_square_bracket", "page(1)", tr("Page suivante", "Next page")),
         Binding("left_square_bracket", "page(-1)", tr("Page précédente", "Previous page")),
         Binding("slash", "search", tr("Chercher", "Search")),
+        Binding("k", "settle_stuck", tr("Trancher un envoi interrompu", "Settle a stuck send")),
         Binding("ctrl+r", "reload", tr("Actualiser", "Reload"), show=False),
     ]
 
@@ -193,8 +194,8 @@ class QueueScreen(Screen[None]):
             counts += f" · page {self.page + 1}/{pages} ([ ])"
         if self.stuck:
             counts += tr(
-                " · ⚠ envoi interrompu à vérifier : {ids} (relance stuck)",
-                " · ⚠ interrupted send to check: {ids} (relance stuck)",
+                " · ⚠ envoi interrompu à vérifier : {ids} (statut sending, touche k)",
+                " · ⚠ interrupted send to check: {ids} (status sending, key k)",
                 ids=", ".join(map(str, self.stuck)),
             )
         self.query_one("#counts", Static).update(counts)
@@ -297,6 +298,34 @@ class QueueScreen(Screen[None]):
     def action_page(self, delta: int) -> None:
         self.page = max(self.page + delta, 0)
         self.refresh_table()
+
+    def action_settle_stuck(self) -> None:
+        """A draft left in `sending` by a crash: the person checked the mailbox and says."""
+        draft = self.current()
+        if draft is None or draft.status != "sending":
+            self.notify(
+                tr(
+                    "Choisissez un brouillon « sending » (filtre statut)",
+                    "Pick a draft in « sending » (status filter)",
+                )
+            )
+            return
+        from tui.widgets.modals import ChoiceModal
+
+        choices = [
+            ("sent", tr("Il est parti (marquer envoyé)", "It left (mark as sent)")),
+            ("not-sent", tr("Il n'est pas parti (renvoyer)", "It did not leave (send again)")),
+        ]
+
+        def done(choice: str | None) -> None:
+            if choice and self.relance.attempt(
+                lambda: self.relance.service.resolve_stuck(draft.id, was_sent=choice == "sent")
+            ):
+                self.notify(tr("Envoi tranché", "Send settled"))
+            self.reload()
+
+        title = tr("Envoi interrompu #{i}", "Interrupted send #{i}", i=draft.id)
+        self.app.push_screen(ChoiceModal(title, choices), done)
 
     def action_sort(self) -> None:
         self.sort_key = SORTS[(SORTS.index(self.sort_key) + 1) % len(SORTS)]
