@@ -8,6 +8,7 @@ from rich.text import Text
 
 from assistant.drafting.queue import DraftView
 from assistant.i18n import language, tr
+from assistant.labels import channel_label, source_label, step_label
 from assistant.rules import Plan
 
 
@@ -32,9 +33,11 @@ def render_plan(plan: Plan, *, explain: bool = False) -> Group:
         for a in plan.actions:
             line = Text("\n")
             line.append(f"{a.customer_id:<8}", style="bold")
-            line.append(f" {a.step:<11}", style="magenta" if a.requires_human else "cyan")
-            channel = a.channel + ("+sms" if a.also_sms else "")
-            line.append(f" {channel:<10}")
+            line.append(
+                f" {step_label(a.step):<13}", style="magenta" if a.requires_human else "cyan"
+            )
+            channel = channel_label(a.channel) + (" + SMS" if a.also_sms else "")
+            line.append(f" {channel:<14}")
             line.append(
                 tr(" personne", " person") if a.requires_human else tr(" brouillon", " draft")
             )
@@ -80,11 +83,13 @@ def render_drafts(items: list[DraftView]) -> Table | Text:
     table.add_column(tr("Client", "Customer"), no_wrap=True, max_width=24)
     table.add_column(tr("Étape", "Step"), no_wrap=True, min_width=10)
     table.add_column(tr("Statut", "Status"), no_wrap=True, min_width=8)
-    table.add_column("Src", no_wrap=True, min_width=4)
+    table.add_column("Src", no_wrap=True, min_width=6)
     table.add_column(tr("Montant", "Amount"), justify="right", no_wrap=True, min_width=12)
     for d in items:
-        step = d.step if d.channel == "email" else f"{d.step} ({d.channel})"
-        source = ("llm" if d.source == "llm" else tr("mod", "tpl")) + (" ⚠" if d.violations else "")
+        step = step_label(d.step)
+        if d.channel != "email":
+            step += f" ({channel_label(d.channel)})"
+        source = source_label(d.source) + (" ⚠" if d.violations else "")
         table.add_row(
             str(d.id), d.customer_name, step, d.status, source, _money(d.total_cents, d.currency)
         )
@@ -94,13 +99,16 @@ def render_drafts(items: list[DraftView]) -> Table | Text:
 def render_draft(d: DraftView) -> Group:
     head = Text()
     head.append(tr("Brouillon {i}", "Draft {i}", i=d.id), style="bold")
-    head.append(f"  {d.customer_name} ({d.customer_id})  {d.step}  {d.channel}  {d.status}\n")
+    head.append(
+        f"  {d.customer_name} ({d.customer_id})  {step_label(d.step)}"
+        f"  {channel_label(d.channel)}  {d.status}\n"
+    )
     head.append(tr("À : ", "To: ") + (d.recipient or tr("(manquant)", "(missing)")))
     if d.cc:
         head.append(tr("   Cc : ", "   Cc: ") + ", ".join(d.cc))
     head.append("\n" + tr("Factures : ", "Invoices: ") + ", ".join(d.invoices))
     head.append(f"  ({_money(d.total_cents, d.currency)})")
-    head.append("\n" + tr("Source : ", "Source: ") + d.source)
+    head.append("\n" + tr("Source : ", "Source: ") + source_label(d.source))
     head.append(tr("   Politique : ", "   Policy: ") + d.policy_version)
     if d.edited:
         head.append(tr("   (modifié à la main)", "   (edited by hand)"))

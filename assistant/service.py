@@ -465,6 +465,10 @@ class Service:
         """Today's tasks for a person: calls, missed instalments, escalations."""
         return [a for a in self.plan(as_of).actions if a.requires_human]
 
+    def customer_names(self) -> dict[str, str]:
+        """Customer id -> name, for screens that list ids."""
+        return dict(self.store.conn.execute("SELECT id, name FROM customers").fetchall())
+
     # -- policies (manager) -------------------------------------------------------------
     def policy_files(self) -> list[str]:
         return policy_edit.list_policies(self.home)

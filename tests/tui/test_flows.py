@@ -7,6 +7,7 @@ from pathlib import Path
 from textual.widgets import DataTable, Input, Select, TextArea
 
 from assistant.config import Settings
+from assistant.labels import step_label
 from assistant.service import Service
 from tests.conftest import FIXED_NOW
 from tests.support.llm_stub import StubLLM
@@ -194,7 +195,8 @@ async def test_results_screen_shows_the_kpis(demo_service: Service) -> None:
         assert f"DSO {expected['dso_days']}" in headline
         shown = app.export_screenshot()  # what the terminal displays (SVG text)
         first = expected["after_step"][0]
-        assert first["step"] in shown and f">{first['sent']}" in shown.replace("&#160;", "")
+        shown = shown.replace("&#160;", " ")
+        assert step_label(first["step"]) in shown and f">{first['sent']}" in shown
 
 
 async def test_a_stuck_send_is_surfaced_in_the_queue(demo_service: Service) -> None:

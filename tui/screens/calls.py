@@ -16,6 +16,7 @@ from assistant.briefs.brief import render_markdown
 from assistant.dates import parse_date
 from assistant.errors import UserError
 from assistant.i18n import tr
+from assistant.labels import step_label
 from assistant.money import parse_amount
 from assistant.rules import Action
 
@@ -71,9 +72,11 @@ class CallsScreen(Screen[None]):
     def action_reload(self) -> None:
         self.tasks = self.relance.service.call_tasks(self.relance.as_of)
         table = self.query_one("#calls", DataTable)
+        names = self.relance.service.customer_names()
         table.clear()
         for i, task in enumerate(self.tasks):
-            table.add_row(task.customer_id, task.step, str(len(task.invoices)), key=str(i))
+            name = names.get(task.customer_id, task.customer_id)
+            table.add_row(name[:22], step_label(task.step), str(len(task.invoices)), key=str(i))
         self.query_one("#calls-count", Static).update(
             tr("{n} tâche(s) pour aujourd'hui", "{n} task(s) for today", n=len(self.tasks))
         )

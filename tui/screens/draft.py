@@ -18,6 +18,7 @@ from textual.worker import Worker, WorkerState
 
 from assistant.drafting.queue import DraftView
 from assistant.i18n import tr
+from assistant.labels import channel_label, source_label, status_label, step_label
 from assistant.money import format_money
 
 if TYPE_CHECKING:
@@ -96,16 +97,18 @@ class DraftScreen(Screen[None]):
     def load(self, draft_id: int) -> None:
         self.draft_id = draft_id
         d = self.draft = self.relance.service.get_draft(draft_id)
-        self.sub_title = f"#{d.id} · {d.customer_name} · {d.step} · {d.status}"
+        self.sub_title = (
+            f"#{d.id} · {d.customer_name} · {step_label(d.step)} · {status_label(d.status)}"
+        )
         amounts = format_money(d.total_cents, d.currency, "fr_FR")
         facts = Text.assemble(
             (f"{d.customer_name} ({d.customer_id})", "bold"),
-            f" · {d.step} · {d.channel} · {d.language} · ",
+            f" · {step_label(d.step)} · {channel_label(d.channel)} · {d.language} · ",
             (tr("factures : ", "invoices: ") + ", ".join(d.invoices), "cyan"),
             f" · {amounts} · ",
             tr("{n} j de retard", "{n} days late", n=d.max_days_late),
             f" · {d.recipient or '—'}",
-            (f" · source {d.source}", "magenta"),
+            (f" · {tr('source', 'source')} {source_label(d.source)}", "magenta"),
             f"\n{d.reason}",
         )
         self.query_one("#facts", Static).update(facts)
@@ -209,7 +212,9 @@ class DraftScreen(Screen[None]):
             new = event.worker.result
             self.order = [new.id if i == self.draft_id else i for i in self.order]
             self.load(new.id)
-            self.notify(tr("Nouvelle version : {s}", "New version: {s}", s=new.source))
+            self.notify(
+                tr("Nouvelle version : {s}", "New version: {s}", s=source_label(new.source))
+            )
         elif event.state == WorkerState.ERROR:
             self.notify(str(event.worker.error), severity="error")
 

@@ -14,12 +14,24 @@ from textual.widgets import DataTable, Footer, Header, Input, Select, Static
 
 from assistant.drafting.queue import STATUSES, DraftView
 from assistant.i18n import tr
+from assistant.labels import channel_label, segment_label, source_label, status_label, step_label
 from assistant.money import format_money
 
 if TYPE_CHECKING:
     from tui.app import RelanceApp
 
 SORTS = ("days", "amount", "customer", "step")
+
+
+def sort_label(key: str) -> str:
+    return {
+        "days": tr("retard", "days late"),
+        "amount": tr("montant", "amount"),
+        "customer": tr("client", "customer"),
+        "step": tr("étape", "step"),
+    }[key]
+
+
 PAGE_SIZE = 500  # rows in the table at once: first paint stays fast with 10,000 drafts
 
 
@@ -31,13 +43,13 @@ def draft_row(d: DraftView, selected: bool) -> tuple[Text | str, ...]:
         str(d.id),
         check,
         d.customer_name[:20],
-        d.step,
+        step_label(d.step),
         Text(format_money(d.total_cents, d.currency, "fr_FR"), justify="right"),
         Text(str(d.max_days_late), justify="right"),
-        d.channel,
-        d.segment or "",
-        d.source,
-        d.status,
+        channel_label(d.channel),
+        segment_label(d.segment),
+        source_label(d.source),
+        status_label(d.status),
     )
 
 
@@ -84,14 +96,14 @@ class QueueScreen(Screen[None]):
             )
             yield Select(
                 [
-                    (s, s)
+                    (step_label(s), s)
                     for s in ("pre_due", "reminder_1", "reminder_2", "instalment_reminder", "call")
                 ],
                 prompt=tr("étape", "step"),
                 id="step",
             )
             yield Select(
-                [(s, s) for s in STATUSES],
+                [(status_label(s), s) for s in STATUSES],
                 prompt=tr("statut", "status"),
                 value="pending",
                 id="status",
@@ -139,7 +151,7 @@ class QueueScreen(Screen[None]):
         seg = self.query_one("#segment", Select)
         current = self._filter_value("segment")
         with seg.prevent(Select.Changed):
-            seg.set_options([(s, s) for s in segments])
+            seg.set_options([(segment_label(s), s) for s in segments])
             if current in segments:
                 seg.value = current
         self.refresh_table()
@@ -188,13 +200,13 @@ class QueueScreen(Screen[None]):
             p=len(pending),
             f=flagged,
             s=len(self.selected),
-            k=self.sort_key,
+            k=sort_label(self.sort_key),
         )
         if pages > 1:
             counts += f" · page {self.page + 1}/{pages} ([ ])"
         if self.stuck:
             counts += tr(
-                " · ⚠ envoi interrompu à vérifier : {ids} (statut sending, touche k)",
+                " · ⚠ envoi interrompu à vérifier : {ids} (statut envoi en cours, touche k)",
                 " · ⚠ interrupted send to check: {ids} (status sending, key k)",
                 ids=", ".join(map(str, self.stuck)),
             )
@@ -305,7 +317,7 @@ class QueueScreen(Screen[None]):
         if draft is None or draft.status != "sending":
             self.notify(
                 tr(
-                    "Choisissez un brouillon « sending » (filtre statut)",
+                    "Choisissez un brouillon « envoi en cours » (filtre statut)",
                     "Pick a draft in « sending » (status filter)",
                 )
             )

@@ -14,6 +14,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from assistant.i18n import language, tr
+from assistant.labels import step_label
 from assistant.money import format_money, parse_amount
 
 if TYPE_CHECKING:
@@ -47,7 +48,10 @@ def step_table(rows: list[dict[str, Any]]) -> Table:
             return f"{n} ({n * 100 // total} %)" if total else str(n)
 
         table.add_row(
-            row["step"], str(sent), share(row["paid_within_7d"]), share(row["paid_within_14d"])
+            step_label(row["step"]),
+            str(sent),
+            share(row["paid_within_7d"]),
+            share(row["paid_within_14d"]),
         )
     return table
 

@@ -1,0 +1,71 @@
+"""Human names for the stable ids shown to people (steps, channels, segments, statuses).
+
+Ids stay the contract (JSON, policies, the database); screens and tables show these labels.
+An id without a label (a segment the manager added, say) is shown as it is.
+"""
+
+from __future__ import annotations
+
+from assistant.i18n import tr
+
+_STEPS = {
+    "pre_due": ("Pré-échéance", "Pre-due"),
+    "reminder_1": ("Relance 1", "Reminder 1"),
+    "reminder_2": ("Relance 2", "Reminder 2"),
+    "call": ("Appel", "Call"),
+    "escalation": ("Escalade", "Escalation"),
+    "instalment_reminder": ("Échéance plan", "Instalment"),
+    "instalment_missed": ("Éch. manquée", "Missed instal."),
+}
+_CHANNELS = {
+    "email": ("e-mail", "e-mail"),
+    "sms": ("SMS", "SMS"),
+    "phone": ("téléphone", "phone"),
+    "task": ("tâche", "task"),
+    "internal": ("interne", "internal"),
+}
+_SEGMENTS = {
+    "strategic": ("stratégique", "strategic"),
+    "large_account": ("grand compte", "large account"),
+    "chronic_late": ("retards répétés", "chronic late"),
+    "new": ("nouveau", "new"),
+    "standard": ("standard", "standard"),
+}
+_STATUSES = {
+    "pending": ("en attente", "pending"),
+    "approved": ("approuvé", "approved"),
+    "rejected": ("rejeté", "rejected"),
+    "sending": ("envoi en cours", "sending"),
+    "sent": ("envoyé", "sent"),
+    "failed": ("échec", "failed"),
+    "superseded": ("remplacé", "superseded"),
+    "cancelled": ("annulé", "cancelled"),
+}
+_SOURCES = {"llm": ("IA", "AI"), "template": ("modèle", "template")}
+
+
+def _label(table: dict[str, tuple[str, str]], key: str | None) -> str:
+    if not key:
+        return ""
+    pair = table.get(key)
+    return tr(*pair) if pair else key
+
+
+def step_label(step: str | None) -> str:
+    return _label(_STEPS, step)
+
+
+def channel_label(channel: str | None) -> str:
+    return _label(_CHANNELS, channel)
+
+
+def segment_label(segment: str | None) -> str:
+    return _label(_SEGMENTS, segment)
+
+
+def status_label(status: str | None) -> str:
+    return _label(_STATUSES, status)
+
+
+def source_label(source: str | None) -> str:
+    return _label(_SOURCES, source)
