@@ -32,7 +32,7 @@ _SEGMENTS = {
     "standard": ("standard", "standard"),
 }
 _STATUSES = {
-    "pending": ("en attente", "pending"),
+    "pending": ("à valider", "pending"),
     "approved": ("approuvé", "approved"),
     "rejected": ("rejeté", "rejected"),
     "sending": ("envoi en cours", "sending"),

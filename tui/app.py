@@ -12,6 +12,7 @@ from datetime import date
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.command import CommandPalette
 from textual.screen import Screen
 
 from assistant.errors import PolicyError, UserError
@@ -62,8 +63,13 @@ class RelanceApp(App[None]):
     def action_help(self) -> None:
         self.push_screen(HelpScreen())
 
+    def action_command_palette(self) -> None:
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            placeholder = tr("Chercher une commande…", "Search for commands…")
+            self.push_screen(CommandPalette(placeholder=placeholder, id="--command-palette"))
+
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
+        """Our commands, then Textual's useful ones, all in the interface's language."""
         yield SystemCommand(
             tr("Créer les brouillons du jour", "Create today's drafts"),
             tr("Plan du jour → brouillons à valider", "Today's plan → drafts to review"),
@@ -81,6 +87,22 @@ class RelanceApp(App[None]):
             "results": ("Résultats", "Results"),
         }.items():
             yield SystemCommand(tr(fr, en), tr("Aller à l'écran", "Go to screen"), self._go(mode))
+        yield SystemCommand(
+            tr("Aide", "Help"), tr("Touches et écrans", "Keys and screens"), self.action_help
+        )
+        yield SystemCommand(
+            tr("Thème", "Theme"),
+            tr("Changer les couleurs", "Change the colours"),
+            self.action_change_theme,
+        )
+        yield SystemCommand(
+            tr("Capture d'écran", "Screenshot"),
+            tr("Enregistrer l'écran en SVG", "Save the screen as SVG"),
+            lambda: self.set_timer(0.1, self.deliver_screenshot),
+        )
+        yield SystemCommand(
+            tr("Quitter", "Quit"), tr("Fermer relance", "Close relance"), self.action_quit
+        )
 
     def _go(self, mode: str) -> Callable[[], None]:
         return lambda: self.switch_mode(mode)  # type: ignore[return-value]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from textual.command import CommandPalette
 from textual.widgets import DataTable, Input, Select, TextArea
 
 from assistant.config import Settings
@@ -252,3 +253,27 @@ async def test_palette_commands_draft_and_send_in_workers(demo_service: Service)
         await pilot.pause()
     assert demo_service.get_draft(email.id).status == "sent"
     assert (demo_service.home / "outbox" / f"draft-{email.id}.eml").is_file()
+
+
+async def test_palette_speaks_french_and_runs_a_command_typed_by_a_person(
+    demo_service: Service,
+) -> None:
+    demo_service.store.conn.execute(
+        "UPDATE drafts SET status = 'superseded' WHERE status = 'pending'"
+    )
+    app = make_app(demo_service, DEMO_DAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        palette = app.screen
+        assert isinstance(palette, CommandPalette)
+        titles = [c.title for c in app.get_system_commands(app.screen_stack[0])]
+        assert "Quitter" in titles and "Quit" not in titles and "Theme" not in titles
+        await pilot.press(*"Créer les brouillons")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        pending = demo_service.drafts("pending")
+        assert pending
+        assert app.screen.query_one("#drafts", DataTable).row_count == len(pending)

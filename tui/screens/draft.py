@@ -212,9 +212,13 @@ class DraftScreen(Screen[None]):
             new = event.worker.result
             self.order = [new.id if i == self.draft_id else i for i in self.order]
             self.load(new.id)
-            self.notify(
-                tr("Nouvelle version : {s}", "New version: {s}", s=source_label(new.source))
-            )
+            note = tr("Nouvelle version : {s}", "New version: {s}", s=source_label(new.source))
+            if not self.relance.service.llm_available:
+                note += tr(
+                    " (aucun LLM configuré : le texte reste celui du modèle approuvé)",
+                    " (no LLM configured: the text stays the approved template)",
+                )
+            self.notify(note)
         elif event.state == WorkerState.ERROR:
             self.notify(str(event.worker.error), severity="error")
 

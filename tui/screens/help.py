@@ -25,7 +25,7 @@ HELP_FR = """\
 | r | file | Rejeter avec un motif |
 | s · / | file | Changer le tri · Chercher |
 | [ · ] | file | Page précédente · suivante (500 lignes par page) |
-| k | file | Trancher un envoi interrompu (statut sending) : parti ou à renvoyer |
+| k | file | Trancher un envoi interrompu (statut « envoi en cours ») : parti ou à renvoyer |
 | Ctrl+A | brouillon | Approuver (avec vos retouches) et passer au suivant |
 | Ctrl+S · Ctrl+R | brouillon | Enregistrer la retouche · Rejeter |
 | Ctrl+G | brouillon | Régénérer : plus doux, plus ferme, plus court, autre langue |
