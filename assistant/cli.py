@@ -19,6 +19,7 @@ try:  # recent typer vendors click
 except ImportError:  # pragma: no cover - older typer
     from click.exceptions import ClickException, NoArgsIsHelpError
 
+from assistant import __version__
 from assistant.briefs.brief import render_markdown
 from assistant.config import Settings
 from assistant.dates import parse_iso
@@ -47,6 +48,12 @@ class State:
         self.settings = settings
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"relance {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
 def _global(
     ctx: typer.Context,
@@ -57,6 +64,12 @@ def _global(
     lang: Annotated[
         str | None, typer.Option("--lang", help="fr (défaut) ou en.", show_default=False)
     ] = None,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", help="Afficher la version.", is_eager=True, callback=_print_version
+        ),
+    ] = False,
 ) -> None:
     if lang is not None:
         if lang not in ("fr", "en"):

@@ -80,3 +80,11 @@ def test_errors_are_one_clear_line(tmp_path: Path) -> None:
         assert result.returncode == 1, (args, result.stdout)
         assert fragment in result.stderr and "Traceback" not in result.stderr
         assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_version_matches_the_installed_package() -> None:
+    from importlib.metadata import version
+
+    result = run_cli("--version")
+    assert result.returncode == 0
+    assert result.stdout.strip() == f"relance {version('relance')}"
