@@ -55,6 +55,15 @@ def step_label(step: str | None) -> str:
     return _label(_STEPS, step)
 
 
+def draft_label(step: str | None, channel: str | None) -> str:
+    """What a draft is: `Relance 2`, `Relance 2 (SMS)`, or the internal notice of a call."""
+    if channel == "internal":
+        return tr("Avis commercial", "Sales notice")
+    if channel in (None, "email"):
+        return step_label(step)
+    return f"{step_label(step)} ({channel_label(channel)})"
+
+
 def channel_label(channel: str | None) -> str:
     return _label(_CHANNELS, channel)
 

@@ -8,7 +8,7 @@ from rich.text import Text
 
 from assistant.drafting.queue import DraftView
 from assistant.i18n import language, tr
-from assistant.labels import channel_label, source_label, step_label
+from assistant.labels import channel_label, draft_label, source_label, step_label
 from assistant.rules import Plan
 
 
@@ -81,14 +81,12 @@ def render_drafts(items: list[DraftView]) -> Table | Text:
     table = Table(title=tr("{n} brouillon(s)", "{n} draft(s)", n=len(items)), title_justify="left")
     table.add_column("#", justify="right", no_wrap=True, min_width=3)
     table.add_column(tr("Client", "Customer"), no_wrap=True, max_width=24)
-    table.add_column(tr("Étape", "Step"), no_wrap=True, min_width=10)
+    table.add_column(tr("Étape", "Step"), no_wrap=True, min_width=16)
     table.add_column(tr("Statut", "Status"), no_wrap=True, min_width=8)
     table.add_column("Src", no_wrap=True, min_width=6)
     table.add_column(tr("Montant", "Amount"), justify="right", no_wrap=True, min_width=12)
     for d in items:
-        step = step_label(d.step)
-        if d.channel != "email":
-            step += f" ({channel_label(d.channel)})"
+        step = draft_label(d.step, d.channel)
         source = source_label(d.source) + (" ⚠" if d.violations else "")
         table.add_row(
             str(d.id), d.customer_name, step, d.status, source, _money(d.total_cents, d.currency)

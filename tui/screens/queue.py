@@ -14,7 +14,14 @@ from textual.widgets import DataTable, Footer, Header, Input, Select, Static
 
 from assistant.drafting.queue import STATUSES, DraftView
 from assistant.i18n import tr
-from assistant.labels import channel_label, segment_label, source_label, status_label, step_label
+from assistant.labels import (
+    channel_label,
+    draft_label,
+    segment_label,
+    source_label,
+    status_label,
+    step_label,
+)
 from assistant.money import format_money
 
 if TYPE_CHECKING:
@@ -43,7 +50,7 @@ def draft_row(d: DraftView, selected: bool) -> tuple[Text | str, ...]:
         str(d.id),
         check,
         d.customer_name[:20],
-        step_label(d.step),
+        draft_label(d.step, d.channel) if d.channel == "internal" else step_label(d.step),
         Text(format_money(d.total_cents, d.currency, "fr_FR"), justify="right"),
         Text(str(d.max_days_late), justify="right"),
         channel_label(d.channel),
@@ -123,7 +130,7 @@ class QueueScreen(Screen[None]):
             ("#", 5),
             ("✓", 1),
             (tr("Client", "Customer"), 20),
-            (tr("Étape", "Step"), 12),
+            (tr("Étape", "Step"), 15),
             (tr("Montant", "Amount"), 12),
             (tr("Retard", "Late"), 6),
             (tr("Canal", "Channel"), 8),
