@@ -37,7 +37,7 @@ def draft_row(d: DraftView, selected: bool) -> tuple[Text | str, ...]:
         d.channel,
         d.segment or "",
         d.source,
-        d.status,
+        Text(d.status, style="bold red") if d.status == "failed" else d.status,
     )
 
 
@@ -69,6 +69,7 @@ class QueueScreen(Screen[None]):
         self._loaded_status: str | None = None
         self.page = 0
         self.stuck: list[int] = []
+        self.failed = 0  # sends refused by the server (status failed)
 
     @property
     def relance(self) -> RelanceApp:
@@ -134,6 +135,7 @@ class QueueScreen(Screen[None]):
         self._loaded_status = status
         self.drafts = self.relance.service.drafts(status, texts=False)
         self.stuck = [d.id for d in self.relance.service.drafts("sending", texts=False)]
+        self.failed = len(self.relance.service.drafts("failed", texts=False))
         self._rows = {}  # rendered lazily, for the rows actually shown
         segments = sorted({d.segment for d in self.drafts if d.segment})
         seg = self.query_one("#segment", Select)
@@ -197,6 +199,12 @@ class QueueScreen(Screen[None]):
                 " · ⚠ envoi interrompu à vérifier : {ids} (statut sending, touche k)",
                 " · ⚠ interrupted send to check: {ids} (status sending, key k)",
                 ids=", ".join(map(str, self.stuck)),
+            )
+        if self.failed:
+            counts += tr(
+                " · ✗ {n} envoi(s) en échec (statut failed)",
+                " · ✗ {n} failed send(s) (status failed)",
+                n=self.failed,
             )
         self.query_one("#counts", Static).update(counts)
         if keep is not None and rows:
