@@ -41,5 +41,8 @@ def parse_iso(text: str) -> date:
 
 
 def format_date(value: date, locale: str = "fr_FR", fmt: str = "long") -> str:
-    """`20 novembre 2026` (fr) / `20 November 2026` (en)."""
-    return _babel_format_date(value, format=fmt, locale=locale)
+    """`20 novembre 2026`, `1er décembre 2026` (fr) / `20 November 2026` (en)."""
+    text = _babel_format_date(value, format=fmt, locale=locale)
+    if value.day == 1 and locale.startswith("fr") and fmt in ("long", "full"):
+        text = text.replace("1 ", "1er ", 1)  # French writes the first of the month 1er
+    return text

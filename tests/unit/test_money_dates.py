@@ -69,3 +69,7 @@ def test_parse_iso_is_strict_and_formatting_is_localised() -> None:
         parse_iso("20/11/2026")
     assert format_date(date(2026, 11, 20), "fr_FR") == "20 novembre 2026"
     assert format_date(date(2026, 11, 20), "en_GB") == "20 November 2026"
+    # French typography: the first of the month is "1er"
+    assert format_date(date(2026, 10, 1), "fr_FR") == "1er octobre 2026"
+    assert format_date(date(2026, 10, 11), "fr_FR") == "11 octobre 2026"
+    assert format_date(date(2026, 10, 1), "en_GB") == "1 October 2026"
