@@ -288,3 +288,22 @@ async def test_palette_commands_draft_and_send_in_workers(demo_service: Service)
         await pilot.pause()
     assert demo_service.get_draft(email.id).status == "sent"
     assert (demo_service.home / "outbox" / f"draft-{email.id}.eml").is_file()
+
+
+async def test_sending_with_bad_smtp_settings_is_a_notice_not_a_crash(
+    demo_service: Service,
+) -> None:
+    email = next(d for d in demo_service.drafts("pending") if d.channel == "email")
+    demo_service.approve([email.id], on=DEMO_DAY)
+    demo_service.settings = demo_service.settings.model_copy(
+        update={"smtp_host": "127.0.0.1", "smtp_user": "compta"}  # no password
+    )
+    app = make_app(demo_service, DEMO_DAY)
+    async with app.run_test(size=SIZE) as pilot:
+        app.send_approved()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.is_running
+        notices = [n.message for n in app._notifications]
+        assert any("RELANCE_SMTP_PASSWORD" in m for m in notices), notices
+    assert demo_service.get_draft(email.id).status == "approved"
