@@ -327,11 +327,23 @@ def resolve_stuck(store: Store, draft_id: int, *, was_sent: bool, actor: str) ->
             f"UPDATE drafts SET status = ?, updated_at = ?{sets} WHERE id = ?",
             (new, store.now_iso(), *extra.values(), draft_id),
         )
+        # the same facts as a normal send: the customer's timeline and briefs show it
         store.record_event(
             "message.sent" if was_sent else "draft.requeued",
             actor=actor,
             customer_id=view.customer_id,
             draft_id=draft_id,
-            data={"resolved_stuck": True, "channel": view.channel, "step": view.step},
+            data={
+                "resolved_stuck": True,
+                "channel": view.channel,
+                "step": view.step,
+                "recipient": view.recipient,
+                "cc": view.cc,
+                "subject": view.subject,
+                "message_id": store.scalar(
+                    "SELECT message_id FROM drafts WHERE id = ?", (draft_id,)
+                ),
+                "invoices": view.invoices,
+            },
         )
     return queue.get_draft(store, draft_id)

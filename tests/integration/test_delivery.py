@@ -142,6 +142,12 @@ def test_killed_between_sending_and_sent_is_never_resent(
     assert svc.resolve_stuck(draft_id, was_sent=True).status == "sent"
     assert svc.sender(backoff_s=0).run().stuck == []
     assert len(inbox.messages) == 1
+    # settled as sent, it is in the timeline like any message, with the id that left
+    (event,) = svc.store.query("SELECT data FROM events WHERE kind = 'message.sent'")
+    data = json.loads(event["data"])
+    assert data["message_id"] == inbox.messages[0]["Message-ID"] and data["invoices"] == ["F1"]
+    timeline = [line.text for line in svc.factsheet("C1", AS_OF).timeline]
+    assert any("reminder_1" in text and "F1" in text for text in timeline), timeline
 
 
 def test_disputed_after_approval_is_cancelled_not_sent(
