@@ -98,7 +98,7 @@ class Sender:
     def run(self, *, dry_run: bool = False) -> SendReport:
         report = SendReport(stuck=[d.id for d in queue.list_drafts(self.store, "sending")])
         drafts = queue.list_drafts(self.store, "approved")
-        promises = self._open_promises()
+        promises = self._latest_promises()
         try:
             for i, draft in enumerate(drafts):
                 why = self._blocked(draft, promises)
@@ -119,14 +119,25 @@ class Sender:
         return report
 
     # -- the re-check right before sending ------------------------------------------------
-    def _open_promises(self) -> dict[str, PromiseState]:
-        """The latest promise per invoice and per customer (key `customer:<id>`), if open."""
-        today, grace = self.store.today(), self.promise_grace_days
+    def _latest_promises(self) -> dict[str, PromiseState]:
+        """The latest promise per invoice and per customer (key `customer:<id>`)."""
+        today = self.store.today()
         latest: dict[str, PromiseState] = {}
-        for p in load_promises(self.store, grace):  # ordered by made_on: the latest wins
+        for p in load_promises(self.store, self.promise_grace_days):  # by made_on: latest wins
             if p.made_on <= today:
                 latest[p.invoice_number or f"customer:{p.customer_id}"] = p
-        return {k: p for k, p in latest.items() if p.status(today, grace) == "open"}
+        return latest
+
+    def _open_promise(
+        self, promises: dict[str, PromiseState], number: str, customer_id: str
+    ) -> PromiseState | None:
+        """As the planner decides: the later of the invoice's and the customer's promise."""
+        found = [p for p in (promises.get(number), promises.get(f"customer:{customer_id}")) if p]
+        if not found:
+            return None
+        latest = max(found, key=lambda p: (p.made_on, p.id))
+        today, grace = self.store.today(), self.promise_grace_days
+        return latest if latest.status(today, grace) == "open" else None
 
     def _blocked(self, draft: DraftView, promises: dict[str, PromiseState]) -> str | None:
         """Why this approved draft must not leave any more (None: it may)."""
@@ -149,7 +160,7 @@ class Sender:
                     "invoice {n}: the amount outstanding changed (partial payment?)",
                     n=number,
                 )
-            promise = promises.get(number) or promises.get(f"customer:{draft.customer_id}")
+            promise = self._open_promise(promises, number, draft.customer_id)
             if promise is not None:
                 return tr(
                     "promesse de paiement au {d}",

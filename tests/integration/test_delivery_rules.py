@@ -267,6 +267,12 @@ def promise_behind_the_service(svc: Service, number: str) -> None:
                             source="import", note=None, actor="t")  # fmt: skip
 
 
+def customer_promise(svc: Service, number: str) -> None:
+    with svc.store.transaction():  # a promise for the customer's whole balance
+        repo.insert_promise(svc.store, "C1", None, AS_OF + timedelta(days=7), None, AS_OF,
+                            source="import", note=None, actor="t")  # fmt: skip
+
+
 def dnc(svc: Service, number: str) -> None:
     svc.store.conn.execute("UPDATE customers SET do_not_contact = 1 WHERE id = 'C1'")
 
@@ -277,9 +283,10 @@ def dnc(svc: Service, number: str) -> None:
         (lambda svc, n: pay(svc, n, 100_001), "désormais paid"),
         (lambda svc, n: pay(svc, n, 40_000), "reste dû a changé"),
         (promise_behind_the_service, "promesse de paiement"),
+        (customer_promise, "promesse de paiement"),
         (dnc, "ne pas contacter"),
     ],
-    ids=["paid", "partly-paid", "promise", "do-not-contact"],
+    ids=["paid", "partly-paid", "promise", "customer-promise", "do-not-contact"],
 )
 def test_a_change_after_approval_cancels_instead_of_sending(
     change: object, why: str, tmp_path: Path, smtp: tuple[Inbox, int]
@@ -296,6 +303,20 @@ def test_a_change_after_approval_cancels_instead_of_sending(
     draft = svc.get_draft(draft_id)
     assert draft.status == "cancelled" and why in (draft.error or "")
     assert svc.store.query("SELECT * FROM invoice_steps WHERE draft_id = ?", (draft_id,)) == []
+
+
+def test_a_broken_promise_of_the_past_does_not_hold_a_reminder(
+    tmp_path: Path, smtp: tuple[Inbox, int]
+) -> None:
+    inbox, port = smtp
+    svc = open_service(tmp_path / "h", port)
+    (draft_id,) = reminders(svc, customers=1)
+    with svc.store.transaction():  # promised for 10 days ago, nothing paid: broken
+        promised, made = AS_OF - timedelta(days=10), AS_OF - timedelta(days=12)
+        repo.insert_promise(
+            svc.store, "C1", "F1", promised, None, made, source="import", note=None, actor="t"
+        )
+    assert svc.sender(backoff_s=0).run().sent == [draft_id] and len(inbox.messages) == 1
 
 
 def test_a_promise_through_the_service_cancels_at_once(tmp_path: Path) -> None:
