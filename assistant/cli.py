@@ -21,7 +21,7 @@ except ImportError:  # pragma: no cover - older typer
 
 from assistant import __version__
 from assistant.briefs.brief import render_markdown
-from assistant.config import Settings
+from assistant.config import Settings, load_settings
 from assistant.dates import parse_iso
 from assistant.demo.build import DEFAULT_SEED as DEMO_SEED
 from assistant.demo.report import render_summary
@@ -75,7 +75,7 @@ def _global(
         if lang not in ("fr", "en"):
             raise UserError(tr("--lang attend fr ou en", "--lang expects fr or en"))
         os.environ["RELANCE_LANG"] = lang
-    settings = Settings().with_home(home)
+    settings = load_settings().with_home(home)
     set_language(lang or settings.ui_language)
     ctx.obj = State(settings)
 
@@ -558,8 +558,7 @@ def send(
         report = service.send(dry_run=dry_run)
     if as_json:
         echo(json.dumps(report.as_json(), ensure_ascii=False))
-        return
-    if dry_run:
+    elif dry_run:
         echo(
             tr(
                 "Simulation : {n} message(s) partiraient, {c} seraient annulés.",
@@ -569,8 +568,8 @@ def send(
             )
         )
     else:
-        echo(report.summary())
-    if report.stuck:
+        echo(report.summary(with_error=False))  # the error goes to stderr below
+    if report.stuck and not as_json:
         echo(
             tr(
                 "À vérifier (envoi interrompu) : {ids} ; puis relance stuck ID --sent|--not-sent",
@@ -578,6 +577,8 @@ def send(
                 ids=", ".join(map(str, report.stuck)),
             )
         )
+    if report.error:  # server unavailable or bad configuration: the run did not finish
+        raise UserError(report.error)
 
 
 @app.command()

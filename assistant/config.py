@@ -6,8 +6,11 @@ from pathlib import Path
 from typing import Literal
 
 from platformdirs import user_data_dir
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from assistant.errors import UserError
+from assistant.i18n import tr
 
 
 def default_home() -> Path:
@@ -38,10 +41,13 @@ class Settings(BaseSettings):
     smtp_tls: Literal["starttls", "ssl", "none"] = Field(
         default="starttls", validation_alias="RELANCE_SMTP_TLS"
     )
-    sender: str = Field(
-        default="relances@example.invalid",
-        validation_alias=AliasChoices("RELANCE_FROM", "sender"),
+    # the sender address; unset: the company's e-mail (policies/company.yaml)
+    sender: str | None = Field(
+        default=None, validation_alias=AliasChoices("RELANCE_FROM", "sender")
     )
+    reply_to: str | None = Field(default=None, validation_alias="RELANCE_REPLY_TO")
+    # first wait before retrying a transient SMTP error (then x2, x4; 3 retries)
+    send_backoff_s: float = Field(default=1.0, ge=0, le=60, validation_alias="RELANCE_SEND_BACKOFF")
 
     # UI language for product text: "fr" (default) or "en"
     ui_language: Literal["fr", "en"] = Field(default="fr", validation_alias="RELANCE_LANG")
@@ -59,3 +65,21 @@ class Settings(BaseSettings):
         if home is None:
             return self
         return self.model_copy(update={"home": Path(home).expanduser()})
+
+
+def load_settings() -> Settings:
+    """Settings from the environment; a bad value is one clear line (never its value: it may
+    be a secret)."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = ".".join(str(part) for part in first["loc"])
+        raise UserError(
+            tr(
+                "réglage {n} invalide : {m}",
+                "invalid setting {n}: {m}",
+                n=name,
+                m=first["msg"],
+            )
+        ) from None

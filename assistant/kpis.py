@@ -1,31 +1,53 @@
 """Results that close the loop (`relance stats`): DSO, overdue by age, days late, payment
 after each step (by tone, segment and policy version), promises, drafts, time saved.
 
-Money stays integer cents; JSON money is a decimal string. Figures use the store's current
-state (outstanding amounts as they are now) and the dated history up to `as_of`.
+Money stays integer cents; JSON money is a decimal string. Every figure is as it stood on
+`as_of`: outstanding amounts add back the payments dated later, steps and payments count up to
+that day, promises are judged on the payments made by then, drafts planned by then count.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from babel.numbers import format_decimal, format_percent
+
 from assistant.i18n import language, tr
 from assistant.money import cents_to_str, format_money
 from assistant.rules.promises import load_promises
-from assistant.stats import AGE_BUCKETS, OWED_STATUSES, portfolio_summary
+from assistant.stats import AGE_BUCKETS, portfolio_summary
 from assistant.storage.db import Store
 
 DSO_WINDOW_DAYS = 90
 DSO_METHOD = (
-    "standard: receivables owed / sales invoiced over the last 90 days x 90 "
-    "(receivables = open and disputed invoices issued up to as_of)"
+    "standard (count-back free): receivables on as_of / sales invoiced over the 90 days up to"
+    " as_of x 90; receivables = outstanding of open and disputed invoices issued up to as_of,"
+    " sales = invoices issued in the window, credited and cancelled ones excluded"
 )
 # Time-saved assumptions (minutes per customer message), stated in the output.
 MINUTES_BY_HAND = 12  # find the invoices, write, check amounts, send
 MINUTES_REVIEW_UNCHANGED = 1
 MINUTES_REVIEW_EDITED = 4
+
+
+TIME_SAVED_ASSUMPTION = (
+    f"{MINUTES_BY_HAND} min per message written by hand, {MINUTES_REVIEW_UNCHANGED} min per"
+    f" draft approved unchanged, {MINUTES_REVIEW_EDITED} min per draft edited"
+)
+
+
+def time_saved_assumption() -> str:
+    """The assumption in one short line (the text report)."""
+    return tr(
+        "par message : {h} min à la main, {u} min approuvé tel quel, {e} min retouché",
+        "per message: {h} min by hand, {u} min approved as is, {e} min edited",
+        h=MINUTES_BY_HAND,
+        u=MINUTES_REVIEW_UNCHANGED,
+        e=MINUTES_REVIEW_EDITED,
+    )
 
 
 @dataclass
@@ -81,31 +103,28 @@ class Kpis:
             "after_step_by": self.by_dimension,
             "time_saved": {
                 "minutes": self.time_saved_minutes,
-                "assumption": (
-                    f"{MINUTES_BY_HAND} min per message written by hand, "
-                    f"{MINUTES_REVIEW_UNCHANGED} min per draft approved unchanged, "
-                    f"{MINUTES_REVIEW_EDITED} min per draft edited"
-                ),
+                "assumption": TIME_SAVED_ASSUMPTION,  # JSON text stays English, like dso_method
             },
         }
 
 
-def _dso(store: Store, as_of: date) -> tuple[int | None, int, int]:
-    marks = ",".join("?" * len(OWED_STATUSES))
-    receivables = store.scalar(
-        "SELECT COALESCE(SUM(outstanding_cents), 0) FROM invoices"
-        f" WHERE status IN ({marks}) AND issue_date <= ?",
-        (*OWED_STATUSES, as_of.isoformat()),
-    )
+def _sales(store: Store, as_of: date) -> int:
     start = as_of - timedelta(days=DSO_WINDOW_DAYS)
-    sales = store.scalar(
-        "SELECT COALESCE(SUM(amount_cents), 0) FROM invoices WHERE issue_date > ?"
-        " AND issue_date <= ? AND status != 'cancelled'",
-        (start.isoformat(), as_of.isoformat()),
+    return int(
+        store.scalar(
+            "SELECT COALESCE(SUM(amount_cents), 0) FROM invoices WHERE issue_date > ?"
+            " AND issue_date <= ? AND status NOT IN ('cancelled', 'credited')",
+            (start.isoformat(), as_of.isoformat()),
+        )
+        or 0
     )
-    if not sales:
-        return None, int(receivables), 0
-    return round(receivables * DSO_WINDOW_DAYS / sales), int(receivables), int(sales)
+
+
+def _dso(receivables: int, sales: int) -> int | None:
+    """Days of sales outstanding, rounded to the day (None without sales in the window)."""
+    if sales <= 0:
+        return None
+    return round(receivables * DSO_WINDOW_DAYS / sales)
 
 
 def _avg_days_late(store: Store, as_of: date) -> tuple[float | None, int]:
@@ -120,12 +139,17 @@ def _avg_days_late(store: Store, as_of: date) -> tuple[float | None, int]:
 
 
 def _step_rows(store: Store, as_of: date) -> list[dict[str, Any]]:
-    """One row per invoice and step done (not rejected) up to as_of, with what followed."""
+    """One row per invoice and step done up to as_of, with what followed. A step done by a
+    message counts from the day it was sent; one approved but not sent yet does not count,
+    nor one rejected."""
     return store.query(
-        "SELECT s.step, s.done_on, i.paid_date, d.tone, d.segment, d.policy_version"
+        "SELECT s.step, COALESCE(date(d.sent_at, 'localtime'), s.done_on) AS done_on,"
+        " i.paid_date, d.tone, d.segment, d.policy_version"
         " FROM invoice_steps s JOIN invoices i ON i.number = s.invoice_number"
         " LEFT JOIN drafts d ON d.id = s.draft_id"
-        " WHERE s.source != 'rejected' AND s.done_on <= ?",
+        " WHERE s.source != 'rejected'"
+        " AND (d.id IS NULL OR d.status NOT IN ('approved', 'sending'))"
+        " AND COALESCE(date(d.sent_at, 'localtime'), s.done_on) <= ?",
         (as_of.isoformat(),),
     )
 
@@ -145,6 +169,14 @@ def _rates(rows: list[dict[str, Any]], as_of: date) -> dict[str, StepRate]:
     return rates
 
 
+STEP_ORDER = ("pre_due", "reminder_1", "reminder_2", "instalment_reminder", "call", "escalation")
+
+
+def _in_step_order(rates: Iterable[StepRate]) -> list[StepRate]:
+    order = {s: i for i, s in enumerate(STEP_ORDER)}
+    return sorted(rates, key=lambda r: (order.get(r.step, len(order)), r.step))
+
+
 def _by_dimension(rows: list[dict[str, Any]], as_of: date) -> dict[str, list[dict[str, Any]]]:
     out: dict[str, list[dict[str, Any]]] = {}
     for dimension in ("tone", "segment", "policy_version"):
@@ -154,18 +186,21 @@ def _by_dimension(rows: list[dict[str, Any]], as_of: date) -> dict[str, list[dic
         out[dimension] = [
             {dimension: key, **rate.as_json()}
             for key, group in sorted(groups.items())
-            for rate in _rates(group, as_of).values()
+            for rate in _in_step_order(_rates(group, as_of).values())
         ]
     return out
 
 
-def _drafts(store: Store) -> dict[str, int]:
+def _drafts(store: Store, as_of: date) -> dict[str, int]:
+    """Customer drafts planned up to as_of (their `draft --as-of` day), by review outcome
+    (their status today)."""
     row = store.query_one(
         "SELECT"
         " SUM(status IN ('approved', 'sending', 'sent') AND edited = 0) AS unchanged,"
         " SUM(status IN ('approved', 'sending', 'sent') AND edited = 1) AS edited,"
         " SUM(status = 'rejected') AS rejected"
-        " FROM drafts WHERE channel != 'internal'"
+        " FROM drafts WHERE channel != 'internal' AND plan_date <= ?",
+        (as_of.isoformat(),),
     )
     row = row or {}
     return {
@@ -176,18 +211,18 @@ def _drafts(store: Store) -> dict[str, int]:
 
 
 def compute_kpis(store: Store, as_of: date, promise_grace_days: int) -> Kpis:
-    dso, receivables, sales = _dso(store, as_of)
     summary = portfolio_summary(store, as_of)
+    receivables, sales = summary.outstanding_cents, _sales(store, as_of)
+    dso = _dso(receivables, sales)
     late, paid = _avg_days_late(store, as_of)
     rows = _step_rows(store, as_of)
-    order = {s: i for i, s in enumerate(("pre_due", "reminder_1", "reminder_2", "call"))}
-    steps = sorted(_rates(rows, as_of).values(), key=lambda r: (order.get(r.step, 9), r.step))
+    steps = _in_step_order(_rates(rows, as_of).values())
     promises = {"made": 0, "kept": 0, "broken": 0, "open": 0}
-    for p in load_promises(store, promise_grace_days):
+    for p in load_promises(store, promise_grace_days, as_of):
         if p.made_on <= as_of:
             promises["made"] += 1
             promises[p.status(as_of, promise_grace_days)] += 1
-    drafts = _drafts(store)
+    drafts = _drafts(store, as_of)
     saved = drafts["approved_unchanged"] * (MINUTES_BY_HAND - MINUTES_REVIEW_UNCHANGED) + drafts[
         "approved_edited"
     ] * (MINUTES_BY_HAND - MINUTES_REVIEW_EDITED)
@@ -208,49 +243,97 @@ def compute_kpis(store: Store, as_of: date, promise_grace_days: int) -> Kpis:
     )
 
 
+def _locale() -> str:
+    return "en_GB" if language() == "en" else "fr_FR"
+
+
+def _share(n: int, total: int) -> str:
+    return f"{n} ({format_percent(n / total, locale=_locale())})" if total else str(n)
+
+
+def _rate_line(label: str, r: dict[str, Any]) -> str:
+    sent = int(r["sent"])
+    return (
+        f"    {label:<26} {sent:>5} · {_share(r['paid_within_7d'], sent):>10}"
+        f" · {_share(r['paid_within_14d'], sent):>10}"
+    )
+
+
 def kpi_lines(k: Kpis) -> list[str]:
-    """A readable report (French first)."""
+    """A readable report (French first, French number formats)."""
     data = k.as_json()
-    loc = "en_GB" if language() == "en" else "fr_FR"
-    lines = [
-        tr("Indicateurs au {d}", "Results as of {d}", d=data["as_of"]),
-        tr(
-            "  DSO : {v} jours (encours / ventes des 90 derniers jours × 90)",
-            "  DSO: {v} days (receivables / sales of the last 90 days × 90)",
-            v=k.dso_days if k.dso_days is not None else "—",
-        ),
-        tr("  En retard : {v}", "  Overdue: {v}", v=format_money(k.overdue_cents, "EUR", loc)),
-    ]
-    lines += [f"    {b:>6} : {format_money(v, 'EUR', loc)}" for b, v in k.overdue_by_age.items()]
+    loc = _locale()
+
+    def money(cents: int) -> str:
+        return format_money(cents, "EUR", loc)
+
+    def number(value: float) -> str:
+        return format_decimal(value, format="#,##0.0", locale=loc)
+
+    lines = [tr("Indicateurs au {d}", "Results as of {d}", d=data["as_of"])]
+    if k.dso_days is None:
+        lines.append(
+            tr(
+                "  DSO : — (aucune facture émise sur les 90 derniers jours)",
+                "  DSO: — (no invoice issued in the last 90 days)",
+            )
+        )
+    else:
+        lines.append(
+            tr(
+                "  DSO : {v} jours (encours {r} / ventes des 90 derniers jours {s} × 90)",
+                "  DSO: {v} days (receivables {r} / sales of the last 90 days {s} × 90)",
+                v=k.dso_days,
+                r=money(k.receivables_cents),
+                s=money(k.sales_90d_cents),
+            )
+        )
+    lines.append(tr("  En retard : {v}", "  Overdue: {v}", v=money(k.overdue_cents)))
+    lines += [f"    {b:>6} : {money(v)}" for b, v in k.overdue_by_age.items()]
     lines.append(
         tr(
             "  Retard moyen des factures payées : {v} j ({n} factures)",
             "  Average days late of paid invoices: {v} d ({n} invoices)",
-            v=k.avg_days_late_paid if k.avg_days_late_paid is not None else "—",
+            v=number(k.avg_days_late_paid) if k.avg_days_late_paid is not None else "—",
             n=k.paid_invoices,
         )
     )
-    lines.append(tr("  Paiement après relance :", "  Payment after reminder:"))
-    for s in k.after_step:
+    if not k.after_step:
         lines.append(
             tr(
-                "    {s:<12} {n:>5} envoyées · payées sous 7 j : {a} · sous 14 j : {b}",
-                "    {s:<12} {n:>5} sent · paid within 7 d: {a} · within 14 d: {b}",
-                s=s.step,
-                n=s.sent,
-                a=s.paid_within_7d,
-                b=s.paid_within_14d,
+                "  Paiement après relance : aucune relance envoyée",
+                "  Payment after reminder: no reminder sent",
             )
         )
+    else:
+        lines.append(
+            tr(
+                "  Paiement après relance (factures relancées · payées sous 7 j · sous 14 j) :",
+                "  Payment after reminder (invoices reminded · paid within 7 d · within 14 d):",
+            )
+        )
+        lines += [_rate_line(s.step, s.as_json()) for s in k.after_step]
+        titles = {
+            "tone": tr("  Par ton :", "  By tone:"),
+            "segment": tr("  Par segment :", "  By segment:"),
+            "policy_version": tr("  Par version de politique :", "  By policy version:"),
+        }
+        for dimension, rows in k.by_dimension.items():
+            lines.append(titles[dimension])
+            lines += [_rate_line(f"{r[dimension]} · {r['step']}", r) for r in rows]
     p = k.promises
+    kept_rate = data["promises_kept_rate"]
     lines.append(
         tr(
-            "  Promesses : {m} faites, {k} tenues, {b} non tenues, {o} en cours",
-            "  Promises: {m} made, {k} kept, {b} broken, {o} open",
+            "  Promesses : {m} faites, {k} tenue(s), {b} non tenue(s), {o} en cours{r}",
+            "  Promises: {m} made, {k} kept, {b} broken, {o} open{r}",
             m=p["made"],
             k=p["kept"],
             b=p["broken"],
             o=p["open"],
+            r=tr(" ({v} tenues)", " ({v} kept)", v=format_percent(kept_rate, locale=loc))
+            if kept_rate is not None
+            else "",
         )
     )
     d = k.drafts
@@ -265,10 +348,10 @@ def kpi_lines(k: Kpis) -> list[str]:
     )
     lines.append(
         tr(
-            "  Temps gagné estimé : {h} h ({a})",
-            "  Estimated time saved: {h} h ({a})",
-            h=round(k.time_saved_minutes / 60, 1),
-            a=data["time_saved"]["assumption"],
+            "  Temps gagné estimé : {h} h\n    ({a})",
+            "  Estimated time saved: {h} h\n    ({a})",
+            h=number(k.time_saved_minutes / 60),
+            a=time_saved_assumption(),
         )
     )
     return lines

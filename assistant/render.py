@@ -75,7 +75,7 @@ def _money(cents: int, currency: str) -> str:
     return format_money(cents, currency, "fr_FR" if language() == "fr" else "en_GB")
 
 
-def render_drafts(items: list[DraftView]) -> Table | Text:
+def render_drafts(items: list[DraftView]) -> Group | Text:
     if not items:
         return Text(tr("Aucun brouillon.", "No draft."))
     table = Table(title=tr("{n} brouillon(s)", "{n} draft(s)", n=len(items)), title_justify="left")
@@ -91,7 +91,34 @@ def render_drafts(items: list[DraftView]) -> Table | Text:
         table.add_row(
             str(d.id), d.customer_name, step, d.status, source, _money(d.total_cents, d.currency)
         )
-    return table
+    return Group(table, *_delivery_notes(items))
+
+
+def _delivery_notes(items: list[DraftView]) -> list[Text]:
+    """What a person must act on after `send`: failures (the server's words), sends to retry,
+    interrupted sends."""
+    out: list[Text] = []
+    for d in items:
+        if d.status == "failed":
+            out.append(Text(tr("  #{i} échec : {e}", "  #{i} failed: {e}", i=d.id, e=d.error)))
+            out[-1].stylize("red")
+        elif d.status == "approved" and d.error:
+            out.append(
+                Text(tr("  #{i} à réessayer : {e}", "  #{i} to retry: {e}", i=d.id, e=d.error))
+            )
+            out[-1].stylize("yellow")
+        elif d.status == "sending":
+            out.append(
+                Text(
+                    tr(
+                        "  #{i} envoi interrompu : relance stuck {i} --sent|--not-sent",
+                        "  #{i} interrupted send: relance stuck {i} --sent|--not-sent",
+                        i=d.id,
+                    )
+                )
+            )
+            out[-1].stylize("yellow")
+    return out
 
 
 def render_draft(d: DraftView) -> Group:

@@ -19,7 +19,7 @@ from assistant.briefs.options import instalment_plan, load_plan_policy, plan_opt
 from assistant.company import Company, load_company
 from assistant.config import Settings
 from assistant.delivery.send import Sender, SendReport, resolve_stuck
-from assistant.delivery.transports import EmailTransport, EmlOutbox, FileSmsOutbox, SmtpTransport
+from assistant.delivery.setup import make_sender
 from assistant.demo.build import DEFAULT_SEED, DemoSummary, build_demo, demo_summary
 from assistant.demo.home import (
     HomeState,
@@ -531,29 +531,15 @@ class Service:
         return compute_kpis(self.store, as_of, self.scenario().promise_grace_days)
 
     # -- delivery ---------------------------------------------------------------------------
-    def sender(self, *, backoff_s: float = 1.0) -> Sender:
-        st = self.settings
-        email: EmailTransport
-        if st.smtp_host:
-            email = SmtpTransport(
-                st.smtp_host,
-                st.smtp_port,
-                tls=st.smtp_tls,
-                user=st.smtp_user,
-                password=st.smtp_password.get_secret_value() if st.smtp_password else None,
-            )
-        else:
-            email = EmlOutbox(self.home / "outbox")
-        return Sender(
+    def sender(self, *, backoff_s: float | None = None) -> Sender:
+        """The send loop as configured (SMTP or `.eml` outbox); UserError if misconfigured."""
+        return make_sender(
             self.store,
-            email,
-            FileSmsOutbox(self.home / "sms-outbox"),
-            sender=st.sender,
-            sender_name=load_company(self.home).name,
-            reply_to=None,
+            self.settings,
+            self.home,
             actor=self.actor,
-            templates=TemplateStore(self.home),
-            backoff_s=backoff_s,
+            promise_grace_days=self.scenario().promise_grace_days,
+            backoff_s=self.settings.send_backoff_s if backoff_s is None else backoff_s,
         )
 
     def send(self, *, dry_run: bool = False) -> SendReport:

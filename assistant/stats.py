@@ -1,7 +1,7 @@
 """KPIs over the store. Money is integer cents; every figure is computed for a given `as_of`.
 
-For now: the portfolio snapshot used by `relance demo` (open and overdue amounts, overdue by age
-bucket, disputes, pending promises). Sums assume a single currency (EUR), as the demo has.
+The portfolio snapshot used by `relance demo` and `relance stats` (open and overdue amounts,
+overdue by age bucket, disputes, pending promises). Sums assume a single currency (EUR).
 """
 
 from __future__ import annotations
@@ -27,12 +27,20 @@ def age_bucket(days_late: int) -> str:
     return "90+"
 
 
-def _owed_rows(store: Store) -> list[dict]:
+def _owed_rows(store: Store, as_of: date) -> list[dict]:
+    """Invoices owed on `as_of`: issued by then, with what was outstanding that day (today's
+    outstanding plus the payments dated after `as_of`, so a past date ignores later payments)."""
     marks = ",".join("?" * len(OWED_STATUSES))
+    day = as_of.isoformat()
     return store.query(
-        "SELECT number, customer_id, due_date, outstanding_cents, status FROM invoices"
-        f" WHERE status IN ({marks}) AND outstanding_cents > 0",
-        OWED_STATUSES,
+        "WITH later AS (SELECT invoice_number, SUM(amount_cents) AS cents FROM payments"
+        " WHERE date > ? GROUP BY invoice_number)"
+        " SELECT i.number, i.customer_id, i.due_date, i.status,"
+        " i.outstanding_cents + COALESCE(l.cents, 0) AS outstanding_cents"
+        " FROM invoices i LEFT JOIN later l ON l.invoice_number = i.number"
+        f" WHERE (i.status IN ({marks}) OR (i.status = 'paid' AND l.cents IS NOT NULL))"
+        " AND i.issue_date <= ? AND i.outstanding_cents + COALESCE(l.cents, 0) > 0",
+        (day, *OWED_STATUSES, day),
     )
 
 
@@ -65,7 +73,7 @@ def portfolio_summary(store: Store, as_of: date, due_soon_days: int = 7) -> Port
     """Open, overdue (by age bucket), due-soon, disputed amounts and pending promises."""
     by_age = dict.fromkeys(AGE_BUCKETS, 0)
     count_by_age = dict.fromkeys(AGE_BUCKETS, 0)
-    rows = _owed_rows(store)
+    rows = _owed_rows(store, as_of)
     soon_limit = as_of + timedelta(days=due_soon_days)
     soon_n = soon_cents = disputed_n = disputed_cents = 0
     for row in rows:

@@ -115,8 +115,13 @@ class RelanceApp(App[None]):
 
     @work(thread=True, exclusive=True, group="batch")
     def send_approved(self) -> None:
-        report = self.service.send()
-        self.call_from_thread(self.notify, report.summary())
+        try:
+            report = self.service.send()
+        except UserError as exc:  # SMTP settings wrong: say so, keep the app running
+            self.call_from_thread(self.notify, str(exc), severity="error", timeout=15)
+            return
+        severity = "error" if report.error or report.failed else "information"
+        self.call_from_thread(self.notify, report.summary(), severity=severity, timeout=15)
         self.call_from_thread(self._refresh_queue)
 
     def _refresh_queue(self) -> None:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import hashlib
 import mimetypes
 from datetime import datetime
+from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import format_datetime, formataddr
+from email.utils import format_datetime
 from pathlib import Path
 
 from assistant.drafting.queue import DraftView
@@ -29,14 +30,14 @@ def build_email(
     attachments: list[Path] | None = None,
     html: str | None = None,
 ) -> EmailMessage:
-    msg = EmailMessage()
-    msg["From"] = formataddr((sender_name, sender)) if sender_name else sender
-    msg["To"] = draft.recipient or ""
+    msg = EmailMessage()  # headers are RFC 2047-encoded (accented names and subjects)
+    msg["From"] = Address(sender_name, addr_spec=sender)
+    msg["To"] = draft.recipient or ""  # one address, or several as `a@x.fr, b@y.fr`
     if draft.cc:
         msg["Cc"] = ", ".join(draft.cc)
     msg["Reply-To"] = reply_to or sender
     msg["Subject"] = draft.subject
-    msg["Date"] = format_datetime(now)
+    msg["Date"] = format_datetime(now.astimezone())  # the machine's local offset
     msg["Message-ID"] = message_id(draft, sender)
     msg["X-Relance-Draft"] = str(draft.id)
     msg.set_content(draft.body, charset="utf-8")

@@ -2,8 +2,13 @@
 
 `sending` is committed before the message leaves and `sent` right after, each in its own
 transaction. A crash in between leaves the draft in `sending`: it is reported as stuck for a
-person to check, never resent blindly. Right before sending, the draft's invoices are checked
-again: one disputed, paid or cancelled since approval cancels the draft instead.
+person to check, never resent blindly. Right before sending, the draft is checked again: an
+invoice disputed, paid, credited, partly paid (the amounts would be wrong) or under a promise
+to pay since approval, or a customer marked do-not-contact, cancels the draft instead.
+
+Transient errors are retried with exponential backoff; a draft still failing stays `approved`
+(retried next run). When the server itself is unavailable, or the configuration is wrong
+(authentication, TLS), the batch stops: the drafts not tried stay `approved`, none fails.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from assistant.delivery.message import build_email, message_id
 from assistant.delivery.transports import (
     EmailTransport,
     PermanentError,
+    SetupError,
     SmsProvider,
     TransientError,
 )
@@ -25,6 +31,7 @@ from assistant.drafting.queue import DraftView
 from assistant.drafting.templates import TemplateStore
 from assistant.errors import PolicyError, UserError
 from assistant.i18n import tr
+from assistant.rules.promises import PromiseState, load_promises
 from assistant.storage import repo
 from assistant.storage.db import Store
 
@@ -37,9 +44,10 @@ class SendReport:
     deferred: list[int] = field(default_factory=list)  # transient errors: retried next run
     stuck: list[int] = field(default_factory=list)
     would_send: list[int] = field(default_factory=list)  # --dry-run
+    error: str | None = None  # why the batch stopped early (server down, bad configuration)
 
-    def summary(self) -> str:
-        return tr(
+    def summary(self, *, with_error: bool = True) -> str:
+        text = tr(
             "Envoyés : {s} ; échecs : {f} ; annulés : {c} ; à réessayer : {d}",
             "Sent: {s}; failed: {f}; cancelled: {c}; to retry: {d}",
             s=len(self.sent),
@@ -47,6 +55,9 @@ class SendReport:
             c=len(self.cancelled),
             d=len(self.deferred),
         )
+        if self.error and with_error:
+            text += tr(" — envoi interrompu : {e}", " — sending stopped: {e}", e=self.error)
+        return text
 
     def as_json(self) -> dict[str, object]:
         """DESIGN.md §5 `send --json` keys (counts and stuck ids), then details."""
@@ -61,7 +72,12 @@ class SendReport:
             "cancelled_ids": self.cancelled,
             "deferred_ids": self.deferred,
             "would_send": self.would_send,
+            "error": self.error,
         }
+
+
+class _StopBatch(Exception):
+    """The server is unavailable or the configuration wrong: no other draft is tried."""
 
 
 @dataclass
@@ -74,39 +90,87 @@ class Sender:
     reply_to: str | None
     actor: str
     templates: TemplateStore | None = None  # for the optional HTML part of a template
+    promise_grace_days: int = 0
     retries: int = 3
     backoff_s: float = 1.0
     sleep: Callable[[float], None] = time.sleep
 
     def run(self, *, dry_run: bool = False) -> SendReport:
         report = SendReport(stuck=[d.id for d in queue.list_drafts(self.store, "sending")])
+        drafts = queue.list_drafts(self.store, "approved")
+        promises = self._latest_promises()
         try:
-            for draft in queue.list_drafts(self.store, "approved"):
-                why = self._blocked(draft)
+            for i, draft in enumerate(drafts):
+                why = self._blocked(draft, promises)
                 if dry_run:
                     (report.cancelled if why else report.would_send).append(draft.id)
                 elif why:
                     self._cancel(draft, why)
                     report.cancelled.append(draft.id)
                 else:
-                    self._deliver(draft, report)
+                    try:
+                        self._deliver(draft, report)
+                    except _StopBatch as stop:
+                        report.error = str(stop)
+                        self._leave_for_later(drafts[i + 1 :], report)
+                        break
         finally:
             self.email.close()
         return report
 
-    def _blocked(self, draft: DraftView) -> str | None:
+    # -- the re-check right before sending ------------------------------------------------
+    def _latest_promises(self) -> dict[str, PromiseState]:
+        """The latest promise per invoice and per customer (key `customer:<id>`)."""
+        today = self.store.today()
+        latest: dict[str, PromiseState] = {}
+        for p in load_promises(self.store, self.promise_grace_days):  # by made_on: latest wins
+            if p.made_on <= today:
+                latest[p.invoice_number or f"customer:{p.customer_id}"] = p
+        return latest
+
+    def _open_promise(
+        self, promises: dict[str, PromiseState], number: str, customer_id: str
+    ) -> PromiseState | None:
+        """As the planner decides: the later of the invoice's and the customer's promise."""
+        found = [p for p in (promises.get(number), promises.get(f"customer:{customer_id}")) if p]
+        if not found:
+            return None
+        latest = max(found, key=lambda p: (p.made_on, p.id))
+        today, grace = self.store.today(), self.promise_grace_days
+        return latest if latest.status(today, grace) == "open" else None
+
+    def _blocked(self, draft: DraftView, promises: dict[str, PromiseState]) -> str | None:
         """Why this approved draft must not leave any more (None: it may)."""
+        then = dict(
+            self.store.conn.execute(
+                "SELECT invoice_number, outstanding_cents FROM draft_invoices WHERE draft_id = ?",
+                (draft.id,),
+            ).fetchall()
+        )
         for number in draft.invoices:
             invoice = repo.get_invoice(self.store, number)
             if invoice is None:
                 return tr("facture {n} supprimée", "invoice {n} removed", n=number)
             if invoice.status.value != "open" or invoice.outstanding_cents <= 0:
+                status = "paid" if invoice.outstanding_cents <= 0 else invoice.status.value
+                return tr("facture {n} désormais {s}", "invoice {n} now {s}", n=number, s=status)
+            if number in then and invoice.outstanding_cents != then[number]:
                 return tr(
-                    "facture {n} désormais {s}",
-                    "invoice {n} now {s}",
+                    "facture {n} : le reste dû a changé (paiement partiel ?)",
+                    "invoice {n}: the amount outstanding changed (partial payment?)",
                     n=number,
-                    s=invoice.status.value,
                 )
+            promise = self._open_promise(promises, number, draft.customer_id)
+            if promise is not None:
+                return tr(
+                    "promesse de paiement au {d}",
+                    "promise to pay on {d}",
+                    d=promise.promised_date.isoformat(),
+                )
+        if draft.channel != "internal" and self.store.scalar(
+            "SELECT do_not_contact FROM customers WHERE id = ?", (draft.customer_id,)
+        ):
+            return tr("client à ne pas contacter", "customer not to be contacted")
         return None
 
     def _cancel(self, draft: DraftView, why: str) -> None:
@@ -125,6 +189,7 @@ class Sender:
                 data={"why": why, "was": "approved", "at": "send"},
             )
 
+    # -- delivery ---------------------------------------------------------------------------
     def _set_status(self, draft_id: int, old: str, new: str, **extra: object) -> bool:
         sets = "".join(f", {k} = ?" for k in extra)
         cur = self.store.conn.execute(
@@ -134,41 +199,64 @@ class Sender:
         return cur.rowcount == 1
 
     def _deliver(self, draft: DraftView, report: SendReport) -> None:
+        mid = message_id(draft, self.sender) if draft.channel != "sms" else None
         with self.store.transaction():
-            if not self._set_status(draft.id, "approved", "sending"):
+            if not self._set_status(draft.id, "approved", "sending", message_id=mid):
                 return  # another process took it
         error: str | None = None
         for attempt in range(self.retries + 1):
+            self.store.conn.execute(
+                "UPDATE drafts SET attempts = attempts + 1 WHERE id = ?", (draft.id,)
+            )
             try:
-                self._send_one(draft)
+                note = self._send_one(draft)
                 break
             except PermanentError as exc:
                 self._finish(draft, "failed", str(exc))
                 report.failed.append(draft.id)
                 return
+            except SetupError as exc:
+                self._back_to_approved(draft, str(exc))
+                report.deferred.append(draft.id)
+                raise _StopBatch(str(exc)) from exc
             except TransientError as exc:
                 error = str(exc)
                 if attempt < self.retries:
                     self.sleep(self.backoff_s * 2**attempt)
+                elif exc.server_wide:
+                    self._back_to_approved(draft, error)
+                    report.deferred.append(draft.id)
+                    raise _StopBatch(error) from exc
         else:
-            with self.store.transaction():
-                self._set_status(draft.id, "sending", "approved", error=error)
-                self.store.record_event(
-                    "message.deferred",
-                    actor=self.actor,
-                    customer_id=draft.customer_id,
-                    draft_id=draft.id,
-                    data={"error": error},
-                )
+            self._back_to_approved(draft, error)
             report.deferred.append(draft.id)
             return
-        self._finish(draft, "sent", None)
+        self._finish(draft, "sent", note)
         report.sent.append(draft.id)
 
-    def _send_one(self, draft: DraftView) -> None:
+    def _back_to_approved(self, draft: DraftView, error: str | None) -> None:
+        with self.store.transaction():
+            self._set_status(draft.id, "sending", "approved", error=error)
+            self.store.record_event(
+                "message.deferred",
+                actor=self.actor,
+                customer_id=draft.customer_id,
+                draft_id=draft.id,
+                data={"error": error},
+            )
+
+    def _leave_for_later(self, rest: list[DraftView], report: SendReport) -> None:
+        """The batch stopped: drafts not tried stay approved, with the reason shown."""
+        note = tr("pas tenté : {e}", "not tried: {e}", e=report.error)
+        with self.store.transaction():
+            for draft in rest:
+                if self._set_status(draft.id, "approved", "approved", error=note):
+                    report.deferred.append(draft.id)
+
+    def _send_one(self, draft: DraftView) -> str | None:
         if draft.channel == "sms":
             self.sms.send(draft.recipient or "", draft.body, f"draft-{draft.id}")
-            return
+            return None
         msg = build_email(
             draft,
             sender=self.sender,
@@ -178,7 +266,7 @@ class Sender:
             attachments=self._attachments(draft),
             html=self._html(draft),
         )
-        self.email.send(msg)
+        return self.email.send(msg)
 
     def _html(self, draft: DraftView) -> str | None:
         if self.templates is None:
@@ -200,9 +288,12 @@ class Sender:
         return paths
 
     def _finish(self, draft: DraftView, status: str, error: str | None) -> None:
+        """`sent` (error: a note, e.g. a Cc refused) or `failed` (the server's words)."""
         with self.store.transaction():
             now = self.store.now_iso()
-            extra = {"sent_at": now} if status == "sent" else {"error": error}
+            extra: dict[str, object] = {"error": error}
+            if status == "sent":
+                extra["sent_at"] = now
             self._set_status(draft.id, "sending", status, **extra)
             if status == "failed":
                 repo.undo_steps(self.store, draft.id)
@@ -216,8 +307,11 @@ class Sender:
                     "channel": draft.channel,
                     "step": draft.step,
                     "recipient": draft.recipient,
+                    "cc": draft.cc,
                     "subject": draft.subject,
-                    "message_id": message_id(draft, self.sender),
+                    "message_id": message_id(draft, self.sender)
+                    if draft.channel != "sms"
+                    else None,
                     "invoices": draft.invoices,
                     "error": error,
                 },
@@ -244,11 +338,23 @@ def resolve_stuck(store: Store, draft_id: int, *, was_sent: bool, actor: str) ->
             f"UPDATE drafts SET status = ?, updated_at = ?{sets} WHERE id = ?",
             (new, store.now_iso(), *extra.values(), draft_id),
         )
+        # the same facts as a normal send: the customer's timeline and briefs show it
         store.record_event(
             "message.sent" if was_sent else "draft.requeued",
             actor=actor,
             customer_id=view.customer_id,
             draft_id=draft_id,
-            data={"resolved_stuck": True, "channel": view.channel, "step": view.step},
+            data={
+                "resolved_stuck": True,
+                "channel": view.channel,
+                "step": view.step,
+                "recipient": view.recipient,
+                "cc": view.cc,
+                "subject": view.subject,
+                "message_id": store.scalar(
+                    "SELECT message_id FROM drafts WHERE id = ?", (draft_id,)
+                ),
+                "invoices": view.invoices,
+            },
         )
     return queue.get_draft(store, draft_id)

@@ -44,27 +44,31 @@ class PromiseState:
         return "open" if as_of <= self.deadline(grace_days) else "broken"
 
 
-def load_promises(store: Store, grace_days: int) -> list[PromiseState]:
-    """Every promise with what was paid inside its window (one query)."""
+def load_promises(store: Store, grace_days: int, as_of: date | None = None) -> list[PromiseState]:
+    """Every promise with what was paid inside its window (one query). With `as_of`, only
+    payments made up to that day count (the state as it was then)."""
     grace = f"+{int(grace_days)} days"
+    until = (as_of or date.max).isoformat()
     rows = store.conn.execute(
         """
         SELECT p.id, p.customer_id, p.invoice_number, p.made_on, p.promised_date, p.amount_cents,
           CASE WHEN p.invoice_number IS NOT NULL THEN
             (SELECT COALESCE(SUM(pay.amount_cents), 0) FROM payments pay
               WHERE pay.invoice_number = p.invoice_number
-                AND pay.date >= p.made_on AND pay.date <= date(p.promised_date, :grace))
+                AND pay.date >= p.made_on AND pay.date <= date(p.promised_date, :grace)
+                AND pay.date <= :until)
           ELSE
             (SELECT COALESCE(SUM(pay.amount_cents), 0) FROM payments pay
               JOIN invoices inv ON inv.number = pay.invoice_number
               WHERE inv.customer_id = p.customer_id
-                AND pay.date >= p.made_on AND pay.date <= date(p.promised_date, :grace))
+                AND pay.date >= p.made_on AND pay.date <= date(p.promised_date, :grace)
+                AND pay.date <= :until)
           END,
-          i.paid_date
+          CASE WHEN i.paid_date <= :until THEN i.paid_date END
         FROM promises p LEFT JOIN invoices i ON i.number = p.invoice_number
         ORDER BY p.made_on, p.id
         """,
-        {"grace": grace},
+        {"grace": grace, "until": until},
     ).fetchall()
     return [
         PromiseState(

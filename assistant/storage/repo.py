@@ -374,7 +374,25 @@ def mark_steps_done(
 
 
 def undo_steps(store: Store, draft_id: int) -> int:
-    """Forget the steps a draft marked done (an approved draft cancelled before sending)."""
+    """Forget the steps a draft marked done (an approved draft cancelled before sending).
+
+    A step another draft of the same step also covers (the e-mail beside its SMS) stays
+    done, now owned by that draft, when that one is approved, leaving or sent."""
+    store.conn.execute(
+        "UPDATE invoice_steps SET draft_id = ("
+        "  SELECT o.id FROM drafts o JOIN draft_invoices oi ON oi.draft_id = o.id"
+        "  JOIN drafts d ON d.id = invoice_steps.draft_id"
+        "  WHERE oi.invoice_number = invoice_steps.invoice_number AND o.step = d.step"
+        "  AND o.customer_id = d.customer_id AND o.id != d.id"
+        "  AND o.status IN ('approved', 'sending', 'sent') ORDER BY o.id LIMIT 1)"
+        " WHERE draft_id = ? AND EXISTS ("
+        "  SELECT 1 FROM drafts o JOIN draft_invoices oi ON oi.draft_id = o.id"
+        "  JOIN drafts d ON d.id = invoice_steps.draft_id"
+        "  WHERE oi.invoice_number = invoice_steps.invoice_number AND o.step = d.step"
+        "  AND o.customer_id = d.customer_id AND o.id != d.id"
+        "  AND o.status IN ('approved', 'sending', 'sent'))",
+        (draft_id,),
+    )
     removed = store.conn.execute("DELETE FROM invoice_steps WHERE draft_id = ?", (draft_id,))
     extra = store.conn.execute("DELETE FROM instalment_steps WHERE draft_id = ?", (draft_id,))
     return removed.rowcount + extra.rowcount

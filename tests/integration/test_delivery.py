@@ -4,60 +4,28 @@ from __future__ import annotations
 
 import email
 import json
-import socket
 from collections.abc import Iterator
 from datetime import date, timedelta
-from email.message import Message
 from email.policy import default
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from assistant.config import Settings
 from assistant.errors import PolicyError
 from assistant.money import format_money
 from assistant.service import Service
 from tests.conftest import FIXED_NOW
+from tests.support.smtp import Inbox, smtp_server
 from tests.unit.rules_builders import add_customer, add_invoice, mark
 
 AS_OF = date(2026, 11, 24)
 
 
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list[Message] = []
-        self.envelopes: list[list[str]] = []
-        self.reject: set[str] = set()
-        self.fail_after: int | None = None
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        if address in self.reject:
-            return f"550 5.1.1 <{address}>: utilisateur inconnu"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):
-        if self.fail_after is not None and len(self.messages) >= self.fail_after:
-            return "451 4.3.0 service temporairement indisponible"
-        self.messages.append(email.message_from_bytes(envelope.content, policy=default))
-        self.envelopes.append(list(envelope.rcpt_tos))
-        return "250 OK"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def smtp() -> Iterator[tuple[Inbox, int]]:
-    inbox, port = Inbox(), free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield inbox, port
-    controller.stop()
+    with smtp_server() as served:
+        yield served
 
 
 def open_service(home: Path, port: int | None) -> Service:
@@ -130,7 +98,7 @@ def test_a_bad_address_fails_with_the_server_message(
     inbox, port = smtp
     svc = open_service(tmp_path / "h", port)
     ids = approved_drafts(svc, customers=2)
-    inbox.reject = {"c2@example.com"}
+    inbox.reject = {"c2@example.com": "550 5.1.1 <c2@example.com>: utilisateur inconnu"}
     report = svc.sender(backoff_s=0).run()
     bad = next(i for i in ids if svc.get_draft(i).customer_id == "C2")
     assert report.failed == [bad] and len(report.sent) == 1
@@ -174,6 +142,12 @@ def test_killed_between_sending_and_sent_is_never_resent(
     assert svc.resolve_stuck(draft_id, was_sent=True).status == "sent"
     assert svc.sender(backoff_s=0).run().stuck == []
     assert len(inbox.messages) == 1
+    # settled as sent, it is in the timeline like any message, with the id that left
+    (event,) = svc.store.query("SELECT data FROM events WHERE kind = 'message.sent'")
+    data = json.loads(event["data"])
+    assert data["message_id"] == inbox.messages[0]["Message-ID"] and data["invoices"] == ["F1"]
+    timeline = [line.text for line in svc.factsheet("C1", AS_OF).timeline]
+    assert any("reminder_1" in text and "F1" in text for text in timeline), timeline
 
 
 def test_disputed_after_approval_is_cancelled_not_sent(

@@ -43,7 +43,9 @@ def test_approve_a_draft_in_the_real_demo(tmp_path: Path) -> None:
     tmux("new-session", "-d", "-s", session, "-x", "100", "-y", "30", command)
     try:
         screen = lambda: tmux("capture-pane", "-p", "-t", session)  # noqa: E731
-        wait_for(lambda: "File de validation" in screen() and "pre_due" in screen(), "the queue")
+        wait_for(
+            lambda: "File de validation" in screen() and "Pré-échéance" in screen(), "the queue"
+        )
         tmux("send-keys", "-t", session, "Down", "Down")
         time.sleep(0.3)
         tmux("send-keys", "-t", session, "a")

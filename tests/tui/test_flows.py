@@ -200,6 +200,44 @@ async def test_results_screen_shows_the_kpis(demo_service: Service) -> None:
         assert step_label(first["step"]) in shown and f">{first['sent']}" in shown
 
 
+async def test_results_switch_dimension_and_an_empty_home_shows_dashes(
+    demo_service: Service, service: Service
+) -> None:
+    expected = demo_service.stats(DEMO_DAY).as_json()["after_step_by"]["segment"]
+    app = make_app(demo_service, DEMO_DAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f5", "d")  # tone -> segment
+        await pilot.pause()
+        shown = app.export_screenshot().replace("&#160;", " ")
+        assert "Par segment" in shown and "Par ton" not in shown
+        assert all(row["segment"] in shown for row in expected)
+    app = make_app(service, DEMO_DAY)  # nothing imported yet
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f5")
+        await pilot.pause()
+        headline = str(app.screen.query_one("#headline").render())
+        assert "DSO —" in headline and "None" not in headline
+
+
+async def test_a_failed_send_shows_the_server_words(demo_service: Service) -> None:
+    draft = next(d for d in demo_service.drafts("pending") if d.channel == "email")
+    demo_service.approve([draft.id], on=DEMO_DAY)
+    demo_service.store.conn.execute(
+        "UPDATE drafts SET status = 'failed', error = '550 5.1.1 utilisateur inconnu' WHERE id = ?",
+        (draft.id,),
+    )
+    app = make_app(demo_service, DEMO_DAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert "1 envoi(s) en échec" in str(app.screen.query_one("#counts").render())
+        app.screen.query_one("#status", Select).value = "failed"
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        facts = str(app.screen.query_one("#facts").render())
+        assert "failed : 550 5.1.1 utilisateur inconnu" in facts
+
+
 async def test_a_stuck_send_is_surfaced_in_the_queue(demo_service: Service) -> None:
     draft = next(d for d in demo_service.drafts("pending") if d.channel == "email")
     demo_service.approve([draft.id], on=DEMO_DAY)
@@ -277,3 +315,22 @@ async def test_palette_speaks_french_and_runs_a_command_typed_by_a_person(
         pending = demo_service.drafts("pending")
         assert pending
         assert app.screen.query_one("#drafts", DataTable).row_count == len(pending)
+
+
+async def test_sending_with_bad_smtp_settings_is_a_notice_not_a_crash(
+    demo_service: Service,
+) -> None:
+    email = next(d for d in demo_service.drafts("pending") if d.channel == "email")
+    demo_service.approve([email.id], on=DEMO_DAY)
+    demo_service.settings = demo_service.settings.model_copy(
+        update={"smtp_host": "127.0.0.1", "smtp_user": "compta"}  # no password
+    )
+    app = make_app(demo_service, DEMO_DAY)
+    async with app.run_test(size=SIZE) as pilot:
+        app.send_approved()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.is_running
+        notices = [n.message for n in app._notifications]
+        assert any("RELANCE_SMTP_PASSWORD" in m for m in notices), notices
+    assert demo_service.get_draft(email.id).status == "approved"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from assistant.kpis import kpi_lines
 from assistant.models import InvoiceStatus, Payment
 from assistant.service import Service
 from assistant.storage import repo
@@ -76,12 +77,103 @@ def test_kpis_match_the_hand_computed_answers(service: Service) -> None:
 def test_stats_as_of_an_earlier_day_ignores_what_came_after(service: Service) -> None:
     history(service)
     data = service.stats(date(2026, 11, 4)).as_json()
-    # on 11-04, A's payment (11-05) has not happened: reminder_1 of 11-03 not yet paid
+    # on 11-04 A (paid 11-05) was still owed: receivables A + C + D + E = 4000.00;
+    # sales issued in (08-06, 11-04]: A + B + C + E = 4200.00 (D, 08-01, is before the window)
+    # DSO = 4000 / 4200 x 90 = 85.7 -> 86
+    assert data["receivables"] == "4000.00" and data["sales_last_90_days"] == "4200.00"
+    assert data["dso_days"] == 86
+    # A 4 days late, D 65 days late; E (due 11-09) and C not yet due
+    assert data["overdue_by_age"] == {
+        "0-30": "1000.00",
+        "31-60": "0.00",
+        "61-90": "300.00",
+        "90+": "0.00",
+    }
+    # A's payment (11-05) has not happened: reminder_1 of 11-03 not yet paid
     assert {"step": "reminder_1", "sent": 2, "paid_within_7d": 0, "paid_within_14d": 0} in data[
         "after_step"
     ]
     assert data["avg_days_late_paid"] == 0.0  # only B was paid by then, on time
-    assert data["promises"]["made"] == 2  # C's promise (11-25) not yet made
+    # C's promise (11-25) is not made yet; A's (for 11-04, paid 11-05) is still open that day
+    assert data["promises"] == {"made": 2, "kept": 0, "broken": 0, "open": 2}
+    assert data["promises_kept_rate"] is None
+
+
+def test_an_empty_database_gives_empty_figures_not_errors(service: Service) -> None:
+    kpis = service.stats(AS_OF)
+    data = kpis.as_json()
+    assert data["dso_days"] is None and data["avg_days_late_paid"] is None
+    assert data["overdue_by_age"] == dict.fromkeys(("0-30", "31-60", "61-90", "90+"), "0.00")
+    assert data["after_step"] == [] and data["promises_kept_rate"] is None
+    assert data["promises"] == {"made": 0, "kept": 0, "broken": 0, "open": 0}
+    assert data["drafts"] == {"approved_unchanged": 0, "approved_edited": 0, "rejected": 0}
+    assert data["time_saved"]["minutes"] == 0
+    text = "\n".join(kpi_lines(kpis))
+    assert "DSO : — (" in text and "aucune relance envoyée" in text
+
+
+SENT_ON = date(2026, 11, 24)  # the service's clock (FIXED_NOW): the day messages leave
+
+
+def test_payment_after_a_step_counts_from_the_send_by_tone_segment_and_version(
+    service: Service,
+) -> None:
+    store = service.store
+    for i in range(1, 5):
+        add_customer(store, f"X{i}")
+        add_invoice(store, f"X{i}-1", date(2026, 11, 19), cid=f"X{i}", cents=10_000 * i)
+    ids = sorted(service.draft(SENT_ON, offline=True).created)
+    assert len(ids) == 4
+    service.edit_draft(ids[1], service.get_draft(ids[1]).body + "\nMerci !")
+    service.approve(ids[:3], on=date(2026, 11, 20))
+    for draft_id, tone, segment, version in zip(
+        ids,
+        ("benevolent", "benevolent", "firm"),
+        ("standard", "large", "large"),
+        ("v1", "v2", "v2"),
+        strict=False,
+    ):
+        store.conn.execute(
+            "UPDATE drafts SET tone = ?, segment = ?, policy_version = ? WHERE id = ?",
+            (tone, segment, version, draft_id),
+        )
+    assert sorted(service.send().sent) == ids[:3]  # the .eml outbox, on 11-24
+    service.approve([ids[3]], on=SENT_ON)  # X4: approved after the run, not sent
+    pay(service, "X1-1", date(2026, 11, 30), 10_000)
+    pay(service, "X2-1", date(2026, 12, 5), 20_000)
+
+    before = service.stats(date(2026, 11, 23)).as_json()
+    assert before["after_step"] == []  # approved on 11-20 but not sent before 11-24
+
+    data = service.stats(date(2026, 12, 31)).as_json()
+    # X1 paid 6 days after the message (10 after approval): within 7 days of the send
+    assert data["after_step"] == [
+        {"step": "reminder_1", "sent": 3, "paid_within_7d": 1, "paid_within_14d": 2}
+    ]
+    by = data["after_step_by"]
+    assert by["tone"] == [
+        {"tone": "benevolent", "step": "reminder_1", "sent": 2, "paid_within_7d": 1,
+         "paid_within_14d": 2},
+        {"tone": "firm", "step": "reminder_1", "sent": 1, "paid_within_7d": 0,
+         "paid_within_14d": 0},
+    ]  # fmt: skip
+    assert by["segment"] == [
+        {"segment": "large", "step": "reminder_1", "sent": 2, "paid_within_7d": 0,
+         "paid_within_14d": 1},
+        {"segment": "standard", "step": "reminder_1", "sent": 1, "paid_within_7d": 1,
+         "paid_within_14d": 1},
+    ]  # fmt: skip
+    assert by["policy_version"] == [
+        {"policy_version": "v1", "step": "reminder_1", "sent": 1, "paid_within_7d": 1,
+         "paid_within_14d": 1},
+        {"policy_version": "v2", "step": "reminder_1", "sent": 2, "paid_within_7d": 0,
+         "paid_within_14d": 1},
+    ]  # fmt: skip
+    # reviews: X1, X3 and X4 unchanged, X2 edited
+    assert data["drafts"] == {"approved_unchanged": 3, "approved_edited": 1, "rejected": 0}
+    assert data["time_saved"]["minutes"] == 3 * (12 - 1) + 1 * (12 - 4)
+    # X1 paid 11 days late (due 11-19), X2 16 days: 13.5
+    assert data["avg_days_late_paid"] == 13.5
 
 
 def test_drafts_unchanged_edited_rejected_and_time_saved(service: Service) -> None:
@@ -97,9 +189,25 @@ def test_drafts_unchanged_edited_rejected_and_time_saved(service: Service) -> No
     data = service.stats(AS_OF).as_json()
     assert data["drafts"] == {"approved_unchanged": 2, "approved_edited": 1, "rejected": 1}
     assert data["time_saved"]["minutes"] == 2 * (12 - 1) + 1 * (12 - 4)
-    # the approved steps count as sent, the rejected one does not
+    # approved is not sent yet: no reminder counted; once sent, the three count
+    assert data["after_step"] == []
+    service.send()
+    data = service.stats(AS_OF).as_json()
     assert data["after_step"] == [
         {"step": "reminder_1", "sent": 3, "paid_within_7d": 0, "paid_within_14d": 0}
     ]
-    by_segment = data["after_step_by"]["segment"]
-    assert sum(row["sent"] for row in by_segment) == 3
+    assert sum(row["sent"] for row in data["after_step_by"]["segment"]) == 3
+    # drafts created after an earlier as_of do not count then
+    assert service.stats(date(2026, 11, 1)).as_json()["drafts"]["approved_unchanged"] == 0
+
+
+def test_the_text_report_is_french_with_rates_and_breakdowns(service: Service) -> None:
+    history(service)
+    text = "\n".join(kpi_lines(service.stats(AS_OF)))
+    assert "DSO : 64 jours" in text
+    assert "90+ : 300,00\u00a0€" in text
+    assert "Retard moyen des factures payées : 2,5 j (2 factures)" in text
+    assert "reminder_1" in text and "1 (50\u00a0%)" in text
+    assert "Promesses : 3 faites, 1 tenue(s), 1 non tenue(s), 1 en cours (50\u00a0% tenues)" in text
+    assert "Temps gagné estimé : 0,0 h" in text  # no draft in this history
+    assert "par message : 12 min à la main, 1 min approuvé tel quel, 4 min retouché" in text

@@ -111,6 +111,8 @@ class DraftScreen(Screen[None]):
             (f" · {tr('source', 'source')} {source_label(d.source)}", "magenta"),
             f"\n{d.reason}",
         )
+        if d.error:  # delivery: the server's words (failed, to retry) or why it was cancelled
+            facts.append(f"\n{d.status} : {d.error}", style="bold red")
         self.query_one("#facts", Static).update(facts)
         checks = (
             Text("⚠ " + " · ".join(d.violations), style="bold red")

@@ -32,6 +32,7 @@ HELP_FR = """\
 | Échap | brouillon | Retour (ou annuler une régénération en cours) |
 | l | appels | Saisir le résultat d'un appel |
 | Ctrl+E · Ctrl+S | politiques | Aperçu · Enregistrer (refusé si invalide) |
+| d | résultats | Paiement après relance par ton, segment ou version de politique |
 | Ctrl+Q | partout | Quitter |
 
 ⚠ dans la file : le texte réécrit n'a pas passé les contrôles ; le modèle approuvé est utilisé.
@@ -59,6 +60,7 @@ HELP_EN = """\
 | Esc | draft | Back (or cancel a regeneration in progress) |
 | l | calls | Log a call's outcome |
 | Ctrl+E · Ctrl+S | policies | Preview · Save (refused when invalid) |
+| d | results | Payment after reminder by tone, segment or policy version |
 | Ctrl+Q | everywhere | Quit |
 
 ⚠ in the queue: the rewrite failed its checks; the approved template is used.

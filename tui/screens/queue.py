@@ -56,7 +56,9 @@ def draft_row(d: DraftView, selected: bool) -> tuple[Text | str, ...]:
         channel_label(d.channel),
         segment_label(d.segment),
         source_label(d.source),
-        status_label(d.status),
+        Text(status_label(d.status), style="bold red")
+        if d.status == "failed"
+        else status_label(d.status),
     )
 
 
@@ -88,6 +90,7 @@ class QueueScreen(Screen[None]):
         self._loaded_status: str | None = None
         self.page = 0
         self.stuck: list[int] = []
+        self.failed = 0  # sends refused by the server (status failed)
 
     @property
     def relance(self) -> RelanceApp:
@@ -153,6 +156,7 @@ class QueueScreen(Screen[None]):
         self._loaded_status = status
         self.drafts = self.relance.service.drafts(status, texts=False)
         self.stuck = [d.id for d in self.relance.service.drafts("sending", texts=False)]
+        self.failed = len(self.relance.service.drafts("failed", texts=False))
         self._rows = {}  # rendered lazily, for the rows actually shown
         segments = sorted({d.segment for d in self.drafts if d.segment})
         seg = self.query_one("#segment", Select)
@@ -216,6 +220,12 @@ class QueueScreen(Screen[None]):
                 " · ⚠ envoi interrompu à vérifier : {ids} (statut envoi en cours, touche k)",
                 " · ⚠ interrupted send to check: {ids} (status sending, key k)",
                 ids=", ".join(map(str, self.stuck)),
+            )
+        if self.failed:
+            counts += tr(
+                " · ✗ {n} envoi(s) en échec (statut failed)",
+                " · ✗ {n} failed send(s) (status failed)",
+                n=self.failed,
             )
         self.query_one("#counts", Static).update(counts)
         if keep is not None and rows:

@@ -1,10 +1,12 @@
-"""The manager's results: DSO, overdue by age (bars), payment after each step, promises,
-drafts approved unchanged vs edited."""
+"""The manager's results: DSO, overdue by age (bars), payment after each step and by tone /
+segment / policy version (`d` switches), promises, drafts approved unchanged vs edited,
+estimated time saved."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from babel.numbers import format_decimal
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -23,6 +25,12 @@ if TYPE_CHECKING:
 BAR_WIDTH = 30
 
 
+def decimal(value: float) -> str:
+    """`9,9` in French, `9.9` in English."""
+    loc = "en_GB" if language() == "en" else "fr_FR"
+    return format_decimal(value, format="#,##0.0", locale=loc)
+
+
 def bars(values: dict[str, str]) -> Text:
     """Horizontal bars for money by bucket (JSON decimal strings)."""
     amounts = {k: parse_amount(v) for k, v in values.items()}
@@ -37,9 +45,23 @@ def bars(values: dict[str, str]) -> Text:
     return out
 
 
-def step_table(rows: list[dict[str, Any]]) -> Table:
-    table = Table(title=tr("Paiement après relance", "Payment after reminder"), expand=False)
-    for header in (tr("Étape", "Step"), tr("Envoyées", "Sent"), "≤ 7 j", "≤ 14 j"):
+# dimension -> (table title, column header), French then English
+DIMENSIONS = {
+    "tone": (("Par ton", "By tone"), ("Ton", "Tone")),
+    "segment": (("Par segment", "By segment"), ("Segment", "Segment")),
+    "policy_version": (("Par version de politique", "By policy version"), ("Version", "Version")),
+}
+
+
+def step_table(
+    rows: list[dict[str, Any]], dimension: str | None = None, title: str | None = None
+) -> Table:
+    table = Table(
+        title=title or tr("Paiement après relance", "Payment after reminder"), expand=False
+    )
+    if dimension:
+        table.add_column(tr(*DIMENSIONS[dimension][1]))
+    for header in (tr("Étape", "Step"), tr("Relancées", "Reminded"), "≤ 7 j", "≤ 14 j"):
         table.add_column(header)
     for row in rows:
         sent = int(row["sent"])
@@ -47,17 +69,21 @@ def step_table(rows: list[dict[str, Any]]) -> Table:
         def share(n: int, total: int = sent) -> str:
             return f"{n} ({n * 100 // total} %)" if total else str(n)
 
-        table.add_row(
-            step_label(row["step"]),
-            str(sent),
-            share(row["paid_within_7d"]),
-            share(row["paid_within_14d"]),
-        )
+        cells = [step_label(row["step"]), str(sent), share(row["paid_within_7d"])]
+        cells.append(share(row["paid_within_14d"]))
+        table.add_row(*([str(row[dimension])] if dimension else []), *cells)
     return table
 
 
 class ResultsScreen(Screen[None]):
-    BINDINGS = [Binding("ctrl+r", "reload", tr("Actualiser", "Reload"))]
+    BINDINGS = [
+        Binding("d", "dimension", tr("Ton / segment / version", "Tone / segment / version")),
+        Binding("ctrl+r", "reload", tr("Actualiser", "Reload")),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.dimension = "tone"
 
     @property
     def relance(self) -> RelanceApp:
@@ -69,6 +95,7 @@ class ResultsScreen(Screen[None]):
             yield Static("", id="headline")
             yield Static("", id="ages")
             yield Static("", id="steps")
+            yield Static("", id="by")
             yield Static("", id="others")
         yield Footer()
 
@@ -76,19 +103,25 @@ class ResultsScreen(Screen[None]):
         self.sub_title = tr("Résultats", "Results")
         self.action_reload()
 
+    def action_dimension(self) -> None:
+        names = list(DIMENSIONS)
+        self.dimension = names[(names.index(self.dimension) + 1) % len(names)]
+        self.action_reload()
+
     def action_reload(self) -> None:
         data = self.relance.service.stats(self.relance.as_of).as_json()
         late = data.get("avg_days_late_paid")
+        dso = data["dso_days"]
         self.query_one("#headline", Static).update(
             Text.assemble(
                 ("DSO ", "bold"),
-                (f"{data['dso_days']} " + tr("jours", "days"), "bold cyan"),
+                (f"{dso} " + tr("jours", "days") if dso is not None else "—", "bold cyan"),
                 tr(
                     "  (encours / ventes des 90 derniers jours × 90)\n",
                     "  (receivables / sales of the last 90 days × 90)\n",
                 ),
                 tr("Retard moyen des factures payées : ", "Average days late of paid invoices: "),
-                (tr("{d} jours", "{d} days", d=late) if late is not None else "—", "bold"),
+                (tr("{d} jours", "{d} days", d=decimal(late)) if late is not None else "—", "bold"),
             )
         )
         self.query_one("#ages", Static).update(
@@ -98,6 +131,9 @@ class ResultsScreen(Screen[None]):
             )
         )
         self.query_one("#steps", Static).update(step_table(data["after_step"]))
+        title = tr(*DIMENSIONS[self.dimension][0]) + tr(" (touche d)", " (key d)")
+        by = data["after_step_by"][self.dimension]
+        self.query_one("#by", Static).update(step_table(by, self.dimension, title))
         promises, drafts = data["promises"], data["drafts"]
         others = Table(title=tr("Promesses et brouillons", "Promises and drafts"))
         others.add_column(tr("Indicateur", "Indicator"))
@@ -108,10 +144,19 @@ class ResultsScreen(Screen[None]):
             ("broken", tr("promesses non tenues", "promises broken")),
         ):
             others.add_row(label, str(promises[key]))
+        rate = data["promises_kept_rate"]
+        if rate is not None:
+            label = tr("taux de promesses tenues", "promises kept rate")
+            others.add_row(label, f"{round(rate * 100)} %")
         for key, label in (
             ("approved_unchanged", tr("approuvés sans retouche", "approved unchanged")),
             ("approved_edited", tr("approuvés après retouche", "approved after edit")),
             ("rejected", tr("rejetés", "rejected")),
         ):
             others.add_row(label, str(drafts[key]))
+        minutes = data["time_saved"]["minutes"]
+        others.add_row(
+            tr("temps gagné estimé", "estimated time saved"),
+            f"{minutes // 60} h {minutes % 60:02d}",
+        )
         self.query_one("#others", Static).update(others)
