@@ -101,8 +101,11 @@ def test_messages_arrive_with_the_right_headers(tmp_path: Path, smtp: tuple[Inbo
     (event,) = svc.store.query("SELECT data FROM events WHERE kind = 'message.sent'")
     assert json.loads(event["data"])["message_id"] == msg["Message-ID"]
     # the sent message is in the customer's timeline, as the call brief shows it
-    timeline = [line.text for line in svc.factsheet("C1", AS_OF).timeline]
-    assert any("reminder_2" in text and "F1" in text for text in timeline), timeline
+    timeline = svc.factsheet("C1", AS_OF).timeline
+    assert any(
+        t.step == "reminder_2" and t.invoices == ("F1",) and "2e relance (F1)" in t.text
+        for t in timeline
+    ), timeline
 
 
 def test_server_failing_mid_batch_defers_then_resends_without_duplicates(
