@@ -99,8 +99,13 @@ def detect_language(text: str) -> str | None:
 _ENDINGS = r"(?:s|x|e|es|ed|er|ers|ing|en|ens|ened|ening)?"
 
 
+@functools.lru_cache(maxsize=1024)
+def _phrase_pattern(phrase: str) -> re.Pattern[str]:
+    return re.compile(rf"\b{re.escape(_fold(phrase))}{_ENDINGS}\b")
+
+
 def _has_phrase(folded: str, phrase: str) -> bool:
-    return re.search(rf"\b{re.escape(_fold(phrase))}{_ENDINGS}\b", folded) is not None
+    return _phrase_pattern(phrase).search(folded) is not None
 
 
 def check_rewrite(
