@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pydantic import BaseModel, ConfigDict
 
 from assistant.drafting.pipeline import DraftRequest, RewriteOutcome, template_outcome
+from assistant.errors import PolicyError
 from assistant.i18n import tr
 from assistant.llm.ask import Asker, AskResult, Breaker
 from assistant.llm.backend import ChatBackend, Message
@@ -73,6 +74,21 @@ class LlmRewriter:
             nonlocal done
             try:
                 return await self.rewrite(req, gate, breaker)
+            except PolicyError:
+                raise  # a broken prompt or policy file: every draft would fail, say so once
+            except Exception as exc:  # anything else stays with this draft: it keeps its template
+                outcome = template_outcome(
+                    req,
+                    [
+                        tr(
+                            "erreur interne ({e}) : modèle conservé",
+                            "internal error ({e}): template kept",
+                            e=type(exc).__name__,
+                        )
+                    ],
+                )
+                outcome.fallback_reason = tr("erreur interne", "internal error")
+                return outcome
             finally:
                 done += 1
                 progress(done)
