@@ -135,7 +135,18 @@ def recommend(sheet: FactSheet, options: list[PlanOption]) -> Recommendation:
     )
     plans = [i for i in ids if i.startswith("instalments_")]
     if reliable:
-        return Recommendation("pay_now", tr("bon payeur jusqu'ici", "has paid reliably so far"))
+        late = sheet.avg_days_late
+        if late is None:
+            why = tr("aucun retard connu", "no known late payment")
+        elif late <= 2:
+            why = tr("bon payeur jusqu'ici", "has paid reliably so far")
+        else:
+            why = tr(
+                "retards courts jusqu'ici ({a} jours en moyenne), aucune promesse non tenue",
+                "short delays so far ({a} days on average), no broken promise",
+                a=round(late),
+            )
+        return Recommendation("pay_now", why)
     if not plans:
         return Recommendation(
             "pay_now",

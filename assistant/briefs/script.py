@@ -112,6 +112,14 @@ def day(d: date, locale: str | None = None) -> str:
     return format_date(d, locale or ui_locale(), "long")
 
 
+def _fold_first(text: str) -> str:
+    """The first letter without accent, lowercased (for French elision: d'Atelier)."""
+    import unicodedata
+
+    first = unicodedata.normalize("NFKD", text[:1].lower())[:1]
+    return first or "x"
+
+
 def plural(n: int, one: str, many: str) -> str:
     return one if n == 1 else many
 
@@ -139,11 +147,25 @@ def not_due_line(sheet: FactSheet) -> str:
     )
 
 
+def asks_overdue_only(option: PlanOption, sheet: FactSheet) -> bool:
+    """`pay_now` settles the whole balance; on the phone we ask for what is overdue and let
+    invoices not yet due keep their terms (asking for them early would be a wrong claim)."""
+    return option.id == "pay_now" and bool(sheet.overdue) and bool(sheet.not_due)
+
+
 def option_phrase(option: PlanOption, sheet: FactSheet, locale: str | None = None) -> str:
     """A computed option as a noun phrase (`2 mensualités (500,00 € le ... et ...)`)."""
     lang = "en" if (locale or ui_locale()).startswith("en") else "fr"
     if option.id == "pay_now":
         first = option.instalments[0]
+        if asks_overdue_only(option, sheet):
+            return tr_in(
+                lang,
+                "règlement des {a} échus au plus tard le {d}, le reste à ses échéances",
+                "payment of the overdue {a} by {d} at the latest, the rest when due",
+                a=money(sheet.overdue_cents, sheet, locale),
+                d=day(first.date, locale),
+            )
         return tr_in(
             lang,
             "règlement de {a} au plus tard le {d}",
@@ -178,9 +200,10 @@ def log_call_hint(sheet: FactSheet, option: PlanOption | None) -> str:
         return f"relance log-call {cid} --outcome promise --date AAAA-MM-JJ"
     if option.id == "pay_now":
         first = option.instalments[0]
+        amount = sheet.overdue_cents if asks_overdue_only(option, sheet) else first.amount_cents
         return (
             f"relance log-call {cid} --outcome promise --date {first.date.isoformat()}"
-            f" --amount {cents_to_str(first.amount_cents)}"
+            f" --amount {cents_to_str(amount)}"
         )
     return f"relance log-call {cid} --outcome plan --instalments {len(option.instalments)}"
 
@@ -354,10 +377,11 @@ def template_script(
         "ask for the person who approves payments, then: “{q}”",
         q=tr_in(
             cust,
-            "Bonjour, {me}, de {co}. Je vous appelle au sujet de {about} ; avez-vous quelques"
-            " minutes ?",
+            "Bonjour, ici {me}, {de}{co}. Je vous appelle au sujet de {about} ; avez-vous"
+            " quelques minutes ?",
             "Hello, this is {me} from {co}. I'm calling about {about}; do you have a few minutes?",
             me=company.contact.name,
+            de="d'" if _fold_first(company.name) in "aeiouy" else "de ",
             co=company.name,
             about=about,
         ),
@@ -501,7 +525,7 @@ def template_script(
         )
     else:
         proposal = option_phrase(chosen, sheet)
-        if sheet.not_due:
+        if sheet.not_due and not asks_overdue_only(chosen, sheet):
             proposal += tr(
                 ", pour tout l'encours dont {a} pas encore échus",
                 ", for the whole balance, {a} of it not yet due",

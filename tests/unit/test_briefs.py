@@ -244,14 +244,14 @@ def test_template_brief_has_every_section_a_collector_needs(service: Service) ->
     assert all(o["objection"] and o["answer"] for o in sections["objections"])
     # the proposal and the dated commitment are the recommended, computed option
     option = next(o for o in brief.options if o.id == data["recommended_option"])
-    for part in option.instalments:
-        assert format_money(part.amount_cents, "EUR", "fr_FR") in sections["proposal"]
-        assert format_money(part.amount_cents, "EUR", "fr_FR") in sections["closing"]
-    assert option.id == "pay_now" and data["recommendation_reason"] == "bon payeur jusqu'ici"
-    pay_by = option.instalments[0].date.isoformat()
-    assert f"--outcome promise --date {pay_by} --amount 2500.00" in sections["closing"]
-    assert f"dont {eur(50_000)} pas encore échus" in sections["proposal"]
-    assert "Pourquoi : bon payeur" in sections["proposal"]
+    assert option.id == "pay_now" and data["recommendation_reason"].startswith("retards courts")
+    # pay_now settles everything; on the phone the collector asks for what is overdue only
+    pay_by = option.instalments[0].date
+    assert f"--outcome promise --date {pay_by.isoformat()} --amount 2000.00" in sections["closing"]
+    ask = f"règlement des {eur(200_000)} échus au plus tard le 2 décembre 2026"
+    assert ask in sections["proposal"] and ask in sections["closing"]
+    assert "le reste à ses échéances" in sections["proposal"]
+    assert "Pourquoi : retards courts jusqu'ici (10 jours en moyenne)" in sections["proposal"]
     # levers are computed, shown apart, and never part of the script
     assert data["levers"]["recovery_indemnity"] == "40.00"
     assert data["levers"]["late_interest"] == "16.64"  # 2,000.00 x 12.15 % x 25 / 365
@@ -276,7 +276,8 @@ def test_brief_speaks_to_the_customer_in_their_language(service: Service) -> Non
     amount = format_money(123_456, "EUR", "en_GB")
     assert f"To sum up: payment of {amount} by" in brief.script.closing
     assert "Client anglophone" in brief.summary
-    assert brief.recommended_option == "pay_now" and "bon payeur" in brief.recommendation_reason
+    assert brief.recommended_option == "pay_now"
+    assert brief.recommendation_reason == "aucun retard connu"
 
 
 def test_summary_wording_on_counts(service: Service) -> None:
