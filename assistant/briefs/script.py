@@ -507,10 +507,10 @@ def template_script(
             Objection(
                 tr("Nous allons payer très bientôt", "We'll pay very soon"),
                 tr(
-                    "rappeler avec calme que le règlement promis pour le {d} n'est pas arrivé ;"
-                    " obtenir une date et un montant précis.",
-                    "calmly recall that the payment promised by {d} did not arrive; get an exact"
-                    " date and amount.",
+                    "rappeler avec calme que le règlement promis pour le {d} n'est pas arrivé"
+                    " à temps ; obtenir une date et un montant précis.",
+                    "calmly recall that the payment promised by {d} did not arrive on time; get"
+                    " an exact date and amount.",
                     d=day(sheet.broken_promise_dates[-1]),
                 ),
             )
