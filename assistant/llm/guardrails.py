@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import re
+import threading
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable
@@ -76,13 +77,26 @@ def _fold(text: str) -> str:
     return "".join(c for c in nfkd if not unicodedata.combining(c))
 
 
+_identifier_lock = threading.Lock()
+
+
 @functools.cache
-def _identifier() -> Any:
+def _load_identifier() -> Any:
     from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
     ident = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
     ident.set_languages(list(_LANGUAGES))
     return ident
+
+
+def _identifier() -> Any:
+    with _identifier_lock:  # loaded once (about half a second), even from several threads
+        return _load_identifier()
+
+
+def warm_up() -> None:
+    """Load the language model in the background while the first requests are in flight."""
+    threading.Thread(target=_identifier, daemon=True).start()
 
 
 def detect_language(text: str) -> str | None:

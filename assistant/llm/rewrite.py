@@ -21,7 +21,7 @@ from assistant.errors import PolicyError
 from assistant.i18n import tr
 from assistant.llm.ask import Asker, AskResult, Breaker
 from assistant.llm.backend import ChatBackend, Message
-from assistant.llm.guardrails import check_rewrite, substitute, tokens_in
+from assistant.llm.guardrails import check_rewrite, substitute, tokens_in, warm_up
 from assistant.llm.prompts import PromptStore
 from assistant.llm.tone import TonePolicy, ToneRule
 from assistant.storage.db import Store
@@ -66,6 +66,7 @@ class LlmRewriter:
     async def rewrite_all(
         self, requests: Sequence[DraftRequest], progress: Callable[[int], None]
     ) -> list[RewriteOutcome]:
+        warm_up()
         gate = asyncio.Semaphore(self.concurrency)
         breaker = Breaker(self.breaker_threshold)
         done = 0
