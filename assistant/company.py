@@ -6,7 +6,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from assistant.i18n import tr
+from assistant.i18n import tr_in
 from assistant.policyfile import load_policy
 
 COMPANY_FILE = "company.yaml"
@@ -49,8 +49,8 @@ class Company(BaseModel):
         return "\n".join(lines)
 
     def payment_text(self, language: str) -> str:
-        return self.payment_link or tr(
-            "(lien de paiement sur demande)", "(payment link on request)"
+        return self.payment_link or tr_in(
+            language, "(lien de paiement sur demande)", "(payment link on request)"
         )
 
 

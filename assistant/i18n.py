@@ -29,3 +29,9 @@ def tr(fr: str, en: str, /, **values: object) -> str:
     """Pick the text for the current language and format it with `values`."""
     text = en if _current[0] == "en" else fr
     return text.format(**values) if values else text
+
+
+def tr_in(lang: str, fr: str, en: str, /, **values: object) -> str:
+    """`tr` in a given language (e.g. a customer's), whatever the process language."""
+    text = en if lang == "en" else fr
+    return text.format(**values) if values else text

@@ -1,7 +1,10 @@
-"""Human names for the stable ids shown to people (steps, channels, segments, statuses).
+"""Human names for the stable ids shown to people (steps, channels, segments, statuses,
+call outcomes).
 
 Ids stay the contract (JSON, policies, the database); screens and tables show these labels.
-An id without a label (a segment the manager added, say) is shown as it is.
+`*_label` are short names for tables and headers; `*_phrase` are the forms used inside a
+sentence (briefs, timelines). An id without a label (a segment the manager added, say) is
+shown as it is.
 """
 
 from __future__ import annotations
@@ -16,6 +19,30 @@ _STEPS = {
     "escalation": ("Escalade", "Escalation"),
     "instalment_reminder": ("Échéance plan", "Instalment"),
     "instalment_missed": ("Éch. manquée", "Missed instal."),
+}
+_STEP_PHRASES = {
+    "pre_due": ("rappel avant échéance", "pre-due reminder"),
+    "reminder_1": ("1re relance", "first reminder"),
+    "reminder_2": ("2e relance", "second reminder"),
+    "instalment_reminder": ("rappel d'échéance du plan", "instalment reminder"),
+    "instalment_missed": ("échéance du plan manquée", "missed instalment"),
+    "call": ("appel", "call"),
+    "escalation": ("escalade", "escalation"),
+}
+_SEGMENT_PHRASES = {
+    "strategic": ("client stratégique", "strategic customer"),
+    "large_account": ("grand compte", "large account"),
+    "chronic_late": ("retards fréquents", "often late"),
+    "new": ("nouveau client", "new customer"),
+    "standard": ("standard", "standard"),
+}
+_OUTCOMES = {
+    "promise": ("promesse de paiement", "promise to pay"),
+    "plan": ("plan de paiement accepté", "payment plan agreed"),
+    "dispute": ("litige signalé", "dispute raised"),
+    "no-answer": ("pas de réponse", "no answer"),
+    "wrong-contact": ("mauvais interlocuteur", "wrong contact"),
+    "paid": ("paiement annoncé", "payment announced"),
 }
 _CHANNELS = {
     "email": ("e-mail", "e-mail"),
@@ -44,9 +71,9 @@ _STATUSES = {
 _SOURCES = {"llm": ("IA", "AI"), "template": ("modèle", "template")}
 
 
-def _label(table: dict[str, tuple[str, str]], key: str | None) -> str:
+def _label(table: dict[str, tuple[str, str]], key: str | None, missing: str = "") -> str:
     if not key:
-        return ""
+        return missing
     pair = table.get(key)
     return tr(*pair) if pair else key
 
@@ -78,3 +105,15 @@ def status_label(status: str | None) -> str:
 
 def source_label(source: str | None) -> str:
     return _label(_SOURCES, source)
+
+
+def step_phrase(step: str | None) -> str:
+    return _label(_STEP_PHRASES, step, "?")
+
+
+def segment_phrase(segment: str | None) -> str:
+    return _label(_SEGMENT_PHRASES, segment, "?")
+
+
+def outcome_label(outcome: str | None) -> str:
+    return _label(_OUTCOMES, outcome, "?")

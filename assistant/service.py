@@ -575,7 +575,8 @@ class Service:
         options = plan_options(
             sheet.outstanding_cents, as_of, policy, calendar, sheet.customer.country, spans
         )
-        brief = build_brief(sheet, options, load_company(self.home), policy)
+        company = load_company(self.home)
+        brief = build_brief(sheet, options, company, policy)
         if not offline and self.llm_available:
             brief = llm_brief(
                 brief,
@@ -583,6 +584,7 @@ class Service:
                 load_tone_policy(self.home),
                 PromptStore(self.home),
                 self.store,
+                company,
             )
         return brief
 

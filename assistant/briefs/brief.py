@@ -1,8 +1,9 @@
-"""The call-prep brief: fact sheet + computed options + summary and script.
+"""The call-prep brief: fact sheet + computed options + summary and sectioned script.
 
-Offline (template mode) the summary and script are written by code from the fact sheet; the
-LLM version (llm_brief.py) rewrites them through locked tokens and the same checks, falling
-back to this text. Amounts and dates always come from the fact sheet, never from a model.
+Offline (template mode) the summary and script are written by code from the fact sheet
+(`script.py`); the LLM version (llm/brief.py) fills the same sections through locked tokens
+and the same checks, falling back to this text. Amounts and dates always come from the fact
+sheet and the computed options, never from a model.
 """
 
 from __future__ import annotations
@@ -17,10 +18,21 @@ from assistant.briefs.options import (
     late_interest_cents,
     recovery_indemnity_cents,
 )
+from assistant.briefs.script import (
+    Levers,
+    Recommendation,
+    Script,
+    describe_levers,
+    money,
+    profile_line,
+    summary_text,
+    template_script,
+    ui_locale,
+)
 from assistant.company import Company
 from assistant.dates import format_date
 from assistant.i18n import language, tr
-from assistant.money import cents_to_str, format_money
+from assistant.money import cents_to_str
 
 
 @dataclass
@@ -29,11 +41,19 @@ class Brief:
     options: list[PlanOption]
     recommended_option: str | None
     summary: str
-    script: list[str]
+    script: Script
     source: str = "template"
     violations: list[str] = field(default_factory=list)
-    indemnity_cents: int = 0
-    interest_cents: int = 0
+    levers: Levers = field(default_factory=Levers)
+    recommendation_reason: str = ""
+
+    @property
+    def indemnity_cents(self) -> int:
+        return self.levers.indemnity_cents
+
+    @property
+    def interest_cents(self) -> int:
+        return self.levers.interest_cents
 
     def as_json(self) -> dict[str, Any]:
         """DESIGN.md §5 `brief --json` keys, then our extensions."""
@@ -55,12 +75,15 @@ class Brief:
             "options": [o.as_json() for o in self.options],
             "recommended_option": self.recommended_option,
             "summary": self.summary,
-            "script": self.script,
+            "script": self.script.lines(),
             "source": self.source,
             "violations": self.violations,
+            "script_sections": self.script.as_json(),
+            "recommendation_reason": self.recommendation_reason,
             "as_of": s.as_of.isoformat(),
             "currency": s.currency,
             "segment": s.segment,
+            "overdue": cents_to_str(s.overdue_cents),
             "disputed": [
                 {"invoice_number": i.number, "outstanding": cents_to_str(i.outstanding_cents)}
                 for i in s.open_invoices
@@ -91,8 +114,10 @@ class Brief:
                 "notes": s.customer.notes,
             },
             "levers": {
-                "recovery_indemnity": cents_to_str(self.indemnity_cents),
-                "late_interest": cents_to_str(self.interest_cents),
+                "recovery_indemnity": cents_to_str(self.levers.indemnity_cents),
+                "late_interest": cents_to_str(self.levers.interest_cents),
+                "recovery_indemnity_invoices": self.levers.indemnity_invoices,
+                "late_interest_annual_rate": self.levers.interest_rate,
             },
             "timeline": [
                 {"date": t.on.isoformat(), "kind": t.kind, "text": t.text} for t in s.timeline
@@ -100,235 +125,115 @@ class Brief:
         }
 
 
-def recommend(sheet: FactSheet, options: list[PlanOption]) -> str | None:
+def recommend(sheet: FactSheet, options: list[PlanOption]) -> Recommendation:
     """A rule, not a model: good payers pay now; strained ones get the shortest workable plan."""
     ids = [o.id for o in options]
     if not ids:
-        return None
+        return Recommendation(None)
     reliable = (sheet.avg_days_late is None or sheet.avg_days_late <= 10) and (
         sheet.promises_broken == 0
     )
     plans = [i for i in ids if i.startswith("instalments_")]
-    if reliable or not plans:
-        return "pay_now"
-    if sheet.promises_broken >= 2 and len(plans) > 1:
-        return plans[1]
-    return plans[0]
-
-
-def _loc() -> str:
-    return "en_GB" if language() == "en" else "fr_FR"
-
-
-def _money(cents: int, sheet: FactSheet) -> str:
-    return format_money(cents, sheet.currency, _loc())
-
-
-def _day(d: Any) -> str:
-    return format_date(d, _loc(), "long")
-
-
-def invoice_line(sheet: FactSheet) -> str:
-    """The overdue (else open) invoices, one clause each."""
-    return "; ".join(
-        tr(
-            "{n} : {a}, échue le {d} ({l} j de retard)",
-            "{n}: {a}, due {d} ({l} days late)",
-            n=i.number,
-            a=_money(i.outstanding_cents, sheet),
-            d=_day(i.due_date),
-            l=i.days_late,
-        )
-        for i in sheet.overdue or [i for i in sheet.open_invoices if i.status == "open"]
-    )
-
-
-def proposal_text(option: PlanOption | None, sheet: FactSheet) -> str:
-    """What the collector proposes, from a computed option."""
-    if option is None:
-        proposal = tr("Demander une date de paiement ferme.", "Ask for a firm payment date.")
-    elif option.id == "pay_now":
-        proposal = tr(
-            "Proposer un règlement de {a} au plus tard le {d}.",
-            "Propose payment of {a} by {d} at the latest.",
-            a=_money(option.instalments[0].amount_cents, sheet),
-            d=_day(option.instalments[0].date),
-        )
-    else:
-        parts = ", ".join(
-            f"{_money(x.amount_cents, sheet)} {tr('le', 'on')} {_day(x.date)}"
-            for x in option.instalments
-        )
-        proposal = tr(
-            "Proposer {label} : {parts}.",
-            "Propose {label}: {parts}.",
-            label=option.label,
-            parts=parts,
-        )
-    return proposal
-
-
-def template_texts(
-    sheet: FactSheet,
-    options: list[PlanOption],
-    recommended: str | None,
-    company: Company,
-    indemnity: int,
-    interest: int,
-) -> tuple[str, list[str]]:
-    c = sheet.customer
-    overdue = sheet.overdue
-    since = (
-        tr("client depuis {m} mois", "customer for {m} months", m=sheet.relationship_months)
-        if sheet.relationship_months is not None
-        else tr("ancienneté inconnue", "relationship length unknown")
-    )
-    summary = tr(
-        "{name} ({seg}, {since}) doit {total} sur {n} facture(s) ouverte(s), dont {late} en retard",
-        "{name} ({seg}, {since}) owes {total} on {n} open invoice(s), {late} of it overdue",
-        name=c.name,
-        seg=sheet.segment,
-        since=since,
-        total=_money(sheet.outstanding_cents, sheet),
-        n=sum(1 for i in sheet.open_invoices if i.status == "open"),
-        late=_money(sheet.overdue_cents, sheet),
-    )
-    if overdue:
-        summary += tr(
-            " (jusqu'à {d} jours)", " (up to {d} days)", d=max(i.days_late for i in overdue)
-        )
-    summary += ". "
-    if sheet.avg_days_late is not None and sheet.on_time_share is not None:
-        summary += tr(
-            "Sur 12 mois : {p} % des factures payées à l'heure, retard moyen {a} jours. ",
-            "Over 12 months: {p}% of invoices paid on time, {a} days late on average. ",
-            p=round(sheet.on_time_share * 100),
-            a=round(sheet.avg_days_late),
-        )
-    if sheet.last_payment:
-        summary += tr(
-            "Dernier paiement le {d} ({a}). ",
-            "Last payment on {d} ({a}). ",
-            d=_day(sheet.last_payment[0]),
-            a=_money(sheet.last_payment[1], sheet),
-        )
-    if sheet.promises_made:
-        summary += tr(
-            "Promesses : {m} faites, {k} tenues, {b} non tenues. ",
-            "Promises: {m} made, {k} kept, {b} broken. ",
-            m=sheet.promises_made,
-            k=sheet.promises_kept,
-            b=sheet.promises_broken,
-        )
-    if sheet.disputed_cents:
-        summary += tr(
-            "Litige en cours sur {a} : ne pas en réclamer le paiement. ",
-            "Dispute in progress on {a}: do not ask for that payment. ",
-            a=_money(sheet.disputed_cents, sheet),
-        )
-    if c.language != "fr":
-        summary += tr(
-            "Client anglophone : mener l'appel en anglais. ",
-            "English-speaking customer: hold the call in English. ",
-        )
-    summary = summary.strip()
-
-    invoices = invoice_line(sheet)
-    proposal = proposal_text(next((o for o in options if o.id == recommended), None), sheet)
-    seller = c.salesperson_name or c.salesperson_email or tr("le commercial", "the salesperson")
-    script = [
-        tr(
-            "Ouverture : « Bonjour, ici {me}, {co}. Je vous appelle au sujet de factures"
-            " en attente de règlement ; avez-vous quelques minutes ? »",
-            "Opening: \"Hello, this is {me} from {co}. I'm calling about invoices awaiting"
-            ' payment; do you have a few minutes?"',
-            me=company.contact.name,
-            co=company.name,
-        ),
-        tr(
-            "Faits à rappeler : {inv}. Total dû : {t}.",
-            "Facts to state: {inv}. Total due: {t}.",
-            inv=invoices,
-            t=_money(sheet.outstanding_cents, sheet),
-        ),
-        tr(
-            "Questions : les factures ont-elles bien été reçues et validées ? Un point"
-            " bloque-t-il (bon de commande, adresse, prestation, trésorerie) ? Quelle date"
-            " pouvez-vous confirmer ?",
-            "Questions: were the invoices received and approved? Is anything blocking (purchase "
-            "order, address, the work itself, cash flow)? Which date can you confirm?",
-        ),
-        tr(
-            "Objection « facture non reçue » : la renvoyer pendant l'appel et confirmer l'adresse "
-            "de facturation.",
-            'Objection "invoice not received": resend it during the call '
-            "and confirm the billing address.",
-        ),
-        tr(
-            "Objection « trésorerie tendue » : proposer l'échéancier ci-dessous plutôt"
-            " qu'un report sans date.",
-            'Objection "cash is tight": offer the plan below rather than an open-ended delay.',
-        ),
-        tr(
-            "Objection « prestation contestée » : noter le motif précis, ouvrir un litige (les "
-            "relances s'arrêtent) et prévenir {s}.",
-            'Objection "we dispute the work": note the '
-            "exact reason, open a dispute (reminders stop) and tell {s}.",
-            s=seller,
-        ),
-        tr("Proposition : {p}", "Proposal: {p}", p=proposal),
-        tr(
-            "Conclusion : récapituler l'engagement (montant et date), annoncer une confirmation "
-            "écrite, puis enregistrer le résultat de l'appel.",
-            "Closing: restate the commitment "
-            "(amount and date), announce a written confirmation, then log the call's outcome.",
-        ),
-    ]
-    if indemnity or interest:
-        script.append(
-            tr(
-                "Leviers, à n'évoquer que si nécessaire : indemnité forfaitaire de"
-                " recouvrement {i}, intérêts de retard {r}.",
-                "Levers, only if needed: statutory recovery indemnity {i}, "
-                "late-payment interest {r}.",
-                i=_money(indemnity, sheet),
-                r=_money(interest, sheet),
+    if reliable:
+        late = sheet.avg_days_late
+        if late is None:
+            why = tr("aucun retard connu", "no known late payment")
+        elif late <= 2:
+            why = tr("bon payeur jusqu'ici", "has paid reliably so far")
+        else:
+            why = tr(
+                "retards courts jusqu'ici ({a} jours en moyenne), aucune promesse non tenue",
+                "short delays so far ({a} days on average), no broken promise",
+                a=round(late),
             )
+        return Recommendation("pay_now", why)
+    if not plans:
+        return Recommendation(
+            "pay_now",
+            tr("montant trop faible pour un échéancier", "amount too small for a payment plan"),
         )
-    return summary, script
+    if sheet.promises_broken >= 2 and len(plans) > 1:
+        return Recommendation(
+            plans[1],
+            tr(
+                "plusieurs promesses non tenues, donc un plan plus étalé et tenable",
+                "several broken promises, so a longer plan they can keep",
+            ),
+        )
+    why = (
+        tr("une promesse non tenue", "a broken promise")
+        if sheet.promises_broken
+        else tr("retards fréquents", "often late")
+    )
+    return Recommendation(
+        plans[0], tr("{w}, donc le plan le plus court", "{w}, so the shortest plan", w=why)
+    )
+
+
+def compute_levers(sheet: FactSheet, policy: PaymentPlanPolicy) -> Levers:
+    overdue = sheet.overdue
+    indemnity = recovery_indemnity_cents(len(overdue), policy)
+    interest = sum(late_interest_cents(i.outstanding_cents, i.days_late, policy) for i in overdue)
+    return Levers(
+        indemnity_cents=indemnity,
+        indemnity_invoices=len(overdue) if indemnity else 0,
+        indemnity_per_invoice_cents=policy.recovery_indemnity.amount_per_invoice,
+        interest_cents=interest,
+        interest_rate=str(policy.late_interest.annual_rate_percent) if interest else "",
+    )
 
 
 def build_brief(
     sheet: FactSheet, options: list[PlanOption], company: Company, policy: PaymentPlanPolicy
 ) -> Brief:
-    overdue = sheet.overdue
-    indemnity = recovery_indemnity_cents(len(overdue), policy)
-    interest = sum(late_interest_cents(i.outstanding_cents, i.days_late, policy) for i in overdue)
-    recommended = recommend(sheet, options)
-    summary, script = template_texts(sheet, options, recommended, company, indemnity, interest)
-    return Brief(sheet, options, recommended, summary, script, "template", [], indemnity, interest)
+    rec = recommend(sheet, options)
+    return Brief(
+        sheet,
+        options,
+        rec.option_id,
+        summary_text(sheet),
+        template_script(sheet, options, rec, company),
+        "template",
+        [],
+        compute_levers(sheet, policy),
+        rec.why,
+    )
+
+
+def _short(d: Any) -> str:
+    return format_date(d, ui_locale(), "short")
 
 
 def render_markdown(brief: Brief) -> str:
     """The brief as Markdown: one screen a collector can phone from."""
     s, c = brief.sheet, brief.sheet.customer
-    lines = [f"# {tr('Fiche d’appel', 'Call brief')} : {c.name} ({c.id})", ""]
+    sc = brief.script
+    colon = tr(" : ", ": ")
     contact = " · ".join(x for x in (c.phone, c.email) if x) or tr(
         "(aucun contact)", "(no contact)"
     )
-    lines += [
-        f"- {tr('Contact', 'Contact')} : {contact}",
-        f"- {tr('Commercial', 'Salesperson')} : {c.salesperson_name or c.salesperson_email or '—'}",
-        f"- {tr('Segment', 'Segment')} : {s.segment}"
-        + (f" ; {tr('langue', 'language')} {c.language}" if c.language != "fr" else ""),
-        f"- {tr('Au', 'As of')} {_day(s.as_of)} ; {tr('source', 'source')} : {brief.source}",
+    source = (
+        tr("LLM, vérifié", "LLM, checked")
+        if brief.source == "llm"
+        else tr("modèle (sans LLM)", "template (no LLM)")
+    )
+    profile = profile_line(s)
+    if c.language != language():
+        profile += " · " + tr("appel en {l}", "call in {l}", l=_language_name(c.language))
+    lines = [
+        f"# {tr('Fiche d’appel', 'Call brief')}{colon}{c.name} ({c.id})",
+        "",
+        f"- **{tr('Interlocuteur', 'Contact')}**{colon}{contact}",
+        f"- **{tr('Commercial', 'Salesperson')}**{colon}"
+        f"{c.salesperson_name or c.salesperson_email or '—'}",
+        f"- **{tr('Profil', 'Profile')}**{colon}{profile}",
+        f"- **{tr('Au', 'As of')}** {format_date(s.as_of, ui_locale(), 'long')} · "
+        f"{tr('rédaction', 'written by')}{colon}{source}",
         "",
         f"## {tr('Situation', 'Situation')}",
         "",
         brief.summary,
         "",
-    ]
-    lines += [
         f"## {tr('Factures ouvertes', 'Open invoices')}",
         "",
         f"| {tr('Facture', 'Invoice')} | {tr('Échéance', 'Due')} | "
@@ -336,33 +241,87 @@ def render_markdown(brief: Brief) -> str:
         "|---|---|---:|---:|",
     ]
     for i in s.open_invoices:
-        flag = f" ({tr('litige', 'disputed')})" if i.status == "disputed" else ""
+        if i.status == "disputed":
+            late = tr("en litige", "disputed")
+        elif i.days_late:
+            late = tr("{d} j", "{d} d", d=i.days_late)
+        else:
+            late = tr("à échoir", "not due")
         lines.append(
-            f"| {i.number}{flag} | {i.due_date.isoformat()} | "
-            f"{_money(i.outstanding_cents, s)} | {i.days_late} j |"
+            f"| {i.number} | {_short(i.due_date)} | {money(i.outstanding_cents, s)} | {late} |"
         )
+    totals = [tr("Échu : {a}", "Overdue: {a}", a=money(s.overdue_cents, s))]
+    if s.not_due:
+        not_due = sum(i.outstanding_cents for i in s.not_due)
+        totals.append(tr("à échoir : {a}", "not yet due: {a}", a=money(not_due, s)))
+    totals.append(
+        tr("encours à encaisser : {a}", "balance to collect: {a}", a=money(s.outstanding_cents, s))
+    )
+    if s.disputed_cents:
+        totals.append(tr("en litige : {a}", "disputed: {a}", a=money(s.disputed_cents, s)))
+    lines += ["", "**" + " · ".join(totals) + "**", ""]
+
+    lines += [f"## {tr('Script d’appel', 'Call script')}", ""]
+    lines += [f"**{tr('Ouverture', 'Opening')}**{colon}{sc.opening}", ""]
+    lines += [f"**{tr('Faits à rappeler', 'Facts to state')}**", ""]
+    lines += [f"- {f}" for f in sc.facts] + [""]
+    lines += [f"**{tr('Questions à poser', 'Questions to ask')}**", ""]
+    lines += [f"- {q}" for q in sc.questions] + [""]
+    lines += [f"**{tr('Objections probables', 'Likely objections')}**", ""]
     lines += [
-        "",
-        f"**{tr('Total à encaisser', 'Total to collect')} : {_money(s.outstanding_cents, s)}**",
-        "",
-    ]
-    lines += [f"## {tr('Script', 'Script')}", ""]
-    lines += [f"{n}. {step}" for n, step in enumerate(brief.script, start=1)]
-    lines += ["", f"## {tr('Options de paiement', 'Payment options')}", ""]
+        tr("- « {o} » → {a}", "- “{o}” → {a}", o=x.objection, a=x.answer) for x in sc.objections
+    ] + [""]
+    lines += [f"**{tr('Proposition', 'Proposal')}**{colon}{sc.proposal}", ""]
+    lines += [f"**{tr('Conclusion', 'Closing')}**{colon}{sc.closing}", ""]
+
+    lines += [f"## {tr('Options de paiement (calculées)', 'Payment options (computed)')}", ""]
+    if not brief.options:
+        lines.append(tr("Aucune (rien à encaisser).", "None (nothing to collect)."))
     for o in brief.options:
         star = " ★" if o.id == brief.recommended_option else ""
         parts = ", ".join(
-            f"{_money(x.amount_cents, s)} {tr('le', 'on')} {x.date.isoformat()}"
-            for x in o.instalments
+            f"{money(x.amount_cents, s)} {tr('le', 'on')} {_short(x.date)}" for x in o.instalments
         )
-        lines.append(f"- **{o.label}**{star} (`{o.id}`) : {parts}")
+        lines.append(f"- **{o.label}**{star} (`{o.id}`){colon}{parts}")
+    levers = describe_levers(brief.levers, s)
+    if levers:
+        lines += [
+            "",
+            f"## {tr('Leviers', 'Levers')}",
+            "",
+            tr(
+                "_Montants dus selon la loi, calculés ; à n'évoquer que si nécessaire, jamais"
+                " comme une menace._",
+                "_Amounts due by law, computed; mention only if needed, never as a threat._",
+            ),
+            "",
+        ]
+        lines += [f"- {x}" for x in levers]
+    lines += ["", f"## {tr('Contexte commercial', 'Commercial context')}", ""]
+    lines.append(
+        "- "
+        + tr(
+            "Chiffre d'affaires sur 12 mois : {r}",
+            "Revenue over 12 months: {r}",
+            r=money(s.revenue_12m_cents, s),
+        )
+        + (
+            tr(" ; dernière facture le {d}", "; last invoice on {d}", d=_short(s.last_invoice_date))
+            if s.last_invoice_date
+            else ""
+        )
+    )
+    if c.notes:
+        lines += [f"- {tr('Notes', 'Notes')}{colon}{c.notes}"]
     if s.timeline:
         lines += ["", f"## {tr('Historique des échanges', 'Exchange history')}", ""]
-        lines += [f"- {t.on.isoformat()} : {t.text}" for t in s.timeline[-12:]]
-    if c.notes:
-        lines += ["", f"## {tr('Notes', 'Notes')}", "", c.notes]
+        lines += [f"- {_short(t.on)}{colon}{t.text}" for t in s.timeline[-12:]]
     if brief.violations:
-        lines += ["", f"## {tr('Contrôles', 'Checks')}", ""]
+        lines += [
+            "",
+            f"## {tr('Contrôles (texte du LLM refusé)', 'Checks (LLM text refused)')}",
+            "",
+        ]
         lines += [f"- {v}" for v in brief.violations]
     lines += [
         "",
@@ -375,3 +334,8 @@ def render_markdown(brief: Brief) -> str:
         ),
     ]
     return "\n".join(lines) + "\n"
+
+
+def _language_name(code: str) -> str:
+    names = {"en": tr("anglais", "English"), "fr": tr("français", "French")}
+    return names.get(code, code)

@@ -42,6 +42,9 @@ class TimelineItem:
     on: date
     kind: str
     text: str
+    invoices: tuple[str, ...] = ()
+    step: str | None = None  # message.sent
+    outcome: str | None = None  # call.logged
 
 
 @dataclass
@@ -64,52 +67,80 @@ class FactSheet:
     promises_kept: int
     promises_broken: int
     timeline: list[TimelineItem] = field(default_factory=list)
+    broken_promise_dates: list[date] = field(default_factory=list)  # promised dates, oldest first
+    open_promise_date: date | None = None  # a promise still running (date not yet + grace)
 
     @property
     def overdue(self) -> list[OpenInvoice]:
         return [i for i in self.open_invoices if i.days_late > 0 and i.status == "open"]
 
     @property
+    def not_due(self) -> list[OpenInvoice]:
+        return [i for i in self.open_invoices if i.days_late == 0 and i.status == "open"]
+
+    @property
+    def last_call(self) -> TimelineItem | None:
+        return next((t for t in reversed(self.timeline) if t.kind == "call.logged"), None)
+
+    def reminders_about(self, numbers: set[str]) -> list[TimelineItem]:
+        """Reminders already sent (pre-due notices left out) about any of these invoices."""
+        return [
+            t
+            for t in self.timeline
+            if t.kind == "message.sent" and t.step != "pre_due" and numbers & set(t.invoices)
+        ]
+
+    @property
     def currency(self) -> str:
         return self.open_invoices[0].currency if self.open_invoices else "EUR"
 
 
-def _describe(kind: str, data: dict, invoice: str | None) -> str:
-    ref = ", ".join(data.get("invoices") or ([invoice] if invoice else []))
+def _describe(kind: str, data: dict, ref: str, promise: str | None) -> str:
+    """One line of the exchange history, in the collector's language."""
+    from assistant.dates import format_date
+    from assistant.i18n import language
+    from assistant.labels import outcome_label, step_phrase
+    from assistant.money import format_money
+
+    loc = "en_GB" if language() == "en" else "fr_FR"
+    about = f" ({ref})" if ref else ""
     if kind == "message.sent":
+        channel = "SMS" if data.get("channel") == "sms" else tr("e-mail", "e-mail")
         return tr(
-            "{ch} {step} envoyé ({ref})",
-            "{ch} {step} sent ({ref})",
-            ch=data.get("channel", "email"),
-            step=data.get("step", "?"),
-            ref=ref,
+            "{c} : {s}{a}", "{c}: {s}{a}", c=channel, s=step_phrase(data.get("step")), a=about
         )
     if kind == "call.logged":
-        text = tr("appel : {o}", "call: {o}", o=data.get("outcome", "?"))
-        return text + (f" ({data['note']})" if data.get("note") else "")
+        text = tr("appel : {o}", "call: {o}", o=outcome_label(data.get("outcome")))
+        return text + (f" — « {data['note']} »" if data.get("note") else "")
     if kind == "promise.made":
-        return tr(
-            "promesse de paiement pour le {d}",
-            "promise to pay by {d}",
-            d=data.get("promised_date", "?"),
-        ) + (f" ({ref})" if ref else "")
+        on = data.get("promised_date")
+        text = tr(
+            "promesse de règlement pour le {d}{about}",
+            "promise to pay by {d}{about}",
+            d=format_date(date.fromisoformat(on), loc, "long") if on else "?",
+            about=about,
+        )
+        status = {
+            "kept": tr("tenue", "kept"),
+            "broken": tr("non tenue", "broken"),
+            "open": tr("en cours", "open"),
+        }.get(promise or "")
+        return f"{text} — {status}" if status else text
     if kind == "dispute.opened":
         return tr(
-            "litige ouvert sur {ref} : {r}",
-            "dispute opened on {ref}: {r}",
-            ref=ref,
+            "litige ouvert{about} : {r}",
+            "dispute opened{about}: {r}",
+            about=about,
             r=data.get("reason", ""),
         )
     if kind == "dispute.resolved":
-        return tr("litige clos sur {ref}", "dispute closed on {ref}", ref=ref)
+        return tr("litige clos{about}", "dispute closed{about}", about=about)
     if kind == "payment.recorded":
-        from assistant.money import format_money
-
         return tr(
-            "paiement reçu : {a} ({ref})",
-            "payment received: {a} ({ref})",
-            a=format_money(int(data.get("amount_cents", 0))),
-            ref=ref,
+            "paiement reçu : {a}{about}",
+            "payment received: {a}{about}",
+            a=format_money(int(data.get("amount_cents", 0)), "EUR", loc),
+            about=about,
         )
     if kind == "payment_plan.agreed":
         return tr(
@@ -117,6 +148,8 @@ def _describe(kind: str, data: dict, invoice: str | None) -> str:
             "payment plan in {n} instalments",
             n=data.get("instalments", "?"),
         )
+    if kind == "customer.replied":
+        return tr("réponse du client{about}", "customer replied{about}", about=about)
     return kind
 
 
@@ -177,15 +210,24 @@ def build_factsheet(
         if p.customer_id == customer_id and p.made_on <= as_of
     ]
     statuses = [p.status(as_of, promise_grace_days) for p in promises]
-    timeline = [
-        TimelineItem(
-            date.fromisoformat(e["on_date"]),
-            e["kind"],
-            _describe(e["kind"], e["data"], e["invoice_number"]),
+    by_id = {p.id: status for p, status in zip(promises, statuses, strict=True)}
+    timeline = []
+    for e in store.events(customer_id=customer_id, kinds=TIMELINE_KINDS):
+        if e["on_date"] > as_of.isoformat():
+            continue
+        data = e["data"] or {}
+        refs = tuple(data.get("invoices") or ([e["invoice_number"]] if e["invoice_number"] else []))
+        promise = by_id.get(data.get("promise_id")) if e["kind"] == "promise.made" else None
+        timeline.append(
+            TimelineItem(
+                date.fromisoformat(e["on_date"]),
+                e["kind"],
+                _describe(e["kind"], data, ", ".join(refs), promise),
+                refs,
+                data.get("step") if e["kind"] == "message.sent" else None,
+                data.get("outcome") if e["kind"] == "call.logged" else None,
+            )
         )
-        for e in store.events(customer_id=customer_id, kinds=TIMELINE_KINDS)
-        if e["on_date"] <= as_of.isoformat()
-    ]
     since = customer.customer_since
     return FactSheet(
         as_of=as_of,
@@ -208,4 +250,11 @@ def build_factsheet(
         promises_kept=statuses.count("kept"),
         promises_broken=statuses.count("broken"),
         timeline=timeline,
+        broken_promise_dates=[
+            p.promised_date for p, st in zip(promises, statuses, strict=True) if st == "broken"
+        ],
+        open_promise_date=max(
+            (p.promised_date for p, st in zip(promises, statuses, strict=True) if st == "open"),
+            default=None,
+        ),
     )

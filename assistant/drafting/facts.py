@@ -9,7 +9,7 @@ from datetime import date
 
 from assistant.company import Company
 from assistant.dates import format_date
-from assistant.i18n import tr
+from assistant.i18n import tr_in
 from assistant.models import Customer, Invoice
 from assistant.money import format_money, locale_for
 
@@ -88,7 +88,7 @@ def message_facts(
         "invoice_refs": ", ".join(i.number for i in ordered),
         "total_due": format_money(total, currency, locale),
         "due_date": format_date(ordered[0].due_date, locale, "long") if ordered else "",
-        "iban": company.iban or tr("(IBAN sur demande)", "(IBAN on request)"),
+        "iban": company.iban or tr_in(lang, "(IBAN sur demande)", "(IBAN on request)"),
         "payment_link": company.payment_text(lang),
         "contact_person": company.contact_line(lang),
         "signature": company.signature(lang),

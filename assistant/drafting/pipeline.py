@@ -9,6 +9,7 @@ the same day creates nothing new; a pending draft whose invoices changed is supe
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -23,7 +24,7 @@ from assistant.drafting.facts import (
     token_for,
 )
 from assistant.drafting.templates import Rendered, TemplateStore
-from assistant.i18n import tr
+from assistant.i18n import language, tr
 from assistant.models import Customer, Invoice
 from assistant.rules import Action, Plan
 from assistant.storage import repo
@@ -70,6 +71,7 @@ class RewriteOutcome:
     source: str  # "llm" | "template"
     violations: list[str] = field(default_factory=list)
     call_ids: list[int] = field(default_factory=list)
+    fallback_reason: str | None = None  # why an LLM rewrite was not kept (batch summary)
 
 
 class Rewriter(Protocol):
@@ -86,6 +88,7 @@ class DraftRunReport:
     superseded: int = 0
     llm: int = 0
     fallbacks: int = 0
+    fallback_reasons: Counter[str] = field(default_factory=Counter)
     human_tasks: int = 0
     notes: list[str] = field(default_factory=list)
 
@@ -98,6 +101,7 @@ class DraftRunReport:
             "superseded": self.superseded,
             "llm": self.llm,
             "template_fallbacks": self.fallbacks,
+            "fallback_reasons": dict(self.fallback_reasons.most_common()),
             "human_tasks": self.human_tasks,
             "notes": self.notes,
         }
@@ -120,6 +124,8 @@ class DraftRunReport:
                     f=self.fallbacks,
                 )
             )
+            for reason, n in self.fallback_reasons.most_common():
+                out.append(f"    {reason} : {n}" if language() == "fr" else f"    {reason}: {n}")
         if self.unchanged:
             out.append(tr("  déjà en file : {n}", "  already queued: {n}", n=self.unchanged))
         if self.superseded:
@@ -454,6 +460,9 @@ def run_drafts(
             report.llm += 1
         elif req.rewrite:
             report.fallbacks += 1
+            report.fallback_reasons[
+                outcome.fallback_reason or tr("pas de réécriture", "no rewrite")
+            ] += 1
         draft_id = store_draft(
             store, req, outcome, policy_version=policy_version, actor=actor, supersedes=supersedes
         )

@@ -1,6 +1,8 @@
 """Ask, validate, re-ask once with the violations, then give up cleanly (instructor style).
 
-Shared by draft rewrites and brief narratives. Every attempt is logged in `llm_calls`.
+Shared by draft rewrites and brief narratives. Every attempt is logged in `llm_calls`. A
+`Breaker` shared by a batch stops calling a provider that keeps failing: the remaining drafts
+go straight to their template instead of each waiting through its own timeouts and retries.
 """
 
 from __future__ import annotations
@@ -29,11 +31,51 @@ def parse_json(text: str, model: type[A]) -> A:
     return model.model_validate(json.loads(_FENCE.sub("", text.strip())))
 
 
+def parse_problem(exc: Exception) -> str:
+    """What was wrong with an unreadable answer, without echoing its content."""
+    if isinstance(exc, ValidationError):
+        details = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or 'answer'}: {e['msg']}"
+            for e in exc.errors(include_input=False, include_url=False)[:5]
+        )
+    elif isinstance(exc, json.JSONDecodeError):
+        details = f"JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
+    else:
+        details = type(exc).__name__
+    return tr(
+        "réponse illisible (JSON attendu au format demandé) : {d}",
+        "unreadable answer (JSON in the requested shape expected): {d}",
+        d=details,
+    )
+
+
+class Breaker:
+    """Opens after `threshold` provider failures in a row; any answer closes it again."""
+
+    def __init__(self, threshold: int = 5) -> None:
+        self.threshold = threshold
+        self.failures = 0
+        self.last_error = ""
+
+    @property
+    def open(self) -> bool:
+        return self.failures >= self.threshold
+
+    def failed(self, error: str) -> None:
+        self.failures += 1
+        self.last_error = error
+
+    def answered(self) -> None:
+        self.failures = 0
+
+
 @dataclass
 class AskResult(Generic[A]):
     answer: A | None
     violations: list[str] = field(default_factory=list)
     call_ids: list[int] = field(default_factory=list)
+    error: str | None = None  # the provider failed (after the client's retries)
+    skipped: bool = False  # not asked: the breaker was open
 
 
 @dataclass
@@ -45,6 +87,21 @@ class Asker:
     language: str
     customer_id: str | None = None
     step: str | None = None
+    breaker: Breaker | None = None
+
+    def _skip(self, result: AskResult[A]) -> AskResult[A]:
+        assert self.breaker is not None
+        result.skipped, result.error = True, self.breaker.last_error
+        result.violations.append(
+            tr(
+                "LLM indisponible ({e}) : appels suspendus après {n} échecs de suite,"
+                " modèle conservé",
+                "LLM unavailable ({e}): calls suspended after {n} failures in a row, template kept",
+                e=self.breaker.last_error,
+                n=self.breaker.threshold,
+            )
+        )
+        return result
 
     async def ask(
         self,
@@ -55,6 +112,8 @@ class Asker:
     ) -> AskResult[A]:
         result: AskResult[A] = AskResult(None)
         for attempt in (1, 2):
+            if self.breaker is not None and self.breaker.open:
+                return self._skip(result)
             record = CallRecord(
                 purpose=self.purpose,
                 attempt=attempt,
@@ -69,6 +128,9 @@ class Asker:
             try:
                 if gate is not None:
                     async with gate:
+                        if self.breaker is not None and self.breaker.open:
+                            return self._skip(result)
+                        started = time.perf_counter()
                         completion = await self.backend.complete(messages)
                 else:
                     completion = await self.backend.complete(messages)
@@ -76,6 +138,9 @@ class Asker:
                 record.latency_ms = int((time.perf_counter() - started) * 1000)
                 record.error = str(exc)
                 result.call_ids.append(log_call(self.store, record))
+                if self.breaker is not None:
+                    self.breaker.failed(str(exc))
+                result.error = str(exc)
                 result.violations.append(
                     tr(
                         "LLM indisponible ({e}) : modèle conservé",
@@ -84,6 +149,8 @@ class Asker:
                     )
                 )
                 return result
+            if self.breaker is not None:
+                self.breaker.answered()
             record.latency_ms = int((time.perf_counter() - started) * 1000)
             record.response = completion.text
             record.model = completion.model
@@ -91,14 +158,9 @@ class Asker:
             record.completion_tokens = completion.completion_tokens
             try:
                 answer: A | None = parse_json(completion.text, model)
-            except (ValueError, ValidationError):
+            except (ValueError, ValidationError) as exc:
                 answer = None
-                result.violations = [
-                    tr(
-                        "réponse illisible (JSON attendu au format demandé)",
-                        "unreadable answer (JSON in the requested shape expected)",
-                    )
-                ]
+                result.violations = [parse_problem(exc)]
                 record.outcome = "invalid"
             if answer is not None:
                 result.violations = check(answer)

@@ -1,15 +1,21 @@
-"""Checks on every LLM rewrite before it may replace the approved template text.
+"""Checks on every LLM text before it may replace the approved template text.
 
 The LLM writes prose around locked tokens (`[[TOTAL_DUE]]`); anything factual it might add
-(digits, links, addresses, phone numbers) is a violation, as are missing or unknown tokens,
-forbidden phrases, the wrong language and a length outside the tone policy's bounds.
+is a violation: digits, links, e-mail addresses, phone numbers, currency symbols, amounts,
+delays or dates spelled out in words, month and weekday names. So are missing, unknown,
+duplicated or altered tokens (`[[total_due]]`, `[TOTAL_DUE]`), HTML or Markdown markup,
+forbidden phrases, another language than the expected one and a length outside the bounds.
 """
 
 from __future__ import annotations
 
+import functools
 import re
+import threading
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable
+from typing import Any
 
 from assistant.i18n import tr
 from assistant.llm.tone import ToneRule
@@ -17,16 +23,48 @@ from assistant.llm.tone import ToneRule
 TOKEN = re.compile(r"\[\[[A-Z0-9_]+\]\]")
 _URL = re.compile(r"(https?://|www\.|\b[a-z0-9-]+\.(?:com|fr|net|org|io|eu|be|ch|de)\b)", re.I)
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
+_IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1,3})?\b")
 _PHONE = re.compile(r"(?:\+|\b0)\d[\d .-]{7,}\d")
 _DIGIT = re.compile(r"\d")
 _TEMPLATE_SYNTAX = re.compile(r"\{\{|\{%|\}\}|%\}")
+# What is left of a token the model altered: brackets, a bare or re-bracketed token name.
+_ALTERED = re.compile(
+    r"\[\[|\]\]|\[\s*[A-Za-z][A-Za-z0-9_ ]*_[A-Za-z0-9_ ]*\]|\{\s*[A-Z][A-Z0-9_]*\s*\}"
+    r"|\b[A-Z]{2,}(?:_[A-Z0-9]+)+\b"
+)
+_HTML = re.compile(r"<\s*/?\s*[a-zA-Z][^<>]*>|&[a-z]+;")
+_MARKDOWN = re.compile(r"\*\*|__|`|^\s{0,3}#{1,6}\s|^\s*>\s", re.M)
+_CURRENCY_SIGN = re.compile(r"[€$£¥%]")
 
-# Frequent function words: enough to tell French from English in a business e-mail.
-_FR_WORDS = """le la les de des du un une et est nous vous votre vos pour sur dans que qui avec
-ne pas merci bonjour cordialement facture factures règlement montant au aux ce cette"""
-_EN_WORDS = """the of and to is we you your for on in that which with not thank thanks hello
-regards invoice invoices payment amount please this our be are"""
-_WORDS = {"fr": frozenset(_FR_WORDS.split()), "en": frozenset(_EN_WORDS.split())}
+# Numbers in words (accents folded); "un/une/one" are left out: they are articles too.
+_NUMBER_WORDS = """deux trois quatre cinq six sept huit neuf dix onze douze treize quatorze
+quinze seize vingt vingts trente quarante cinquante soixante cent cents mille million millions
+milliard milliards two three four five six seven eight nine ten eleven twelve thirteen fourteen
+fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty
+ninety hundred thousand million millions billion"""
+_NUMBER = "(?:" + "|".join(sorted(set(_NUMBER_WORDS.split()), key=len, reverse=True)) + ")"
+_UNITS = r"(?:euros?|eur|dollars?|livres?|pounds?|centimes?|cents?|pour\s?cent|percent|%"
+_UNITS += r"|jours?|days?|semaines?|weeks?|mois|months?|heures?|hours?|ans|annees?|years?)"
+# "mille deux cents euros", "quarante-huit heures", "un million d'euros", "five percent"
+_AMOUNT_WORDS = re.compile(
+    rf"\b{_NUMBER}\b(?:[\s-]+(?:{_NUMBER}|et|and)\b)*[\s-]+(?:d['’]\s*|de\s+|of\s+)?{_UNITS}(?!\w)"
+)
+_MONTHS_FR = (
+    r"\b(?:janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|novembre"
+    r"|decembre)\b"
+)
+_WEEKDAYS_FR = r"\b(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)\b"
+# English months and weekdays are capitalised ("May" is left out: "you may").
+_CALENDAR_EN = re.compile(
+    r"\b(?:January|February|March|April|June|July|August|September|October|November|December"
+    r"|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b"
+)
+_CALENDAR_FR = re.compile(f"{_MONTHS_FR}|{_WEEKDAYS_FR}")
+
+# Languages the detector chooses among; the expected one must win on enough text.
+_LANGUAGES = ("fr", "en", "de", "es", "it", "nl", "pt")
+_MIN_WORDS = 6
+_MIN_CONFIDENCE = 0.9
 
 
 def tokens_in(text: str) -> list[str]:
@@ -39,18 +77,49 @@ def _fold(text: str) -> str:
     return "".join(c for c in nfkd if not unicodedata.combining(c))
 
 
+_identifier_lock = threading.Lock()
+
+
+@functools.cache
+def _load_identifier() -> Any:
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    ident = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    ident.set_languages(list(_LANGUAGES))
+    return ident
+
+
+def _identifier() -> Any:
+    with _identifier_lock:  # loaded once (about half a second), even from several threads
+        return _load_identifier()
+
+
+def warm_up() -> None:
+    """Load the language model in the background while the first requests are in flight."""
+    threading.Thread(target=_identifier, daemon=True).start()
+
+
 def detect_language(text: str) -> str | None:
-    words = re.findall(r"[a-zà-ÿ']+", TOKEN.sub(" ", text.casefold()))
-    scores = {lang: sum(w in vocab for w in words) for lang, vocab in _WORDS.items()}
-    best = max(scores, key=lambda k: scores[k])
-    other = min(scores, key=lambda k: scores[k])
-    if scores[best] < 3 or scores[best] < 1.5 * scores[other]:
+    """The language of `text` (tokens ignored), or None when too short or unsure."""
+    prose = TOKEN.sub(" ", text)
+    if len(re.findall(r"[^\W\d_]{2,}", prose)) < _MIN_WORDS:
         return None
-    return best
+    lang, confidence = _identifier().classify(prose)
+    return str(lang) if confidence >= _MIN_CONFIDENCE else None
+
+
+# A phrase matches as whole words, with the usual endings ("huissiers", "threatened"), so that
+# "court" does not match "courtesy".
+_ENDINGS = r"(?:s|x|e|es|ed|er|ers|ing|en|ens|ened|ening)?"
+
+
+@functools.lru_cache(maxsize=1024)
+def _phrase_pattern(phrase: str) -> re.Pattern[str]:
+    return re.compile(rf"\b{re.escape(_fold(phrase))}{_ENDINGS}\b")
 
 
 def _has_phrase(folded: str, phrase: str) -> bool:
-    return re.search(rf"\b{re.escape(_fold(phrase))}", folded) is not None
+    return _phrase_pattern(phrase).search(folded) is not None
 
 
 def check_rewrite(
@@ -61,17 +130,26 @@ def check_rewrite(
     rule: ToneRule,
     template_body: str,
     subject_tokens: Iterable[str] = (),
+    template_subject: str = "",
 ) -> list[str]:
-    """All violations of one rewrite (empty list = acceptable)."""
+    """All violations of one rewrite (empty list = acceptable).
+
+    `expected_tokens` are the template's tokens with repeats: each must appear, none more often
+    than in the template (a doubled invoice list or signature is a broken e-mail).
+    """
     out: list[str] = []
-    if not subject.strip() or "\n" in subject.strip():
+    one_line = subject.strip()
+    if not one_line or "\n" in one_line or "\r" in one_line:
         out.append(tr("objet vide ou sur plusieurs lignes", "subject empty or on several lines"))
+    elif len(one_line) > max(2 * len(template_subject.strip()), 120):
+        out.append(tr("objet trop long", "subject too long"))
     if not body.strip():
         out.append(tr("corps vide", "empty body"))
         return out
     text = f"{subject}\n{body}"
-    expected = set(expected_tokens)
-    out += token_violations(text, required=expected, allowed=expected)
+    expected = Counter(expected_tokens)
+    out += token_violations(text, required=set(expected), allowed=set(expected))
+    out += repeat_violations(text, expected)
     for token in sorted(set(subject_tokens) - set(tokens_in(subject))):
         out.append(
             tr("jeton manquant dans l'objet : {t}", "token missing from subject: {t}", t=token)
@@ -103,15 +181,26 @@ def token_violations(text: str, *, required: set[str], allowed: set[str]) -> lis
     return missing + unknown
 
 
-def prose_violations(text: str, rule: ToneRule) -> list[str]:
-    """Checks on free prose around tokens: no facts, no forbidden phrase, right language."""
+def repeat_violations(text: str, allowed: Counter[str]) -> list[str]:
+    """Tokens used more often than the template uses them."""
+    found = Counter(tokens_in(text))
+    return [
+        tr("jeton répété : {t}", "token repeated: {t}", t=t)
+        for t in sorted(found)
+        if t in allowed and found[t] > allowed[t]
+    ]
+
+
+def fact_violations(prose: str) -> list[str]:
+    """Facts written outside tokens: links, addresses, numbers, amounts or dates in words."""
     out: list[str] = []
-    prose = TOKEN.sub(" ", text)
     if _URL.search(prose):
         out.append(tr("lien ajouté hors jeton", "link added outside a token"))
     if _EMAIL.search(prose):
         out.append(tr("adresse e-mail hors jeton", "e-mail address outside a token"))
-    if _PHONE.search(prose):
+    if _IBAN.search(prose):
+        out.append(tr("coordonnées bancaires hors jeton", "bank details outside a token"))
+    elif _PHONE.search(prose):
         out.append(tr("numéro de téléphone hors jeton", "phone number outside a token"))
     elif _DIGIT.search(prose):
         out.append(
@@ -120,8 +209,39 @@ def prose_violations(text: str, rule: ToneRule) -> list[str]:
                 "digits outside a token (invented amount, date or reference?)",
             )
         )
+    folded = _fold(prose)
+    if _CURRENCY_SIGN.search(prose) or _AMOUNT_WORDS.search(folded):
+        out.append(
+            tr(
+                "montant, taux ou délai écrit hors jeton",
+                "amount, rate or delay written outside a token",
+            )
+        )
+    if _CALENDAR_FR.search(folded) or _CALENDAR_EN.search(prose):
+        out.append(tr("date ou jour écrit hors jeton", "date or weekday written outside a token"))
+    return out
+
+
+def markup_violations(prose: str) -> list[str]:
+    out: list[str] = []
+    if _ALTERED.search(prose):
+        out.append(
+            tr(
+                "jeton altéré (à recopier exactement, ex. [[TOTAL_DUE]])",
+                "altered token (copy it exactly, e.g. [[TOTAL_DUE]])",
+            )
+        )
     if _TEMPLATE_SYNTAX.search(prose):
         out.append(tr("syntaxe de modèle dans le texte", "template syntax in the text"))
+    if _HTML.search(prose):
+        out.append(tr("balise HTML dans le texte", "HTML markup in the text"))
+    if _MARKDOWN.search(prose):
+        out.append(tr("mise en forme Markdown dans le texte", "Markdown formatting in the text"))
+    return out
+
+
+def phrase_violations(prose: str, rule: ToneRule) -> list[str]:
+    out: list[str] = []
     folded = _fold(prose)
     for phrase in rule.forbidden:
         if _has_phrase(folded, phrase):
@@ -131,16 +251,29 @@ def prose_violations(text: str, rule: ToneRule) -> list[str]:
             out.append(
                 tr("formule requise absente : « {p} »", "required phrase missing: “{p}”", p=phrase)
             )
-    language = detect_language(prose)
-    if language is not None and language != rule.language:
-        out.append(
-            tr(
-                "langue attendue {e}, reçue {g}",
-                "expected language {e}, got {g}",
-                e=rule.language,
-                g=language,
-            )
+    return out
+
+
+def language_violations(text: str, expected: str) -> list[str]:
+    language = detect_language(text)
+    if language is None or language == expected:
+        return []
+    return [
+        tr(
+            "langue attendue {e}, reçue {g}",
+            "expected language {e}, got {g}",
+            e=expected,
+            g=language,
         )
+    ]
+
+
+def prose_violations(text: str, rule: ToneRule, *, check_language: bool = True) -> list[str]:
+    """Checks on free prose around tokens: no facts, no markup, no forbidden phrase, language."""
+    prose = TOKEN.sub(" ", text)
+    out = fact_violations(prose) + markup_violations(prose) + phrase_violations(prose, rule)
+    if check_language:
+        out += language_violations(prose, rule.language)
     return out
 
 

@@ -2,7 +2,9 @@
 violations, then give up cleanly and keep the approved template text.
 
 Calls run concurrently under a semaphore; a provider failure on one draft only sends that
-draft back to its template. Each call is logged in `llm_calls`.
+draft back to its template, and after `breaker_threshold` failures in a row the rest of the
+batch is not asked at all (a provider outage costs seconds, not hours of timeouts). Each call
+is logged in `llm_calls`.
 """
 
 from __future__ import annotations
@@ -15,9 +17,11 @@ from dataclasses import dataclass
 from pydantic import BaseModel, ConfigDict
 
 from assistant.drafting.pipeline import DraftRequest, RewriteOutcome, template_outcome
-from assistant.llm.ask import Asker
+from assistant.errors import PolicyError
+from assistant.i18n import tr
+from assistant.llm.ask import Asker, AskResult, Breaker
 from assistant.llm.backend import ChatBackend, Message
-from assistant.llm.guardrails import check_rewrite, substitute, tokens_in
+from assistant.llm.guardrails import check_rewrite, substitute, tokens_in, warm_up
 from assistant.llm.prompts import PromptStore
 from assistant.llm.tone import TonePolicy, ToneRule
 from assistant.storage.db import Store
@@ -52,6 +56,7 @@ class LlmRewriter:
     store: Store
     concurrency: int = 8
     adjustment: str | None = None  # softer | firmer | shorter | longer (one regenerated draft)
+    breaker_threshold: int = 5
 
     def __call__(
         self, requests: Sequence[DraftRequest], progress: Callable[[int], None]
@@ -61,13 +66,30 @@ class LlmRewriter:
     async def rewrite_all(
         self, requests: Sequence[DraftRequest], progress: Callable[[int], None]
     ) -> list[RewriteOutcome]:
+        warm_up()
         gate = asyncio.Semaphore(self.concurrency)
+        breaker = Breaker(self.breaker_threshold)
         done = 0
 
         async def one(req: DraftRequest) -> RewriteOutcome:
             nonlocal done
             try:
-                return await self.rewrite(req, gate)
+                return await self.rewrite(req, gate, breaker)
+            except PolicyError:
+                raise  # a broken prompt or policy file: every draft would fail, say so once
+            except Exception as exc:  # anything else stays with this draft: it keeps its template
+                outcome = template_outcome(
+                    req,
+                    [
+                        tr(
+                            "erreur interne ({e}) : modèle conservé",
+                            "internal error ({e}): template kept",
+                            e=type(exc).__name__,
+                        )
+                    ],
+                )
+                outcome.fallback_reason = tr("erreur interne", "internal error")
+                return outcome
             finally:
                 done += 1
                 progress(done)
@@ -113,7 +135,9 @@ class LlmRewriter:
         system = self.prompts.render("rewrite_system", language=lang)
         return [{"role": "system", "content": system}, {"role": "user", "content": user}]
 
-    async def rewrite(self, req: DraftRequest, gate: asyncio.Semaphore) -> RewriteOutcome:
+    async def rewrite(
+        self, req: DraftRequest, gate: asyncio.Semaphore, breaker: Breaker | None = None
+    ) -> RewriteOutcome:
         rule = self.rule_for(req)
         expected = tokens_in(req.locked.subject + "\n" + req.locked.body)
 
@@ -125,6 +149,7 @@ class LlmRewriter:
                 rule=rule,
                 template_body=req.locked.body,
                 subject_tokens=tokens_in(req.locked.subject),
+                template_subject=req.locked.subject,
             )
 
         asker = Asker(
@@ -135,10 +160,11 @@ class LlmRewriter:
             rule.language,
             req.action.customer_id,
             req.action.step,
+            breaker,
         )
         result = await asker.ask(self.messages_for(req, rule), RewriteAnswer, check, gate)
         if result.answer is None:
-            return _fallback(req, result.violations, result.call_ids)
+            return _fallback(req, result)
         values = req.locked_facts
         return RewriteOutcome(
             substitute(result.answer.subject, values),
@@ -149,7 +175,21 @@ class LlmRewriter:
         )
 
 
-def _fallback(req: DraftRequest, violations: list[str], call_ids: list[int]) -> RewriteOutcome:
-    outcome = template_outcome(req, violations)
-    outcome.call_ids = call_ids
+def fallback_reason(result: AskResult[RewriteAnswer]) -> str:
+    """Why a draft kept its template, in a few words (the batch summary counts them)."""
+    if result.skipped:
+        return tr(
+            "LLM indisponible ({e}), appels suspendus",
+            "LLM unavailable ({e}), calls suspended",
+            e=result.error,
+        )
+    if result.error is not None:
+        return tr("LLM indisponible ({e})", "LLM unavailable ({e})", e=result.error)
+    return tr("réponse refusée par les contrôles", "answer refused by the checks")
+
+
+def _fallback(req: DraftRequest, result: AskResult[RewriteAnswer]) -> RewriteOutcome:
+    outcome = template_outcome(req, result.violations)
+    outcome.call_ids = result.call_ids
+    outcome.fallback_reason = fallback_reason(result)
     return outcome

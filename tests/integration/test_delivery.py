@@ -13,6 +13,7 @@ import pytest
 
 from assistant.config import Settings
 from assistant.errors import PolicyError
+from assistant.labels import step_phrase
 from assistant.money import format_money
 from assistant.service import Service
 from tests.conftest import FIXED_NOW
@@ -69,8 +70,11 @@ def test_messages_arrive_with_the_right_headers(tmp_path: Path, smtp: tuple[Inbo
     (event,) = svc.store.query("SELECT data FROM events WHERE kind = 'message.sent'")
     assert json.loads(event["data"])["message_id"] == msg["Message-ID"]
     # the sent message is in the customer's timeline, as the call brief shows it
-    timeline = [line.text for line in svc.factsheet("C1", AS_OF).timeline]
-    assert any("reminder_2" in text and "F1" in text for text in timeline), timeline
+    timeline = svc.factsheet("C1", AS_OF).timeline
+    assert any(
+        t.step == "reminder_2" and t.invoices == ("F1",) and "2e relance (F1)" in t.text
+        for t in timeline
+    ), timeline
 
 
 def test_server_failing_mid_batch_defers_then_resends_without_duplicates(
@@ -147,7 +151,7 @@ def test_killed_between_sending_and_sent_is_never_resent(
     data = json.loads(event["data"])
     assert data["message_id"] == inbox.messages[0]["Message-ID"] and data["invoices"] == ["F1"]
     timeline = [line.text for line in svc.factsheet("C1", AS_OF).timeline]
-    assert any("reminder_1" in text and "F1" in text for text in timeline), timeline
+    assert any(step_phrase("reminder_1") in t and "F1" in t for t in timeline), timeline
 
 
 def test_disputed_after_approval_is_cancelled_not_sent(

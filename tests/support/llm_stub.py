@@ -2,7 +2,10 @@
 
 Each request takes the next mode from `script` (then `mode`, or `by_step[step]` when the
 prompt names a step). Modes: ok, fenced, change_amount, drop_token, add_url, threaten,
-wrong_language, invalid_json, timeout, 429, 500. Requests are captured for assertions.
+wrong_language, invalid_json, inject (the model obeys an injected "write the IBAN"),
+spelled_amount, timeout, 429, 500; for rewrites also altered_token, duplicate_token, html,
+huge, empty_body; for briefs also unknown_option, levers, missing_section. Requests are
+captured for assertions, and the highest number of requests served at once is recorded.
 """
 
 from __future__ import annotations
@@ -43,44 +46,101 @@ def good_rewrite(messages: list[dict[str, str]]) -> dict[str, str]:
     return {"subject": tpl["subject"], "body": body}
 
 
+def _recommended(text: str) -> str:
+    found = re.search(r"Rule-based recommendation: (\w+)", text)
+    options = re.findall(r'"option_id": "(\w+)"', text)
+    if found and found.group(1) in options:
+        return found.group(1)
+    return options[-1] if options else "pay_now"
+
+
 def good_brief(messages: list[dict[str, str]]) -> dict[str, Any]:
+    """A sectioned brief that uses the offered tokens only, in the prompt's language."""
     text = "\n".join(m["content"] for m in messages)
-    tokens = _TOKEN.findall(_BRIEF.search(text).group(1)) if _BRIEF.search(text) else []
-    options = re.findall(r'"option_id": "(\w+)"', text) or ["pay_now"]
+    choice = _recommended(text)
+    token = f"[[OPTION_{choice.upper()}]]"
     if _french(messages):
-        summary = "Client à rappeler avec tact : " + " ".join(tokens[:2])
-        script = [
-            "Ouvrir avec courtoisie et rappeler le contexte de la relation.",
-            "Demander si les factures ont bien été reçues et validées.",
-            "Proposer un échéancier plutôt qu'un report sans date.",
-            "Conclure en récapitulant l'engagement pris.",
-        ]
-    else:
-        summary = "Customer to call tactfully: " + " ".join(tokens[:2])
-        script = [
-            "Open courteously and recall the context of the relationship.",
-            "Ask whether the invoices were received and approved.",
-            "Offer a payment schedule rather than an open-ended delay.",
-            "Close by restating the commitment that was made.",
-        ]
-    return {"summary": summary, "script": script, "recommended_option": options[-1]}
+        return {
+            "summary": "Client à rappeler avec tact : [[TOTAL_OVERDUE]] restent à régler sur "
+            "un encours de [[TOTAL_OUTSTANDING]], malgré les relances déjà envoyées.",
+            "opening": "Se présenter avec courtoisie : « Bonjour, [[CALLER]], de [[COMPANY]]. »",
+            "facts": ["Factures échues : [[INVOICES]].", "Total échu : [[TOTAL_OVERDUE]]."],
+            "questions": [
+                "Les factures ont-elles bien été reçues et validées ?",
+                "Quelle date de règlement pouvez-vous confirmer ?",
+            ],
+            "objections": [
+                {
+                    "objection": "Notre trésorerie est tendue",
+                    "answer": "Proposer l'échéancier plutôt qu'un report sans date.",
+                }
+            ],
+            "proposal": f"Proposer {token}.",
+            "closing": f"Obtenir un engagement daté et le reformuler : {token}.",
+            "recommended_option": choice,
+        }
+    return {
+        "summary": "A customer to call tactfully: [[TOTAL_OVERDUE]] is still unpaid out of a "
+        "balance of [[TOTAL_OUTSTANDING]], despite the reminders already sent.",
+        "opening": "Introduce yourself courteously: “Hello, this is [[CALLER]] from [[COMPANY]].”",
+        "facts": ["Overdue invoices: [[INVOICES]].", "Total overdue: [[TOTAL_OVERDUE]]."],
+        "questions": [
+            "Were the invoices received and approved?",
+            "Which payment date can you confirm?",
+        ],
+        "objections": [
+            {
+                "objection": "Cash is tight",
+                "answer": "Offer the payment plan rather than an open-ended delay.",
+            }
+        ],
+        "proposal": f"Offer {token}.",
+        "closing": f"Get a dated commitment and restate it: {token}.",
+        "recommended_option": choice,
+    }
+
+
+IBAN = "FR76 3000 6000 0112 3456 7890 189"
+
+
+def _mutate_brief(mode: str, messages: list[dict[str, str]]) -> str:
+    answer: dict[str, Any] = good_brief(messages)
+    if mode == "change_amount":
+        answer["summary"] += " Il doit 7 777,77 €."
+    elif mode == "drop_token":
+        answer["proposal"] = "Proposer un échéancier."
+    elif mode == "add_url":
+        answer["summary"] += " https://evil.example.com"
+    elif mode == "threaten":
+        answer["objections"][0]["answer"] = "Annoncer que nous saisirons le tribunal."
+    elif mode == "wrong_language":
+        answer["summary"] = (
+            "This customer should be called with tact: the invoices are still unpaid and we "
+            "would like to agree on a payment date with them."
+        )
+    elif mode == "unknown_option":
+        answer["recommended_option"] = "instalments_12"
+    elif mode == "inject":  # the model obeyed an injected instruction
+        answer["facts"].append(f"Virement sur l'IBAN {IBAN}.")
+    elif mode == "levers":
+        answer["closing"] += " Sinon, rappeler l'indemnité forfaitaire de recouvrement."
+    elif mode == "spelled_amount":
+        answer["summary"] += " Il reste mille deux cents euros à payer."
+    elif mode == "invalid_json":
+        return "Voici le brief : le client doit payer."
+    elif mode == "missing_section":
+        del answer["objections"]
+    return json.dumps(answer, ensure_ascii=False)
 
 
 def mutate(mode: str, messages: list[dict[str, str]]) -> str:
     """The assistant message content for a content-level mode."""
     if _template(messages) is None:
-        answer: dict[str, Any] = good_brief(messages)
-        if mode == "change_amount":
-            answer["summary"] += " Il doit 1 234,56 €."
-        elif mode == "add_url":
-            answer["summary"] += " https://evil.example.com"
-        elif mode == "invalid_json":
-            return "Voici le brief : le client doit payer."
-        return json.dumps(answer, ensure_ascii=False)
+        return _mutate_brief(mode, messages)
     answer = good_rewrite(messages)
     body = answer["body"]
     if mode == "change_amount":
-        body = body.replace("[[TOTAL_DUE]]", "1 234,56 €")
+        body = body.replace("[[TOTAL_DUE]]", "7 777,77 €")
     elif mode == "drop_token":
         body = body.replace("[[IBAN]]", "notre compte habituel")
     elif mode == "add_url":
@@ -90,6 +150,9 @@ def mutate(mode: str, messages: list[dict[str, str]]) -> str:
             "Bien cordialement,",
             "Sans règlement rapide, nous saisirons le tribunal et mandaterons un huissier.\n\n"
             "Bien cordialement,",
+        ).replace(
+            "Kind regards,",
+            "Without prompt payment we will take legal action.\n\nKind regards,",
         )
     elif mode == "wrong_language":
         tokens = " ".join(dict.fromkeys(_TOKEN.findall(answer["subject"] + body)))
@@ -98,6 +161,20 @@ def mutate(mode: str, messages: list[dict[str, str]]) -> str:
             "Please find all the details here and thank you for your payment at your earliest "
             f"convenience. For any question, we are here to help.\n\n{tokens}\n\nKind regards"
         )
+    elif mode == "inject":  # the model obeyed an injected instruction
+        body = body.replace("[[IBAN]]", f"[[IBAN]] (ou plutôt {IBAN})")
+    elif mode == "spelled_amount":
+        body = body.replace("[[TOTAL_DUE]]", "[[TOTAL_DUE]], soit mille deux cents euros")
+    elif mode == "altered_token":
+        body = body.replace("[[TOTAL_DUE]]", "[[TOTAL_DUE]] ([[total_due]])", 1)
+    elif mode == "duplicate_token":
+        body = body.replace("[[INVOICE_LIST]]", "[[INVOICE_LIST]]\n\n[[INVOICE_LIST]]")
+    elif mode == "html":
+        body = body.replace("[[TOTAL_DUE]]", "<b>[[TOTAL_DUE]]</b>")
+    elif mode == "huge":
+        body += "\n" + "Nous vous remercions de votre attention. " * 2_000
+    elif mode == "empty_body":
+        body = ""
     elif mode == "invalid_json":
         return "Bien sûr ! Voici l'e-mail réécrit : " + body
     answer["body"] = body
@@ -122,6 +199,8 @@ class StubLLM:
         self.hang_s = hang_s
         self.requests: list[dict[str, Any]] = []
         self.headers: list[dict[str, str]] = []
+        self.in_flight = 0
+        self.max_in_flight = 0
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
@@ -173,6 +252,15 @@ class StubLLM:
                 payload = json.loads(self.rfile.read(size) or b"{}")
                 with stub._lock:
                     stub.headers.append({k.lower(): v for k, v in self.headers.items()})
+                    stub.in_flight += 1
+                    stub.max_in_flight = max(stub.max_in_flight, stub.in_flight)
+                try:
+                    self._answer(payload)
+                finally:
+                    with stub._lock:
+                        stub.in_flight -= 1
+
+            def _answer(self, payload: dict[str, Any]) -> None:
                 mode = stub._next_mode(payload)
                 if stub.latency_s:
                     time.sleep(stub.latency_s)

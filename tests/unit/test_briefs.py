@@ -20,6 +20,7 @@ from assistant.briefs.options import (
 )
 from assistant.errors import UserError
 from assistant.models import Payment
+from assistant.money import format_money
 from assistant.rules.calendar import BusinessCalendar
 from assistant.service import Service
 from assistant.storage import repo
@@ -82,6 +83,10 @@ def test_levers_are_computed_not_guessed() -> None:
 
 
 AS_OF = date(2026, 11, 24)
+
+
+def eur(cents: int) -> str:
+    return format_money(cents, "EUR", "fr_FR")
 
 
 def build_history(service: Service) -> None:
@@ -224,3 +229,63 @@ def test_unknown_outcome_is_refused(service: Service) -> None:
     call_due(service)
     with pytest.raises(UserError, match="résultat inconnu"):
         service.log_call("C1", "maybe", on=AS_OF)
+
+
+def test_template_brief_has_every_section_a_collector_needs(service: Service) -> None:
+    from assistant.briefs.brief import render_markdown
+
+    build_history(service)
+    brief = service.brief("C1", AS_OF)
+    data = brief.as_json()
+    sections = data["script_sections"]
+    assert all(sections[k] for k in ("opening", "facts", "questions", "objections"))
+    assert sections["facts"][0].startswith(f"O1 : {eur(200_000)}, échue le 30 octobre 2026")
+    assert any("Pas encore échu" in f and "O2" in f and eur(50_000) in f for f in sections["facts"])
+    assert all(o["objection"] and o["answer"] for o in sections["objections"])
+    # the proposal and the dated commitment are the recommended, computed option
+    option = next(o for o in brief.options if o.id == data["recommended_option"])
+    assert option.id == "pay_now" and data["recommendation_reason"].startswith("retards courts")
+    # pay_now settles everything; on the phone the collector asks for what is overdue only
+    pay_by = option.instalments[0].date
+    assert f"--outcome promise --date {pay_by.isoformat()} --amount 2000.00" in sections["closing"]
+    ask = f"règlement des {eur(200_000)} échus au plus tard le 2 décembre 2026"
+    assert ask in sections["proposal"] and ask in sections["closing"]
+    assert "le reste à ses échéances" in sections["proposal"]
+    assert "Pourquoi : retards courts jusqu'ici (10 jours en moyenne)" in sections["proposal"]
+    # levers are computed, shown apart, and never part of the script
+    assert data["levers"]["recovery_indemnity"] == "40.00"
+    assert data["levers"]["late_interest"] == "16.64"  # 2,000.00 x 12.15 % x 25 / 365
+    script = " ".join(data["script"]).lower()
+    assert "indemnité" not in script and "intérêts" not in script
+    text = render_markdown(brief)
+    assert "## Leviers" in text and f"{eur(4000)} ({eur(4000)} × 1 facture échue)" in text
+    assert "jamais comme une menace" in text
+    assert f"| O2 | 29/11/2026 | {eur(50_000)} | à échoir |" in text
+    assert f"| D1 | 15/10/2026 | {eur(70_000)} | en litige |" in text
+
+
+def test_brief_speaks_to_the_customer_in_their_language(service: Service) -> None:
+    add_customer(service.store, "C2", language="en", country="GB", name="Acme Ltd")
+    add_invoice(service.store, "E1", AS_OF - timedelta(days=12), cents=123_456, cid="C2")
+    brief = service.brief("C2", AS_OF)
+    # a French collector's instructions, the customer's words quoted in English
+    assert brief.script.opening.startswith("demander la personne qui valide les paiements")
+    assert (
+        "« Hello, this is" in brief.script.opening and "an overdue invoice" in brief.script.opening
+    )
+    amount = format_money(123_456, "EUR", "en_GB")
+    assert f"To sum up: payment of {amount} by" in brief.script.closing
+    assert "Client anglophone" in brief.summary
+    assert brief.recommended_option == "pay_now"
+    assert brief.recommendation_reason == "aucun retard connu"
+
+
+def test_summary_wording_on_counts(service: Service) -> None:
+    build_history(service)
+    summary = service.brief("C1", AS_OF).summary
+    assert (
+        f"doit {eur(250_000)} sur 2 factures ouvertes : {eur(200_000)} échus sur 1 facture"
+        in summary
+    )
+    assert "Sur 12 mois : 1 facture réglée sur 2 à l'échéance" in summary
+    assert f"Litige en cours sur {eur(70_000)} (D1)" in summary

@@ -58,6 +58,21 @@ def test_grouped_invoices_are_listed_with_the_total(service: Service) -> None:
     assert "des factures suivantes" in d.body
 
 
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_grouped_invoices_with_different_due_dates_get_no_single_date(
+    service: Service, language: str
+) -> None:
+    """The first invoice's due date must not be stated as the due date of them all."""
+    setup_customer(service, language=language)
+    add_invoice(service.store, "F-1", WED - timedelta(days=9), cents=100_000)  # reminded later
+    add_invoice(service.store, "F-2", WED, cents=50_000)
+    service.draft(DAY)
+    (d,) = service.drafts()
+    first_due = "2 mars 2026" if language == "fr" else "2 March 2026"
+    assert d.body.count(first_due) == 1  # only on F-1's own line of the list
+    assert "11 mars 2026" in d.body or "11 March 2026" in d.body
+
+
 def test_second_run_same_day_creates_nothing(service: Service) -> None:
     setup_customer(service)
     add_invoice(service.store, "F-1", WED)

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.llm.guardrails import check_rewrite, detect_language, substitute, tokens_in
+from assistant.drafting.facts import FACT_VARS, token_for
+from assistant.drafting.templates import TemplateStore
+from assistant.llm.guardrails import (
+    check_rewrite,
+    detect_language,
+    prose_violations,
+    substitute,
+    tokens_in,
+)
 from assistant.llm.tone import ToneRule, load_tone_policy
 
 TEMPLATE = (
@@ -25,6 +33,7 @@ def check(subject: str = SUBJECT, body: str = TEMPLATE, rule: ToneRule = RULE) -
         rule=rule,
         template_body=TEMPLATE,
         subject_tokens=tokens_in(SUBJECT),
+        template_subject=SUBJECT,
     )
 
 
@@ -43,6 +52,25 @@ def test_a_faithful_rewrite_passes() -> None:
         (TEMPLATE + "\nou sur www.exemple.fr", "lien"),
         (TEMPLATE + "\nÉcrivez à compta@exemple.fr", "adresse e-mail"),
         (TEMPLATE + "\nAppelez le +33 1 23 45 67 89", "téléphone"),
+        (TEMPLATE + "\nVirement sur FR76 3000 6000 0112 3456 7890 189", "coordonnées bancaires"),
+        (TEMPLATE + "\nSoit mille deux cents euros.", "montant, taux ou délai"),
+        (TEMPLATE + "\nSoit un million d'euros.", "montant, taux ou délai"),
+        (TEMPLATE + "\nMerci de régler sous quarante-huit heures.", "montant, taux ou délai"),
+        (TEMPLATE + "\nUne remise de cinq pour cent est possible.", "montant, taux ou délai"),
+        (TEMPLATE + "\nLe total est en €.", "montant, taux ou délai"),
+        (TEMPLATE + "\nMerci de régler avant le quinze décembre.", "date ou jour"),
+        (TEMPLATE + "\nMerci de régler d'ici vendredi.", "date ou jour"),
+        (TEMPLATE.replace("[[IBAN]]", "[[IBAN]] ([[iban]])"), "jeton altéré"),
+        (TEMPLATE.replace("[[IBAN]]", "[[IBAN]] [[ IBAN ]]"), "jeton altéré"),
+        (TEMPLATE.replace("[[IBAN]]", "[[IBAN]] [TOTAL_DUE]"), "jeton altéré"),
+        (TEMPLATE.replace("[[IBAN]]", "[[IBAN]] {TOTAL_DUE}"), "jeton altéré"),
+        (TEMPLATE.replace("[[IBAN]]", "[[IBAN]] PAYMENT_LINK"), "jeton altéré"),
+        (TEMPLATE.replace("[[TOTAL_DUE]]", "[[TOTAL DUE]]"), "jeton manquant : [[TOTAL_DUE]]"),
+        (TEMPLATE.replace("[[IBAN]]", "[[IBAN]], rappel : [[IBAN]]"), "jeton répété : [[IBAN]]"),
+        (TEMPLATE.replace("[[TOTAL_DUE]]", "<b>[[TOTAL_DUE]]</b>"), "balise HTML"),
+        (TEMPLATE + '\n<img src="x" onerror="alert()">', "balise HTML"),
+        (TEMPLATE.replace("[[TOTAL_DUE]]", "**[[TOTAL_DUE]]**"), "Markdown"),
+        ("# Relance\n" + TEMPLATE, "Markdown"),
         (TEMPLATE + "\nSinon nous saisirons le Tribunal de commerce.", "tribunal"),
         (TEMPLATE + "\nCeci vaut MISE EN DEMEURE.", "mise en demeure"),
         (TEMPLATE + "\nUn huissier passera.", "huissier"),
@@ -97,3 +125,82 @@ def test_substitute_is_plain_replacement_never_a_template() -> None:
     values = {"[[TOTAL_DUE]]": "1 234,56 €", "[[IBAN]]": "{{ 7 * 7 }}"}
     text = substitute("Montant [[TOTAL_DUE]], IBAN [[IBAN]], [[OTHER]]", values)
     assert text == "Montant 1 234,56 €, IBAN {{ 7 * 7 }}, [[OTHER]]"
+
+
+def test_a_broken_token_is_never_substituted_into_a_sent_message() -> None:
+    """`[[total_due]]` next to a good `[[TOTAL_DUE]]` would reach the customer as is."""
+    body = TEMPLATE.replace("[[TOTAL_DUE]]", "[[TOTAL_DUE]] ([[total_due]])")
+    assert not any("jeton manquant" in v for v in check(body=body))
+    assert any("jeton altéré" in v for v in check(body=body))
+
+
+def test_ordinary_prose_is_not_mistaken_for_facts() -> None:
+    body = TEMPLATE.replace(
+        "Sauf erreur de notre part",
+        "Deuxième rappel : sauf erreur, et sous quelques jours si possible, pour une facture",
+    )
+    assert check(body=body) == []
+    english = load_tone_policy(None).rule_for("reminder_2", None, "en")
+    text = (
+        "Hello,\n\nThis is our second reminder about invoice [[INVOICE_REFS]] for [[TOTAL_DUE]]."
+        " May we ask you to arrange payment within a few days to [[IBAN]] or at"
+        " [[PAYMENT_LINK]]? A courtesy call is welcome.\n\nKind regards,\n[[SIGNATURE]]"
+    )
+    assert prose_violations(text, english) == []  # "court" is not "courtesy", "May" not a date
+
+
+@pytest.mark.parametrize(
+    "subject",
+    ["Facture [[INVOICE_REFS]]\r\nBcc: x", "Facture [[INVOICE_REFS]] : " + "rappel " * 40],
+)
+def test_subject_header_injection_and_runaway_length(subject: str) -> None:
+    assert any("objet" in v for v in check(subject=subject))
+
+
+def test_language_of_short_and_foreign_texts() -> None:
+    german = (
+        "Guten Tag, bitte zahlen Sie die Rechnung [[INVOICE_REFS]] über [[TOTAL_DUE]] auf"
+        " das Konto [[IBAN]]. Mit freundlichen Grüßen [[SIGNATURE]]"
+    )
+    spanish = (
+        "Estimado cliente, le recordamos que la factura [[INVOICE_REFS]] por [[TOTAL_DUE]]"
+        " sigue pendiente de pago. Saludos cordiales, [[SIGNATURE]]"
+    )
+    assert detect_language(german) == "de" and detect_language(spanish) == "es"
+    assert any("reçue de" in v for v in prose_violations(german, RULE))
+    assert detect_language("Payment reminder [[INVOICE_REFS]]") is None  # too short to judge
+    english = load_tone_policy(None).rule_for("pre_due", None, "en")
+    short = "Hi, a quick reminder that [[TOTAL_DUE]] is due on [[DUE_DATE]]. Thanks, [[SIGNATURE]]"
+    assert prose_violations(short, english) == []  # no false alarm on a short English text
+
+
+def locked(language: str, name: str, step: str, several: bool) -> tuple[str, str]:
+    context = {"several": several, "step": step, "segment": "standard", "language": language}
+    context |= {var: token_for(var) for var in FACT_VARS}
+    rendered = TemplateStore(None).render(f"{language}/{name}.j2", context)
+    return rendered.subject, rendered.body
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+@pytest.mark.parametrize(
+    ("name", "step"),
+    [
+        ("pre_due", "pre_due"),
+        ("reminder_1", "reminder_1"),
+        ("reminder_2", "reminder_2"),
+        ("strategic", "reminder_2"),
+        ("instalment_reminder", "instalment_reminder"),
+    ],
+)
+def test_every_shipped_template_passes_its_own_checks(language: str, name: str, step: str) -> None:
+    """The identity rewrite is acceptable: no check fires on the approved text itself."""
+    policy = load_tone_policy(None)
+    for several in (False, True):
+        subject, body = locked(language, name, step, several)
+        for segment in ("standard", "strategic", "new", "chronic_late"):
+            rule = policy.rule_for(step, segment, language)
+            found = check_rewrite(
+                subject, body, expected_tokens=tokens_in(subject + "\n" + body), rule=rule,
+                template_body=body, subject_tokens=tokens_in(subject), template_subject=subject,
+            )  # fmt: skip
+            assert found == [], (language, name, several, segment, found)

@@ -16,7 +16,7 @@ from assistant.company import load_company
 from assistant.drafting.pipeline import build_requests
 from assistant.drafting.templates import TemplateStore
 from assistant.errors import UserError
-from assistant.llm.backend import LangChainBackend
+from assistant.llm.backend import Completion, LangChainBackend
 from assistant.llm.prompts import PromptStore
 from assistant.llm.rewrite import LlmRewriter
 from assistant.llm.tone import load_tone_policy
@@ -141,3 +141,44 @@ def test_regenerate_refuses_what_it_cannot_do(service: Service) -> None:
     service.approve([first], on=AS_OF)
     with pytest.raises(UserError, match="en attente"):
         service.regenerate(first, adjustment="softer")
+
+
+class FlakyBackend:
+    """Answers like the echo model, but the second request blows up inside the backend."""
+
+    model = "flaky"
+
+    async def complete(self, messages: list[dict[str, str]]) -> Completion:
+        if len(self.seen) == 1:
+            self.seen.append("boom")
+            raise RuntimeError("unexpected")
+        self.seen.append("ok")
+        return Completion(json.dumps(good_rewrite(messages), ensure_ascii=False), self.model)
+
+    def __init__(self) -> None:
+        self.seen: list[str] = []
+
+
+def test_an_unexpected_error_stays_with_its_draft(service: Service) -> None:
+    for cid in ("C1", "C2", "C3"):
+        add_customer(service.store, cid)
+        add_invoice(service.store, f"F-{cid}", AS_OF - timedelta(days=5), cid=cid)
+    service.chat_backend = FlakyBackend()
+    report = service.draft(AS_OF)
+    assert len(report.created) == 3 and report.llm == 2 and report.fallbacks == 1
+    assert report.fallback_reasons == {"erreur interne": 1}
+    (failed,) = [d for d in service.drafts() if d.source == "template"]
+    assert failed.violations == ["erreur interne (RuntimeError) : modèle conservé"]
+    assert failed.body == failed.template_body
+
+
+def test_a_broken_prompt_override_is_one_clear_error_and_writes_nothing(service: Service) -> None:
+    from assistant.errors import PolicyError
+
+    (service.home / "prompts").mkdir(parents=True)
+    (service.home / "prompts" / "rewrite_user.j2").write_text("{{ unknown_variable }}")
+    setup(service)
+    service.chat_backend = LangChainBackend(EchoRewriter())
+    with pytest.raises(PolicyError, match="rewrite_user"):
+        service.draft(AS_OF)
+    assert service.drafts() == []
