@@ -9,13 +9,15 @@ gap since the last automatic message holds.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import groupby
+from operator import attrgetter, itemgetter
 from typing import Any
 
 from assistant.i18n import tr
-from assistant.rules.calendar import BusinessCalendar
+from assistant.rules.calendar import BusinessCalendar, ClosingSpans
 from assistant.rules.gcpause import gc_paused
 from assistant.rules.instalments import plan_instalments
 from assistant.rules.policy import ScenarioPolicy, Segment, Step
@@ -81,7 +83,7 @@ class _Candidate:
     due: int
     step_idx: int
     step_date: int
-    last: tuple[int, int, str] | None
+    last: tuple[int, int] | None  # (index of the last step done, day it was done)
     broken_promise: PromiseState | None = None
 
 
@@ -102,14 +104,17 @@ class Planner:
         self.steps = policy.steps
         self._offsets_cache: dict[tuple[str, bool], tuple[int, ...]] = {}
         self._segments = {s.id: s for s in policy.segments}
+        self._rules = [(s, s.conditions) for s in policy.segments]
+        self._human = tuple(not s.automatic for s in self.steps)  # by step index
 
     # -- segmentation -----------------------------------------------------------------
     def segment_for(self, customer: CustomerFacts, as_of: date) -> Segment:
         if customer.label and customer.label in self._segments:
             return self._segments[customer.label]  # manual segment wins
-        for segment in self.policy.segments:
-            if any(self._matches(cond, customer, as_of) for cond in segment.conditions):
-                return segment
+        for segment, conditions in self._rules:
+            for cond in conditions:
+                if self._matches(cond, customer, as_of):
+                    return segment
         return self.policy.segments[-1]
 
     def _matches(self, cond: Any, c: CustomerFacts, as_of: date) -> bool:
@@ -154,119 +159,114 @@ class Planner:
             return self._plan(snap)
 
     def _plan(self, snap: Snapshot) -> Plan:
+        """One pass: invoices come sorted by customer, each customer is planned in turn."""
         as_of = snap.as_of.toordinal()
         grace = self.policy.promise_grace_days
         result = Plan(snap.as_of)
+        held: list[Skip] = []  # customer-level skips, listed after the invoice-level ones
+        texts: dict[tuple[Any, ...], str] = {}  # this plan's reasons (one language per plan)
         cal = self.calendar
         steps = self.steps
         last_idx_all = len(steps) - 1
-        pre_due_idx = 0 if steps[0].id == "pre_due" else -1
-
-        per_customer: dict[str, list[_Candidate]] = defaultdict(list)
-        overdue: dict[str, list[tuple[str, int]]] = defaultdict(list)
-        seg_cache: dict[str, tuple[Segment, tuple[int, ...]]] = {}
+        large_amount = self.policy.large_amount
         customers = snap.customers
-        done = snap.done
         in_plan = snap.in_plan
         invoice_promise, customer_promise = snap.invoice_promise, snap.customer_promise
-        latest_promise = self._latest_promise
+        # The step due depends only on (offsets, country, closing) and (due, last step done):
+        # computed once per distinct case. {profile: {due * 8 + last + 1: (step, day) or ()}}
+        tables: dict[tuple[Any, ...], dict[int, tuple[int, int] | tuple[()]]] = {}
 
-        for number, cid, due, _outstanding in snap.invoices:
+        for cid, rows in groupby(snap.invoices, itemgetter(1)):
             customer = customers.get(cid)
             if customer is None:
                 continue
-            last = done.get(number)
-            last_idx = last[0] if last else -1
-            if last_idx >= last_idx_all:
-                continue
-            if number in in_plan:
-                result.skipped.append(
-                    Skip(
-                        cid,
-                        number,
-                        "payment_plan",
-                        tr("plan de paiement en cours", "payment plan in progress"),
-                    )
-                )
-                continue
-            promise = (
-                latest_promise(snap, number, cid)
-                if number in invoice_promise or cid in customer_promise
-                else None
+            segment = self.segment_for(customer, snap.as_of)
+            large = (
+                large_amount is not None and customer.outstanding_cents >= large_amount.threshold
             )
-            broken: PromiseState | None = None
-            if promise is not None:
-                status = promise.status(snap.as_of, grace)
-                if status == "open":
-                    result.skipped.append(
-                        Skip(
-                            cid,
-                            number,
-                            "promise",
-                            tr(
-                                "promesse de paiement au {d} (+{g} j de grâce)",
-                                "promise to pay on {d} (+{g} days grace)",
-                                d=promise.promised_date.isoformat(),
-                                g=grace,
-                            ),
-                        )
-                    )
-                    continue
-                deadline = promise.deadline(grace).toordinal()
-                if status == "broken" and (last is None or last[1] <= deadline):
-                    broken = promise
-            if due < as_of:
-                overdue[cid].append((number, due))
-
-            got = seg_cache.get(cid)
-            if got is None:
-                segment = self.segment_for(customer, snap.as_of)
-                large = (
-                    self.policy.large_amount is not None
-                    and customer.outstanding_cents >= self.policy.large_amount.threshold
-                )
-                got = (segment, self._offsets(segment, large))
-                seg_cache[cid] = got
-            offsets = got[1]
+            offsets = self._offsets(segment, large)
             country, closing = customer.country, customer.closing
+            table = tables.setdefault((offsets, country, closing), {})
+            has_promise = cid in customer_promise
+            cands: list[_Candidate] = []
+            overdue: list[tuple[str, int]] = []  # (number, index of the last step done)
 
-            if broken is not None:
-                human = next(
-                    (i for i in range(last_idx + 1, len(steps)) if not steps[i].automatic), None
+            for number, _cid, due, _outstanding, last_idx, last_on in rows:
+                if last_idx is None:
+                    last_idx = -1
+                elif last_idx >= last_idx_all:
+                    continue
+                if in_plan and number in in_plan:
+                    result.skipped.append(
+                        Skip(cid, number, "payment_plan", _text(texts, ("plan",)))
+                    )
+                    continue
+                last = (last_idx, last_on) if last_idx >= 0 else None
+                broken: PromiseState | None = None
+                if has_promise or number in invoice_promise:
+                    promise = self._latest_promise(snap, number, cid)
+                    if promise is not None:
+                        status = promise.status(snap.as_of, grace)
+                        if status == "open":
+                            when = promise.promised_date.isoformat()
+                            reason = _text(texts, ("promise", when, grace))
+                            result.skipped.append(Skip(cid, number, "promise", reason))
+                            continue
+                        deadline = promise.deadline(grace).toordinal()
+                        if status == "broken" and (last is None or last[1] <= deadline):
+                            broken = promise
+                if due < as_of:
+                    overdue.append((number, last_idx))
+
+                if broken is not None:
+                    human = next(
+                        (i for i in range(last_idx + 1, len(steps)) if not steps[i].automatic),
+                        None,
+                    )
+                    if human is not None:
+                        today = cal.next_business_day(as_of, country, closing)
+                        cands.append(_Candidate(number, due, human, today, last, broken))
+                        continue
+
+                slot = due * 8 + last_idx + 1  # at most 5 steps: last_idx + 1 < 8
+                hit = table.get(slot)
+                if hit is None:
+                    hit = self._step_due(due, last_idx, offsets, country, closing, as_of) or ()
+                    table[slot] = hit
+                if hit:
+                    cands.append(_Candidate(number, due, hit[0], hit[1], last))
+
+            if cands:
+                self._customer_actions(
+                    customer, cands, overdue, segment, as_of, result, held, texts
                 )
-                if human is not None:
-                    today = cal.next_business_day(as_of, country, closing)
-                    per_customer[cid].append(_Candidate(number, due, human, today, last, broken))
-                    continue
-
-            for idx in range(last_idx_all, last_idx, -1):
-                raw = due + offsets[idx]
-                if idx == pre_due_idx:
-                    if as_of >= due:
-                        break
-                    when = cal.previous_business_day(raw, country, closing)
-                    if when <= as_of and cal.next_business_day(as_of, country, closing) < due:
-                        per_customer[cid].append(_Candidate(number, due, idx, when, last))
-                    break
-                if raw > as_of:
-                    continue
-                when = cal.next_business_day(raw, country, closing)
-                if when <= as_of:
-                    per_customer[cid].append(_Candidate(number, due, idx, when, last))
-                    break
-
-        for cid in sorted(per_customer):
-            self._customer_actions(
-                customers[cid],
-                per_customer[cid],
-                overdue.get(cid, []),
-                seg_cache[cid][0],
-                snap,
-                result,
-            )
+        result.skipped.extend(held)
         plan_instalments(self, snap, result)
-        result.actions.sort(key=lambda a: (a.scheduled_for, a.requires_human, a.customer_id))
+        result.actions.sort(key=attrgetter("scheduled_for", "requires_human", "customer_id"))
         return result
+
+    def _step_due(
+        self, due: int, last_idx: int, offsets: tuple[int, ...], country: str,
+        closing: ClosingSpans, as_of: int,
+    ) -> tuple[int, int] | None:  # fmt: skip
+        """The most advanced step after `last_idx` whose business day has come: (index, date)."""
+        cal = self.calendar
+        pre_due_idx = 0 if self.steps[0].id == "pre_due" else -1
+        for idx in range(len(self.steps) - 1, last_idx, -1):
+            raw = due + offsets[idx]
+            if idx == pre_due_idx:
+                if as_of >= due:
+                    return None
+                when = cal.previous_business_day(raw, country, closing)
+                if when <= as_of and cal.next_business_day(as_of, country, closing) < due:
+                    return idx, when
+                return None
+            if raw > as_of:
+                continue
+            when = cal.next_business_day(raw, country, closing)
+            if when <= as_of:
+                return idx, when
+        return None
 
     @staticmethod
     def _latest_promise(snap: Snapshot, number: str, cid: str) -> PromiseState | None:
@@ -282,13 +282,14 @@ class Planner:
         cands: list[_Candidate],
         overdue: list[tuple[str, int]],
         segment: Segment,
-        snap: Snapshot,
+        as_of: int,
         result: Plan,
+        held: list[Skip],
+        texts: dict[tuple[Any, ...], str],
     ) -> None:
         cid = customer.id
-        as_of = snap.as_of.toordinal()
         if customer.do_not_contact:
-            result.skipped.append(
+            held.append(
                 Skip(
                     cid,
                     None,
@@ -297,17 +298,16 @@ class Planner:
                 )
             )
             return
-        cal = self.calendar
-        today = cal.next_business_day(as_of, customer.country, customer.closing)
-        human = [c for c in cands if not self.steps[c.step_idx].automatic]
+        steps, is_human = self.steps, self._human
+        today = self.calendar.next_business_day(as_of, customer.country, customer.closing)
+        human = [c for c in cands if is_human[c.step_idx]]
         if human:
             top = max(c.step_idx for c in human)
-            step = self.steps[top]
+            step = steps[top]
             numbers = sorted(
-                {n for n, _ in overdue if (snap.done.get(n, (-1,))[0]) < top}
-                | {c.number for c in human}
+                {n for n, last_idx in overdue if last_idx < top} | {c.number for c in human}
             )
-            lead = min((c for c in human if c.step_idx == top), key=lambda c: (c.due, c.number))
+            lead = min((c for c in human if c.step_idx == top), key=_BY_DUE)
             result.actions.append(
                 Action(
                     customer_id=cid,
@@ -316,33 +316,24 @@ class Planner:
                     invoices=tuple(numbers),
                     scheduled_for=date.fromordinal(today),
                     requires_human=True,
-                    reason=self._reason(step, lead, len(numbers)),
+                    reason=self._reason(step, lead, len(numbers), texts),
                     segment=segment.id,
                     tone=step.tone,
                     template=segment.template,
                     notify_salesperson=step.notify_salesperson,
                 )
             )
-            for c in cands:
-                if self.steps[c.step_idx].automatic:
-                    result.skipped.append(
-                        Skip(
-                            cid,
-                            c.number,
-                            "held_by_human_task",
-                            tr(
-                                "relance automatique suspendue : {s} à traiter par une personne",
-                                "automatic reminder held: {s} to be handled by a person",
-                                s=step.id,
-                            ),
-                        )
-                    )
+            if len(human) < len(cands):
+                reason = _text(texts, ("held", step.id))
+                for c in cands:
+                    if not is_human[c.step_idx]:
+                        held.append(Skip(cid, c.number, "held_by_human_task", reason))
             return
 
-        last_contact = customer.last_auto_contact
+        last_contact = customer.recent_auto_contact
         gap = self.policy.min_gap_days
         if last_contact is not None and as_of - last_contact < gap:
-            result.skipped.append(
+            held.append(
                 Skip(
                     cid,
                     None,
@@ -357,12 +348,12 @@ class Planner:
             )
             return
         top = max(c.step_idx for c in cands)
-        step = self.steps[top]
+        step = steps[top]
         if step.offset_days < 0:
             chosen = [c for c in cands if c.step_idx == top]
         else:
-            chosen = [c for c in cands if self.steps[c.step_idx].offset_days >= 0]
-        lead = min((c for c in chosen if c.step_idx == top), key=lambda c: (c.due, c.number))
+            chosen = [c for c in cands if steps[c.step_idx].offset_days >= 0]
+        lead = min((c for c in chosen if c.step_idx == top), key=_BY_DUE)
         result.actions.append(
             Action(
                 customer_id=cid,
@@ -371,7 +362,7 @@ class Planner:
                 invoices=tuple(sorted(c.number for c in chosen)),
                 scheduled_for=date.fromordinal(today),
                 requires_human=False,
-                reason=self._reason(step, lead, len(chosen)),
+                reason=self._reason(step, lead, len(chosen), texts),
                 segment=segment.id,
                 tone=step.tone,
                 template=segment.template,
@@ -379,7 +370,13 @@ class Planner:
             )
         )
 
-    def _reason(self, step: Step, lead: _Candidate, count: int) -> str:
+    def _reason(
+        self, step: Step, lead: _Candidate, count: int, texts: dict[tuple[Any, ...], str]
+    ) -> str:
+        # Many customers share a reason (same step, dates and count): build each one once.
+        key = ("reason", step.id, lead.step_date, lead.due, lead.last, count)
+        if lead.broken_promise is None and key in texts:
+            return texts[key]
         if lead.broken_promise is not None:
             p = lead.broken_promise
             text = tr(
@@ -415,4 +412,31 @@ class Planner:
                 " mise en demeure)",
                 "; case-by-case decision (payment plan, blocking orders, formal notice)",
             )
+        if lead.broken_promise is None:
+            texts[key] = text
         return text
+
+
+_BY_DUE = attrgetter("due", "number")  # the lead invoice of a group: oldest, then by number
+_SKIP_TEXTS: dict[str, Callable[..., str]] = {
+    "plan": lambda: tr("plan de paiement en cours", "payment plan in progress"),
+    "promise": lambda d, g: tr(
+        "promesse de paiement au {d} (+{g} j de grâce)",
+        "promise to pay on {d} (+{g} days grace)",
+        d=d,
+        g=g,
+    ),
+    "held": lambda s: tr(
+        "relance automatique suspendue : {s} à traiter par une personne",
+        "automatic reminder held: {s} to be handled by a person",
+        s=s,
+    ),
+}
+
+
+def _text(texts: dict[tuple[Any, ...], str], key: tuple[Any, ...]) -> str:
+    """A skip reason, built once per plan for each distinct `key` (kind, *values)."""
+    got = texts.get(key)
+    if got is None:
+        got = texts[key] = _SKIP_TEXTS[key[0]](*key[1:])
+    return got

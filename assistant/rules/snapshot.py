@@ -20,8 +20,9 @@ from assistant.storage.db import Store
 # julianday('0001-01-01') - 1: turns an ISO date into a proleptic ordinal inside SQLite.
 _ORD = "CAST(julianday({col}) - 1721424.5 AS INTEGER)"
 
-# (number, customer_id, due ordinal, outstanding cents)
-InvoiceRow = tuple[str, str, int, int]
+# (number, customer_id, due ordinal, outstanding cents, index of the last step done or None,
+#  ordinal of the day it was done or None). Sorted by customer, then number.
+InvoiceRow = tuple[str, str, int, int, int | None, int | None]
 
 
 @dataclass(slots=True)
@@ -40,7 +41,8 @@ class CustomerFacts:
     outstanding_cents: int = 0
     avg_days_late: float | None = None
     broken_promises: int = 0
-    last_auto_contact: int | None = None
+    # last automatic message within the minimum gap (an older one cannot hold the next)
+    recent_auto_contact: int | None = None
 
 
 @dataclass(slots=True)
@@ -48,8 +50,6 @@ class Snapshot:
     as_of: date
     customers: dict[str, CustomerFacts]
     invoices: list[InvoiceRow]
-    # invoice -> (index of the last step done, ordinal it was done, step id)
-    done: dict[str, tuple[int, int, str]]
     # latest promise per invoice / per customer (customer-level promises)
     invoice_promise: dict[str, PromiseState] = field(default_factory=dict)
     customer_promise: dict[str, PromiseState] = field(default_factory=dict)
@@ -63,8 +63,10 @@ def load_snapshot(store: Store, policy: ScenarioPolicy, as_of: date) -> Snapshot
 
 
 def _load_snapshot(store: Store, policy: ScenarioPolicy, as_of: date) -> Snapshot:
+    # Full-table scans (NOT INDEXED) on purpose: most invoices of a portfolio qualify, and
+    # walking an index then fetching each row costs 3-4 times a scan (benchmarks/plan_bench.py).
     as_of_ord = as_of.toordinal()
-    step_index = {s.id: i for i, s in enumerate(policy.steps)}
+    today = as_of.isoformat()
     conn = store.conn
 
     longest_closing = conn.execute(
@@ -72,12 +74,6 @@ def _load_snapshot(store: Store, policy: ScenarioPolicy, as_of: date) -> Snapsho
     ).fetchone()[0]
     earliest_offset = min(s.offset_days for s in policy.steps)
     horizon = as_of_ord - earliest_offset + int(longest_closing) + 15
-    invoices: list[InvoiceRow] = conn.execute(
-        f"SELECT number, customer_id, {_ORD.format(col='due_date')}, outstanding_cents"
-        " FROM invoices WHERE status = 'open' AND outstanding_cents > 0"
-        f" AND {_ORD.format(col='due_date')} <= ?",
-        (horizon,),
-    ).fetchall()
 
     customers: dict[str, CustomerFacts] = {}
     for row in conn.execute(
@@ -109,48 +105,64 @@ def _load_snapshot(store: Store, policy: ScenarioPolicy, as_of: date) -> Snapsho
         if cid in customers:
             customers[cid].closing = tuple(sorted(items))
 
-    for cid, total in conn.execute(
-        "SELECT customer_id, SUM(outstanding_cents) FROM invoices"
-        " WHERE status = 'open' GROUP BY customer_id"
-    ):
-        if cid in customers:
-            customers[cid].outstanding_cents = total
+    # Open invoices with their most advanced step done (SQLite's bare column: with a single
+    # MAX(), `done` comes from the row holding the maximum).
+    ids = [s.id for s in policy.steps]
+    marks = ",".join("?" * len(ids))
+    index_of = " ".join(f"WHEN ? THEN {i}" for i in range(len(ids)))
+    rows = conn.execute(
+        f"SELECT i.number, i.customer_id, {_ORD.format(col='i.due_date')},"
+        " i.outstanding_cents, d.idx, d.done"
+        " FROM invoices i NOT INDEXED LEFT JOIN ("
+        f"  SELECT s.invoice_number AS number, MAX(CASE s.step {index_of} END) AS idx,"
+        f"   {_ORD.format(col='s.done_on')} AS done FROM invoice_steps s"
+        f"  WHERE +s.done_on <= ? AND s.step IN ({marks}) GROUP BY s.invoice_number"
+        " ) d ON d.number = i.number"
+        " WHERE i.status = 'open' ORDER BY i.customer_id, i.number",
+        (*ids, today, *ids),
+    ).fetchall()
+    # Outstanding per customer counts every open invoice; the planner gets those with money
+    # due and a due date close enough for a step to be reached.
+    invoices: list[InvoiceRow] = []
+    keep = invoices.append
+    total, facts, previous = 0, None, None
+    for row in rows:
+        cid = row[1]
+        if cid != previous:
+            if facts is not None:
+                facts.outstanding_cents = total
+            facts, total, previous = customers.get(cid), 0, cid
+        total += row[3]
+        if row[3] > 0 and row[2] <= horizon:
+            keep(row)
+    if facts is not None:
+        facts.outstanding_cents = total
+    del rows
 
     year_ago = date.fromordinal(as_of_ord - 365).isoformat()
     for cid, avg in conn.execute(
         "SELECT customer_id, AVG(MAX(julianday(paid_date) - julianday(due_date), 0))"
-        " FROM invoices WHERE paid_date IS NOT NULL AND paid_date > ? AND paid_date <= ?"
+        " FROM invoices NOT INDEXED WHERE paid_date > ? AND paid_date <= ?"
         " GROUP BY customer_id",
-        (year_ago, as_of.isoformat()),
+        (year_ago, today),
     ):
         if cid in customers:
             customers[cid].avg_days_late = avg
 
-    done: dict[str, tuple[int, int, str]] = {}
-    for number, step, done_ord in conn.execute(
-        f"SELECT s.invoice_number, s.step, {_ORD.format(col='s.done_on')} FROM invoice_steps s"
-        " JOIN invoices i ON i.number = s.invoice_number"
-        " WHERE i.status = 'open' AND s.done_on <= ?",
-        (as_of.isoformat(),),
-    ):
-        idx = step_index.get(step)
-        if idx is None:
-            continue
-        current = done.get(number)
-        if current is None or idx > current[0]:
-            done[number] = (idx, done_ord, step)
-
+    # Only a message inside the minimum gap can hold the next one: older ones are not loaded.
     automatic = [s.id for s in policy.steps if s.automatic]
-    if automatic:
+    if automatic and policy.min_gap_days > 0:
+        since = date.fromordinal(as_of_ord - policy.min_gap_days).isoformat()
         marks = ",".join("?" * len(automatic))
         for cid, last in conn.execute(
             f"SELECT i.customer_id, MAX({_ORD.format(col='s.done_on')}) FROM invoice_steps s"
             f" JOIN invoices i ON i.number = s.invoice_number WHERE s.step IN ({marks})"
-            " AND s.source <> 'rejected' AND s.done_on <= ? GROUP BY i.customer_id",
-            (*automatic, as_of.isoformat()),
+            " AND s.source <> 'rejected' AND s.done_on > ? AND s.done_on <= ?"
+            " GROUP BY i.customer_id",
+            (*automatic, since, today),
         ):
             if cid in customers:
-                customers[cid].last_auto_contact = last
+                customers[cid].recent_auto_contact = last
 
     invoice_promise: dict[str, PromiseState] = {}
     customer_promise: dict[str, PromiseState] = {}
@@ -179,7 +191,6 @@ def _load_snapshot(store: Store, policy: ScenarioPolicy, as_of: date) -> Snapsho
         as_of,
         customers,
         invoices,
-        done,
         invoice_promise,
         customer_promise,
         in_plan,
