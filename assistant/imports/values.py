@@ -15,11 +15,11 @@ from babel import Locale
 from babel.numbers import list_currencies
 from openpyxl.utils.datetime import from_excel
 
-from assistant.dates import parse_date
+from assistant.dates import MAX_YEAR, MIN_YEAR, DateError, parse_date
 from assistant.i18n import tr
 from assistant.imports.columns import fold
 from assistant.models import InvoiceStatus
-from assistant.money import parse_amount
+from assistant.money import AmountError, currency_in, parse_amount
 
 _EMAIL = re.compile(r"^[^@\s;,<>\"]+@[^@\s;,<>\"]+\.[A-Za-z]{2,}$")
 
@@ -54,13 +54,34 @@ def amount(cell: Any) -> int | None:
         return None
     try:
         return parse_amount(raw)
-    except ValueError:
-        raise ValueError(tr("montant invalide : {v!r}", "invalid amount: {v!r}", v=raw)) from None
+    except AmountError as exc:
+        raise ValueError(_amount_error(exc.reason, raw)) from None
+
+
+def _amount_error(reason: str, raw: str) -> str:
+    if reason == "decimals":
+        return tr(
+            "montant avec plus de 2 décimales : {v!r}",
+            "amount with more than 2 decimals: {v!r}",
+            v=raw,
+        )
+    if reason == "ambiguous":
+        return tr(
+            "montant ambigu : {v!r} (séparateur de milliers ou 3 décimales ?"
+            " écrivez 1234 ou 1 234,00)",
+            "ambiguous amount: {v!r} (thousands separator or 3 decimals? write 1234 or 1,234.00)",
+            v=raw,
+        )
+    return tr("montant invalide : {v!r}", "invalid amount: {v!r}", v=raw)
 
 
 def day(cell: Any) -> date | None:
     """A date from `dd/mm/yyyy`, ISO, `yyyymmdd`, a spreadsheet date or an Excel serial number."""
     if isinstance(cell, datetime | date):
+        if not MIN_YEAR <= cell.year <= MAX_YEAR:  # 0 shown as a date by Excel: 1899-12-30
+            raise ValueError(
+                tr("date impossible : {v}", "impossible date: {v}", v=f"{cell:%d/%m/%Y}")
+            )
         return parse_date(cell)
     if isinstance(cell, int | float) and not isinstance(cell, bool):
         if 10_000 <= cell <= 100_000:  # Excel serial day number (1927..2173)
@@ -76,14 +97,23 @@ def day(cell: Any) -> date | None:
 def _day_text(raw: str) -> date:
     try:
         return parse_date(raw)
-    except ValueError:
-        raise ValueError(
-            tr(
+    except DateError as exc:
+        if exc.us_order:
+            message = tr(
+                "date impossible : {v!r} (mois > 12 : format américain mm/jj/aaaa ?"
+                " attendu jj/mm/aaaa)",
+                "impossible date: {v!r} (month > 12: US mm/dd/yyyy? expected dd/mm/yyyy)",
+                v=raw,
+            )
+        elif exc.impossible:
+            message = tr("date impossible : {v!r}", "impossible date: {v!r}", v=raw)
+        else:
+            message = tr(
                 "date invalide : {v!r} (attendu jj/mm/aaaa ou aaaa-mm-jj)",
                 "invalid date: {v!r} (expected dd/mm/yyyy or yyyy-mm-dd)",
                 v=raw,
             )
-        ) from None
+        raise ValueError(message) from None
 
 
 _TRUE = frozenset({"oui", "o", "yes", "y", "1", "x", "vrai", "true", "v", "ok"})
@@ -177,6 +207,49 @@ def status(cell: Any) -> InvoiceStatus | None:
             )
         )
     return found
+
+
+_DOCUMENT_TYPES = {
+    **dict.fromkeys(
+        ("facture", "fac", "fa", "f", "invoice", "inv", "facture de vente", "facture client",
+         "acompte", "facture d acompte", "fact"),
+        "invoice",
+    ),
+    **dict.fromkeys(
+        ("avoir", "av", "a", "facture d avoir", "avoir client", "credit note", "credit",
+         "note de credit", "cn", "reglement", "paiement", "encaissement", "acompte recu"),
+        "credit",
+    ),
+}  # fmt: skip
+
+
+def document_type(cell: Any) -> str | None:
+    """`invoice` (facture, acompte) or `credit` (avoir, credit note, unlettered payment)."""
+    raw = text(cell)
+    if not raw:
+        return None
+    found = _DOCUMENT_TYPES.get(fold(raw))
+    if found is None:
+        raise ValueError(
+            tr(
+                "type de pièce inconnu : {v!r} (attendu facture ou avoir)",
+                "unknown document type: {v!r} (expected invoice or credit note)",
+                v=raw,
+            )
+        )
+    return found
+
+
+def currency_marker(cell: Any) -> str | None:
+    """The currency written in an amount cell (`1 234,56 €` -> EUR), or None."""
+    if not isinstance(cell, str):
+        return None
+    try:
+        return currency_in(cell)
+    except AmountError:
+        raise ValueError(
+            tr("plusieurs devises dans {v!r}", "several currencies in {v!r}", v=cell.strip())
+        ) from None
 
 
 _LANGUAGES = {

@@ -32,7 +32,7 @@ def seeded(service: Service, tmp_path: Path) -> Service:
 BAD_FILES: dict[str, tuple[bytes, list[str]]] = {
     "bad date": (
         f"{HEADER}\n{GOOD}\nF2;C1;Dupont;05/13/2026;04/02/2026;10,00\n".encode(),
-        ["f.csv:3: Date facture: date invalide"],
+        ["f.csv:3: Date facture: date impossible : '05/13/2026' (mois > 12 : format américain"],
     ),
     "bad amount": (
         f"{HEADER}\nF2;C1;Dupont;05/01/2026;04/02/2026;dix euros\n{GOOD}\n".encode(),
@@ -49,7 +49,7 @@ BAD_FILES: dict[str, tuple[bytes, list[str]]] = {
     ),
     "several bad rows": (
         f"{HEADER}\nF2;C1;;31/04/2026;04/02/2026;1\n{GOOD}\nF3;C1;;05/01/2026;;x\n".encode(),
-        ["f.csv:2: Date facture: date invalide", "f.csv:4: Date d'échéance: valeur obligatoire",
+        ["f.csv:2: Date facture: date impossible", "f.csv:4: Date d'échéance: valeur obligatoire",
          "f.csv:4: Montant TTC: montant invalide"],
     ),
 }  # fmt: skip

@@ -208,3 +208,22 @@ def test_unreadable_or_empty_files_are_clear_errors(tmp_path: Path) -> None:
     (tmp_path / "broken.xlsx").write_bytes(b"PK\x03\x04not really a zip")
     with pytest.raises(UserError, match="illisible"):
         read_table(tmp_path / "broken.xlsx", _recognise)
+
+
+def test_cell_messages_say_what_is_wrong_with_a_date_or_an_amount() -> None:
+    with pytest.raises(ValueError, match="format américain mm/jj/aaaa"):
+        values.day("02/13/2026")
+    with pytest.raises(ValueError, match="date impossible : '31/02/2026'"):
+        values.day("31/02/2026")
+    with pytest.raises(ValueError, match="date impossible : 30/12/1899"):
+        values.day(datetime(1899, 12, 30))  # an empty date cell holding 0, as Excel shows it
+    assert values.day("01/10/26") == date(2026, 10, 1)
+    assert values.day("05/01/2026 00:00") == date(2026, 1, 5)  # Excel's CSV of a date cell
+    with pytest.raises(ValueError, match="montant ambigu : '1,234'"):
+        values.amount("1,234")
+    with pytest.raises(ValueError, match="plus de 2 décimales : '12,3456'"):
+        values.amount("12,3456")
+    with pytest.raises(ValueError, match=r"montant invalide : '12\.3\.4'"):
+        values.amount("12.3.4")
+    assert values.amount("1\u202f234,56\u00a0€") == 123456
+    assert values.amount("(150,00)") == values.amount("150,00-") == -15000
