@@ -13,7 +13,13 @@ _CURRENCY = re.compile(r"€|\b(?:eur|euros?|usd|gbp|chf)\b|\$|£", re.IGNORECAS
 _CURRENCY_CODES = {"€": "EUR", "eur": "EUR", "euro": "EUR", "euros": "EUR", "$": "USD",
                    "usd": "USD", "£": "GBP", "gbp": "GBP", "chf": "CHF"}  # fmt: skip
 _GROUPED = re.compile(r"\d{1,3}(?:(?P<sep>[ .,])\d{3})(?:(?P=sep)\d{3})*")
+_PLAIN = re.compile(r"(-?)(\d{1,3}(?: \d{3}){1,3}|\d{1,12})(?:[.,](\d{1,2}))?")
+_NUMBER = re.compile(r"[0-9 .,]*[0-9][0-9 .,]*")
+_DIGITS = re.compile(r"[0-9]*")
+_ONE_GROUP = re.compile(r"[1-9][0-9]{0,2}")  # 1,234: a thousands group, or 3 decimals?
+_SEPARATORS = re.compile(r"[ .,]")
 _CENT = Decimal("0.01")
+MAX_CENTS = 10**14  # a trillion euros: more is a typo, and SQLite integers stop at 2**63
 
 
 class AmountError(ValueError):
@@ -33,6 +39,8 @@ class AmountError(ValueError):
 
 def currency_in(text: str) -> str | None:
     """The ISO code of a currency written in an amount (`1 234,56 €` -> EUR), or None."""
+    if _CURRENCY.search(text) is None:  # the common case, fast
+        return None
     codes = {_CURRENCY_CODES[m.group().lower()] for m in _CURRENCY.finditer(text)}
     if len(codes) > 1:
         raise AmountError("invalid", text)
@@ -51,15 +59,21 @@ def parse_amount(text: str | int | float | Decimal) -> int:
     if isinstance(text, bool):
         raise AmountError("invalid", str(text))
     if isinstance(text, int):
+        if abs(text) * 100 >= MAX_CENTS:
+            raise AmountError("invalid", str(text))
         return text * 100
     if isinstance(text, float):
         return _to_cents(Decimal(repr(text)), repr(text), exact=False)
     if isinstance(text, Decimal):
         return _to_cents(text, str(text), exact=False)
     raw = text.strip()
-    bad = AmountError("invalid", raw)
-    currency_in(raw)  # two different currencies in one amount: refused
-    s = _SPACES.sub(" ", _CURRENCY.sub(" ", raw)).strip()
+    if m := _PLAIN.fullmatch(raw):  # fast path: 1234, 1 234,5, 1234.56, -12,50
+        value = int(m[2].replace(" ", "")) * 100 + int((m[3] or "").ljust(2, "0"))
+        return -value if m[1] else value
+    s, currencies = _CURRENCY.subn(" ", raw)
+    if currencies > 1:
+        currency_in(raw)  # two different currencies in one amount are refused
+    s = _SPACES.sub(" ", s).strip()
     negative = False
     if s.startswith("(") and s.endswith(")"):
         negative, s = True, s[1:-1].strip()
@@ -69,8 +83,8 @@ def parse_amount(text: str | int | float | Decimal) -> int:
         s = s[1:].strip()
     elif s.endswith("-") and not negative:
         negative, s = True, s[:-1].strip()
-    if not s or not re.fullmatch(r"[0-9 .,]*[0-9][0-9 .,]*", s):
-        raise bad
+    if not s or not _NUMBER.fullmatch(s):
+        raise AmountError("invalid", raw)
     commas, dots = s.count(","), s.count(".")
     if commas and dots:
         decimal_sep = "," if s.rfind(",") > s.rfind(".") else "."
@@ -79,12 +93,12 @@ def parse_amount(text: str | int | float | Decimal) -> int:
     else:
         decimal_sep = None  # no separator, or the same one repeated: thousands only
     whole, _, fraction = s.rpartition(decimal_sep) if decimal_sep else (s, "", "")
-    if decimal_sep and (not re.fullmatch(r"[0-9]*", fraction) or not (whole or fraction)):
-        raise bad
-    if not re.fullmatch(r"[0-9]*", whole) and not _GROUPED.fullmatch(whole):
-        raise bad
-    digits = re.sub(r"[ .,]", "", whole) or "0"
-    if decimal_sep and len(fraction) == 3 and re.fullmatch(r"[1-9][0-9]{0,2}", whole):
+    if decimal_sep and (not _DIGITS.fullmatch(fraction) or not (whole or fraction)):
+        raise AmountError("invalid", raw)
+    if not _DIGITS.fullmatch(whole) and not _GROUPED.fullmatch(whole):
+        raise AmountError("invalid", raw)
+    digits = _SEPARATORS.sub("", whole) or "0"
+    if decimal_sep and len(fraction) == 3 and _ONE_GROUP.fullmatch(whole):
         raise AmountError("ambiguous", raw)
     value = _to_cents(Decimal(f"{digits}.{fraction or '0'}"), raw, exact=True)
     return -value if negative else value
@@ -98,6 +112,8 @@ def _to_cents(value: Decimal, raw: str, *, exact: bool) -> int:
         raise AmountError("invalid", raw) from exc
     if exact and quantized != value:
         raise AmountError("decimals", raw)
+    if abs(quantized) * 100 >= MAX_CENTS:
+        raise AmountError("invalid", raw)
     return int(quantized * 100)
 
 

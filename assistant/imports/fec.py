@@ -117,6 +117,7 @@ def import_fec(
     columns = _map_fec_columns(table)
     problems = Problems(table.name)
     report = ImportReport("fec", table.name, table.sha256, rows_read=len(table.rows))
+    report.header_line = table.header_line
     lines = [line for view in iter_rows(table, columns, problems) if (line := _parse(view))]
     problems.raise_if_any(len(table.rows))
     report.receivable_lines = len(lines)
