@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from babel.dates import format_date as _babel_format_date
 
@@ -60,6 +60,15 @@ def _checked(text: str, year: int, month: int, day: int, *, us_order: bool = Fal
         return date(year, month, day)
     except ValueError:
         raise DateError(text, impossible=True, us_order=us_order) from None
+
+
+def due_after(issued: date, days: int, end_of_month: bool = False) -> date:
+    """Due date of payment terms: `days` after `issued`, then (`45 jours fin de mois`) the
+    last day of that month."""
+    due = issued + timedelta(days=days)
+    if end_of_month:
+        due = (due.replace(day=1) + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+    return due
 
 
 def parse_iso(text: str) -> date:

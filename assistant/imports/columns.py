@@ -252,6 +252,8 @@ CUSTOMER_COLUMNS: dict[str, tuple[str, ...]] = {
         "délai de paiement (jours)",
         "délai de règlement",
         "conditions de paiement",
+        "conditions de règlement",
+        "délai",
     ),
     "sms_opt_in": ("sms_opt_in", "sms", "accepte les sms", "accepte sms", "sms autorisé"),
     "closed_from": (

@@ -34,7 +34,6 @@ _FIELDS: dict[str, tuple[Any, Any]] = {
     "salesperson_name": (values.optional_text, None),
     "salesperson_email": (values.email, None),
     "customer_since": (values.day, None),
-    "payment_terms_days": (values.days, None),
     "sms_opt_in": (values.boolean, False),
     "do_not_contact": (values.boolean, False),
     "notes": (values.optional_text, None),
@@ -92,6 +91,9 @@ def _parse(view: RowView, columns: ColumnMap) -> dict[str, Any]:
         if columns.has(name):
             value = view.get(name, parser)
             data[name] = empty if value is None else value
+    if columns.has("payment_terms_days"):
+        days, end_of_month = view.get("payment_terms_days", values.terms) or (None, False)
+        data["payment_terms_days"], data["payment_terms_end_of_month"] = days, end_of_month
     if columns.has("salesperson"):
         _salesperson(view, data)
     if columns.has("closed_from") or columns.has("closed_to"):

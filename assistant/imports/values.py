@@ -380,18 +380,32 @@ def risk(cell: Any) -> str | None:
     return found
 
 
-def days(cell: Any) -> int | None:
-    """A number of days (payment terms): `30`, `45 jours`, `60 j`."""
+_TERMS = re.compile(
+    r"(?:(?P<eom1>fin de mois|fdm|eom|end of month) )?(?:a )?(?P<days>\d{1,3}) ?"
+    r"(?:j|jours?|days?|d)?(?: net| nets)?(?: date de facture| de date de facture)?"
+    r"(?: (?P<eom2>fin de mois|fdm|eom|end of month))?"
+)
+_CASH = frozenset({"comptant", "a reception", "a reception de facture", "des reception",
+                   "reception de facture", "cash", "due on receipt", "immediat"})  # fmt: skip
+
+
+def terms(cell: Any) -> tuple[int, bool] | None:
+    """Payment terms as (days, end of month): `30`, `45 jours`, `60 j net`,
+    `45 jours fin de mois` / `45 j FDM`, `comptant` / `à réception` (0 days)."""
     raw = text(cell)
     if not raw:
         return None
-    match = re.fullmatch(r"(\d{1,3})\s*(j|jours?|days?|d)?", fold(raw))
-    if match is None or int(match[1]) > 365:
+    key = fold(raw)
+    if key in _CASH:
+        return 0, False
+    match = _TERMS.fullmatch(key)
+    if match is None or int(match["days"]) > 365:
         raise ValueError(
             tr(
-                "nombre de jours invalide : {v!r} (0 à 365)",
-                "invalid number of days: {v!r} (0 to 365)",
+                "délai de paiement non reconnu : {v!r} (ex. 30 jours, 45 jours fin de mois,"
+                " comptant)",
+                "payment terms not understood: {v!r} (e.g. 30 days, 45 days end of month, cash)",
                 v=raw,
             )
         )
-    return int(match[1])
+    return int(match["days"]), bool(match["eom1"] or match["eom2"])

@@ -276,6 +276,13 @@ MIGRATIONS: Sequence[tuple[int, str, str]] = (
         BEGIN SELECT RAISE(ABORT, 'invoices: outstanding_cents outside 0..amount_cents'); END;
         """,
     ),
+    (
+        7,
+        "customers: payment terms counted to the end of the month (45 jours fin de mois)",
+        """
+        ALTER TABLE customers ADD COLUMN payment_terms_end_of_month INTEGER NOT NULL DEFAULT 0;
+        """,
+    ),
 )
 
 

@@ -17,8 +17,9 @@ from assistant.storage.db import Store
 CUSTOMER_FIELDS = (
     "name", "email", "phone", "language", "country", "segment", "risk", "strategic",
     "salesperson_name", "salesperson_email", "customer_since", "payment_terms_days",
-    "sms_opt_in", "do_not_contact", "notes",
+    "sms_opt_in", "do_not_contact", "notes", "payment_terms_end_of_month",
 )  # fmt: skip
+_FLAGS = ("strategic", "sms_opt_in", "do_not_contact", "payment_terms_end_of_month")
 INVOICE_FIELDS = (
     "customer_id", "issue_date", "due_date", "amount_cents", "outstanding_cents", "currency",
     "status", "reference", "pdf_path", "paid_date",
@@ -239,9 +240,8 @@ def get_customer(store: Store, customer_id: str) -> Customer | None:
     if row is None:
         return None
     data = {k: row[k] for k in ("id", *CUSTOMER_FIELDS)}
-    data["strategic"] = bool(data["strategic"])
-    data["sms_opt_in"] = bool(data["sms_opt_in"])
-    data["do_not_contact"] = bool(data["do_not_contact"])
+    for flag in _FLAGS:
+        data[flag] = bool(data[flag])
     data["closing_periods"] = closing_periods(store, customer_id)
     return Customer.model_validate(data)
 
@@ -280,7 +280,7 @@ def customers_by_id(store: Store, ids: Iterable[str]) -> dict[str, Customer]:
     found: dict[str, Customer] = {}
     for key, row in rows.items():
         data = {k: row[k] for k in ("id", *CUSTOMER_FIELDS)}
-        for flag in ("strategic", "sms_opt_in", "do_not_contact"):
+        for flag in _FLAGS:
             data[flag] = bool(data[flag])
         data["closing_periods"] = periods.get(key, [])
         found[key] = Customer.model_validate(data)

@@ -109,7 +109,9 @@ def test_french_statuses(cell: str, expected: InvoiceStatus | None) -> None:
     ("parser", "cell"),
     [(values.boolean, "peut-être"), (values.status, "perdue"), (values.language, "de"),
      (values.country, "Atlantide"), (values.email, "jean.dupont@"), (values.amount, "12,3,4"),
-     (values.day, "31/02/2026"), (values.currency, "ZZZ"), (values.days, "quatre-vingt")],
+     (values.day, "31/02/2026"), (values.currency, "ZZZ"), (values.terms, "quatre-vingt"),
+     (values.terms, "400 jours"), (values.terms, "30 jours fin de mois le 10"),
+     (values.document_type, "bon de livraison")],
 )  # fmt: skip
 def test_bad_cells_raise_value_error(parser: object, cell: str) -> None:
     with pytest.raises(ValueError):
@@ -126,7 +128,11 @@ def test_cells_from_spreadsheets_and_french_text() -> None:
     assert values.country("Belgique") == "BE" and values.country("fr") == "FR"
     assert values.currency("€") == "EUR"
     assert values.email("a@x.fr; b@y.com") == "a@x.fr, b@y.com"
-    assert values.days("45 jours") == 45
+    assert values.terms("45 jours") == (45, False)
+    assert values.terms("45 jours fin de mois") == values.terms("45 j FDM") == (45, True)
+    assert values.terms("Comptant") == values.terms("à réception") == (0, False)
+    assert values.document_type("Facture") == "invoice"
+    assert values.document_type("AVOIR") == values.document_type("Credit note") == "credit"
 
 
 HEADER = "N° facture;Code client;Date facture;Date d'échéance;Montant TTC"
