@@ -84,7 +84,7 @@ def import_customers(store: Store, table: Table, *, actor: str) -> ImportReport:
 def _parse(view: RowView, columns: ColumnMap) -> dict[str, Any]:
     """The fields this row sets (only the columns the file has)."""
     data: dict[str, Any] = {
-        "id": view.require("customer_id", values.optional_text),
+        "id": view.require("customer_id", values.identifier),
         "name": view.require("name", values.optional_text),
     }
     for name, (parser, empty) in _FIELDS.items():

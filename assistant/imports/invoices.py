@@ -105,8 +105,8 @@ def _parse_rows(
     first_line: dict[str, int] = {}
     for view in iter_rows(table, columns, problems, data):
         credit = _is_credit(view)
-        number = view.require("invoice_number", values.optional_text)
-        customer_id = view.require("customer_id", values.optional_text)
+        number = view.require("invoice_number", values.identifier)
+        customer_id = view.require("customer_id", values.identifier)
         issue_date = view.require("issue_date", values.day)
         due_date = (view.get if credit else view.require)("due_date", values.day)
         amount = view.require("amount", values.amount)
@@ -131,7 +131,7 @@ def _parse_rows(
             paid_date=view.get("paid_date", values.day),
             pdf_path=_pdf(view.get("pdf_path", values.optional_text), table.folder),
             credit=credit,
-            credited_invoice=view.get("credited_invoice", values.optional_text),
+            credited_invoice=view.get("credited_invoice", values.identifier),
         )
         if number and (seen := first_line.setdefault(number, view.line)) != view.line:
             view.fail(

@@ -41,7 +41,7 @@ def import_payments(store: Store, table: Table, *, actor: str) -> ImportReport:
     rank: dict[tuple[str, str, int], int] = {}
     markers: dict[int, str] = {}  # line -> currency written in the amount
     for view in iter_rows(table, columns, problems, data):
-        number = view.require("invoice_number", values.optional_text)
+        number = view.require("invoice_number", values.identifier)
         day = view.require("date", values.day)
         amount = view.require("amount", values.amount)
         if marker := view.get("amount", values.currency_marker):

@@ -1,9 +1,10 @@
 """Read an import file into a header and numbered rows: CSV (any usual encoding) or XLSX.
 
-Encoding: strict UTF-8 (BOM or not), else strict Windows-1252; UTF-16 with a BOM (Excel's
-"Unicode text") is accepted too. Text that decodes but is garbage is refused line by line:
-mojibake (`Ã©` for `é`, a file converted twice or mixing UTF-8 and Windows-1252), the
-replacement character `�`, control characters. Storing such text would put garbage in emails.
+Encoding: strict UTF-8 (BOM or not), else strict Windows-1252 (ISO-8859-15 when its 8
+different letters show: œ, €); UTF-16 with a BOM (Excel's "Unicode text") is accepted too.
+Text that decodes but is garbage is refused line by line: mojibake (`Ã©` for `é`, a file
+converted twice or mixing UTF-8 and Windows-1252), the replacement character `�`, control
+characters. Storing such text would put garbage in emails.
 """
 
 from __future__ import annotations
@@ -41,6 +42,11 @@ def _cp1252_class(low: int, high: int) -> str:
 _CONT = _cp1252_class(0x80, 0xBF)
 _MOJIBAKE = re.compile(f"{_cp1252_class(0xC2, 0xC5)}{_CONT}|\u00e2{_CONT}{_CONT}")
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# ISO-8859-15 (allowed for a FEC) differs from Windows-1252 on 8 bytes: € œ Œ Š š Ž ž Ÿ read
+# as ¤ ½ ¼ ¦ ¨ ´ ¸ ¾. Those next to a letter ("C½ur", "12,00 ¤") mean the file is Latin-9,
+# unless it uses bytes 0x80-0x9F, which only Windows-1252 prints.
+_LATIN9_HINT = re.compile(r"¤|[A-Za-zÀ-ÿ][¦¨´¸¼½¾]|[¦¨´¸¼½¾][A-Za-zÀ-ÿ]")
+_CP1252_ONLY = re.compile(b"[\x80-\x9f]")
 
 
 @dataclass(frozen=True)
@@ -56,7 +62,7 @@ class Table:
     headers: list[str]
     rows: list[Row]
     sha256: str
-    encoding: str  # "utf-8", "cp1252", "utf-16" or "xlsx"
+    encoding: str  # "utf-8", "cp1252", "iso-8859-15", "utf-16" or "xlsx"
     delimiter: str | None
     folder: Path | None = None  # where the file is: relative paths in it (PDFs) start there
     header_line: int = 1  # title lines above the header are skipped
@@ -99,6 +105,8 @@ def decode(data: bytes, name: str) -> tuple[str, str]:
                 text, encoding = data.decode("cp1252"), "cp1252"
             except UnicodeDecodeError:
                 raise _undecodable(name, data, "cp1252") from None
+            if _LATIN9_HINT.search(text) and not _CP1252_ONLY.search(data):
+                text, encoding = data.decode("iso-8859-15"), "iso-8859-15"
     problems = garbage_lines(text, name, mixed=encoding == "cp1252")
     if problems:
         raise ImportRejected(name, problems)

@@ -45,6 +45,26 @@ def optional_text(cell: Any) -> str | None:
     return text(cell) or None
 
 
+_SCIENTIFIC = re.compile(r"\d+(?:[.,]\d+)?e[+-]?\d+", re.IGNORECASE)
+
+
+def identifier(cell: Any) -> str | None:
+    """An invoice number or customer code. `2,02601E+11` is refused: Excel wrote a long number
+    in scientific notation, its digits are lost (format the column as text before exporting)."""
+    value = text(cell)
+    if _SCIENTIFIC.fullmatch(value):
+        raise ValueError(
+            tr(
+                "{v!r} : nombre tronqué par Excel (notation scientifique) ; formatez la colonne"
+                " en texte avant d'exporter",
+                "{v!r}: number truncated by Excel (scientific notation); format the column as"
+                " text before exporting",
+                v=value,
+            )
+        )
+    return value or None
+
+
 def amount(cell: Any) -> int | None:
     """Integer cents from `1 234,56`, `1234.56`, `1 234,56 €` or a spreadsheet number."""
     if isinstance(cell, int | float | Decimal) and not isinstance(cell, bool):

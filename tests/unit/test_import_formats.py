@@ -338,3 +338,23 @@ def test_other_spreadsheets_and_broken_lines_are_one_clear_error(tmp_path: Path)
     (tmp_path / "dir.csv").mkdir()
     with pytest.raises(UserError, match="dossier"):
         read_table(tmp_path / "dir.csv", _recognise)
+
+
+def test_long_numbers_excel_wrote_in_scientific_notation_are_refused() -> None:
+    with pytest.raises(ValueError, match="notation scientifique"):
+        values.identifier("2,02601E+11")
+    with pytest.raises(ValueError, match="notation scientifique"):
+        values.identifier("4.11E+5")
+    assert values.identifier("FA-2026-0001") == "FA-2026-0001"
+    assert values.identifier(202601000123.0) == "202601000123"  # XLSX keeps every digit
+    assert values.identifier("  ") is None
+
+
+def test_latin9_fec_text_is_told_apart_from_windows_1252() -> None:
+    """A FEC may be ISO-8859-15: œ and € there are ½ and ¤ in Windows-1252 ("C½ur")."""
+    text = "CompAuxLib\nCœur de Lion SARL 12,00 €\nÉtablissements Noël\n"
+    assert decode(text.encode("iso-8859-15"), "f") == (text, "iso-8859-15")
+    both = "Nom\nSœur 12 €\nl’Œuvre\n"  # ’ exists only in Windows-1252: the file is cp1252
+    assert decode(both.encode("cp1252"), "f") == (both, "cp1252")
+    plain = "Nom\nÉtablissements Noël ½ tarif\n"  # ½ after a space: left as Windows-1252
+    assert decode(plain.encode("cp1252"), "f") == (plain, "cp1252")
