@@ -95,6 +95,7 @@ def import_invoices(store: Store, table: Table, *, actor: str) -> ImportReport:
     counts = repo.upsert_invoices(store, invoices, actor)
     report.added, report.updated, report.unchanged = counts.added, counts.updated, counts.unchanged
     record_transitions(store, invoices, stored, actor, table.name, report)
+    report.absent_open = repo.open_invoices_not_in(store, {r.number for r in rows})
     return report
 
 

@@ -47,6 +47,8 @@ class ImportReport:
     # invoices: credit notes (avoirs) read, and how many were applied to their invoice
     credit_notes: int = 0
     credits_applied: int = 0
+    # invoices: open invoices of the store that the file does not list (settled since?)
+    absent_open: list[str] = field(default_factory=list)
     # FEC only
     receivable_lines: int | None = None
     open_invoices: int | None = None
@@ -81,6 +83,7 @@ class ImportReport:
         if self.kind == "invoices":
             data["credit_notes"] = self.credit_notes
             data["credits_applied"] = self.credits_applied
+            data["absent_open_invoices"] = len(self.absent_open)
         if self.kind == "fec":
             data["receivable_lines"] = self.receivable_lines
             data["open_invoices"] = self.open_invoices
@@ -160,6 +163,20 @@ class ImportReport:
                     c=credit.customer_id,
                     a=display_money(credit.amount_cents),
                     l=", ".join(map(str, credit.lines)),
+                )
+            )
+        if self.absent_open:
+            shown = ", ".join(self.absent_open[:5]) + (" ..." if len(self.absent_open) > 5 else "")
+            out.append(
+                tr(
+                    "  factures ouvertes en base absentes de ce fichier : {n} ({s}) ; si c'est"
+                    " l'export complet des impayés, elles sont sans doute réglées : importez"
+                    " les règlements",
+                    "  open invoices in the database absent from this file: {n} ({s}); if it is"
+                    " the full export of unpaid invoices, they are probably settled: import the"
+                    " payments",
+                    n=len(self.absent_open),
+                    s=shown,
                 )
             )
         if self.header_line > 1:

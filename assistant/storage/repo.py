@@ -310,6 +310,16 @@ def paid_totals(store: Store, numbers: Iterable[str]) -> dict[str, int]:
     return totals
 
 
+def open_invoices_not_in(store: Store, numbers: set[str]) -> list[str]:
+    """Open (or disputed) invoices with something outstanding whose number is not in `numbers`:
+    after a full open-items export, those are probably settled."""
+    rows = store.conn.execute(
+        "SELECT number FROM invoices WHERE status IN ('open', 'disputed')"
+        " AND outstanding_cents > 0 ORDER BY due_date, number"
+    )
+    return [number for (number,) in rows if number not in numbers]
+
+
 def recorded_payment_keys(store: Store, keys: Iterable[str]) -> set[str]:
     """The import keys among `keys` already recorded (see `payment_key`)."""
     found: set[str] = set()

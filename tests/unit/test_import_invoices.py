@@ -332,3 +332,20 @@ def test_accounting_report_export_with_title_page_headers_and_totals(
     lines = report.lines()
     assert "  en-tête trouvé ligne 4 (lignes de titre au-dessus ignorées)" in lines
     assert "  lignes de total ignorées : 6, 10" in lines
+
+
+def test_open_invoices_missing_from_a_later_export_are_reported(
+    service: Service, tmp_path: Path
+) -> None:
+    """An "impayés" export drops the invoices paid since: the store would keep them open (and
+    remind them). They are not guessed paid, but the report names them."""
+    header = FRENCH_HEADER[:6]
+    rows = [[f"F{n}", "C1", "Dupont", "05/01/2026", "04/02/2026", "10,00"] for n in range(1, 8)]
+    service.import_file("invoices", write_csv(tmp_path / "a.csv", [header, *rows]))
+    report = service.import_file("invoices", write_csv(tmp_path / "b.csv", [header, rows[0]]))
+    assert report.absent_open == ["F2", "F3", "F4", "F5", "F6", "F7"]
+    assert report.as_json()["absent_open_invoices"] == 6
+    line = next(x for x in report.lines() if "absentes de ce fichier" in x)
+    assert line.startswith("  factures ouvertes en base absentes de ce fichier : 6 (F2, F3, F4,")
+    assert "F5, F6 ..." in line
+    assert repo.get_invoice(service.store, "F7").status is InvoiceStatus.OPEN  # type: ignore[union-attr]
