@@ -285,6 +285,7 @@ CUSTOMER_COLUMNS: dict[str, tuple[str, ...]] = {
 
 PAYMENT_COLUMNS: dict[str, tuple[str, ...]] = {
     "invoice_number": _INVOICE_NUMBER,
+    "customer_id": _CUSTOMER_ID,  # optional: checked against the invoice's customer
     "date": (
         "date",
         "payment date",

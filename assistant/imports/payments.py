@@ -4,7 +4,8 @@ Re-importing a file is a no-op: a payment's key is (invoice, date, amount, rank 
 triple in the file), see `repo.payment_key`. An unknown invoice, a payment larger than what is
 still outstanding (after the file's earlier payments on that invoice: an overpayment is
 for the accountant to sort out, not to hide), a payment on a settled invoice, a currency
-written in the amount other than the invoice's, or a non-positive amount rejects the file.
+written in the amount other than the invoice's, a customer code (optional column) other than
+the invoice's customer, or a non-positive amount rejects the file.
 "Total" rows are skipped and listed in the report.
 """
 
@@ -40,12 +41,15 @@ def import_payments(store: Store, table: Table, *, actor: str) -> ImportReport:
     rows: list[_Row] = []
     rank: dict[tuple[str, str, int], int] = {}
     markers: dict[int, str] = {}  # line -> currency written in the amount
+    payers: dict[int, str] = {}  # line -> customer code given for the payment
     for view in iter_rows(table, columns, problems, data):
         number = view.require("invoice_number", values.identifier)
         day = view.require("date", values.day)
         amount = view.require("amount", values.amount)
         if marker := view.get("amount", values.currency_marker):
             markers[view.line] = marker
+        if payer := view.get("customer_id", values.identifier):
+            payers[view.line] = payer
         if amount is not None and amount <= 0:
             view.fail(
                 "amount",
@@ -71,6 +75,17 @@ def import_payments(store: Store, table: Table, *, actor: str) -> ImportReport:
         if number not in invoices:
             row.view.fail(
                 "invoice_number", tr("facture inconnue : {n}", "unknown invoice: {n}", n=number)
+            )
+        elif (payer := payers.get(row.view.line)) and payer != invoices[number].customer_id:
+            row.view.fail(
+                "customer_id",
+                tr(
+                    "la facture {n} est celle du client {c}, pas de {p}",
+                    "invoice {n} belongs to customer {c}, not {p}",
+                    n=number,
+                    c=invoices[number].customer_id,
+                    p=payer,
+                ),
             )
         elif row.key in recorded:
             report.unchanged += 1

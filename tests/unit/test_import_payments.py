@@ -121,3 +121,20 @@ def test_settled_invoice_other_currency_and_a_bank_total_line(
     assert (report.rows_read, report.added, report.total_lines) == (1, 1, [3])
     f2 = repo.get_invoice(invoiced.store, "F2")
     assert f2 is not None and f2.outstanding_cents == 20000 - 2000
+
+
+def test_a_payment_from_another_customer_than_the_invoice_s_is_refused(
+    invoiced: Service, tmp_path: Path
+) -> None:
+    path = write(
+        tmp_path / "r.csv",
+        [["N° facture", "Code client", "Date de règlement", "Montant réglé"],
+         ["F1", "C1", "01/02/2026", "10,00"],
+         ["F2", "C7", "01/02/2026", "10,00"]],  # a typo in the invoice number, probably
+    )  # fmt: skip
+    with pytest.raises(ImportRejected) as caught:
+        invoiced.import_file("payments", path)
+    assert caught.value.problems == [
+        "r.csv:3: Code client: la facture F2 est celle du client C1, pas de C7"
+    ]
+    assert invoiced.store.scalar("SELECT COUNT(*) FROM payments") == 0
