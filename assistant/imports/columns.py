@@ -11,6 +11,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 from assistant.errors import UserError
 from assistant.i18n import tr
@@ -346,6 +347,14 @@ def _alias_index(columns: dict[str, tuple[str, ...]]) -> dict[str, str]:
 _INDEX = {kind: _alias_index(columns) for kind, columns in COLUMNS.items()}
 
 
+def _filled(cells: Sequence[Any], position: int) -> bool:
+    return (
+        position < len(cells)
+        and cells[position] not in (None, "")
+        and bool(str(cells[position]).strip())
+    )
+
+
 def recognises(kind: str, header: str) -> bool:
     return header_key(header) in _INDEX[kind]
 
@@ -365,17 +374,27 @@ class ColumnMap:
         return self.headers[self.positions[name]]
 
 
-def map_columns(kind: str, headers: Sequence[str], file_name: str) -> ColumnMap:
-    """Map a header row to fields; a missing required column or a doubled field is an error."""
+def map_columns(
+    kind: str, headers: Sequence[str], file_name: str, rows: Sequence[Sequence[Any]] = ()
+) -> ColumnMap:
+    """Map a header row to fields; a missing required column or a doubled field is an error.
+    Ignored columns are listed, including untitled ones that hold values in `rows`."""
     index = _INDEX[kind]
     positions: dict[str, int] = {}
     ignored: list[str] = []
     doubled: list[str] = []
+    untitled = {p for p, h in enumerate(headers) if not h.strip()}
+    if untitled:
+        untitled = {p for p in untitled if any(_filled(cells, p) for cells in rows)}
     for position, header in enumerate(headers):
         name = index.get(header_key(header))
         if name is None:
             if header.strip():
                 ignored.append(header.strip())
+            elif position in untitled:
+                ignored.append(
+                    tr("(colonne {n} sans titre)", "(untitled column {n})", n=position + 1)
+                )
         elif name in positions:
             doubled.append(f"{headers[positions[name]]!r} / {header!r} ({name})")
         else:

@@ -41,7 +41,7 @@ _FIELDS: dict[str, tuple[Any, Any]] = {
 
 
 def import_customers(store: Store, table: Table, *, actor: str) -> ImportReport:
-    columns = map_columns("customers", table.headers, table.name)
+    columns = map_columns("customers", table.headers, table.name, [r.cells for r in table.rows])
     problems = Problems(table.name)
     report = ImportReport("customers", table.name, table.sha256, ignored_columns=columns.ignored)
     data, report.total_lines = split_totals(table.rows, columns, REQUIRED["customers"])

@@ -59,7 +59,7 @@ class _Row:
 
 
 def import_invoices(store: Store, table: Table, *, actor: str) -> ImportReport:
-    columns = map_columns("invoices", table.headers, table.name)
+    columns = map_columns("invoices", table.headers, table.name, [r.cells for r in table.rows])
     problems = Problems(table.name)
     report = ImportReport("invoices", table.name, table.sha256, ignored_columns=columns.ignored)
     data, report.total_lines = split_totals(table.rows, columns, REQUIRED["invoices"])

@@ -33,7 +33,7 @@ class _Row:
 
 
 def import_payments(store: Store, table: Table, *, actor: str) -> ImportReport:
-    columns = map_columns("payments", table.headers, table.name)
+    columns = map_columns("payments", table.headers, table.name, [r.cells for r in table.rows])
     problems = Problems(table.name)
     report = ImportReport("payments", table.name, table.sha256, ignored_columns=columns.ignored)
     data, report.total_lines = split_totals(table.rows, columns, REQUIRED["payments"])

@@ -67,7 +67,9 @@ def identifier(cell: Any) -> str | None:
 
 def amount(cell: Any) -> int | None:
     """Integer cents from `1 234,56`, `1234.56`, `1 234,56 €` or a spreadsheet number."""
-    if isinstance(cell, int | float | Decimal) and not isinstance(cell, bool):
+    if isinstance(cell, bool):  # a ticked box is not 1,00 €
+        raise ValueError(tr("montant invalide : {v}", "invalid amount: {v}", v=cell))
+    if isinstance(cell, int | float | Decimal):
         return parse_amount(cell)
     raw = text(cell)
     if not raw:

@@ -358,3 +358,12 @@ def test_latin9_fec_text_is_told_apart_from_windows_1252() -> None:
     assert decode(both.encode("cp1252"), "f") == (both, "cp1252")
     plain = "Nom\nÉtablissements Noël ½ tarif\n"  # ½ after a space: left as Windows-1252
     assert decode(plain.encode("cp1252"), "f") == (plain, "cp1252")
+
+
+def test_values_under_an_untitled_column_are_listed_as_ignored() -> None:
+    headers = ["N° facture", "Date", "Montant", "", ""]
+    rows = [["F1", "05/01/2026", "10", "", "chèque n° 123"], ["F2", "05/01/2026", "10", "", ""]]
+    mapped = map_columns("payments", headers, "p.csv", rows)
+    assert mapped.ignored == ["(colonne 5 sans titre)"]  # column 4 is empty: not listed
+    with pytest.raises(ValueError, match="montant invalide"):
+        values.amount(True)  # a ticked box in an amount column is not 1,00 €
