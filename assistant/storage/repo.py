@@ -76,7 +76,10 @@ def upsert_customers(store: Store, customers: Sequence[Customer], actor: str) ->
             )
             if customer.closing_periods:
                 _set_closing_periods(store, customer)
-            store.record_event("customer.created", actor=actor, customer_id=customer.id)
+            store.record_event(
+                "customer.created", actor=actor, customer_id=customer.id,
+                data={"name": customer.name},
+            )  # fmt: skip
             counts.added += 1
             counts.keys_added.append(customer.id)
             continue
@@ -140,7 +143,8 @@ def upsert_invoices(store: Store, invoices: Sequence[Invoice], actor: str) -> Up
         before = old.get(invoice.number)
         if before is None:
             inserts.append((invoice.number, *values.values(), now, now))
-            events.append(("invoice.created", invoice, {"status": values["status"]}))
+            created = ("status", "amount_cents", "outstanding_cents", "due_date")
+            events.append(("invoice.created", invoice, {f: values[f] for f in created}))
             counts.added += 1
             counts.keys_added.append(invoice.number)
             continue

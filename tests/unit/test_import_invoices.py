@@ -349,3 +349,19 @@ def test_open_invoices_missing_from_a_later_export_are_reported(
     assert line.startswith("  factures ouvertes en base absentes de ce fichier : 6 (F2, F3, F4,")
     assert "F5, F6 ..." in line
     assert repo.get_invoice(service.store, "F7").status is InvoiceStatus.OPEN  # type: ignore[union-attr]
+
+
+def test_created_records_say_who_when_and_what(service: Service, tmp_path: Path) -> None:
+    header = FRENCH_HEADER[:7]
+    row = ["F1", "C1", "Dupont", "05/01/2026", "04/02/2026", "100,00", "60,00"]
+    service.import_file("invoices", write_csv(tmp_path / "a.csv", [header, row]))
+    created = {e["kind"]: e for e in service.store.events()}
+    invoice, customer = created["invoice.created"], created["customer.created"]
+    assert (invoice["actor"], invoice["at"], invoice["invoice_number"]) == (
+        "user", "2026-11-24T09:30:00+00:00", "F1"
+    )  # fmt: skip
+    assert invoice["data"] == {
+        "status": "open", "amount_cents": 10000, "outstanding_cents": 6000,
+        "due_date": "2026-02-04",
+    }  # fmt: skip
+    assert (customer["customer_id"], customer["data"]) == ("C1", {"name": "Dupont"})
