@@ -176,6 +176,7 @@ def _undecodable(name: str, data: bytes, encoding: str) -> ImportRejected:
 
 
 HEADER_SCAN = 30  # the header is searched in the first rows (title lines may come first)
+MIN_HEADER_SCORE = 2  # known column names a row needs to be taken for the header
 
 
 def header_score(cells: Sequence[Any], recognise: Callable[[str], bool]) -> int:
@@ -187,23 +188,27 @@ def find_header(
     text: str, candidates: Sequence[str], recognise: Callable[[str], bool], quoting: int
 ) -> tuple[str, int]:
     """(delimiter, line of the header): the row among the first ones that holds the most known
-    column names, with the delimiter that splits it so (csv.Sniffer breaks ties). A file with
-    no known column at all gets its first non-empty line, so the error names what was found."""
+    column names, with the delimiter that splits it so (csv.Sniffer breaks ties). Unless a row
+    holds at least 2 known names, the first non-empty line is the header, so the error names
+    what was found there (not a "Total" row further down)."""
     head = "\n".join(text.splitlines()[: HEADER_SCAN * 2])
     try:
         sniffed: str | None = csv.Sniffer().sniff(head, delimiters="".join(candidates)).delimiter
     except csv.Error:
         sniffed = None
+    first = next((n for n, line in enumerate(text.splitlines(), 1) if line.strip()), 1)
     best: tuple[int, bool, int, int] = (-1, False, 0, 0)
-    best_delimiter = candidates[0]
+    best_first = best
+    best_delimiter = first_delimiter = sniffed or candidates[0]
     for delimiter in candidates:
         for line, cells in _first_rows(head, delimiter, quoting):
             key = (header_score(cells, recognise), delimiter == sniffed, len(cells), -line)
             if key > best:
                 best, best_delimiter = key, delimiter
-    if best[0] <= 0:
-        first = next((n for n, line in enumerate(text.splitlines(), 1) if line.strip()), 1)
-        return (sniffed or best_delimiter), first
+            if line == first and key > best_first:
+                best_first, first_delimiter = key, delimiter
+    if best[0] < MIN_HEADER_SCORE:
+        return first_delimiter, first
     return best_delimiter, -best[3]
 
 
@@ -376,15 +381,19 @@ def _has_formulas(data: bytes) -> bool:
 def _find_sheet_header(sheets: Sequence[Any], recognise: Callable[[str], bool]) -> tuple[int, int]:
     """(sheet index, header row number; 0 if every sheet is empty)."""
     best: tuple[int, int, int] = (-1, 0, 0)  # (score, -sheet, -row)
+    first: tuple[int, int, int] | None = None
     for index, sheet in enumerate(sheets):
         seen = 0
         for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
             if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
                 continue
             key = (header_score(values, recognise), -index, -number)
+            first = first or key
             if key > best:
                 best = key
             seen += 1
             if seen >= HEADER_SCAN:
                 break
+    if best[0] < MIN_HEADER_SCORE and first is not None:
+        best = first
     return -best[1], -best[2]

@@ -367,3 +367,10 @@ def test_values_under_an_untitled_column_are_listed_as_ignored() -> None:
     assert mapped.ignored == ["(colonne 5 sans titre)"]  # column 4 is empty: not listed
     with pytest.raises(ValueError, match="montant invalide"):
         values.amount(True)  # a ticked box in an amount column is not 1,00 €
+
+
+def test_an_unknown_header_is_reported_as_found_not_a_total_row_below_it(tmp_path: Path) -> None:
+    path = tmp_path / "f.csv"
+    path.write_text("Inv#;Cust;Due\nA1;C1;05/01/2026\nTotal;;\n", encoding="utf-8")
+    table = read_table(path, _recognise)  # "Total" is a known name (amount), alone on its row
+    assert (table.header_line, table.headers) == (1, ["Inv#", "Cust", "Due"])
