@@ -4,6 +4,7 @@ from pathlib import Path
 import pytest
 
 from assistant.errors import UserError
+from assistant.storage import repo
 from assistant.storage.db import connect, open_store
 from assistant.storage.migrations import MIGRATIONS, applied_versions, current_version, migrate
 
@@ -32,6 +33,8 @@ def test_old_database_is_migrated_forward_keeping_its_data(tmp_path: Path) -> No
     store = open_store(path)
     assert max(applied_versions(store.conn)) == current_version()
     assert store.scalar("SELECT name FROM customers WHERE id = 'C1'") == "Old"
+    old = repo.get_customer(store, "C1")  # columns added since have their defaults
+    assert old is not None and (old.name, old.payment_terms_end_of_month) == ("Old", False)
     assert "invoice_steps" in store.db.table_names()
     # running migrations again is a no-op
     assert migrate(store.conn) == []
