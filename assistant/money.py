@@ -18,6 +18,7 @@ _NUMBER = re.compile(r"[0-9 .,]*[0-9][0-9 .,]*")
 _DIGITS = re.compile(r"[0-9]*")
 _ONE_GROUP = re.compile(r"[1-9][0-9]{0,2}")  # 1,234: a thousands group, or 3 decimals?
 _SEPARATORS = re.compile(r"[ .,]")
+_NUMERIC = re.compile(r"[\d\s.,()+'\u00a0\u202f-]*")  # nothing that could be a currency
 _CENT = Decimal("0.01")
 MAX_CENTS = 10**14  # a trillion euros: more is a typo, and SQLite integers stop at 2**63
 
@@ -39,7 +40,7 @@ class AmountError(ValueError):
 
 def currency_in(text: str) -> str | None:
     """The ISO code of a currency written in an amount (`1 234,56 €` -> EUR), or None."""
-    if _CURRENCY.search(text) is None:  # the common case, fast
+    if _NUMERIC.fullmatch(text) or _CURRENCY.search(text) is None:  # the common cases, fast
         return None
     codes = {_CURRENCY_CODES[m.group().lower()] for m in _CURRENCY.finditer(text)}
     if len(codes) > 1:

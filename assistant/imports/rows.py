@@ -111,6 +111,7 @@ class RowView:
 
 
 _TOTAL = re.compile(r"(sous )?(total|totaux|cumul)\b")
+_TOTAL_INITIALS = frozenset("TtSsCc")
 
 
 def split_totals(
@@ -132,6 +133,7 @@ def split_totals(
         if (
             first is not None
             and isinstance(cells[first], str)
+            and cells[first].lstrip()[:1] in _TOTAL_INITIALS  # cheap test before folding
             and _TOTAL.match(fold(cells[first]))
             and (key is None or key == first or _empty(cells, key))
             and any(_empty(cells, position) for position in others)

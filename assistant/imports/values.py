@@ -52,7 +52,7 @@ def identifier(cell: Any) -> str | None:
     """An invoice number or customer code. `2,02601E+11` is refused: Excel wrote a long number
     in scientific notation, its digits are lost (format the column as text before exporting)."""
     value = text(cell)
-    if _SCIENTIFIC.fullmatch(value):
+    if ("E" in value or "e" in value) and _SCIENTIFIC.fullmatch(value):
         raise ValueError(
             tr(
                 "{v!r} : nombre tronqué par Excel (notation scientifique) ; formatez la colonne"
