@@ -27,7 +27,6 @@ from assistant.demo.build import DEFAULT_SEED as DEMO_SEED
 from assistant.demo.report import render_summary
 from assistant.errors import ImportRejected, UserError
 from assistant.i18n import set_language, tr
-from assistant.imports import DEFAULT_TERMS_DAYS
 from assistant.money import parse_amount
 from assistant.render import render_draft, render_drafts, render_plan
 from assistant.service import Service
@@ -210,7 +209,7 @@ def _run_import(
     file: Path,
     dry_run: bool,
     as_json: bool,
-    terms_days: int = DEFAULT_TERMS_DAYS,
+    terms_days: int | None = None,
 ) -> None:
     with service_for(ctx) as service:
         try:
@@ -274,14 +273,16 @@ def import_fec(
     ],
     dry_run: DryRun = False,
     terms_days: Annotated[
-        int,
+        int | None,
         typer.Option(
             "--terms-days",
             min=0,
             max=365,
-            help="Délai de paiement par défaut (jours) pour l'échéance.",
+            help="Délai de paiement (jours) des clients qui n'en ont pas"
+            " (défaut : default_payment_terms_days de la politique, 30).",
+            show_default=False,
         ),
-    ] = DEFAULT_TERMS_DAYS,
+    ] = None,
     as_json: JsonReport = False,
 ) -> None:
     """Créances ouvertes (comptes 411*) d'un FEC, d'après le lettrage."""

@@ -42,6 +42,7 @@ class Customer(_Model):
     salesperson_email: str | None = None
     customer_since: date | None = None
     payment_terms_days: int | None = Field(default=None, ge=0, le=365)
+    payment_terms_end_of_month: bool = False  # "45 jours fin de mois"
     sms_opt_in: bool = False
     do_not_contact: bool = False
     notes: str | None = None

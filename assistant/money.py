@@ -4,51 +4,104 @@ from __future__ import annotations
 
 import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import ClassVar
 
 from babel.numbers import format_currency
 
-_SPACES = re.compile(r"[\s\u00a0\u202f']")
-_CURRENCY = re.compile(r"(€|eur|euros?|\$|usd|£|gbp|chf)", re.IGNORECASE)
+_SPACES = re.compile(r"[\s\u00a0\u202f']+")  # group separators: spaces of any kind, apostrophe
+_CURRENCY = re.compile(r"€|\b(?:eur|euros?|usd|gbp|chf)\b|\$|£", re.IGNORECASE)
+_CURRENCY_CODES = {"€": "EUR", "eur": "EUR", "euro": "EUR", "euros": "EUR", "$": "USD",
+                   "usd": "USD", "£": "GBP", "gbp": "GBP", "chf": "CHF"}  # fmt: skip
+_GROUPED = re.compile(r"\d{1,3}(?:(?P<sep>[ .,])\d{3})(?:(?P=sep)\d{3})*")
+_PLAIN = re.compile(r"(-?)(\d{1,3}(?: \d{3}){1,3}|\d{1,12})(?:[.,](\d{1,2}))?")
+_NUMBER = re.compile(r"[0-9 .,]*[0-9][0-9 .,]*")
+_DIGITS = re.compile(r"[0-9]*")
+_ONE_GROUP = re.compile(r"[1-9][0-9]{0,2}")  # 1,234: a thousands group, or 3 decimals?
+_SEPARATORS = re.compile(r"[ .,]")
+_NUMERIC = re.compile(r"[\d\s.,()+'\u00a0\u202f-]*")  # nothing that could be a currency
 _CENT = Decimal("0.01")
+MAX_CENTS = 10**14  # a trillion euros: more is a typo, and SQLite integers stop at 2**63
+
+
+class AmountError(ValueError):
+    """An amount that cannot be read; `reason` is `invalid`, `decimals` or `ambiguous`."""
+
+    _TEXT: ClassVar[dict[str, str]] = {
+        "invalid": "montant invalide / invalid amount",
+        "decimals": "montant avec plus de 2 décimales / more than 2 decimals",
+        "ambiguous": "montant ambigu / ambiguous amount",
+    }
+
+    def __init__(self, reason: str, raw: str) -> None:
+        super().__init__(f"{self._TEXT[reason]}: {raw!r}")
+        self.reason = reason
+        self.raw = raw
+
+
+def currency_in(text: str) -> str | None:
+    """The ISO code of a currency written in an amount (`1 234,56 €` -> EUR), or None."""
+    if _NUMERIC.fullmatch(text) or _CURRENCY.search(text) is None:  # the common cases, fast
+        return None
+    codes = {_CURRENCY_CODES[m.group().lower()] for m in _CURRENCY.finditer(text)}
+    if len(codes) > 1:
+        raise AmountError("invalid", text)
+    return codes.pop() if codes else None
 
 
 def parse_amount(text: str | int | float | Decimal) -> int:
-    """Parse `1 234,56`, `1234.56`, `1 234,56 €`, `1.234,56`, `-12,5` into integer cents.
+    """Parse `1 234,56`, `1234.56`, `1 234,56 €`, `1.234,56`, `1,234.56`, `-12,5`, `(12,50)`
+    or `12,50-` (trailing minus, as some accounting software writes) into integer cents.
 
-    Raises ValueError with a short French/English message on anything else.
+    Thousands separators must group by three (`12 34,5` is refused, not read as 1234.50).
+    A lone `,` or `.` is the decimal separator; `1,234` / `1.234` (thousands or decimals?)
+    is refused as ambiguous rather than guessed. Anything else raises AmountError.
     Floats (from spreadsheets) are converted through their shortest repr, then rounded to the cent.
     """
     if isinstance(text, bool):
-        raise ValueError("montant invalide / invalid amount")
+        raise AmountError("invalid", str(text))
     if isinstance(text, int):
+        if abs(text) * 100 >= MAX_CENTS:
+            raise AmountError("invalid", str(text))
         return text * 100
     if isinstance(text, float):
         return _to_cents(Decimal(repr(text)), repr(text), exact=False)
     if isinstance(text, Decimal):
         return _to_cents(text, str(text), exact=False)
     raw = text.strip()
-    s = _CURRENCY.sub("", raw)
-    s = _SPACES.sub("", s)
+    if m := _PLAIN.fullmatch(raw):  # fast path: 1234, 1 234,5, 1234.56, -12,50
+        value = int(m[2].replace(" ", "")) * 100 + int((m[3] or "").ljust(2, "0"))
+        return -value if m[1] else value
+    s, currencies = _CURRENCY.subn(" ", raw)
+    if currencies > 1:
+        currency_in(raw)  # two different currencies in one amount are refused
+    s = _SPACES.sub(" ", s).strip()
     negative = False
     if s.startswith("(") and s.endswith(")"):
-        negative, s = True, s[1:-1]
+        negative, s = True, s[1:-1].strip()
     if s.startswith("-"):
-        negative, s = not negative, s[1:]
+        negative, s = not negative, s[1:].strip()
     elif s.startswith("+"):
-        s = s[1:]
-    if not re.fullmatch(r"[0-9]*[.,]?[0-9.,]*[0-9][0-9.,]*|[0-9]+", s):
-        raise ValueError(f"montant invalide / invalid amount: {raw!r}")
-    if "," in s and "." in s:
+        s = s[1:].strip()
+    elif s.endswith("-") and not negative:
+        negative, s = True, s[:-1].strip()
+    if not s or not _NUMBER.fullmatch(s):
+        raise AmountError("invalid", raw)
+    commas, dots = s.count(","), s.count(".")
+    if commas and dots:
         decimal_sep = "," if s.rfind(",") > s.rfind(".") else "."
-        group_sep = "." if decimal_sep == "," else ","
-        s = s.replace(group_sep, "").replace(decimal_sep, ".")
-    elif "," in s:
-        if s.count(",") > 1:
-            raise ValueError(f"montant invalide / invalid amount: {raw!r}")
-        s = s.replace(",", ".")
-    elif s.count(".") > 1:
-        s = s.replace(".", "")  # 1.234.567 : dots as thousands separators
-    value = _to_cents(Decimal(s), raw, exact=True)
+    elif commas == 1 or dots == 1:
+        decimal_sep = "," if commas else "."
+    else:
+        decimal_sep = None  # no separator, or the same one repeated: thousands only
+    whole, _, fraction = s.rpartition(decimal_sep) if decimal_sep else (s, "", "")
+    if decimal_sep and (not _DIGITS.fullmatch(fraction) or not (whole or fraction)):
+        raise AmountError("invalid", raw)
+    if not _DIGITS.fullmatch(whole) and not _GROUPED.fullmatch(whole):
+        raise AmountError("invalid", raw)
+    digits = _SEPARATORS.sub("", whole) or "0"
+    if decimal_sep and len(fraction) == 3 and _ONE_GROUP.fullmatch(whole):
+        raise AmountError("ambiguous", raw)
+    value = _to_cents(Decimal(f"{digits}.{fraction or '0'}"), raw, exact=True)
     return -value if negative else value
 
 
@@ -57,9 +110,11 @@ def _to_cents(value: Decimal, raw: str, *, exact: bool) -> int:
     try:
         quantized = value.quantize(_CENT, rounding=ROUND_HALF_UP)
     except InvalidOperation as exc:
-        raise ValueError(f"montant invalide / invalid amount: {raw!r}") from exc
+        raise AmountError("invalid", raw) from exc
     if exact and quantized != value:
-        raise ValueError(f"montant avec plus de 2 décimales / more than 2 decimals: {raw!r}")
+        raise AmountError("decimals", raw)
+    if abs(quantized) * 100 >= MAX_CENTS:
+        raise AmountError("invalid", raw)
     return int(quantized * 100)
 
 
@@ -75,6 +130,13 @@ def cents_to_str(cents: int) -> str:
 def format_money(cents: int, currency: str = "EUR", locale: str = "fr_FR") -> str:
     """`1 234,56 €` for fr_FR, `€1,234.56` for en_GB..."""
     return format_currency(to_decimal(cents), currency, locale=locale)
+
+
+def display_money(cents: int, currency: str = "EUR") -> str:
+    """Money in messages and reports, in the interface language: `1 234,56 €` / `€1,234.56`."""
+    from assistant.i18n import language
+
+    return format_money(cents, currency, "en_GB" if language() == "en" else "fr_FR")
 
 
 def locale_for(language: str, country: str = "FR") -> str:

@@ -43,7 +43,7 @@ from assistant.drafting.queue import DraftView
 from assistant.drafting.templates import Rendered, TemplateStore
 from assistant.errors import UserError
 from assistant.i18n import tr
-from assistant.imports import DEFAULT_TERMS_DAYS, ImportReport, import_fec, import_file
+from assistant.imports import ImportReport, import_fec, import_file
 from assistant.kpis import Kpis, compute_kpis
 from assistant.llm.backend import ChatBackend, OpenAIBackend
 from assistant.llm.brief import llm_brief
@@ -181,9 +181,13 @@ class Service:
         return import_file(self.store, kind, path, actor=self.actor, dry_run=dry_run)
 
     def import_fec(
-        self, path: Path, *, dry_run: bool = False, terms_days: int = DEFAULT_TERMS_DAYS
+        self, path: Path, *, dry_run: bool = False, terms_days: int | None = None
     ) -> ImportReport:
-        """Customers and open receivables (accounts 411*) from a FEC file, using lettering."""
+        """Customers and open receivables (accounts 411*) from a FEC file, using lettering.
+        Due date = piece date + the customer's terms, else `terms_days`, else the policy's
+        `default_payment_terms_days`."""
+        if terms_days is None:
+            terms_days = self.scenario().default_payment_terms_days
         return import_fec(
             self.store, path, actor=self.actor, dry_run=dry_run, terms_days=terms_days
         )

@@ -11,6 +11,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 from assistant.errors import UserError
 from assistant.i18n import tr
@@ -167,6 +168,31 @@ INVOICE_COLUMNS: dict[str, tuple[str, ...]] = {
         "date de solde",
         "date d'encaissement",
     ),
+    "document_type": (
+        "document_type",
+        "document type",
+        "type",
+        "type de pièce",
+        "type pièce",
+        "type de document",
+        "type document",
+        "nature",
+        "nature de pièce",
+        "nature de la pièce",
+        "type de facture",
+    ),
+    "credited_invoice": (
+        "credited_invoice",
+        "credited invoice",
+        "original invoice",
+        "facture d'origine",
+        "facture origine",
+        "n° facture d'origine",
+        "facture liée",
+        "facture associée",
+        "facture avoir",
+        "facture rattachée",
+    ),
     "email": _EMAIL,
     "language": _LANGUAGE,
 }
@@ -227,6 +253,8 @@ CUSTOMER_COLUMNS: dict[str, tuple[str, ...]] = {
         "délai de paiement (jours)",
         "délai de règlement",
         "conditions de paiement",
+        "conditions de règlement",
+        "délai",
     ),
     "sms_opt_in": ("sms_opt_in", "sms", "accepte les sms", "accepte sms", "sms autorisé"),
     "closed_from": (
@@ -258,6 +286,7 @@ CUSTOMER_COLUMNS: dict[str, tuple[str, ...]] = {
 
 PAYMENT_COLUMNS: dict[str, tuple[str, ...]] = {
     "invoice_number": _INVOICE_NUMBER,
+    "customer_id": _CUSTOMER_ID,  # optional: checked against the invoice's customer
     "date": (
         "date",
         "payment date",
@@ -318,6 +347,14 @@ def _alias_index(columns: dict[str, tuple[str, ...]]) -> dict[str, str]:
 _INDEX = {kind: _alias_index(columns) for kind, columns in COLUMNS.items()}
 
 
+def _filled(cells: Sequence[Any], position: int) -> bool:
+    return (
+        position < len(cells)
+        and cells[position] not in (None, "")
+        and bool(str(cells[position]).strip())
+    )
+
+
 def recognises(kind: str, header: str) -> bool:
     return header_key(header) in _INDEX[kind]
 
@@ -337,17 +374,27 @@ class ColumnMap:
         return self.headers[self.positions[name]]
 
 
-def map_columns(kind: str, headers: Sequence[str], file_name: str) -> ColumnMap:
-    """Map a header row to fields; a missing required column or a doubled field is an error."""
+def map_columns(
+    kind: str, headers: Sequence[str], file_name: str, rows: Sequence[Sequence[Any]] = ()
+) -> ColumnMap:
+    """Map a header row to fields; a missing required column or a doubled field is an error.
+    Ignored columns are listed, including untitled ones that hold values in `rows`."""
     index = _INDEX[kind]
     positions: dict[str, int] = {}
     ignored: list[str] = []
     doubled: list[str] = []
+    untitled = {p for p, h in enumerate(headers) if not h.strip()}
+    if untitled:
+        untitled = {p for p in untitled if any(_filled(cells, p) for cells in rows)}
     for position, header in enumerate(headers):
         name = index.get(header_key(header))
         if name is None:
             if header.strip():
                 ignored.append(header.strip())
+            elif position in untitled:
+                ignored.append(
+                    tr("(colonne {n} sans titre)", "(untitled column {n})", n=position + 1)
+                )
         elif name in positions:
             doubled.append(f"{headers[positions[name]]!r} / {header!r} ({name})")
         else:

@@ -14,10 +14,10 @@ from pydantic import ValidationError
 
 from assistant.i18n import tr
 from assistant.imports import values
-from assistant.imports.columns import ColumnMap, map_columns
+from assistant.imports.columns import REQUIRED, ColumnMap, map_columns
 from assistant.imports.reader import Table
 from assistant.imports.report import ImportReport
-from assistant.imports.rows import Problems, RowView, iter_rows
+from assistant.imports.rows import Problems, RowView, iter_rows, split_totals
 from assistant.models import ClosingPeriod, Customer
 from assistant.storage import repo
 from assistant.storage.db import Store
@@ -34,7 +34,6 @@ _FIELDS: dict[str, tuple[Any, Any]] = {
     "salesperson_name": (values.optional_text, None),
     "salesperson_email": (values.email, None),
     "customer_since": (values.day, None),
-    "payment_terms_days": (values.days, None),
     "sms_opt_in": (values.boolean, False),
     "do_not_contact": (values.boolean, False),
     "notes": (values.optional_text, None),
@@ -42,18 +41,14 @@ _FIELDS: dict[str, tuple[Any, Any]] = {
 
 
 def import_customers(store: Store, table: Table, *, actor: str) -> ImportReport:
-    columns = map_columns("customers", table.headers, table.name)
+    columns = map_columns("customers", table.headers, table.name, [r.cells for r in table.rows])
     problems = Problems(table.name)
-    report = ImportReport(
-        "customers",
-        table.name,
-        table.sha256,
-        rows_read=len(table.rows),
-        ignored_columns=columns.ignored,
-    )
+    report = ImportReport("customers", table.name, table.sha256, ignored_columns=columns.ignored)
+    data, report.total_lines = split_totals(table.rows, columns, REQUIRED["customers"])
+    report.rows_read, report.header_line = len(data), table.header_line
     parsed: list[tuple[RowView, dict[str, Any]]] = []
     first_line: dict[str, int] = {}
-    for view in iter_rows(table, columns, problems):
+    for view in iter_rows(table, columns, problems, data):
         data = _parse(view, columns)
         customer_id = data.get("id")
         if customer_id and (seen := first_line.setdefault(customer_id, view.line)) != view.line:
@@ -79,7 +74,7 @@ def import_customers(store: Store, table: Table, *, actor: str) -> ImportReport:
         except ValidationError as exc:
             for error in exc.errors():
                 view.fail(str(error["loc"][0]) if error["loc"] else None, error["msg"])
-    problems.raise_if_any(len(table.rows))
+    problems.raise_if_any(len(data))
 
     counts = repo.upsert_customers(store, customers, actor)
     report.added, report.updated, report.unchanged = counts.added, counts.updated, counts.unchanged
@@ -89,13 +84,16 @@ def import_customers(store: Store, table: Table, *, actor: str) -> ImportReport:
 def _parse(view: RowView, columns: ColumnMap) -> dict[str, Any]:
     """The fields this row sets (only the columns the file has)."""
     data: dict[str, Any] = {
-        "id": view.require("customer_id", values.optional_text),
+        "id": view.require("customer_id", values.identifier),
         "name": view.require("name", values.optional_text),
     }
     for name, (parser, empty) in _FIELDS.items():
         if columns.has(name):
             value = view.get(name, parser)
             data[name] = empty if value is None else value
+    if columns.has("payment_terms_days"):
+        days, end_of_month = view.get("payment_terms_days", values.terms) or (None, False)
+        data["payment_terms_days"], data["payment_terms_end_of_month"] = days, end_of_month
     if columns.has("salesperson"):
         _salesperson(view, data)
     if columns.has("closed_from") or columns.has("closed_to"):

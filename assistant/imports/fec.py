@@ -7,7 +7,8 @@ Only lines on customer accounts (`CompteNum` starting with 411) are used. The cu
 Each debit line is (part of) an invoice: number `PieceRef` (when one `PieceRef` is debited on
 several customers, e.g. an opening entry, the number becomes `PieceRef-customer`), issue date
 `PieceDate`, amount = the sum of its debit lines, due date = issue date + the customer's
-`payment_terms_days`, else the default terms passed in (30 days unless told otherwise).
+`payment_terms_days` (to the end of that month for "45 jours fin de mois" terms), else the
+default terms passed in (the policy's `default_payment_terms_days`, 30 days).
 
 What is still open, per customer account:
 1. Lettering (`EcritureLet`): the credits of a letter group settle the debits of the same group,
@@ -32,8 +33,9 @@ from __future__ import annotations
 import csv
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
+from assistant.dates import due_after
 from assistant.errors import UserError
 from assistant.i18n import tr
 from assistant.imports import values
@@ -117,6 +119,7 @@ def import_fec(
     columns = _map_fec_columns(table)
     problems = Problems(table.name)
     report = ImportReport("fec", table.name, table.sha256, rows_read=len(table.rows))
+    report.header_line = table.header_line
     lines = [line for view in iter_rows(table, columns, problems) if (line := _parse(view))]
     problems.raise_if_any(len(table.rows))
     report.receivable_lines = len(lines)
@@ -288,11 +291,10 @@ def _invoices(
     invoices: list[Invoice] = []
     for customer in customers.values():
         stored = known.get(customer.id)
-        terms = (
-            stored.payment_terms_days
-            if stored and stored.payment_terms_days is not None
-            else terms_days
-        )
+        if stored and stored.payment_terms_days is not None:
+            terms, end_of_month = stored.payment_terms_days, stored.payment_terms_end_of_month
+        else:
+            terms, end_of_month = terms_days, False
         parts: dict[str, list[_Open]] = defaultdict(list)
         for debit in customer.debits:
             parts[debit.number].append(debit)
@@ -305,7 +307,7 @@ def _invoices(
                     number=number,
                     customer_id=customer.id,
                     issue_date=issue,
-                    due_date=issue + timedelta(days=terms),
+                    due_date=due_after(issue, terms, end_of_month),
                     amount_cents=sum(d.line.net for d in debits),
                     outstanding_cents=outstanding,
                     status=InvoiceStatus.PAID if paid else InvoiceStatus.OPEN,

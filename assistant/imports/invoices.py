@@ -11,6 +11,9 @@ Rules (DESIGN.md §5):
   was seen paid) and an `invoice.paid` event; a new invoice already paid keeps what the file says.
 - Existing customers are not rewritten from an invoices file (the customers file is the master);
   only a missing e-mail address is filled in.
+- Credit notes (a `Type` of avoir, or a negative amount) are never stored as invoices; see
+  `assistant.imports.credits`. An invoice they bring to 0 is `credited` (`invoice.credited`).
+- "Total" rows are skipped and listed in the report (`rows.split_totals`).
 """
 
 from __future__ import annotations
@@ -21,12 +24,13 @@ from pathlib import Path
 
 from assistant.i18n import tr
 from assistant.imports import values
-from assistant.imports.columns import ColumnMap, map_columns
-from assistant.imports.reader import Table
+from assistant.imports.columns import REQUIRED, ColumnMap, map_columns
+from assistant.imports.credits import Credit, apply_credits
+from assistant.imports.reader import Row, Table
 from assistant.imports.report import ImportReport
-from assistant.imports.rows import Problems, RowView, iter_rows
+from assistant.imports.rows import Problems, RowView, iter_rows, split_totals
 from assistant.models import Customer, Invoice, InvoiceStatus
-from assistant.money import cents_to_str
+from assistant.money import display_money
 from assistant.storage import repo
 from assistant.storage.db import Store
 
@@ -50,49 +54,67 @@ class _Row:
     reference: str | None
     paid_date: date | None
     pdf_path: str | None = None
+    credit: bool = False  # a credit note (avoir): never stored as an invoice
+    credited_invoice: str | None = None
 
 
 def import_invoices(store: Store, table: Table, *, actor: str) -> ImportReport:
-    columns = map_columns("invoices", table.headers, table.name)
+    columns = map_columns("invoices", table.headers, table.name, [r.cells for r in table.rows])
     problems = Problems(table.name)
-    report = ImportReport(
-        "invoices",
-        table.name,
-        table.sha256,
-        rows_read=len(table.rows),
-        ignored_columns=columns.ignored,
-    )
-    rows = _parse_rows(table, columns, problems)
+    report = ImportReport("invoices", table.name, table.sha256, ignored_columns=columns.ignored)
+    data, report.total_lines = split_totals(table.rows, columns, REQUIRED["invoices"])
+    report.rows_read = len(data)
+    report.header_line = table.header_line
+    rows = _parse_rows(table, columns, problems, data)
     stored = repo.invoices_by_number(store, (r.number for r in rows))
-    known = repo.customers_by_id(store, (r.customer_id for r in rows))
-    customers = _customers(rows, known)
+    known = repo.customers_by_id(store, (r.customer_id for r in rows if not r.credit))
+    customers = _customers([r for r in rows if not r.credit], known)
     paid = repo.paid_totals(store, (r.number for r in rows if r.outstanding is None))
     invoices: list[Invoice] = []
+    credits: list[Credit] = []
     for row in rows:
-        invoice = _invoice(
-            row, stored.get(row.number), paid.get(row.number, 0), columns, store.today()
-        )
+        before = stored.get(row.number)
+        if row.credit:
+            credit = _credit(row, before, columns)
+            if credit is not None:
+                credits.append(credit)
+            if before is not None and before.status is not InvoiceStatus.CANCELLED:
+                # stored as an invoice by an earlier import: the file now says it is a credit
+                cancelled = {"status": InvoiceStatus.CANCELLED, "outstanding_cents": 0}
+                invoices.append(before.model_copy(update=cancelled | {"paid_date": None}))
+            continue
+        invoice = _invoice(row, before, paid.get(row.number, 0), columns, store.today())
         if invoice is not None:
             invoices.append(invoice)
-    problems.raise_if_any(len(table.rows))
+    problems.raise_if_any(len(data))
+    invoices, report.unallocated, report.credits_applied = apply_credits(credits, invoices)
+    report.credit_notes = sum(1 for r in rows if r.credit)
 
     counts = repo.upsert_customers(store, customers, actor)
     report.customers_added, report.customers_updated = counts.added, counts.updated
     counts = repo.upsert_invoices(store, invoices, actor)
     report.added, report.updated, report.unchanged = counts.added, counts.updated, counts.unchanged
     record_transitions(store, invoices, stored, actor, table.name, report)
+    report.absent_open = repo.open_invoices_not_in(store, {r.number for r in rows})
     return report
 
 
-def _parse_rows(table: Table, columns: ColumnMap, problems: Problems) -> list[_Row]:
+def _parse_rows(
+    table: Table, columns: ColumnMap, problems: Problems, data: list[Row]
+) -> list[_Row]:
     rows: list[_Row] = []
     first_line: dict[str, int] = {}
-    for view in iter_rows(table, columns, problems):
-        number = view.require("invoice_number", values.optional_text)
-        customer_id = view.require("customer_id", values.optional_text)
+    for view in iter_rows(table, columns, problems, data):
+        credit = _is_credit(view)
+        number = view.require("invoice_number", values.identifier)
+        customer_id = view.require("customer_id", values.identifier)
         issue_date = view.require("issue_date", values.day)
-        due_date = view.require("due_date", values.day)
+        due_date = (view.get if credit else view.require)("due_date", values.day)
         amount = view.require("amount", values.amount)
+        outstanding = view.get("outstanding", values.amount)
+        if credit:  # a credit note's amounts may be written negative or positive
+            amount = None if amount is None else abs(amount)
+            outstanding = None if outstanding is None else abs(outstanding)
         row = _Row(
             view,
             number or "",
@@ -101,14 +123,16 @@ def _parse_rows(table: Table, columns: ColumnMap, problems: Problems) -> list[_R
             email=view.get("email", values.email),
             language=view.get("language", values.language),
             issue_date=issue_date or date.min,
-            due_date=due_date or date.min,
+            due_date=due_date or issue_date or date.min,
             amount=amount or 0,
-            outstanding=view.get("outstanding", values.amount),
-            currency=view.get("currency", values.currency),
+            outstanding=outstanding,
+            currency=_currency(view),
             status=view.get("status", values.status),
             reference=view.get("reference", values.optional_text),
             paid_date=view.get("paid_date", values.day),
             pdf_path=_pdf(view.get("pdf_path", values.optional_text), table.folder),
+            credit=credit,
+            credited_invoice=view.get("credited_invoice", values.identifier),
         )
         if number and (seen := first_line.setdefault(number, view.line)) != view.line:
             view.fail(
@@ -120,18 +144,17 @@ def _parse_rows(table: Table, columns: ColumnMap, problems: Problems) -> list[_R
                     l=seen,
                 ),
             )
-        if amount is not None and amount <= 0:
+        if amount == 0:
             view.fail(
                 "amount",
                 tr(
-                    "montant {a} : doit être positif (un avoir n'est pas une "
-                    "facture : déduisez-le du reste à payer)",
-                    "amount {a}: must be positive (a credit note is not an "
-                    "invoice: deduct it from the outstanding amount)",
-                    a=cents_to_str(amount),
+                    "montant nul : une facture a un montant (un avoir : montant négatif"
+                    " ou type « Avoir »)",
+                    "zero amount: an invoice has an amount (a credit note: a negative"
+                    " amount or type 'credit note')",
                 ),
             )
-        if issue_date and due_date and due_date < issue_date:
+        if issue_date and due_date and due_date < issue_date and not credit:
             view.fail(
                 "due_date",
                 tr(
@@ -143,6 +166,69 @@ def _parse_rows(table: Table, columns: ColumnMap, problems: Problems) -> list[_R
             )
         rows.append(row)
     return rows
+
+
+def _is_credit(view: RowView) -> bool:
+    """A credit note: so typed, or a negative amount (peeked at; parse errors come later)."""
+    if view.get("document_type", values.document_type) == "credit":
+        return True
+    raw = view.raw("amount")
+    if isinstance(raw, str) and not raw.lstrip().startswith(("-", "(")) and "-" not in raw:
+        return False  # the common case, without parsing the amount twice
+    try:
+        return (values.amount(raw) or 0) < 0
+    except ValueError:
+        return False
+
+
+def _currency(view: RowView) -> str | None:
+    """The currency column, else the one written in the amounts (`1 234,56 €`); they must
+    agree (an amount in CHF on an invoice in EUR is an error, not a conversion)."""
+    written = view.get("currency", values.currency)
+    for name in ("amount", "outstanding"):
+        try:
+            marker = values.currency_marker(view.raw(name))
+        except ValueError as exc:
+            view.fail(name, str(exc))
+            return written
+        if marker is None or marker == written:
+            continue
+        if written is not None:
+            view.fail(
+                name,
+                tr(
+                    "montant en {m} mais devise {c}",
+                    "amount in {m} but currency {c}",
+                    m=marker,
+                    c=written,
+                ),
+            )
+            return written
+        written = marker
+    return written
+
+
+def _credit(row: _Row, before: Invoice | None, columns: ColumnMap) -> Credit | None:
+    """The credit note of this row (what is still open on it), or None if the row is bad."""
+    view = row.view
+    if not view.ok:
+        return None
+    open_cents = row.amount if row.outstanding is None else row.outstanding
+    if open_cents > row.amount:
+        view.fail(
+            "outstanding",
+            tr(
+                "reste {o} de l'avoir supérieur à son montant {a}",
+                "credit note: {o} left is more than its amount {a}",
+                o=display_money(open_cents),
+                a=display_money(row.amount),
+            ),
+        )
+        return None
+    if row.status in _CLOSED:  # the credit note is settled (used or refunded)
+        open_cents = 0
+    targets = tuple(t for t in (row.credited_invoice, row.reference) if t)
+    return Credit(view.line, row.number, row.customer_id, open_cents, targets)
 
 
 def _pdf(value: str | None, folder: Path | None) -> str | None:
@@ -218,19 +304,17 @@ def _invoice(
             tr(
                 "reste à payer {o} hors de 0..{a} (montant de la facture)",
                 "outstanding {o} outside 0..{a} (the invoice amount)",
-                o=cents_to_str(outstanding),
-                a=cents_to_str(row.amount),
+                o=display_money(outstanding),
+                a=display_money(row.amount),
             ),
         )
         return None
     if status is None:
-        if before is not None and before.status in (
-            InvoiceStatus.CREDITED,
-            InvoiceStatus.CANCELLED,
-        ):
-            status = before.status
+        closed = (InvoiceStatus.CREDITED, InvoiceStatus.CANCELLED)
+        if before is not None and before.status in closed and outstanding == 0:
+            status = before.status  # still closed; the file just has no status column
         else:
-            status = InvoiceStatus.OPEN
+            status = InvoiceStatus.OPEN  # the file's amounts say it is open (credits follow)
     if status in _CLOSED and outstanding > 0:
         view.fail(
             "status",
@@ -238,7 +322,7 @@ def _invoice(
                 "statut « {s} » mais reste à payer {o}",
                 "status '{s}' but {o} still outstanding",
                 s=values.text(view.raw("status")) or status.value,
-                o=cents_to_str(outstanding),
+                o=display_money(outstanding),
             ),
         )
         return None
@@ -280,7 +364,8 @@ def record_transitions(
     file_name: str,
     report: ImportReport,
 ) -> None:
-    """`dispute.opened` for invoices the file puts in dispute; `invoice.paid` when one gets paid."""
+    """`dispute.opened` for invoices the file puts in dispute; `invoice.paid` when one gets paid,
+    `invoice.credited` when a credit note settles one."""
     for invoice in invoices:
         before = stored.get(invoice.number)
         was = before.status if before else None
@@ -312,3 +397,11 @@ def record_transitions(
                 data={"source": "import"},
             )
             report.invoices_paid += 1
+        if invoice.status is InvoiceStatus.CREDITED and was is not InvoiceStatus.CREDITED:
+            store.record_event(
+                "invoice.credited",
+                actor=actor,
+                customer_id=invoice.customer_id,
+                invoice_number=invoice.number,
+                data={"source": "import", "file": file_name},
+            )

@@ -2,8 +2,11 @@
 
 Re-importing a file is a no-op: a payment's key is (invoice, date, amount, rank of that same
 triple in the file), see `repo.payment_key`. An unknown invoice, a payment larger than what is
-still outstanding (after the file's earlier payments on that invoice) or a non-positive amount
-rejects the file.
+still outstanding (after the file's earlier payments on that invoice: an overpayment is
+for the accountant to sort out, not to hide), a payment on a settled invoice, a currency
+written in the amount other than the invoice's, a customer code (optional column) other than
+the invoice's customer, or a non-positive amount rejects the file.
+"Total" rows are skipped and listed in the report.
 """
 
 from __future__ import annotations
@@ -12,12 +15,12 @@ from dataclasses import dataclass
 
 from assistant.i18n import tr
 from assistant.imports import values
-from assistant.imports.columns import map_columns
+from assistant.imports.columns import REQUIRED, map_columns
 from assistant.imports.reader import Table
 from assistant.imports.report import ImportReport
-from assistant.imports.rows import Problems, RowView, iter_rows
+from assistant.imports.rows import Problems, RowView, iter_rows, split_totals
 from assistant.models import Payment
-from assistant.money import cents_to_str
+from assistant.money import display_money
 from assistant.storage import repo
 from assistant.storage.db import Store
 
@@ -30,28 +33,30 @@ class _Row:
 
 
 def import_payments(store: Store, table: Table, *, actor: str) -> ImportReport:
-    columns = map_columns("payments", table.headers, table.name)
+    columns = map_columns("payments", table.headers, table.name, [r.cells for r in table.rows])
     problems = Problems(table.name)
-    report = ImportReport(
-        "payments",
-        table.name,
-        table.sha256,
-        rows_read=len(table.rows),
-        ignored_columns=columns.ignored,
-    )
+    report = ImportReport("payments", table.name, table.sha256, ignored_columns=columns.ignored)
+    data, report.total_lines = split_totals(table.rows, columns, REQUIRED["payments"])
+    report.rows_read, report.header_line = len(data), table.header_line
     rows: list[_Row] = []
     rank: dict[tuple[str, str, int], int] = {}
-    for view in iter_rows(table, columns, problems):
-        number = view.require("invoice_number", values.optional_text)
+    markers: dict[int, str] = {}  # line -> currency written in the amount
+    payers: dict[int, str] = {}  # line -> customer code given for the payment
+    for view in iter_rows(table, columns, problems, data):
+        number = view.require("invoice_number", values.identifier)
         day = view.require("date", values.day)
         amount = view.require("amount", values.amount)
+        if marker := view.get("amount", values.currency_marker):
+            markers[view.line] = marker
+        if payer := view.get("customer_id", values.identifier):
+            payers[view.line] = payer
         if amount is not None and amount <= 0:
             view.fail(
                 "amount",
                 tr(
                     "montant {a} : doit être positif",
                     "amount {a}: must be positive",
-                    a=cents_to_str(amount),
+                    a=display_money(amount),
                 ),
             )
         if not view.ok or number is None or day is None or amount is None:
@@ -71,23 +76,55 @@ def import_payments(store: Store, table: Table, *, actor: str) -> ImportReport:
             row.view.fail(
                 "invoice_number", tr("facture inconnue : {n}", "unknown invoice: {n}", n=number)
             )
+        elif (payer := payers.get(row.view.line)) and payer != invoices[number].customer_id:
+            row.view.fail(
+                "customer_id",
+                tr(
+                    "la facture {n} est celle du client {c}, pas de {p}",
+                    "invoice {n} belongs to customer {c}, not {p}",
+                    n=number,
+                    c=invoices[number].customer_id,
+                    p=payer,
+                ),
+            )
         elif row.key in recorded:
             report.unchanged += 1
+        elif (marker := markers.get(row.view.line)) and marker != invoices[number].currency:
+            row.view.fail(
+                "amount",
+                tr(
+                    "règlement en {m} pour la facture {n} en {c}",
+                    "payment in {m} for invoice {n} in {c}",
+                    m=marker,
+                    n=number,
+                    c=invoices[number].currency,
+                ),
+            )
+        elif left[number] == 0:
+            row.view.fail(
+                "invoice_number",
+                tr(
+                    "facture {n} déjà soldée ({s}) : règlement en double ou mauvaise facture ?",
+                    "invoice {n} already settled ({s}): duplicate payment or wrong invoice?",
+                    n=number,
+                    s=invoices[number].status.value,
+                ),
+            )
         elif amount > left[number]:
             row.view.fail(
                 "amount",
                 tr(
                     "règlement de {a} supérieur au reste à payer de la facture {n} ({o})",
                     "payment of {a} larger than what is left to pay on invoice {n} ({o})",
-                    a=cents_to_str(amount),
+                    a=display_money(amount),
                     n=number,
-                    o=cents_to_str(left[number]),
+                    o=display_money(left[number]),
                 ),
             )
         else:
             left[number] -= amount
             new.append(row)
-    problems.raise_if_any(len(table.rows))
+    problems.raise_if_any(len(data))
 
     for row in new:
         repo.apply_payment(store, row.payment, row.key, actor)

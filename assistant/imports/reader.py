@@ -1,9 +1,10 @@
 """Read an import file into a header and numbered rows: CSV (any usual encoding) or XLSX.
 
-Encoding: strict UTF-8 (BOM or not), else strict Windows-1252; UTF-16 with a BOM (Excel's
-"Unicode text") is accepted too. Text that decodes but is garbage is refused line by line:
-mojibake (`Ã©` for `é`, a file converted twice or mixing UTF-8 and Windows-1252), the
-replacement character `�`, control characters. Storing such text would put garbage in emails.
+Encoding: strict UTF-8 (BOM or not), else strict Windows-1252 (ISO-8859-15 when its 8
+different letters show: œ, €); UTF-16 with a BOM (Excel's "Unicode text") is accepted too.
+Text that decodes but is garbage is refused line by line: mojibake (`Ã©` for `é`, a file
+converted twice or mixing UTF-8 and Windows-1252), the replacement character `�`, control
+characters. Storing such text would put garbage in emails.
 """
 
 from __future__ import annotations
@@ -41,12 +42,18 @@ def _cp1252_class(low: int, high: int) -> str:
 _CONT = _cp1252_class(0x80, 0xBF)
 _MOJIBAKE = re.compile(f"{_cp1252_class(0xC2, 0xC5)}{_CONT}|\u00e2{_CONT}{_CONT}")
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# ISO-8859-15 (allowed for a FEC) differs from Windows-1252 on 8 bytes: € œ Œ Š š Ž ž Ÿ read
+# as ¤ ½ ¼ ¦ ¨ ´ ¸ ¾. Those next to a letter ("C½ur", "12,00 ¤") mean the file is Latin-9,
+# unless it uses bytes 0x80-0x9F, which only Windows-1252 prints.
+_LATIN9_HINT = re.compile(r"¤|[A-Za-zÀ-ÿ][¦¨´¸¼½¾]|[¦¨´¸¼½¾][A-Za-zÀ-ÿ]")
+_CP1252_ONLY = re.compile(b"[\x80-\x9f]")
 
 
 @dataclass(frozen=True)
 class Row:
     line: int  # line (CSV) or row (XLSX) number in the file, 1-based, for messages
     cells: list[Any]
+    formulas: dict[int, str] | None = None  # XLSX: position -> formula with no computed value
 
 
 @dataclass(frozen=True)
@@ -55,9 +62,10 @@ class Table:
     headers: list[str]
     rows: list[Row]
     sha256: str
-    encoding: str  # "utf-8", "cp1252", "utf-16" or "xlsx"
+    encoding: str  # "utf-8", "cp1252", "iso-8859-15", "utf-16" or "xlsx"
     delimiter: str | None
     folder: Path | None = None  # where the file is: relative paths in it (PDFs) start there
+    header_line: int = 1  # title lines above the header are skipped
 
 
 def file_bytes(path: Path) -> bytes:
@@ -97,6 +105,8 @@ def decode(data: bytes, name: str) -> tuple[str, str]:
                 text, encoding = data.decode("cp1252"), "cp1252"
             except UnicodeDecodeError:
                 raise _undecodable(name, data, "cp1252") from None
+            if _LATIN9_HINT.search(text) and not _CP1252_ONLY.search(data):
+                text, encoding = data.decode("iso-8859-15"), "iso-8859-15"
     problems = garbage_lines(text, name, mixed=encoding == "cp1252")
     if problems:
         raise ImportRejected(name, problems)
@@ -165,21 +175,58 @@ def _undecodable(name: str, data: bytes, encoding: str) -> ImportRejected:
     )
 
 
-def choose_delimiter(text: str, candidates: Sequence[str], recognise: Callable[[str], bool]) -> str:
-    """csv.Sniffer limited to `candidates`, checked against the header: the delimiter that
-    splits the header into the most known column names wins (the sniffer breaks ties)."""
-    first = next((line for line in text.splitlines() if line.strip()), "")
-    sample = "\n".join(text.splitlines()[:50])
+HEADER_SCAN = 30  # the header is searched in the first rows (title lines may come first)
+MIN_HEADER_SCORE = 2  # known column names a row needs to be taken for the header
+
+
+def header_score(cells: Sequence[Any], recognise: Callable[[str], bool]) -> int:
+    """How many distinct known column names a row holds."""
+    return len({c.strip() for c in cells if isinstance(c, str) and c.strip() and recognise(c)})
+
+
+def find_header(
+    text: str, candidates: Sequence[str], recognise: Callable[[str], bool], quoting: int
+) -> tuple[str, int]:
+    """(delimiter, line of the header): the row among the first ones that holds the most known
+    column names, with the delimiter that splits it so (csv.Sniffer breaks ties). Unless a row
+    holds at least 2 known names, the first non-empty line is the header, so the error names
+    what was found there (not a "Total" row further down)."""
+    head = "\n".join(text.splitlines()[: HEADER_SCAN * 2])
     try:
-        sniffed: str | None = csv.Sniffer().sniff(sample, delimiters="".join(candidates)).delimiter
+        sniffed: str | None = csv.Sniffer().sniff(head, delimiters="".join(candidates)).delimiter
     except csv.Error:
         sniffed = None
+    first = next((n for n, line in enumerate(text.splitlines(), 1) if line.strip()), 1)
+    best: tuple[int, bool, int, int] = (-1, False, 0, 0)
+    best_first = best
+    best_delimiter = first_delimiter = sniffed or candidates[0]
+    for delimiter in candidates:
+        for line, cells in _first_rows(head, delimiter, quoting):
+            key = (header_score(cells, recognise), delimiter == sniffed, len(cells), -line)
+            if key > best:
+                best, best_delimiter = key, delimiter
+            if line == first and key > best_first:
+                best_first, first_delimiter = key, delimiter
+    if best[0] < MIN_HEADER_SCORE:
+        return first_delimiter, first
+    return best_delimiter, -best[3]
 
-    def score(delimiter: str) -> tuple[int, bool, int]:
-        header = next(csv.reader([first], delimiter=delimiter), [])
-        return (sum(recognise(h) for h in header), delimiter == sniffed, len(header))
 
-    return max(candidates, key=score)
+def _first_rows(text: str, delimiter: str, quoting: int) -> list[tuple[int, list[str]]]:
+    """The first non-empty rows of `text` split by `delimiter`, with their line numbers."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quoting=quoting)
+    rows: list[tuple[int, list[str]]] = []
+    previous_end = 0
+    try:
+        for cells in reader:
+            start, previous_end = previous_end + 1, reader.line_num
+            if any(c.strip() for c in cells):
+                rows.append((start, cells))
+            if len(rows) >= HEADER_SCAN:
+                break
+    except csv.Error:
+        pass  # a broken line is reported when the whole file is read
+    return rows
 
 
 def read_table(
@@ -189,12 +236,15 @@ def read_table(
     delimiters: Sequence[str] = CSV_DELIMITERS,
     quoting: int = csv.QUOTE_MINIMAL,
 ) -> Table:
-    """Header (first non-empty row) and the non-empty rows after it, numbered as in the file."""
+    """Header (the row with the most known column names among the first ones, normally the
+    first non-empty row) and the non-empty rows after it, numbered as in the file."""
     data = file_bytes(path)
     digest = hashlib.sha256(data).hexdigest()
     if data.startswith(_XLSX_MAGIC):
-        headers, rows = _read_xlsx(data, path.name)
-        return Table(path.name, headers, rows, digest, "xlsx", None, path.resolve().parent)
+        header_line, headers, rows = _read_xlsx(data, path.name, recognise)
+        return Table(
+            path.name, headers, rows, digest, "xlsx", None, path.resolve().parent, header_line
+        )
     if data.startswith(_XLS_MAGIC):
         raise UserError(
             tr(
@@ -205,42 +255,68 @@ def read_table(
             )
         )
     text, encoding = decode(data, path.name)
-    delimiter = choose_delimiter(text, delimiters, recognise)
+    if not text.strip():
+        raise UserError(tr("{f} : fichier vide", "{f}: empty file", f=path.name))
+    delimiter, header_line = find_header(text, delimiters, recognise, quoting)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quoting=quoting)
-    headers: list[str] | None = None
+    headers: list[str] = []
     rows: list[Row] = []
     previous_end = 0
     try:
         for cells in reader:
             start, previous_end = previous_end + 1, reader.line_num
-            if not any(c.strip() for c in cells):
+            if start < header_line or not any(c.strip() for c in cells):
                 continue
-            if headers is None:
+            if start == header_line:
                 headers = [c.strip() for c in cells]
-            else:
+            elif [c.strip() for c in cells] != headers:  # a header repeated on each page
                 rows.append(Row(start, cells))
     except csv.Error as exc:
-        raise UserError(
-            tr(
-                "{f}:{n}: ligne CSV illisible ({e})",
-                "{f}:{n}: unreadable CSV line ({e})",
-                f=path.name,
-                n=reader.line_num,
-                e=exc,
-            )
-        ) from None
-    if headers is None:
-        raise UserError(tr("{f} : fichier vide", "{f}: empty file", f=path.name))
-    return Table(path.name, headers, rows, digest, encoding, delimiter, path.resolve().parent)
+        raise UserError(_csv_error(path.name, reader.line_num, exc)) from None
+    return Table(
+        path.name, headers, rows, digest, encoding, delimiter, path.resolve().parent, header_line
+    )
 
 
-def _read_xlsx(data: bytes, name: str) -> tuple[list[str], list[Row]]:
-    """First sheet; header = first non-empty row; cells keep their types (date, number)."""
+def _csv_error(name: str, line: int, exc: csv.Error) -> str:
+    if "field larger than field limit" in str(exc):
+        return tr(
+            '{f}:{n}: valeur de plus de {m} caractères (guillemet " non refermé ?)',
+            '{f}:{n}: value longer than {m} characters (unclosed " quote?)',
+            f=name,
+            n=line,
+            m=csv.field_size_limit(),
+        )
+    return tr(
+        "{f}:{n}: ligne CSV illisible ({e})", "{f}:{n}: unreadable CSV line ({e})",
+        f=name, n=line, e=exc,
+    )  # fmt: skip
+
+
+_ODS_MIME = b"application/vnd.oasis.opendocument"
+
+
+def _read_xlsx(
+    data: bytes, name: str, recognise: Callable[[str], bool]
+) -> tuple[int, list[str], list[Row]]:
+    """(header row, header, rows) of the sheet whose header holds the most known column names
+    (the first sheet on a tie); cells keep their types (date, number). A formula without a
+    computed value (a file written by a program, never opened in Excel) is noted on its row."""
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
+    if _ODS_MIME in data[:100]:
+        raise UserError(
+            tr(
+                "{f} : classeur OpenDocument (.ods) non pris en charge :"
+                " enregistrez en .xlsx ou .csv",
+                "{f}: OpenDocument spreadsheets (.ods) are not supported: save as .xlsx or .csv",
+                f=name,
+            )
+        )
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        formulas = _has_formulas(data) and load_workbook(io.BytesIO(data), read_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
         raise UserError(
             tr(
@@ -251,21 +327,35 @@ def _read_xlsx(data: bytes, name: str) -> tuple[list[str], list[Row]]:
             )
         ) from None
     try:
-        sheet = workbook.worksheets[0]
-        headers: list[str] | None = None
+        index, header_line = _find_sheet_header(workbook.worksheets, recognise)
+        if header_line == 0:
+            raise UserError(tr("{f} : classeur vide", "{f}: empty workbook", f=name))
+        sheet = workbook.worksheets[index]
+        source = sheet.iter_rows(min_row=header_line, values_only=True)
+        written = (
+            formulas.worksheets[index].iter_rows(min_row=header_line, values_only=True)
+            if formulas
+            else None
+        )
+        headers: list[str] = []
         rows: list[Row] = []
-        for number, values in enumerate(sheet.iter_rows(min_row=1, values_only=True), start=1):
+        for number, values in enumerate(source, start=header_line):
+            raw = next(written, ()) if written is not None else ()
             cells = [v.strip() if isinstance(v, str) else v for v in values]
-            if all(c is None or c == "" for c in cells):
-                continue
-            if headers is None:
+            if number == header_line:
                 headers = ["" if c is None else str(c).strip() for c in cells]
-            else:
-                rows.append(Row(number, cells))
+                continue
+            if all(c is None or c == "" for c in cells) or cells == headers:
+                continue
+            missing = {
+                i: f for i, f in enumerate(raw) if isinstance(f, str) and f.startswith("=")
+                and i < len(cells) and cells[i] is None
+            }  # fmt: skip
+            rows.append(Row(number, cells, missing or None))
     finally:
         workbook.close()
-    if headers is None:
-        raise UserError(tr("{f} : classeur vide", "{f}: empty workbook", f=name))
+        if formulas:
+            formulas.close()
     problems = [
         f"{name}:{row.line}: {problem}"
         for row in rows
@@ -274,4 +364,36 @@ def _read_xlsx(data: bytes, name: str) -> tuple[list[str], list[Row]]:
     ]
     if problems:
         raise ImportRejected(name, problems)
-    return headers, rows
+    return header_line, headers, rows
+
+
+def _has_formulas(data: bytes) -> bool:
+    """Whether a worksheet of the workbook holds a formula (`<f>` element)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for info in archive.infolist():
+            if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
+                xml = archive.read(info)
+                if b"<f>" in xml or b"<f " in xml:
+                    return True
+    return False
+
+
+def _find_sheet_header(sheets: Sequence[Any], recognise: Callable[[str], bool]) -> tuple[int, int]:
+    """(sheet index, header row number; 0 if every sheet is empty)."""
+    best: tuple[int, int, int] = (-1, 0, 0)  # (score, -sheet, -row)
+    first: tuple[int, int, int] | None = None
+    for index, sheet in enumerate(sheets):
+        seen = 0
+        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+            if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
+                continue
+            key = (header_score(values, recognise), -index, -number)
+            first = first or key
+            if key > best:
+                best = key
+            seen += 1
+            if seen >= HEADER_SCAN:
+                break
+    if best[0] < MIN_HEADER_SCORE and first is not None:
+        best = first
+    return -best[1], -best[2]

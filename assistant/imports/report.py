@@ -6,12 +6,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from assistant.i18n import tr
-from assistant.money import cents_to_str
+from assistant.money import cents_to_str, display_money
 
 
 @dataclass(frozen=True)
 class UnallocatedCredit:
-    """FEC: credit on a customer account matched to no invoice (reported, never applied)."""
+    """Credit on a customer account matched to no invoice (reported, never applied): FEC
+    credits without lettering or reference, credit notes of an invoices file."""
 
     customer_id: str
     amount_cents: int
@@ -41,10 +42,18 @@ class ImportReport:
     customers_updated: int = 0
     invoices_paid: int = 0  # invoices that became paid through this import
     disputes_opened: int = 0
+    header_line: int = 1  # > 1: title lines above the header were skipped
+    total_lines: list[int] = field(default_factory=list)  # "Total" rows, skipped
+    # invoices: credit notes (avoirs) read, and how many were applied to their invoice
+    credit_notes: int = 0
+    credits_applied: int = 0
+    # invoices: open invoices of the store that the file does not list (settled since?)
+    absent_open: list[str] = field(default_factory=list)
     # FEC only
     receivable_lines: int | None = None
     open_invoices: int | None = None
     open_cents: int | None = None
+    # FEC and invoices: credits applied to no invoice
     unallocated: list[UnallocatedCredit] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
@@ -68,11 +77,18 @@ class ImportReport:
             "dry_run": self.dry_run,
             **self.counts(),
             "ignored_columns": self.ignored_columns,
+            "header_line": self.header_line,
+            "total_lines": self.total_lines,
         }
+        if self.kind == "invoices":
+            data["credit_notes"] = self.credit_notes
+            data["credits_applied"] = self.credits_applied
+            data["absent_open_invoices"] = len(self.absent_open)
         if self.kind == "fec":
             data["receivable_lines"] = self.receivable_lines
             data["open_invoices"] = self.open_invoices
             data["open_amount"] = cents_to_str(self.open_cents or 0)
+        if self.kind in ("fec", "invoices"):
             data["unallocated_credits"] = [u.as_json() for u in self.unallocated]
         return data
 
@@ -118,6 +134,15 @@ class ImportReport:
             out.append(
                 tr("  litiges ouverts : {n}", "  disputes opened: {n}", n=self.disputes_opened)
             )
+        if self.credit_notes:
+            out.append(
+                tr(
+                    "  avoirs : {n} (jamais relancés) · imputés sur leur facture : {a}",
+                    "  credit notes: {n} (never reminded) · applied to their invoice: {a}",
+                    n=self.credit_notes,
+                    a=self.credits_applied,
+                )
+            )
         if self.kind == "fec":
             out.append(
                 tr(
@@ -125,19 +150,51 @@ class ImportReport:
                     "  customer lines (411): {n} · open invoices: {o} · outstanding: {t}",
                     n=self.receivable_lines,
                     o=self.open_invoices,
-                    t=cents_to_str(self.open_cents or 0),
+                    t=display_money(self.open_cents or 0),
                 )
             )
-            for credit in self.unallocated:
-                out.append(
-                    tr(
-                        "  crédit non affecté (non appliqué) : client {c} : {a} (lignes {l})",
-                        "  unallocated credit (not applied): customer {c}: {a} (lines {l})",
-                        c=credit.customer_id,
-                        a=cents_to_str(credit.amount_cents),
-                        l=", ".join(map(str, credit.lines)),
-                    )
+        for credit in self.unallocated:
+            out.append(
+                tr(
+                    "  crédit non affecté (non appliqué, à lettrer) : client {c} : {a}"
+                    " (lignes {l})",
+                    "  unallocated credit (not applied, to be lettered): customer {c}: {a}"
+                    " (lines {l})",
+                    c=credit.customer_id,
+                    a=display_money(credit.amount_cents),
+                    l=", ".join(map(str, credit.lines)),
                 )
+            )
+        if self.absent_open:
+            shown = ", ".join(self.absent_open[:5]) + (" ..." if len(self.absent_open) > 5 else "")
+            out.append(
+                tr(
+                    "  factures ouvertes en base absentes de ce fichier : {n} ({s}) ; si c'est"
+                    " l'export complet des impayés, elles sont sans doute réglées : importez"
+                    " les règlements",
+                    "  open invoices in the database absent from this file: {n} ({s}); if it is"
+                    " the full export of unpaid invoices, they are probably settled: import the"
+                    " payments",
+                    n=len(self.absent_open),
+                    s=shown,
+                )
+            )
+        if self.header_line > 1:
+            out.append(
+                tr(
+                    "  en-tête trouvé ligne {n} (lignes de titre au-dessus ignorées)",
+                    "  header found on line {n} (title lines above it ignored)",
+                    n=self.header_line,
+                )
+            )
+        if self.total_lines:
+            out.append(
+                tr(
+                    "  lignes de total ignorées : {l}",
+                    "  total lines ignored: {l}",
+                    l=", ".join(map(str, self.total_lines)),
+                )
+            )
         if self.ignored_columns:
             out.append(
                 tr(

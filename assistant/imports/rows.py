@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import re
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
 from assistant.errors import ImportRejected
 from assistant.i18n import tr
-from assistant.imports.columns import ColumnMap
+from assistant.imports.columns import ColumnMap, fold
 from assistant.imports.reader import Row, Table
 
 T = TypeVar("T")
@@ -55,6 +56,7 @@ class RowView:
     def __init__(self, row: Row, columns: ColumnMap, problems: Problems) -> None:
         self.line = row.line
         self._cells = row.cells
+        self._formulas = row.formulas
         self._columns = columns
         self._problems = problems
         self._failed: set[str] = set()
@@ -72,6 +74,18 @@ class RowView:
     def get(self, name: str, parser: Callable[[Any], T | None]) -> T | None:
         """The parsed cell, or None if empty/absent; a bad value is recorded, then None."""
         if name not in self._columns.positions:
+            return None
+        if self._formulas and (formula := self._formulas.get(self._columns.positions[name])):
+            self.fail(
+                name,
+                tr(
+                    "formule {f} sans valeur calculée (ouvrez et enregistrez le fichier"
+                    " dans Excel, ou exportez en CSV)",
+                    "formula {f} without a computed value (open and save the file in Excel,"
+                    " or export as CSV)",
+                    f=formula,
+                ),
+            )
             return None
         try:
             return parser(self.raw(name))
@@ -96,10 +110,51 @@ class RowView:
         self.ok = False
 
 
-def iter_rows(table: Table, columns: ColumnMap, problems: Problems) -> Iterator[RowView]:
-    """Each data row; rows with more values than the header has columns are reported."""
+_TOTAL = re.compile(r"(sous )?(total|totaux|cumul)\b")
+_TOTAL_INITIALS = frozenset("TtSsCc")
+
+
+def split_totals(
+    rows: Sequence[Row], columns: ColumnMap, required: Sequence[str]
+) -> tuple[list[Row], list[int]]:
+    """(data rows, lines of totals rows). A totals row ("Total", "Sous-total client",
+    "Totaux") is one whose first value says so, whose key column (the first required one) is
+    empty or holds that word, and which lacks another required value: a customer coded
+    `TOTAL` or named "Total Energies" on a complete row is data, not a total."""
+    key, others = (
+        columns.positions.get(required[0]),
+        [columns.positions[n] for n in required[1:] if n in columns.positions],
+    )
+    data: list[Row] = []
+    totals: list[int] = []
+    for row in rows:
+        cells = row.cells
+        first = next((i for i, c in enumerate(cells) if c is not None and str(c).strip()), None)
+        if (
+            first is not None
+            and isinstance(cells[first], str)
+            and cells[first].lstrip()[:1] in _TOTAL_INITIALS  # cheap test before folding
+            and _TOTAL.match(fold(cells[first]))
+            and (key is None or key == first or _empty(cells, key))
+            and any(_empty(cells, position) for position in others)
+        ):
+            totals.append(row.line)
+        else:
+            data.append(row)
+    return data, totals
+
+
+def _empty(cells: Sequence[Any], position: int) -> bool:
+    return position >= len(cells) or cells[position] is None or not str(cells[position]).strip()
+
+
+def iter_rows(
+    table: Table, columns: ColumnMap, problems: Problems, rows: Sequence[Row] | None = None
+) -> Iterator[RowView]:
+    """Each data row (of `rows`, default all the table's rows); rows with more values than
+    the header has columns are reported."""
     width = len(table.headers)
-    for row in table.rows:
+    for row in table.rows if rows is None else rows:
         view = RowView(row, columns, problems)
         extra = [c for c in row.cells[width:] if c not in (None, "")]
         if extra:

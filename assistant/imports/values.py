@@ -15,11 +15,11 @@ from babel import Locale
 from babel.numbers import list_currencies
 from openpyxl.utils.datetime import from_excel
 
-from assistant.dates import parse_date
+from assistant.dates import MAX_YEAR, MIN_YEAR, DateError, parse_date
 from assistant.i18n import tr
 from assistant.imports.columns import fold
 from assistant.models import InvoiceStatus
-from assistant.money import parse_amount
+from assistant.money import AmountError, currency_in, parse_amount
 
 _EMAIL = re.compile(r"^[^@\s;,<>\"]+@[^@\s;,<>\"]+\.[A-Za-z]{2,}$")
 
@@ -45,22 +45,65 @@ def optional_text(cell: Any) -> str | None:
     return text(cell) or None
 
 
+_SCIENTIFIC = re.compile(r"\d+(?:[.,]\d+)?e[+-]?\d+", re.IGNORECASE)
+
+
+def identifier(cell: Any) -> str | None:
+    """An invoice number or customer code. `2,02601E+11` is refused: Excel wrote a long number
+    in scientific notation, its digits are lost (format the column as text before exporting)."""
+    value = text(cell)
+    if ("E" in value or "e" in value) and _SCIENTIFIC.fullmatch(value):
+        raise ValueError(
+            tr(
+                "{v!r} : nombre tronqué par Excel (notation scientifique) ; formatez la colonne"
+                " en texte avant d'exporter",
+                "{v!r}: number truncated by Excel (scientific notation); format the column as"
+                " text before exporting",
+                v=value,
+            )
+        )
+    return value or None
+
+
 def amount(cell: Any) -> int | None:
     """Integer cents from `1 234,56`, `1234.56`, `1 234,56 €` or a spreadsheet number."""
-    if isinstance(cell, int | float | Decimal) and not isinstance(cell, bool):
+    if isinstance(cell, bool):  # a ticked box is not 1,00 €
+        raise ValueError(tr("montant invalide : {v}", "invalid amount: {v}", v=cell))
+    if isinstance(cell, int | float | Decimal):
         return parse_amount(cell)
     raw = text(cell)
     if not raw:
         return None
     try:
         return parse_amount(raw)
-    except ValueError:
-        raise ValueError(tr("montant invalide : {v!r}", "invalid amount: {v!r}", v=raw)) from None
+    except AmountError as exc:
+        raise ValueError(_amount_error(exc.reason, raw)) from None
+
+
+def _amount_error(reason: str, raw: str) -> str:
+    if reason == "decimals":
+        return tr(
+            "montant avec plus de 2 décimales : {v!r}",
+            "amount with more than 2 decimals: {v!r}",
+            v=raw,
+        )
+    if reason == "ambiguous":
+        return tr(
+            "montant ambigu : {v!r} (séparateur de milliers ou 3 décimales ?"
+            " écrivez 1234 ou 1 234,00)",
+            "ambiguous amount: {v!r} (thousands separator or 3 decimals? write 1234 or 1,234.00)",
+            v=raw,
+        )
+    return tr("montant invalide : {v!r}", "invalid amount: {v!r}", v=raw)
 
 
 def day(cell: Any) -> date | None:
     """A date from `dd/mm/yyyy`, ISO, `yyyymmdd`, a spreadsheet date or an Excel serial number."""
     if isinstance(cell, datetime | date):
+        if not MIN_YEAR <= cell.year <= MAX_YEAR:  # 0 shown as a date by Excel: 1899-12-30
+            raise ValueError(
+                tr("date impossible : {v}", "impossible date: {v}", v=f"{cell:%d/%m/%Y}")
+            )
         return parse_date(cell)
     if isinstance(cell, int | float) and not isinstance(cell, bool):
         if 10_000 <= cell <= 100_000:  # Excel serial day number (1927..2173)
@@ -76,14 +119,23 @@ def day(cell: Any) -> date | None:
 def _day_text(raw: str) -> date:
     try:
         return parse_date(raw)
-    except ValueError:
-        raise ValueError(
-            tr(
+    except DateError as exc:
+        if exc.us_order:
+            message = tr(
+                "date impossible : {v!r} (mois > 12 : format américain mm/jj/aaaa ?"
+                " attendu jj/mm/aaaa)",
+                "impossible date: {v!r} (month > 12: US mm/dd/yyyy? expected dd/mm/yyyy)",
+                v=raw,
+            )
+        elif exc.impossible:
+            message = tr("date impossible : {v!r}", "impossible date: {v!r}", v=raw)
+        else:
+            message = tr(
                 "date invalide : {v!r} (attendu jj/mm/aaaa ou aaaa-mm-jj)",
                 "invalid date: {v!r} (expected dd/mm/yyyy or yyyy-mm-dd)",
                 v=raw,
             )
-        ) from None
+        raise ValueError(message) from None
 
 
 _TRUE = frozenset({"oui", "o", "yes", "y", "1", "x", "vrai", "true", "v", "ok"})
@@ -177,6 +229,49 @@ def status(cell: Any) -> InvoiceStatus | None:
             )
         )
     return found
+
+
+_DOCUMENT_TYPES = {
+    **dict.fromkeys(
+        ("facture", "fac", "fa", "f", "invoice", "inv", "facture de vente", "facture client",
+         "acompte", "facture d acompte", "fact"),
+        "invoice",
+    ),
+    **dict.fromkeys(
+        ("avoir", "av", "a", "facture d avoir", "avoir client", "credit note", "credit",
+         "note de credit", "cn", "reglement", "paiement", "encaissement", "acompte recu"),
+        "credit",
+    ),
+}  # fmt: skip
+
+
+def document_type(cell: Any) -> str | None:
+    """`invoice` (facture, acompte) or `credit` (avoir, credit note, unlettered payment)."""
+    raw = text(cell)
+    if not raw:
+        return None
+    found = _DOCUMENT_TYPES.get(fold(raw))
+    if found is None:
+        raise ValueError(
+            tr(
+                "type de pièce inconnu : {v!r} (attendu facture ou avoir)",
+                "unknown document type: {v!r} (expected invoice or credit note)",
+                v=raw,
+            )
+        )
+    return found
+
+
+def currency_marker(cell: Any) -> str | None:
+    """The currency written in an amount cell (`1 234,56 €` -> EUR), or None."""
+    if not isinstance(cell, str):
+        return None
+    try:
+        return currency_in(cell)
+    except AmountError:
+        raise ValueError(
+            tr("plusieurs devises dans {v!r}", "several currencies in {v!r}", v=cell.strip())
+        ) from None
 
 
 _LANGUAGES = {
@@ -307,18 +402,32 @@ def risk(cell: Any) -> str | None:
     return found
 
 
-def days(cell: Any) -> int | None:
-    """A number of days (payment terms): `30`, `45 jours`, `60 j`."""
+_TERMS = re.compile(
+    r"(?:(?P<eom1>fin de mois|fdm|eom|end of month) )?(?:a )?(?P<days>\d{1,3}) ?"
+    r"(?:j|jours?|days?|d)?(?: net| nets)?(?: date de facture| de date de facture)?"
+    r"(?: (?P<eom2>fin de mois|fdm|eom|end of month))?"
+)
+_CASH = frozenset({"comptant", "a reception", "a reception de facture", "des reception",
+                   "reception de facture", "cash", "due on receipt", "immediat"})  # fmt: skip
+
+
+def terms(cell: Any) -> tuple[int, bool] | None:
+    """Payment terms as (days, end of month): `30`, `45 jours`, `60 j net`,
+    `45 jours fin de mois` / `45 j FDM`, `comptant` / `à réception` (0 days)."""
     raw = text(cell)
     if not raw:
         return None
-    match = re.fullmatch(r"(\d{1,3})\s*(j|jours?|days?|d)?", fold(raw))
-    if match is None or int(match[1]) > 365:
+    key = fold(raw)
+    if key in _CASH:
+        return 0, False
+    match = _TERMS.fullmatch(key)
+    if match is None or int(match["days"]) > 365:
         raise ValueError(
             tr(
-                "nombre de jours invalide : {v!r} (0 à 365)",
-                "invalid number of days: {v!r} (0 to 365)",
+                "délai de paiement non reconnu : {v!r} (ex. 30 jours, 45 jours fin de mois,"
+                " comptant)",
+                "payment terms not understood: {v!r} (e.g. 30 days, 45 days end of month, cash)",
                 v=raw,
             )
         )
-    return int(match[1])
+    return int(match["days"]), bool(match["eom1"] or match["eom2"])

@@ -12,6 +12,8 @@ from typing import Any
 
 import sqlite_utils
 
+from assistant.errors import UserError
+from assistant.i18n import tr
 from assistant.storage.migrations import migrate
 
 Clock = Callable[[], datetime]
@@ -129,6 +131,29 @@ def open_store(path: Path | str, clock: Clock = utc_now) -> Store:
     """Open (creating if needed) the database at `path` and bring it to the current schema."""
     if str(path) != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
-    conn = connect(path)
-    migrate(conn)
+    try:
+        conn = connect(path)
+    except sqlite3.DatabaseError as exc:
+        raise _unreadable(path, exc) from None
+    try:
+        migrate(conn)
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        raise _unreadable(path, exc) from None
+    except BaseException:
+        conn.close()
+        raise
     return Store(conn, clock)
+
+
+def _unreadable(path: Path | str, exc: sqlite3.DatabaseError) -> UserError:
+    return UserError(
+        tr(
+            "base de données illisible : {p} ({e}) : fichier abîmé ou qui n'est pas une base"
+            " relance ; restaurez une sauvegarde ou choisissez un autre --home",
+            "unreadable database: {p} ({e}): damaged file or not a relance database;"
+            " restore a backup or choose another --home",
+            p=path,
+            e=exc,
+        )
+    )

@@ -11,6 +11,24 @@ import sqlite3
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
+from assistant.errors import UserError
+from assistant.i18n import tr
+
+
+def _money_guard(table: str, columns: Sequence[str]) -> str:
+    """Triggers refusing a money value that is not an integer (SQLite would store 12.5 or
+    '12,50' in an INTEGER column): money is integer cents at the bottom of the stack too."""
+    bad = " OR ".join(f"typeof(NEW.{c}) NOT IN ('integer', 'null')" for c in columns)
+    message = f"'{table}: money must be integer cents'"
+    return "\n".join(
+        f"""
+        CREATE TRIGGER {table}_cents_{event.split()[0].lower()} BEFORE {event} ON {table}
+        WHEN {bad}
+        BEGIN SELECT RAISE(ABORT, {message}); END;"""
+        for event in ("INSERT", f"UPDATE OF {', '.join(columns)}")
+    )
+
+
 MIGRATIONS: Sequence[tuple[int, str, str]] = (
     (
         1,
@@ -233,6 +251,38 @@ MIGRATIONS: Sequence[tuple[int, str, str]] = (
         ALTER TABLE drafts ADD COLUMN instalment_id INTEGER REFERENCES instalments(id);
         """,
     ),
+    (
+        6,
+        "money columns hold integer cents; an invoice's outstanding is within 0..amount",
+        "\n".join(
+            _money_guard(table, columns)
+            for table, columns in (
+                ("invoices", ("amount_cents", "outstanding_cents")),
+                ("payments", ("amount_cents",)),
+                ("promises", ("amount_cents",)),
+                ("payment_plans", ("total_cents",)),
+                ("instalments", ("amount_cents",)),
+                ("drafts", ("total_cents",)),
+                ("draft_invoices", ("outstanding_cents",)),
+            )
+        )
+        + """
+        CREATE TRIGGER invoices_outstanding_insert BEFORE INSERT ON invoices
+        WHEN NEW.outstanding_cents < 0 OR NEW.outstanding_cents > NEW.amount_cents
+        BEGIN SELECT RAISE(ABORT, 'invoices: outstanding_cents outside 0..amount_cents'); END;
+        CREATE TRIGGER invoices_outstanding_update
+        BEFORE UPDATE OF amount_cents, outstanding_cents ON invoices
+        WHEN NEW.outstanding_cents < 0 OR NEW.outstanding_cents > NEW.amount_cents
+        BEGIN SELECT RAISE(ABORT, 'invoices: outstanding_cents outside 0..amount_cents'); END;
+        """,
+    ),
+    (
+        7,
+        "customers: payment terms counted to the end of the month (45 jours fin de mois)",
+        """
+        ALTER TABLE customers ADD COLUMN payment_terms_end_of_month INTEGER NOT NULL DEFAULT 0;
+        """,
+    ),
 )
 
 
@@ -259,6 +309,15 @@ def current_version() -> int:
 def migrate(conn: sqlite3.Connection, upto: int | None = None) -> list[int]:
     """Apply pending migrations in order (each atomically). Returns the versions applied."""
     done = applied_versions(conn)
+    if newer := sorted(done - {v for v, _, _ in MIGRATIONS}):
+        raise UserError(
+            tr(
+                "base créée par une version plus récente de relance (schéma {v}) :"
+                " mettez relance à jour",
+                "database created by a newer relance (schema {v}): upgrade relance",
+                v=newer[-1],
+            )
+        )
     ran: list[int] = []
     for version, name, script in sorted(MIGRATIONS):
         if version in done or (upto is not None and version > upto):

@@ -17,8 +17,9 @@ from assistant.storage.db import Store
 CUSTOMER_FIELDS = (
     "name", "email", "phone", "language", "country", "segment", "risk", "strategic",
     "salesperson_name", "salesperson_email", "customer_since", "payment_terms_days",
-    "sms_opt_in", "do_not_contact", "notes",
+    "sms_opt_in", "do_not_contact", "notes", "payment_terms_end_of_month",
 )  # fmt: skip
+_FLAGS = ("strategic", "sms_opt_in", "do_not_contact", "payment_terms_end_of_month")
 INVOICE_FIELDS = (
     "customer_id", "issue_date", "due_date", "amount_cents", "outstanding_cents", "currency",
     "status", "reference", "pdf_path", "paid_date",
@@ -75,7 +76,10 @@ def upsert_customers(store: Store, customers: Sequence[Customer], actor: str) ->
             )
             if customer.closing_periods:
                 _set_closing_periods(store, customer)
-            store.record_event("customer.created", actor=actor, customer_id=customer.id)
+            store.record_event(
+                "customer.created", actor=actor, customer_id=customer.id,
+                data={"name": customer.name},
+            )  # fmt: skip
             counts.added += 1
             counts.keys_added.append(customer.id)
             continue
@@ -139,7 +143,8 @@ def upsert_invoices(store: Store, invoices: Sequence[Invoice], actor: str) -> Up
         before = old.get(invoice.number)
         if before is None:
             inserts.append((invoice.number, *values.values(), now, now))
-            events.append(("invoice.created", invoice, {"status": values["status"]}))
+            created = ("status", "amount_cents", "outstanding_cents", "due_date")
+            events.append(("invoice.created", invoice, {f: values[f] for f in created}))
             counts.added += 1
             counts.keys_added.append(invoice.number)
             continue
@@ -239,9 +244,8 @@ def get_customer(store: Store, customer_id: str) -> Customer | None:
     if row is None:
         return None
     data = {k: row[k] for k in ("id", *CUSTOMER_FIELDS)}
-    data["strategic"] = bool(data["strategic"])
-    data["sms_opt_in"] = bool(data["sms_opt_in"])
-    data["do_not_contact"] = bool(data["do_not_contact"])
+    for flag in _FLAGS:
+        data[flag] = bool(data[flag])
     data["closing_periods"] = closing_periods(store, customer_id)
     return Customer.model_validate(data)
 
@@ -280,7 +284,7 @@ def customers_by_id(store: Store, ids: Iterable[str]) -> dict[str, Customer]:
     found: dict[str, Customer] = {}
     for key, row in rows.items():
         data = {k: row[k] for k in ("id", *CUSTOMER_FIELDS)}
-        for flag in ("strategic", "sms_opt_in", "do_not_contact"):
+        for flag in _FLAGS:
             data[flag] = bool(data[flag])
         data["closing_periods"] = periods.get(key, [])
         found[key] = Customer.model_validate(data)
@@ -308,6 +312,16 @@ def paid_totals(store: Store, numbers: Iterable[str]) -> dict[str, int]:
         ):
             totals[number] = int(total)
     return totals
+
+
+def open_invoices_not_in(store: Store, numbers: set[str]) -> list[str]:
+    """Open (or disputed) invoices with something outstanding whose number is not in `numbers`:
+    after a full open-items export, those are probably settled."""
+    rows = store.conn.execute(
+        "SELECT number FROM invoices WHERE status IN ('open', 'disputed')"
+        " AND outstanding_cents > 0 ORDER BY due_date, number"
+    )
+    return [number for (number,) in rows if number not in numbers]
 
 
 def recorded_payment_keys(store: Store, keys: Iterable[str]) -> set[str]:

@@ -110,3 +110,42 @@ def test_payments_customers_and_fec_commands(tmp_path: Path) -> None:
     report = json.loads(result.stdout)
     assert (report["added"], report["open_invoices"], report["open_amount"]) == (1, 1, "240.00")
     assert report["customers_added"] == 1
+
+
+def _bad_inputs(tmp: Path) -> dict[str, tuple[list[str], str]]:
+    """name -> (command arguments, what the one error line says)."""
+    (tmp / "empty.csv").write_bytes(b"")
+    (tmp / "folder.csv").mkdir()
+    (tmp / "old.xls").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600))
+    (tmp / "broken.xlsx").write_bytes(b"PK\x03\x04" + bytes(100))
+    (tmp / "utf16.txt").write_bytes("N° facture\tCode client\r\n".encode("utf-16-le"))
+    write(tmp / "cols.csv", ["Facture;Client;Montant", "F1;Dupont;10"])
+    write(tmp / "fec.txt", ["JournalCode\tCompteNum\tDebit", "VT\t411\t1"])
+    return {
+        "empty": (["invoices", "empty.csv"], "empty.csv : fichier vide"),
+        "directory": (["payments", "folder.csv"], "folder.csv est un dossier"),
+        "xls": (["invoices", "old.xls"], "Excel 97-2003 (.xls) non pris en charge"),
+        "broken xlsx": (["customers", "broken.xlsx"], "classeur Excel illisible"),
+        "utf16 no bom": (["invoices", "utf16.txt"], "binaire ou UTF-16 sans BOM"),
+        "columns": (["invoices", "cols.csv"], "colonnes trouvées : 'Facture', 'Client'"),
+        "fec header": (["fec", "fec.txt"], "en-tête FEC invalide"),
+    }
+
+
+def test_every_bad_input_is_exit_1_and_one_clear_line(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    for name, (args, says) in _bad_inputs(tmp_path).items():
+        kind, file = args
+        result = run_cli("import", kind, str(tmp_path / file), home=home)
+        assert result.returncode == 1, name
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("Erreur : "), (name, result.stderr)
+        assert says in lines[0], (name, lines[0])
+        assert "inattendue" not in lines[0] and "Traceback" not in result.stderr
+    damaged = tmp_path / "damaged"
+    damaged.mkdir()
+    (damaged / "relance.db").write_bytes(b"not a database at all" * 50)
+    result = run_cli("import", "invoices", str(tmp_path / "cols.csv"), home=damaged)
+    assert result.returncode == 1
+    assert result.stderr.startswith("Erreur : base de données illisible")
+    assert len(result.stderr.strip().splitlines()) == 1

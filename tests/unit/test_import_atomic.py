@@ -32,7 +32,7 @@ def seeded(service: Service, tmp_path: Path) -> Service:
 BAD_FILES: dict[str, tuple[bytes, list[str]]] = {
     "bad date": (
         f"{HEADER}\n{GOOD}\nF2;C1;Dupont;05/13/2026;04/02/2026;10,00\n".encode(),
-        ["f.csv:3: Date facture: date invalide"],
+        ["f.csv:3: Date facture: date impossible : '05/13/2026' (mois > 12 : format américain"],
     ),
     "bad amount": (
         f"{HEADER}\nF2;C1;Dupont;05/01/2026;04/02/2026;dix euros\n{GOOD}\n".encode(),
@@ -49,7 +49,7 @@ BAD_FILES: dict[str, tuple[bytes, list[str]]] = {
     ),
     "several bad rows": (
         f"{HEADER}\nF2;C1;;31/04/2026;04/02/2026;1\n{GOOD}\nF3;C1;;05/01/2026;;x\n".encode(),
-        ["f.csv:2: Date facture: date invalide", "f.csv:4: Date d'échéance: valeur obligatoire",
+        ["f.csv:2: Date facture: date impossible", "f.csv:4: Date d'échéance: valeur obligatoire",
          "f.csv:4: Montant TTC: montant invalide"],
     ),
 }  # fmt: skip
@@ -102,3 +102,28 @@ def test_dry_run_reports_what_would_happen_and_writes_nothing(
     real = seeded.import_file("invoices", path)
     assert (real.dry_run, real.added, real.updated, real.customers_added) == (False, 1, 1, 1)
     assert db_digest(seeded) != before
+
+
+def test_dry_run_of_every_kind_writes_nothing_not_even_an_event(
+    seeded: Service, tmp_path: Path
+) -> None:
+    files = {
+        "customers": "Code client;Raison sociale;Délai de paiement\nC1;Dupont SA;45 j FDM\n",
+        "payments": "N° facture;Date de règlement;Montant réglé\nF1;10/02/2026;60,00\n",
+        "fec": "JournalCode|JournalLib|EcritureNum|EcritureDate|CompteNum|CompteLib|CompAuxNum|"
+        "CompAuxLib|PieceRef|PieceDate|EcritureLib|Debit|Credit|EcritureLet|DateLet|ValidDate|"
+        "Montantdevise|Idevise\nVT|Ventes|1|20260301|411000|Clients|C7|Morel|F70|20260301|"
+        "Facture|240,00|0,00|||20260301||\n",
+    }
+    before = db_digest(seeded)
+    events = seeded.store.events()
+    for kind, text in files.items():
+        path = tmp_path / f"{kind}.csv"
+        path.write_text(text, encoding="utf-8")
+        if kind == "fec":
+            report = seeded.import_fec(path, dry_run=True)
+        else:
+            report = seeded.import_file(kind, path, dry_run=True)
+        assert report.dry_run and report.added + report.updated == 1, kind
+    assert seeded.store.events() == events
+    assert db_digest(seeded) == before

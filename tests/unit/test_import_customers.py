@@ -93,3 +93,29 @@ def test_every_bad_row_is_listed_and_nothing_written(service: Service, tmp_path:
         ["c.csv:3", "Raison sociale"], ["c.csv:3", "Fermé au"], ["c.csv:4", "Code client"],
     ]  # fmt: skip
     assert service.store.scalar("SELECT COUNT(*) FROM customers") == 0
+
+
+def test_french_payment_terms(service: Service, tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "c.csv",
+        [["Code client", "Raison sociale", "Conditions de règlement"],
+         ["C1", "A", "30 jours"], ["C2", "B", "45 jours fin de mois"], ["C3", "C", "Comptant"],
+         ["C4", "D", ""]],
+    )  # fmt: skip
+    service.import_file("customers", path)
+    terms = {
+        c: (x.payment_terms_days, x.payment_terms_end_of_month)
+        for c in ("C1", "C2", "C3", "C4")
+        if (x := repo.get_customer(service.store, c)) is not None
+    }
+    assert terms == {"C1": (30, False), "C2": (45, True), "C3": (0, False), "C4": (None, False)}
+    again = service.import_file("customers", path)
+    assert again.unchanged == 4
+    bad = write(tmp_path / "d.csv", [["Code client", "Raison sociale", "Délai de paiement"],
+                                     ["C1", "A", "à convenir"]])  # fmt: skip
+    with pytest.raises(ImportRejected) as caught:
+        service.import_file("customers", bad)
+    assert caught.value.problems == [
+        "d.csv:2: Délai de paiement: délai de paiement non reconnu : 'à convenir'"
+        " (ex. 30 jours, 45 jours fin de mois, comptant)"
+    ]

@@ -147,3 +147,30 @@ def test_bad_fec_header_and_bad_lines(service: Service, tmp_path: Path) -> None:
         ["lines.txt:2", "EcritureDate"], ["lines.txt:2", "PieceDate"], ["lines.txt:4", "Debit"],
     ]  # fmt: skip
     assert service.store.scalar("SELECT COUNT(*) FROM invoices") == 0
+
+
+def test_due_date_uses_end_of_month_terms_and_the_policy_default(
+    service: Service, tmp_path: Path
+) -> None:
+    """No due date in a FEC: the customer's terms ("45 jours fin de mois"), else the policy's
+    `default_payment_terms_days` (edited by the manager in the home's copy)."""
+    service.init_home()
+    scenario = service.home / "policies" / "scenario.yaml"
+    text = scenario.read_text(encoding="utf-8")
+    assert "default_payment_terms_days: 30" in text
+    edited = text.replace("default_payment_terms_days: 30", "default_payment_terms_days: 60")
+    scenario.write_text(edited, encoding="utf-8")
+    with service.store.transaction():
+        repo.upsert_customers(
+            service.store,
+            [Customer(id="C002", name="Martin", payment_terms_days=45,
+                      payment_terms_end_of_month=True)],
+            "test",
+        )  # fmt: skip
+    service.import_fec(write_fec(tmp_path / "FEC.txt", ENTRIES))
+    dupont, martin = (
+        repo.get_invoice(service.store, "F102"),
+        repo.get_invoice(service.store, "F104"),
+    )
+    assert dupont is not None and dupont.due_date == date(2026, 3, 16)  # 15/01 + 60 days
+    assert martin is not None and martin.due_date == date(2026, 3, 31)  # 25/01 + 45 d, end of month

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zipfile
 from datetime import date, datetime
 from pathlib import Path
 
@@ -10,9 +11,11 @@ from openpyxl import Workbook
 
 from assistant.errors import ImportRejected, UserError
 from assistant.imports import values
-from assistant.imports.columns import map_columns, recognises
-from assistant.imports.reader import decode, read_table
+from assistant.imports.columns import REQUIRED, map_columns, recognises
+from assistant.imports.reader import Row, decode, read_table
+from assistant.imports.rows import split_totals
 from assistant.models import InvoiceStatus
+from assistant.service import Service
 
 
 @pytest.mark.parametrize(
@@ -106,7 +109,9 @@ def test_french_statuses(cell: str, expected: InvoiceStatus | None) -> None:
     ("parser", "cell"),
     [(values.boolean, "peut-être"), (values.status, "perdue"), (values.language, "de"),
      (values.country, "Atlantide"), (values.email, "jean.dupont@"), (values.amount, "12,3,4"),
-     (values.day, "31/02/2026"), (values.currency, "ZZZ"), (values.days, "quatre-vingt")],
+     (values.day, "31/02/2026"), (values.currency, "ZZZ"), (values.terms, "quatre-vingt"),
+     (values.terms, "400 jours"), (values.terms, "30 jours fin de mois le 10"),
+     (values.document_type, "bon de livraison")],
 )  # fmt: skip
 def test_bad_cells_raise_value_error(parser: object, cell: str) -> None:
     with pytest.raises(ValueError):
@@ -123,7 +128,11 @@ def test_cells_from_spreadsheets_and_french_text() -> None:
     assert values.country("Belgique") == "BE" and values.country("fr") == "FR"
     assert values.currency("€") == "EUR"
     assert values.email("a@x.fr; b@y.com") == "a@x.fr, b@y.com"
-    assert values.days("45 jours") == 45
+    assert values.terms("45 jours") == (45, False)
+    assert values.terms("45 jours fin de mois") == values.terms("45 j FDM") == (45, True)
+    assert values.terms("Comptant") == values.terms("à réception") == (0, False)
+    assert values.document_type("Facture") == "invoice"
+    assert values.document_type("AVOIR") == values.document_type("Credit note") == "credit"
 
 
 HEADER = "N° facture;Code client;Date facture;Date d'échéance;Montant TTC"
@@ -208,3 +217,160 @@ def test_unreadable_or_empty_files_are_clear_errors(tmp_path: Path) -> None:
     (tmp_path / "broken.xlsx").write_bytes(b"PK\x03\x04not really a zip")
     with pytest.raises(UserError, match="illisible"):
         read_table(tmp_path / "broken.xlsx", _recognise)
+
+
+def test_cell_messages_say_what_is_wrong_with_a_date_or_an_amount() -> None:
+    with pytest.raises(ValueError, match="format américain mm/jj/aaaa"):
+        values.day("02/13/2026")
+    with pytest.raises(ValueError, match="date impossible : '31/02/2026'"):
+        values.day("31/02/2026")
+    with pytest.raises(ValueError, match="date impossible : 30/12/1899"):
+        values.day(datetime(1899, 12, 30))  # an empty date cell holding 0, as Excel shows it
+    assert values.day("01/10/26") == date(2026, 10, 1)
+    assert values.day("05/01/2026 00:00") == date(2026, 1, 5)  # Excel's CSV of a date cell
+    with pytest.raises(ValueError, match="montant ambigu : '1,234'"):
+        values.amount("1,234")
+    with pytest.raises(ValueError, match="plus de 2 décimales : '12,3456'"):
+        values.amount("12,3456")
+    with pytest.raises(ValueError, match=r"montant invalide : '12\.3\.4'"):
+        values.amount("12.3.4")
+    assert values.amount("1\u202f234,56\u00a0€") == 123456
+    assert values.amount("(150,00)") == values.amount("150,00-") == -15000
+
+
+def test_title_lines_above_the_header_and_headers_repeated_on_each_page(tmp_path: Path) -> None:
+    path = tmp_path / "echeancier.csv"
+    path.write_text(
+        "Échéancier clients au 24/11/2026\nSociété Exemple SARL;;;;\n\n"
+        f"{HEADER}\nF1;C1;05/01/2026;04/02/2026;1 234,56\n"
+        f"{HEADER}\nF2;C1;05/01/2026;04/02/2026;10\n",
+        encoding="cp1252",
+    )
+    table = read_table(path, _recognise)
+    assert (table.header_line, table.delimiter) == (4, ";")
+    assert table.headers[0] == "N° facture"
+    assert [(r.line, r.cells[0]) for r in table.rows] == [(5, "F1"), (7, "F2")]
+
+
+def test_a_file_with_no_known_column_shows_its_first_line(tmp_path: Path) -> None:
+    path = tmp_path / "f.csv"
+    path.write_text("Journal;Compte;Libellé\nVT;411;x\n", encoding="utf-8")
+    table = read_table(path, _recognise)
+    assert (table.header_line, table.headers) == (1, ["Journal", "Compte", "Libellé"])
+
+
+def test_totals_rows_are_told_apart_from_data() -> None:
+    headers = ["N° facture", "Code client", "Raison sociale", "Date facture", "Date d'échéance",
+               "Montant TTC"]  # fmt: skip
+    columns = map_columns("invoices", headers, "f.csv")
+    rows = [
+        Row(2, ["F1", "C1", "Total Energies", "05/01/2026", "04/02/2026", "10"]),
+        Row(3, ["TOTAL", "C9", "Total Energies", "05/01/2026", "04/02/2026", "10"]),
+        Row(4, ["", "", "Sous-total client C1", "", "", "20"]),
+        Row(5, ["Total général", "", "", "", "", "20"]),
+        Row(6, ["", "", "", "", "TOTAUX", "20"]),
+    ]
+    data, totals = split_totals(rows, columns, REQUIRED["invoices"])
+    assert [r.line for r in data] == [2, 3]  # complete rows are data, whatever they say
+    assert totals == [4, 5, 6]
+
+
+def test_xlsx_header_below_a_title_on_the_sheet_that_has_the_data(tmp_path: Path) -> None:
+    book = Workbook()
+    cover = book.active
+    cover.title = "Couverture"
+    cover.append(["Export Sage 100 - Échéancier"])
+    data = book.create_sheet("Données")
+    data.append(["Échéancier clients"])
+    data.append([])
+    data.append(["N° facture", "Code client", "Date facture", "Date d'échéance", "Montant TTC"])
+    data.append(["F1", "C1", datetime(2026, 1, 5), datetime(2026, 2, 4), 10])
+    book.save(tmp_path / "f.xlsx")
+    table = read_table(tmp_path / "f.xlsx", _recognise)
+    assert (table.header_line, table.headers[0]) == (3, "N° facture")
+    assert [(r.line, r.cells[0]) for r in table.rows] == [(4, "F1")]
+
+
+def test_xlsx_formula_without_a_computed_value_is_named_on_its_row(
+    service: Service, tmp_path: Path
+) -> None:
+    """openpyxl (and other programs) write formulas without their value; Excel computes it
+    on opening. Read as an empty cell, it would be "missing" or, worse, silently empty."""
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["N° facture", "Code client", "Raison sociale", "Date facture",
+                  "Date d'échéance", "Montant HT", "Montant TTC", "Reste à payer"])  # fmt: skip
+    sheet.append(["F1", "C1", "Dupont", datetime(2026, 1, 5), datetime(2026, 2, 4), 100,
+                  "=F2*1.2", 120])  # fmt: skip
+    sheet.append(["F2", "C1", "Dupont", datetime(2026, 1, 5), datetime(2026, 2, 4), 100, 120,
+                  "=G3-50"])  # fmt: skip
+    book.save(tmp_path / "f.xlsx")
+    with pytest.raises(ImportRejected) as caught:
+        service.import_file("invoices", tmp_path / "f.xlsx")
+    assert caught.value.problems == [
+        "f.xlsx:2: Montant TTC: formule =F2*1.2 sans valeur calculée (ouvrez et enregistrez"
+        " le fichier dans Excel, ou exportez en CSV)",
+        "f.xlsx:3: Reste à payer: formule =G3-50 sans valeur calculée (ouvrez et enregistrez"
+        " le fichier dans Excel, ou exportez en CSV)",
+    ]
+
+
+def test_other_spreadsheets_and_broken_lines_are_one_clear_error(tmp_path: Path) -> None:
+    ods = tmp_path / "f.ods"
+    with zipfile.ZipFile(ods, "w") as archive:  # the mimetype entry comes first, stored
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        archive.writestr("content.xml", "<office:document-content/>")
+    with pytest.raises(UserError, match=r"OpenDocument \(\.ods\) non pris en charge"):
+        read_table(ods, _recognise)
+    (tmp_path / "old.xls").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(512))
+    with pytest.raises(UserError, match=r"Excel 97-2003 \(\.xls\)"):
+        read_table(tmp_path / "old.xls", _recognise)
+    unclosed = tmp_path / "q.csv"
+    unclosed.write_text(f'{HEADER}\nF1;C1;"05/01/2026;{"x" * 200_000}\n', encoding="utf-8")
+    with pytest.raises(UserError, match=r'q\.csv:2: .*guillemet " non refermé'):
+        read_table(unclosed, _recognise)
+    (tmp_path / "zero.csv").write_bytes(b"")
+    with pytest.raises(UserError, match="vide"):
+        read_table(tmp_path / "zero.csv", _recognise)
+    (tmp_path / "bom.csv").write_bytes(b"\xef\xbb\xbf\r\n")
+    with pytest.raises(UserError, match="vide"):
+        read_table(tmp_path / "bom.csv", _recognise)
+    (tmp_path / "dir.csv").mkdir()
+    with pytest.raises(UserError, match="dossier"):
+        read_table(tmp_path / "dir.csv", _recognise)
+
+
+def test_long_numbers_excel_wrote_in_scientific_notation_are_refused() -> None:
+    with pytest.raises(ValueError, match="notation scientifique"):
+        values.identifier("2,02601E+11")
+    with pytest.raises(ValueError, match="notation scientifique"):
+        values.identifier("4.11E+5")
+    assert values.identifier("FA-2026-0001") == "FA-2026-0001"
+    assert values.identifier(202601000123.0) == "202601000123"  # XLSX keeps every digit
+    assert values.identifier("  ") is None
+
+
+def test_latin9_fec_text_is_told_apart_from_windows_1252() -> None:
+    """A FEC may be ISO-8859-15: œ and € there are ½ and ¤ in Windows-1252 ("C½ur")."""
+    text = "CompAuxLib\nCœur de Lion SARL 12,00 €\nÉtablissements Noël\n"
+    assert decode(text.encode("iso-8859-15"), "f") == (text, "iso-8859-15")
+    both = "Nom\nSœur 12 €\nl’Œuvre\n"  # ’ exists only in Windows-1252: the file is cp1252
+    assert decode(both.encode("cp1252"), "f") == (both, "cp1252")
+    plain = "Nom\nÉtablissements Noël ½ tarif\n"  # ½ after a space: left as Windows-1252
+    assert decode(plain.encode("cp1252"), "f") == (plain, "cp1252")
+
+
+def test_values_under_an_untitled_column_are_listed_as_ignored() -> None:
+    headers = ["N° facture", "Date", "Montant", "", ""]
+    rows = [["F1", "05/01/2026", "10", "", "chèque n° 123"], ["F2", "05/01/2026", "10", "", ""]]
+    mapped = map_columns("payments", headers, "p.csv", rows)
+    assert mapped.ignored == ["(colonne 5 sans titre)"]  # column 4 is empty: not listed
+    with pytest.raises(ValueError, match="montant invalide"):
+        values.amount(True)  # a ticked box in an amount column is not 1,00 €
+
+
+def test_an_unknown_header_is_reported_as_found_not_a_total_row_below_it(tmp_path: Path) -> None:
+    path = tmp_path / "f.csv"
+    path.write_text("Inv#;Cust;Due\nA1;C1;05/01/2026\nTotal;;\n", encoding="utf-8")
+    table = read_table(path, _recognise)  # "Total" is a known name (amount), alone on its row
+    assert (table.header_line, table.headers) == (1, ["Inv#", "Cust", "Due"])

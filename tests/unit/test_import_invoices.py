@@ -202,7 +202,7 @@ def test_unknown_customer_duplicates_and_bad_values_are_all_listed(
          ["F2", "C404", "", "05/01/2026", "04/02/2026", "100", ""],
          ["F1", "C1", "Dupont", "05/01/2026", "04/02/2026", "100", ""],
          ["F3", "C1", "", "32/01/2026", "04/02/2026", "1,2,3", "perdue"],
-         ["F4", "C1", "", "05/01/2026", "04/02/2026", "-50,00", "payée"],
+         ["F4", "C1", "", "05/01/2026", "04/02/2026", "0,00", "payée"],
          ["F5", "C1", "", "05/01/2026", "04/12/2025", "50,00", ""]],
     )  # fmt: skip
     with pytest.raises(ImportRejected) as caught:
@@ -213,9 +213,155 @@ def test_unknown_customer_duplicates_and_bad_values_are_all_listed(
     assert [p.split(": ")[0:2] for p in problems[2:5]] == [
         ["f.csv:5", "Date facture"], ["f.csv:5", "Montant TTC"], ["f.csv:5", "Statut"],
     ]  # fmt: skip
-    assert problems[5].startswith("f.csv:6: Montant TTC: montant -50.00 : doit être positif")
+    assert problems[5].startswith("f.csv:6: Montant TTC: montant nul : une facture a un montant")
     assert problems[6].startswith("f.csv:7: Échéance: échéance 2025-12-04 antérieure")
     assert len(problems) == 7
     assert caught.value.rejected == 5  # type: ignore[attr-defined]
     assert service.store.scalar("SELECT COUNT(*) FROM invoices") == 0
     assert service.store.events() == []
+
+
+CREDIT_HEADER = [
+    "Type", "N° facture", "Code client", "Raison sociale", "Date facture", "Date d'échéance",
+    "Montant TTC", "Reste à payer", "Facture d'origine",
+]  # fmt: skip
+
+
+def test_credit_notes_are_never_invoices_to_remind(service: Service, tmp_path: Path) -> None:
+    """Sage/EBP write a credit note as `Avoir` with a positive amount, others as a negative
+    amount. Neither is stored as an invoice; one naming an invoice of the file settles it."""
+    path = write_csv(
+        tmp_path / "echeancier.csv",
+        [CREDIT_HEADER,
+         ["Facture", "F1", "C1", "Dupont", "05/01/2026", "04/02/2026", "1 000,00", "1 000,00", ""],
+         ["Facture", "F2", "C1", "Dupont", "06/01/2026", "05/02/2026", "300,00", "300,00", ""],
+         ["Facture", "F3", "C1", "Dupont", "07/01/2026", "06/02/2026", "200,00", "200,00", ""],
+         # a full credit note on F2 (positive, typed), a partial one on F3 (negative)
+         ["Avoir", "AV1", "C1", "Dupont", "10/01/2026", "10/01/2026", "300,00", "300,00", "F2"],
+         ["", "AV2", "C1", "Dupont", "11/01/2026", "11/01/2026", "-50,00", "-50,00", "F3"],
+         # one naming no invoice, one already used (nothing left on it)
+         ["Avoir", "AV3", "C1", "Dupont", "12/01/2026", "", "-80,00", "-80,00", ""],
+         ["Avoir", "AV4", "C1", "Dupont", "12/01/2026", "", "-99,00", "0,00", "F1"]],
+    )  # fmt: skip
+    report = service.import_file("invoices", path)
+    assert (report.rows_read, report.added, report.credit_notes) == (7, 3, 4)
+    assert report.credits_applied == 2
+    assert [(u.customer_id, u.amount_cents, u.lines) for u in report.unallocated] == [
+        ("C1", 8000, [7])
+    ]
+    numbers = [r["number"] for r in service.store.query("SELECT number FROM invoices")]
+    assert sorted(numbers) == ["F1", "F2", "F3"]
+    f2, f3 = repo.get_invoice(service.store, "F2"), repo.get_invoice(service.store, "F3")
+    assert f2 is not None and (f2.status, f2.outstanding_cents) == (InvoiceStatus.CREDITED, 0)
+    assert f3 is not None and (f3.status, f3.outstanding_cents) == (InvoiceStatus.OPEN, 15000)
+    assert [e["invoice_number"] for e in service.store.events(kinds=("invoice.credited",))] == [
+        "F2"
+    ]
+    lines = "\n".join(report.lines()).replace("\u202f", " ").replace("\xa0", " ")
+    assert "avoirs : 4 (jamais relancés) · imputés sur leur facture : 2" in lines
+    assert "crédit non affecté (non appliqué, à lettrer) : client C1 : 80,00 € (lignes 7)" in lines
+    # the same file again: nothing changes, no event but the import itself
+    events = len(service.store.events())
+    again = service.import_file("invoices", path)
+    assert (again.added, again.updated, again.unchanged) == (0, 0, 3)
+    assert len(service.store.events()) == events + 1
+    # the planner never proposes the credited invoice
+    assert "F2" not in {n for a in service.plan(date(2026, 6, 1)).actions for n in a.invoices}
+
+
+def test_a_credit_note_stored_as_an_invoice_by_an_earlier_import_is_cancelled(
+    service: Service, tmp_path: Path
+) -> None:
+    header = CREDIT_HEADER[1:7]
+    row = ["AV9", "C1", "Dupont", "10/01/2026", "10/01/2026", "150,00"]
+    service.import_file("invoices", write_csv(tmp_path / "a.csv", [header, row]))
+    report = service.import_file(
+        "invoices", write_csv(tmp_path / "b.csv", [["Type", *header], ["Avoir", *row]])
+    )
+    assert (report.updated, report.credit_notes) == (1, 1)
+    invoice = repo.get_invoice(service.store, "AV9")
+    assert invoice is not None
+    assert (invoice.status, invoice.outstanding_cents) == (InvoiceStatus.CANCELLED, 0)
+
+
+def test_unknown_document_type_and_currency_mismatch_are_row_errors(
+    service: Service, tmp_path: Path
+) -> None:
+    header = ["Type", *CREDIT_HEADER[1:7], "Devise"]
+    path = write_csv(
+        tmp_path / "f.csv",
+        [header,
+         ["Bon de livraison", "F1", "C1", "Dupont", "05/01/2026", "04/02/2026", "10", "EUR"],
+         ["Facture", "F2", "C1", "Dupont", "05/01/2026", "04/02/2026", "10,00 CHF", "EUR"],
+         ["Facture", "F3", "C1", "Dupont", "05/01/2026", "04/02/2026", "10,00 CHF", ""]],
+    )  # fmt: skip
+    with pytest.raises(ImportRejected) as caught:
+        service.import_file("invoices", path)
+    assert caught.value.problems == [
+        "f.csv:2: Type: type de pièce inconnu : 'Bon de livraison' (attendu facture ou avoir)",
+        "f.csv:3: Montant TTC: montant en CHF mais devise EUR",
+    ]
+    del header[-1]
+    ok = write_csv(tmp_path / "g.csv", [header, ["", "F3", "C1", "D", "05/01/2026",
+                                                 "04/02/2026", "1 000,00 CHF"]])  # fmt: skip
+    service.import_file("invoices", ok)
+    assert repo.get_invoice(service.store, "F3").currency == "CHF"  # type: ignore[union-attr]
+
+
+def test_accounting_report_export_with_title_page_headers_and_totals(
+    service: Service, tmp_path: Path
+) -> None:
+    """An "échéancier" printed to CSV: title lines, the header repeated on each page,
+    a subtotal per customer and a grand total; a customer named "Total Energies" is data."""
+    header = ";".join(FRENCH_HEADER[:6])
+    text = "\r\n".join([
+        "Échéancier clients;;;;;", "Arrêté au 24/11/2026;;;;;", ";;;;;", header,
+        "F1;C1;Total Energies;05/01/2026;04/02/2026;1 000,00",
+        ";;Sous-total Total Energies;;;1 000,00",
+        header,
+        "F2;C2;Martin;05/01/2026;04/02/2026;234,56",
+        ";;;;;",
+        "Total général;;;;;1 234,56",
+    ]) + "\r\n"  # fmt: skip
+    path = tmp_path / "echeancier.csv"
+    path.write_bytes(text.encode("cp1252"))
+    report = service.import_file("invoices", path)
+    assert (report.rows_read, report.added, report.header_line) == (2, 2, 4)
+    assert report.total_lines == [6, 10]
+    assert repo.get_customer(service.store, "C1").name == "Total Energies"  # type: ignore[union-attr]
+    lines = report.lines()
+    assert "  en-tête trouvé ligne 4 (lignes de titre au-dessus ignorées)" in lines
+    assert "  lignes de total ignorées : 6, 10" in lines
+
+
+def test_open_invoices_missing_from_a_later_export_are_reported(
+    service: Service, tmp_path: Path
+) -> None:
+    """An "impayés" export drops the invoices paid since: the store would keep them open (and
+    remind them). They are not guessed paid, but the report names them."""
+    header = FRENCH_HEADER[:6]
+    rows = [[f"F{n}", "C1", "Dupont", "05/01/2026", "04/02/2026", "10,00"] for n in range(1, 8)]
+    service.import_file("invoices", write_csv(tmp_path / "a.csv", [header, *rows]))
+    report = service.import_file("invoices", write_csv(tmp_path / "b.csv", [header, rows[0]]))
+    assert report.absent_open == ["F2", "F3", "F4", "F5", "F6", "F7"]
+    assert report.as_json()["absent_open_invoices"] == 6
+    line = next(x for x in report.lines() if "absentes de ce fichier" in x)
+    assert line.startswith("  factures ouvertes en base absentes de ce fichier : 6 (F2, F3, F4,")
+    assert "F5, F6 ..." in line
+    assert repo.get_invoice(service.store, "F7").status is InvoiceStatus.OPEN  # type: ignore[union-attr]
+
+
+def test_created_records_say_who_when_and_what(service: Service, tmp_path: Path) -> None:
+    header = FRENCH_HEADER[:7]
+    row = ["F1", "C1", "Dupont", "05/01/2026", "04/02/2026", "100,00", "60,00"]
+    service.import_file("invoices", write_csv(tmp_path / "a.csv", [header, row]))
+    created = {e["kind"]: e for e in service.store.events()}
+    invoice, customer = created["invoice.created"], created["customer.created"]
+    assert (invoice["actor"], invoice["at"], invoice["invoice_number"]) == (
+        "user", "2026-11-24T09:30:00+00:00", "F1"
+    )  # fmt: skip
+    assert invoice["data"] == {
+        "status": "open", "amount_cents": 10000, "outstanding_cents": 6000,
+        "due_date": "2026-02-04",
+    }  # fmt: skip
+    assert (customer["customer_id"], customer["data"]) == ("C1", {"name": "Dupont"})

@@ -83,14 +83,58 @@ def test_unknown_invoice_and_overpayment_reject_the_file(invoiced: Service, tmp_
     )  # fmt: skip
     with pytest.raises(ImportRejected) as caught:
         invoiced.import_file("payments", path)
-    problems = caught.value.problems
+    problems = [p.replace("\xa0", " ").replace("\u202f", " ") for p in caught.value.problems]
     assert problems == [
         "r.csv:3: N° facture: facture inconnue : F404",
-        "r.csv:4: Montant réglé: règlement de 50.00 supérieur au reste à payer de la facture F1"
-        " (40.00)",
-        "r.csv:5: Montant réglé: montant 0.00 : doit être positif",
+        "r.csv:4: Montant réglé: règlement de 50,00 € supérieur au reste à payer de la facture F1"
+        " (40,00 €)",
+        "r.csv:5: Montant réglé: montant 0,00 € : doit être positif",
         "r.csv:6: Date de règlement: valeur obligatoire manquante",
     ]
     assert invoiced.store.scalar("SELECT COUNT(*) FROM payments") == 0
     f1 = repo.get_invoice(invoiced.store, "F1")
     assert f1 is not None and f1.outstanding_cents == 10000
+
+
+def test_settled_invoice_other_currency_and_a_bank_total_line(
+    invoiced: Service, tmp_path: Path
+) -> None:
+    invoiced.import_file("payments", write(tmp_path / "a.csv", [PAYMENTS[0], PAYMENTS[1],
+                                                                PAYMENTS[2]]))  # fmt: skip
+    path = write(
+        tmp_path / "b.csv",
+        [PAYMENTS[0],
+         ["F1", "06/02/2026", "10,00", "virement"],  # F1 is paid: a duplicate payment?
+         ["F2", "07/02/2026", "20,00 CHF", "virement"],  # F2 is in euros
+         ["Total", "", "30,00", ""]],
+    )  # fmt: skip
+    with pytest.raises(ImportRejected) as caught:
+        invoiced.import_file("payments", path)
+    assert caught.value.problems == [
+        "b.csv:2: N° facture: facture F1 déjà soldée (paid) : règlement en double ou mauvaise"
+        " facture ?",
+        "b.csv:3: Montant réglé: règlement en CHF pour la facture F2 en EUR",
+    ]
+    ok = write(tmp_path / "c.csv", [PAYMENTS[0], ["F2", "07/02/2026", "20,00 €", "virement"],
+                                    ["Total", "", "20,00", ""]])  # fmt: skip
+    report = invoiced.import_file("payments", ok)
+    assert (report.rows_read, report.added, report.total_lines) == (1, 1, [3])
+    f2 = repo.get_invoice(invoiced.store, "F2")
+    assert f2 is not None and f2.outstanding_cents == 20000 - 2000
+
+
+def test_a_payment_from_another_customer_than_the_invoice_s_is_refused(
+    invoiced: Service, tmp_path: Path
+) -> None:
+    path = write(
+        tmp_path / "r.csv",
+        [["N° facture", "Code client", "Date de règlement", "Montant réglé"],
+         ["F1", "C1", "01/02/2026", "10,00"],
+         ["F2", "C7", "01/02/2026", "10,00"]],  # a typo in the invoice number, probably
+    )  # fmt: skip
+    with pytest.raises(ImportRejected) as caught:
+        invoiced.import_file("payments", path)
+    assert caught.value.problems == [
+        "r.csv:3: Code client: la facture F2 est celle du client C1, pas de C7"
+    ]
+    assert invoiced.store.scalar("SELECT COUNT(*) FROM payments") == 0

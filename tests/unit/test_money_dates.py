@@ -4,7 +4,14 @@ from decimal import Decimal
 import pytest
 
 from assistant.dates import format_date, parse_date, parse_iso
-from assistant.money import cents_to_str, format_money, locale_for, parse_amount
+from assistant.money import (
+    AmountError,
+    cents_to_str,
+    currency_in,
+    format_money,
+    locale_for,
+    parse_amount,
+)
 
 
 @pytest.mark.parametrize(
@@ -24,16 +31,45 @@ from assistant.money import cents_to_str, format_money, locale_for, parse_amount
         (0.1 + 0.2, 30),
         (Decimal("10.005"), 1001),
         (7, 700),
+        ("150,00-", -15000),  # trailing minus (Sage, SAP exports)
+        ("1\u202f234\u202f567,89", 123456789),  # Excel fr: narrow no-break spaces
+        ("1.234.567,89", 123456789),
+        ("1,234,567.89", 123456789),
+        ("1,234,567", 123456700),
+        ("1'234.50", 123450),
+        ("12,00 CHF", 1200),
+        ("EUR 12", 1200),
     ],
 )
 def test_parse_amount_accepts_french_and_iso_forms(text: object, cents: int) -> None:
     assert parse_amount(text) == cents  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize("text", ["", "abc", "12,34,5", "1,2345", "1,234", "-", ".", True])
-def test_parse_amount_rejects_garbage_and_sub_cent_text(text: object) -> None:
-    with pytest.raises(ValueError):
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [("", "invalid"), ("abc", "invalid"), ("12,34,5", "invalid"), ("-", "invalid"),
+     (".", "invalid"), (True, "invalid"), ("1e3", "invalid"), ("NaN", "invalid"),
+     ("=A1+B1", "invalid"), ("--5", "invalid"), ("(5)-", "invalid"),
+     ("12 34,5", "invalid"), ("12.3.4", "invalid"), ("1.23.456,00", "invalid"),
+     ("1.234 567,00", "invalid"), ("12 € $", "invalid"), ("1 000 000 000 000,00", "invalid"),
+     ("99999999999999999999", "invalid"), (10**20, "invalid"),
+     ("1,2345", "decimals"), ("0,001", "decimals"), ("1 234,567", "decimals"),
+     ("1,234", "ambiguous"), ("1.234", "ambiguous"), ("12.345", "ambiguous")],
+)  # fmt: skip
+def test_parse_amount_rejects_garbage_bad_grouping_and_sub_cent_text(
+    text: object, reason: str
+) -> None:
+    """Wrong grouping is refused, never read as another amount (12.3.4 is not 1234)."""
+    with pytest.raises(AmountError) as caught:
         parse_amount(text)  # type: ignore[arg-type]
+    assert caught.value.reason == reason
+
+
+def test_currency_written_in_an_amount() -> None:
+    assert currency_in("1 234,56 €") == "EUR" and currency_in("12,00 CHF") == "CHF"
+    assert currency_in("1 234,56") is None
+    with pytest.raises(AmountError):
+        currency_in("12 € USD")
 
 
 def test_money_json_form_and_locale_formatting() -> None:
@@ -51,13 +87,20 @@ def test_money_json_form_and_locale_formatting() -> None:
     ("text", "expected"),
     [("05/03/2026", date(2026, 3, 5)), ("5/3/2026", date(2026, 3, 5)),
      ("2026-03-05", date(2026, 3, 5)), ("20260305", date(2026, 3, 5)),
-     ("05.03.2026", date(2026, 3, 5))],
+     ("05.03.2026", date(2026, 3, 5)), ("2026/03/05", date(2026, 3, 5)),
+     ("05/03/26", date(2026, 3, 5)), ("05/03/95", date(1995, 3, 5)),
+     ("05/03/2026 00:00", date(2026, 3, 5)), ("05/03/2026 14:30:00", date(2026, 3, 5)),
+     ("2026-03-05T14:30:00+01:00", date(2026, 3, 5)), ("2026-3-5", date(2026, 3, 5))],
 )  # fmt: skip
 def test_parse_date_formats(text: str, expected: date) -> None:
     assert parse_date(text) == expected
 
 
-@pytest.mark.parametrize("text", ["31/02/2026", "2026/03/05", "05/03/26", "hier", ""])
+@pytest.mark.parametrize(
+    "text",
+    ["31/02/2026", "2026-13-01", "00/01/2026", "05/03/0026", "05/03/9999", "05/03/2026 midi",
+     "5 mars 2026", "05/03-2026", "hier", ""],
+)  # fmt: skip
 def test_parse_date_rejects(text: str) -> None:
     with pytest.raises(ValueError):
         parse_date(text)
