@@ -4,7 +4,8 @@ Per invoice, the candidate step is the most advanced step whose business-day dat
 that follows the last step done (steps are monotone: catching up never replays the sequence).
 Per customer, invoices are grouped: one human task (listing every overdue invoice) holds the
 automatic emails; otherwise one automatic message at the most advanced step due, if the minimum
-gap since the last automatic message holds.
+gap since the last automatic message holds. A message after the due date lists every overdue
+invoice of the customer that has not had that step yet (DESIGN §3, grouping).
 """
 
 from __future__ import annotations
@@ -103,6 +104,7 @@ class Planner:
         self.calendar = calendar or BusinessCalendar(policy.sending_weekdays)
         self.steps = policy.steps
         self._offsets_cache: dict[tuple[str, bool], tuple[int, ...]] = {}
+        self._first_reminder: dict[tuple[int, ...], int] = {}
         self._segments = {s.id: s for s in policy.segments}
         self._rules = [(s, s.conditions) for s in policy.segments]
         self._human = tuple(not s.automatic for s in self.steps)  # by step index
@@ -189,7 +191,9 @@ class Planner:
             table = tables.setdefault((offsets, country, closing), {})
             has_promise = cid in customer_promise
             cands: list[_Candidate] = []
-            overdue: list[tuple[str, int]] = []  # (number, index of the last step done)
+            # (number, index of the last step done, reached the first post-due reminder's day)
+            overdue: list[tuple[str, int, bool]] = []
+            ripe_after = self._first_reminder_offset(offsets)
 
             for number, _cid, due, _outstanding, last_idx, last_on in rows:
                 if last_idx is None:
@@ -216,7 +220,7 @@ class Planner:
                         if status == "broken" and (last is None or last[1] <= deadline):
                             broken = promise
                 if due < as_of:
-                    overdue.append((number, last_idx))
+                    overdue.append((number, last_idx, due + ripe_after <= as_of))
 
                 if broken is not None:
                     human = next(
@@ -244,6 +248,15 @@ class Planner:
         plan_instalments(self, snap, result)
         result.actions.sort(key=attrgetter("scheduled_for", "requires_human", "customer_id"))
         return result
+
+    def _first_reminder_offset(self, offsets: tuple[int, ...]) -> int:
+        """Days after the due date of the first automatic reminder (never, if there is none)."""
+        found = self._first_reminder.get(offsets)
+        if found is None:
+            steps = self.steps
+            after = [o for o, s in zip(offsets, steps, strict=True) if s.automatic and o >= 0]
+            found = self._first_reminder[offsets] = min(after, default=10**6)
+        return found
 
     def _step_due(
         self, due: int, last_idx: int, offsets: tuple[int, ...], country: str,
@@ -280,7 +293,7 @@ class Planner:
         self,
         customer: CustomerFacts,
         cands: list[_Candidate],
-        overdue: list[tuple[str, int]],
+        overdue: list[tuple[str, int, bool]],
         segment: Segment,
         as_of: int,
         result: Plan,
@@ -305,7 +318,7 @@ class Planner:
             top = max(c.step_idx for c in human)
             step = steps[top]
             numbers = sorted(
-                {n for n, last_idx in overdue if last_idx < top} | {c.number for c in human}
+                {n for n, last_idx, _ in overdue if last_idx < top} | {c.number for c in human}
             )
             lead = min((c for c in human if c.step_idx == top), key=_BY_DUE)
             result.actions.append(
@@ -351,18 +364,23 @@ class Planner:
         step = steps[top]
         if step.offset_days < 0:
             chosen = [c for c in cands if c.step_idx == top]
+            numbers = {c.number for c in chosen}
         else:
+            # a reminder after the due date also lists the customer's other overdue invoices
+            # that have reached the first reminder's day and not yet this step
             chosen = [c for c in cands if steps[c.step_idx].offset_days >= 0]
+            numbers = {c.number for c in chosen}
+            numbers |= {n for n, last, ripe in overdue if ripe and last < top}
         lead = min((c for c in chosen if c.step_idx == top), key=_BY_DUE)
         result.actions.append(
             Action(
                 customer_id=cid,
                 step=step.id,
                 channel=step.channel,
-                invoices=tuple(sorted(c.number for c in chosen)),
+                invoices=tuple(sorted(numbers)),
                 scheduled_for=date.fromordinal(today),
                 requires_human=False,
-                reason=self._reason(step, lead, len(chosen), texts),
+                reason=self._reason(step, lead, len(numbers), texts),
                 segment=segment.id,
                 tone=step.tone,
                 template=segment.template,

@@ -233,6 +233,8 @@ class StubLLM:
         stub = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # keep-alive, as real providers do
+
             def log_message(self, *args: object) -> None:  # keep test output clean
                 pass
 
@@ -296,3 +298,20 @@ class StubLLM:
                 )
 
         return Handler
+
+
+def main() -> None:
+    """Serve in a process of its own (benchmarks): prints the base URL, serves until killed."""
+    import argparse
+
+    args = argparse.ArgumentParser()
+    args.add_argument("--mode", default="ok")
+    args.add_argument("--latency", type=float, default=0.0)
+    opts = args.parse_args()
+    stub = StubLLM(opts.mode, latency_s=opts.latency)
+    print(stub.base_url, flush=True)
+    stub._server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()

@@ -156,6 +156,20 @@ def test_one_message_per_customer_at_the_most_advanced_step(store: Store) -> Non
     assert [(a.step, a.invoices) for a in actions] == [("reminder_2", ("NEW", "OLD"))]
 
 
+def test_a_reminder_lists_every_overdue_invoice_not_yet_at_its_step(store: Store) -> None:
+    add_customer(store)
+    add_invoice(store, "A", WED - timedelta(days=6))  # J+10 reached on WED + 4
+    add_invoice(store, "B", WED)  # J+4 on WED + 4: its own J+10 is 6 days away
+    add_invoice(store, "C", WED - timedelta(days=6))
+    add_invoice(store, "LATER", WED + timedelta(days=20))  # not overdue: not listed
+    mark(store, ["A", "B"], "reminder_1", WED + timedelta(days=3))
+    mark(store, ["C"], "reminder_2", WED + timedelta(days=1))  # already had this step
+    day = WED + timedelta(days=9)  # a Friday, past the minimum gap
+    (action,) = plan_on(store, day).actions
+    assert (action.step, action.invoices) == ("reminder_2", ("A", "B"))
+    assert "2 factures regroupées" in action.reason
+
+
 def test_human_task_holds_automatic_emails_and_lists_all_overdue(store: Store) -> None:
     add_customer(store, salesperson_email="vendeur@example.com")
     add_invoice(store, "LATE", WED - timedelta(days=18))
