@@ -8,7 +8,7 @@ from rich.text import Text
 
 from assistant.drafting.queue import DraftView
 from assistant.i18n import language, tr
-from assistant.labels import channel_label, draft_label, source_label, step_label
+from assistant.labels import channel_label, draft_label, source_label, status_label, step_label
 from assistant.rules import Plan
 
 
@@ -89,7 +89,12 @@ def render_drafts(items: list[DraftView]) -> Group | Text:
         step = draft_label(d.step, d.channel)
         source = source_label(d.source) + (" ⚠" if d.violations else "")
         table.add_row(
-            str(d.id), d.customer_name, step, d.status, source, _money(d.total_cents, d.currency)
+            str(d.id),
+            d.customer_name,
+            step,
+            status_label(d.status),
+            source,
+            _money(d.total_cents, d.currency),
         )
     return Group(table, *_delivery_notes(items))
 

@@ -116,22 +116,13 @@ def plan_options(
             ),
         )
     ]
-    first = business(as_of + timedelta(days=policy.first_instalment_in_days))
+    first = _first_instalment_day(as_of, policy, calendar, country, closing)
     for count in policy.instalment_counts:
         amounts = split_exact(total_cents, count)
-        if min(amounts) < policy.min_instalment:
+        dates = _monthly_dates(first, count, calendar, country, closing)
+        if min(amounts) < policy.min_instalment or _span(dates) > policy.max_duration_days:
             continue
-        raw = [first + relativedelta(months=i) for i in range(count)]
-        dates = [business(d) for d in raw]
-        if (dates[-1] - dates[0]).days > policy.max_duration_days:
-            continue
-        options.append(
-            PlanOption(
-                f"instalments_{count}",
-                tr("{n} mensualités", "{n} monthly instalments", n=count),
-                tuple(Instalment(d, a) for d, a in zip(dates, amounts, strict=True)),
-            )
-        )
+        options.append(_instalments_option(amounts, dates))
     return options
 
 
@@ -177,19 +168,44 @@ def instalment_plan(
             tr("échéances inférieures au minimum de la politique ({m})",
                "instalments below the policy minimum ({m})", m=cents_to_str(policy.min_instalment))
         )  # fmt: skip
-    first = calendar.next_on_or_after(
-        as_of + timedelta(days=policy.first_instalment_in_days), country, closing
-    )
-    dates = [
-        calendar.next_on_or_after(first + relativedelta(months=i), country, closing)
-        for i in range(count)
-    ]
-    if (dates[-1] - dates[0]).days > policy.max_duration_days:
+    first = _first_instalment_day(as_of, policy, calendar, country, closing)
+    dates = _monthly_dates(first, count, calendar, country, closing)
+    if _span(dates) > policy.max_duration_days:
         raise UserError(
             tr("plan trop long : {d} jours au-delà du maximum de {m}",
                "plan too long: {d} days beyond the maximum of {m}",
-               d=(dates[-1] - dates[0]).days, m=policy.max_duration_days)
+               d=_span(dates), m=policy.max_duration_days)
         )  # fmt: skip
+    return _instalments_option(amounts, dates)
+
+
+def _first_instalment_day(
+    as_of: date,
+    policy: PaymentPlanPolicy,
+    calendar: BusinessCalendar,
+    country: str,
+    closing: ClosingSpans,
+) -> date:
+    day = as_of + timedelta(days=policy.first_instalment_in_days)
+    return calendar.next_on_or_after(day, country, closing)
+
+
+def _monthly_dates(
+    first: date, count: int, calendar: BusinessCalendar, country: str, closing: ClosingSpans
+) -> list[date]:
+    """One date a month from `first`, each moved to the customer's next business day."""
+    return [
+        calendar.next_on_or_after(first + relativedelta(months=i), country, closing)
+        for i in range(count)
+    ]
+
+
+def _span(dates: list[date]) -> int:
+    return (dates[-1] - dates[0]).days
+
+
+def _instalments_option(amounts: list[int], dates: list[date]) -> PlanOption:
+    count = len(amounts)
     return PlanOption(
         f"instalments_{count}",
         tr("{n} mensualités", "{n} monthly instalments", n=count),

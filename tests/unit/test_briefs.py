@@ -58,6 +58,20 @@ def test_options_sum_exactly_and_respect_the_policy(total: int, as_of: date, cou
             assert len(set(dates)) == len(dates)
 
 
+@settings(max_examples=100, deadline=None)
+@given(
+    total=st.integers(min_value=1, max_value=5 * 10**8),
+    as_of=st.dates(min_value=date(2025, 1, 1), max_value=date(2030, 12, 31)),
+    country=st.sampled_from(["FR", "GB", "DE"]),
+)
+def test_the_plan_agreed_on_a_call_is_the_option_the_brief_proposed(
+    total: int, as_of: date, country: str
+) -> None:
+    for option in plan_options(total, as_of, POLICY, CAL, country):
+        count = len(option.instalments)
+        assert instalment_plan(total, count, as_of, POLICY, CAL, country) == option
+
+
 def test_small_amounts_get_no_instalment_plan() -> None:
     ids = [o.id for o in plan_options(25_000, date(2026, 11, 24), POLICY, CAL)]
     assert ids == ["pay_now"]  # 2 x 125 € would fall below the 150 € minimum
