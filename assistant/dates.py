@@ -83,7 +83,7 @@ def parse_iso(text: str) -> date:
 def format_date(value: date, locale: str = "fr_FR", fmt: str = "long") -> str:
     """`20 novembre 2026`, `1er octobre 2026` (fr) / `20 November 2026` (en)."""
     text = _babel_format_date(value, format=fmt, locale=locale)
-    if value.day == 1 and locale.startswith("fr") and fmt in ("long", "full"):
+    if value.day == 1 and locale.startswith("fr") and fmt in ("medium", "long", "full"):
         # French writes the first of the month as an ordinal; CLDR patterns cannot say so
         text = re.sub(r"(?<!\d)1(?= )", "1er", text, count=1)
     return text

@@ -114,5 +114,7 @@ def test_parse_iso_is_strict_and_formatting_is_localised() -> None:
     assert format_date(date(2026, 11, 20), "en_GB") == "20 November 2026"
     assert format_date(date(2026, 10, 1), "fr_FR") == "1er octobre 2026"
     assert format_date(date(2026, 10, 1), "fr_FR", "full") == "jeudi 1er octobre 2026"
+    assert format_date(date(2026, 12, 1), "fr_FR", "medium") == "1er déc. 2026"
+    assert format_date(date(2026, 12, 1), "en_GB", "medium") == "1 Dec 2026"
     assert format_date(date(2026, 10, 1), "en_GB") == "1 October 2026"
     assert format_date(date(2026, 10, 11), "fr_FR") == "11 octobre 2026"
