@@ -648,7 +648,11 @@ def log_call(
         ),
     ],
     on: Annotated[
-        str | None, typer.Option("--date", help="Date promise (promise), AAAA-MM-JJ.")
+        str | None,
+        typer.Option(
+            "--date",
+            help="Date promise (promise) ou jour du paiement annoncé (paid), AAAA-MM-JJ.",
+        ),
     ] = None,
     amount: Annotated[str | None, typer.Option("--amount", help="Montant promis.")] = None,
     instalments: Annotated[
@@ -675,7 +679,17 @@ def log_call(
     echo(tr("Appel enregistré pour {c} : {o}.", "Call logged for {c}: {o}.", c=customer, o=outcome))
     if data.get("plan_id"):
         echo(tr("Plan de paiement n° {p} créé.", "Payment plan #{p} created.", p=data["plan_id"]))
-    if data.get("promised_date"):
+    if data.get("paid_on"):
+        echo(
+            tr(
+                "Paiement annoncé le {p} : relances suspendues le temps qu'il arrive"
+                " (délai de grâce) ; sans encaissement, un appel sera proposé.",
+                "Payment announced on {p}: reminders paused while it arrives (grace days);"
+                " if nothing comes in, a call will be proposed.",
+                p=data["paid_on"],
+            )
+        )
+    elif data.get("promised_date"):
         echo(
             tr(
                 "Relances suspendues jusqu'au {d} (+ délai de grâce).",

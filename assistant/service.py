@@ -656,6 +656,12 @@ class Service:
                     )
             elif outcome == "plan":
                 data["plan_id"] = self._agree_plan(customer, instalments, on, note, invoice)
+            elif outcome == "paid":
+                data["paid_on"] = (promised or on).isoformat()
+                data["promised_date"] = on.isoformat()
+                data["promise_id"] = self._payment_claimed(
+                    customer, invoice, promised or on, amount_cents, on, note
+                )
             elif outcome == "dispute":
                 if invoice is None:
                     raise UserError(
@@ -687,6 +693,57 @@ class Service:
                 data=data,
             )
         return data
+
+    def _payment_claimed(
+        self,
+        customer: Customer,
+        invoice: str | None,
+        paid_on: date,
+        amount_cents: int | None,
+        on: date,
+        note: str | None,
+    ) -> int:
+        """ "Already paid", says the customer: the claim is held like a promise due on the call
+        day, counting payments from the day they say they paid. Reminders pause while the funds
+        can still arrive (grace days); if nothing comes, it is broken and a person calls again.
+        The invoice stays open until the payment is imported: we never guess it paid."""
+        if paid_on > on:
+            raise UserError(
+                tr(
+                    "--date : jour du paiement annoncé, pas une date future"
+                    " (un paiement à venir est une promesse : --outcome promise)",
+                    "--date: the day the customer says they paid, not a future date"
+                    " (a payment to come is a promise: --outcome promise)",
+                )
+            )
+        if amount_cents is not None and amount_cents <= 0:
+            raise UserError(tr("montant annoncé invalide", "invalid announced amount"))
+        numbers = (
+            [invoice]
+            if invoice is not None
+            else [
+                r["number"]
+                for r in self.store.query(
+                    "SELECT number FROM invoices WHERE customer_id = ? AND status = 'open'",
+                    (customer.id,),
+                )
+            ]
+        )
+        promise_id = repo.insert_promise(
+            self.store,
+            customer.id,
+            invoice,
+            on,
+            amount_cents,
+            paid_on,
+            source="payment_claimed",
+            note=note,
+            actor=self.actor,
+        )
+        why = tr("paiement annoncé", "payment announced")
+        for number in numbers:
+            queue.cancel_for_invoice(self.store, number, why, self.actor)
+        return promise_id
 
     def _customer_promise(
         self,

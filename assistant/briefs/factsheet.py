@@ -112,6 +112,14 @@ def _describe(kind: str, data: dict, ref: str, promise: str | None) -> str:
     if kind == "call.logged":
         text = tr("appel : {o}", "call: {o}", o=outcome_label(data.get("outcome")))
         return text + (f" — « {data['note']} »" if data.get("note") else "")
+    if kind == "promise.made" and data.get("source") == "payment_claimed":
+        text = tr("paiement annoncé{about}", "payment announced{about}", about=about)
+        status = {
+            "kept": tr("reçu", "received"),
+            "broken": tr("non reçu", "not received"),
+            "open": tr("en attente", "awaited"),
+        }.get(promise or "")
+        return f"{text} — {status}" if status else text
     if kind == "promise.made":
         on = data.get("promised_date")
         text = tr(

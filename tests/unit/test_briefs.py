@@ -239,6 +239,45 @@ def test_call_no_answer_keeps_the_task_and_paid_closes_it(service: Service) -> N
     assert outcomes == ["no-answer", "paid"]
 
 
+def test_wrong_contact_keeps_the_call_task(service: Service) -> None:
+    call_due(service)
+    service.log_call("C1", "wrong-contact", on=AS_OF, note="standard : demander la compta")
+    assert [a.step for a in service.plan(AS_OF + timedelta(days=1)).actions] == ["call"]
+
+
+def test_payment_claimed_pauses_then_calls_again_if_nothing_arrives(service: Service) -> None:
+    call_due(service)
+    add_invoice(service.store, "F2", AS_OF - timedelta(days=3))  # would get its J+3 e-mail
+    grace = service.scenario().promise_grace_days
+    service.log_call("C1", "paid", on=AS_OF, promised=AS_OF - timedelta(days=1))
+    assert service.store.query("SELECT status FROM invoices WHERE number = 'F1'")[0]["status"] == (
+        "open"  # never guessed paid: the payment import settles it
+    )
+    for offset in range(1, grace + 1):
+        assert service.plan(AS_OF + timedelta(days=offset)).actions == []
+    later = [a for a in service.plan(AS_OF + timedelta(days=grace + 3)).actions]
+    assert [a.requires_human for a in later] == [True]
+    assert "non tenue" in later[0].reason
+    with pytest.raises(UserError, match="future"):
+        service.log_call("C1", "paid", on=AS_OF, promised=AS_OF + timedelta(days=2))
+
+
+def test_payment_claimed_then_received_is_kept_and_closes_the_task(service: Service) -> None:
+    call_due(service)
+    service.log_call("C1", "paid", on=AS_OF, promised=AS_OF - timedelta(days=1))
+    with service.store.transaction():
+        repo.apply_payment(
+            service.store,
+            Payment(invoice_number="F1", date=AS_OF, amount_cents=300_000),
+            None,
+            "test",
+        )
+    assert service.plan(AS_OF + timedelta(days=10)).actions == []
+    assert service.stats(AS_OF + timedelta(days=10)).promises["kept"] == 1
+    timeline = [t.text for t in service.factsheet("C1", AS_OF + timedelta(days=10)).timeline]
+    assert any("paiement annoncé" in t and "reçu" in t for t in timeline)
+
+
 def test_unknown_outcome_is_refused(service: Service) -> None:
     call_due(service)
     with pytest.raises(UserError, match="résultat inconnu"):

@@ -101,7 +101,10 @@ class CallOutcomeModal(ModalScreen[dict[str, object] | None]):
                 id="outcome",
             )
             yield Input(
-                placeholder=tr("date promise AAAA-MM-JJ", "promised date YYYY-MM-DD"), id="date"
+                placeholder=tr(
+                    "date promise / du paiement annoncé", "promised / announced payment date"
+                ),
+                id="date",
             )
             yield Input(
                 placeholder=tr("montant promis (optionnel)", "promised amount (optional)"),
