@@ -334,3 +334,21 @@ async def test_sending_with_bad_smtp_settings_is_a_notice_not_a_crash(
         notices = [n.message for n in app._notifications]
         assert any("RELANCE_SMTP_PASSWORD" in m for m in notices), notices
     assert demo_service.get_draft(email.id).status == "approved"
+
+
+async def test_every_screen_shows_its_title_on_the_header_line(demo_service: Service) -> None:
+    from textual.widgets._header import HeaderTitle
+
+    app = make_app(demo_service, DEMO_DAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        for key, title in [
+            ("f2", "File de validation"),
+            ("f3", "Appels du jour"),
+            ("f4", "Politiques et modèles"),
+            ("f5", "Résultats"),
+        ]:
+            await pilot.press(key)
+            await pilot.pause()
+            header = app.screen.query_one(HeaderTitle)
+            assert header.region.y == 0 and header.region.height == 1  # not pushed off its line
+            assert title in str(header.render())
