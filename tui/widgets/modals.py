@@ -102,7 +102,7 @@ class CallOutcomeModal(ModalScreen[dict[str, object] | None]):
             )
             yield Input(
                 placeholder=tr(
-                    "date promise / du paiement annoncé", "promised / announced payment date"
+                    "date AAAA-MM-JJ : promise, ou payé le", "date YYYY-MM-DD: promised, or paid on"
                 ),
                 id="date",
             )
