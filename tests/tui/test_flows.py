@@ -352,3 +352,23 @@ async def test_every_screen_shows_its_title_on_the_header_line(demo_service: Ser
             header = app.screen.query_one(HeaderTitle)
             assert header.region.y == 0 and header.region.height == 1  # not pushed off its line
             assert title in str(header.render())
+
+
+async def test_call_form_fits_80x24_and_submits_with_enter(demo_service: Service) -> None:
+    task = demo_service.call_tasks(DEMO_DAY)[0]
+    app = make_app(demo_service, DEMO_DAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f3")
+        await app.workers.wait_for_complete()
+        await pilot.press("l")
+        await pilot.pause()
+        save = app.screen.query_one("#ok")
+        assert save.region.bottom <= 24 and save.region.height >= 1  # reachable, not clipped
+        app.screen.query_one("#outcome", Select).value = "paid"
+        app.screen.query_one("#note", Input).focus()
+        await pilot.press(*"virement hier", "enter")
+        await pilot.pause()
+    claims = demo_service.store.query(
+        "SELECT customer_id, note FROM promises WHERE source = 'payment_claimed'"
+    )
+    assert claims == [{"customer_id": task.customer_id, "note": "virement hier"}]

@@ -6,7 +6,7 @@ from datetime import date
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, OptionList, Select
 from textual.widgets.option_list import Option
@@ -81,6 +81,16 @@ OUTCOMES = [
 ]
 
 
+# the form's text fields: id, placeholder (French, English)
+CALL_FIELDS = [
+    ("date", ("date AAAA-MM-JJ : promise, ou payé le", "date YYYY-MM-DD: promised, or paid on")),
+    ("amount", ("montant promis (optionnel)", "promised amount (optional)")),
+    ("instalments", ("nombre d'échéances (plan)", "number of instalments (plan)")),
+    ("invoice", ("facture (litige)", "invoice (dispute)")),
+    ("note", ("note", "note")),
+]
+
+
 class CallOutcomeModal(ModalScreen[dict[str, object] | None]):
     """Log a call: outcome, promised date and amount, instalments, invoice, note."""
 
@@ -92,43 +102,35 @@ class CallOutcomeModal(ModalScreen[dict[str, object] | None]):
         self.today = today
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog wide"):
+        # compact fields: the whole form, buttons included, fits an 80x24 terminal
+        with VerticalScroll(classes="dialog wide call-form"):
             yield Label(tr("Résultat de l'appel — {c}", "Call outcome — {c}", c=self.customer_id))
             yield Select(
                 [(tr(*label), value) for value, label in OUTCOMES],
                 value="promise",
                 allow_blank=False,
+                compact=True,
                 id="outcome",
             )
-            yield Input(
-                placeholder=tr(
-                    "date AAAA-MM-JJ : promise, ou payé le", "date YYYY-MM-DD: promised, or paid on"
-                ),
-                id="date",
-            )
-            yield Input(
-                placeholder=tr("montant promis (optionnel)", "promised amount (optional)"),
-                id="amount",
-            )
-            yield Input(
-                placeholder=tr("nombre d'échéances (plan)", "number of instalments (plan)"),
-                id="instalments",
-            )
-            yield Input(placeholder=tr("facture (litige)", "invoice (dispute)"), id="invoice")
-            yield Input(placeholder=tr("note", "note"), id="note")
+            for name, placeholder in CALL_FIELDS:
+                yield Input(placeholder=tr(*placeholder), compact=True, id=name)
             yield Label("", id="error", classes="error")
             with Horizontal(classes="buttons"):
-                yield Button(tr("Enregistrer", "Save"), variant="primary", id="ok")
-                yield Button(tr("Annuler", "Cancel"), id="cancel")
+                yield Button(tr("Enregistrer", "Save"), variant="primary", compact=True, id="ok")
+                yield Button(tr("Annuler", "Cancel"), compact=True, id="cancel")
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "cancel":
             self.dismiss(None)
             return
-        values = {
-            name: self.query_one(f"#{name}", Input).value.strip()
-            for name in ("date", "amount", "instalments", "invoice", "note")
-        }
+        self.submit()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.submit()
+
+    def submit(self) -> None:
+        values = {name: self.query_one(f"#{name}", Input).value.strip() for name, _ in CALL_FIELDS}
         self.dismiss({"outcome": self.query_one("#outcome", Select).value, **values})
 
     def show_error(self, message: str) -> None:
