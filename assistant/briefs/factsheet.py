@@ -112,27 +112,21 @@ def _describe(kind: str, data: dict, ref: str, promise: str | None) -> str:
     if kind == "call.logged":
         text = tr("appel : {o}", "call: {o}", o=outcome_label(data.get("outcome")))
         return text + (f" — « {data['note']} »" if data.get("note") else "")
-    if kind == "promise.made" and data.get("source") == "payment_claimed":
-        text = tr("paiement annoncé{about}", "payment announced{about}", about=about)
-        status = {
-            "kept": tr("reçu", "received"),
-            "broken": tr("non reçu", "not received"),
-            "open": tr("en attente", "awaited"),
-        }.get(promise or "")
-        return f"{text} — {status}" if status else text
     if kind == "promise.made":
         on = data.get("promised_date")
-        text = tr(
-            "promesse de règlement pour le {d}{about}",
-            "promise to pay by {d}{about}",
-            d=format_date(date.fromisoformat(on), loc, "long") if on else "?",
-            about=about,
-        )
-        status = {
-            "kept": tr("tenue", "kept"),
-            "broken": tr("non tenue", "broken"),
-            "open": tr("en cours", "open"),
-        }.get(promise or "")
+        if data.get("source") == "payment_claimed":  # "already paid", said on a call
+            text = tr("paiement annoncé{about}", "payment announced{about}", about=about)
+            words = (("reçu", "received"), ("non reçu", "not received"), ("en attente", "awaited"))
+        else:
+            text = tr(
+                "promesse de règlement pour le {d}{about}",
+                "promise to pay by {d}{about}",
+                d=format_date(date.fromisoformat(on), loc, "long") if on else "?",
+                about=about,
+            )
+            words = (("tenue", "kept"), ("non tenue", "broken"), ("en cours", "open"))
+        states = dict(zip(("kept", "broken", "open"), words, strict=True))
+        status = tr(*states[promise]) if promise in states else None
         return f"{text} — {status}" if status else text
     if kind == "dispute.opened":
         return tr(
