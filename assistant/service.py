@@ -718,17 +718,16 @@ class Service:
             )
         if amount_cents is not None and amount_cents <= 0:
             raise UserError(tr("montant annoncé invalide", "invalid announced amount"))
-        numbers = (
-            [invoice]
-            if invoice is not None
-            else [
-                r["number"]
-                for r in self.store.query(
-                    "SELECT number FROM invoices WHERE customer_id = ? AND status = 'open'",
-                    (customer.id,),
-                )
-            ]
+        rows = self.store.query(
+            "SELECT number, due_date, outstanding_cents FROM invoices"
+            " WHERE customer_id = ? AND status = 'open'",
+            (customer.id,),
         )
+        numbers = [invoice] if invoice is not None else [r["number"] for r in rows]
+        if invoice is None and amount_cents is None:
+            # "we paid": what was due, not any payment at all (a small one would not keep it)
+            overdue = [r["outstanding_cents"] for r in rows if r["due_date"] < on.isoformat()]
+            amount_cents = sum(overdue or [r["outstanding_cents"] for r in rows]) or None
         promise_id = repo.insert_promise(
             self.store,
             customer.id,

@@ -278,6 +278,22 @@ def test_payment_claimed_then_received_is_kept_and_closes_the_task(service: Serv
     assert any("paiement annoncé" in t and "reçu" in t for t in timeline)
 
 
+def test_a_small_payment_does_not_keep_a_claim_that_all_was_paid(service: Service) -> None:
+    call_due(service)  # F1: 3,000.00 overdue
+    service.log_call("C1", "paid", on=AS_OF, promised=AS_OF - timedelta(days=1))
+    with service.store.transaction():
+        repo.apply_payment(
+            service.store,
+            Payment(invoice_number="F1", date=AS_OF, amount_cents=50_000),
+            None,
+            "test",
+        )
+    grace = service.scenario().promise_grace_days
+    (action,) = service.plan(AS_OF + timedelta(days=grace + 3)).actions
+    assert action.requires_human and "non tenue" in action.reason
+    assert service.stats(AS_OF + timedelta(days=grace + 3)).promises["broken"] == 1
+
+
 def test_unknown_outcome_is_refused(service: Service) -> None:
     call_due(service)
     with pytest.raises(UserError, match="résultat inconnu"):
