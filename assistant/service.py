@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from assistant import policy_edit
+from assistant import calls, policy_edit
 from assistant.briefs.brief import Brief, build_brief
 from assistant.briefs.factsheet import FactSheet, build_factsheet
-from assistant.briefs.options import instalment_plan, load_plan_policy, plan_options
+from assistant.briefs.options import load_plan_policy, plan_options
 from assistant.company import Company, load_company
 from assistant.config import Settings
 from assistant.delivery.send import Sender, SendReport, resolve_stuck
@@ -68,8 +68,6 @@ from assistant.rules.calendar import closing_spans
 from assistant.stats import PortfolioSummary, portfolio_summary
 from assistant.storage import repo
 from assistant.storage.db import Clock, Store, open_store, utc_now
-
-CALL_OUTCOMES = ("promise", "plan", "dispute", "no-answer", "wrong-contact", "paid")
 
 
 @dataclass(frozen=True)
@@ -201,13 +199,15 @@ class Service:
         """Due actions on `as_of`, with the reasons; reads only."""
         return make_plan(self.store, self.home, as_of)
 
-    def _invoice(self, number: str) -> Invoice:
+    def invoice(self, number: str) -> Invoice:
+        """The invoice, or a clear error."""
         invoice = repo.get_invoice(self.store, number)
         if invoice is None:
             raise UserError(tr("facture inconnue : {n}", "unknown invoice: {n}", n=number))
         return invoice
 
-    def _customer(self, customer_id: str) -> Customer:
+    def customer(self, customer_id: str) -> Customer:
+        """The customer, or a clear error."""
         customer = repo.get_customer(self.store, customer_id)
         if customer is None:
             raise UserError(tr("client inconnu : {c}", "unknown customer: {c}", c=customer_id))
@@ -215,7 +215,7 @@ class Service:
 
     def open_dispute(self, number: str, reason: str) -> Invoice:
         """Block an invoice at once: no reminder until the dispute is resolved."""
-        invoice = self._invoice(number)
+        invoice = self.invoice(number)
         if not reason.strip():
             raise UserError(tr("un motif est nécessaire", "a reason is required"))
         if invoice.status is not InvoiceStatus.OPEN:
@@ -237,10 +237,10 @@ class Service:
                 data={"reason": reason.strip()},
             )
             self._after_state_change(number, tr("litige ouvert", "dispute opened"))
-        return self._invoice(number)
+        return self.invoice(number)
 
     def resolve_dispute(self, number: str, note: str | None = None) -> Invoice:
-        invoice = self._invoice(number)
+        invoice = self.invoice(number)
         if invoice.status is not InvoiceStatus.DISPUTED:
             raise UserError(tr("{n} n'est pas en litige", "{n} is not disputed", n=number))
         status = InvoiceStatus.OPEN if invoice.outstanding_cents > 0 else InvoiceStatus.PAID
@@ -253,7 +253,7 @@ class Service:
                 invoice_number=number,
                 data={"status": status.value, "note": note},
             )
-        return self._invoice(number)
+        return self.invoice(number)
 
     def _set_status(self, number: str, status: InvoiceStatus) -> None:
         self.store.conn.execute(
@@ -272,7 +272,7 @@ class Service:
         note: str | None = None,
     ) -> int:
         """A promise to pay pauses reminders until its date + grace; broken, it calls a human."""
-        invoice = self._invoice(number)
+        invoice = self.invoice(number)
         made = made_on or self.store.today()
         if invoice.status is not InvoiceStatus.OPEN:
             raise UserError(
@@ -561,7 +561,7 @@ class Service:
         return Planner(policy).segment_for(facts, as_of).id if facts else "standard"
 
     def factsheet(self, customer_id: str, as_of: date) -> FactSheet:
-        self._customer(customer_id)
+        self.customer(customer_id)
         return build_factsheet(
             self.store,
             customer_id,
@@ -605,248 +605,17 @@ class Service:
         note: str | None = None,
     ) -> dict[str, object]:
         """Record a call's outcome; it feeds the engine (promise, plan, dispute...)."""
-        customer = self._customer(customer_id)
-        if outcome not in CALL_OUTCOMES:
-            raise UserError(
-                tr(
-                    "résultat inconnu : {o} (attendu : {all})",
-                    "unknown outcome: {o} (expected: {all})",
-                    o=outcome,
-                    all=", ".join(CALL_OUTCOMES),
-                )
-            )
-        if invoice is not None and self._invoice(invoice).customer_id != customer_id:
-            raise UserError(
-                tr(
-                    "{n} n'appartient pas à {c}",
-                    "{n} does not belong to {c}",
-                    n=invoice,
-                    c=customer_id,
-                )
-            )
-        task = next(
-            (a for a in self.plan(on).actions if a.customer_id == customer_id and a.requires_human),
-            None,
-        )
-        data: dict[str, object] = {
-            "outcome": outcome,
-            "note": note,
-            "step": task.step if task else None,
-            "invoices": list(task.invoices) if task else [],
-            "instalment_id": task.instalment_id if task else None,
-        }
-        with self.store.transaction():
-            if outcome == "promise":
-                if promised is None:
-                    raise UserError(
-                        tr(
-                            "--date est nécessaire pour une promesse",
-                            "--date is required for a promise",
-                        )
-                    )
-                data["promised_date"] = promised.isoformat()
-                data["amount_cents"] = amount_cents
-                if invoice is not None:
-                    data["promise_id"] = self.record_promise(
-                        invoice, promised, amount_cents, made_on=on, source="call", note=note
-                    )
-                else:
-                    data["promise_id"] = self._customer_promise(
-                        customer, promised, amount_cents, on, note
-                    )
-            elif outcome == "plan":
-                data["plan_id"] = self._agree_plan(customer, instalments, on, note, invoice)
-            elif outcome == "paid":
-                data["paid_on"] = (promised or on).isoformat()
-                data["promised_date"] = on.isoformat()
-                data["promise_id"] = self._payment_claimed(
-                    customer, invoice, promised or on, amount_cents, on, note
-                )
-            elif outcome == "dispute":
-                if invoice is None:
-                    raise UserError(
-                        tr(
-                            "--invoice est nécessaire pour un litige",
-                            "--invoice is required for a dispute",
-                        )
-                    )
-                self.open_dispute(
-                    invoice, note or tr("contestation lors d'un appel", "disputed during a call")
-                )
-            if task is not None and outcome in ("promise", "plan", "dispute", "paid"):
-                repo.mark_steps_done(
-                    self.store,
-                    list(task.invoices),
-                    task.step,
-                    on,
-                    source="call",
-                    actor=self.actor,
-                    channel="phone",
-                    instalment_id=task.instalment_id,
-                )
-            self.store.record_event(
-                "call.logged",
-                actor=self.actor,
-                customer_id=customer_id,
-                invoice_number=invoice,
-                on_date=on,
-                data=data,
-            )
-        return data
-
-    def _payment_claimed(
-        self,
-        customer: Customer,
-        invoice: str | None,
-        paid_on: date,
-        amount_cents: int | None,
-        on: date,
-        note: str | None,
-    ) -> int:
-        """ "Already paid", says the customer: the claim is held like a promise due on the call
-        day, counting payments from the day they say they paid. Reminders pause while the funds
-        can still arrive (grace days); if nothing comes, it is broken and a person calls again.
-        The invoice stays open until the payment is imported: we never guess it paid."""
-        if paid_on > on:
-            raise UserError(
-                tr(
-                    "--date : jour du paiement annoncé, pas une date future"
-                    " (un paiement à venir est une promesse : --outcome promise)",
-                    "--date: the day the customer says they paid, not a future date"
-                    " (a payment to come is a promise: --outcome promise)",
-                )
-            )
-        if amount_cents is not None and amount_cents <= 0:
-            raise UserError(tr("montant annoncé invalide", "invalid announced amount"))
-        rows = self.store.query(
-            "SELECT number, due_date, outstanding_cents FROM invoices"
-            " WHERE customer_id = ? AND status = 'open'",
-            (customer.id,),
-        )
-        numbers = [invoice] if invoice is not None else [r["number"] for r in rows]
-        if invoice is None and amount_cents is None:
-            # "we paid": what was due, not any payment at all (a small one would not keep it)
-            overdue = [r["outstanding_cents"] for r in rows if r["due_date"] < on.isoformat()]
-            amount_cents = sum(overdue or [r["outstanding_cents"] for r in rows]) or None
-        promise_id = repo.insert_promise(
-            self.store,
-            customer.id,
-            invoice,
-            on,
-            amount_cents,
-            paid_on,
-            source="payment_claimed",
+        return calls.log_call(
+            self,
+            customer_id,
+            outcome,
+            on=on,
+            promised=promised,
+            amount_cents=amount_cents,
+            instalments=instalments,
+            invoice=invoice,
             note=note,
-            actor=self.actor,
         )
-        why = tr("paiement annoncé", "payment announced")
-        for number in numbers:
-            queue.cancel_for_invoice(self.store, number, why, self.actor)
-        return promise_id
-
-    def _customer_promise(
-        self,
-        customer: Customer,
-        promised: date,
-        amount_cents: int | None,
-        on: date,
-        note: str | None,
-    ) -> int:
-        if promised < on:
-            raise UserError(
-                tr(
-                    "la date promise ({d}) est passée",
-                    "the promised date ({d}) is in the past",
-                    d=promised.isoformat(),
-                )
-            )
-        promise_id = repo.insert_promise(
-            self.store,
-            customer.id,
-            None,
-            promised,
-            amount_cents,
-            on,
-            source="call",
-            note=note,
-            actor=self.actor,
-        )
-        for number in self.store.query(
-            "SELECT number FROM invoices WHERE customer_id = ? AND status = 'open'",
-            (customer.id,),
-        ):
-            queue.cancel_for_invoice(
-                self.store,
-                number["number"],
-                tr("promesse de paiement", "promise to pay"),
-                self.actor,
-            )
-        return promise_id
-
-    def _agree_plan(
-        self, customer: Customer, count: int | None, on: date, note: str | None, invoice: str | None
-    ) -> int:
-        if count is None:
-            raise UserError(
-                tr(
-                    "--instalments est nécessaire pour un plan",
-                    "--instalments is required for a plan",
-                )
-            )
-        where = "number = ?" if invoice else "customer_id = ?"
-        rows = self.store.query(
-            f"SELECT number, outstanding_cents FROM invoices WHERE {where} AND status = 'open'"
-            " AND outstanding_cents > 0",
-            (invoice or customer.id,),
-        )
-        if not rows:
-            raise UserError(tr("aucune facture ouverte pour un plan", "no open invoice for a plan"))
-        total = sum(r["outstanding_cents"] for r in rows)
-        spans = closing_spans([(p.start, p.end) for p in customer.closing_periods or []])
-        option = instalment_plan(
-            total,
-            count,
-            on,
-            load_plan_policy(self.home),
-            BusinessCalendar(self.scenario().sending_weekdays),
-            customer.country,
-            spans,
-        )
-        cur = self.store.conn.execute(
-            "INSERT INTO payment_plans (customer_id, agreed_on, total_cents, note, created_at)"
-            " VALUES (?, ?, ?, ?, ?)",
-            (customer.id, on.isoformat(), total, note, self.store.now_iso()),
-        )
-        plan_id = int(cur.lastrowid or 0)
-        self.store.conn.executemany(
-            "INSERT INTO payment_plan_invoices (plan_id, invoice_number) VALUES (?, ?)",
-            [(plan_id, r["number"]) for r in rows],
-        )
-        self.store.conn.executemany(
-            "INSERT INTO instalments (plan_id, seq, due_date, amount_cents) VALUES (?, ?, ?, ?)",
-            [
-                (plan_id, i, x.date.isoformat(), x.amount_cents)
-                for i, x in enumerate(option.instalments, start=1)
-            ],
-        )
-        self.store.record_event(
-            "payment_plan.agreed",
-            actor=self.actor,
-            customer_id=customer.id,
-            on_date=on,
-            data={
-                "plan_id": plan_id,
-                "instalments": count,
-                "total_cents": total,
-                "invoices": [r["number"] for r in rows],
-                "schedule": [x.as_json() for x in option.instalments],
-            },
-        )
-        for r in rows:
-            queue.cancel_for_invoice(
-                self.store, r["number"], tr("plan de paiement", "payment plan"), self.actor
-            )
-        return plan_id
 
 
 @dataclass

@@ -1,0 +1,287 @@
+"""A call's outcome, logged by the collector, feeds the engine: a promise pauses reminders, a
+plan creates an instalment schedule, a dispute blocks the invoice, an announced payment is
+awaited, no answer or a wrong contact leaves the call due. Everything is an event."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING
+
+from assistant.briefs.options import instalment_plan, load_plan_policy
+from assistant.drafting import queue
+from assistant.errors import UserError
+from assistant.i18n import tr
+from assistant.models import Customer
+from assistant.rules import BusinessCalendar
+from assistant.rules.calendar import closing_spans
+from assistant.storage import repo
+
+if TYPE_CHECKING:
+    from assistant.service import Service
+
+CALL_OUTCOMES = ("promise", "plan", "dispute", "no-answer", "wrong-contact", "paid")
+
+
+def log_call(
+    service: Service,
+    customer_id: str,
+    outcome: str,
+    *,
+    on: date,
+    promised: date | None = None,
+    amount_cents: int | None = None,
+    instalments: int | None = None,
+    invoice: str | None = None,
+    note: str | None = None,
+) -> dict[str, object]:
+    """Record a call's outcome; it feeds the engine (promise, plan, dispute...)."""
+    customer = service.customer(customer_id)
+    if outcome not in CALL_OUTCOMES:
+        raise UserError(
+            tr(
+                "résultat inconnu : {o} (attendu : {all})",
+                "unknown outcome: {o} (expected: {all})",
+                o=outcome,
+                all=", ".join(CALL_OUTCOMES),
+            )
+        )
+    if invoice is not None and service.invoice(invoice).customer_id != customer_id:
+        raise UserError(
+            tr(
+                "{n} n'appartient pas à {c}",
+                "{n} does not belong to {c}",
+                n=invoice,
+                c=customer_id,
+            )
+        )
+    task = next(
+        (a for a in service.plan(on).actions if a.customer_id == customer_id and a.requires_human),
+        None,
+    )
+    data: dict[str, object] = {
+        "outcome": outcome,
+        "note": note,
+        "step": task.step if task else None,
+        "invoices": list(task.invoices) if task else [],
+        "instalment_id": task.instalment_id if task else None,
+    }
+    with service.store.transaction():
+        if outcome == "promise":
+            if promised is None:
+                raise UserError(
+                    tr(
+                        "--date est nécessaire pour une promesse",
+                        "--date is required for a promise",
+                    )
+                )
+            data["promised_date"] = promised.isoformat()
+            data["amount_cents"] = amount_cents
+            if invoice is not None:
+                data["promise_id"] = service.record_promise(
+                    invoice, promised, amount_cents, made_on=on, source="call", note=note
+                )
+            else:
+                data["promise_id"] = _customer_promise(
+                    service, customer, promised, amount_cents, on, note
+                )
+        elif outcome == "plan":
+            data["plan_id"] = _agree_plan(service, customer, instalments, on, note, invoice)
+        elif outcome == "paid":
+            data["paid_on"] = (promised or on).isoformat()
+            data["promised_date"] = on.isoformat()
+            data["promise_id"] = _payment_claimed(
+                service, customer, invoice, promised or on, amount_cents, on, note
+            )
+        elif outcome == "dispute":
+            if invoice is None:
+                raise UserError(
+                    tr(
+                        "--invoice est nécessaire pour un litige",
+                        "--invoice is required for a dispute",
+                    )
+                )
+            service.open_dispute(
+                invoice, note or tr("contestation lors d'un appel", "disputed during a call")
+            )
+        if task is not None and outcome in ("promise", "plan", "dispute", "paid"):
+            repo.mark_steps_done(
+                service.store,
+                list(task.invoices),
+                task.step,
+                on,
+                source="call",
+                actor=service.actor,
+                channel="phone",
+                instalment_id=task.instalment_id,
+            )
+        service.store.record_event(
+            "call.logged",
+            actor=service.actor,
+            customer_id=customer_id,
+            invoice_number=invoice,
+            on_date=on,
+            data=data,
+        )
+    return data
+
+
+def _payment_claimed(
+    service: Service,
+    customer: Customer,
+    invoice: str | None,
+    paid_on: date,
+    amount_cents: int | None,
+    on: date,
+    note: str | None,
+) -> int:
+    """ "Already paid", says the customer: the claim is held like a promise due on the call
+    day, counting payments from the day they say they paid. Reminders pause while the funds
+    can still arrive (grace days); if nothing comes, it is broken and a person calls again.
+    The invoice stays open until the payment is imported: we never guess it paid."""
+    if paid_on > on:
+        raise UserError(
+            tr(
+                "--date : jour du paiement annoncé, pas une date future"
+                " (un paiement à venir est une promesse : --outcome promise)",
+                "--date: the day the customer says they paid, not a future date"
+                " (a payment to come is a promise: --outcome promise)",
+            )
+        )
+    if amount_cents is not None and amount_cents <= 0:
+        raise UserError(tr("montant annoncé invalide", "invalid announced amount"))
+    rows = service.store.query(
+        "SELECT number, due_date, outstanding_cents FROM invoices"
+        " WHERE customer_id = ? AND status = 'open'",
+        (customer.id,),
+    )
+    numbers = [invoice] if invoice is not None else [r["number"] for r in rows]
+    if invoice is None and amount_cents is None:
+        # "we paid": what was due, not any payment at all (a small one would not keep it)
+        overdue = [r["outstanding_cents"] for r in rows if r["due_date"] < on.isoformat()]
+        amount_cents = sum(overdue or [r["outstanding_cents"] for r in rows]) or None
+    promise_id = repo.insert_promise(
+        service.store,
+        customer.id,
+        invoice,
+        on,
+        amount_cents,
+        paid_on,
+        source="payment_claimed",
+        note=note,
+        actor=service.actor,
+    )
+    why = tr("paiement annoncé", "payment announced")
+    for number in numbers:
+        queue.cancel_for_invoice(service.store, number, why, service.actor)
+    return promise_id
+
+
+def _customer_promise(
+    service: Service,
+    customer: Customer,
+    promised: date,
+    amount_cents: int | None,
+    on: date,
+    note: str | None,
+) -> int:
+    if promised < on:
+        raise UserError(
+            tr(
+                "la date promise ({d}) est passée",
+                "the promised date ({d}) is in the past",
+                d=promised.isoformat(),
+            )
+        )
+    promise_id = repo.insert_promise(
+        service.store,
+        customer.id,
+        None,
+        promised,
+        amount_cents,
+        on,
+        source="call",
+        note=note,
+        actor=service.actor,
+    )
+    for number in service.store.query(
+        "SELECT number FROM invoices WHERE customer_id = ? AND status = 'open'",
+        (customer.id,),
+    ):
+        queue.cancel_for_invoice(
+            service.store,
+            number["number"],
+            tr("promesse de paiement", "promise to pay"),
+            service.actor,
+        )
+    return promise_id
+
+
+def _agree_plan(
+    service: Service,
+    customer: Customer,
+    count: int | None,
+    on: date,
+    note: str | None,
+    invoice: str | None,
+) -> int:
+    if count is None:
+        raise UserError(
+            tr(
+                "--instalments est nécessaire pour un plan",
+                "--instalments is required for a plan",
+            )
+        )
+    where = "number = ?" if invoice else "customer_id = ?"
+    rows = service.store.query(
+        f"SELECT number, outstanding_cents FROM invoices WHERE {where} AND status = 'open'"
+        " AND outstanding_cents > 0",
+        (invoice or customer.id,),
+    )
+    if not rows:
+        raise UserError(tr("aucune facture ouverte pour un plan", "no open invoice for a plan"))
+    total = sum(r["outstanding_cents"] for r in rows)
+    spans = closing_spans([(p.start, p.end) for p in customer.closing_periods or []])
+    option = instalment_plan(
+        total,
+        count,
+        on,
+        load_plan_policy(service.home),
+        BusinessCalendar(service.scenario().sending_weekdays),
+        customer.country,
+        spans,
+    )
+    cur = service.store.conn.execute(
+        "INSERT INTO payment_plans (customer_id, agreed_on, total_cents, note, created_at)"
+        " VALUES (?, ?, ?, ?, ?)",
+        (customer.id, on.isoformat(), total, note, service.store.now_iso()),
+    )
+    plan_id = int(cur.lastrowid or 0)
+    service.store.conn.executemany(
+        "INSERT INTO payment_plan_invoices (plan_id, invoice_number) VALUES (?, ?)",
+        [(plan_id, r["number"]) for r in rows],
+    )
+    service.store.conn.executemany(
+        "INSERT INTO instalments (plan_id, seq, due_date, amount_cents) VALUES (?, ?, ?, ?)",
+        [
+            (plan_id, i, x.date.isoformat(), x.amount_cents)
+            for i, x in enumerate(option.instalments, start=1)
+        ],
+    )
+    service.store.record_event(
+        "payment_plan.agreed",
+        actor=service.actor,
+        customer_id=customer.id,
+        on_date=on,
+        data={
+            "plan_id": plan_id,
+            "instalments": count,
+            "total_cents": total,
+            "invoices": [r["number"] for r in rows],
+            "schedule": [x.as_json() for x in option.instalments],
+        },
+    )
+    for r in rows:
+        queue.cancel_for_invoice(
+            service.store, r["number"], tr("plan de paiement", "payment plan"), service.actor
+        )
+    return plan_id
