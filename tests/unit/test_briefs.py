@@ -239,6 +239,13 @@ def test_call_no_answer_keeps_the_task_and_paid_closes_it(service: Service) -> N
     assert outcomes == ["no-answer", "paid"]
 
 
+def pay(service: Service, number: str, cents: int, on: date) -> None:
+    with service.store.transaction():
+        repo.apply_payment(
+            service.store, Payment(invoice_number=number, date=on, amount_cents=cents), None, "test"
+        )
+
+
 def test_wrong_contact_keeps_the_call_task(service: Service) -> None:
     call_due(service)
     service.log_call("C1", "wrong-contact", on=AS_OF, note="standard : demander la compta")
@@ -265,13 +272,7 @@ def test_payment_claimed_pauses_then_calls_again_if_nothing_arrives(service: Ser
 def test_payment_claimed_then_received_is_kept_and_closes_the_task(service: Service) -> None:
     call_due(service)
     service.log_call("C1", "paid", on=AS_OF, promised=AS_OF - timedelta(days=1))
-    with service.store.transaction():
-        repo.apply_payment(
-            service.store,
-            Payment(invoice_number="F1", date=AS_OF, amount_cents=300_000),
-            None,
-            "test",
-        )
+    pay(service, "F1", 300_000, AS_OF)
     assert service.plan(AS_OF + timedelta(days=10)).actions == []
     assert service.stats(AS_OF + timedelta(days=10)).promises["kept"] == 1
     timeline = [t.text for t in service.factsheet("C1", AS_OF + timedelta(days=10)).timeline]
@@ -281,13 +282,7 @@ def test_payment_claimed_then_received_is_kept_and_closes_the_task(service: Serv
 def test_a_small_payment_does_not_keep_a_claim_that_all_was_paid(service: Service) -> None:
     call_due(service)  # F1: 3,000.00 overdue
     service.log_call("C1", "paid", on=AS_OF, promised=AS_OF - timedelta(days=1))
-    with service.store.transaction():
-        repo.apply_payment(
-            service.store,
-            Payment(invoice_number="F1", date=AS_OF, amount_cents=50_000),
-            None,
-            "test",
-        )
+    pay(service, "F1", 50_000, AS_OF)
     grace = service.scenario().promise_grace_days
     (action,) = service.plan(AS_OF + timedelta(days=grace + 3)).actions
     assert action.requires_human and "non tenue" in action.reason
