@@ -5,7 +5,7 @@ awaited, no answer or a wrong contact leaves the call due. Everything is an even
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from assistant.briefs.options import instalment_plan, load_plan_policy
 from assistant.drafting import queue
@@ -149,11 +149,7 @@ def _payment_claimed(
         )
     if amount_cents is not None and amount_cents <= 0:
         raise UserError(tr("montant annoncé invalide", "invalid announced amount"))
-    rows = service.store.query(
-        "SELECT number, due_date, outstanding_cents FROM invoices"
-        " WHERE customer_id = ? AND status = 'open'",
-        (customer.id,),
-    )
+    rows = _open_invoices(service, customer.id)
     numbers = [invoice] if invoice is not None else [r["number"] for r in rows]
     if invoice is None and amount_cents is None:
         # "we paid": what was due, not any payment at all (a small one would not keep it)
@@ -170,9 +166,7 @@ def _payment_claimed(
         note=note,
         actor=service.actor,
     )
-    why = tr("paiement annoncé", "payment announced")
-    for number in numbers:
-        queue.cancel_for_invoice(service.store, number, why, service.actor)
+    _cancel_drafts(service, numbers, tr("paiement annoncé", "payment announced"))
     return promise_id
 
 
@@ -203,16 +197,8 @@ def _customer_promise(
         note=note,
         actor=service.actor,
     )
-    for number in service.store.query(
-        "SELECT number FROM invoices WHERE customer_id = ? AND status = 'open'",
-        (customer.id,),
-    ):
-        queue.cancel_for_invoice(
-            service.store,
-            number["number"],
-            tr("promesse de paiement", "promise to pay"),
-            service.actor,
-        )
+    numbers = [r["number"] for r in _open_invoices(service, customer.id)]
+    _cancel_drafts(service, numbers, tr("promesse de paiement", "promise to pay"))
     return promise_id
 
 
@@ -280,8 +266,20 @@ def _agree_plan(
             "schedule": [x.as_json() for x in option.instalments],
         },
     )
-    for r in rows:
-        queue.cancel_for_invoice(
-            service.store, r["number"], tr("plan de paiement", "payment plan"), service.actor
-        )
+    _cancel_drafts(service, [r["number"] for r in rows], tr("plan de paiement", "payment plan"))
     return plan_id
+
+
+def _open_invoices(service: Service, customer_id: str) -> list[dict[str, Any]]:
+    return service.store.query(
+        "SELECT number, due_date, outstanding_cents FROM invoices"
+        " WHERE customer_id = ? AND status = 'open'",
+        (customer_id,),
+    )
+
+
+def _cancel_drafts(service: Service, numbers: list[str], why: str) -> None:
+    """Drafts naming these invoices that have not left yet are cancelled (the next `draft`
+    run proposes what is still due)."""
+    for number in numbers:
+        queue.cancel_for_invoice(service.store, number, why, service.actor)
