@@ -97,6 +97,7 @@ def test_a_5xx_for_a_recipient_fails_the_draft_with_the_server_words(
     svc.close()
     listing = run_cli("drafts", "--status", "failed", home=tmp_path / "h")
     assert f"#{first} échec : c1@example.com: {code.split()[0]}" in listing.stdout
+    assert "│ échec " in listing.stdout and "failed" not in listing.stdout  # status in words
     as_json = json.loads(run_cli("drafts", "--json", home=tmp_path / "h").stdout)
     assert next(d for d in as_json if d["id"] == first)["error"].endswith(code)
 
