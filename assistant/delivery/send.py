@@ -31,6 +31,7 @@ from assistant.drafting.queue import DraftView
 from assistant.drafting.templates import TemplateStore
 from assistant.errors import PolicyError, UserError
 from assistant.i18n import tr
+from assistant.rules.holds import Holds, load_holds
 from assistant.rules.promises import PromiseState, load_promises
 from assistant.storage import repo
 from assistant.storage.db import Store
@@ -99,9 +100,10 @@ class Sender:
         report = SendReport(stuck=[d.id for d in queue.list_drafts(self.store, "sending")])
         drafts = queue.list_drafts(self.store, "approved")
         promises = self._latest_promises()
+        holds = load_holds(self.store, self.store.today())
         try:
             for i, draft in enumerate(drafts):
-                why = self._blocked(draft, promises)
+                why = self._blocked(draft, promises, holds)
                 if dry_run:
                     (report.cancelled if why else report.would_send).append(draft.id)
                 elif why:
@@ -139,8 +141,13 @@ class Sender:
         today, grace = self.store.today(), self.promise_grace_days
         return latest if latest.status(today, grace) == "open" else None
 
-    def _blocked(self, draft: DraftView, promises: dict[str, PromiseState]) -> str | None:
+    def _blocked(
+        self, draft: DraftView, promises: dict[str, PromiseState], holds: Holds
+    ) -> str | None:
         """Why this approved draft must not leave any more (None: it may)."""
+        hold = holds.blocking(draft.customer_id, draft.invoices)
+        if hold is not None:
+            return hold.reason
         then = dict(
             self.store.conn.execute(
                 "SELECT invoice_number, outstanding_cents FROM draft_invoices WHERE draft_id = ?",

@@ -20,6 +20,7 @@ from typing import Any
 from assistant.i18n import tr
 from assistant.rules.calendar import BusinessCalendar, ClosingSpans
 from assistant.rules.gcpause import gc_paused
+from assistant.rules.holds import Hold
 from assistant.rules.instalments import plan_instalments
 from assistant.rules.policy import ScenarioPolicy, Segment, Step
 from assistant.rules.promises import PromiseState
@@ -67,7 +68,8 @@ class Skip:
 
     customer_id: str
     invoice_number: str | None
-    code: str  # do_not_contact | promise | payment_plan | min_gap | held_by_human_task
+    # do_not_contact | promise | payment_plan | min_gap | held_by_human_task | a hold's code
+    code: str
     reason: str
 
 
@@ -177,10 +179,18 @@ class Planner:
         # The step due depends only on (offsets, country, closing) and (due, last step done):
         # computed once per distinct case. {profile: {due * 8 + last + 1: (step, day) or ()}}
         tables: dict[tuple[Any, ...], dict[int, tuple[int, int] | tuple[()]]] = {}
+        holds = snap.holds
+        invoice_holds = holds.invoice
+        held_open: dict[str, list[str]] = {}  # customer on hold -> its open invoices in view
 
         for cid, rows in groupby(snap.invoices, itemgetter(1)):
             customer = customers.get(cid)
             if customer is None:
+                continue
+            customer_holds = holds.for_customer(cid)
+            if customer_holds:
+                held_open[cid] = [row[0] for row in rows]
+                held.extend(Skip(cid, None, h.code, h.reason) for h in customer_holds)
                 continue
             segment = self.segment_for(customer, snap.as_of)
             large = (
@@ -199,6 +209,11 @@ class Planner:
                 if last_idx is None:
                     last_idx = -1
                 elif last_idx >= last_idx_all:
+                    continue
+                if invoice_holds and number in invoice_holds:
+                    result.skipped.extend(
+                        Skip(cid, number, h.code, h.reason) for h in invoice_holds[number]
+                    )
                     continue
                 if in_plan and number in in_plan:
                     result.skipped.append(
@@ -245,9 +260,44 @@ class Planner:
                     customer, cands, overdue, segment, as_of, result, held, texts
                 )
         result.skipped.extend(held)
+        self._hold_tasks(snap, held_open, result)
         plan_instalments(self, snap, result)
         result.actions.sort(key=attrgetter("scheduled_for", "requires_human", "customer_id"))
         return result
+
+    def _hold_tasks(self, snap: Snapshot, held_open: dict[str, list[str]], result: Plan) -> None:
+        """One task for a person per hold that asks for one (once per customer, code, invoices)."""
+        seen: set[tuple[str, str, tuple[str, ...]]] = set()
+        all_holds: list[Hold] = [h for hs in snap.holds.customer.values() for h in hs]
+        all_holds += [h for hs in snap.holds.invoice.values() for h in hs]
+        for hold in all_holds:
+            customer = snap.customers.get(hold.customer_id)
+            if not hold.task or customer is None:
+                continue
+            invoices = hold.invoices or (
+                (hold.invoice_number,)
+                if hold.invoice_number
+                else tuple(held_open.get(hold.customer_id, ()))
+            )
+            key = (hold.customer_id, hold.code, invoices)
+            if key in seen:
+                continue
+            seen.add(key)
+            today = self.calendar.next_business_day(
+                snap.as_of.toordinal(), customer.country, customer.closing
+            )
+            result.actions.append(
+                Action(
+                    customer_id=hold.customer_id,
+                    step=hold.code,
+                    channel="task",
+                    invoices=invoices,
+                    scheduled_for=date.fromordinal(today),
+                    requires_human=True,
+                    reason=hold.reason,
+                    segment=self.segment_for(customer, snap.as_of).id,
+                )
+            )
 
     def _first_reminder_offset(self, offsets: tuple[int, ...]) -> int:
         """Days after the due date of the first automatic reminder (never, if there is none)."""

@@ -125,6 +125,10 @@ def plan_instalments(planner: Planner, snap: Snapshot, result: Plan) -> None:
         item = plan.first_unpaid()
         if customer is None or item is None or customer.do_not_contact:
             continue
+        if snap.holds.for_customer(plan.customer_id) or any(
+            snap.holds.for_invoice(n) for n in plan.invoices
+        ):
+            continue  # a hold stops the plan's reminders too; its task is in the plan
         country, closing = customer.country, customer.closing
         due = item.due.toordinal()
         today = cal.next_business_day(as_of, country, closing)

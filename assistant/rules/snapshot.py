@@ -12,6 +12,7 @@ from datetime import date
 
 from assistant.rules.calendar import ClosingSpans
 from assistant.rules.gcpause import gc_paused
+from assistant.rules.holds import Holds, load_holds
 from assistant.rules.instalments import PlanState, load_plans
 from assistant.rules.policy import ScenarioPolicy
 from assistant.rules.promises import PromiseState, load_promises
@@ -55,6 +56,8 @@ class Snapshot:
     customer_promise: dict[str, PromiseState] = field(default_factory=dict)
     in_plan: frozenset[str] = frozenset()
     plans: list[PlanState] = field(default_factory=list)
+    # what stops automatic work until a person acts (rules/holds.py)
+    holds: Holds = field(default_factory=Holds)
 
 
 def load_snapshot(store: Store, policy: ScenarioPolicy, as_of: date) -> Snapshot:
@@ -195,4 +198,5 @@ def _load_snapshot(store: Store, policy: ScenarioPolicy, as_of: date) -> Snapsho
         customer_promise,
         in_plan,
         load_plans(store, as_of),
+        load_holds(store, as_of),
     )

@@ -1,0 +1,85 @@
+"""Holds: facts that stop the automatic sequence for a customer or an invoice until a person acts.
+
+One mechanism for every reason a reminder must not go out although a step is due: a credit not
+yet allocated, a customer reply to triage, a bank credit that may pay the invoice, collective
+proceedings, a hand-off to a lawyer... Each capability adds a *hold source* to
+`hold_sources.SOURCES`: a function that reads the store as of a date and yields holds. The planner
+(through the snapshot) and the send-time re-check read the same holds, so what the plan holds never
+leaves at send time either.
+
+A hold with `task=True` also appears in the plan as an action for a person (`requires_human`),
+with the hold's code as its step and channel `task`; `task=False` only explains the silence
+(`plan --explain`).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from assistant.storage.db import Store
+
+
+@dataclass(frozen=True, slots=True)
+class Hold:
+    """Why automatic work stops. `customer_id` always; `invoice_number` for an invoice hold."""
+
+    code: str  # stable id: unallocated_credit, reply_pending, payment_match, ...
+    customer_id: str
+    reason: str
+    invoice_number: str | None = None
+    task: bool = True  # a person must act: listed in the plan as a task
+    invoices: tuple[str, ...] = ()  # the invoices the task is about (default: all held)
+    amount_cents: int | None = None  # the money the task is about, when there is one
+
+
+HoldSource = Callable[["Store", date], Iterable[Hold]]
+
+
+@dataclass(slots=True)
+class Holds:
+    """Every hold as of a date, by customer and by invoice."""
+
+    customer: dict[str, list[Hold]] = field(default_factory=lambda: defaultdict(list))
+    invoice: dict[str, list[Hold]] = field(default_factory=lambda: defaultdict(list))
+
+    def add(self, hold: Hold) -> None:
+        if hold.invoice_number is None:
+            self.customer[hold.customer_id].append(hold)
+        else:
+            self.invoice[hold.invoice_number].append(hold)
+
+    def for_customer(self, customer_id: str) -> list[Hold]:
+        return self.customer.get(customer_id, [])
+
+    def for_invoice(self, number: str) -> list[Hold]:
+        return self.invoice.get(number, [])
+
+    def blocking(self, customer_id: str, numbers: Iterable[str]) -> Hold | None:
+        """The first hold that stops a message to this customer about these invoices."""
+        found = self.for_customer(customer_id)
+        if found:
+            return found[0]
+        for number in numbers:
+            held = self.for_invoice(number)
+            if held:
+                return held[0]
+        return None
+
+    def __bool__(self) -> bool:
+        return bool(self.customer) or bool(self.invoice)
+
+
+def load_holds(store: Store, as_of: date) -> Holds:
+    """Run every hold source of `hold_sources.SOURCES` (they only read)."""
+    from assistant.rules.hold_sources import SOURCES
+
+    holds = Holds()
+    for source in SOURCES:
+        for hold in source(store, as_of):
+            holds.add(hold)
+    return holds
