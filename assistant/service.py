@@ -66,6 +66,7 @@ from assistant.rules import (
 )
 from assistant.rules.calendar import closing_spans
 from assistant.stats import PortfolioSummary, portfolio_summary
+from assistant.statutory.claims import claims_for
 from assistant.storage import repo
 from assistant.storage.db import Clock, Store, open_store, utc_now
 
@@ -580,7 +581,8 @@ class Service:
             sheet.outstanding_cents, as_of, policy, calendar, sheet.customer.country, spans
         )
         company = load_company(self.home)
-        brief = build_brief(sheet, options, company, policy)
+        claims = claims_for(self.store, self.home, customer_id, as_of)
+        brief = build_brief(sheet, options, company, policy, claims)
         if not offline and self.llm_available:
             brief = llm_brief(
                 brief,

@@ -89,7 +89,8 @@ def late_interest(
             continue
         rate = book.for_half(half)
         lines.append(
-            InterestLine(half, start, end, days, cents_days, rate,
-                         interest_amount(cents_days, rate.rate))
-        )  # fmt: skip
+            InterestLine(
+                half, start, end, days, cents_days, rate, interest_amount(cents_days, rate.rate)
+            )
+        )
     return lines

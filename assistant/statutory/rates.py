@@ -54,8 +54,13 @@ class HalfYear:
         return f"{self.year}-H{self.half}"
 
     def label(self) -> str:
-        return tr("{n} semestre {y}", "H{h} {y}", n="1er" if self.half == 1 else "2nd",
-                  h=self.half, y=self.year)  # fmt: skip
+        return tr(
+            "{n} semestre {y}",
+            "H{h} {y}",
+            n="1er" if self.half == 1 else "2nd",
+            h=self.half,
+            y=self.year,
+        )
 
 
 class _Strict(BaseModel):
@@ -189,16 +194,30 @@ class RateBook:
             legal, estimated = self._lookup(self.tables.legal_interest_rate, half)
             floor = None if legal is None else legal.rate * FLOOR_MULTIPLE
             if floor is not None and self.contractual < floor:
-                return AppliedRate(half, floor, "floor", None, legal.rate if legal else None,
-                                   legal.source if legal else "", estimated)  # fmt: skip
-            return AppliedRate(half, self.contractual, "contractual", None,
-                               legal.rate if legal else None,
-                               legal.source if legal else "", estimated or legal is None)  # fmt: skip
+                return AppliedRate(
+                    half,
+                    floor,
+                    "floor",
+                    None,
+                    legal.rate if legal else None,
+                    legal.source if legal else "",
+                    estimated,
+                )
+            return AppliedRate(
+                half,
+                self.contractual,
+                "contractual",
+                None,
+                legal.rate if legal else None,
+                legal.source if legal else "",
+                estimated or legal is None,
+            )
         ecb, estimated = self._lookup(self.tables.ecb_refinancing_rate, half)
         if ecb is None:
             raise ValueError(f"no ECB rate for {half.key} or before: add it to {RATES_FILE}")
-        return AppliedRate(half, ecb.rate + STATUTORY_MARGIN, "statutory", ecb.rate, None,
-                           ecb.source, estimated)  # fmt: skip
+        return AppliedRate(
+            half, ecb.rate + STATUTORY_MARGIN, "statutory", ecb.rate, None, ecb.source, estimated
+        )
 
 
 def halves_between(first: date, last: date) -> list[tuple[HalfYear, date, date]]:

@@ -39,8 +39,7 @@ _DRAFT_COLUMNS = (
 # SQLite cannot alter a CHECK constraint: the drafts table is copied into a new one whose CHECK
 # admits 'letter'. Its rows in draft_invoices are kept aside (dropping drafts cascades to them)
 # and put back; indexes and money triggers are recreated as migrations 4 and 6 made them.
-_DRAFTS_WITH_LETTER = (
-    f"""
+_DRAFTS_WITH_LETTER = f"""
     CREATE TEMP TABLE _draft_invoices_kept AS SELECT * FROM draft_invoices;
     CREATE TABLE drafts_new (
         id INTEGER PRIMARY KEY,
@@ -89,9 +88,7 @@ _DRAFTS_WITH_LETTER = (
     CREATE INDEX drafts_customer ON drafts(customer_id, step);
     CREATE UNIQUE INDEX drafts_one_active ON drafts(customer_id, step, channel)
         WHERE status IN ('pending', 'approved', 'sending');
-    """
-    + _money_guard("drafts", ("total_cents",))
-)
+    """ + _money_guard("drafts", ("total_cents",))
 
 
 MIGRATIONS: Sequence[tuple[int, str, str]] = (
@@ -404,9 +401,14 @@ MIGRATIONS: Sequence[tuple[int, str, str]] = (
         + _money_guard("escalations", ("amount_cents",))
         + _money_guard(
             "notices",
-            ("principal_cents", "indemnity_cents", "interest_cents", "credits_cents",
-             "total_cents"),
-        ),  # fmt: skip
+            (
+                "principal_cents",
+                "indemnity_cents",
+                "interest_cents",
+                "credits_cents",
+                "total_cents",
+            ),
+        ),
     ),
 )
 

@@ -36,9 +36,9 @@ def test_partly_paid_invoice_bears_interest_on_what_was_unpaid_each_day() -> Non
 
 def test_a_delay_crossing_1_january_and_1_july_is_split_by_half_year() -> None:
     # 10 000 € due 15/12/2024, as of 10/07/2025:
-    #   H2 2024 (ECB 4,25 + 10): 16/12..31/12 = 16 d: 1000000 x 16 x 0,1425 / 365 = 6246,58 -> 62,47 €
+    #   H2 2024 (ECB 4,25 + 10): 16/12..31/12 = 16 d: 1000000 x 16 x 0,1425 / 365 -> 62,47 €
     #   H1 2025 (ECB 3,15 + 10): 181 d: 1000000 x 181 x 0,1315 / 365 = 65209,59 -> 652,10 €
-    #   H2 2025 (ECB 2,15 + 10): 01/07..10/07 = 10 d: 1000000 x 10 x 0,1215 / 365 = 3328,77 -> 33,29 €
+    #   H2 2025 (ECB 2,15 + 10): 01/07..10/07 = 10 d: 1000000 x 10 x 0,1215 / 365 -> 33,29 €
     lines = late_interest(date(2024, 12, 15), date(2025, 7, 10), 1_000_000, [], RateBook(TABLES))
     assert [(ln.half.key, ln.days, str(ln.rate.rate), ln.amount_cents) for ln in lines] == [
         ("2024-H2", 16, "14.25", 6_247),
