@@ -139,9 +139,12 @@ def proceedings(store: Store) -> list[Proceedings]:
 
 
 def set_proceedings(
-    store: Store, customer_id: str, kind: str | None, published: date | None,
+    store: Store,
+    customer_id: str,
+    kind: str | None,
+    published: date | None,
     declared: date | None,
-) -> None:  # fmt: skip
+) -> None:
     store.conn.execute(
         "UPDATE customers SET proceedings_kind = ?, proceedings_published_on = ?,"
         " proceedings_declared_on = ?, updated_at = ? WHERE id = ?",
@@ -169,9 +172,15 @@ class Decision:
 
 
 def insert_decision(
-    store: Store, customer_id: str, decision: str, on: date, note: str | None,
-    invoices: list[str], amount_cents: int, actor: str,
-) -> int:  # fmt: skip
+    store: Store,
+    customer_id: str,
+    decision: str,
+    on: date,
+    note: str | None,
+    invoices: list[str],
+    amount_cents: int,
+    actor: str,
+) -> int:
     cur = store.conn.execute(
         "INSERT INTO escalations (customer_id, decision, decided_on, note, invoices, amount_cents,"
         " actor, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -192,10 +201,18 @@ def insert_decision(
 def decisions(store: Store, customer_id: str | None = None) -> list[Decision]:
     where, params = ("WHERE customer_id = ?", (customer_id,)) if customer_id else ("", ())
     return [
-        Decision(r["id"], r["customer_id"], r["decision"], date.fromisoformat(r["decided_on"]),
-                 r["note"], tuple(json.loads(r["invoices"])), r["amount_cents"], r["actor"])
+        Decision(
+            r["id"],
+            r["customer_id"],
+            r["decision"],
+            date.fromisoformat(r["decided_on"]),
+            r["note"],
+            tuple(json.loads(r["invoices"])),
+            r["amount_cents"],
+            r["actor"],
+        )
         for r in store.query(f"SELECT * FROM escalations {where} ORDER BY decided_on, id", params)
-    ]  # fmt: skip
+    ]
 
 
 # -- formal notices -------------------------------------------------------------------------
@@ -274,3 +291,62 @@ def limitation_candidates(store: Store, due_on_or_before: date) -> list[dict[str
 
 def customer_ids(store: Store) -> set[str]:
     return {r[0] for r in store.conn.execute("SELECT id FROM customers")}
+
+
+def insert_letter_draft(
+    store: Store,
+    *,
+    customer_id: str,
+    step: str,
+    language: str,
+    recipient: str | None,
+    subject: str,
+    body: str,
+    template_name: str,
+    policy_version: str,
+    as_of: date,
+    total_cents: int,
+    currency: str,
+    max_days_late: int,
+    reason: str,
+    invoices: dict[str, int],
+) -> int:
+    """A pending draft on channel `letter` (text from a template, never from a model)."""
+    now = store.now_iso()
+    cur = store.conn.execute(
+        "INSERT INTO drafts (customer_id, step, channel, language, status, recipient, cc, subject,"
+        " body, template_name, template_subject, template_body, source, violations,"
+        " policy_version, plan_date, scheduled_for, total_cents, currency, max_days_late, reason,"
+        " created_at, updated_at) VALUES (?, ?, 'letter', ?, 'pending', ?, '[]', ?, ?, ?, ?, ?,"
+        " 'template', '[]', ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            customer_id,
+            step,
+            language,
+            recipient,
+            subject,
+            body,
+            template_name,
+            subject,
+            body,
+            policy_version,
+            as_of.isoformat(),
+            as_of.isoformat(),
+            total_cents,
+            currency,
+            max_days_late,
+            reason,
+            now,
+            now,
+        ),
+    )
+    draft_id = int(cur.lastrowid or 0)
+    store.conn.executemany(
+        "INSERT INTO draft_invoices (draft_id, invoice_number, outstanding_cents) VALUES (?, ?, ?)",
+        [(draft_id, number, cents) for number, cents in sorted(invoices.items())],
+    )
+    return draft_id
+
+
+def notice_pdf_path(store: Store, draft_id: int) -> str | None:
+    return store.scalar("SELECT pdf_path FROM notices WHERE draft_id = ?", (draft_id,))
