@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import date
+from pathlib import Path
 
+import pytest
+
+from assistant.errors import UserError
 from assistant.models import Payment
 from assistant.rules.promises import load_promises
 from assistant.service import Service
@@ -83,3 +88,76 @@ def test_limitation_warning_six_months_before_five_years(service: Service) -> No
     assert [(w.number, w.limitation_date) for w in claims.limitations] == [
         ("F-OLD", date(2026, 6, 15))
     ]
+
+
+def test_the_plan_warns_of_a_limitation_without_stopping_anything(service: Service) -> None:
+    store = service.store
+    add_customer(store, "C1")
+    add_invoice(store, "F-OLD", date(2021, 6, 15), cents=10_000)
+    plan = service.plan(date(2025, 12, 15))
+    assert [(w.invoice_number, w.code) for w in plan.warnings] == [("F-OLD", "limitation")]
+    assert "2026-06-15" in plan.warnings[0].reason
+    assert [a.customer_id for a in plan.actions] == ["C1"]  # still planned
+    assert service.plan(date(2025, 12, 14)).warnings == []
+
+
+def test_upgrading_an_old_database_keeps_drafts_and_admits_letters(tmp_path: Path) -> None:
+    from assistant.storage.db import connect
+    from assistant.storage.migrations import migrate
+
+    conn = connect(tmp_path / "old.db")
+    migrate(conn, upto=7)
+    conn.execute("INSERT INTO customers (id, name, created_at, updated_at) VALUES"
+                 " ('C1', 'A', 'x', 'x')")  # fmt: skip
+    conn.execute(
+        "INSERT INTO invoices (number, customer_id, issue_date, due_date, amount_cents,"
+        " outstanding_cents, created_at, updated_at) VALUES ('F1', 'C1', '2026-01-01',"
+        " '2026-02-01', 100, 100, 'x', 'x')"
+    )
+    for parent in (None, 1):
+        conn.execute(
+            "INSERT INTO drafts (customer_id, step, channel, language, body, template_name,"
+            " template_body, source, policy_version, plan_date, scheduled_for, created_at,"
+            " updated_at, parent_id, status) VALUES ('C1', 'reminder_1', 'email', 'fr', 'b',"
+            " 't', 'tb', 'template', 'v', '2026-02-04', '2026-02-04', 'x', 'x', ?, ?)",
+            (parent, "superseded" if parent is None else "pending"),
+        )
+    conn.execute("INSERT INTO draft_invoices VALUES (1, 'F1', 100), (2, 'F1', 100)")
+    assert migrate(conn) == [15, 16]
+    assert conn.execute("SELECT * FROM draft_invoices ORDER BY draft_id").fetchall() == [
+        (1, "F1", 100),
+        (2, "F1", 100),
+    ]
+    assert conn.execute("SELECT id, parent_id FROM drafts ORDER BY id").fetchall() == [
+        (1, None),
+        (2, 1),
+    ]
+    assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+    conn.execute("UPDATE drafts SET channel = 'letter' WHERE id = 2")
+    with pytest.raises(sqlite3.IntegrityError):
+        conn.execute("UPDATE drafts SET channel = 'fax' WHERE id = 2")
+    with pytest.raises(sqlite3.IntegrityError, match="integer cents"):
+        conn.execute("UPDATE drafts SET total_cents = 1.5 WHERE id = 2")
+    with pytest.raises(sqlite3.IntegrityError):  # the parent must exist: the FK survived
+        conn.execute("UPDATE drafts SET parent_id = 99 WHERE id = 2")
+
+
+def test_customers_import_reads_the_postal_address_and_identity(
+    service: Service, tmp_path: Path
+) -> None:
+    path = tmp_path / "clients.csv"
+    path.write_text(
+        "Code client;Raison sociale;Forme juridique;SIREN;Adresse;Complément d'adresse;"
+        "Code postal;Ville\n"
+        "C1;Berthier;SAS;732 829 320;ZI des Platières;Bât. B;69440;Mornant\n",
+        encoding="utf-8",
+    )
+    service.import_file("customers", path)
+    customer = service.customer("C1")
+    assert (customer.legal_form, customer.siren) == ("SAS", "732829320")
+    assert customer.postal_address() == ["ZI des Platières", "Bât. B", "69440 Mornant"]
+    bad = tmp_path / "bad.csv"
+    bad.write_text("Code client;Raison sociale;SIREN\nC2;X;12345\n", encoding="utf-8")
+    with pytest.raises(UserError, match=r"bad\.csv:2: .*SIREN"):
+        service.import_file("customers", bad)
+    assert repo.get_customer(service.store, "C2") is None
