@@ -12,7 +12,7 @@ import typer
 from assistant.cli import AsOf, app, echo, parse_day, service_for
 from assistant.errors import UserError
 from assistant.i18n import tr
-from assistant.money import cents_to_str
+from assistant.money import cents_to_str, display_money
 
 
 @app.command()
@@ -188,7 +188,7 @@ def notice(
             "Formal notice for {c}: {a} to pay by {d}. Draft {i} to review (relance show {i});"
             " PDF: {p}",
             c=target,
-            a=cents_to_str(made.total_cents),
+            a=display_money(made.total_cents),
             d=made.deadline.isoformat(),
             i=made.draft_id,
             p=made.pdf_path,

@@ -97,6 +97,7 @@ def _styles() -> dict[str, ParagraphStyle]:
             leading=15,
             spaceBefore=8,
             spaceAfter=6,
+            keepWithNext=1,
         ),
         "cell": ParagraphStyle("c", parent=normal, fontSize=8, leading=10),
         "cell_right": ParagraphStyle(
@@ -121,7 +122,11 @@ def render(doc: Doc) -> bytes:
     styles = _styles()
     width = A4[0] - 40 * mm
     story: list[Flowable] = []
+    heading: Paragraph | None = None  # kept on the page of the table that follows it
     for kind, value in doc.blocks:
+        if heading is not None and kind != "table":
+            story.append(heading)
+            heading = None
         if kind == "space":
             story.append(Spacer(1, float(value) * mm))  # type: ignore[arg-type]
         elif kind == "columns":
@@ -140,15 +145,23 @@ def render(doc: Doc) -> bytes:
             )
             story.append(table)
         elif kind == "table":
-            story.append(_table(value, styles, width))  # type: ignore[arg-type]
+            story.append(_table(value, styles, width, heading))  # type: ignore[arg-type]
+            heading = None
+        elif kind == "heading":
+            heading = Paragraph(_markup(str(value)), styles[kind])
         else:
             story.append(Paragraph(_markup(str(value)), styles[kind]))
+    if heading is not None:
+        story.append(heading)
     template.build(story, onFirstPage=_footer(doc), onLaterPages=_footer(doc))
     return buf.getvalue()
 
 
 def _table(
-    value: tuple[list[str], list[list[str]], int], styles: dict[str, ParagraphStyle], width: float
+    value: tuple[list[str], list[list[str]], int],
+    styles: dict[str, ParagraphStyle],
+    width: float,
+    heading: Paragraph | None = None,
 ) -> Flowable:
     header, rows, numeric_from = value
 
@@ -158,7 +171,13 @@ def _table(
 
     data = [[cell(h, i) for i, h in enumerate(header)]]
     data += [[cell(c, i) for i, c in enumerate(r)] for r in rows]
-    table = Table(data, colWidths=[width / len(header)] * len(header), repeatRows=1)
+    # columns as wide as their longest text (within bounds), so numbers do not wrap
+    longest = [
+        min(max(len(str(x)) for x in [h, *(r[i] for r in rows)]), 60) + 2
+        for i, h in enumerate(header)
+    ]
+    widths = [width * n / sum(longest) for n in longest]
+    table = Table(data, colWidths=widths, repeatRows=1)
     table.setStyle(
         TableStyle(
             [
@@ -168,7 +187,8 @@ def _table(
             ]
         )
     )
-    return KeepTogether([table, Spacer(1, 3 * mm)])
+    head = [heading] if heading is not None else []
+    return KeepTogether([*head, table, Spacer(1, 3 * mm)])
 
 
 def _footer(doc: Doc):  # type: ignore[no-untyped-def]
