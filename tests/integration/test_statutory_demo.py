@@ -66,6 +66,9 @@ def test_formal_notice_pdf_holds_every_fact(demo: Service) -> None:
                  "Lettre recommandée avec accusé de réception"):  # fmt: skip
         assert fact in text, fact
     assert made.total_cents == 1_103_451 and made.deadline == date(2026, 12, 9)
+    # each invoice number is in the letter and in the statement (invoice and interest tables)
+    assert text.count("FA-2026-0345") >= 3 and text.count("FA-2026-0371") >= 3
+    assert "41,96 €" in text and "80,89 €" in text  # interest per invoice, statement
     draft = demo.get_draft(made.draft_id)
     assert (draft.channel, draft.step, draft.status, draft.source) == (
         "letter",
