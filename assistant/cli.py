@@ -704,3 +704,7 @@ def review(ctx: typer.Context, as_of: AsOf = None) -> None:
     """Ouvrir l'interface de validation (file, appels, politiques, résultats)."""
     with service_for(ctx) as service:
         run_tui(service, parse_day(as_of, service.store.today()))
+
+
+# Statutory commands (proceedings, escalate, notice, dossier) register themselves on `app`.
+from assistant import cli_statutory  # noqa: E402, F401

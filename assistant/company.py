@@ -26,6 +26,7 @@ class Company(BaseModel):
 
     name: str = Field(min_length=1)
     legal_form: str = ""
+    siren: str = ""  # shown on formal notices and litigation files when given
     address: str = ""
     email: str = ""
     phone: str = ""

@@ -19,6 +19,10 @@ _STEPS = {
     "escalation": ("Escalade", "Escalation"),
     "instalment_reminder": ("Échéance plan", "Instalment"),
     "instalment_missed": ("Éch. manquée", "Missed instal."),
+    "formal_notice": ("Mise en demeure", "Formal notice"),
+    "collective_proceedings": ("Proc. collective", "Insolvency"),
+    "handed_off": ("Contentieux", "Handed off"),
+    "written_off": ("Passé en perte", "Written off"),
 }
 _STEP_PHRASES = {
     "pre_due": ("rappel avant échéance", "pre-due reminder"),
@@ -28,6 +32,10 @@ _STEP_PHRASES = {
     "instalment_missed": ("échéance du plan manquée", "missed instalment"),
     "call": ("appel", "call"),
     "escalation": ("escalade", "escalation"),
+    "formal_notice": ("mise en demeure", "formal notice"),
+    "collective_proceedings": ("procédure collective", "collective proceedings"),
+    "handed_off": ("dossier confié au contentieux", "handed off"),
+    "written_off": ("créance passée en perte", "written off"),
 }
 _SEGMENT_PHRASES = {
     "strategic": ("client stratégique", "strategic customer"),
@@ -50,6 +58,7 @@ _CHANNELS = {
     "phone": ("téléphone", "phone"),
     "task": ("tâche", "task"),
     "internal": ("interne", "internal"),
+    "letter": ("courrier", "letter"),
 }
 _SEGMENTS = {
     "strategic": ("stratégique", "strategic"),

@@ -46,6 +46,13 @@ class Customer(_Model):
     sms_opt_in: bool = False
     do_not_contact: bool = False
     notes: str | None = None
+    # Legal identity and postal address (formal notices, litigation files).
+    legal_form: str | None = None  # SAS, SARL, EURL...
+    siren: str | None = None  # 9 digits, when known
+    address_line1: str | None = None
+    address_line2: str | None = None
+    postal_code: str | None = None
+    city: str | None = None
     # None: not given (keep what the store has); []: no closing period.
     closing_periods: list[ClosingPeriod] | None = None
 
@@ -53,6 +60,26 @@ class Customer(_Model):
     @classmethod
     def _upper(cls, value: str) -> str:
         return value.upper()
+
+    @field_validator("siren")
+    @classmethod
+    def _siren(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        digits = "".join(value.split())
+        if not digits:
+            return None
+        if len(digits) != 9 or not digits.isdigit():
+            raise ValueError("SIREN: 9 digits expected")
+        return digits
+
+    def postal_address(self) -> list[str]:
+        """The address lines for a letter (name first), without empty parts."""
+        town = " ".join(x for x in (self.postal_code, self.city) if x)
+        lines = [self.address_line1, self.address_line2, town]
+        if self.country != "FR":
+            lines.append(self.country)
+        return [x for x in lines if x]
 
 
 class Invoice(_Model):

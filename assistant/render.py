@@ -14,6 +14,8 @@ from assistant.rules import Plan
 
 def render_plan(plan: Plan, *, explain: bool = False) -> Group:
     parts: list[Text | Table] = []
+    for w in plan.warnings:
+        parts.append(Text(f"⚠ {w.customer_id} {w.reason}\n", style="bold yellow"))
     humans = sum(1 for a in plan.actions if a.requires_human)
     if not plan.actions:
         parts.append(Text(tr("Rien à faire le {d}.", "Nothing to do on {d}.", d=plan.as_of)))

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from assistant import calls, policy_edit
 from assistant.briefs.brief import Brief, build_brief
@@ -66,6 +67,10 @@ from assistant.rules import (
 )
 from assistant.rules.calendar import closing_spans
 from assistant.stats import PortfolioSummary, portfolio_summary
+from assistant.statutory import actions as statutory_actions
+from assistant.statutory import notice
+from assistant.statutory.claims import claims_for
+from assistant.statutory.notice import NoticeResult
 from assistant.storage import repo
 from assistant.storage.db import Clock, Store, open_store, utc_now
 
@@ -398,7 +403,7 @@ class Service:
         """A new version of a pending draft (softer, firmer, shorter, longer; or another
         language), still within the policy; the old one is superseded."""
         view = queue.get_draft(self.store, draft_id)
-        if view.status != "pending" or view.channel == "internal":
+        if view.status != "pending" or view.channel in ("internal", "letter"):
             raise UserError(
                 tr(
                     "brouillon {i} : seul un brouillon client en attente peut être régénéré",
@@ -520,14 +525,21 @@ class Service:
 
     def approve(self, draft_ids: list[int], on: date | None = None) -> list[DraftView]:
         day = on or self.store.today()
-        return [queue.approve(self.store, i, day, self.actor) for i in draft_ids]
+        views = [queue.approve(self.store, i, day, self.actor) for i in draft_ids]
+        for view in views:
+            if view.channel == "letter":  # the PDF carries the approved text
+                notice.refresh_pdf(self, view.id)
+        return views
 
     def reject(self, draft_ids: list[int], reason: str, on: date | None = None) -> list[DraftView]:
         day = on or self.store.today()
         return [queue.reject(self.store, i, reason, day, self.actor) for i in draft_ids]
 
     def edit_draft(self, draft_id: int, body: str, subject: str | None = None) -> DraftView:
-        return queue.edit(self.store, draft_id, subject, body, self.actor)
+        view = queue.edit(self.store, draft_id, subject, body, self.actor)
+        if view.channel == "letter":
+            notice.refresh_pdf(self, view.id)
+        return view
 
     # -- results ----------------------------------------------------------------------------
     def stats(self, as_of: date) -> Kpis:
@@ -580,7 +592,8 @@ class Service:
             sheet.outstanding_cents, as_of, policy, calendar, sheet.customer.country, spans
         )
         company = load_company(self.home)
-        brief = build_brief(sheet, options, company, policy)
+        claims = claims_for(self.store, self.home, customer_id, as_of)
+        brief = build_brief(sheet, options, company, policy, claims)
         if not offline and self.llm_available:
             brief = llm_brief(
                 brief,
@@ -616,6 +629,33 @@ class Service:
             invoice=invoice,
             note=note,
         )
+
+    # -- statutory: proceedings, escalation, formal notices, litigation files -----------------
+    def set_proceedings(self, customer_id: str, **kwargs: Any) -> dict[str, Any]:
+        """Collective proceedings: no reminder, call or notice; a declaration task instead."""
+        return statutory_actions.set_proceedings(self, customer_id, **kwargs)
+
+    def escalate(
+        self, customer_id: str, decision: str, *, on: date, note: str | None = None
+    ) -> dict[str, Any]:
+        """The escalation decision: plan, notice, handoff, writeoff (or resume)."""
+        return statutory_actions.escalate(self, customer_id, decision, on=on, note=note)
+
+    def create_notice(
+        self, customer_id: str, as_of: date, deadline_days: int | None = None
+    ) -> NoticeResult:
+        """A formal-notice letter draft (PDF) for what the customer owes on `as_of`."""
+        return notice.create_notice(self, customer_id, as_of, deadline_days)
+
+    def notice_posted(self, draft_id: int, tracking: str, on: date) -> dict[str, Any]:
+        return notice.mark_posted(self, draft_id, tracking, on)
+
+    def dossier(self, customer_id: str, out: Path, as_of: date) -> dict[str, Any]:
+        """The litigation file: one zip with a PDF summary, dossier.json and invoice PDFs."""
+        from assistant.statutory.dossier import write_dossier
+
+        self.customer(customer_id)
+        return write_dossier(self, customer_id, out, as_of)
 
 
 @dataclass

@@ -12,12 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from assistant.briefs.factsheet import FactSheet
-from assistant.briefs.options import (
-    PaymentPlanPolicy,
-    PlanOption,
-    late_interest_cents,
-    recovery_indemnity_cents,
-)
+from assistant.briefs.options import PaymentPlanPolicy, PlanOption
 from assistant.briefs.script import (
     Levers,
     Recommendation,
@@ -33,6 +28,7 @@ from assistant.company import Company
 from assistant.dates import format_date
 from assistant.i18n import language, tr
 from assistant.money import cents_to_str
+from assistant.statutory.claims import METHOD, Claims
 
 
 @dataclass
@@ -118,7 +114,16 @@ class Brief:
                 "late_interest": cents_to_str(self.levers.interest_cents),
                 "recovery_indemnity_invoices": self.levers.indemnity_invoices,
                 "late_interest_annual_rate": self.levers.interest_rate,
+                "late_interest_by_half_year": [
+                    {"half_year": h, "rate": r, "amount": cents_to_str(c)}
+                    for h, r, c in self.levers.interest_by_half_year
+                ],
+                "late_interest_method": METHOD,
+                "rates_missing_from_table": list(self.levers.estimated_rates),
+                "paid_late_indemnity": cents_to_str(self.levers.paid_late_indemnity_cents),
+                "paid_late_invoices": list(self.levers.paid_late_invoices),
             },
+            "limitation_warnings": list(self.levers.limitation_warnings),
             "timeline": [
                 {"date": t.on.isoformat(), "kind": t.kind, "text": t.text} for t in s.timeline
             ],
@@ -170,21 +175,37 @@ def recommend(sheet: FactSheet, options: list[PlanOption]) -> Recommendation:
     )
 
 
-def compute_levers(sheet: FactSheet, policy: PaymentPlanPolicy) -> Levers:
-    overdue = sheet.overdue
-    indemnity = recovery_indemnity_cents(len(overdue), policy)
-    interest = sum(late_interest_cents(i.outstanding_cents, i.days_late, policy) for i in overdue)
+def compute_levers(claims: Claims | None, policy: PaymentPlanPolicy) -> Levers:
+    """The statutory levers from the claims as of the brief's date (rules/statutory/claims)."""
+    if claims is None:
+        return Levers(indemnity_per_invoice_cents=policy.recovery_indemnity.amount_per_invoice)
+    overdue = [c for c in claims.overdue if c.indemnity_cents]
+    rates = {r.half.key: r for r in claims.rates}
+    in_force = claims.rate_in_force()
+    interest = claims.interest_cents
     return Levers(
-        indemnity_cents=indemnity,
-        indemnity_invoices=len(overdue) if indemnity else 0,
-        indemnity_per_invoice_cents=policy.recovery_indemnity.amount_per_invoice,
+        indemnity_cents=claims.indemnity_cents,
+        indemnity_invoices=len(overdue),
+        indemnity_per_invoice_cents=claims.indemnity_per_invoice_cents,
         interest_cents=interest,
-        interest_rate=str(policy.late_interest.annual_rate_percent) if interest else "",
+        interest_rate=str(in_force.rate) if interest and in_force else "",
+        interest_by_half_year=tuple(
+            (key, str(rates[key].rate), cents)
+            for key, cents in claims.interest_by_half_year().items()
+        ),
+        paid_late_indemnity_cents=claims.paid_late_indemnity_cents,
+        paid_late_invoices=tuple(p.number for p in claims.paid_late if p.indemnity_cents),
+        limitation_warnings=tuple(w.text() for w in claims.limitations),
+        estimated_rates=tuple(r.half.key for r in claims.estimated),
     )
 
 
 def build_brief(
-    sheet: FactSheet, options: list[PlanOption], company: Company, policy: PaymentPlanPolicy
+    sheet: FactSheet,
+    options: list[PlanOption],
+    company: Company,
+    policy: PaymentPlanPolicy,
+    claims: Claims | None = None,
 ) -> Brief:
     rec = recommend(sheet, options)
     return Brief(
@@ -195,7 +216,7 @@ def build_brief(
         template_script(sheet, options, rec, company),
         "template",
         [],
-        compute_levers(sheet, policy),
+        compute_levers(claims, policy),
         rec.why,
     )
 

@@ -11,6 +11,7 @@ from assistant.models import Customer
 from assistant.rules.promises import load_promises
 from assistant.storage import repo
 from assistant.storage.db import Store
+from assistant.storage.statutory import invoices_as_of
 
 TIMELINE_KINDS = (
     "message.sent",
@@ -161,24 +162,21 @@ def build_factsheet(
     customer = repo.get_customer(store, customer_id)
     if customer is None:
         raise UserError(tr("client inconnu : {c}", "unknown customer: {c}", c=customer_id))
-    rows = store.query(
-        "SELECT * FROM invoices WHERE customer_id = ? AND status IN ('open', 'disputed')"
-        " AND outstanding_cents > 0 ORDER BY due_date, number",
-        (customer_id,),
-    )
+    # as the invoices stood on as_of: later payments and disputes undone (storage/statutory)
     invoices = [
         OpenInvoice(
-            number=r["number"],
-            issue_date=date.fromisoformat(r["issue_date"]),
-            due_date=date.fromisoformat(r["due_date"]),
-            amount_cents=r["amount_cents"],
-            outstanding_cents=r["outstanding_cents"],
-            currency=r["currency"],
-            status=r["status"],
-            reference=r["reference"],
-            days_late=max((as_of - date.fromisoformat(r["due_date"])).days, 0),
+            number=r.number,
+            issue_date=r.issue_date,
+            due_date=r.due_date,
+            amount_cents=r.amount_cents,
+            outstanding_cents=r.outstanding_cents,
+            currency=r.currency,
+            status=r.status,
+            reference=r.reference,
+            days_late=max((as_of - r.due_date).days, 0),
         )
-        for r in rows
+        for r in invoices_as_of(store, customer_id, as_of)
+        if r.status in ("open", "disputed") and r.outstanding_cents > 0
     ]
     open_ = [i for i in invoices if i.status == "open"]
     year_ago = as_of - timedelta(days=365)
@@ -208,7 +206,7 @@ def build_factsheet(
     )
     promises = [
         p
-        for p in load_promises(store, promise_grace_days)
+        for p in load_promises(store, promise_grace_days, as_of)
         if p.customer_id == customer_id and p.made_on <= as_of
     ]
     statuses = [p.status(as_of, promise_grace_days) for p in promises]

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal
 from pathlib import Path
 
 from dateutil.relativedelta import relativedelta
@@ -33,7 +32,9 @@ class RecoveryIndemnity(_Strict):
 
 class LateInterest(_Strict):
     enabled: bool = True
-    annual_rate_percent: ExactDecimal = Decimal("12.15")
+    # Obsolete, ignored: the rate now comes by half-year from statutory_rates.yaml (a
+    # contractual rate goes in statutory.yaml). Still accepted so older policy files load.
+    annual_rate_percent: ExactDecimal | None = None
 
 
 class PaymentPlanPolicy(_Strict):
@@ -130,20 +131,6 @@ def recovery_indemnity_cents(invoice_count: int, policy: PaymentPlanPolicy) -> i
     if not policy.recovery_indemnity.enabled:
         return 0
     return invoice_count * policy.recovery_indemnity.amount_per_invoice
-
-
-def late_interest_cents(outstanding_cents: int, days_late: int, policy: PaymentPlanPolicy) -> int:
-    """Simple interest at the statutory rate: outstanding x rate x days / 365, to the cent."""
-    if not policy.late_interest.enabled or days_late <= 0 or outstanding_cents <= 0:
-        return 0
-    value = (
-        Decimal(outstanding_cents)
-        * policy.late_interest.annual_rate_percent
-        / Decimal(100)
-        * Decimal(days_late)
-        / Decimal(365)
-    )
-    return int(value.quantize(Decimal(1)))
 
 
 def instalment_plan(

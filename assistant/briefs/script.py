@@ -87,11 +87,22 @@ class Levers:
     indemnity_invoices: int = 0
     indemnity_per_invoice_cents: int = 0
     interest_cents: int = 0
-    interest_rate: str = ""  # annual rate, percent, as written in the policy
+    interest_rate: str = ""  # annual rate in force on the brief's date, percent
+    # (half-year key "2026-H2", annual rate, cents) for each half-year of the delays
+    interest_by_half_year: tuple[tuple[str, str, int], ...] = ()
+    paid_late_indemnity_cents: int = 0  # on invoices paid late within the policy's window
+    paid_late_invoices: tuple[str, ...] = ()
+    limitation_warnings: tuple[str, ...] = ()
+    estimated_rates: tuple[str, ...] = ()  # half-years missing from the rate table
 
     @property
     def any(self) -> bool:
-        return bool(self.indemnity_cents or self.interest_cents)
+        return bool(
+            self.indemnity_cents
+            or self.interest_cents
+            or self.paid_late_indemnity_cents
+            or self.limitation_warnings
+        )
 
 
 @dataclass
@@ -579,6 +590,36 @@ def describe_levers(levers: Levers, sheet: FactSheet) -> list[str]:
                 else levers.interest_rate,
             )
         )
+        if len(levers.interest_by_half_year) > 1:
+            out.extend(
+                tr("  dont {h} à {r} % : {a}", "  of which {h} at {r}%: {a}",
+                   h=half, r=rate.replace(".", ",") if language() == "fr" else rate,
+                   a=money(cents, sheet))
+                for half, rate, cents in levers.interest_by_half_year
+            )  # fmt: skip
+    if levers.estimated_rates:
+        out.append(
+            tr(
+                "Taux absent du barème pour {h} : celui du semestre précédent est utilisé,"
+                " à compléter dans statutory_rates.yaml",
+                "Rate missing from the table for {h}: the previous half-year's is used;"
+                " add it to statutory_rates.yaml",
+                h=", ".join(levers.estimated_rates),
+            )
+        )
+    if levers.paid_late_indemnity_cents:
+        out.append(
+            tr(
+                "Pour information : indemnités dues sur factures payées en retard : {a} ({n})",
+                "For information: indemnities owed on invoices paid late: {a} ({n})",
+                a=money(levers.paid_late_indemnity_cents, sheet),
+                n=", ".join(levers.paid_late_invoices),
+            )
+        )
+    out.extend(
+        tr("Prescription proche : {w}", "Limitation near: {w}", w=w)
+        for w in levers.limitation_warnings
+    )
     return out
 
 

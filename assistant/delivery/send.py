@@ -103,6 +103,8 @@ class Sender:
         holds = load_holds(self.store, self.store.today())
         try:
             for i, draft in enumerate(drafts):
+                if draft.channel == "letter" and not draft.recipient:
+                    continue  # a letter to post only: `relance notice ID --posted` settles it
                 why = self._blocked(draft, promises, holds)
                 if dry_run:
                     (report.cancelled if why else report.would_send).append(draft.id)
@@ -288,6 +290,13 @@ class Sender:
 
     def _attachments(self, draft: DraftView) -> list[Path]:
         paths = []
+        if draft.channel == "letter":  # the formal notice itself, as approved
+            from assistant.storage.statutory import notice_pdf_path
+
+            letter = notice_pdf_path(self.store, draft.id)
+            if letter is None or not Path(letter).is_file():
+                raise PermanentError(tr("PDF de la lettre introuvable", "letter PDF not found"))
+            paths.append(Path(letter))
         for number in draft.invoices:
             invoice = repo.get_invoice(self.store, number)
             if invoice is not None and invoice.pdf_path and Path(invoice.pdf_path).is_file():

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from assistant.demo.catalog import COMPANY
+from assistant.demo.catalog import CUSTOMERS as CUSTOMER_SPECS
 from assistant.demo.scenario import (
     PlannedCall,
     PlannedInvoice,
@@ -28,6 +29,7 @@ from assistant.i18n import tr
 from assistant.models import Invoice, InvoiceStatus, Payment
 from assistant.stats import PortfolioSummary, portfolio_summary
 from assistant.storage import repo
+from assistant.storage import statutory as statutory_db
 from assistant.storage.db import Store
 
 DEFAULT_SEED = 2026
@@ -128,6 +130,14 @@ def _timeline(scenario: Scenario) -> dict[date, list[tuple[tuple[int, int], Op]]
         created[max(since, scenario.window_start)].append(customer)
     for day, batch in created.items():
         add(day, CUSTOMERS, lambda s, b=batch: repo.upsert_customers(s, b, DEMO_ACTOR))
+    for spec in CUSTOMER_SPECS:
+        if spec.proceedings:  # published 100 days ago, claim declared 20 days later
+            published = scenario.as_of - timedelta(days=100)
+            add(
+                published + timedelta(days=20),
+                CUSTOMERS,
+                lambda s, c=spec.id, k=spec.proceedings, p=published: _proceedings(s, c, k, p),
+            )
     issued: dict[date, list[PlannedInvoice]] = defaultdict(list)
     for inv in scenario.invoices:
         issued[inv.issue_date].append(inv)
@@ -142,6 +152,16 @@ def _timeline(scenario: Scenario) -> dict[date, list[tuple[tuple[int, int], Op]]
     for call in scenario.calls:
         add(call.on, CONTACTS, lambda s, c=call: _call(s, c))
     return ops
+
+
+def _proceedings(store: Store, customer_id: str, kind: str, published: date) -> None:
+    declared = published + timedelta(days=20)
+    statutory_db.set_proceedings(store, customer_id, kind, published, declared)
+    store.record_event(
+        "proceedings.recorded", actor=DEMO_ACTOR, customer_id=customer_id,
+        data={"kind": kind, "published_on": published.isoformat(),
+              "declared_on": declared.isoformat(), "source": "demo"},
+    )  # fmt: skip
 
 
 def _issue(store: Store, batch: list[PlannedInvoice]) -> None:

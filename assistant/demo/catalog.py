@@ -88,6 +88,7 @@ class CustomerSpec:
     do_not_contact: bool = False
     note: str | None = None
     closing_period: bool = False
+    proceedings: str | None = None  # collective proceedings (sauvegarde, redressement...)
 
 
 INJECTION_NOTE = (
@@ -231,7 +232,7 @@ CUSTOMERS: tuple[CustomerSpec, ...] = (
         "C023", "BTP Rhodanien Construction", "140 avenue Jean Jaurès, 69007 Lyon",
         "direction@btp-rhodanien.example.com", "+33 4 65 71 11 23",
         "standard", "high", 86, 45, 0, "stopped", 7, (2_000, 12_000),
-        do_not_contact=True,
+        do_not_contact=True, proceedings="redressement",
         note=(
             "Société en redressement judiciaire : créances déclarées au mandataire judiciaire. "
             "Ne pas relancer le client directement."

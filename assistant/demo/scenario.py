@@ -187,9 +187,7 @@ def make_scenario(as_of: date, seed: int) -> Scenario:
 def _customer(spec: CustomerSpec, as_of: date) -> Customer:
     seller = SALESPEOPLE[spec.salesperson]
     since = as_of - timedelta(days=round(spec.since_months * 30.44) + int(spec.id[1:]) % 9)
-    notes = f"Adresse : {spec.address}"
-    if spec.note:
-        notes += "\n" + spec.note
+    line1, postal_code, city = split_address(spec.address)
     return Customer(
         id=spec.id,
         name=spec.name,
@@ -206,9 +204,33 @@ def _customer(spec: CustomerSpec, as_of: date) -> Customer:
         payment_terms_days=spec.terms,
         sms_opt_in=spec.sms_opt_in,
         do_not_contact=spec.do_not_contact,
-        notes=notes,
+        notes=spec.note,
+        legal_form=legal_form(spec),
+        address_line1=line1,
+        postal_code=postal_code,
+        city=city,
         closing_periods=closing_periods(as_of) if spec.closing_period else [],
     )
+
+
+def split_address(address: str) -> tuple[str, str | None, str]:
+    """'14 avenue Roger Salengro, 69100 Villeurbanne' -> (street, '69100', 'Villeurbanne');
+    a town without a leading postal code stays whole ('London EC1M 5RR')."""
+    street, _, town = address.rpartition(", ")
+    code, _, city = town.partition(" ")
+    if code.isdigit() and city:
+        return street, code, city
+    return street, None, town
+
+
+def legal_form(spec: CustomerSpec) -> str:
+    """An invented but plausible legal form for a demo customer."""
+    for suffix in ("Ltd", "BV"):
+        if spec.name.endswith(suffix):
+            return suffix
+    if spec.name.startswith("Association"):
+        return "Association loi 1901"
+    return "SARL" if spec.segment == "small" else "SAS"
 
 
 def upcoming_closure(as_of: date) -> ClosingPeriod:

@@ -282,6 +282,34 @@ CUSTOMER_COLUMNS: dict[str, tuple[str, ...]] = {
         "bloqué relance",
     ),
     "notes": ("notes", "note", "commentaire", "commentaires", "remarques", "observations"),
+    # legal identity and postal address (formal notices, litigation files)
+    "legal_form": (
+        "legal_form",
+        "legal form",
+        "forme juridique",
+        "forme sociale",
+        "statut juridique",
+    ),
+    "siren": ("siren", "n° siren", "numéro siren", "siren client"),
+    "address_line1": (
+        "address_line1",
+        "address",
+        "address line 1",
+        "adresse",
+        "adresse 1",
+        "adresse ligne 1",
+        "rue",
+    ),
+    "address_line2": (
+        "address_line2",
+        "address line 2",
+        "adresse 2",
+        "adresse ligne 2",
+        "complément d'adresse",
+        "complément adresse",
+    ),
+    "postal_code": ("postal_code", "postal code", "zip", "code postal", "cp"),
+    "city": ("city", "town", "ville", "commune", "localité"),
 }
 
 PAYMENT_COLUMNS: dict[str, tuple[str, ...]] = {

@@ -37,6 +37,12 @@ _FIELDS: dict[str, tuple[Any, Any]] = {
     "sms_opt_in": (values.boolean, False),
     "do_not_contact": (values.boolean, False),
     "notes": (values.optional_text, None),
+    "legal_form": (values.optional_text, None),
+    "siren": (values.optional_text, None),  # checked by the model: 9 digits
+    "address_line1": (values.optional_text, None),
+    "address_line2": (values.optional_text, None),
+    "postal_code": (values.optional_text, None),
+    "city": (values.optional_text, None),
 }
 
 

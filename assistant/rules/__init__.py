@@ -28,5 +28,9 @@ __all__ = [
 
 def make_plan(store: Store, home: Path | None, as_of: date) -> Plan:
     """Load the policy (refusing a bad one), snapshot the store, and plan. No writes."""
+    from assistant.statutory.limitation import limitation_warnings
+
     policy = load_scenario(home)
-    return Planner(policy).plan(load_snapshot(store, policy, as_of))
+    plan = Planner(policy).plan(load_snapshot(store, policy, as_of))
+    plan.warnings.extend(limitation_warnings(store, home, as_of))
+    return plan

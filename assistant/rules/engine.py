@@ -78,6 +78,8 @@ class Plan:
     as_of: date
     actions: list[Action] = field(default_factory=list)
     skipped: list[Skip] = field(default_factory=list)
+    # things a person should know that stop nothing (e.g. a limitation date coming): Skip-shaped
+    warnings: list[Skip] = field(default_factory=list)
 
 
 @dataclass(slots=True)

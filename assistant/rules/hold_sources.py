@@ -6,5 +6,6 @@ Add a capability's source to `SOURCES`; each is `(store, as_of) -> Iterable[Hold
 from __future__ import annotations
 
 from assistant.rules.holds import HoldSource
+from assistant.statutory.holds import decision_holds, proceedings_holds
 
-SOURCES: tuple[HoldSource, ...] = ()
+SOURCES: tuple[HoldSource, ...] = (proceedings_holds, decision_holds)

@@ -29,6 +29,68 @@ def _money_guard(table: str, columns: Sequence[str]) -> str:
     )
 
 
+_DRAFT_COLUMNS = (
+    "id, customer_id, step, channel, language, status, recipient, cc, subject, body,"
+    " template_name, template_subject, template_body, source, violations, segment, tone,"
+    " tone_adjustment, policy_version, plan_date, scheduled_for, total_cents, currency,"
+    " max_days_late, reason, parent_id, edited, reject_reason, error, message_id, attempts,"
+    " sent_at, created_at, updated_at, instalment_id"
+)
+# SQLite cannot alter a CHECK constraint: the drafts table is copied into a new one whose CHECK
+# admits 'letter'. Its rows in draft_invoices are kept aside (dropping drafts cascades to them)
+# and put back; indexes and money triggers are recreated as migrations 4 and 6 made them.
+_DRAFTS_WITH_LETTER = f"""
+    CREATE TEMP TABLE _draft_invoices_kept AS SELECT * FROM draft_invoices;
+    CREATE TABLE drafts_new (
+        id INTEGER PRIMARY KEY,
+        customer_id TEXT NOT NULL REFERENCES customers(id),
+        step TEXT NOT NULL,
+        channel TEXT NOT NULL CHECK (channel IN ('email', 'sms', 'internal', 'letter')),
+        language TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'approved',
+            'rejected', 'sending', 'sent', 'failed', 'superseded', 'cancelled')),
+        recipient TEXT,
+        cc TEXT NOT NULL DEFAULT '[]',
+        subject TEXT NOT NULL DEFAULT '',
+        body TEXT NOT NULL,
+        template_name TEXT NOT NULL,
+        template_subject TEXT NOT NULL DEFAULT '',
+        template_body TEXT NOT NULL,
+        source TEXT NOT NULL CHECK (source IN ('llm', 'template')),
+        violations TEXT NOT NULL DEFAULT '[]',
+        segment TEXT,
+        tone TEXT,
+        tone_adjustment TEXT,
+        policy_version TEXT NOT NULL,
+        plan_date TEXT NOT NULL,
+        scheduled_for TEXT NOT NULL,
+        total_cents INTEGER NOT NULL DEFAULT 0,
+        currency TEXT NOT NULL DEFAULT 'EUR',
+        max_days_late INTEGER NOT NULL DEFAULT 0,
+        reason TEXT NOT NULL DEFAULT '',
+        parent_id INTEGER REFERENCES drafts_new(id),
+        edited INTEGER NOT NULL DEFAULT 0,
+        reject_reason TEXT,
+        error TEXT,
+        message_id TEXT,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        sent_at TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        instalment_id INTEGER REFERENCES instalments(id)
+    );
+    INSERT INTO drafts_new ({_DRAFT_COLUMNS}) SELECT {_DRAFT_COLUMNS} FROM drafts;
+    DROP TABLE drafts;
+    ALTER TABLE drafts_new RENAME TO drafts;
+    INSERT INTO draft_invoices SELECT * FROM _draft_invoices_kept;
+    DROP TABLE _draft_invoices_kept;
+    CREATE INDEX drafts_status ON drafts(status);
+    CREATE INDEX drafts_customer ON drafts(customer_id, step);
+    CREATE UNIQUE INDEX drafts_one_active ON drafts(customer_id, step, channel)
+        WHERE status IN ('pending', 'approved', 'sending');
+    """ + _money_guard("drafts", ("total_cents",))
+
+
 MIGRATIONS: Sequence[tuple[int, str, str]] = (
     (
         1,
@@ -282,6 +344,71 @@ MIGRATIONS: Sequence[tuple[int, str, str]] = (
         """
         ALTER TABLE customers ADD COLUMN payment_terms_end_of_month INTEGER NOT NULL DEFAULT 0;
         """,
+    ),
+    (
+        15,
+        "drafts: channel 'letter' (formal notices); the table is rebuilt to widen its CHECK",
+        _DRAFTS_WITH_LETTER,
+    ),
+    (
+        16,
+        "statutory: customer legal identity and postal address, collective proceedings,"
+        " escalation decisions, formal notices",
+        """
+        ALTER TABLE customers ADD COLUMN legal_form TEXT;
+        ALTER TABLE customers ADD COLUMN siren TEXT;
+        ALTER TABLE customers ADD COLUMN address_line1 TEXT;
+        ALTER TABLE customers ADD COLUMN address_line2 TEXT;
+        ALTER TABLE customers ADD COLUMN postal_code TEXT;
+        ALTER TABLE customers ADD COLUMN city TEXT;
+        ALTER TABLE customers ADD COLUMN proceedings_kind TEXT CHECK (proceedings_kind IS NULL
+            OR proceedings_kind IN ('sauvegarde', 'redressement', 'liquidation'));
+        ALTER TABLE customers ADD COLUMN proceedings_published_on TEXT;
+        ALTER TABLE customers ADD COLUMN proceedings_declared_on TEXT;
+        CREATE TABLE escalations (
+            id INTEGER PRIMARY KEY,
+            customer_id TEXT NOT NULL REFERENCES customers(id),
+            decision TEXT NOT NULL
+                CHECK (decision IN ('plan', 'notice', 'handoff', 'writeoff', 'resume')),
+            decided_on TEXT NOT NULL,
+            note TEXT,
+            invoices TEXT NOT NULL DEFAULT '[]',
+            amount_cents INTEGER NOT NULL DEFAULT 0,
+            actor TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX escalations_customer ON escalations(customer_id, decided_on);
+        CREATE TABLE notices (
+            id INTEGER PRIMARY KEY,
+            draft_id INTEGER NOT NULL UNIQUE,  -- the letter draft (no FK: drafts may be rebuilt)
+            customer_id TEXT NOT NULL REFERENCES customers(id),
+            as_of TEXT NOT NULL,
+            deadline TEXT NOT NULL,
+            principal_cents INTEGER NOT NULL,
+            indemnity_cents INTEGER NOT NULL,
+            interest_cents INTEGER NOT NULL,
+            credits_cents INTEGER NOT NULL DEFAULT 0,
+            total_cents INTEGER NOT NULL,
+            currency TEXT NOT NULL DEFAULT 'EUR',
+            data TEXT NOT NULL,              -- the frozen claim statement (JSON)
+            pdf_path TEXT,
+            posted_on TEXT,
+            tracking_number TEXT,
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX notices_customer ON notices(customer_id);
+        """
+        + _money_guard("escalations", ("amount_cents",))
+        + _money_guard(
+            "notices",
+            (
+                "principal_cents",
+                "indemnity_cents",
+                "interest_cents",
+                "credits_cents",
+                "total_cents",
+            ),
+        ),
     ),
 )
 

@@ -18,6 +18,7 @@ CUSTOMER_FIELDS = (
     "name", "email", "phone", "language", "country", "segment", "risk", "strategic",
     "salesperson_name", "salesperson_email", "customer_since", "payment_terms_days",
     "sms_opt_in", "do_not_contact", "notes", "payment_terms_end_of_month",
+    "legal_form", "siren", "address_line1", "address_line2", "postal_code", "city",
 )  # fmt: skip
 _FLAGS = ("strategic", "sms_opt_in", "do_not_contact", "payment_terms_end_of_month")
 INVOICE_FIELDS = (

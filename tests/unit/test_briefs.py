@@ -12,7 +12,6 @@ from hypothesis import strategies as st
 from assistant.briefs.options import (
     PaymentPlanPolicy,
     instalment_plan,
-    late_interest_cents,
     load_plan_policy,
     plan_options,
     recovery_indemnity_cents,
@@ -89,11 +88,6 @@ def test_instalment_plan_refuses_what_the_policy_forbids() -> None:
 
 def test_levers_are_computed_not_guessed() -> None:
     assert recovery_indemnity_cents(3, POLICY) == 12_000
-    # 10,000.00 € x 12.15 % x 30 / 365 = 99.86 €
-    assert late_interest_cents(1_000_000, 30, POLICY) == 9_986
-    assert late_interest_cents(1_000_000, 0, POLICY) == 0
-    off = PaymentPlanPolicy.model_validate({"late_interest": {"enabled": False}})
-    assert late_interest_cents(1_000_000, 30, off) == 0
 
 
 AS_OF = date(2026, 11, 24)
@@ -318,7 +312,9 @@ def test_template_brief_has_every_section_a_collector_needs(service: Service) ->
     assert "Pourquoi : retards courts jusqu'ici (10 jours en moyenne)" in sections["proposal"]
     # levers are computed, shown apart, and never part of the script
     assert data["levers"]["recovery_indemnity"] == "40.00"
-    assert data["levers"]["late_interest"] == "16.64"  # 2,000.00 x 12.15 % x 25 / 365
+    # O1: 3 000 € unpaid 31/10..21/11 (22 d, 1 000 € paid on 21/11), 2 000 € 22/11..24/11 (3 d):
+    # (300000 x 22 + 200000 x 3) x 12,15 % / 365 = 2396,71 c -> 23,97 €
+    assert data["levers"]["late_interest"] == "23.97"
     script = " ".join(data["script"]).lower()
     assert "indemnité" not in script and "intérêts" not in script
     text = render_markdown(brief)

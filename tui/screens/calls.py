@@ -42,6 +42,7 @@ def call_arguments(form: dict[str, Any]) -> dict[str, Any]:
 class CallsScreen(Screen[None]):
     BINDINGS = [
         Binding("l", "log_call", tr("Saisir le résultat", "Log outcome")),
+        Binding("e", "escalate", tr("Décider (escalade)", "Decide (escalation)")),
         Binding("ctrl+r", "reload", tr("Actualiser", "Reload")),
     ]
 
@@ -135,3 +136,41 @@ class CallsScreen(Screen[None]):
                 self.action_reload()
 
         self.app.push_screen(CallOutcomeModal(task.customer_id, self.relance.as_of), done)
+
+    def action_escalate(self) -> None:
+        """The escalation task's decision: plan, formal notice, hand-off or write-off."""
+        task = self.current()
+        if task is None:
+            return
+        from tui.widgets.escalation import EscalationModal
+
+        def done(form: dict[str, str] | None) -> None:
+            if form is None:
+                return
+            result: dict[str, Any] = {}
+
+            def decide() -> object:
+                result.update(
+                    self.relance.service.escalate(
+                        task.customer_id,
+                        form["decision"],
+                        on=self.relance.as_of,
+                        note=form["note"] or None,
+                    )
+                )
+                return result
+
+            if self.relance.attempt(decide):
+                if result.get("draft_id"):
+                    self.notify(
+                        tr(
+                            "Mise en demeure : brouillon {i} à valider (F2)",
+                            "Formal notice: draft {i} to review (F2)",
+                            i=result["draft_id"],
+                        )
+                    )
+                else:
+                    self.notify(tr("Décision enregistrée", "Decision recorded"))
+                self.action_reload()
+
+        self.app.push_screen(EscalationModal(task.customer_id), done)

@@ -1,0 +1,129 @@
+"""Hold sources of the statutory features (see rules/holds.py): collective proceedings stop
+every reminder, call and notice and ask a person to declare the claim; a hand-off or a
+write-off takes the customer out of the automatic plan, listed as such."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+
+from dateutil.relativedelta import relativedelta
+
+from assistant.i18n import tr
+from assistant.money import format_money
+from assistant.rules.holds import Hold
+from assistant.storage import statutory as db
+from assistant.storage.db import Store
+
+
+class ProceedingsKind(StrEnum):
+    SAUVEGARDE = "sauvegarde"
+    REDRESSEMENT = "redressement"
+    LIQUIDATION = "liquidation"
+
+
+class Decision(StrEnum):
+    PLAN = "plan"
+    NOTICE = "notice"
+    HANDOFF = "handoff"
+    WRITEOFF = "writeoff"
+    RESUME = "resume"  # back into the automatic plan after a hand-off or a write-off
+
+
+PROCEEDINGS = "collective_proceedings"
+HANDED_OFF = "handed_off"
+WRITTEN_OFF = "written_off"
+
+
+def proceedings_label(kind: str) -> str:
+    return {
+        "sauvegarde": tr("procédure de sauvegarde", "safeguard proceedings"),
+        "redressement": tr("redressement judiciaire", "judicial reorganisation"),
+        "liquidation": tr("liquidation judiciaire", "judicial liquidation"),
+    }.get(kind, kind)
+
+
+def home_of(store: Store) -> Path | None:
+    """The home whose policies apply: the folder of the database file (None in memory)."""
+    row = store.conn.execute("PRAGMA database_list").fetchone()
+    return Path(row[2]).parent if row and row[2] else None
+
+
+def declaration_deadline(published: date, months: int) -> date:
+    return published + relativedelta(months=months)
+
+
+def proceedings_holds(store: Store, as_of: date) -> Iterable[Hold]:
+    found = [p for p in db.proceedings(store) if p.published_on <= as_of]
+    if not found:
+        return []
+    from assistant.statutory.claims import claims_for
+    from assistant.statutory.rates import load_statutory_policy
+
+    home = home_of(store)
+    months = load_statutory_policy(home).declaration_months
+    holds = []
+    for p in found:
+        label = proceedings_label(p.kind)
+        if p.declared_on is not None and p.declared_on <= as_of:
+            reason = tr(
+                "{k} publié le {p} : créance déclarée le {d} ; aucune relance",
+                "{k} published on {p}: claim declared on {d}; no reminder",
+                k=label,
+                p=p.published_on.isoformat(),
+                d=p.declared_on.isoformat(),
+            )
+            holds.append(Hold(PROCEEDINGS, p.customer_id, reason, task=False))
+            continue
+        claims = claims_for(store, home, p.customer_id, p.published_on)
+        amount = claims.outstanding_cents + claims.indemnity_cents + claims.interest_cents
+        money = format_money(amount, claims.currency)
+        reason = tr(
+            "{k} publié le {p} : déclarer la créance au mandataire avant le {d} : {a}"
+            " (principal {o}, dont échu {e} ; indemnités {i} ; intérêts {t}) ; aucune relance",
+            "{k} published on {p}: declare the claim to the court officer before {d}: {a}"
+            " (principal {o}, overdue {e}; indemnities {i}; interest {t}); no reminder",
+            k=label,
+            p=p.published_on.isoformat(),
+            d=declaration_deadline(p.published_on, months).isoformat(),
+            a=money,
+            o=format_money(claims.outstanding_cents, claims.currency),
+            e=format_money(claims.principal_cents, claims.currency),
+            i=format_money(claims.indemnity_cents, claims.currency),
+            t=format_money(claims.interest_cents, claims.currency),
+        )
+        invoices = tuple(c.number for c in claims.overdue + claims.not_due)
+        holds.append(
+            Hold(PROCEEDINGS, p.customer_id, reason, invoices=invoices, amount_cents=amount)
+        )
+    return holds
+
+
+def decision_holds(store: Store, as_of: date) -> Iterable[Hold]:
+    latest: dict[str, db.Decision] = {}
+    for d in db.decisions(store):
+        if d.decided_on <= as_of and d.decision in (
+            Decision.HANDOFF,
+            Decision.WRITEOFF,
+            Decision.RESUME,
+        ):
+            latest[d.customer_id] = d
+    holds = []
+    for d in latest.values():
+        if d.decision == Decision.HANDOFF:
+            reason = tr(
+                "confié au contentieux le {d} (dossier transmis) : hors relances automatiques",
+                "handed off on {d} (litigation file sent): out of the automatic plan",
+                d=d.decided_on.isoformat(),
+            )
+            holds.append(Hold(HANDED_OFF, d.customer_id, reason, task=False))
+        elif d.decision == Decision.WRITEOFF:
+            reason = tr(
+                "passé en perte le {d} : hors relances automatiques",
+                "written off on {d}: out of the automatic plan",
+                d=d.decided_on.isoformat(),
+            )
+            holds.append(Hold(WRITTEN_OFF, d.customer_id, reason, task=False))
+    return holds

@@ -1,0 +1,44 @@
+"""Limitation between merchants (Code de commerce L110-4): 5 years from the due date. The plan
+warns from 6 months before (both in statutory.yaml); nothing is stopped."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from dateutil.relativedelta import relativedelta
+
+from assistant.i18n import tr
+from assistant.rules.engine import Skip
+from assistant.statutory.rates import load_statutory_policy
+from assistant.storage import statutory as db
+from assistant.storage.db import Store
+
+CODE = "limitation"
+
+
+def limitation_warnings(store: Store, home: Path | None, as_of: date) -> list[Skip]:
+    policy = load_statutory_policy(home)
+    span = relativedelta(years=policy.limitation_years, months=-policy.limitation_warning_months)
+    out = []
+    for row in db.limitation_candidates(store, as_of - span):
+        due = date.fromisoformat(row["due_date"])
+        ends = due + relativedelta(years=policy.limitation_years)
+        if ends < as_of:
+            text = tr(
+                "{n} : prescrite depuis le {d} (5 ans après l'échéance, C. com. L110-4)",
+                "{n}: time-barred since {d} (5 years after the due date, C. com. L110-4)",
+                n=row["number"],
+                d=ends.isoformat(),
+            )
+        else:
+            text = tr(
+                "{n} : prescription le {d} (5 ans après l'échéance, C. com. L110-4) : agir avant"
+                " (injonction de payer)",
+                "{n}: time-barred on {d} (5 years after the due date, C. com. L110-4): act"
+                " before (order for payment)",
+                n=row["number"],
+                d=ends.isoformat(),
+            )
+        out.append(Skip(row["customer_id"], row["number"], CODE, text))
+    return out

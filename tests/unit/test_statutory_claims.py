@@ -1,0 +1,163 @@
+"""Claims, promises and briefs as of a date, on hand-built histories (expected values by hand)."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from assistant.errors import UserError
+from assistant.models import Payment
+from assistant.rules.promises import load_promises
+from assistant.service import Service
+from assistant.statutory.claims import claims_for
+from assistant.storage import repo
+from assistant.storage.db import Store
+from tests.unit.rules_builders import add_customer, add_invoice
+
+
+def pay(store: Store, number: str, on: date, cents: int) -> None:
+    with store.transaction():
+        repo.apply_payment(store, Payment(invoice_number=number, date=on, amount_cents=cents),
+                           None, "test")  # fmt: skip
+
+
+def test_a_promise_without_amount_is_kept_only_by_what_was_overdue(store: Store) -> None:
+    add_customer(store, "C1")
+    add_invoice(store, "F-1", date(2026, 10, 1), cents=250_000)  # overdue on 05/11
+    add_invoice(store, "F-2", date(2026, 10, 20), cents=124_049)  # overdue on 05/11
+    add_invoice(store, "F-3", date(2026, 12, 20), cents=50_000)  # not due yet: not promised
+    with store.transaction():
+        repo.insert_promise(store, "C1", None, date(2026, 11, 10), None, date(2026, 11, 5),
+                            source="call", note=None, actor="test")  # fmt: skip
+    pay(store, "F-1", date(2026, 11, 6), 1_000)  # 10 € of the 3 740,49 € overdue
+    (promise,) = load_promises(store, 3)
+    assert promise.expected_cents == 374_049  # 2 500,00 + 1 240,49
+    assert promise.status(date(2026, 11, 20), 3) == "broken"
+    pay(store, "F-1", date(2026, 11, 12), 249_000)
+    pay(store, "F-2", date(2026, 11, 13), 124_049)  # 10,00 + 2 490,00 + 1 240,49 = 3 740,49
+    (promise,) = load_promises(store, 3)
+    assert promise.status(date(2026, 11, 20), 3) == "kept"
+    # as it stood on 12/11, only 2 500,00 had arrived: still open (deadline 13/11)
+    (then,) = load_promises(store, 3, as_of=date(2026, 11, 12))
+    assert then.status(date(2026, 11, 12), 3) == "open"
+
+
+def test_claims_as_of_a_past_date_ignore_later_payments(service: Service) -> None:
+    store = service.store
+    add_customer(store, "C1")
+    add_invoice(store, "F-1", date(2026, 10, 31), cents=1_000_000)
+    pay(store, "F-1", date(2026, 12, 1), 1_000_000)  # paid on 01/12
+    before = claims_for(store, service.home, "C1", date(2026, 11, 30))
+    # as of 30/11 the invoice was open and 30 days late:
+    # 1000000 x 30 x 0,1215 / 365 = 9986,30 c -> 99,86 € ; one 40 € indemnity
+    assert [c.number for c in before.overdue] == ["F-1"]
+    assert before.principal_cents == 1_000_000
+    assert before.indemnity_cents == 4_000 and before.interest_cents == 9_986
+    after = claims_for(store, service.home, "C1", date(2026, 12, 2))
+    assert after.overdue == [] and after.interest_cents == 0
+    # paid late: its indemnity is owed, shown apart (information)
+    assert [(p.number, p.days_late) for p in after.paid_late] == [("F-1", 31)]
+    assert after.paid_late_indemnity_cents == 4_000
+
+
+def test_brief_as_of_a_past_date(service: Service) -> None:
+    store = service.store
+    add_customer(store, "C1")
+    add_invoice(store, "F-1", date(2026, 10, 31), cents=1_000_000)
+    pay(store, "F-1", date(2026, 12, 1), 1_000_000)
+    brief = service.brief("C1", date(2026, 11, 30), offline=True).as_json()
+    assert brief["overdue"] == "10000.00"
+    assert [i["invoice_number"] for i in brief["invoices"]] == ["F-1"]
+    assert brief["levers"]["recovery_indemnity"] == "40.00"
+    assert brief["levers"]["late_interest"] == "99.86"
+    later = service.brief("C1", date(2026, 12, 2), offline=True).as_json()
+    assert later["overdue"] == "0.00" and later["levers"]["late_interest"] == "0.00"
+    assert later["levers"]["paid_late_indemnity"] == "40.00"
+
+
+def test_limitation_warning_six_months_before_five_years(service: Service) -> None:
+    store = service.store
+    add_customer(store, "C1")
+    add_invoice(store, "F-OLD", date(2021, 6, 15), cents=10_000)
+    add_invoice(store, "F-NEW", date(2021, 6, 16), cents=10_000)
+    claims = claims_for(store, service.home, "C1", date(2025, 12, 15))
+    # limitation 15/06/2026; the warning starts 6 months before: 15/12/2025
+    assert [(w.number, w.limitation_date) for w in claims.limitations] == [
+        ("F-OLD", date(2026, 6, 15))
+    ]
+
+
+def test_the_plan_warns_of_a_limitation_without_stopping_anything(service: Service) -> None:
+    store = service.store
+    add_customer(store, "C1")
+    add_invoice(store, "F-OLD", date(2021, 6, 15), cents=10_000)
+    plan = service.plan(date(2025, 12, 15))
+    assert [(w.invoice_number, w.code) for w in plan.warnings] == [("F-OLD", "limitation")]
+    assert "2026-06-15" in plan.warnings[0].reason
+    assert [a.customer_id for a in plan.actions] == ["C1"]  # still planned
+    assert service.plan(date(2025, 12, 14)).warnings == []
+
+
+def test_upgrading_an_old_database_keeps_drafts_and_admits_letters(tmp_path: Path) -> None:
+    from assistant.storage.db import connect
+    from assistant.storage.migrations import migrate
+
+    conn = connect(tmp_path / "old.db")
+    migrate(conn, upto=7)
+    conn.execute("INSERT INTO customers (id, name, created_at, updated_at) VALUES"
+                 " ('C1', 'A', 'x', 'x')")  # fmt: skip
+    conn.execute(
+        "INSERT INTO invoices (number, customer_id, issue_date, due_date, amount_cents,"
+        " outstanding_cents, created_at, updated_at) VALUES ('F1', 'C1', '2026-01-01',"
+        " '2026-02-01', 100, 100, 'x', 'x')"
+    )
+    for parent in (None, 1):
+        conn.execute(
+            "INSERT INTO drafts (customer_id, step, channel, language, body, template_name,"
+            " template_body, source, policy_version, plan_date, scheduled_for, created_at,"
+            " updated_at, parent_id, status) VALUES ('C1', 'reminder_1', 'email', 'fr', 'b',"
+            " 't', 'tb', 'template', 'v', '2026-02-04', '2026-02-04', 'x', 'x', ?, ?)",
+            (parent, "superseded" if parent is None else "pending"),
+        )
+    conn.execute("INSERT INTO draft_invoices VALUES (1, 'F1', 100), (2, 'F1', 100)")
+    assert migrate(conn) == [15, 16]
+    assert conn.execute("SELECT * FROM draft_invoices ORDER BY draft_id").fetchall() == [
+        (1, "F1", 100),
+        (2, "F1", 100),
+    ]
+    assert conn.execute("SELECT id, parent_id FROM drafts ORDER BY id").fetchall() == [
+        (1, None),
+        (2, 1),
+    ]
+    assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+    conn.execute("UPDATE drafts SET channel = 'letter' WHERE id = 2")
+    with pytest.raises(sqlite3.IntegrityError):
+        conn.execute("UPDATE drafts SET channel = 'fax' WHERE id = 2")
+    with pytest.raises(sqlite3.IntegrityError, match="integer cents"):
+        conn.execute("UPDATE drafts SET total_cents = 1.5 WHERE id = 2")
+    with pytest.raises(sqlite3.IntegrityError):  # the parent must exist: the FK survived
+        conn.execute("UPDATE drafts SET parent_id = 99 WHERE id = 2")
+
+
+def test_customers_import_reads_the_postal_address_and_identity(
+    service: Service, tmp_path: Path
+) -> None:
+    path = tmp_path / "clients.csv"
+    path.write_text(
+        "Code client;Raison sociale;Forme juridique;SIREN;Adresse;Complément d'adresse;"
+        "Code postal;Ville\n"
+        "C1;Berthier;SAS;732 829 320;ZI des Platières;Bât. B;69440;Mornant\n",
+        encoding="utf-8",
+    )
+    service.import_file("customers", path)
+    customer = service.customer("C1")
+    assert (customer.legal_form, customer.siren) == ("SAS", "732829320")
+    assert customer.postal_address() == ["ZI des Platières", "Bât. B", "69440 Mornant"]
+    bad = tmp_path / "bad.csv"
+    bad.write_text("Code client;Raison sociale;SIREN\nC2;X;12345\n", encoding="utf-8")
+    with pytest.raises(UserError, match=r"bad\.csv:2: .*SIREN"):
+        service.import_file("customers", bad)
+    assert repo.get_customer(service.store, "C2") is None
