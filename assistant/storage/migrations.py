@@ -37,10 +37,10 @@ _DRAFT_COLUMNS = (
     " sent_at, created_at, updated_at, instalment_id"
 )
 # SQLite cannot alter a CHECK constraint: the drafts table is copied into a new one whose CHECK
-# admits 'letter'. Its rows in draft_invoices are kept aside (dropping drafts cascades to them)
-# and put back; indexes and money triggers are recreated as migrations 4 and 6 made them.
+# admits 'letter' (migrations run with foreign keys off, so the tables referencing drafts keep
+# their rows; `migrate` checks every foreign key before committing). Indexes and money triggers
+# are recreated as migrations 4 and 6 made them.
 _DRAFTS_WITH_LETTER = f"""
-    CREATE TEMP TABLE _draft_invoices_kept AS SELECT * FROM draft_invoices;
     CREATE TABLE drafts_new (
         id INTEGER PRIMARY KEY,
         customer_id TEXT NOT NULL REFERENCES customers(id),
@@ -82,8 +82,6 @@ _DRAFTS_WITH_LETTER = f"""
     INSERT INTO drafts_new ({_DRAFT_COLUMNS}) SELECT {_DRAFT_COLUMNS} FROM drafts;
     DROP TABLE drafts;
     ALTER TABLE drafts_new RENAME TO drafts;
-    INSERT INTO draft_invoices SELECT * FROM _draft_invoices_kept;
-    DROP TABLE _draft_invoices_kept;
     CREATE INDEX drafts_status ON drafts(status);
     CREATE INDEX drafts_customer ON drafts(customer_id, step);
     CREATE UNIQUE INDEX drafts_one_active ON drafts(customer_id, step, channel)
@@ -454,12 +452,21 @@ def migrate(conn: sqlite3.Connection, upto: int | None = None) -> list[int]:
             "INSERT INTO _migrations (version, name, applied_at) VALUES "
             f"({int(version)}, {_quote(name)}, {_quote(stamp)});"
         )
+        # Foreign keys off while a migration runs (SQLite's procedure for rebuilding a table:
+        # dropping a referenced table must not cascade), then checked before the commit.
+        conn.execute("PRAGMA foreign_keys = OFF")
         try:
             # executescript runs the whole script; BEGIN..COMMIT makes it atomic.
-            conn.executescript(f"BEGIN IMMEDIATE;\n{script}\n;{record}\nCOMMIT;")
+            conn.executescript(f"BEGIN IMMEDIATE;\n{script}\n;{record}")
+            broken = conn.execute("PRAGMA foreign_key_check").fetchall()
+            if broken:
+                raise RuntimeError(f"migration {version}: foreign keys broken: {broken[:5]}")
+            conn.execute("COMMIT")
         except Exception:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             raise
+        finally:
+            conn.execute("PRAGMA foreign_keys = ON")
         ran.append(version)
     return ran
