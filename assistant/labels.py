@@ -19,6 +19,9 @@ _STEPS = {
     "escalation": ("Escalade", "Escalation"),
     "instalment_reminder": ("Échéance plan", "Instalment"),
     "instalment_missed": ("Éch. manquée", "Missed instal."),
+    "reply_pending": ("Réponse à traiter", "Reply to triage"),
+    "reply_question": ("Question client", "Customer question"),
+    "invalid_address": ("Adresse invalide", "Invalid address"),
 }
 _STEP_PHRASES = {
     "pre_due": ("rappel avant échéance", "pre-due reminder"),
@@ -28,6 +31,9 @@ _STEP_PHRASES = {
     "instalment_missed": ("échéance du plan manquée", "missed instalment"),
     "call": ("appel", "call"),
     "escalation": ("escalade", "escalation"),
+    "reply_pending": ("réponse du client à traiter", "customer reply to triage"),
+    "reply_question": ("question du client à traiter", "customer question to answer"),
+    "invalid_address": ("adresse e-mail à corriger", "e-mail address to fix"),
 }
 _SEGMENT_PHRASES = {
     "strategic": ("client stratégique", "strategic customer"),
@@ -43,6 +49,9 @@ _OUTCOMES = {
     "no-answer": ("pas de réponse", "no answer"),
     "wrong-contact": ("mauvais interlocuteur", "wrong contact"),
     "paid": ("paiement annoncé", "payment announced"),
+    "question": ("question", "question"),
+    "other": ("autre", "other"),
+    "none": ("rien à faire", "nothing to do"),
 }
 _CHANNELS = {
     "email": ("e-mail", "e-mail"),
@@ -67,6 +76,7 @@ _STATUSES = {
     "failed": ("échec", "failed"),
     "superseded": ("remplacé", "superseded"),
     "cancelled": ("annulé", "cancelled"),
+    "bounced": ("non distribué", "bounced"),
 }
 _SOURCES = {"llm": ("IA", "AI"), "template": ("modèle", "template")}
 
@@ -117,3 +127,34 @@ def segment_phrase(segment: str | None) -> str:
 
 def outcome_label(outcome: str | None) -> str:
     return _label(_OUTCOMES, outcome, "?")
+
+
+_REPLY_KINDS = {
+    "reply": ("réponse", "reply"),
+    "auto_reply": ("réponse automatique", "automatic reply"),
+    "bounce": ("non distribué", "bounce"),
+}
+_REPLY_STATUSES = {
+    "new": ("à traiter", "to triage"),
+    "triaged": ("traitée", "triaged"),
+    "recorded": ("enregistrée", "recorded"),
+}
+_MATCHES = {
+    "thread": ("fil de discussion", "thread"),
+    "address": ("adresse", "address"),
+    "domain": ("domaine", "domain"),
+    "person": ("attribuée", "assigned"),
+    "none": ("non rattachée", "unmatched"),
+}
+
+
+def reply_kind_label(kind: str | None) -> str:
+    return _label(_REPLY_KINDS, kind)
+
+
+def reply_status_label(status: str | None) -> str:
+    return _label(_REPLY_STATUSES, status)
+
+
+def match_label(match: str | None) -> str:
+    return _label(_MATCHES, match)

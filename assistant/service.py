@@ -54,6 +54,7 @@ from assistant.models import Customer, Invoice, InvoiceStatus
 from assistant.money import cents_to_str
 from assistant.paths import bundled_dir
 from assistant.policyfile import parse_policy_text, policy_version
+from assistant.replies import inbox, triage
 from assistant.rules import (
     Action,
     BusinessCalendar,
@@ -66,8 +67,9 @@ from assistant.rules import (
 )
 from assistant.rules.calendar import closing_spans
 from assistant.stats import PortfolioSummary, portfolio_summary
-from assistant.storage import repo
+from assistant.storage import replies_repo, repo
 from assistant.storage.db import Clock, Store, open_store, utc_now
+from assistant.storage.replies_repo import Reply
 
 
 @dataclass(frozen=True)
@@ -616,6 +618,33 @@ class Service:
             invoice=invoice,
             note=note,
         )
+
+    # -- customer replies (assistant/replies/) ---------------------------------------------
+    def fetch_replies(self, *, suggest: bool = True) -> inbox.IngestReport:
+        """New messages of the IMAP folder (RELANCE_IMAP_*): linked, held, suggested."""
+        return inbox.fetch_replies(self, suggest=suggest)
+
+    def import_replies(self, path: Path, *, suggest: bool = True) -> inbox.IngestReport:
+        """An `.eml` file, a folder of them or a Maildir (all or nothing)."""
+        return inbox.import_replies(self, path, suggest=suggest)
+
+    def replies(self, status: str | None = None, customer_id: str | None = None) -> list[Reply]:
+        inbox.status_check(status)
+        return replies_repo.list_replies(self.store, status, customer_id)
+
+    def reply(self, reply_id: int) -> Reply:
+        return triage.get_reply(self, reply_id)
+
+    def triage(self, reply_id: int, given: triage.TriageInput, *, on: date) -> Reply:
+        """A person's decision on a reply: acts like a call outcome (see replies/triage.py)."""
+        return triage.triage(self, reply_id, given, on=on)
+
+    def purge_replies(self, as_of: date) -> int:
+        return inbox.purge_replies(self, as_of)
+
+    def forget_customer(self, customer_id: str) -> dict[str, object]:
+        """Erase a customer's messages on request; the accounting facts stay."""
+        return inbox.forget_customer(self, customer_id)
 
 
 @dataclass

@@ -5,6 +5,7 @@ Add a capability's source to `SOURCES`; each is `(store, as_of) -> Iterable[Hold
 
 from __future__ import annotations
 
+from assistant.replies.holds import invalid_address, reply_pending, reply_question
 from assistant.rules.holds import HoldSource
 
-SOURCES: tuple[HoldSource, ...] = ()
+SOURCES: tuple[HoldSource, ...] = (reply_pending, reply_question, invalid_address)
