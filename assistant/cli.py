@@ -704,3 +704,7 @@ def review(ctx: typer.Context, as_of: AsOf = None) -> None:
     """Ouvrir l'interface de validation (file, appels, politiques, résultats)."""
     with service_for(ctx) as service:
         run_tui(service, parse_day(as_of, service.store.today()))
+
+
+# Commands of other modules, registered on `app` when they are imported (keep last).
+from assistant import cli_replies  # noqa: E402, F401  (inbox, replies, triage, forget)
