@@ -7,6 +7,7 @@ Skipped with a clear reason only when the `dovecot` binary is absent (`.ci/run` 
 
 from __future__ import annotations
 
+import grp
 import os
 import pwd
 import shutil
@@ -133,8 +134,9 @@ ssl_cert = <{root}/cert.pem
 ssl_key = <{root}/key.pem
 disable_plaintext_auth = no
 auth_mechanisms = plain login
+auth_failure_delay = 0
 default_internal_user = {internal}
-default_internal_group = {pwd.getpwnam(internal).pw_gid}
+default_internal_group = {grp.getgrgid(pwd.getpwnam(internal).pw_gid).gr_name}
 default_login_user = {login}
 first_valid_uid = 1
 passdb {{
@@ -171,6 +173,7 @@ service anvil {{
         if process.poll() is not None:
             log = (root / "dovecot.log").read_text() if (root / "dovecot.log").exists() else ""
             err = process.stderr.read().decode() if process.stderr else ""
+            shutil.rmtree(root, ignore_errors=True)
             raise RuntimeError(f"dovecot exited: {err} {log}")
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=1):
@@ -180,5 +183,6 @@ service anvil {{
             time.sleep(0.1)
     else:
         process.kill()
+        shutil.rmtree(root, ignore_errors=True)
         raise RuntimeError("dovecot did not start listening in time")
     return Dovecot(root, port, tls_port, process, root / "ca.pem")
