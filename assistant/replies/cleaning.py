@@ -28,6 +28,7 @@ _SIGN_OFF = re.compile(
     r"|get outlook for .{0,30}|obtenir outlook pour .{0,30}|t[ée]l[ée]chargez outlook .{0,40})$",
     re.I | re.M,
 )
+_RULER = re.compile(r"(?:\n\s*(?:[*_=-]\s*){3,})+\s*$")  # a trailing "* * *" (an HTML <hr>)
 _FORWARD = re.compile(
     r"^-{2,}\s*(?:forwarded message|message transf[ée]r[ée]|mail transf[ée]r[ée])\s*-{2,}$"
     r"|^(?:begin forwarded message|d[ée]but du message r[ée]exp[ée]di[ée])\s*:",
@@ -68,7 +69,7 @@ def _cut_signature(text: str) -> str:
 
     message = EmailMessage(text=text, languages=["fr", "en"], keep_hyphen_lists=True).read()
     body = message.replies[0].body if message.replies else text
-    body = _SIGN_OFF.sub("", body).strip()
+    body = _RULER.sub("", _SIGN_OFF.sub("", body).strip()).strip()
     return body or text.strip()
 
 
