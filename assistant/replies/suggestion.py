@@ -214,6 +214,8 @@ def suggest_by_rules(text: str, received: date, known_invoices: set[str]) -> Sug
         suggestion.amount_cents = int(amounts[0].values[0])  # type: ignore[arg-type]
         suggestion.evidence.append((amounts[0].start, amounts[0].end))
     if invoices and outcome != Outcome.OTHER:
+        if hit is not None:  # the invoice named nearest the words that decided
+            invoices.sort(key=lambda f: min(abs(f.start - hit.end()), abs(hit.start() - f.end)))
         suggestion.invoice = str(invoices[0].values[0])
         suggestion.evidence += [(f.start, f.end) for f in invoices]
     suggestion.evidence = merge_spans(suggestion.evidence)
