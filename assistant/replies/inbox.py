@@ -161,6 +161,7 @@ def purge_replies(service: Service, as_of: date) -> int:
             on_date=as_of,
             data={"count": erased, "before": before.isoformat()},
         )
+    replies_repo.checkpoint(store)
     return erased
 
 
@@ -180,6 +181,7 @@ def forget_customer(service: Service, customer_id: str) -> dict[str, Any]:
             customer_id=customer_id,
             data={"replies": erased},
         )
+    replies_repo.checkpoint(store)
     return {"customer_id": customer_id, "replies_erased": erased}
 
 
