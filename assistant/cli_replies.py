@@ -11,11 +11,16 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.table import Table
+from rich.text import Text
 
 from assistant.cli import AsJson, AsOf, app, echo, parse_day, parse_money_option, service_for
 from assistant.i18n import tr
-from assistant.labels import match_label, outcome_label, reply_kind_label, reply_status_label
+from assistant.labels import (
+    match_label,
+    reply_kind_label,
+    reply_status_label,
+    suggestion_label,
+)
 from assistant.replies.ingest import IngestReport
 from assistant.replies.triage import TriageInput
 from assistant.storage.replies_repo import Reply
@@ -64,26 +69,48 @@ def inbox_import(
     _report(report, as_json)
 
 
-def _suggestion_text(reply: Reply) -> str:
+def suggestion_text(reply: Reply) -> str:
+    """The suggestion (or what an automatic reply or a bounce says), in a few words."""
     s = reply.suggestion
     if s is None:
-        if reply.kind == "auto_reply" and reply.return_on:
-            return tr("de retour le {d}", "back on {d}", d=reply.return_on.isoformat())
+        if reply.kind == "auto_reply":
+            back = reply.return_on
+            return tr("de retour le {d}", "back on {d}", d=back.isoformat()) if back else ""
         if reply.kind == "bounce":
             return f"{reply.bounced_address} ({reply.bounce_status})"
         return ""
-    parts = [outcome_label(s.outcome)]
+    parts = [suggestion_label(s.outcome)]
     if s.date:
         parts.append(s.date.isoformat())
     if s.amount_cents is not None:
-        parts.append(s.as_json()["amount"])
+        parts.append(str(s.as_json()["amount"]))
     if s.invoice:
         parts.append(s.invoice)
     if s.instalments:
         parts.append(tr("{n} fois", "{n} instalments", n=s.instalments))
     if s.violations:
-        parts.append("⚠")
+        parts.append("⚠ " + "; ".join(s.violations))
     return " · ".join(parts)
+
+
+def render_replies(items: list[Reply]) -> Text:
+    out = Text()
+    for r in items:
+        who = r.customer_name or f"{r.from_address} ({match_label(r.match)})"
+        status = reply_status_label(r.status)
+        if r.status == "triaged" and r.outcome:
+            status += f" : {suggestion_label(r.outcome)}"
+        out.append(f"#{r.id:<4}", style="bold")
+        out.append(f" {r.received_on.isoformat()}  ")
+        out.append(who, style="bold")
+        out.append(f"  {reply_kind_label(r.kind)} · {status}\n", style="magenta")
+        excerpt = " ".join(r.text.split())
+        excerpt = excerpt if len(excerpt) <= 150 else excerpt[:149] + "…"
+        out.append(f"      « {excerpt} »\n", style="dim")
+        hint = suggestion_text(r)
+        if hint:
+            out.append(f"      {tr('suggestion', 'suggestion')} : {hint}\n")
+    return out
 
 
 @app.command("replies")
@@ -104,31 +131,7 @@ def list_replies(
     if not items:
         echo(tr("Aucune réponse.", "No reply."))
         return
-    table = Table(show_lines=False)
-    for title in (
-        "#",
-        tr("Reçue", "Received"),
-        tr("Client", "Customer"),
-        tr("Type", "Kind"),
-        tr("Statut", "Status"),
-        tr("Extrait", "Excerpt"),
-        tr("Suggestion", "Suggestion"),
-    ):
-        table.add_column(title, overflow="fold")
-    for r in items:
-        who = r.customer_name or f"{r.from_address} ({match_label(r.match)})"
-        excerpt = " ".join(r.text.split())[:60]
-        table.add_row(
-            str(r.id),
-            r.received_on.isoformat(),
-            who,
-            reply_kind_label(r.kind),
-            reply_status_label(r.status)
-            + (f" : {outcome_label(r.outcome)}" if r.outcome and r.status == "triaged" else ""),
-            excerpt,
-            _suggestion_text(r),
-        )
-    Console(highlight=False).print(table, crop=False)
+    Console(highlight=False).print(render_replies(items), crop=False, end="")
 
 
 @app.command("triage")
@@ -186,7 +189,7 @@ def triage_reply(
             "Réponse {i} traitée : {o}.",
             "Reply {i} triaged: {o}.",
             i=reply.id,
-            o=outcome_label(reply.outcome),
+            o=suggestion_label(reply.outcome),
         )
     )
 

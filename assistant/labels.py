@@ -158,3 +158,19 @@ def reply_status_label(status: str | None) -> str:
 
 def match_label(match: str | None) -> str:
     return _label(_MATCHES, match)
+
+
+_SUGGESTIONS = {
+    "promise": ("promesse de paiement", "promise to pay"),
+    "paid": ("paiement annoncé", "payment announced"),
+    "dispute": ("litige", "dispute"),
+    "plan": ("échéancier demandé", "payment plan asked"),
+    "question": ("question", "question"),
+    "other": ("autre", "other"),
+    "none": ("rien à faire", "nothing to do"),
+}
+
+
+def suggestion_label(outcome: str | None) -> str:
+    """What a reply means (a suggestion or a person's triage), in words."""
+    return _label(_SUGGESTIONS, outcome, "?")

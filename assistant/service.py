@@ -29,6 +29,7 @@ from assistant.demo.home import (
     write_demo_company,
     write_marker,
 )
+from assistant.demo.replies import add_demo_replies
 from assistant.drafting import queue
 from assistant.drafting.pipeline import (
     DraftRequest,
@@ -161,6 +162,7 @@ class Service:
             write_marker(home, summary)
             service.init_home()
             write_demo_company(home)
+            add_demo_replies(service, summary.as_of)
         except BaseException:
             service.close()
             remove_database(home)
