@@ -56,6 +56,7 @@ from assistant.money import cents_to_str
 from assistant.paths import bundled_dir
 from assistant.policyfile import parse_policy_text, policy_version
 from assistant.replies import inbox, triage
+from assistant.replies.holds import REPLY_PENDING, REPLY_QUESTION
 from assistant.rules import (
     Action,
     BusinessCalendar,
@@ -470,8 +471,10 @@ class Service:
         return req
 
     def call_tasks(self, as_of: date) -> list[Action]:
-        """Today's tasks for a person: calls, missed instalments, escalations."""
-        return [a for a in self.plan(as_of).actions if a.requires_human]
+        """Today's tasks for a person: calls, missed instalments, escalations (replies to
+        triage have their own screen)."""
+        replies = (REPLY_PENDING, REPLY_QUESTION)
+        return [a for a in self.plan(as_of).actions if a.requires_human and a.step not in replies]
 
     def customer_names(self) -> dict[str, str]:
         """Customer id -> name, for screens that list ids."""
@@ -640,6 +643,16 @@ class Service:
     def triage(self, reply_id: int, given: triage.TriageInput, *, on: date) -> Reply:
         """A person's decision on a reply: acts like a call outcome (see replies/triage.py)."""
         return triage.triage(self, reply_id, given, on=on)
+
+    def answered_draft(self, reply: Reply) -> tuple[DraftView | None, bool]:
+        """The message a reply answers: the one it threads to (True), else the last one sent
+        to its customer before it arrived (False), else none."""
+        if reply.draft_id is not None:
+            return self.get_draft(reply.draft_id), True
+        if reply.customer_id is None:
+            return None, False
+        found = replies_repo.last_sent_draft(self.store, reply.customer_id, reply.received_at)
+        return (self.get_draft(found) if found else None), False
 
     def purge_replies(self, as_of: date) -> int:
         return inbox.purge_replies(self, as_of)

@@ -58,9 +58,14 @@ def fetch_replies(service: Service, *, suggest: bool = True) -> IngestReport:
     def store_one(raw: bytes, source: str, arrived: datetime, uidvalidity: int, uid: int) -> None:
         with store.transaction():
             ingest(
-                store, raw, source=source, ctx=ctx, actor=service.actor, arrived=arrived,
+                store,
+                raw,
+                source=source,
+                ctx=ctx,
+                actor=service.actor,
+                arrived=arrived,
                 report=report,
-            )  # fmt: skip
+            )
             replies_repo.save_mailbox_state(store, mailbox, uidvalidity, uid)
 
     fetch_imap(settings, replies_repo.mailbox_state(store, mailbox), store_one)
@@ -91,9 +96,14 @@ def import_replies(service: Service, path: Path, *, suggest: bool = True) -> Ing
                     )
                 )
             ingest(
-                store, raw, source=f"file:{Path(label).name}", ctx=ctx, actor=service.actor,
-                arrived=arrived, report=report,
-            )  # fmt: skip
+                store,
+                raw,
+                source=f"file:{Path(label).name}",
+                ctx=ctx,
+                actor=service.actor,
+                arrived=arrived,
+                report=report,
+            )
         store.record_event(
             "inbox.imported",
             actor=service.actor,

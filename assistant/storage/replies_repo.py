@@ -159,9 +159,14 @@ def set_triage(
     store.conn.execute(
         "UPDATE replies SET status = 'triaged', outcome = ?, triage = ?, triaged_by = ?,"
         " triaged_on = ? WHERE id = ?",
-        (outcome, json.dumps(data, ensure_ascii=False, default=str), actor, on.isoformat(),
-         reply_id),
-    )  # fmt: skip
+        (
+            outcome,
+            json.dumps(data, ensure_ascii=False, default=str),
+            actor,
+            on.isoformat(),
+            reply_id,
+        ),
+    )
 
 
 def assign(store: Store, reply_id: int, customer_id: str) -> None:
@@ -214,6 +219,16 @@ def customer_invoice_numbers(store: Store, customer_id: str | None) -> set[str]:
             "SELECT number FROM invoices WHERE customer_id = ?", (customer_id,)
         )
     return {r[0] for r in rows}
+
+
+def last_sent_draft(store: Store, customer_id: str, before: str) -> int | None:
+    """The last message sent to a customer before a moment (ISO timestamp)."""
+    found = store.scalar(
+        "SELECT id FROM drafts WHERE customer_id = ? AND status = 'sent' AND channel = 'email'"
+        " AND sent_at <= ? ORDER BY sent_at DESC, id DESC LIMIT 1",
+        (customer_id, before),
+    )
+    return int(found) if found is not None else None
 
 
 def draft_invoices(store: Store, draft_id: int) -> list[str]:

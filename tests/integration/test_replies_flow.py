@@ -17,7 +17,7 @@ from assistant.replies.triage import TriageInput
 from assistant.service import Service
 from tests.conftest import run_cli
 from tests.support.imap import Dovecot
-from tests.support.mail import bounce, message
+from tests.support.mail import message
 from tests.support.replies_world import EMAILS, customer_replies, sent_world
 from tests.unit.rules_builders import add_customer, add_invoice
 
@@ -108,9 +108,16 @@ def test_end_to_end_a_reply_holds_the_next_reminder_and_paid_waits_like_a_call(
         "FA-2026-0410",
     )
     out = run_cli(
-        "triage", str(reply.id), "--outcome", "paid", "--date", "2026-12-02", "--as-of",
-        "2026-12-03", home=tmp_path / "h",
-    )  # fmt: skip
+        "triage",
+        str(reply.id),
+        "--outcome",
+        "paid",
+        "--date",
+        "2026-12-02",
+        "--as-of",
+        "2026-12-03",
+        home=tmp_path / "h",
+    )
     assert out.returncode == 0, out.stderr
     assert "paiement annoncé" in out.stdout
 
@@ -132,8 +139,11 @@ def test_end_to_end_a_reply_holds_the_next_reminder_and_paid_waits_like_a_call(
     assert waits  # the engine waits for the funds ...
     assert [a.step for a in svc.plan(date(2026, 12, 31)).actions] == ["call"]  # ... then calls
     promise = svc.store.query_one("SELECT source, promised_date, made_on FROM promises")
-    assert promise == {"source": "payment_claimed", "promised_date": "2026-12-03",
-                       "made_on": "2026-12-02"}  # fmt: skip
+    assert promise == {
+        "source": "payment_claimed",
+        "promised_date": "2026-12-03",
+        "made_on": "2026-12-02",
+    }
     history = [t.text for t in svc.factsheet("C1", date(2026, 12, 3)).timeline]
     assert "réponse du client (FA-2026-0410)" in history
     assert "réponse du client traitée : paiement annoncé" in history
@@ -171,8 +181,18 @@ def test_replies_json_contract_and_triage_errors_are_one_line(tmp_path: Path) ->
         "jean@inconnu.example",
     }
     first = items[0]
-    assert list(first)[:10] == ["id", "kind", "status", "customer_id", "draft_id",
-                                "received_at", "from", "subject", "text", "suggestion"]  # fmt: skip
+    assert list(first)[:10] == [
+        "id",
+        "kind",
+        "status",
+        "customer_id",
+        "draft_id",
+        "received_at",
+        "from",
+        "subject",
+        "text",
+        "suggestion",
+    ]
     assert list(first["suggestion"])[:4] == ["outcome", "date", "amount", "invoice"]
     recorded = json.loads(run_cli("replies", "--json", "--status", "recorded", home=home).stdout)
     assert {r["kind"] for r in recorded} == {"auto_reply", "bounce"}
@@ -198,8 +218,9 @@ def test_an_unmatched_reply_is_assigned_then_triaged(tmp_path: Path) -> None:
     svc.triage(rid, TriageInput(None, customer_id="C3"), on=date(2026, 11, 24))
     reply = svc.reply(rid)
     assert (reply.customer_id, reply.match, reply.status) == ("C3", "person", "new")
-    assert "C3" in {a.customer_id for a in svc.plan(date(2026, 11, 24)).actions if a.step ==
-                    "reply_pending"}  # fmt: skip
+    assert "C3" in {
+        a.customer_id for a in svc.plan(date(2026, 11, 24)).actions if a.step == "reply_pending"
+    }
     svc.triage(rid, TriageInput("promise", date=date(2026, 12, 10)), on=date(2026, 11, 24))
     assert svc.store.query_one("SELECT customer_id, source FROM promises") == {
         "customer_id": "C3",
@@ -267,7 +288,9 @@ def test_a_bounce_stops_every_message_to_that_address_until_the_contact_is_fixed
     assert not svc.store.query("SELECT 1 FROM invoice_steps WHERE draft_id = ?", (bounced.id,))
     # a corrected customers file lifts the hold
     fixed = tmp_path / "clients.csv"
-    fixed.write_text("Code client;Raison sociale;E-mail\nC4;Client C4;compta@client-quatre.example\n")
+    fixed.write_text(
+        "Code client;Raison sociale;E-mail\nC4;Client C4;compta@client-quatre.example\n"
+    )
     svc.import_file("customers", fixed)
     actions = [(a.customer_id, a.step) for a in svc.plan(on).actions if a.customer_id == "C4"]
     assert actions == [("C4", "reminder_1")]
@@ -290,8 +313,9 @@ def test_retention_erases_closed_cases_only_and_forget_erases_a_customer(tmp_pat
     john = reply_from(svc, EMAILS["C5"])
     svc.triage(john, TriageInput("none"), on=on)
     # C1 pays everything: its case is closed; C5 still owes
-    svc.store.conn.execute("UPDATE invoices SET status = 'paid', outstanding_cents = 0"
-                           " WHERE customer_id = 'C1'")  # fmt: skip
+    svc.store.conn.execute(
+        "UPDATE invoices SET status = 'paid', outstanding_cents = 0 WHERE customer_id = 'C1'"
+    )
     assert svc.purge_replies(on + timedelta(days=364)) == 0  # not yet a year
     erased = svc.purge_replies(on + timedelta(days=366))
     left = {r.from_address for r in svc.replies()}
@@ -316,7 +340,7 @@ def test_retention_erases_closed_cases_only_and_forget_erases_a_customer(tmp_pat
     assert svc.invoice("FA-2026-0411").outstanding_cents == 125_000  # accounting facts stay
     assert len(svc.store.events(customer_id="C2")) == events_before + 1  # + customer.forgotten
     for path in (tmp_path / "h").glob("relance.db*"):  # the database, its WAL: no trace
-        assert "en trois fois".encode() not in path.read_bytes(), path
+        assert b"en trois fois" not in path.read_bytes(), path
 
 
 def test_import_reads_a_maildir_and_refuses_a_file_that_is_no_mail(tmp_path: Path) -> None:
@@ -338,3 +362,33 @@ def test_import_reads_a_maildir_and_refuses_a_file_that_is_no_mail(tmp_path: Pat
     shutil.rmtree(bad)
     with pytest.raises(UserError, match="introuvable"):
         svc.import_replies(bad)
+
+
+def test_inbox_import_from_the_command_line_is_idempotent(tmp_path: Path) -> None:
+    mail = tmp_path / "r.eml"
+    mail.write_bytes(
+        message(
+            sender="Jean <jean@inconnu.example>",
+            body="Bonjour, qui dois-je contacter ?",
+            when=datetime(2026, 11, 24, 10, tzinfo=UTC),
+            message_id="<cli-1@inconnu.example>",
+        )
+    )
+    first = run_cli("inbox", "import", str(mail), "--json", home=tmp_path / "h")
+    assert first.returncode == 0, first.stderr
+    assert json.loads(first.stdout) | {"reply_ids": None} == json.loads(first.stdout) | {
+        "read": 1,
+        "added": 1,
+        "duplicates": 0,
+        "unmatched": 1,
+        "held": [],
+        "reply_ids": None,
+    }
+    again = run_cli("inbox", "import", str(mail), home=tmp_path / "h")
+    assert again.returncode == 0 and "1 message(s) lu(s) : 0 nouveau(x), 1 déjà connu(s)" in (
+        again.stdout
+    )
+    missing = run_cli("inbox", "import", str(tmp_path / "nope"), home=tmp_path / "h")
+    assert missing.returncode == 1 and "introuvable" in missing.stderr
+    unset = run_cli("inbox", "fetch", home=tmp_path / "h")
+    assert unset.returncode == 1 and "RELANCE_IMAP_HOST n'est pas défini" in unset.stderr

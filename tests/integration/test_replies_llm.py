@@ -97,7 +97,11 @@ def test_the_model_suggests_and_sees_the_masked_reply_only(tmp_path: Path) -> No
     [
         ("invent_date", "date", "date absente du texte, écartée : 2026-12-09"),
         ("invent_amount", "amount_cents", "montant absent du texte, écarté : 9999.00"),
-        ("invent_invoice", "invoice", "facture absente du texte ou inconnue, écartée : FA-2026-9999"),
+        (
+            "invent_invoice",
+            "invoice",
+            "facture absente du texte ou inconnue, écartée : FA-2026-9999",
+        ),
     ],
 )
 def test_an_invented_fact_is_dropped_and_shown(

@@ -176,9 +176,11 @@ service anvil {{
             shutil.rmtree(root, ignore_errors=True)
             raise RuntimeError(f"dovecot exited: {err} {log}")
         try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                with socket.create_connection(("127.0.0.1", tls_port), timeout=1):
-                    break
+            with (
+                socket.create_connection(("127.0.0.1", port), timeout=1),
+                socket.create_connection(("127.0.0.1", tls_port), timeout=1),
+            ):
+                break
         except OSError:
             time.sleep(0.1)
     else:

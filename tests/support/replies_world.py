@@ -22,8 +22,13 @@ EMAILS = {
     "C4": "ancien@client-quatre.example",
     "C5": "john@client-five.example",
 }
-INVOICES = {"C1": "FA-2026-0410", "C2": "FA-2026-0411", "C3": "FA-2026-0412",
-            "C4": "FA-2026-0413", "C5": "FA-2026-0414"}  # fmt: skip
+INVOICES = {
+    "C1": "FA-2026-0410",
+    "C2": "FA-2026-0411",
+    "C3": "FA-2026-0412",
+    "C4": "FA-2026-0413",
+    "C5": "FA-2026-0414",
+}
 
 
 def settings(home: Path, **env: str) -> Settings:
@@ -43,10 +48,8 @@ def sent_world(home: Path, **env: str) -> tuple[Service, dict[str, str]]:
     svc.approve([d.id for d in drafts], on=AS_OF)
     report = svc.send()
     assert len(report.sent) == len(EMAILS), report.as_json()
-    ids = {
-        row["customer_id"]: row["message_id"]
-        for row in svc.store.query("SELECT customer_id, message_id FROM drafts WHERE status = 'sent'")
-    }
+    rows = svc.store.query("SELECT customer_id, message_id FROM drafts WHERE status = 'sent'")
+    ids = {row["customer_id"]: row["message_id"] for row in rows}
     return svc, ids
 
 

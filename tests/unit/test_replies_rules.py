@@ -36,9 +36,7 @@ KNOWN = {"FA-2026-0410", "FA-2026-0412"}
         ("1 250,00 €", []),
     ],
 )
-def test_dates_read_from_the_day_the_reply_arrived(
-    text: str, days: list[tuple[date, ...]]
-) -> None:
+def test_dates_read_from_the_day_the_reply_arrived(text: str, days: list[tuple[date, ...]]) -> None:
     assert [f.values for f in find_dates(text, THU)] == days
 
 
