@@ -32,7 +32,7 @@ HELP_FR = """\
 | Échap | brouillon | Retour (ou annuler une régénération en cours) |
 | l | appels | Saisir le résultat d'un appel |
 | F7 | partout | Réponses des clients (relance inbox fetch / import) |
-| a · c · t | réponses | Accepter la suggestion · Corriger (formulaire, client) · À traiter / toutes |
+| a · c · t | réponses | Accepter la suggestion · Corriger (formulaire) · À traiter / toutes |
 | Ctrl+E · Ctrl+S | politiques | Aperçu · Enregistrer (refusé si invalide) |
 | d | résultats | Paiement après relance par ton, segment ou version de politique |
 | Ctrl+Q | partout | Quitter |
