@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import email
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -227,3 +228,15 @@ def test_a_password_in_clear_to_a_remote_host_is_refused(tmp_path: Path) -> None
     }
     out = run_cli("inbox", "fetch", home=tmp_path / "h", env=env)
     assert out.returncode == 1 and "en clair refusé" in out.stderr
+
+
+def test_the_password_never_reaches_the_debug_log(
+    tmp_path: Path, dovecot: Dovecot, folder: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    svc, ids = sent_world(tmp_path / "h", **imap_env(dovecot, folder))
+    dovecot.deliver(customer_replies(ids)["threaded"], folder=folder)
+    assert len(svc.fetch_replies().added) == 1
+    assert "LOGIN **REDACTED**" in caplog.text  # the IMAP conversation was logged...
+    assert PASSWORD not in caplog.text  # ...without the password
+    svc.close()
