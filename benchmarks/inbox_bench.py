@@ -61,7 +61,7 @@ def main(count: int = 2_000, customers: int = 5_000) -> None:
                     outstanding_cents=125_000,
                 )
                 for i in range(customers * 2)
-            ],  # fmt: skip
+            ],
             actor="bench",
         )
     folder = home / "mail"
@@ -70,8 +70,12 @@ def main(count: int = 2_000, customers: int = 5_000) -> None:
         cid = i % customers
         when = NOW - timedelta(minutes=count - i)
         if i % 50 == 49:
-            raw = bounce(failed=f"compta@client-{cid}.example", original_id=f"<x{i}@a>",
-                         when=when, message_id=f"<dsn{i}@mx>")  # fmt: skip
+            raw = bounce(
+                failed=f"compta@client-{cid}.example",
+                original_id=f"<x{i}@a>",
+                when=when,
+                message_id=f"<dsn{i}@mx>",
+            )
         else:
             raw = message(
                 sender=f"Compta <compta@client-{cid}.example>",
@@ -83,13 +87,17 @@ def main(count: int = 2_000, customers: int = 5_000) -> None:
     started = time.perf_counter()
     report = svc.import_replies(folder, suggest=False)
     spent = time.perf_counter() - started
-    print(f"inbox import: {count} messages, {customers} customers: {spent:.2f} s,"
-          f" {spent / count * 1000:.2f} ms per message ({len(report.added)} added,"
-          f" {report.kinds['bounce']} bounces, {len(report.held)} customers held)")  # fmt: skip
+    print(
+        f"inbox import: {count} messages, {customers} customers: {spent:.2f} s,"
+        f" {spent / count * 1000:.2f} ms per message ({len(report.added)} added,"
+        f" {report.kinds['bounce']} bounces, {len(report.held)} customers held)"
+    )
     started = time.perf_counter()
     again = svc.import_replies(folder, suggest=False)
-    print(f"same folder again: {time.perf_counter() - started:.2f} s"
-          f" ({again.duplicates} already known, {len(again.added)} added)")  # fmt: skip
+    print(
+        f"same folder again: {time.perf_counter() - started:.2f} s"
+        f" ({again.duplicates} already known, {len(again.added)} added)"
+    )
     started = time.perf_counter()
     plan = svc.plan(NOW.date())
     tasks = sum(1 for a in plan.actions if a.channel == "task")
