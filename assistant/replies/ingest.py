@@ -18,7 +18,7 @@ from typing import Any
 from assistant.i18n import tr
 from assistant.replies.cleaning import own_words, shown_text
 from assistant.replies.kinds import Match, ReplyKind, ReplyStatus
-from assistant.replies.parse import ParsedMessage, parse_message, return_date
+from assistant.replies.parse import ParsedMessage, dedupe_key, parse_message, return_date
 from assistant.replies.suggestion import suggest_by_rules
 from assistant.storage import replies_repo, repo
 from assistant.storage.db import Store
@@ -159,10 +159,10 @@ def ingest(
 ) -> int | None:
     """Store one message (inside the caller's transaction); None if already known."""
     report.read += 1
-    parsed = parse_message(raw)
-    if replies_repo.known(store, parsed.dedupe_key):
+    if replies_repo.known(store, dedupe_key(raw)):
         report.duplicates += 1
         return None
+    parsed = parse_message(raw)
     match, customer_id, draft_id = link(store, parsed, ctx)
     received = parsed.received_at(arrived)
     received_on = received.astimezone().date()

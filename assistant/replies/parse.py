@@ -15,7 +15,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from email.message import EmailMessage, Message
-from email.policy import default
+from email.parser import BytesHeaderParser
+from email.policy import compat32, default
 from email.utils import getaddresses, parseaddr, parsedate_to_datetime
 
 from assistant.replies.cleaning import html_to_text, normalise
@@ -170,6 +171,14 @@ def return_date(text: str, received: date) -> date | None:
     return None
 
 
+def dedupe_key(raw: bytes) -> str:
+    """The message's identity: its Message-ID, else a hash of its bytes. Read from the header
+    block only (cheap: a message already stored is skipped before any full parse)."""
+    head = BytesHeaderParser(policy=compat32).parsebytes(raw, headersonly=True)
+    found = _ids(str(head.get("Message-ID") or ""))
+    return found[0] if found else f"sha256:{hashlib.sha256(raw).hexdigest()}"
+
+
 def parse_message(raw: bytes) -> ParsedMessage:
     """Parse one message; never raises on a malformed one (headers read as far as possible)."""
     msg = email.message_from_bytes(raw, policy=default)
@@ -188,9 +197,8 @@ def parse_message(raw: bytes) -> ParsedMessage:
         kind = ReplyKind.AUTO_REPLY  # a delivery delay or receipt notice is automatic too
     else:
         kind = ReplyKind.REPLY
-    digest = hashlib.sha256(raw).hexdigest()
     return ParsedMessage(
-        dedupe_key=message_id or f"sha256:{digest}",
+        dedupe_key=dedupe_key(raw),
         message_id=message_id,
         thread_ids=list(dict.fromkeys(thread)),
         from_address=address.lower(),
