@@ -22,6 +22,7 @@ from email.utils import getaddresses, parseaddr, parsedate_to_datetime
 from assistant.replies.cleaning import html_to_text, normalise
 from assistant.replies.extract import find_dates, fold
 from assistant.replies.kinds import ReplyKind
+from assistant.replies.suggestion import KEYWORDS
 
 _IDS = re.compile(r"<[^<>\s]+>")
 _OOO_SUBJECT = re.compile(
@@ -157,7 +158,12 @@ def is_automatic(msg: Message, subject: str, text: str) -> bool:
         return True
     if _header(msg, "Precedence").lower() in ("auto_reply", "bulk", "junk", "list"):
         return True
-    return bool(_OOO_SUBJECT.search(subject) or _OOO_TEXT.search(fold(text)))
+    if _OOO_SUBJECT.search(subject):
+        return True
+    folded = fold(text)
+    # out-of-office wording opening the message, unless the person also says something that
+    # matters ("absente demain, mais nous avons réglé hier")
+    return bool(_OOO_TEXT.search(folded)) and not any(p.search(folded) for p in KEYWORDS.values())
 
 
 def return_date(text: str, received: date) -> date | None:

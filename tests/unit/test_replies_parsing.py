@@ -113,6 +113,16 @@ def test_automatic_replies(headers: dict[str, str], subject: str, body: str) -> 
     assert parse_message(raw).kind == "auto_reply"
 
 
+def test_an_absence_with_something_that_matters_is_a_person_s_reply() -> None:
+    raw = message(
+        sender="x@client.example",
+        body="Je suis absente demain, mais nous avons réglé la facture hier.",
+        when=AT,
+        message_id="<c@x>",
+    )
+    assert parse_message(raw).kind == "reply"
+
+
 def test_a_person_who_mentions_an_absence_later_is_not_automatic() -> None:
     raw = message(
         sender="x@client.example",
