@@ -45,15 +45,6 @@ def log_call(
                 all=", ".join(CALL_OUTCOMES),
             )
         )
-    if invoice is not None and service.invoice(invoice).customer_id != customer_id:
-        raise UserError(
-            tr(
-                "{n} n'appartient pas à {c}",
-                "{n} does not belong to {c}",
-                n=invoice,
-                c=customer_id,
-            )
-        )
     task = next(
         (a for a in service.plan(on).actions if a.customer_id == customer_id and a.requires_human),
         None,
@@ -66,43 +57,17 @@ def log_call(
         "instalment_id": task.instalment_id if task else None,
     }
     with service.store.transaction():
-        if outcome == "promise":
-            if promised is None:
-                raise UserError(
-                    tr(
-                        "--date est nécessaire pour une promesse",
-                        "--date is required for a promise",
-                    )
-                )
-            data["promised_date"] = promised.isoformat()
-            data["amount_cents"] = amount_cents
-            if invoice is not None:
-                data["promise_id"] = service.record_promise(
-                    invoice, promised, amount_cents, made_on=on, source="call", note=note
-                )
-            else:
-                data["promise_id"] = _customer_promise(
-                    service, customer, promised, amount_cents, on, note
-                )
-        elif outcome == "plan":
-            data["plan_id"] = _agree_plan(service, customer, instalments, on, note, invoice)
-        elif outcome == "paid":
-            data["paid_on"] = (promised or on).isoformat()
-            data["promised_date"] = on.isoformat()
-            data["promise_id"] = _payment_claimed(
-                service, customer, invoice, promised or on, amount_cents, on, note
-            )
-        elif outcome == "dispute":
-            if invoice is None:
-                raise UserError(
-                    tr(
-                        "--invoice est nécessaire pour un litige",
-                        "--invoice is required for a dispute",
-                    )
-                )
-            service.open_dispute(
-                invoice, note or tr("contestation lors d'un appel", "disputed during a call")
-            )
+        data |= apply_outcome(
+            service,
+            customer,
+            outcome,
+            on=on,
+            promised=promised,
+            amount_cents=amount_cents,
+            instalments=instalments,
+            invoice=invoice,
+            note=note,
+        )
         if task is not None and outcome in ("promise", "plan", "dispute", "paid"):
             repo.mark_steps_done(
                 service.store,
@@ -121,6 +86,72 @@ def log_call(
             invoice_number=invoice,
             on_date=on,
             data=data,
+        )
+    return data
+
+
+def apply_outcome(
+    service: Service,
+    customer: Customer,
+    outcome: str,
+    *,
+    on: date,
+    promised: date | None = None,
+    amount_cents: int | None = None,
+    instalments: int | None = None,
+    invoice: str | None = None,
+    note: str | None = None,
+    source: str = "call",
+) -> dict[str, object]:
+    """What an outcome does, told on a call or in a reply a person triaged (inside the
+    caller's transaction): a promise pauses, a plan schedules, a dispute blocks, an announced
+    payment is awaited. `no-answer` and `wrong-contact` change nothing. Returns its facts."""
+    if invoice is not None and service.invoice(invoice).customer_id != customer.id:
+        raise UserError(
+            tr(
+                "{n} n'appartient pas à {c}",
+                "{n} does not belong to {c}",
+                n=invoice,
+                c=customer.id,
+            )
+        )
+    data: dict[str, object] = {}
+    if outcome == "promise":
+        if promised is None:
+            raise UserError(
+                tr(
+                    "--date est nécessaire pour une promesse",
+                    "--date is required for a promise",
+                )
+            )
+        data["promised_date"] = promised.isoformat()
+        data["amount_cents"] = amount_cents
+        if invoice is not None:
+            data["promise_id"] = service.record_promise(
+                invoice, promised, amount_cents, made_on=on, source=source, note=note
+            )
+        else:
+            data["promise_id"] = _customer_promise(
+                service, customer, promised, amount_cents, on, note, source
+            )
+    elif outcome == "plan":
+        data["plan_id"] = _agree_plan(service, customer, instalments, on, note, invoice)
+    elif outcome == "paid":
+        data["paid_on"] = (promised or on).isoformat()
+        data["promised_date"] = on.isoformat()
+        data["promise_id"] = _payment_claimed(
+            service, customer, invoice, promised or on, amount_cents, on, note
+        )
+    elif outcome == "dispute":
+        if invoice is None:
+            raise UserError(
+                tr(
+                    "--invoice est nécessaire pour un litige",
+                    "--invoice is required for a dispute",
+                )
+            )
+        service.open_dispute(
+            invoice, note or tr("contestation lors d'un appel", "disputed during a call")
         )
     return data
 
@@ -177,6 +208,7 @@ def _customer_promise(
     amount_cents: int | None,
     on: date,
     note: str | None,
+    source: str = "call",
 ) -> int:
     if promised < on:
         raise UserError(
@@ -193,7 +225,7 @@ def _customer_promise(
         promised,
         amount_cents,
         on,
-        source="call",
+        source=source,
         note=note,
         actor=service.actor,
     )

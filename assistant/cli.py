@@ -706,5 +706,6 @@ def review(ctx: typer.Context, as_of: AsOf = None) -> None:
         run_tui(service, parse_day(as_of, service.store.today()))
 
 
-# Statutory commands (proceedings, escalate, notice, dossier) register themselves on `app`.
-from assistant import cli_statutory  # noqa: E402, F401
+# Commands of other modules, registered on `app` when they are imported (keep last):
+# replies (inbox, replies, triage, forget); statutory (proceedings, escalate, notice, dossier).
+from assistant import cli_replies, cli_statutory  # noqa: E402, F401

@@ -49,6 +49,16 @@ class Settings(BaseSettings):
     # first wait before retrying a transient SMTP error (then x2, x4; 3 retries)
     send_backoff_s: float = Field(default=1.0, ge=0, le=60, validation_alias="RELANCE_SEND_BACKOFF")
 
+    # Mailbox read for customer replies (relance inbox fetch)
+    imap_host: str | None = Field(default=None, validation_alias="RELANCE_IMAP_HOST")
+    imap_port: int | None = Field(default=None, validation_alias="RELANCE_IMAP_PORT")
+    imap_user: str | None = Field(default=None, validation_alias="RELANCE_IMAP_USER")
+    imap_password: SecretStr | None = Field(default=None, validation_alias="RELANCE_IMAP_PASSWORD")
+    imap_tls: Literal["ssl", "starttls", "none"] = Field(
+        default="ssl", validation_alias="RELANCE_IMAP_TLS"
+    )
+    imap_folder: str = Field(default="INBOX", validation_alias="RELANCE_IMAP_FOLDER")
+
     # UI language for product text: "fr" (default) or "en"
     ui_language: Literal["fr", "en"] = Field(default="fr", validation_alias="RELANCE_LANG")
 

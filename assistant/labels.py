@@ -23,6 +23,9 @@ _STEPS = {
     "collective_proceedings": ("Proc. collective", "Insolvency"),
     "handed_off": ("Contentieux", "Handed off"),
     "written_off": ("Passé en perte", "Written off"),
+    "reply_pending": ("Réponse à traiter", "Reply to triage"),
+    "reply_question": ("Question client", "Customer question"),
+    "invalid_address": ("Adresse invalide", "Invalid address"),
 }
 _STEP_PHRASES = {
     "pre_due": ("rappel avant échéance", "pre-due reminder"),
@@ -36,6 +39,9 @@ _STEP_PHRASES = {
     "collective_proceedings": ("procédure collective", "collective proceedings"),
     "handed_off": ("dossier confié au contentieux", "handed off"),
     "written_off": ("créance passée en perte", "written off"),
+    "reply_pending": ("réponse du client à traiter", "customer reply to triage"),
+    "reply_question": ("question du client à traiter", "customer question to answer"),
+    "invalid_address": ("adresse e-mail à corriger", "e-mail address to fix"),
 }
 _SEGMENT_PHRASES = {
     "strategic": ("client stratégique", "strategic customer"),
@@ -51,6 +57,9 @@ _OUTCOMES = {
     "no-answer": ("pas de réponse", "no answer"),
     "wrong-contact": ("mauvais interlocuteur", "wrong contact"),
     "paid": ("paiement annoncé", "payment announced"),
+    "question": ("question", "question"),
+    "other": ("autre", "other"),
+    "none": ("rien à faire", "nothing to do"),
 }
 _CHANNELS = {
     "email": ("e-mail", "e-mail"),
@@ -76,6 +85,7 @@ _STATUSES = {
     "failed": ("échec", "failed"),
     "superseded": ("remplacé", "superseded"),
     "cancelled": ("annulé", "cancelled"),
+    "bounced": ("non distribué", "bounced"),
 }
 _SOURCES = {"llm": ("IA", "AI"), "template": ("modèle", "template")}
 
@@ -126,3 +136,50 @@ def segment_phrase(segment: str | None) -> str:
 
 def outcome_label(outcome: str | None) -> str:
     return _label(_OUTCOMES, outcome, "?")
+
+
+_REPLY_KINDS = {
+    "reply": ("réponse", "reply"),
+    "auto_reply": ("réponse automatique", "automatic reply"),
+    "bounce": ("non distribué", "bounce"),
+}
+_REPLY_STATUSES = {
+    "new": ("à traiter", "to triage"),
+    "triaged": ("traitée", "triaged"),
+    "recorded": ("enregistrée", "recorded"),
+}
+_MATCHES = {
+    "thread": ("fil de discussion", "thread"),
+    "address": ("adresse", "address"),
+    "domain": ("domaine", "domain"),
+    "person": ("attribuée", "assigned"),
+    "none": ("non rattachée", "unmatched"),
+}
+
+
+def reply_kind_label(kind: str | None) -> str:
+    return _label(_REPLY_KINDS, kind)
+
+
+def reply_status_label(status: str | None) -> str:
+    return _label(_REPLY_STATUSES, status)
+
+
+def match_label(match: str | None) -> str:
+    return _label(_MATCHES, match)
+
+
+_SUGGESTIONS = {
+    "promise": ("promesse de paiement", "promise to pay"),
+    "paid": ("paiement annoncé", "payment announced"),
+    "dispute": ("litige", "dispute"),
+    "plan": ("échéancier demandé", "payment plan asked"),
+    "question": ("question", "question"),
+    "other": ("autre", "other"),
+    "none": ("rien à faire", "nothing to do"),
+}
+
+
+def suggestion_label(outcome: str | None) -> str:
+    """What a reply means (a suggestion or a person's triage), in words."""
+    return _label(_SUGGESTIONS, outcome, "?")

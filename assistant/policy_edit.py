@@ -22,6 +22,7 @@ from assistant.i18n import tr
 from assistant.llm.tone import TonePolicy
 from assistant.paths import bundled_dir
 from assistant.policyfile import parse_policy_text
+from assistant.replies.policy import RepliesPolicy
 from assistant.rules.policy import ScenarioPolicy
 
 MODELS: dict[str, type[BaseModel]] = {
@@ -29,6 +30,7 @@ MODELS: dict[str, type[BaseModel]] = {
     "tone.yaml": TonePolicy,
     "company.yaml": Company,
     "payment_plans.yaml": PaymentPlanPolicy,
+    "replies.yaml": RepliesPolicy,
 }
 VERSIONS = ".versions"
 

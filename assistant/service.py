@@ -30,6 +30,7 @@ from assistant.demo.home import (
     write_demo_company,
     write_marker,
 )
+from assistant.demo.replies import add_demo_replies
 from assistant.drafting import queue
 from assistant.drafting.pipeline import (
     DraftRequest,
@@ -55,6 +56,8 @@ from assistant.models import Customer, Invoice, InvoiceStatus
 from assistant.money import cents_to_str
 from assistant.paths import bundled_dir
 from assistant.policyfile import parse_policy_text, policy_version
+from assistant.replies import inbox, triage
+from assistant.replies.holds import REPLY_PENDING, REPLY_QUESTION
 from assistant.rules import (
     Action,
     BusinessCalendar,
@@ -71,8 +74,9 @@ from assistant.statutory import actions as statutory_actions
 from assistant.statutory import notice
 from assistant.statutory.claims import claims_for
 from assistant.statutory.notice import NoticeResult
-from assistant.storage import repo
+from assistant.storage import replies_repo, repo
 from assistant.storage.db import Clock, Store, open_store, utc_now
+from assistant.storage.replies_repo import Reply
 
 
 @dataclass(frozen=True)
@@ -164,6 +168,7 @@ class Service:
             write_marker(home, summary)
             service.init_home()
             write_demo_company(home)
+            add_demo_replies(service, summary.as_of)
         except BaseException:
             service.close()
             remove_database(home)
@@ -471,8 +476,10 @@ class Service:
         return req
 
     def call_tasks(self, as_of: date) -> list[Action]:
-        """Today's tasks for a person: calls, missed instalments, escalations."""
-        return [a for a in self.plan(as_of).actions if a.requires_human]
+        """Today's tasks for a person: calls, missed instalments, escalations (replies to
+        triage have their own screen)."""
+        replies = (REPLY_PENDING, REPLY_QUESTION)
+        return [a for a in self.plan(as_of).actions if a.requires_human and a.step not in replies]
 
     def customer_names(self) -> dict[str, str]:
         """Customer id -> name, for screens that list ids."""
@@ -656,6 +663,43 @@ class Service:
 
         self.customer(customer_id)
         return write_dossier(self, customer_id, out, as_of)
+
+    # -- customer replies (assistant/replies/) ---------------------------------------------
+    def fetch_replies(self, *, suggest: bool = True) -> inbox.IngestReport:
+        """New messages of the IMAP folder (RELANCE_IMAP_*): linked, held, suggested."""
+        return inbox.fetch_replies(self, suggest=suggest)
+
+    def import_replies(self, path: Path, *, suggest: bool = True) -> inbox.IngestReport:
+        """An `.eml` file, a folder of them or a Maildir (all or nothing)."""
+        return inbox.import_replies(self, path, suggest=suggest)
+
+    def replies(self, status: str | None = None, customer_id: str | None = None) -> list[Reply]:
+        inbox.status_check(status)
+        return replies_repo.list_replies(self.store, status, customer_id)
+
+    def reply(self, reply_id: int) -> Reply:
+        return triage.get_reply(self, reply_id)
+
+    def triage(self, reply_id: int, given: triage.TriageInput, *, on: date) -> Reply:
+        """A person's decision on a reply: acts like a call outcome (see replies/triage.py)."""
+        return triage.triage(self, reply_id, given, on=on)
+
+    def answered_draft(self, reply: Reply) -> tuple[DraftView | None, bool]:
+        """The message a reply answers: the one it threads to (True), else the last one sent
+        to its customer before it arrived (False), else none."""
+        if reply.draft_id is not None:
+            return self.get_draft(reply.draft_id), True
+        if reply.customer_id is None:
+            return None, False
+        found = replies_repo.last_sent_draft(self.store, reply.customer_id, reply.received_at)
+        return (self.get_draft(found) if found else None), False
+
+    def purge_replies(self, as_of: date) -> int:
+        return inbox.purge_replies(self, as_of)
+
+    def forget_customer(self, customer_id: str) -> dict[str, object]:
+        """Erase a customer's messages on request; the accounting facts stay."""
+        return inbox.forget_customer(self, customer_id)
 
 
 @dataclass

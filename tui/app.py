@@ -22,6 +22,7 @@ from tui.screens.calls import CallsScreen
 from tui.screens.help import HelpScreen
 from tui.screens.policies import PoliciesScreen
 from tui.screens.queue import QueueScreen
+from tui.screens.replies import RepliesScreen
 from tui.screens.results import ResultsScreen
 
 
@@ -33,12 +34,14 @@ class RelanceApp(App[None]):
         "calls": CallsScreen,
         "policies": PoliciesScreen,
         "results": ResultsScreen,
+        "replies": RepliesScreen,
     }
     BINDINGS = [
         Binding("f2", "switch_mode('queue')", tr("File", "Queue")),
         Binding("f3", "switch_mode('calls')", tr("Appels", "Calls")),
         Binding("f4", "switch_mode('policies')", tr("Politiques", "Policies")),
         Binding("f5", "switch_mode('results')", tr("Résultats", "Results")),
+        Binding("f7", "switch_mode('replies')", tr("Réponses", "Replies")),
         Binding("f1,question_mark", "help", tr("Aide", "Help")),
     ]
 
@@ -85,6 +88,7 @@ class RelanceApp(App[None]):
             "calls": ("Appels du jour", "Today's calls"),
             "policies": ("Politiques et modèles", "Policies and templates"),
             "results": ("Résultats", "Results"),
+            "replies": ("Réponses des clients", "Customer replies"),
         }.items():
             yield SystemCommand(tr(fr, en), tr("Aller à l'écran", "Go to screen"), self._go(mode))
         yield SystemCommand(

@@ -22,6 +22,8 @@ TIMELINE_KINDS = (
     "payment.recorded",
     "payment_plan.agreed",
     "customer.replied",
+    "reply.triaged",
+    "message.bounced",
 )
 
 
@@ -151,8 +153,10 @@ def _describe(kind: str, data: dict, ref: str, promise: str | None) -> str:
             "payment plan in {n} instalments",
             n=data.get("instalments", "?"),
         )
-    if kind == "customer.replied":
-        return tr("réponse du client{about}", "customer replied{about}", about=about)
+    if kind in ("customer.replied", "reply.triaged", "message.bounced"):
+        from assistant.replies.timeline import describe
+
+        return describe(kind, data, about)
     return kind
 
 

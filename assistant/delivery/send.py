@@ -35,6 +35,7 @@ from assistant.rules.holds import Holds, load_holds
 from assistant.rules.promises import PromiseState, load_promises
 from assistant.storage import repo
 from assistant.storage.db import Store
+from assistant.storage.replies_repo import addresses
 
 
 @dataclass
@@ -147,7 +148,8 @@ class Sender:
         self, draft: DraftView, promises: dict[str, PromiseState], holds: Holds
     ) -> str | None:
         """Why this approved draft must not leave any more (None: it may)."""
-        hold = holds.blocking(draft.customer_id, draft.invoices)
+        recipients = [*addresses(draft.recipient), *draft.cc] if draft.channel == "email" else []
+        hold = holds.blocking(draft.customer_id, draft.invoices, recipients)
         if hold is not None:
             return hold.reason
         then = dict(

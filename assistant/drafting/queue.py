@@ -28,6 +28,7 @@ STATUSES = (
     "failed",
     "superseded",
     "cancelled",
+    "bounced",  # shown for a sent draft whose message bounced (drafts.bounced_on)
 )
 
 
@@ -129,7 +130,7 @@ def _view(row: dict[str, Any]) -> DraftView:
         step=row["step"],
         channel=row["channel"],
         language=row["language"],
-        status=row["status"],
+        status="bounced" if row.get("bounced_on") and row["status"] == "sent" else row["status"],
         recipient=row["recipient"],
         cc=json.loads(row["cc"]),
         subject=row["subject"],
@@ -175,6 +176,9 @@ def list_drafts(store: Store, status: str | None = None, *, texts: bool = True) 
             )
         )
     where, params = ("WHERE d.status = ?", (status,)) if status else ("", ())
+    if status in ("sent", "bounced"):
+        bounced = "NOT NULL" if status == "bounced" else "NULL"
+        where, params = f"WHERE d.status = 'sent' AND d.bounced_on IS {bounced}", ()
     select = _SELECT
     if not texts:
         names = [r["name"] for r in store.query("PRAGMA table_info(drafts)")]

@@ -35,6 +35,7 @@ class Hold:
     task: bool = True  # a person must act: listed in the plan as a task
     invoices: tuple[str, ...] = ()  # the invoices the task is about (default: all held)
     amount_cents: int | None = None  # the money the task is about, when there is one
+    address: str | None = None  # an address hold: no message to it, whoever the customer
 
 
 HoldSource = Callable[["Store", date], Iterable[Hold]]
@@ -46,9 +47,12 @@ class Holds:
 
     customer: dict[str, list[Hold]] = field(default_factory=lambda: defaultdict(list))
     invoice: dict[str, list[Hold]] = field(default_factory=lambda: defaultdict(list))
+    address: dict[str, list[Hold]] = field(default_factory=lambda: defaultdict(list))
 
     def add(self, hold: Hold) -> None:
-        if hold.invoice_number is None:
+        if hold.address is not None:
+            self.address[hold.address.lower()].append(hold)
+        elif hold.invoice_number is None:
             self.customer[hold.customer_id].append(hold)
         else:
             self.invoice[hold.invoice_number].append(hold)
@@ -59,8 +63,11 @@ class Holds:
     def for_invoice(self, number: str) -> list[Hold]:
         return self.invoice.get(number, [])
 
-    def blocking(self, customer_id: str, numbers: Iterable[str]) -> Hold | None:
-        """The first hold that stops a message to this customer about these invoices."""
+    def blocking(
+        self, customer_id: str, numbers: Iterable[str], recipients: Iterable[str] = ()
+    ) -> Hold | None:
+        """The first hold that stops a message to this customer about these invoices (sent
+        to these addresses)."""
         found = self.for_customer(customer_id)
         if found:
             return found[0]
@@ -68,10 +75,14 @@ class Holds:
             held = self.for_invoice(number)
             if held:
                 return held[0]
+        for address in recipients:
+            held = self.address.get(address.lower(), [])
+            if held:
+                return held[0]
         return None
 
     def __bool__(self) -> bool:
-        return bool(self.customer) or bool(self.invoice)
+        return bool(self.customer) or bool(self.invoice) or bool(self.address)
 
 
 def load_holds(store: Store, as_of: date) -> Holds:

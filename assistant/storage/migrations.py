@@ -344,12 +344,12 @@ MIGRATIONS: Sequence[tuple[int, str, str]] = (
         """,
     ),
     (
-        15,
+        8,
         "drafts: channel 'letter' (formal notices); the table is rebuilt to widen its CHECK",
         _DRAFTS_WITH_LETTER,
     ),
     (
-        16,
+        9,
         "statutory: customer legal identity and postal address, collective proceedings,"
         " escalation decisions, formal notices",
         """
@@ -407,6 +407,59 @@ MIGRATIONS: Sequence[tuple[int, str, str]] = (
                 "total_cents",
             ),
         ),
+    ),
+    (
+        10,
+        "customer replies: messages read from the mailbox, mailbox state, invalid addresses",
+        """
+        CREATE TABLE replies (
+            id INTEGER PRIMARY KEY,
+            dedupe_key TEXT NOT NULL UNIQUE,  -- the Message-ID, else a hash of the raw message
+            source TEXT NOT NULL,             -- imap:<user>@<host>/<folder>:<uidvalidity>:<uid>
+            message_id TEXT,
+            kind TEXT NOT NULL CHECK (kind IN ('reply', 'auto_reply', 'bounce')),
+            status TEXT NOT NULL CHECK (status IN ('new', 'triaged', 'recorded')),
+            customer_id TEXT REFERENCES customers(id),
+            draft_id INTEGER REFERENCES drafts(id),
+            match TEXT NOT NULL CHECK (match IN ('thread', 'address', 'domain', 'person', 'none')),
+            received_at TEXT NOT NULL,
+            received_on TEXT NOT NULL,
+            from_address TEXT NOT NULL DEFAULT '',
+            from_name TEXT NOT NULL DEFAULT '',
+            subject TEXT NOT NULL DEFAULT '',
+            text TEXT NOT NULL DEFAULT '',     -- the sender's own words (quotes, signature cut)
+            body TEXT NOT NULL DEFAULT '',     -- the whole message as plain text
+            return_on TEXT,                    -- automatic reply: the return date it states
+            bounced_address TEXT,              -- bounce: the recipient that failed
+            bounce_status TEXT,                -- bounce: RFC 3464 status, e.g. 5.1.1
+            bounce_diagnostic TEXT,
+            suggestion TEXT,                   -- JSON (replies/suggestion.py)
+            outcome TEXT,                      -- a person's triage
+            triage TEXT,                       -- JSON: the triage's parameters and effects
+            triaged_by TEXT,
+            triaged_on TEXT,
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX replies_customer ON replies(customer_id, status);
+        CREATE INDEX replies_status ON replies(status, kind);
+        CREATE TABLE mailbox_state (
+            mailbox TEXT PRIMARY KEY,          -- <user>@<host>/<folder>
+            uidvalidity INTEGER NOT NULL,
+            last_uid INTEGER NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE TABLE invalid_addresses (
+            address TEXT PRIMARY KEY,          -- lower case
+            reply_id INTEGER REFERENCES replies(id) ON DELETE SET NULL,
+            since TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT '',   -- RFC 3464 status of the bounce
+            cleared_on TEXT,                   -- a person said the address works
+            cleared_by TEXT
+        );
+        ALTER TABLE drafts ADD COLUMN bounced_on TEXT;
+        ALTER TABLE llm_calls ADD COLUMN reply_id INTEGER;
+        CREATE INDEX drafts_message_id ON drafts(message_id);
+        """,
     ),
 )
 

@@ -31,6 +31,8 @@ HELP_FR = """\
 | Ctrl+G | brouillon | Régénérer : plus doux, plus ferme, plus court, autre langue |
 | Échap | brouillon | Retour (ou annuler une régénération en cours) |
 | l | appels | Saisir le résultat d'un appel |
+| F7 | partout | Réponses des clients (relance inbox fetch / import) |
+| a · c · t | réponses | Accepter la suggestion · Corriger (formulaire) · À traiter / toutes |
 | Ctrl+E · Ctrl+S | politiques | Aperçu · Enregistrer (refusé si invalide) |
 | d | résultats | Paiement après relance par ton, segment ou version de politique |
 | Ctrl+Q | partout | Quitter |
@@ -59,6 +61,8 @@ HELP_EN = """\
 | Ctrl+G | draft | Regenerate: softer, firmer, shorter, other language |
 | Esc | draft | Back (or cancel a regeneration in progress) |
 | l | calls | Log a call's outcome |
+| F7 | everywhere | Customer replies (relance inbox fetch / import) |
+| a · c · t | replies | Accept the suggestion · Correct (form, customer) · To triage / all |
 | Ctrl+E · Ctrl+S | policies | Preview · Save (refused when invalid) |
 | d | results | Payment after reminder by tone, segment or policy version |
 | Ctrl+Q | everywhere | Quit |

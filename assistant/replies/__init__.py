@@ -1,0 +1,1 @@
+"""Customer replies: read the mailbox, link, hold, suggest, triage (docs/replies.md)."""
