@@ -5,6 +5,7 @@ Add a capability's source to `SOURCES`; each is `(store, as_of) -> Iterable[Hold
 
 from __future__ import annotations
 
+from assistant.rules.balance import collective_holds, unallocated_credit_holds
 from assistant.rules.holds import HoldSource
 
-SOURCES: tuple[HoldSource, ...] = ()
+SOURCES: tuple[HoldSource, ...] = (unallocated_credit_holds, collective_holds)
