@@ -242,6 +242,7 @@ class Totals:
     def display(self) -> str:
         """`1 234,56 € + 10,00 $US` (main currency first)."""
         order = sorted(self._sums, key=lambda c: (c != self.main_currency, c))
-        return " + ".join(Money(self._sums[c], c).display() for c in order) or Money(
-            0, self.main_currency
-        ).display()
+        return (
+            " + ".join(Money(self._sums[c], c).display() for c in order)
+            or Money(0, self.main_currency).display()
+        )

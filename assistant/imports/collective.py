@@ -20,15 +20,16 @@ from collections.abc import Iterable
 from assistant.imports.columns import fold
 
 COLLECTIVE_NAMES = 3  # distinct third parties named in the labels of one account
+_NOISE_WORDS = (
+    "facture factures fact fac fa fv f avoir avoirs av a reglement reglt rglt regl vir "
+    "virement virt cheque chq ch cb carte paiement encaissement encaisse remise lcr prlv "
+    "prelevement acompte solde du de des d n no num ref reference client clients sur pour le "
+    "la les l et vente ventes ttc ht tva export france"
+)
+_NOISE = frozenset(_NOISE_WORDS.split())
 _NAME_SAYS = re.compile(
     r"^(?:clients? (?:divers|comptants?|de passage|passagers?|occasionnels?|autres|ventes?"
     r" comptant)|divers clients?|clients? [\d ]+|clients?)$"
-)
-_NOISE = frozenset(
-    """facture factures fact fac fa fv f avoir avoirs av a reglement reglt rglt regl vir virement
-    virt cheque chq ch cb carte paiement encaissement encaisse remise lcr prlv prelevement acompte
-    solde du de des d n no num ref reference client clients sur pour le la les l et vente ventes
-    ttc ht tva export france""".split()
 )
 
 

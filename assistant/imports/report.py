@@ -8,7 +8,6 @@ from typing import Any
 from assistant.i18n import tr
 from assistant.money import cents_to_str, display_money
 
-
 _LISTED = 10  # items of a list shown in the text report (the JSON has them all)
 
 
@@ -176,7 +175,7 @@ class ImportReport:
                     n=self.split_lines,
                 )
             )
-        for cid, code, why in self.held:
+        for cid, _code, why in self.held:
             out.append(
                 tr("  client {c} en attente : {w}", "  customer {c} held: {w}", c=cid, w=why)
             )
@@ -190,9 +189,7 @@ class ImportReport:
         ):  # fmt: skip
             if not items:
                 continue
-            out.append(
-                tr("  {t} : {n}", "  {t}: {n}", t=tr(title_fr, title_en), n=len(items))
-            )
+            out.append(tr("  {t} : {n}", "  {t}: {n}", t=tr(title_fr, title_en), n=len(items)))
             out.extend(f"    {item}" for item in items[:_LISTED])
             if len(items) > _LISTED:
                 out.append(

@@ -11,12 +11,12 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from assistant.rules.calendar import ClosingSpans
-from assistant.storage.balances import Balance, balances, credit_totals
 from assistant.rules.gcpause import gc_paused
 from assistant.rules.holds import Holds, load_holds
 from assistant.rules.instalments import PlanState, load_plans
 from assistant.rules.policy import ScenarioPolicy
 from assistant.rules.promises import PromiseState, load_promises
+from assistant.storage.balances import Balance, balances, credit_totals
 from assistant.storage.db import Store
 
 # julianday('0001-01-01') - 1: turns an ISO date into a proleptic ordinal inside SQLite.
