@@ -227,9 +227,8 @@ def _agree_plan(
         raise UserError(tr("aucune facture ouverte pour un plan", "no open invoice for a plan"))
     total = sum(r["outstanding_cents"] for r in rows)
     if not invoice:  # the whole balance: net of the unallocated credits (rules/balance.py)
-        total -= sum(
-            c.money.cents for c in balances.credits_of(service.store, customer.id) if c.on_date <= on
-        )
+        credits = balances.credits_of(service.store, customer.id)
+        total -= sum(c.money.cents for c in credits if c.on_date <= on)
         if total <= 0:
             raise UserError(
                 tr(
