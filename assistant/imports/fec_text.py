@@ -12,6 +12,7 @@ it only if it is a line relance needs.
 
 from __future__ import annotations
 
+import codecs
 import re
 
 from assistant.i18n import tr
@@ -38,6 +39,9 @@ def lenient_decode(data: bytes) -> tuple[str, str, dict[int, str]]:
         try:
             out.append(raw.decode(encoding))
         except UnicodeDecodeError as exc:
+            if encoding != "utf-8":  # the 5 bytes Windows-1252 leaves undefined: C1 characters,
+                out.append(raw.decode(encoding, errors="latin1_same"))  # mended in names
+                continue
             bad = raw[exc.start]
             out.append(raw.decode("latin-1"))
             notes[number] = tr(
@@ -47,6 +51,14 @@ def lenient_decode(data: bytes) -> tuple[str, str, dict[int, str]]:
                 enc=encoding,
             )
     return "\n".join(out), encoding, notes
+
+
+def _same_code_point(error: UnicodeError) -> tuple[str, int]:
+    assert isinstance(error, UnicodeDecodeError)
+    return error.object[error.start : error.end].decode("latin-1"), error.end
+
+
+codecs.register_error("latin1_same", _same_code_point)
 
 
 def _is_utf8(line: bytes) -> bool:

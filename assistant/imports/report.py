@@ -146,12 +146,13 @@ class ImportReport:
                     n=self.merged_rows,
                 )
             )
+        words = {"draft": tr("brouillon", "draft"), "cancelled": tr("annulée", "cancelled")}
         for status, numbers in sorted(self.skipped_status.items()):
             out.append(
                 tr(
                     "  factures « {s} » non enregistrées comme créances : {n} ({l})",
                     "  '{s}' invoices not stored as receivables: {n} ({l})",
-                    s=status,
+                    s=words.get(status, status),
                     n=len(numbers),
                     l=_shown(numbers),
                 )

@@ -81,9 +81,11 @@ def apply_balances(snap: Snapshot, plan: Plan) -> None:
     outstanding.update({n: c for n, c in snap.extra_outstanding.items() if n in wanted})
     kept: list[Action] = []
     tasks: set[str] = {a.customer_id for a in plan.actions if a.step == CREDIT_HOLD}
+    hold_codes = {h.code for hs in snap.holds.customer.values() for h in hs}
+    hold_codes |= {h.code for hs in snap.holds.invoice.values() for h in hs}
     for action in plan.actions:
-        if action.channel == "task":
-            kept.append(replace(action, amount_cents=0))
+        if action.channel == "task" and action.step in hold_codes:
+            kept.append(replace(action, amount_cents=0))  # a person's task: nothing asked
             continue
         currency = _currency(snap, action.invoices)
         named = sum(outstanding.get(n, 0) for n in action.invoices)
