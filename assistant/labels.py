@@ -19,6 +19,8 @@ _STEPS = {
     "escalation": ("Escalade", "Escalation"),
     "instalment_reminder": ("Échéance plan", "Instalment"),
     "instalment_missed": ("Éch. manquée", "Missed instal."),
+    "unallocated_credit": ("Crédit à lettrer", "Credit to letter"),
+    "collective_account": ("Compte collectif", "Collective acct"),
 }
 _STEP_PHRASES = {
     "pre_due": ("rappel avant échéance", "pre-due reminder"),
@@ -28,6 +30,8 @@ _STEP_PHRASES = {
     "instalment_missed": ("échéance du plan manquée", "missed instalment"),
     "call": ("appel", "call"),
     "escalation": ("escalade", "escalation"),
+    "unallocated_credit": ("crédit non affecté à lettrer", "unallocated credit to letter"),
+    "collective_account": ("compte collectif à répartir", "collective account to split"),
 }
 _SEGMENT_PHRASES = {
     "strategic": ("client stratégique", "strategic customer"),

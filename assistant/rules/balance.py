@@ -87,17 +87,33 @@ def apply_balances(snap: Snapshot, plan: Plan) -> None:
         if action.channel == "task" and action.step in hold_codes:
             kept.append(replace(action, amount_cents=0))  # a person's task: nothing asked
             continue
+        named: dict[str, int] = {}
+        for number in action.invoices:
+            cur = snap.currency_of.get(number, "EUR")
+            named[cur] = named.get(cur, 0) + outstanding.get(number, 0)
         currency = _currency(snap, action.invoices)
-        named = sum(outstanding.get(n, 0) for n in action.invoices)
         if action.instalment_id is not None:
-            named = min(named, snap.instalment_amounts.get(action.instalment_id, named))
-        credit = snap.credits.get(action.customer_id, {}).get(currency, 0)
-        net = named - credit
+            instalment = snap.instalment_amounts.get(action.instalment_id)
+            if instalment is not None:
+                named[currency] = min(named.get(currency, 0), instalment)
+        credits = snap.credits.get(action.customer_id, {})
         account = snap.balances.get(action.customer_id)
-        if account is not None:
-            net = min(net, account.net(currency).cents)
-        if net > 0 or not credit:
-            kept.append(replace(action, amount_cents=max(net, 0), currency=currency))
+        nets: dict[str, int] = {}
+        for cur, cents in named.items():
+            net = cents - credits.get(cur, 0)
+            if account is not None:
+                net = min(net, account.net(cur).cents)
+            nets[cur] = max(net, 0)
+        credit = sum(credits.get(cur, 0) for cur in named)
+        if any(nets.values()) or not credit:
+            kept.append(
+                replace(
+                    action,
+                    amount_cents=nets.get(currency, 0),
+                    currency=currency,
+                    by_currency=tuple(sorted(nets.items())) if len(nets) > 1 else (),
+                )
+            )
             continue
         if action.customer_id in tasks:
             continue
@@ -120,8 +136,8 @@ def apply_balances(snap: Snapshot, plan: Plan) -> None:
                     " à lettrer avant toute relance",
                     "unallocated credit of {c}: it covers the invoices to remind ({n});"
                     " to letter before any reminder",
-                    c=Money(credit, currency).display(),
-                    n=Money(named, currency).display(),
+                    c=Money(credits.get(currency, 0), currency).display(),
+                    n=Money(named.get(currency, 0), currency).display(),
                 ),
             )
         )

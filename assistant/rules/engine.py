@@ -46,6 +46,7 @@ class Action:
     instalment_id: int | None = None
     amount_cents: int | None = None  # net amount asked (rules/balance.py); 0 for a task
     currency: str = "EUR"
+    by_currency: tuple[tuple[str, int], ...] = ()  # when the invoices named mix currencies
 
     def as_json(self) -> dict[str, Any]:
         """DESIGN.md §5 `plan --json` keys, then our extensions."""
@@ -65,6 +66,11 @@ class Action:
             "instalment_id": self.instalment_id,
             "amount": None if self.amount_cents is None else cents_to_str(self.amount_cents),
             "currency": self.currency,
+            **(
+                {"by_currency": {c: cents_to_str(v) for c, v in self.by_currency}}
+                if self.by_currency
+                else {}
+            ),
         }
 
 
