@@ -38,7 +38,7 @@ INVOICES = ["N° facture", "Code client", "Raison sociale", "Date facture", "Éc
             "Montant TTC", "Reste à payer"]  # fmt: skip
 
 
-# -- Money -------------------------------------------------------------------------------------
+# -- Money ---------------------------------------------------------------------------------------
 def test_money_refuses_to_mix_currencies_and_totals_stay_per_currency() -> None:
     eur = Money(123456, "EUR")
     assert (eur + Money(44, "EUR")).json() == "1235.00"
@@ -55,7 +55,7 @@ def test_money_refuses_to_mix_currencies_and_totals_stay_per_currency() -> None:
     assert totals.by_currency() == {"EUR": "1235.00", "USD": "10.00"}
 
 
-# -- sources agree ----------------------------------------------------------------------------------
+# -- sources agree -------------------------------------------------------------------------------
 def test_an_older_export_never_reopens_what_a_payment_paid(
     service: Service, tmp_path: Path
 ) -> None:
@@ -117,7 +117,7 @@ def test_payments_file_then_fec_counts_the_payment_once(service: Service, tmp_pa
     assert service.store.scalar("SELECT COUNT(*) FROM payments") == 1
 
 
-# -- invoice identity -------------------------------------------------------------------------------
+# -- invoice identity ----------------------------------------------------------------------------
 def test_two_entries_under_one_piece_ref_are_an_error_not_a_sum(
     service: Service, tmp_path: Path
 ) -> None:
@@ -148,7 +148,7 @@ def test_a_few_placeholder_refs_fall_back_to_the_entry_number(
     assert report.numbering is not None and "1 ligne" in report.numbering
 
 
-# -- collective accounts ----------------------------------------------------------------------------
+# -- collective accounts -------------------------------------------------------------------------
 def test_a_collective_account_by_its_name_is_held_never_reminded(
     service: Service, tmp_path: Path
 ) -> None:
@@ -165,7 +165,7 @@ def test_a_collective_account_by_its_name_is_held_never_reminded(
     assert balances.collective_accounts(service.store) == {"411900": "CLIENTS 31,03,2020"}
 
 
-# -- CSV layouts ----------------------------------------------------------------------------------
+# -- CSV layouts ---------------------------------------------------------------------------------
 def test_customers_client_and_nom_phone_and_mobile(service: Service, tmp_path: Path) -> None:
     path = csv_file(tmp_path / "c.csv", [
         ["Client", "Nom", "Téléphone", "Portable"],
@@ -182,18 +182,19 @@ def test_customers_client_and_nom_phone_and_mobile(service: Service, tmp_path: P
 
 def test_void_and_draft_invoices_are_never_receivables(service: Service, tmp_path: Path) -> None:
     header = [*INVOICES, "Statut", "Devise"]
+    dates = ["05/01/2026", "04/02/2026"]
     path = csv_file(tmp_path / "f.csv", [header,
-        ["F1", "C1", "Dupont", "05/01/2026", "04/02/2026", "100,00", "", "Envoyée", "USD"],
-        ["F2", "C1", "Dupont", "05/01/2026", "04/02/2026", "200,00", "", "Brouillon", "EUR"],
-        ["F3", "C1", "Dupont", "05/01/2026", "04/02/2026", "300,00", "", "Void", "EUR"],
-        ["F4", "C1", "Dupont", "05/01/2026", "04/02/2026", "400,00", "", "Ouverte", "EUR"]])  # fmt: skip
+        ["F1", "C1", "Dupont", *dates, "100,00", "", "Envoyée", "USD"],
+        ["F2", "C1", "Dupont", *dates, "200,00", "", "Brouillon", "EUR"],
+        ["F3", "C1", "Dupont", *dates, "300,00", "", "Void", "EUR"],
+        ["F4", "C1", "Dupont", *dates, "400,00", "", "Ouverte", "EUR"]])  # fmt: skip
     report = service.import_file("invoices", path)
     assert report.skipped_status == {"draft": ["F2"], "cancelled": ["F3"]}
     assert report.totals_by_currency == {"EUR": "400.00", "USD": "100.00"}
     assert service.invoice("F1").currency == "USD"
     # F4 is stored, then a later export says it is a draft again: no longer a receivable
     later = csv_file(tmp_path / "g.csv", [header,
-        ["F4", "C1", "Dupont", "05/01/2026", "04/02/2026", "400,00", "", "Brouillon", "EUR"]])  # fmt: skip
+        ["F4", "C1", "Dupont", *dates, "400,00", "", "Brouillon", "EUR"]])  # fmt: skip
     service.import_file("invoices", later)
     assert service.invoice("F4").status.value == "cancelled"
 
@@ -208,7 +209,7 @@ def test_terms_beyond_the_legal_cap_warn(service: Service, tmp_path: Path) -> No
     assert report.added == 3
 
 
-# -- the net amount in messages, briefs and at send time ---------------------------------------------
+# -- the net amount in messages, briefs and at send time -----------------------------------------
 def _with_credit(service: Service, tmp_path: Path, credit: str) -> None:
     fec = fec_file(tmp_path / "FEC.txt", [
         fec_line("1", "20260201", "411000", "C1", "Dupont", "F1", "Facture", debit="1000,00"),
