@@ -147,7 +147,9 @@ def test_odoo_fec_invoice_numbered_by_entry_and_a_credit_without_partner(
     check_refused_copy_changes_nothing(service, tmp_path, "fec", "odoo_fec_misc_credit.txt", bad)
 
 
-def test_two_odoo_invoices_with_piece_ref_dash_stay_separate(service: Service) -> None:
+def test_two_odoo_invoices_with_piece_ref_dash_stay_separate(
+    service: Service, tmp_path: Path
+) -> None:
     report = service.import_fec(REAL / "odoo_fec_four_invoices.txt")
     # 100 + 200 + 300 + 400 = 1000.00, four invoices, never one invoice "-" of 1000.00
     assert open_invoices(service) == {
@@ -161,9 +163,13 @@ def test_two_odoo_invoices_with_piece_ref_dash_stay_separate(service: Service) -
         ([f"INV/2021/0000{i}" for i in range(1, 5)], "1000.00")
     ]
     check_idempotent(service, lambda: service.import_fec(REAL / "odoo_fec_four_invoices.txt"))
+    bad = b"INV|Customer Invoices|INV/2021/00005|20210101|411100|R|7|partner_a|-|20210101|x|1,0,0|0,00|||20210101||"  # noqa: E501
+    check_refused_copy_changes_nothing(service, tmp_path, "fec", "odoo_fec_four_invoices.txt", bad)
 
 
-def test_odoo_opening_balance_and_invoice_stay_two_receivables(service: Service) -> None:
+def test_odoo_opening_balance_and_invoice_stay_two_receivables(
+    service: Service, tmp_path: Path
+) -> None:
     service.import_fec(REAL / "odoo_fec_opening_balance.txt")
     # the opening entry (3000.00 carried from 2019) and INV/2020/00001 (1000 + 2000)
     assert open_invoices(service) == {
@@ -172,6 +178,12 @@ def test_odoo_opening_balance_and_invoice_stay_two_receivables(service: Service)
     }
     assert relance_balance(service) == books_balance("odoo_fec_opening_balance.txt", "utf-8")
     assert_plan_within_balances(service)
+    check_idempotent(service, lambda: service.import_fec(REAL / "odoo_fec_opening_balance.txt"))
+    # a customer line without a usable date: refused
+    bad = b"INV|Customer Invoices|INV/2020/00002|2020-02-31|411100|R|7|partner_a|-|20200102|/|5,00|0,00|||20200102||"  # noqa: E501
+    check_refused_copy_changes_nothing(
+        service, tmp_path, "fec", "odoo_fec_opening_balance.txt", bad
+    )
 
 
 def test_quadra_tab_cp1252_lettering_dos_names_and_collective_account(
@@ -284,7 +296,7 @@ def test_agrigest_stray_bytes_in_payroll_lines_are_warnings(
 
 
 # -- invoicing tools -----------------------------------------------------------------------------
-def test_zoho_line_items_drafts_and_currency(service: Service) -> None:
+def test_zoho_line_items_drafts_and_currency(service: Service, tmp_path: Path) -> None:
     report = service.import_file("invoices", REAL / "zoho_invoices.csv")
     rows = list(csv.DictReader((REAL / "zoho_invoices.csv").open(newline="")))
     numbers = {r["Invoice Number"] for r in rows}
@@ -295,6 +307,12 @@ def test_zoho_line_items_drafts_and_currency(service: Service) -> None:
     assert sorted(report.skipped_status["draft"]) == sorted(numbers)
     assert open_invoices(service) == {} and report.added == 0
     assert service.plan(AS_OF).actions == []
+    check_idempotent(service, lambda: service.import_file("invoices", REAL / "zoho_invoices.csv"))
+    # a line of INV-000003 whose total disagrees with its other lines: refused, nothing written
+    last = (REAL / "zoho_invoices.csv").read_bytes().splitlines()[-1]
+    bad = last.replace(b",390.00,390.00,390.00,", b",391.00,391.00,391.00,")
+    assert bad != last
+    check_refused_copy_changes_nothing(service, tmp_path, "invoices", "zoho_invoices.csv", bad)
 
 
 def test_invoice_ninja_names_without_codes_paid_column_dollars(
@@ -328,7 +346,9 @@ def test_invoice_ninja_names_without_codes_paid_column_dollars(
     check_refused_copy_changes_nothing(service, tmp_path, "invoices", name, bad)
 
 
-def test_zoho_contacts_name_and_phone_columns_by_preference(service: Service) -> None:
+def test_zoho_contacts_name_and_phone_columns_by_preference(
+    service: Service, tmp_path: Path
+) -> None:
     report = service.import_file("customers", REAL / "zoho_contacts.csv")
     assert report.added == 5
     defenders = service.customer("2520018000000073061")
@@ -339,9 +359,16 @@ def test_zoho_contacts_name_and_phone_columns_by_preference(service: Service) ->
     assert (simpsons.email, simpsons.payment_terms_days) == ("marge@simpsonsbaking.com", 30)
     assert service.customer("2520018000000073005").phone is None
     check_idempotent(service, lambda: service.import_file("customers", REAL / "zoho_contacts.csv"))
+    bad = (
+        (REAL / "zoho_contacts.csv")
+        .read_bytes()
+        .splitlines()[-1]
+        .replace(b"lucas@powerman.com", b"lucas@")
+    )
+    check_refused_copy_changes_nothing(service, tmp_path, "customers", "zoho_contacts.csv", bad)
 
 
-def test_freshbooks_clients_without_codes(service: Service) -> None:
+def test_freshbooks_clients_without_codes(service: Service, tmp_path: Path) -> None:
     report = service.import_file("customers", REAL / "freshbooks_clients.csv")
     assert report.added == 2
     marge = service.customer("MARGE-SIMPSON")
@@ -350,4 +377,8 @@ def test_freshbooks_clients_without_codes(service: Service) -> None:
     assert any("déduits des noms" in w for w in report.warnings)
     check_idempotent(
         service, lambda: service.import_file("customers", REAL / "freshbooks_clients.csv")
+    )
+    bad = b"Wayne Enterprises,Bruce,Wayne,bruce@,555,,,,Gotham,,"
+    check_refused_copy_changes_nothing(
+        service, tmp_path, "customers", "freshbooks_clients.csv", bad
     )
