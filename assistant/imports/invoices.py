@@ -164,6 +164,8 @@ def _check_terms(row: _Row, report: ImportReport) -> None:
     """LME (Code de commerce L441-10): 60 days from the invoice, or 45 days end of month."""
     from assistant.dates import due_after
 
+    if (row.due_date - row.issue_date).days <= _LEGAL_DAYS:  # the common case, without dates
+        return
     cap = max(
         due_after(row.issue_date, _LEGAL_DAYS, False),
         due_after(row.issue_date, _LEGAL_EOM_DAYS, True),
