@@ -14,7 +14,7 @@ from assistant.i18n import tr
 from assistant.models import Customer
 from assistant.rules import BusinessCalendar
 from assistant.rules.calendar import closing_spans
-from assistant.storage import repo
+from assistant.storage import balances, repo
 
 if TYPE_CHECKING:
     from assistant.service import Service
@@ -258,6 +258,18 @@ def _agree_plan(
     if not rows:
         raise UserError(tr("aucune facture ouverte pour un plan", "no open invoice for a plan"))
     total = sum(r["outstanding_cents"] for r in rows)
+    if not invoice:  # the whole balance: net of the unallocated credits (rules/balance.py)
+        credits = balances.credits_of(service.store, customer.id)
+        total -= sum(c.money.cents for c in credits if c.on_date <= on)
+        if total <= 0:
+            raise UserError(
+                tr(
+                    "le crédit non affecté du client couvre ses factures ouvertes : à lettrer,"
+                    " pas de plan",
+                    "the customer's unallocated credit covers its open invoices: to letter,"
+                    " no plan",
+                )
+            )
     spans = closing_spans([(p.start, p.end) for p in customer.closing_periods or []])
     option = instalment_plan(
         total,

@@ -210,11 +210,17 @@ def _run_import(
     dry_run: bool,
     as_json: bool,
     terms_days: int | None = None,
+    split_collective: bool = False,
 ) -> None:
     with service_for(ctx) as service:
         try:
             if kind == "fec":
-                report = service.import_fec(file, dry_run=dry_run, terms_days=terms_days)
+                report = service.import_fec(
+                    file,
+                    dry_run=dry_run,
+                    terms_days=terms_days,
+                    split_collective=split_collective,
+                )
             else:
                 report = service.import_file(kind, file, dry_run=dry_run)
         except ImportRejected as exc:
@@ -284,9 +290,17 @@ def import_fec(
         ),
     ] = None,
     as_json: JsonReport = False,
+    split_collective: Annotated[
+        bool,
+        typer.Option(
+            "--split-collective",
+            help="Comptes collectifs (clients divers) : un client par tiers nommé dans les"
+            " libellés (docs/imports.md).",
+        ),
+    ] = False,
 ) -> None:
-    """Créances ouvertes (comptes 411*) d'un FEC, d'après le lettrage."""
-    _run_import(ctx, "fec", file, dry_run, as_json, terms_days)
+    """Créances ouvertes (comptes 411*/416*) d'un FEC, d'après le lettrage."""
+    _run_import(ctx, "fec", file, dry_run, as_json, terms_days, split_collective)
 
 
 # -- plan, disputes, promises -------------------------------------------------------------

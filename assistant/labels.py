@@ -26,6 +26,8 @@ _STEPS = {
     "reply_pending": ("Réponse à traiter", "Reply to triage"),
     "reply_question": ("Question client", "Customer question"),
     "invalid_address": ("Adresse invalide", "Invalid address"),
+    "unallocated_credit": ("Crédit à lettrer", "Credit to letter"),
+    "collective_account": ("Compte collectif", "Collective acct"),
 }
 _STEP_PHRASES = {
     "pre_due": ("rappel avant échéance", "pre-due reminder"),
@@ -42,6 +44,8 @@ _STEP_PHRASES = {
     "reply_pending": ("réponse du client à traiter", "customer reply to triage"),
     "reply_question": ("question du client à traiter", "customer question to answer"),
     "invalid_address": ("adresse e-mail à corriger", "e-mail address to fix"),
+    "unallocated_credit": ("crédit non affecté à lettrer", "unallocated credit to letter"),
+    "collective_account": ("compte collectif à répartir", "collective account to split"),
 }
 _SEGMENT_PHRASES = {
     "strategic": ("client stratégique", "strategic customer"),

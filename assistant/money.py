@@ -1,9 +1,12 @@
-"""Money as integer cents. Parsing of French/ISO amount strings, formatting with babel."""
+"""Money as integer cents (and `Money`: cents + currency). Parsing of French/ISO amount strings,
+formatting with babel."""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import total_ordering
 from typing import ClassVar
 
 from babel.numbers import format_currency
@@ -151,3 +154,95 @@ def locale_for(language: str, country: str = "FR") -> str:
         return candidate
     except (UnknownLocaleError, ValueError):
         return {"fr": "fr_FR", "en": "en_GB"}.get(language, "fr_FR")
+
+
+class CurrencyMismatch(ValueError):
+    """Two amounts in different currencies were added or compared."""
+
+
+@total_ordering
+@dataclass(frozen=True, slots=True)
+class Money:
+    """An amount with its currency: integer cents + ISO 4217 code. Adding or comparing two
+    currencies raises `CurrencyMismatch` (never a silent sum); JSON is a decimal string."""
+
+    cents: int
+    currency: str = "EUR"
+
+    def __post_init__(self) -> None:
+        if type(self.cents) is not int:
+            raise TypeError(f"Money cents must be an int, not {type(self.cents).__name__}")
+        if len(self.currency) != 3 or not self.currency.isalpha() or not self.currency.isupper():
+            raise ValueError(f"currency must be an ISO 4217 code: {self.currency!r}")
+
+    @classmethod
+    def zero(cls, currency: str = "EUR") -> Money:
+        return cls(0, currency)
+
+    def _same(self, other: object) -> Money:
+        if not isinstance(other, Money):
+            raise TypeError(f"cannot combine Money with {type(other).__name__}")
+        if other.currency != self.currency:
+            raise CurrencyMismatch(f"{self.currency} and {other.currency}")
+        return other
+
+    def __add__(self, other: Money) -> Money:
+        return Money(self.cents + self._same(other).cents, self.currency)
+
+    def __sub__(self, other: Money) -> Money:
+        return Money(self.cents - self._same(other).cents, self.currency)
+
+    def __neg__(self) -> Money:
+        return Money(-self.cents, self.currency)
+
+    def __lt__(self, other: Money) -> bool:
+        return self.cents < self._same(other).cents
+
+    def __bool__(self) -> bool:
+        return self.cents != 0
+
+    def min(self, other: Money) -> Money:
+        return self if self <= other else other
+
+    def json(self) -> str:
+        """The JSON form: a decimal string `"1234.56"` (the currency travels beside it)."""
+        return cents_to_str(self.cents)
+
+    def display(self) -> str:
+        """`1 234,56 €` / `US$1,234.56` in the interface language."""
+        return display_money(self.cents, self.currency)
+
+    def format(self, locale: str = "fr_FR") -> str:
+        return format_money(self.cents, self.currency, locale)
+
+
+class Totals:
+    """Sums per currency (never mixing them): `add(money)`, `by_currency()`, `main()`."""
+
+    def __init__(self, main_currency: str = "EUR") -> None:
+        self.main_currency = main_currency
+        self._sums: dict[str, int] = {}
+
+    def add(self, money: Money) -> None:
+        self._sums[money.currency] = self._sums.get(money.currency, 0) + money.cents
+
+    def get(self, currency: str) -> Money:
+        return Money(self._sums.get(currency, 0), currency)
+
+    def main(self) -> Money:
+        return self.get(self.main_currency)
+
+    def currencies(self) -> list[str]:
+        return sorted(self._sums)
+
+    def by_currency(self) -> dict[str, str]:
+        """`{"EUR": "1234.56", "USD": "10.00"}` for JSON."""
+        return {c: cents_to_str(self._sums[c]) for c in self.currencies()}
+
+    def display(self) -> str:
+        """`1 234,56 € + 10,00 $US` (main currency first)."""
+        order = sorted(self._sums, key=lambda c: (c != self.main_currency, c))
+        return (
+            " + ".join(Money(self._sums[c], c).display() for c in order)
+            or Money(0, self.main_currency).display()
+        )

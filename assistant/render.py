@@ -45,6 +45,8 @@ def render_plan(plan: Plan, *, explain: bool = False) -> Group:
             )
             if a.scheduled_for != plan.as_of:
                 line.append(tr(" le {d}", " on {d}", d=a.scheduled_for))
+            if a.amount_cents:
+                line.append(f"  {_money(a.amount_cents, a.currency)}")
             line.append(f"\n         {', '.join(a.invoices)}")
             line.append(f"\n         {a.reason}", style="dim")
             parts.append(line)

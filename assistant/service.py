@@ -189,7 +189,12 @@ class Service:
         return import_file(self.store, kind, path, actor=self.actor, dry_run=dry_run)
 
     def import_fec(
-        self, path: Path, *, dry_run: bool = False, terms_days: int | None = None
+        self,
+        path: Path,
+        *,
+        dry_run: bool = False,
+        terms_days: int | None = None,
+        split_collective: bool = False,
     ) -> ImportReport:
         """Customers and open receivables (accounts 411*) from a FEC file, using lettering.
         Due date = piece date + the customer's terms, else `terms_days`, else the policy's
@@ -197,7 +202,12 @@ class Service:
         if terms_days is None:
             terms_days = self.scenario().default_payment_terms_days
         return import_fec(
-            self.store, path, actor=self.actor, dry_run=dry_run, terms_days=terms_days
+            self.store,
+            path,
+            actor=self.actor,
+            dry_run=dry_run,
+            terms_days=terms_days,
+            split_collective=split_collective,
         )
 
     # -- rules: plan, disputes, promises ------------------------------------------------

@@ -58,6 +58,8 @@ class Brief:
             "customer_id": s.customer.id,
             "customer_name": s.customer.name,
             "outstanding": cents_to_str(s.outstanding_cents),
+            "unallocated_credit": cents_to_str(s.credit_cents),
+            "invoices_outstanding": cents_to_str(s.gross_outstanding_cents),
             "invoices": [
                 {
                     "invoice_number": i.number,

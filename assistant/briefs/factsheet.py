@@ -9,7 +9,7 @@ from assistant.errors import UserError
 from assistant.i18n import tr
 from assistant.models import Customer
 from assistant.rules.promises import load_promises
-from assistant.storage import repo
+from assistant.storage import balances, repo
 from assistant.storage.db import Store
 from assistant.storage.statutory import invoices_as_of
 
@@ -57,7 +57,7 @@ class FactSheet:
     segment: str
     relationship_months: int | None
     open_invoices: list[OpenInvoice]
-    outstanding_cents: int  # open (reminded) invoices, disputes excluded
+    outstanding_cents: int  # open (reminded) invoices, disputes excluded, less unallocated credits
     overdue_cents: int
     disputed_cents: int
     on_time_share: float | None  # of invoices paid in the last 12 months
@@ -72,6 +72,10 @@ class FactSheet:
     timeline: list[TimelineItem] = field(default_factory=list)
     broken_promise_dates: list[date] = field(default_factory=list)  # promised dates, oldest first
     open_promise_date: date | None = None  # a promise still running (date not yet + grace)
+    # unallocated credits (payments on account, credit notes not lettered) already deducted
+    # from outstanding and overdue; the open invoices before that deduction
+    credit_cents: int = 0
+    gross_outstanding_cents: int = 0
 
     @property
     def overdue(self) -> list[OpenInvoice]:
@@ -233,6 +237,16 @@ def build_factsheet(
             )
         )
     since = customer.customer_since
+    currency = invoices[0].currency if invoices else "EUR"
+    gross = sum(i.outstanding_cents for i in open_)
+    overdue = sum(i.outstanding_cents for i in open_ if i.days_late > 0)
+    credit = sum(
+        c.money.cents
+        for c in balances.credits_of(store, customer_id)
+        if c.money.currency == currency and c.on_date <= as_of
+    )
+    account = gross + sum(i.outstanding_cents for i in invoices if i.status == "disputed")
+    net = max(min(gross - credit, account - credit), 0)
     return FactSheet(
         as_of=as_of,
         customer=customer,
@@ -241,8 +255,8 @@ def build_factsheet(
         if since is None
         else max((as_of.year - since.year) * 12 + as_of.month - since.month, 0),
         open_invoices=invoices,
-        outstanding_cents=sum(i.outstanding_cents for i in open_),
-        overdue_cents=sum(i.outstanding_cents for i in open_ if i.days_late > 0),
+        outstanding_cents=net,
+        overdue_cents=max(min(overdue - credit, net), 0),
         disputed_cents=sum(i.outstanding_cents for i in invoices if i.status == "disputed"),
         on_time_share=(sum(1 for x in lateness if x == 0) / len(lateness)) if lateness else None,
         avg_days_late=(sum(lateness) / len(lateness)) if lateness else None,
@@ -261,4 +275,6 @@ def build_factsheet(
             (p.promised_date for p, st in zip(promises, statuses, strict=True) if st == "open"),
             default=None,
         ),
+        credit_cents=min(credit, gross),
+        gross_outstanding_cents=gross,
     )

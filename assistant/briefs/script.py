@@ -259,6 +259,17 @@ def summary_text(sheet: FactSheet) -> str:
             )
     elif open_count:
         parts.append(tr(", aucune encore échue", ", none overdue yet"))
+    if sheet.credit_cents:
+        parts.append(
+            tr(
+                " (factures : {g}, moins un crédit non affecté de {c} : paiement ou avoir à"
+                " lettrer)",
+                " (invoices: {g}, less an unallocated credit of {c}: a payment or credit note"
+                " to letter)",
+                g=money(sheet.gross_outstanding_cents, sheet),
+                c=money(sheet.credit_cents, sheet),
+            )
+        )
     text = "".join(parts) + ". "
     if sheet.paid_count_12m and sheet.on_time_share is not None:
         n = sheet.paid_count_12m

@@ -31,9 +31,10 @@ from assistant.drafting.queue import DraftView
 from assistant.drafting.templates import TemplateStore
 from assistant.errors import PolicyError, UserError
 from assistant.i18n import tr
+from assistant.money import Money
 from assistant.rules.holds import Holds, load_holds
 from assistant.rules.promises import PromiseState, load_promises
-from assistant.storage import repo
+from assistant.storage import balances, repo
 from assistant.storage.db import Store
 from assistant.storage.replies_repo import addresses
 
@@ -178,11 +179,37 @@ class Sender:
                     "promise to pay on {d}",
                     d=promise.promised_date.isoformat(),
                 )
+        if draft.channel != "internal" and (credit := self._new_credit(draft)):
+            return credit
         if draft.channel != "internal" and self.store.scalar(
             "SELECT do_not_contact FROM customers WHERE id = ?", (draft.customer_id,)
         ):
             return tr("client à ne pas contacter", "customer not to be contacted")
         return None
+
+    def _new_credit(self, draft: DraftView) -> str | None:
+        """An unallocated credit now lowers what the customer owes below the draft's total
+        (rules/balance.py): the message would ask for too much."""
+        today = self.store.today()
+        credit = sum(
+            c.money.cents
+            for c in balances.credits_of(self.store, draft.customer_id)
+            if c.money.currency == draft.currency and c.on_date <= today
+        )
+        if not credit:
+            return None
+        gross = self.store.scalar(
+            "SELECT COALESCE(SUM(outstanding_cents), 0) FROM draft_invoices WHERE draft_id = ?",
+            (draft.id,),
+        )
+        if draft.total_cents <= max(int(gross) - credit, 0):
+            return None
+        return tr(
+            "crédit non affecté de {c} : le montant demandé ({t}) dépasse ce que le client doit",
+            "unallocated credit of {c}: the amount asked ({t}) is more than the customer owes",
+            c=Money(credit, draft.currency).display(),
+            t=Money(draft.total_cents, draft.currency).display(),
+        )
 
     def _cancel(self, draft: DraftView, why: str) -> None:
         with self.store.transaction():

@@ -29,6 +29,8 @@ FACT_VARS = (
     "instalment_amount",
     "instalment_date",
     "instalment_label",
+    "gross_total",
+    "credit_amount",
 )
 
 
@@ -75,12 +77,16 @@ def message_facts(
     as_of: date,
     language: str | None = None,
     instalment: InstalmentFact | None = None,
+    net_cents: int | None = None,
 ) -> MessageFacts:
+    """`net_cents`: the net amount the plan asks (invoices minus the customer's unallocated
+    credits, rules/balance.py); `total_due` says it and `credit_amount` the credit deducted."""
     lang = language or customer.language
     locale = locale_for(lang, customer.country)
     ordered = sorted(invoices, key=lambda i: (i.due_date, i.number))
     currency = ordered[0].currency if ordered else "EUR"
-    total = sum(i.outstanding_cents for i in ordered)
+    gross = sum(i.outstanding_cents for i in ordered)
+    total = gross if net_cents is None else min(net_cents, gross)
     pre_due = step == "pre_due"
     values = {
         "customer_name": customer.name,
@@ -97,6 +103,8 @@ def message_facts(
         "instalment_amount": "",
         "instalment_date": "",
         "instalment_label": "",
+        "gross_total": format_money(gross, currency, locale),
+        "credit_amount": format_money(gross - total, currency, locale),
     }
     if instalment is not None:
         values["instalment_amount"] = format_money(instalment.amount_cents, currency, locale)
@@ -104,6 +112,7 @@ def message_facts(
         values["instalment_label"] = f"{instalment.seq}/{instalment.count}"
     context: dict[str, object] = {
         "several": len(ordered) > 1,
+        "has_credit": total < gross,
         "step": step,
         "segment": segment or "standard",
         "language": lang,

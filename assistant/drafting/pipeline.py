@@ -190,6 +190,7 @@ class _RequestContext:
             as_of=self.as_of,
             language=language,
             instalment=self.instalment,
+            net_cents=act.amount_cents if act.instalment_id is None else None,
         )
         name = self.templates.name_for(language, names)
         fallback = self.templates.render(name, {**facts.context, **facts.values})

@@ -343,6 +343,61 @@ COLUMNS: dict[str, dict[str, tuple[str, ...]]] = {
     "customers": CUSTOMER_COLUMNS,
     "payments": PAYMENT_COLUMNS,
 }
+# -- layouts real tools write (Zoho, FreshBooks, Invoice Ninja, Sage, EBP...) -----------------
+INVOICE_COLUMNS["status"] += ("invoice status", "statut facture", "état facture")
+INVOICE_COLUMNS["currency"] += ("currency code", "code devise", "devise facture")
+INVOICE_COLUMNS["customer_name"] += ("company name", "display name", "organization")
+INVOICE_COLUMNS["paid_amount"] = (
+    "paid_amount",
+    "paid",
+    "amount paid",
+    "paid amount",
+    "déjà réglé",
+    "déjà payé",
+    "montant payé",
+    "montant réglé",
+)
+CUSTOMER_COLUMNS["name"] += (
+    "display name",
+    "company name",
+    "organization",
+    "organisation",
+    "company",
+    "entreprise",
+)
+CUSTOMER_COLUMNS["email"] += ("emailid", "email id", "email address")
+CUSTOMER_COLUMNS["phone"] = (
+    *(a for a in CUSTOMER_COLUMNS["phone"] if a not in ("portable", "mobile")),
+    "téléphone fixe",
+    "tél fixe",
+    "business phone",
+    "work phone",
+)
+CUSTOMER_COLUMNS["mobile"] = (
+    "mobile",
+    "portable",
+    "mobilephone",
+    "mobile phone",
+    "téléphone portable",
+    "tél portable",
+    "gsm",
+    "cell",
+    "cell phone",
+)
+# When two columns match one field, the one whose alias comes first wins and the other is
+# ignored (listed) — for text fields only. An alias listed here serves its second field when
+# that one has no column of its own (`Client` is the code beside a `Nom` column).
+_TEXT_FIELDS = frozenset(
+    {"customer_name", "name", "email", "phone", "mobile", "reference", "notes", "segment"}
+    | {"salesperson", "language", "document_type"}
+)
+_SECOND_FIELD = {
+    ("customers", "client"): "customer_id",
+    ("customers", "customer"): "customer_id",
+    ("invoices", "client"): "customer_id",
+    ("invoices", "customer"): "customer_id",
+}
+
 # The French header shown in "missing column" messages, per required field.
 _EXAMPLES: dict[str, dict[str, str]] = {
     "invoices": {
@@ -360,6 +415,31 @@ _EXAMPLES: dict[str, dict[str, str]] = {
     },
 }
 REQUIRED: dict[str, tuple[str, ...]] = {kind: tuple(ex) for kind, ex in _EXAMPLES.items()}
+
+
+NAME_FIELD = {"invoices": "customer_name", "customers": "name"}
+
+
+def _alias_rank(kind: str, name: str, header: str) -> int:
+    key = header_key(header)
+    aliases = [header_key(a) for a in COLUMNS[kind][name]]
+    return aliases.index(key) if key in aliases else len(aliases)
+
+
+def _resolve_overlap(
+    kind: str, headers: Sequence[str], positions: dict[str, int], position: int, header: str,
+    name: str,
+) -> tuple[str, str]:  # fmt: skip
+    """Two columns for one text field: the better alias keeps the field; the other serves its
+    second field when it has one and that field is free, else it is ignored (returned)."""
+    current = positions[name]
+    if _alias_rank(kind, name, header) < _alias_rank(kind, name, headers[current]):
+        positions[name], position, header = position, current, headers[current]
+    second = _SECOND_FIELD.get((kind, header_key(header)))
+    if second is not None and second not in positions:
+        positions[second] = position
+        return "", name
+    return header, name
 
 
 def _alias_index(columns: dict[str, tuple[str, ...]]) -> dict[str, str]:
@@ -411,6 +491,7 @@ def map_columns(
     positions: dict[str, int] = {}
     ignored: list[str] = []
     doubled: list[str] = []
+    overlaps: list[tuple[int, str, str]] = []  # (position, header, field) of text fields
     untitled = {p for p, h in enumerate(headers) if not h.strip()}
     if untitled:
         untitled = {p for p in untitled if any(_filled(cells, p) for cells in rows)}
@@ -423,10 +504,24 @@ def map_columns(
                 ignored.append(
                     tr("(colonne {n} sans titre)", "(untitled column {n})", n=position + 1)
                 )
+        elif name in positions and name in _TEXT_FIELDS:
+            overlaps.append((position, header, name))
         elif name in positions:
             doubled.append(f"{headers[positions[name]]!r} / {header!r} ({name})")
         else:
             positions[name] = position
+    losers = [_resolve_overlap(kind, headers, positions, *overlap) for overlap in overlaps]
+    ignored.extend(
+        tr(
+            "{h} (doublon de {k} pour {f})",
+            "{h} (duplicate of {k} for {f})",
+            h=header.strip(),
+            k=headers[positions[name]].strip(),
+            f=name,
+        )
+        for header, name in losers
+        if header
+    )
     found = ", ".join(repr(h.strip()) for h in headers if h.strip()) or "-"
     if doubled:
         raise UserError(
@@ -438,6 +533,8 @@ def map_columns(
             )
         )
     missing = [name for name in REQUIRED[kind] if name not in positions]
+    if missing == ["customer_id"] and (NAME_FIELD.get(kind) in positions):
+        missing = []  # a name-only file: codes are derived from the names (imports/names.py)
     if missing:
         expected = "; ".join(f"{name} (ex. {_EXAMPLES[kind][name]!r})" for name in missing)
         raise UserError(

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from assistant.imports.report import UnallocatedCredit
 from assistant.models import Invoice, InvoiceStatus
@@ -31,12 +32,17 @@ class Credit:
     customer_id: str
     open_cents: int
     targets: tuple[str, ...]  # invoice numbers it may name, most explicit first
+    currency: str = "EUR"
+    on_date: date = date.min
 
 
 def apply_credits(
-    credits: Sequence[Credit], invoices: list[Invoice]
+    credits: Sequence[Credit],
+    invoices: list[Invoice],
+    leftovers: list[tuple[Credit, int]] | None = None,
 ) -> tuple[list[Invoice], list[UnallocatedCredit], int]:
-    """(invoices with credits applied, unallocated credits by customer, credits applied)."""
+    """(invoices with credits applied, unallocated credits by customer, credits applied);
+    what is left of each credit is appended to `leftovers`."""
     by_number = {invoice.number: i for i, invoice in enumerate(invoices)}
     result = list(invoices)
     left: dict[str, int] = defaultdict(int)
@@ -48,7 +54,11 @@ def apply_credits(
         if amount and target is not None:
             index = by_number[target]
             invoice = result[index]
-            if invoice.customer_id == credit.customer_id and invoice.status in _CREDITABLE:
+            if (
+                invoice.customer_id == credit.customer_id
+                and invoice.status in _CREDITABLE
+                and invoice.currency == credit.currency
+            ):
                 used = min(amount, invoice.outstanding_cents)
                 outstanding = invoice.outstanding_cents - used
                 update: dict[str, object] = {"outstanding_cents": outstanding}
@@ -58,6 +68,8 @@ def apply_credits(
                 amount -= used
                 applied += used > 0
         if amount:
+            if leftovers is not None:
+                leftovers.append((credit, amount))
             left[credit.customer_id] += amount
             lines[credit.customer_id].append(credit.line)
     unallocated = [UnallocatedCredit(c, left[c], lines[c]) for c in sorted(left)]

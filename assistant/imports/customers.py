@@ -4,6 +4,10 @@ A column present in the file is authoritative (an empty cell clears the value, o
 its default: language `fr`, country `FR`, flags off); a column absent from the file leaves the
 stored value alone. `closed_from`/`closed_to` give one closing period, which replaces the stored
 ones; both cells empty clear them. `Commercial` holds an e-mail address or a name.
+`Téléphone` is the phone; `Portable` (mobile) is used when a row has no landline. A file naming
+customers without a code gets codes derived from the names (`names.py`), with a warning and
+the possible duplicates listed. Payment terms beyond the legal cap (60 days, or 45 days end of
+month) are a warning, not a refusal.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from pydantic import ValidationError
 from assistant.i18n import tr
 from assistant.imports import values
 from assistant.imports.columns import REQUIRED, ColumnMap, map_columns
+from assistant.imports.names import derived_code, possible_duplicates
 from assistant.imports.reader import Table
 from assistant.imports.report import ImportReport
 from assistant.imports.rows import Problems, RowView, iter_rows, split_totals
@@ -81,6 +86,43 @@ def import_customers(store: Store, table: Table, *, actor: str) -> ImportReport:
             for error in exc.errors():
                 view.fail(str(error["loc"][0]) if error["loc"] else None, error["msg"])
     problems.raise_if_any(len(data))
+    if not columns.has("customer_id"):
+        names = {c.name for c in customers}
+        report.warnings.append(
+            tr(
+                "{f} : pas de colonne code client : codes déduits des noms (ex. {e})",
+                "{f}: no customer code column: codes derived from the names (e.g. {e})",
+                f=table.name,
+                e=next((derived_code(n) for n in sorted(names)), "-"),
+            )
+        )
+        report.warnings.extend(
+            tr(
+                "{f} : clients peut-être en double : {g}",
+                "{f}: possibly the same customer: {g}",
+                f=table.name,
+                g=" / ".join(group),
+            )
+            for group in possible_duplicates(names)
+        )
+    for view, fields in parsed:
+        days = fields.get("payment_terms_days")
+        if days is not None and days > (45 if fields.get("payment_terms_end_of_month") else 60):
+            report.warnings.append(
+                tr(
+                    "{f}:{n}: délai de paiement de {d} jours{m}, au-delà du plafond légal (60"
+                    " jours ou 45 jours fin de mois, art. L441-10 du Code de commerce)",
+                    "{f}:{n}: payment terms of {d} days{m}, beyond the legal cap (60 days or"
+                    " 45 days end of month, French Commercial Code L441-10)",
+                    f=table.name,
+                    n=view.line,
+                    d=days,
+                    m=tr(" fin de mois", " end of month")
+                    if fields.get("payment_terms_end_of_month")
+                    else "",
+                )
+            )
+    report.touched = {c.id for c in customers}
 
     counts = repo.upsert_customers(store, customers, actor)
     report.added, report.updated, report.unchanged = counts.added, counts.updated, counts.unchanged
@@ -89,14 +131,18 @@ def import_customers(store: Store, table: Table, *, actor: str) -> ImportReport:
 
 def _parse(view: RowView, columns: ColumnMap) -> dict[str, Any]:
     """The fields this row sets (only the columns the file has)."""
-    data: dict[str, Any] = {
-        "id": view.require("customer_id", values.identifier),
-        "name": view.require("name", values.optional_text),
-    }
+    name = view.require("name", values.optional_text)
+    if columns.has("customer_id"):
+        code = view.require("customer_id", values.identifier)
+    else:
+        code = derived_code(name) if name else None
+    data: dict[str, Any] = {"id": code, "name": name}
     for name, (parser, empty) in _FIELDS.items():
         if columns.has(name):
             value = view.get(name, parser)
             data[name] = empty if value is None else value
+    if columns.has("mobile") and not data.get("phone"):
+        data["phone"] = view.get("mobile", values.optional_text)  # no landline: the mobile
     if columns.has("payment_terms_days"):
         days, end_of_month = view.get("payment_terms_days", values.terms) or (None, False)
         data["payment_terms_days"], data["payment_terms_end_of_month"] = days, end_of_month

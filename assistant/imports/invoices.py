@@ -14,6 +14,19 @@ Rules (DESIGN.md §5):
 - Credit notes (a `Type` of avoir, or a negative amount) are never stored as invoices; see
   `assistant.imports.credits`. An invoice they bring to 0 is `credited` (`invoice.credited`).
 - "Total" rows are skipped and listed in the report (`rows.split_totals`).
+- Line-item exports (one row per invoice line, the invoice's fields repeated): rows of one
+  number are one invoice when their invoice-level fields agree; when they disagree the file is
+  refused naming both lines.
+- A status column is honoured: draft (brouillon), void and cancelled invoices are never stored
+  as receivables (a stored one becomes `cancelled`); paid is paid. A `Paid` amount column gives
+  the outstanding (amount - paid). A currency column (or the currency written in the amounts)
+  is kept per invoice; totals are per currency.
+- A file naming customers without a code gets codes derived from the names (`names.py`), with a
+  warning and the possible duplicates listed.
+- Sources agree (`sources.py`): an export showing less paid than relance already knows never
+  re-opens an invoice (kept paid, reported); what it saw paid is remembered.
+- Payment terms beyond the legal cap (60 days, or 45 days end of month; Code de commerce
+  L441-10) are a warning listing the invoices.
 """
 
 from __future__ import annotations
@@ -26,12 +39,14 @@ from assistant.i18n import tr
 from assistant.imports import values
 from assistant.imports.columns import REQUIRED, ColumnMap, map_columns
 from assistant.imports.credits import Credit, apply_credits
+from assistant.imports.names import derived_code, possible_duplicates
 from assistant.imports.reader import Row, Table
 from assistant.imports.report import ImportReport
 from assistant.imports.rows import Problems, RowView, iter_rows, split_totals
+from assistant.imports.sources import paid_known
 from assistant.models import Customer, Invoice, InvoiceStatus
-from assistant.money import display_money
-from assistant.storage import repo
+from assistant.money import Money, Totals, display_money
+from assistant.storage import balances, repo
 from assistant.storage.db import Store
 
 _CLOSED = (InvoiceStatus.PAID, InvoiceStatus.CREDITED, InvoiceStatus.CANCELLED)
@@ -56,6 +71,8 @@ class _Row:
     pdf_path: str | None = None
     credit: bool = False  # a credit note (avoir): never stored as an invoice
     credited_invoice: str | None = None
+    paid_amount: int | None = None
+    draft: bool = False
 
 
 def import_invoices(store: Store, table: Table, *, actor: str) -> ImportReport:
@@ -65,53 +82,143 @@ def import_invoices(store: Store, table: Table, *, actor: str) -> ImportReport:
     data, report.total_lines = split_totals(table.rows, columns, REQUIRED["invoices"])
     report.rows_read = len(data)
     report.header_line = table.header_line
-    rows = _parse_rows(table, columns, problems, data)
+    rows = _parse_rows(table, columns, problems, data, report)
     stored = repo.invoices_by_number(store, (r.number for r in rows))
+    rows = _skip_by_status(rows, stored, report)
     known = repo.customers_by_id(store, (r.customer_id for r in rows if not r.credit))
     customers = _customers([r for r in rows if not r.credit], known)
-    paid = repo.paid_totals(store, (r.number for r in rows if r.outstanding is None))
+    numbers = [r.number for r in rows if not r.credit]
+    payments = balances.payments_for(store, numbers)
+    observed = balances.observations(store, numbers)
+    today = store.today()
     invoices: list[Invoice] = []
     credits: list[Credit] = []
+    observe: list[tuple[str, int]] = []
     for row in rows:
         before = stored.get(row.number)
-        if row.credit:
-            credit = _credit(row, before, columns)
+        if row.credit or row.draft:
+            credit = None if row.draft else _credit(row, before, columns)
             if credit is not None:
                 credits.append(credit)
             if before is not None and before.status is not InvoiceStatus.CANCELLED:
                 # stored as an invoice by an earlier import: the file now says it is a credit
+                # (or a draft: not a receivable)
                 cancelled = {"status": InvoiceStatus.CANCELLED, "outstanding_cents": 0}
                 invoices.append(before.model_copy(update=cancelled | {"paid_date": None}))
             continue
-        invoice = _invoice(row, before, paid.get(row.number, 0), columns, store.today())
+        paid = [(p.on_date, p.amount_cents) for p in payments.get(row.number, [])]
+        known_paid = paid_known(paid, observed.get(row.number)) if before is not None else 0
+        invoice = _invoice(row, before, known_paid, columns, today, report)
         if invoice is not None:
             invoices.append(invoice)
+            if row.outstanding is not None or row.paid_amount is not None:
+                seen = row.amount - (
+                    row.outstanding
+                    if row.outstanding is not None
+                    else row.amount - (row.paid_amount or 0)
+                )
+                if seen > 0 or row.number in observed:
+                    observe.append((row.number, max(seen, 0)))
+            _check_terms(row, report)
     problems.raise_if_any(len(data))
-    invoices, report.unallocated, report.credits_applied = apply_credits(credits, invoices)
+    leftovers: list[tuple[Credit, int]] = []
+    invoices, report.unallocated, report.credits_applied = apply_credits(
+        credits, invoices, leftovers
+    )
     report.credit_notes = sum(1 for r in rows if r.credit)
 
     counts = repo.upsert_customers(store, customers, actor)
     report.customers_added, report.customers_updated = counts.added, counts.updated
     counts = repo.upsert_invoices(store, invoices, actor)
     report.added, report.updated, report.unchanged = counts.added, counts.updated, counts.unchanged
+    for number, seen in observe:
+        if observed.get(number, (None,))[0] != seen:
+            balances.observe_paid(store, number, seen, today)
     record_transitions(store, invoices, stored, actor, table.name, report)
     report.absent_open = repo.open_invoices_not_in(store, {r.number for r in rows})
+    report.touched = {r.customer_id for r in rows}
+    balances.replace_credits(
+        store,
+        "invoices",
+        report.touched,
+        [
+            balances.StoredCredit(
+                c.customer_id, "invoices", c.number, c.on_date, Money(cents, c.currency),
+                None, table.name, (c.line,),
+            )
+            for c, cents in leftovers
+        ],
+    )  # fmt: skip
+    totals = Totals()
+    for invoice in invoices:
+        if invoice.status in (InvoiceStatus.OPEN, InvoiceStatus.DISPUTED):
+            totals.add(Money(invoice.outstanding_cents, invoice.currency))
+    report.totals_by_currency = totals.by_currency()
     return report
 
 
+_LEGAL_DAYS, _LEGAL_EOM_DAYS = 60, 45
+
+
+def _check_terms(row: _Row, report: ImportReport) -> None:
+    """LME (Code de commerce L441-10): 60 days from the invoice, or 45 days end of month."""
+    from assistant.dates import due_after
+
+    if (row.due_date - row.issue_date).days <= _LEGAL_DAYS:  # the common case, without dates
+        return
+    cap = max(
+        due_after(row.issue_date, _LEGAL_DAYS, False),
+        due_after(row.issue_date, _LEGAL_EOM_DAYS, True),
+    )
+    if row.due_date > cap:
+        report.warnings.append(
+            tr(
+                "{f}:{n}: facture {i} : échéance à {d} jours, au-delà du plafond légal (60 jours"
+                " ou 45 jours fin de mois, art. L441-10 du Code de commerce)",
+                "{f}:{n}: invoice {i}: due {d} days after issue, beyond the legal cap (60 days"
+                " or 45 days end of month, French Commercial Code L441-10)",
+                f=report.file,
+                n=row.view.line,
+                i=row.number,
+                d=(row.due_date - row.issue_date).days,
+            )
+        )
+
+
+def _skip_by_status(
+    rows: list[_Row], stored: dict[str, Invoice], report: ImportReport
+) -> list[_Row]:
+    """Draft, void and cancelled invoices unknown to the store are never stored."""
+    kept: list[_Row] = []
+    for row in rows:
+        skip = row.draft or (row.status is InvoiceStatus.CANCELLED and not row.credit)
+        if skip and row.number not in stored:
+            label = "draft" if row.draft else "cancelled"
+            report.skipped_status.setdefault(label, []).append(row.number)
+            continue
+        kept.append(row)
+    return kept
+
+
 def _parse_rows(
-    table: Table, columns: ColumnMap, problems: Problems, data: list[Row]
+    table: Table, columns: ColumnMap, problems: Problems, data: list[Row], report: ImportReport
 ) -> list[_Row]:
     rows: list[_Row] = []
-    first_line: dict[str, int] = {}
+    first: dict[str, _Row] = {}
+    derive = not columns.has("customer_id")
     for view in iter_rows(table, columns, problems, data):
         credit = _is_credit(view)
         number = view.require("invoice_number", values.identifier)
-        customer_id = view.require("customer_id", values.identifier)
+        if derive:
+            name = view.require("customer_name", values.optional_text)
+            customer_id = derived_code(name) if name else None
+        else:
+            customer_id = view.require("customer_id", values.identifier)
         issue_date = view.require("issue_date", values.day)
         due_date = (view.get if credit else view.require)("due_date", values.day)
         amount = view.require("amount", values.amount)
         outstanding = view.get("outstanding", values.amount)
+        state = view.get("status", values.status)
         if credit:  # a credit note's amounts may be written negative or positive
             amount = None if amount is None else abs(amount)
             outstanding = None if outstanding is None else abs(outstanding)
@@ -127,23 +234,32 @@ def _parse_rows(
             amount=amount or 0,
             outstanding=outstanding,
             currency=_currency(view),
-            status=view.get("status", values.status),
+            status=state if isinstance(state, InvoiceStatus) else None,
             reference=view.get("reference", values.optional_text),
             paid_date=view.get("paid_date", values.day),
             pdf_path=_pdf(view.get("pdf_path", values.optional_text), table.folder),
             credit=credit,
             credited_invoice=view.get("credited_invoice", values.identifier),
+            paid_amount=view.get("paid_amount", values.amount),
+            draft=state == values.DRAFT,
         )
-        if number and (seen := first_line.setdefault(number, view.line)) != view.line:
-            view.fail(
-                "invoice_number",
-                tr(
-                    "facture {n} en double (déjà ligne {l})",
-                    "invoice {n} appears twice (already line {l})",
-                    n=number,
-                    l=seen,
-                ),
-            )
+        if number and (seen := first.setdefault(number, row)) is not row:
+            if (difference := _disagreement(seen, row)) is not None:
+                view.fail(
+                    "invoice_number",
+                    tr(
+                        "facture {n} déjà ligne {l} avec un autre {c} : lignes d'une même"
+                        " facture en désaccord",
+                        "invoice {n} already on line {l} with another {c}: rows of one invoice"
+                        " disagree",
+                        n=number,
+                        l=seen.view.line,
+                        c=columns.header(difference) if columns.has(difference) else difference,
+                    ),
+                )
+            else:
+                report.merged_rows += 1
+            continue
         if amount == 0:
             view.fail(
                 "amount",
@@ -165,7 +281,39 @@ def _parse_rows(
                 ),
             )
         rows.append(row)
+    if derive:
+        names = {r.customer_name for r in rows if r.customer_name}
+        report.warnings.append(
+            tr(
+                "{f} : pas de colonne code client : {n} code(s) déduit(s) des noms (ex. {e})",
+                "{f}: no customer code column: {n} code(s) derived from the names (e.g. {e})",
+                f=table.name,
+                n=len({derived_code(n) for n in names}),
+                e=next((derived_code(n) for n in sorted(names)), "-"),
+            )
+        )
+        for group in possible_duplicates(names):
+            report.warnings.append(
+                tr(
+                    "{f} : clients peut-être en double : {g}",
+                    "{f}: possibly the same customer: {g}",
+                    f=table.name,
+                    g=" / ".join(group),
+                )
+            )
     return rows
+
+
+_INVOICE_LEVEL = ("customer_id", "issue_date", "due_date", "amount", "outstanding", "currency",
+                  "status", "credit", "paid_amount", "draft")  # fmt: skip
+
+
+def _disagreement(first: _Row, other: _Row) -> str | None:
+    """The first invoice-level field two rows of one invoice number disagree on, or None."""
+    for name in _INVOICE_LEVEL:
+        if getattr(first, name) != getattr(other, name):
+            return name
+    return None
 
 
 def _is_credit(view: RowView) -> bool:
@@ -228,7 +376,10 @@ def _credit(row: _Row, before: Invoice | None, columns: ColumnMap) -> Credit | N
     if row.status in _CLOSED:  # the credit note is settled (used or refunded)
         open_cents = 0
     targets = tuple(t for t in (row.credited_invoice, row.reference) if t)
-    return Credit(view.line, row.number, row.customer_id, open_cents, targets)
+    return Credit(
+        view.line, row.number, row.customer_id, open_cents, targets, row.currency or "EUR",
+        row.issue_date,
+    )  # fmt: skip
 
 
 def _pdf(value: str | None, folder: Path | None) -> str | None:
@@ -285,12 +436,20 @@ def _customers(rows: list[_Row], known: dict[str, Customer]) -> list[Customer]:
 
 
 def _invoice(
-    row: _Row, before: Invoice | None, paid_cents: int, columns: ColumnMap, today: date
+    row: _Row,
+    before: Invoice | None,
+    paid_cents: int,
+    columns: ColumnMap,
+    today: date,
+    report: ImportReport,
 ) -> Invoice | None:
-    """The invoice to store for this row, or None (with the problem recorded on the row)."""
+    """The invoice to store for this row, or None (with the problem recorded on the row).
+    `paid_cents`: what relance already knows paid on it (`sources.paid_known`)."""
     if not row.view.ok:
         return None
     view, status, outstanding = row.view, row.status, row.outstanding
+    if outstanding is None and row.paid_amount is not None:
+        outstanding = row.amount - row.paid_amount
     if outstanding is None:
         if status in _CLOSED:
             outstanding = 0
@@ -298,6 +457,19 @@ def _invoice(
             outstanding = max(row.amount - paid_cents, 0)
         else:
             outstanding = row.amount
+    elif before is not None and paid_cents and outstanding > max(row.amount - paid_cents, 0):
+        report.kept_paid.append(
+            tr(
+                "{n} : le fichier dit {o} restant dû, les règlements connus laissent {k}",
+                "{n}: the file says {o} outstanding, the known payments leave {k}",
+                n=row.number,
+                o=display_money(outstanding, row.currency or "EUR"),
+                k=display_money(max(row.amount - paid_cents, 0), row.currency or "EUR"),
+            )
+        )
+        outstanding = max(row.amount - paid_cents, 0)
+        if outstanding == 0 and status is InvoiceStatus.OPEN:
+            status = InvoiceStatus.PAID
     if outstanding < 0 or outstanding > row.amount:
         view.fail(
             "outstanding",

@@ -7,11 +7,17 @@ for the accountant to sort out, not to hide), a payment on a settled invoice, a 
 written in the amount other than the invoice's, a customer code (optional column) other than
 the invoice's customer, or a non-positive amount rejects the file.
 "Total" rows are skipped and listed in the report.
+
+Sources agree (`sources.py`): a row that is a payment another source already recorded (FEC
+lettering, a bank statement: same invoice, same amount, within a week) is not counted again; a
+payment an invoices export already saw paid (dated on or before that export) is recorded
+without lowering the outstanding twice.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from assistant.i18n import tr
 from assistant.imports import values
@@ -19,9 +25,10 @@ from assistant.imports.columns import REQUIRED, map_columns
 from assistant.imports.reader import Table
 from assistant.imports.report import ImportReport
 from assistant.imports.rows import Problems, RowView, iter_rows, split_totals
+from assistant.imports.sources import Seen, paid_known, same_money
 from assistant.models import Payment
 from assistant.money import display_money
-from assistant.storage import repo
+from assistant.storage import balances, repo
 from assistant.storage.db import Store
 
 
@@ -68,7 +75,18 @@ def import_payments(store: Store, table: Table, *, actor: str) -> ImportReport:
 
     invoices = repo.invoices_by_number(store, (r.payment.invoice_number for r in rows))
     recorded = repo.recorded_payment_keys(store, (r.key for r in rows))
-    left = {number: invoice.outstanding_cents for number, invoice in invoices.items()}
+    known = balances.payments_for(store, invoices)
+    observed = balances.observations(store, invoices)
+    paid = {n: [(p.on_date, p.amount_cents) for p in known.get(n, [])] for n in invoices}
+    twins_used: set[int] = set()
+    left = {
+        number: min(
+            invoice.outstanding_cents,
+            invoice.amount_cents - paid_known(paid[number], observed.get(number)),
+        )
+        for number, invoice in invoices.items()
+    }
+    after: dict[int, int] = {}  # line -> the invoice's outstanding once its payment is in
     new: list[_Row] = []
     for row in rows:
         number, amount = row.payment.invoice_number, row.payment.amount_cents
@@ -89,6 +107,21 @@ def import_payments(store: Store, table: Table, *, actor: str) -> ImportReport:
             )
         elif row.key in recorded:
             report.unchanged += 1
+        elif twin := _twin(row.payment, known.get(number, []), twins_used):
+            twins_used.add(twin.id)
+            report.unchanged += 1
+            report.already_known.append(
+                tr(
+                    "{f}:{n}: règlement de {a} sur {i} déjà connu (source {s}, {d})",
+                    "{f}:{n}: payment of {a} on {i} already known (source {s}, {d})",
+                    f=table.name,
+                    n=row.view.line,
+                    a=display_money(amount),
+                    i=number,
+                    s=twin.source,
+                    d=twin.on_date.isoformat(),
+                )
+            )
         elif (marker := markers.get(row.view.line)) and marker != invoices[number].currency:
             row.view.fail(
                 "amount",
@@ -100,6 +133,10 @@ def import_payments(store: Store, table: Table, *, actor: str) -> ImportReport:
                     c=invoices[number].currency,
                 ),
             )
+        elif _absorbed(paid[number], observed.get(number), row.payment):
+            paid[number].append((row.payment.date, amount))
+            after[row.view.line] = left[number]
+            new.append(row)
         elif left[number] == 0:
             row.view.fail(
                 "invoice_number",
@@ -123,13 +160,40 @@ def import_payments(store: Store, table: Table, *, actor: str) -> ImportReport:
             )
         else:
             left[number] -= amount
+            paid[number].append((row.payment.date, amount))
+            after[row.view.line] = left[number]
             new.append(row)
     problems.raise_if_any(len(data))
 
     for row in new:
-        repo.apply_payment(store, row.payment, row.key, actor)
+        repo.apply_payment(
+            store, row.payment, row.key, actor, outstanding_after=after[row.view.line]
+        )
         report.added += 1
     report.invoices_paid = sum(
         1 for number, amount in left.items() if amount == 0 and invoices[number].outstanding_cents
     )
     return report
+
+
+def _twin(payment: Payment, known: list, used: set[int]) -> balances.SourcePayment | None:
+    """The same money already recorded by another source (`sources.same_money`)."""
+    seen = Seen("", payment.date, payment.amount_cents)
+    return next(
+        (
+            p
+            for p in known
+            if p.source != payment.source and p.id not in used and same_money(seen, p)
+        ),
+        None,
+    )
+
+
+def _absorbed(
+    paid: list[tuple[date, int]], observed: tuple[int, date] | None, payment: Payment
+) -> bool:
+    """An invoices export dated on or after this payment already counted it as paid."""
+    if observed is None or payment.date > observed[1]:
+        return False
+    with_it = [*paid, (payment.date, payment.amount_cents)]
+    return paid_known(with_it, observed) == paid_known(paid, observed)

@@ -66,6 +66,7 @@ class Table:
     delimiter: str | None
     folder: Path | None = None  # where the file is: relative paths in it (PDFs) start there
     header_line: int = 1  # title lines above the header are skipped
+    notes: dict[int, str] | None = None  # lenient reading: line -> what was wrong with its bytes
 
 
 def file_bytes(path: Path) -> bytes:
@@ -235,6 +236,7 @@ def read_table(
     *,
     delimiters: Sequence[str] = CSV_DELIMITERS,
     quoting: int = csv.QUOTE_MINIMAL,
+    lenient: bool = False,
 ) -> Table:
     """Header (the row with the most known column names among the first ones, normally the
     first non-empty row) and the non-empty rows after it, numbered as in the file."""
@@ -254,7 +256,13 @@ def read_table(
                 f=path.name,
             )
         )
-    text, encoding = decode(data, path.name)
+    notes: dict[int, str] | None = None
+    if lenient:  # the caller judges each line (fec_text.py); bad bytes are only noted here
+        from assistant.imports.fec_text import lenient_decode
+
+        text, encoding, notes = lenient_decode(data)
+    else:
+        text, encoding = decode(data, path.name)
     if not text.strip():
         raise UserError(tr("{f} : fichier vide", "{f}: empty file", f=path.name))
     delimiter, header_line = find_header(text, delimiters, recognise, quoting)
@@ -274,7 +282,15 @@ def read_table(
     except csv.Error as exc:
         raise UserError(_csv_error(path.name, reader.line_num, exc)) from None
     return Table(
-        path.name, headers, rows, digest, encoding, delimiter, path.resolve().parent, header_line
+        path.name,
+        headers,
+        rows,
+        digest,
+        encoding,
+        delimiter,
+        path.resolve().parent,
+        header_line,
+        notes,
     )
 
 

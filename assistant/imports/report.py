@@ -8,6 +8,12 @@ from typing import Any
 from assistant.i18n import tr
 from assistant.money import cents_to_str, display_money
 
+_LISTED = 10  # items of a list shown in the text report (the JSON has them all)
+
+
+def _shown(items: list[str]) -> str:
+    return ", ".join(items[:5]) + (" ..." if len(items) > 5 else "")
+
 
 @dataclass(frozen=True)
 class UnallocatedCredit:
@@ -55,6 +61,22 @@ class ImportReport:
     open_cents: int | None = None
     # FEC and invoices: credits applied to no invoice
     unallocated: list[UnallocatedCredit] = field(default_factory=list)
+    # what a person should know (issue 12): `file:line: what` warnings, repaired names, how
+    # invoices were numbered, collective accounts, payments another source already gave,
+    # invoices a newer source shows paid (kept paid), customers held after the import
+    warnings: list[str] = field(default_factory=list)
+    repairs: list[str] = field(default_factory=list)
+    numbering: str | None = None
+    collective: dict[str, str] = field(default_factory=dict)
+    split_lines: int = 0
+    already_known: list[str] = field(default_factory=list)
+    kept_paid: list[str] = field(default_factory=list)
+    held: list[tuple[str, str, str]] = field(default_factory=list)  # (customer, code, reason)
+    # invoices: rows merged into their invoice (line items), invoices skipped by status
+    merged_rows: int = 0
+    skipped_status: dict[str, list[str]] = field(default_factory=dict)  # status -> numbers
+    totals_by_currency: dict[str, str] = field(default_factory=dict)  # open amount per currency
+    touched: set[str] = field(default_factory=set)  # customers the file is about
 
     def counts(self) -> dict[str, int]:
         return {
@@ -90,7 +112,95 @@ class ImportReport:
             data["open_amount"] = cents_to_str(self.open_cents or 0)
         if self.kind in ("fec", "invoices"):
             data["unallocated_credits"] = [u.as_json() for u in self.unallocated]
+            data["open_by_currency"] = self.totals_by_currency
+        if self.kind == "invoices":
+            data["merged_rows"] = self.merged_rows
+            data["skipped_by_status"] = self.skipped_status
+        data["warnings"] = self.warnings
+        data["repairs"] = self.repairs
+        data["numbering"] = self.numbering
+        data["collective_accounts"] = [
+            {"customer_id": c, "reason": r} for c, r in sorted(self.collective.items())
+        ]
+        data["split_lines"] = self.split_lines
+        data["already_known"] = self.already_known
+        data["kept_paid"] = self.kept_paid
+        data["held_customers"] = [
+            {"customer_id": c, "code": code, "reason": why} for c, code, why in self.held
+        ]
         return data
+
+    def _issue12_lines(self) -> list[str]:
+        """Warnings, repairs, numbering, collective accounts, sources, held customers."""
+        out: list[str] = []
+        if self.numbering:
+            out.append("  " + self.numbering)
+        if len(self.totals_by_currency) > 1:
+            shown = " + ".join(f"{v} {c}" for c, v in self.totals_by_currency.items())
+            out.append(tr("  encours par devise : {s}", "  outstanding by currency: {s}", s=shown))
+        if self.merged_rows:
+            out.append(
+                tr(
+                    "  lignes d'articles regroupées dans leur facture : {n}",
+                    "  line-item rows merged into their invoice: {n}",
+                    n=self.merged_rows,
+                )
+            )
+        words = {"draft": tr("brouillon", "draft"), "cancelled": tr("annulée", "cancelled")}
+        for status, numbers in sorted(self.skipped_status.items()):
+            out.append(
+                tr(
+                    "  factures « {s} » non enregistrées comme créances : {n} ({l})",
+                    "  '{s}' invoices not stored as receivables: {n} ({l})",
+                    s=words.get(status, status),
+                    n=len(numbers),
+                    l=_shown(numbers),
+                )
+            )
+        for cid, why in sorted(self.collective.items()):
+            out.append(
+                tr(
+                    "  compte collectif {c} ({w}) : signalé, jamais relancé ; à répartir"
+                    " (--split-collective) ou à lettrer",
+                    "  collective account {c} ({w}): flagged, never reminded; to split"
+                    " (--split-collective) or letter",
+                    c=cid,
+                    w=why,
+                )
+            )
+        if self.split_lines:
+            out.append(
+                tr(
+                    "  lignes de comptes collectifs réparties par tiers : {n}",
+                    "  collective-account lines split by third party: {n}",
+                    n=self.split_lines,
+                )
+            )
+        for cid, _code, why in self.held:
+            out.append(
+                tr("  client {c} en attente : {w}", "  customer {c} held: {w}", c=cid, w=why)
+            )
+        for title_fr, title_en, items in (
+            ("déjà connu d'une autre source", "already known from another source",
+             self.already_known),
+            ("gardé payé (une source plus récente le montre réglé)",
+             "kept paid (a newer source shows it paid)", self.kept_paid),
+            ("réparations", "repairs", self.repairs),
+            ("avertissements", "warnings", self.warnings),
+        ):  # fmt: skip
+            if not items:
+                continue
+            out.append(tr("  {t} : {n}", "  {t}: {n}", t=tr(title_fr, title_en), n=len(items)))
+            out.extend(f"    {item}" for item in items[:_LISTED])
+            if len(items) > _LISTED:
+                out.append(
+                    tr(
+                        "    ... et {n} autre(s) (--json pour tout voir)",
+                        "    ... and {n} more (--json to see them all)",
+                        n=len(items) - _LISTED,
+                    )
+                )
+        return out
 
     def lines(self) -> list[str]:
         """The human report, French by default."""
@@ -165,6 +275,7 @@ class ImportReport:
                     l=", ".join(map(str, credit.lines)),
                 )
             )
+        out.extend(self._issue12_lines())
         if self.absent_open:
             shown = ", ".join(self.absent_open[:5]) + (" ..." if len(self.absent_open) > 5 else "")
             out.append(

@@ -57,6 +57,7 @@ def import_fec(
     actor: str = "user",
     dry_run: bool = False,
     terms_days: int = fec.DEFAULT_TERMS_DAYS,
+    split_collective: bool = False,
 ) -> ImportReport:
     """Derive customers and open receivables from a FEC file (see `assistant.imports.fec`)."""
     if not 0 <= terms_days <= 365:
@@ -68,10 +69,25 @@ def import_fec(
             )
         )
     table = read_table(
-        Path(path), fec.recognises, delimiters=fec.FEC_DELIMITERS, quoting=fec.FEC_QUOTING
+        Path(path),
+        fec.recognises,
+        delimiters=fec.FEC_DELIMITERS,
+        quoting=fec.FEC_QUOTING,
+        lenient=True,
     )
-    run = partial(fec.import_fec, actor=actor, terms_days=terms_days)
+    run = partial(
+        fec.import_fec, actor=actor, terms_days=terms_days, split_collective=split_collective
+    )
     return _run(store, table, run, actor, dry_run)
+
+
+def held_after(store: Store, report: ImportReport) -> list[tuple[str, str, str]]:
+    """The customers an account hold stops after this import (credit balance, collective)."""
+    from assistant.rules.balance import collective_holds, unallocated_credit_holds
+
+    today = store.today()
+    holds = [*unallocated_credit_holds(store, today), *collective_holds(store, today)]
+    return [(h.customer_id, h.code, h.reason) for h in holds if h.customer_id in report.touched]
 
 
 def _run(
@@ -82,6 +98,7 @@ def _run(
         with store.transaction():
             report = run(store, table)
             report.dry_run = dry_run
+            report.held = held_after(store, report)
             store.record_event(
                 "import.completed",
                 actor=actor,

@@ -183,6 +183,15 @@ for _status, _words in {
         "unpaid",
         "overdue",
         "partially paid",
+        "partial",
+        "sent",
+        "envoyee",
+        "envoye",
+        "viewed",
+        "vue",
+        "emise",
+        "validee",
+        "relancee",
     ),
     InvoiceStatus.PAID: (
         "paid",
@@ -208,17 +217,33 @@ for _status, _words in {
         "dispute",
     ),
     InvoiceStatus.CREDITED: ("credited", "avoir", "avoiree", "creditee"),
-    InvoiceStatus.CANCELLED: ("cancelled", "canceled", "annulee", "annule"),
+    InvoiceStatus.CANCELLED: (
+        "cancelled",
+        "canceled",
+        "annulee",
+        "annule",
+        "void",
+        "voided",
+        "abandonnee",
+        "supprimee",
+    ),
 }.items():
     for _word in _words:
         _STATUSES[_word] = _status
 
 
-def status(cell: Any) -> InvoiceStatus | None:
-    """French or English invoice status: ouverte, payée/soldée, litige/contestée, avoir..."""
+DRAFT = "draft"  # an invoice not issued yet: never a receivable
+_DRAFTS = frozenset({"draft", "brouillon", "en brouillon", "non validee", "proforma", "pro forma"})
+
+
+def status(cell: Any) -> InvoiceStatus | str | None:
+    """French or English invoice status: ouverte, payée/soldée, litige/contestée, avoir,
+    annulée/void; `DRAFT` for a draft (brouillon)."""
     raw = text(cell)
     if not raw:
         return None
+    if fold(raw) in _DRAFTS:
+        return DRAFT
     found = _STATUSES.get(fold(raw))
     if found is None:
         raise ValueError(

@@ -18,6 +18,8 @@ from operator import attrgetter, itemgetter
 from typing import Any
 
 from assistant.i18n import tr
+from assistant.money import cents_to_str
+from assistant.rules.balance import apply_balances
 from assistant.rules.calendar import BusinessCalendar, ClosingSpans
 from assistant.rules.gcpause import gc_paused
 from assistant.rules.holds import Hold
@@ -42,6 +44,9 @@ class Action:
     also_sms: bool = False
     notify_salesperson: bool = False
     instalment_id: int | None = None
+    amount_cents: int | None = None  # net amount asked (rules/balance.py); 0 for a task
+    currency: str = "EUR"
+    by_currency: tuple[tuple[str, int], ...] = ()  # when the invoices named mix currencies
 
     def as_json(self) -> dict[str, Any]:
         """DESIGN.md §5 `plan --json` keys, then our extensions."""
@@ -59,6 +64,13 @@ class Action:
             "also_sms": self.also_sms,
             "notify_salesperson": self.notify_salesperson,
             "instalment_id": self.instalment_id,
+            "amount": None if self.amount_cents is None else cents_to_str(self.amount_cents),
+            "currency": self.currency,
+            **(
+                {"by_currency": {c: cents_to_str(v) for c, v in self.by_currency}}
+                if self.by_currency
+                else {}
+            ),
         }
 
 
@@ -264,6 +276,7 @@ class Planner:
         result.skipped.extend(held)
         self._hold_tasks(snap, held_open, result)
         plan_instalments(self, snap, result)
+        apply_balances(snap, result)
         result.actions.sort(key=attrgetter("scheduled_for", "requires_human", "customer_id"))
         return result
 

@@ -16,6 +16,7 @@ from assistant.rules.holds import Holds, load_holds
 from assistant.rules.instalments import PlanState, load_plans
 from assistant.rules.policy import ScenarioPolicy
 from assistant.rules.promises import PromiseState, load_promises
+from assistant.storage.balances import Balance, balances, credit_totals
 from assistant.storage.db import Store
 
 # julianday('0001-01-01') - 1: turns an ISO date into a proleptic ordinal inside SQLite.
@@ -58,6 +59,13 @@ class Snapshot:
     plans: list[PlanState] = field(default_factory=list)
     # what stops automatic work until a person acts (rules/holds.py)
     holds: Holds = field(default_factory=Holds)
+    # the account ceiling (rules/balance.py): unallocated credits and balances of the customers
+    # that have some, the currency of invoices not in EUR, instalment amounts
+    credits: dict[str, dict[str, int]] = field(default_factory=dict)
+    balances: dict[str, Balance] = field(default_factory=dict)
+    currency_of: dict[str, str] = field(default_factory=dict)
+    instalment_amounts: dict[int, int] = field(default_factory=dict)
+    extra_outstanding: dict[str, int] = field(default_factory=dict)  # plan invoices out of view
 
 
 def load_snapshot(store: Store, policy: ScenarioPolicy, as_of: date) -> Snapshot:
@@ -190,13 +198,30 @@ def _load_snapshot(store: Store, policy: ScenarioPolicy, as_of: date) -> Snapsho
             " JOIN payment_plans pp ON pp.id = ppi.plan_id WHERE pp.status = 'active'"
         )
     )
-    return Snapshot(
+    plans = load_plans(store, as_of)
+    snap = Snapshot(
         as_of,
         customers,
         invoices,
         invoice_promise,
         customer_promise,
         in_plan,
-        load_plans(store, as_of),
+        plans,
         load_holds(store, as_of),
     )
+    snap.credits = credit_totals(store)
+    snap.balances = balances(store, snap.credits)
+    snap.currency_of = dict(
+        conn.execute("SELECT number, currency FROM invoices WHERE currency <> 'EUR'").fetchall()
+    )
+    snap.instalment_amounts = {i.id: i.amount_cents for p in plans for i in p.instalments}
+    plan_numbers = sorted({n for p in plans for n in p.invoices})
+    if plan_numbers:
+        marks = ",".join("?" * len(plan_numbers))
+        snap.extra_outstanding = dict(
+            conn.execute(
+                f"SELECT number, outstanding_cents FROM invoices WHERE number IN ({marks})",
+                plan_numbers,
+            ).fetchall()
+        )
+    return snap

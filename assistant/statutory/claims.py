@@ -254,7 +254,7 @@ def compute_claims(
         not_due,
         disputed,
         paid_late,
-        db.unallocated_credits_cents(store, customer_id, as_of),
+        db.unallocated_credits_cents(store, customer_id, as_of, currency),
         limitations,
         indemnity,
         rates,

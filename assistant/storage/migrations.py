@@ -461,6 +461,44 @@ MIGRATIONS: Sequence[tuple[int, str, str]] = (
         CREATE INDEX drafts_message_id ON drafts(message_id);
         """,
     ),
+    (
+        11,
+        "account balances: unallocated credits per customer, collective customer accounts",
+        """
+        CREATE TABLE customer_credits (
+            id INTEGER PRIMARY KEY,
+            customer_id TEXT NOT NULL REFERENCES customers(id),
+            source TEXT NOT NULL,           -- fec | invoices (the import that found it)
+            ref TEXT NOT NULL,              -- stable key within the source
+            on_date TEXT NOT NULL,
+            amount_cents INTEGER NOT NULL CHECK (amount_cents > 0),
+            currency TEXT NOT NULL DEFAULT 'EUR',
+            label TEXT,
+            file TEXT NOT NULL,
+            lines TEXT NOT NULL DEFAULT '[]',
+            created_at TEXT NOT NULL,
+            UNIQUE (source, ref)
+        );
+        CREATE INDEX customer_credits_customer ON customer_credits(customer_id);
+        ALTER TABLE customers ADD COLUMN collective INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE customers ADD COLUMN collective_reason TEXT;
+        """
+        + _money_guard("customer_credits", ("amount_cents",)),
+    ),
+    (
+        12,
+        "sources agree: payments keyed by source + external reference; what an export saw paid",
+        """
+        ALTER TABLE payments ADD COLUMN external_ref TEXT;
+        CREATE UNIQUE INDEX payments_source_ref ON payments(source, external_ref)
+            WHERE external_ref IS NOT NULL;
+        ALTER TABLE invoices ADD COLUMN observed_paid_cents INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE invoices ADD COLUMN observed_on TEXT;
+        """
+        + _money_guard("invoices", ("observed_paid_cents",)).replace(
+            "invoices_cents_", "invoices_observed_cents_"
+        ),
+    ),
 )
 
 

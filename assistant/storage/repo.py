@@ -195,8 +195,17 @@ def payment_key(payment: Payment, occurrence: int) -> str:
     return "|".join(str(p) for p in parts)
 
 
-def apply_payment(store: Store, payment: Payment, import_key: str | None, actor: str) -> bool:
-    """Record a payment and lower the invoice's outstanding; False if already recorded."""
+def apply_payment(
+    store: Store,
+    payment: Payment,
+    import_key: str | None,
+    actor: str,
+    *,
+    outstanding_after: int | None = None,
+) -> bool:
+    """Record a payment and lower the invoice's outstanding; False if already recorded.
+    `outstanding_after`: what is left once it is in, when another source already counted it
+    (imports/sources.py); default: the outstanding minus the payment."""
     if import_key is not None and store.scalar(
         "SELECT 1 FROM payments WHERE import_key = ?", (import_key,)
     ):
@@ -214,6 +223,8 @@ def apply_payment(store: Store, payment: Payment, import_key: str | None, actor:
          import_key, store.now_iso()),
     )  # fmt: skip
     outstanding = invoice["outstanding_cents"] - payment.amount_cents
+    if outstanding_after is not None:
+        outstanding = min(outstanding_after, invoice["outstanding_cents"])
     paid = outstanding <= 0 and invoice["status"] in ("open", "disputed")
     store.conn.execute(
         "UPDATE invoices SET outstanding_cents = ?, status = ?, paid_date = ?, updated_at = ?"

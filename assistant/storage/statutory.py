@@ -106,12 +106,18 @@ def _disputed_on(store: Store, customer_id: str, as_of: date) -> dict[str, bool]
     return {n: state.get(n, False) for n in seen}
 
 
-def unallocated_credits_cents(store: Store, customer_id: str, as_of: date) -> int:
-    """Credits received but not allocated to an invoice, deducted from what is claimed.
-
-    Credit notes are not stored yet (imports report them); this is the one place to read them
-    from once they are."""
-    return 0
+def unallocated_credits_cents(
+    store: Store, customer_id: str, as_of: date, currency: str = "EUR"
+) -> int:
+    """Credits received by `as_of` but allocated to no invoice (payments on account, credit
+    notes not lettered: `customer_credits`), deducted from what is claimed."""
+    return int(
+        store.scalar(
+            "SELECT COALESCE(SUM(amount_cents), 0) FROM customer_credits"
+            " WHERE customer_id = ? AND currency = ? AND on_date <= ?",
+            (customer_id, currency, as_of.isoformat()),
+        )
+    )
 
 
 # -- collective proceedings -----------------------------------------------------------------

@@ -260,15 +260,17 @@ def test_every_shipped_template_renders_in_both_languages() -> None:
             "sms",
             "salesperson_notice",
         ):
-            for several in (False, True):
+            for several, credit in ((False, False), (True, False), (True, True)):
                 for step in ("pre_due", "reminder_1", "reminder_2"):
                     ctx = {v: f"<{v}>" for v in FACT_VARS} | {
                         "several": several,
                         "step": step,
                         "segment": "standard",
                         "language": lang,
+                        "has_credit": credit,
                     }
                     out = store.render(store.name_for(lang, [name]), ctx)
                     assert "<invoice_list>" in out.body or "<invoice_refs>" in out.body
                     assert "<total_due>" in out.body
+                    assert ("<credit_amount>" in out.body) is credit
                     assert not any(ch.isdigit() for ch in out.subject + out.body)

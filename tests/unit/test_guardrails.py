@@ -174,8 +174,11 @@ def test_language_of_short_and_foreign_texts() -> None:
     assert prose_violations(short, english) == []  # no false alarm on a short English text
 
 
-def locked(language: str, name: str, step: str, several: bool) -> tuple[str, str]:
+def locked(
+    language: str, name: str, step: str, several: bool, credit: bool = False
+) -> tuple[str, str]:
     context = {"several": several, "step": step, "segment": "standard", "language": language}
+    context["has_credit"] = credit
     context |= {var: token_for(var) for var in FACT_VARS}
     rendered = TemplateStore(None).render(f"{language}/{name}.j2", context)
     return rendered.subject, rendered.body
@@ -195,12 +198,12 @@ def locked(language: str, name: str, step: str, several: bool) -> tuple[str, str
 def test_every_shipped_template_passes_its_own_checks(language: str, name: str, step: str) -> None:
     """The identity rewrite is acceptable: no check fires on the approved text itself."""
     policy = load_tone_policy(None)
-    for several in (False, True):
-        subject, body = locked(language, name, step, several)
+    for several, credit in ((False, False), (True, False), (True, True)):
+        subject, body = locked(language, name, step, several, credit)
         for segment in ("standard", "strategic", "new", "chronic_late"):
             rule = policy.rule_for(step, segment, language)
             found = check_rewrite(
                 subject, body, expected_tokens=tokens_in(subject + "\n" + body), rule=rule,
                 template_body=body, subject_tokens=tokens_in(subject), template_subject=subject,
             )  # fmt: skip
-            assert found == [], (language, name, several, segment, found)
+            assert found == [], (language, name, several, credit, segment, found)

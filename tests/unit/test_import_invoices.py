@@ -200,7 +200,7 @@ def test_unknown_customer_duplicates_and_bad_values_are_all_listed(
         [header,
          ["F1", "C1", "Dupont", "05/01/2026", "04/02/2026", "100", ""],
          ["F2", "C404", "", "05/01/2026", "04/02/2026", "100", ""],
-         ["F1", "C1", "Dupont", "05/01/2026", "04/02/2026", "100", ""],
+         ["F1", "C1", "Dupont", "05/01/2026", "04/02/2026", "120", ""],
          ["F3", "C1", "", "32/01/2026", "04/02/2026", "1,2,3", "perdue"],
          ["F4", "C1", "", "05/01/2026", "04/02/2026", "0,00", "payée"],
          ["F5", "C1", "", "05/01/2026", "04/12/2025", "50,00", ""]],
@@ -209,7 +209,10 @@ def test_unknown_customer_duplicates_and_bad_values_are_all_listed(
         service.import_file("invoices", path)
     problems = caught.value.problems
     assert problems[0].startswith("f.csv:3: Code client: client inconnu : C404")
-    assert problems[1] == "f.csv:4: N° facture: facture F1 en double (déjà ligne 2)"
+    assert problems[1] == (
+        "f.csv:4: N° facture: facture F1 déjà ligne 2 avec un autre Montant TTC : lignes d'une"
+        " même facture en désaccord"
+    )
     assert [p.split(": ")[0:2] for p in problems[2:5]] == [
         ["f.csv:5", "Date facture"], ["f.csv:5", "Montant TTC"], ["f.csv:5", "Statut"],
     ]  # fmt: skip

@@ -161,3 +161,22 @@ def test_customers_import_reads_the_postal_address_and_identity(
     with pytest.raises(UserError, match=r"bad\.csv:2: .*SIREN"):
         service.import_file("customers", bad)
     assert repo.get_customer(service.store, "C2") is None
+
+
+def test_claims_deduct_the_unallocated_credits_known_on_their_date(service: Service) -> None:
+    from assistant.money import Money
+    from assistant.storage.balances import StoredCredit, replace_credits
+
+    store = service.store
+    add_customer(store, "C1")
+    add_invoice(store, "F-1", date(2026, 10, 31), cents=1_000_000)
+    credit = StoredCredit("C1", "fec", "AV-1", date(2026, 11, 20), Money(25_000, "EUR"))
+    dollars = StoredCredit("C1", "fec", "AV-2", date(2026, 11, 20), Money(9_900, "USD"))
+    with store.transaction():
+        replace_credits(store, "fec", ["C1"], [credit, dollars])
+    # 10 000,00 + 40,00 + 1000000 x 30 x 0,1215 / 365 (99,86) - 250,00 (the EUR credit only)
+    claims = claims_for(store, service.home, "C1", date(2026, 11, 30))
+    assert claims.credits_cents == 25_000
+    assert claims.total_cents == 1_000_000 + 4_000 + 9_986 - 25_000
+    # before the credit arrived, nothing is deducted
+    assert claims_for(store, service.home, "C1", date(2026, 11, 19)).credits_cents == 0
