@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Literal
 
@@ -48,6 +49,11 @@ class Settings(BaseSettings):
     reply_to: str | None = Field(default=None, validation_alias="RELANCE_REPLY_TO")
     # first wait before retrying a transient SMTP error (then x2, x4; 3 retries)
     send_backoff_s: float = Field(default=1.0, ge=0, le=60, validation_alias="RELANCE_SEND_BACKOFF")
+
+    # "today" for every command (tests, replays): the store clock is pinned to that day
+    today: date | None = Field(default=None, validation_alias="RELANCE_TODAY")
+    # the daily routine's watched folder (default: <home>/a-importer)
+    watch_dir: Path | None = Field(default=None, validation_alias="RELANCE_WATCH_DIR")
 
     # UI language for product text: "fr" (default) or "en"
     ui_language: Literal["fr", "en"] = Field(default="fr", validation_alias="RELANCE_LANG")

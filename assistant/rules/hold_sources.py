@@ -5,6 +5,7 @@ Add a capability's source to `SOURCES`; each is `(store, as_of) -> Iterable[Hold
 
 from __future__ import annotations
 
+from assistant.bank.holds import payment_match_holds
 from assistant.rules.holds import HoldSource
 
-SOURCES: tuple[HoldSource, ...] = ()
+SOURCES: tuple[HoldSource, ...] = (payment_match_holds,)

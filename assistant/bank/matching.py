@@ -1,0 +1,354 @@
+"""Which invoices an incoming credit pays: candidates with a score and their evidence. Pure.
+
+Per credit: invoice numbers and customer references found in the remittance text (dictionary
+lookups of the glued token runs, `names.ref_candidates`), the payer's known IBAN, the payer's
+name (rapidfuzz, accents and legal forms ignored, compared only with customers sharing a word),
+then the amounts: exactly one invoice, several invoices of one customer together, a short
+payment within the tolerance, a partial payment. When nothing identifies the customer, the
+amount alone may point to a few customers (never more than the policy allows).
+
+A candidate is *certain* when the remittance names every invoice it pays, the amount is exactly
+what they still owe, no invoice was issued after the payment and no other customer fits: the
+importer applies those (policy `auto_apply`); everything else waits for a person. Allocations
+never exceed an invoice's outstanding amount nor, together, the credit.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from rapidfuzz import fuzz
+
+from assistant.bank.evidence import NAME_WEIGHT, WEIGHTS, Ev, item
+from assistant.bank.names import name_key, ref_candidates, ref_key
+from assistant.bank.policy import MatchingPolicy
+
+COMMON_WORD = 200  # a word shared by more customers than this does not select candidates
+SUBSET_WINDOW = 30  # invoices (oldest first) searched for a combination paying the amount
+AMBIGUITY_GAP = 15  # two candidates closer than this in score: flagged ambiguous
+
+
+@dataclass(slots=True)
+class OpenInvoice:
+    number: str
+    customer_id: str
+    outstanding: int
+    currency: str
+    issue_date: date
+    due_date: date
+    reference: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Credit:
+    amount_cents: int
+    currency: str
+    booking_date: date
+    text: str  # remittance and label
+    payer: str | None = None
+    payer_iban: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    customer_id: str
+    allocations: tuple[tuple[str, int], ...]  # (invoice number, cents), oldest first
+    score: int
+    evidence: tuple[dict[str, Any], ...]
+    certain: bool = False
+
+    @property
+    def allocated(self) -> int:
+        return sum(cents for _, cents in self.allocations)
+
+
+@dataclass(frozen=True, slots=True)
+class Proposal:
+    candidates: tuple[Candidate, ...]  # best first
+    auto: bool = False  # the best candidate is certain and the policy applies it
+
+
+@dataclass(slots=True)
+class InvoiceIndex:
+    """Open invoices looked up by number, reference, amount and customer; updated as credits
+    are applied during an import (`pay`)."""
+
+    by_number: dict[str, OpenInvoice] = field(default_factory=dict)
+    by_reference: dict[str, list[OpenInvoice]] = field(default_factory=dict)
+    by_amount: dict[tuple[str, int], list[OpenInvoice]] = field(default_factory=dict)
+    by_customer: dict[str, list[OpenInvoice]] = field(default_factory=dict)
+    names: dict[str, str] = field(default_factory=dict)  # customer id -> name key
+    words: dict[str, list[str]] = field(default_factory=dict)  # name word -> customer ids
+    ibans: dict[str, set[str]] = field(default_factory=dict)  # IBAN -> customer ids
+    shortest: int = 1
+    longest: int = 0
+
+    @classmethod
+    def build(
+        cls,
+        invoices: Iterable[OpenInvoice],
+        customer_names: dict[str, str],
+        ibans: Iterable[tuple[str, str]] = (),
+    ) -> InvoiceIndex:
+        index = cls()
+        by_customer: dict[str, list[OpenInvoice]] = defaultdict(list)
+        by_amount: dict[tuple[str, int], list[OpenInvoice]] = defaultdict(list)
+        by_reference: dict[str, list[OpenInvoice]] = defaultdict(list)
+        lengths: set[int] = set()
+        for inv in invoices:
+            key = ref_key(inv.number)
+            if key:
+                index.by_number[key] = inv
+                lengths.add(len(key))
+            if inv.reference and len(ref := ref_key(inv.reference)) >= 4:
+                by_reference[ref].append(inv)
+                lengths.add(len(ref))
+            by_customer[inv.customer_id].append(inv)
+            by_amount[(inv.currency, inv.outstanding)].append(inv)
+        for items in by_customer.values():
+            items.sort(key=lambda i: (i.due_date, i.number))
+        index.by_customer = dict(by_customer)
+        index.by_amount = dict(by_amount)
+        index.by_reference = dict(by_reference)
+        words: dict[str, list[str]] = defaultdict(list)
+        for cid, name in customer_names.items():
+            index.names[cid] = key = name_key(name)
+            for word in set(key.split()):
+                if len(word) >= 3:
+                    words[word].append(cid)
+        index.words = dict(words)
+        for iban, cid in ibans:
+            index.ibans.setdefault(iban, set()).add(cid)
+        if lengths:
+            index.shortest, index.longest = max(min(lengths), 3), max(lengths)
+        return index
+
+    def pay(self, number: str, cents: int) -> None:
+        """An allocation was applied: the invoice owes less (and may leave the amount index)."""
+        inv = self.by_number.get(ref_key(number))
+        if inv is None:
+            return
+        same = self.by_amount.get((inv.currency, inv.outstanding))
+        if same is not None and inv in same:
+            same.remove(inv)
+        inv.outstanding -= cents
+        if inv.outstanding > 0:
+            self.by_amount.setdefault((inv.currency, inv.outstanding), []).append(inv)
+
+    def open_of(self, customer_id: str, currency: str) -> list[OpenInvoice]:
+        return [
+            i
+            for i in self.by_customer.get(customer_id, ())
+            if i.outstanding > 0 and i.currency == currency
+        ]
+
+
+def _allocate(invoices: list[OpenInvoice], cents: int) -> tuple[tuple[str, int], ...]:
+    """Oldest first, each at most what it owes, together at most the credit."""
+    out: list[tuple[str, int]] = []
+    left = cents
+    for inv in invoices:
+        if left <= 0:
+            break
+        share = min(inv.outstanding, left)
+        if share > 0:
+            out.append((inv.number, share))
+            left -= share
+    return tuple(out)
+
+
+def _combination(invoices: list[OpenInvoice], cents: int) -> list[OpenInvoice] | None:
+    """Two or three invoices (among the oldest) owing exactly `cents` together, else all of
+    them if they do."""
+    window = invoices[:SUBSET_WINDOW]
+    seen: dict[int, OpenInvoice] = {}
+    for inv in window:
+        other = seen.get(cents - inv.outstanding)
+        if other is not None:
+            return sorted((other, inv), key=lambda i: (i.due_date, i.number))
+        seen.setdefault(inv.outstanding, inv)
+    for a in range(len(window)):
+        for b in range(a + 1, len(window)):
+            rest = cents - window[a].outstanding - window[b].outstanding
+            third = seen.get(rest)
+            if third is not None and third is not window[a] and third is not window[b]:
+                return sorted((window[a], window[b], third), key=lambda i: (i.due_date, i.number))
+    if len(invoices) > 1 and sum(i.outstanding for i in invoices) == cents:
+        return list(invoices)
+    return None
+
+
+class Matcher:
+    def __init__(self, index: InvoiceIndex, policy: MatchingPolicy) -> None:
+        self.index = index
+        self.policy = policy
+
+    def propose(self, credit: Credit) -> Proposal:
+        idx = self.index
+        evidence: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        named: dict[str, list[OpenInvoice]] = defaultdict(list)
+        for key in ref_candidates(credit.text, idx.shortest, idx.longest):
+            inv = idx.by_number.get(key)
+            if inv is not None and self._payable(inv, credit) and inv not in named[inv.customer_id]:
+                named[inv.customer_id].append(inv)
+                evidence[inv.customer_id].append(item(Ev.INVOICE_NUMBER, invoice=inv.number))
+            for inv in idx.by_reference.get(key, ()):
+                if self._payable(inv, credit) and inv not in named[inv.customer_id]:
+                    named[inv.customer_id].append(inv)
+                    evidence[inv.customer_id].append(
+                        item(Ev.CUSTOMER_REFERENCE, reference=inv.reference, invoice=inv.number)
+                    )
+        named = {cid: invs for cid, invs in named.items() if invs}
+        if credit.payer_iban:
+            for cid in idx.ibans.get(credit.payer_iban, ()):
+                evidence[cid].append(item(Ev.IBAN_KNOWN, iban=credit.payer_iban))
+        for cid, similarity in self._names(credit).items():
+            evidence[cid].append(item(Ev.PAYER_NAME, payer=credit.payer, similarity=similarity))
+        candidates = [
+            c
+            for cid, found in evidence.items()
+            if (c := self._candidate(credit, cid, found, named))
+        ]
+        if not candidates:
+            candidates = self._by_amount_only(credit)
+        return self._rank(candidates)
+
+    @staticmethod
+    def _payable(inv: OpenInvoice, credit: Credit) -> bool:
+        return inv.outstanding > 0 and inv.currency == credit.currency
+
+    def _names(self, credit: Credit) -> dict[str, int]:
+        """Customers whose name is close to the payer's (or, without a payer, appears in the
+        bank's label): customer id -> similarity 0-100."""
+        idx = self.index
+        source = name_key(credit.payer or credit.text)
+        if not source:
+            return {}
+        pool: set[str] = set()
+        for word in set(source.split()):
+            ids = idx.words.get(word)
+            if ids and len(ids) <= COMMON_WORD:
+                pool.update(ids)
+        found: dict[str, int] = {}
+        for cid in pool:
+            similarity = round(fuzz.token_set_ratio(source, idx.names[cid]))
+            if similarity >= self.policy.name_similarity:
+                found[cid] = similarity
+        return found
+
+    def _candidate(
+        self,
+        credit: Credit,
+        cid: str,
+        found: list[dict[str, Any]],
+        named: dict[str, list[OpenInvoice]],
+    ) -> Candidate | None:
+        evidence = list(found)
+        cents, tolerance = credit.amount_cents, self.policy.tolerance
+        invoices = sorted(named.get(cid, ()), key=lambda i: (i.due_date, i.number))
+        exact = False
+        if invoices:
+            owed = sum(i.outstanding for i in invoices)
+            chosen = invoices
+            if cents == owed:
+                exact = True
+                evidence.append(
+                    item(Ev.AMOUNT_EXACT)
+                    if len(invoices) == 1
+                    else item(Ev.AMOUNT_SUM, count=len(invoices))
+                )
+        else:
+            open_ = self.index.open_of(cid, credit.currency)
+            if not open_:
+                return None
+            single = next((i for i in open_ if i.outstanding == cents), None)
+            combo = None if single else _combination(open_, cents)
+            if single or combo:
+                chosen, exact = [single] if single else combo, True  # type: ignore[list-item]
+                evidence.append(
+                    item(Ev.AMOUNT_EXACT) if single else item(Ev.AMOUNT_SUM, count=len(combo or ()))
+                )
+            else:
+                near = next((i for i in open_ if 0 < i.outstanding - cents <= tolerance), None)
+                chosen = [near] if near else open_
+            owed = sum(i.outstanding for i in chosen)
+        allocations = _allocate(chosen, cents)
+        if not exact:
+            if cents < owed and owed - cents <= tolerance:
+                evidence.append(item(Ev.SHORTFALL, gap_cents=owed - cents))
+            elif cents < owed:
+                evidence.append(item(Ev.PARTIAL, left_cents=owed - cents))
+            else:
+                evidence.append(item(Ev.OVERPAYMENT, excess_cents=cents - owed))
+        paid = {n for n, _ in allocations}
+        for inv in chosen:
+            if inv.number in paid and credit.booking_date < inv.issue_date:
+                evidence.append(item(Ev.BEFORE_ISSUE, invoice=inv.number))
+        if not allocations:
+            return None
+        certain = (
+            exact
+            and bool(invoices)
+            and all(e["code"] == Ev.INVOICE_NUMBER for e in evidence if e["code"] in _NAMING)
+            and not any(e["code"] == Ev.BEFORE_ISSUE for e in evidence)
+        )
+        return Candidate(cid, allocations, _score(evidence), tuple(evidence), certain)
+
+    def _by_amount_only(self, credit: Credit) -> list[Candidate]:
+        same = self.index.by_amount.get((credit.currency, credit.amount_cents), ())
+        first: dict[str, OpenInvoice] = {}
+        for inv in sorted(same, key=lambda i: (i.due_date, i.number)):
+            first.setdefault(inv.customer_id, inv)
+        if not first or len(first) > self.policy.max_amount_only_candidates:
+            return []
+        out = []
+        for cid, inv in first.items():
+            evidence = [item(Ev.AMOUNT_EXACT), item(Ev.AMOUNT_ONLY)]
+            if credit.booking_date < inv.issue_date:
+                evidence.append(item(Ev.BEFORE_ISSUE, invoice=inv.number))
+            out.append(
+                Candidate(cid, ((inv.number, inv.outstanding),), _score(evidence), tuple(evidence))
+            )
+        return out
+
+    def _rank(self, candidates: list[Candidate]) -> Proposal:
+        kept = [c for c in candidates if c.score >= self.policy.min_score]
+        kept.sort(key=lambda c: (-c.score, c.customer_id))
+        if len(kept) > 1:
+            flagged = item(Ev.AMBIGUOUS, customers=len({c.customer_id for c in kept}))
+            if kept[0].score - kept[1].score < AMBIGUITY_GAP or any(
+                e["code"] == Ev.AMOUNT_ONLY for e in kept[0].evidence
+            ):
+                kept = [_with(c, flagged) for c in kept]
+        auto = self.policy.auto_apply and len(kept) == 1 and kept[0].certain
+        return Proposal(tuple(kept), auto)
+
+
+_NAMING = frozenset({Ev.INVOICE_NUMBER, Ev.CUSTOMER_REFERENCE})
+
+
+def _score(evidence: list[dict[str, Any]]) -> int:
+    total = 0
+    codes = {e["code"] for e in evidence}
+    for code in codes:
+        if code == Ev.CUSTOMER_REFERENCE and Ev.INVOICE_NUMBER in codes:
+            continue
+        total += WEIGHTS.get(Ev(code), 0)
+    names = [e["similarity"] for e in evidence if e["code"] == Ev.PAYER_NAME]
+    if names:
+        total += round(NAME_WEIGHT * max(names) / 100)
+    return max(0, min(100, total))
+
+
+def _with(candidate: Candidate, extra: dict[str, Any]) -> Candidate:
+    return Candidate(
+        candidate.customer_id,
+        candidate.allocations,
+        candidate.score,
+        (*candidate.evidence, extra),
+        False,
+    )
