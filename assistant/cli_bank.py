@@ -15,8 +15,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from assistant.bank.accounts import display_iban
-from assistant.bank.evidence import describe
+from assistant.bank.render import invoices_text, match_lines, match_status_label
 from assistant.cli import (
     AcceptStale,
     AsJson,
@@ -34,20 +33,6 @@ from assistant.cli import (
 from assistant.errors import ImportRejected, UserError
 from assistant.i18n import tr
 from assistant.money import display_money
-from assistant.storage.bank_repo import MatchView
-
-_STATUS = {
-    "proposed": ("à confirmer", "to confirm"),
-    "applied": ("appliqué", "applied"),
-    "rejected": ("rejeté", "rejected"),
-    "unmatched": ("sans facture", "no invoice"),
-    "reversed": ("retourné", "reversed"),
-}
-
-
-def match_status_label(status: str) -> str:
-    pair = _STATUS.get(status)
-    return tr(*pair) if pair else status
 
 
 @import_app.command("bank")
@@ -87,13 +72,6 @@ def import_bank(
         echo(line)
 
 
-def _invoices(view: MatchView) -> str:
-    best = view.shown
-    if best is None:
-        return "—"
-    return ", ".join(n for n, _ in best.allocations)
-
-
 @app.command("matches")
 def list_matches(
     ctx: typer.Context,
@@ -124,30 +102,9 @@ def list_matches(
             str(m.id), m.bank_date.isoformat(), display_money(m.amount_cents, m.currency),
             (m.payer or m.label or "")[:24],
             names.get(best.customer_id, best.customer_id)[:22] if best else "—",
-            _invoices(m), str(best.score) if best else "—", match_status_label(m.status.value),
+            invoices_text(m), str(best.score) if best else "—", match_status_label(m.status.value),
         )  # fmt: skip
     Console(highlight=False).print(table, crop=False)
-
-
-def render_match(view: MatchView, names: dict[str, str]) -> list[str]:
-    out = [
-        tr("Encaissement {i} — {s}", "Receipt {i} — {s}", i=view.id,
-           s=match_status_label(view.status.value)),
-        tr("  {d} · {a} · compte {c}", "  {d} · {a} · account {c}", d=view.bank_date.isoformat(),
-           a=display_money(view.amount_cents, view.currency), c=display_iban(view.account)),
-        tr("  payeur : {p}", "  payer: {p}", p=view.payer or "—")
-        + (f" ({display_iban(view.payer_iban)})" if view.payer_iban else ""),
-        tr("  libellé : {t}", "  remittance: {t}", t=view.remittance or view.label or "—"),
-    ]  # fmt: skip
-    for c in view.candidates:
-        mark = "→" if c.rank == (view.chosen if view.chosen is not None else 0) else " "
-        allocations = ", ".join(f"{n} {display_money(a, view.currency)}" for n, a in c.allocations)
-        out.append(f" {mark} [{c.rank}] {names.get(c.customer_id, c.customer_id)} ·"
-                   f" {allocations} · score {c.score}")  # fmt: skip
-        out.extend(f"       - {describe(e)}" for e in c.evidence)
-    if view.reason:
-        out.append(tr("  motif : {r}", "  reason: {r}", r=view.reason))
-    return out
 
 
 @app.command("match")
@@ -184,7 +141,7 @@ def decide_match(
     if as_json:
         echo(json.dumps(view.as_json(), ensure_ascii=False, indent=2))
         return
-    for line in render_match(view, names):
+    for line in match_lines(view, names):
         echo(line)
 
 

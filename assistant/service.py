@@ -21,6 +21,7 @@ from assistant.company import Company, load_company
 from assistant.config import Settings
 from assistant.delivery.send import Sender, SendReport, resolve_stuck
 from assistant.delivery.setup import make_sender
+from assistant.demo.bank import add_demo_statement
 from assistant.demo.build import DEFAULT_SEED, DemoSummary, build_demo, demo_summary
 from assistant.demo.home import (
     HomeState,
@@ -160,6 +161,8 @@ class Service(BankFeatures):
             write_marker(home, summary)
             service.init_home()
             write_demo_company(home)
+            add_demo_statement(service.store, home, summary.as_of)
+            summary = demo_summary(service.store)
         except BaseException:
             service.close()
             remove_database(home)

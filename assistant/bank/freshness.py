@@ -32,13 +32,14 @@ class SourceState:
     max_age: int
     required: bool
     stale: bool
+    demo: bool = False  # the demo's own data
 
     @property
     def refresh(self) -> str:
         """The command that brings this source up to date."""
         if self.source.startswith("bank:"):
             return "relance import bank FICHIER"
-        if self.source == "payments" and self.last_import_at.startswith("demo"):
+        if self.demo:
             return "relance demo"
         return f"relance import {self.source} FICHIER"
 
@@ -87,18 +88,18 @@ class Freshness:
         )  # fmt: skip
 
 
-def _sources(store: Store) -> list[tuple[str, str, date]]:
-    found: dict[str, tuple[str, str, date]] = {}
+def _sources(store: Store) -> list[tuple[str, str, date, bool]]:
+    found: dict[str, tuple[str, str, date, bool]] = {}
     for kind, at, day in bank_repo.export_sources(store, PAYMENT_SOURCES):
-        found[kind] = (kind, at, date.fromisoformat(day))
+        found[kind] = (kind, at, date.fromisoformat(day), False)
     demo = bank_repo.demo_as_of(store)
     if demo is not None:
         at, day = demo
         current = found.get("payments")
         if current is None or current[2] < date.fromisoformat(day):
-            found["payments"] = ("payments", f"demo {at}", date.fromisoformat(day))
+            found["payments"] = ("payments", at, date.fromisoformat(day), True)
     for account, at, closing in bank_repo.bank_sources(store):
-        found[f"bank:{account}"] = (f"bank:{account}", at, date.fromisoformat(closing))
+        found[f"bank:{account}"] = (f"bank:{account}", at, date.fromisoformat(closing), False)
     return sorted(found.values())
 
 
@@ -120,12 +121,11 @@ def _required(policy: FreshnessPolicy, source: str) -> bool:
 def assess(store: Store, policy: FreshnessPolicy, as_of: date) -> Freshness:
     calendar = BusinessCalendar()
     states = []
-    for source, at, day in _sources(store):
+    for source, at, day, demo in _sources(store):
         age = business_days_between(calendar, day, as_of, policy.country)
         limit = policy.limit(source)
-        states.append(
-            SourceState(source, at, day, age, limit, _required(policy, source), age > limit)
-        )
+        required = _required(policy, source)
+        states.append(SourceState(source, at, day, age, limit, required, age > limit, demo))
     if not states:
         return Freshness(as_of, list(policy.required))
     blocking: SourceState | None = None

@@ -3,9 +3,9 @@ certain, take back what a returned credit had paid.
 
 Idempotent: a line is identified by the bank's own reference when it gives one (CAMT
 `AcctSvcrRef`, OFX `FITID`, a CSV transaction id), else by a hash of its account, dates, amount,
-texts and its rank among identical lines of the file; a statement already imported (same
-account, same file, same closing date) adds nothing. Debits are stored (for idempotency and
-reversals) but never matched. A dry run does the same work and rolls it back.
+texts and its rank among identical lines of the file; a file already imported adds nothing.
+Debits are stored (for idempotency and reversals) but never matched. A dry run does the same
+work and rolls it back.
 """
 
 from __future__ import annotations
@@ -195,14 +195,13 @@ class _Run:
             self._matcher = Matcher(index, self.policy.matching)
         return self._matcher
 
-    def statement(self, parsed: ParsedFile, stmt: Statement, report: BankImportReport) -> None:
+    def statement(
+        self, parsed: ParsedFile, stmt: Statement, report: BankImportReport, *, seen: bool
+    ) -> None:
         summary = StatementSummary(stmt.account, stmt.currency, stmt.closing_date, len(stmt.lines))
         report.statements.append(summary)
         report.lines_read += len(stmt.lines)
-        if self.store.scalar(
-            "SELECT 1 FROM bank_statements WHERE account = ? AND sha256 = ? AND closing_date = ?",
-            (stmt.account, parsed.sha256, stmt.closing_date.isoformat()),
-        ):
+        if seen:  # this very file was imported before
             summary.already_imported = True
             report.unchanged += len(stmt.lines)
             return
@@ -311,8 +310,11 @@ def import_statement(
     run = _Run(store, policy, actor, match)
     try:
         with store.transaction():
+            seen = bool(
+                store.scalar("SELECT 1 FROM bank_statements WHERE sha256 = ?", (parsed.sha256,))
+            )
             for stmt in parsed.statements:
-                run.statement(parsed, stmt, report)
+                run.statement(parsed, stmt, report, seen=seen)
             store.record_event(
                 "import.completed",
                 actor=actor,
