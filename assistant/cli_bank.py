@@ -214,4 +214,9 @@ def daily(
         for line in report.lines():
             echo(line)
     if not report.ok:
-        raise typer.Exit(1)
+        refused = sum(1 for f in report.files if f.outcome == "rejected")
+        raise UserError(
+            report.stale
+            or tr("{n} fichier(s) refusé(s) dans {d}", "{n} file(s) refused in {d}",
+                  n=refused, d=report.folder)
+        )  # fmt: skip

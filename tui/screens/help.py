@@ -33,6 +33,7 @@ HELP_FR = """\
 | l | appels | Saisir le résultat d'un appel |
 | Ctrl+E · Ctrl+S | politiques | Aperçu · Enregistrer (refusé si invalide) |
 | d | résultats | Paiement après relance par ton, segment ou version de politique |
+| F6 : a r e u | encaissements | Virement reçu : appliquer, rejeter, réaffecter, annuler |
 | Ctrl+Q | partout | Quitter |
 
 ⚠ dans la file : le texte réécrit n'a pas passé les contrôles ; le modèle approuvé est utilisé.
@@ -61,6 +62,7 @@ HELP_EN = """\
 | l | calls | Log a call's outcome |
 | Ctrl+E · Ctrl+S | policies | Preview · Save (refused when invalid) |
 | d | results | Payment after reminder by tone, segment or policy version |
+| F6: a r e u | receipts | Transfer received: apply, reject, reassign, undo |
 | Ctrl+Q | everywhere | Quit |
 
 ⚠ in the queue: the rewrite failed its checks; the approved template is used.

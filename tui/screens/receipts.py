@@ -65,9 +65,8 @@ def receipt_row(m: MatchView, names: dict[str, str]) -> tuple[Text | str, ...]:
         str(m.id),
         m.bank_date.strftime("%d/%m"),
         Text(format_money(m.amount_cents, m.currency, "fr_FR"), justify="right"),
-        (m.payer or m.label or "")[:22],
-        names.get(best.customer_id, best.customer_id)[:20] if best else "—",
-        invoices_text(m)[:28],
+        names.get(best.customer_id, best.customer_id)[:18] if best else (m.payer or "")[:18],
+        invoices_text(m)[:16],
         Text(str(best.score) if best else "—", justify="right"),
         match_status_label(m.status.value),
     )
@@ -105,10 +104,10 @@ class ReceiptsScreen(Screen[None]):
     def on_mount(self) -> None:
         self.sub_title = tr("Encaissements", "Receipts")
         table = self.query_one("#receipts", DataTable)
-        for title, width in ((tr("N°", "No."), 4), (tr("Date", "Date"), 5),
-                             (tr("Montant", "Amount"), 12), (tr("Payeur", "Payer"), 22),
-                             (tr("Client", "Customer"), 20), (tr("Factures", "Invoices"), 28),
-                             (tr("Score", "Score"), 5), (tr("Statut", "Status"), 12)):  # fmt: skip
+        for title, width in ((tr("N°", "No."), 3), (tr("Date", "Date"), 5),
+                             (tr("Montant", "Amount"), 11), (tr("Client / payeur", "Customer"), 18),
+                             (tr("Factures", "Invoices"), 16), (tr("Score", "Score"), 5),
+                             (tr("Statut", "Status"), 12)):  # fmt: skip
             table.add_column(title, width=width)
         self.action_reload()
 

@@ -10,8 +10,7 @@ per transaction. A `RvslInd` true, or return information (`RtrInf`), marks a rev
 from __future__ import annotations
 
 from datetime import date
-
-from lxml import etree
+from typing import TYPE_CHECKING
 
 from assistant.bank.accounts import compact_iban
 from assistant.bank.model import BankLine, Statement
@@ -20,7 +19,9 @@ from assistant.i18n import tr
 from assistant.imports.rows import Problems
 from assistant.money import AmountError, parse_amount
 
-_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
+if TYPE_CHECKING:
+    from lxml import etree
+
 _OPENING = ("OPBD", "PRCD")
 _CLOSING = ("CLBD",)
 
@@ -61,8 +62,11 @@ def _date_of(node: etree._Element | None) -> date | None:
 
 
 def parse(data: bytes, name: str) -> list[Statement]:
+    from lxml import etree  # loaded only for an XML statement
+
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
     try:
-        root = etree.fromstring(data, _PARSER)
+        root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as exc:
         raise UserError(
             tr(

@@ -33,14 +33,18 @@ _REMITTANCE = ("LIB", "LCC", "LC2", "LCS", "RCN", "REF")
 
 def looks_like(text: str) -> bool:
     first = next((line for line in text.splitlines() if line.strip()), "")
-    return bool(_FIRST.match(first)) and 100 <= len(first.rstrip("\r\n")) <= RECORD + 2
+    if not _FIRST.match(first):
+        return False
+    width = len(first.rstrip("\r\n"))
+    return 100 <= width <= RECORD + 2 or (width > RECORD and "\n" not in text.strip())
 
 
 def records(text: str) -> list[tuple[int, str]]:
     """(line number, record padded to 120) for each non-blank record."""
-    if "\n" not in text.strip() and len(text.strip()) > RECORD:
-        blob = text.strip()
-        return [(i + 1, blob[i * RECORD : (i + 1) * RECORD]) for i in range(len(blob) // RECORD)]
+    blob = text.strip("\r\n")
+    if "\n" not in blob and len(blob) > RECORD:
+        count = -(-len(blob) // RECORD)  # the last record may have lost its trailing spaces
+        return [(i + 1, blob[i * RECORD : (i + 1) * RECORD].ljust(RECORD)) for i in range(count)]
     return [
         (n, line.rstrip("\r\n").ljust(RECORD))
         for n, line in enumerate(text.splitlines(), 1)

@@ -15,8 +15,6 @@ import warnings
 from datetime import date, datetime
 from decimal import Decimal
 
-from ofxtools.Parser import OFXTree
-
 from assistant.bank.accounts import iban_from_rib
 from assistant.bank.model import BankLine, Statement
 from assistant.errors import UserError
@@ -41,6 +39,8 @@ def _cents(value: Decimal) -> int:
 
 
 def parse(data: bytes, name: str) -> list[Statement]:
+    from ofxtools.Parser import OFXTree  # heavy: loaded only for an OFX file
+
     tree = OFXTree()
     try:
         with warnings.catch_warnings():
