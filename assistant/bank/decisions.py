@@ -47,6 +47,17 @@ def apply(
 ) -> list[tuple[str, int]]:
     """Record the payments of candidate `rank` (each at most what the invoice still owes)."""
     _check_move(view, MatchStatus.APPLIED)
+    paid = record_payments(store, view, rank, actor=actor, on=on, auto=auto)
+    bank_repo.set_match(store, view.id, MatchStatus.APPLIED, chosen=rank, auto=auto,
+                        actor=actor, on=on, reason=None)  # fmt: skip
+    return paid
+
+
+def record_payments(
+    store: Store, view: MatchView, rank: int, *, actor: str, on: date, auto: bool
+) -> list[tuple[str, int]]:
+    """The payments of an applied candidate, the payer's IBAN learned, the event (the match's
+    own status is the caller's: `apply`, or the importer's batch)."""
     candidate = next((c for c in view.candidates if c.rank == rank), None)
     if candidate is None or not candidate.allocations:
         raise UserError(
@@ -56,13 +67,15 @@ def apply(
     paid: list[tuple[str, int]] = []
     left = view.amount_cents
     for number, cents in candidate.allocations:
-        invoice = repo.get_invoice(store, number)
-        if invoice is None or invoice.status.value not in ("open", "disputed"):
+        invoice = store.query_one(
+            "SELECT status, outstanding_cents FROM invoices WHERE number = ?", (number,)
+        )
+        if invoice is None or invoice["status"] not in ("open", "disputed"):
             raise UserError(
                 tr("facture {n} : plus ouverte, choisissez d'autres factures",
                    "invoice {n}: no longer open, choose other invoices", n=number)
             )  # fmt: skip
-        share = min(cents, invoice.outstanding_cents, left)
+        share = min(cents, invoice["outstanding_cents"], left)
         if share <= 0:
             raise UserError(
                 tr("facture {n} : déjà soldée, choisissez d'autres factures",
@@ -75,8 +88,6 @@ def apply(
         left -= share
     if view.payer_iban:
         bank_repo.learn_iban(store, view.payer_iban, candidate.customer_id, f"match:{view.id}")
-    bank_repo.set_match(store, view.id, MatchStatus.APPLIED, chosen=rank, auto=auto,
-                        actor=actor, on=on, reason=None)  # fmt: skip
     store.record_event(
         "match.applied", actor=actor, customer_id=candidate.customer_id, on_date=on,
         data={"match_id": view.id, "rank": rank, "auto": auto, "line_key": view.line_key,

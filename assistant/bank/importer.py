@@ -20,13 +20,13 @@ from typing import Any
 from assistant.bank import decisions
 from assistant.bank.accounts import display_iban
 from assistant.bank.formats import parse_file
-from assistant.bank.matching import Credit, InvoiceIndex, Matcher, Proposal
+from assistant.bank.matching import Candidate, Credit, InvoiceIndex, Matcher
 from assistant.bank.model import BankLine, MatchStatus, ParsedFile, Statement
+from assistant.bank.names import ref_key
 from assistant.bank.policy import BankPolicy
 from assistant.i18n import tr
 from assistant.money import cents_to_str, display_money
 from assistant.storage import bank_repo
-from assistant.storage.bank_repo import CandidateView, MatchView
 from assistant.storage.db import Store
 
 
@@ -183,6 +183,8 @@ class _Run:
         self.actor = actor
         self.match = match
         self._matcher: Matcher | None = None
+        self.rows = bank_repo.MatchRows()  # written with each statement's lines
+        self.next_id: int | None = None
 
     @property
     def matcher(self) -> Matcher:
@@ -228,7 +230,9 @@ class _Run:
                 report.credits += 1
                 self.credit(line_id, key, stmt.account, line, report)
             elif line.amount_cents < 0 and line.reversal:
+                self.rows.write(self.store)  # the credit it reverses may be of this file
                 self.reversal(line_id, key, stmt.account, line, report)
+        self.rows.write(self.store)
         bank_repo.set_lines_added(self.store, statement_id, summary.added)
 
     def credit(
@@ -242,21 +246,50 @@ class _Run:
         )  # fmt: skip
         proposal = self.matcher.propose(credit)
         status = MatchStatus.PROPOSED if proposal.candidates else MatchStatus.UNMATCHED
-        match_id = bank_repo.insert_match(self.store, line_id, status, proposal.candidates)
+        if self.next_id is None:
+            self.next_id = bank_repo.next_match_id(self.store)
+        match_id, self.next_id = self.next_id, self.next_id + 1
         report.match_ids.append(match_id)
         if proposal.auto:
-            view = _view(match_id, line_id, key, account, line, proposal)
-            paid = decisions.apply(
-                self.store, view, 0, actor=self.actor, on=line.booking_date, auto=True
-            )
-            for number, cents in paid:
-                self.matcher.index.pay(number, cents)
+            paid = self.auto_apply(match_id, key, line, proposal.candidates[0])
+            status = MatchStatus.APPLIED
             report.applied += 1
             report.applied_cents += sum(c for _, c in paid)
         elif status is MatchStatus.PROPOSED:
             report.proposed += 1
         else:
             report.unmatched += 1
+        self.rows.add(self.store, match_id, line_id, status, proposal.candidates,
+                      auto=proposal.auto, actor=self.actor, on=line.booking_date)  # fmt: skip
+
+    def auto_apply(
+        self, match_id: int, key: str, line: BankLine, best: Candidate
+    ) -> list[tuple[str, int]]:
+        """What `decisions.apply` does, in bulk: the index knows what each invoice owes."""
+        index, bulk = self.matcher.index, self.rows.payments
+        paid: list[tuple[str, int]] = []
+        left = line.amount_cents
+        for number, cents in best.allocations:
+            inv = index.by_number[ref_key(number)]
+            share = min(cents, inv.outstanding, left)
+            if share <= 0:
+                continue
+            bulk.add(self.store, number=number, customer_id=inv.customer_id,
+                     day=line.booking_date, cents=share,
+                     key=bank_repo.payment_key(key, number), outstanding=inv.outstanding,
+                     status=inv.status, actor=self.actor)  # fmt: skip
+            index.pay(number, share)
+            paid.append((number, share))
+            left -= share
+        if line.payer_iban:
+            bank_repo.learn_iban(self.store, line.payer_iban, best.customer_id, f"match:{match_id}")
+        bulk.event(
+            self.store, "match.applied", self.actor, best.customer_id, None, line.booking_date,
+            {"match_id": match_id, "rank": 0, "auto": True, "line_key": key,
+             "amount_cents": line.amount_cents, "unallocated_cents": left,
+             "allocations": [[n, c] for n, c in paid]},
+        )  # fmt: skip
+        return paid
 
     def reversal(
         self, line_id: int, key: str, account: str, line: BankLine, report: BankImportReport
@@ -273,23 +306,6 @@ class _Run:
             self._matcher = None  # invoices owe again: later lines see the new amounts
         report.reversals += 1
         report.reopened.extend(numbers)
-
-
-def _view(
-    match_id: int, line_id: int, key: str, account: str, line: BankLine, proposal: Proposal
-) -> MatchView:
-    """The match just stored, without reading it back (the import's hot path)."""
-    return MatchView(
-        id=match_id, status=MatchStatus.PROPOSED, line_id=line_id, line_key=key,
-        account=account, bank_date=line.booking_date, amount_cents=line.amount_cents,
-        currency=line.currency, payer=line.payer, payer_iban=line.payer_iban,
-        remittance=line.remittance, label=line.label, chosen=None, auto=False, decided_by=None,
-        reason=None,
-        candidates=[
-            CandidateView(r, c.customer_id, c.score, list(c.evidence), list(c.allocations))
-            for r, c in enumerate(proposal.candidates)
-        ],
-    )  # fmt: skip
 
 
 def import_statement(

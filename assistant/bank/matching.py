@@ -8,28 +8,30 @@ payment within the tolerance, a partial payment. When nothing identifies the cus
 amount alone may point to a few customers (never more than the policy allows).
 
 A candidate is *certain* when the remittance names every invoice it pays, the amount is exactly
-what they still owe, no invoice was issued after the payment and no other customer fits: the
-importer applies those (policy `auto_apply`); everything else waits for a person. Allocations
+what they still owe and no invoice was issued after the payment; it is applied (policy
+`auto_apply`) unless another customer fits too (named, known by its IBAN, or scoring within
+15 points of it). Everything else waits for a person. Allocations
 never exceed an invoice's outstanding amount nor, together, the credit.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from assistant.bank.evidence import NAME_WEIGHT, WEIGHTS, Ev, item
 from assistant.bank.names import name_key, ref_candidates, ref_key
 from assistant.bank.policy import MatchingPolicy
 
 COMMON_WORD = 200  # a word shared by more customers than this does not select candidates
-SUBSET_WINDOW = 30  # invoices (oldest first) searched for a combination paying the amount
+SUBSET_WINDOW = 20  # invoices (oldest first) searched for a combination paying the amount
 AMBIGUITY_GAP = 15  # two candidates closer than this in score: flagged ambiguous
+NAME_CANDIDATES = 3  # customers kept per payer name (the closest ones)
 
 
 @dataclass(slots=True)
@@ -41,6 +43,7 @@ class OpenInvoice:
     issue_date: date
     due_date: date
     reference: str | None = None
+    status: str = "open"  # or disputed: a disputed invoice can be paid too
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,6 +189,7 @@ class Matcher:
     def __init__(self, index: InvoiceIndex, policy: MatchingPolicy) -> None:
         self.index = index
         self.policy = policy
+        self._name_cache: dict[str, dict[str, int]] = {}
 
     def propose(self, credit: Credit) -> Proposal:
         idx = self.index
@@ -206,13 +210,21 @@ class Matcher:
         if credit.payer_iban:
             for cid in idx.ibans.get(credit.payer_iban, ()):
                 evidence[cid].append(item(Ev.IBAN_KNOWN, iban=credit.payer_iban))
-        for cid, similarity in self._names(credit).items():
-            evidence[cid].append(item(Ev.PAYER_NAME, payer=credit.payer, similarity=similarity))
         candidates = [
             c
             for cid, found in evidence.items()
             if (c := self._candidate(credit, cid, found, named))
         ]
+        certain = any(c.certain for c in candidates)
+        for cid, similarity in self._names(credit).items():
+            ev = item(Ev.PAYER_NAME, payer=credit.payer, similarity=similarity)
+            if cid in evidence:  # named or known IBAN: the name adds to that candidate
+                candidates = [c for c in candidates if c.customer_id != cid]
+                evidence[cid].append(ev)
+                if c := self._candidate(credit, cid, evidence[cid], named):
+                    candidates.append(c)
+            elif not certain and (c := self._candidate(credit, cid, [ev], named)):
+                candidates.append(c)  # a name alone scores 65 at most: never a certain's rival
         if not candidates:
             candidates = self._by_amount_only(credit)
         return self._rank(candidates)
@@ -223,22 +235,37 @@ class Matcher:
 
     def _names(self, credit: Credit) -> dict[str, int]:
         """Customers whose name is close to the payer's (or, without a payer, appears in the
-        bank's label): customer id -> similarity 0-100."""
-        idx = self.index
+        bank's label): customer id -> similarity 0-100, the closest `NAME_CANDIDATES` only."""
         source = name_key(credit.payer or credit.text)
         if not source:
             return {}
-        pool: set[str] = set()
+        cached = self._name_cache.get(source)
+        if cached is None:
+            cached = self._name_cache[source] = self._similar(source)
+        return cached
+
+    def _similar(self, source: str) -> dict[str, int]:
+        """Blocking first: customers sharing the most words with the payer (rare words only),
+        then rapidfuzz on those few."""
+        idx = self.index
+        shared: Counter[str] = Counter()
         for word in set(source.split()):
             ids = idx.words.get(word)
             if ids and len(ids) <= COMMON_WORD:
-                pool.update(ids)
-        found: dict[str, int] = {}
-        for cid in pool:
-            similarity = round(fuzz.token_set_ratio(source, idx.names[cid]))
-            if similarity >= self.policy.name_similarity:
-                found[cid] = similarity
-        return found
+                shared.update(ids)
+        if not shared:
+            return {}
+        least = max(1, max(shared.values()) - 1)
+        pool = {cid: idx.names[cid] for cid, n in shared.items() if n >= least}
+        found = process.extract(
+            source,
+            pool,
+            scorer=fuzz.token_set_ratio,
+            score_cutoff=self.policy.name_similarity,
+            limit=None,
+        )
+        found.sort(key=lambda hit: (-hit[1], hit[2]))
+        return {cid: round(score) for _, score, cid in found[:NAME_CANDIDATES]}
 
     def _candidate(
         self,
@@ -318,17 +345,25 @@ class Matcher:
     def _rank(self, candidates: list[Candidate]) -> Proposal:
         kept = [c for c in candidates if c.score >= self.policy.min_score]
         kept.sort(key=lambda c: (-c.score, c.customer_id))
-        if len(kept) > 1:
+        rivals = any(_rival(kept[0], other) for other in kept[1:])
+        if len(kept) > 1 and (rivals or any(e["code"] == Ev.AMOUNT_ONLY for e in kept[0].evidence)):
             flagged = item(Ev.AMBIGUOUS, customers=len({c.customer_id for c in kept}))
-            if kept[0].score - kept[1].score < AMBIGUITY_GAP or any(
-                e["code"] == Ev.AMOUNT_ONLY for e in kept[0].evidence
-            ):
-                kept = [_with(c, flagged) for c in kept]
-        auto = self.policy.auto_apply and len(kept) == 1 and kept[0].certain
+            kept = [_with(c, flagged) for c in kept]
+        auto = self.policy.auto_apply and bool(kept) and kept[0].certain and not rivals
         return Proposal(tuple(kept), auto)
 
 
 _NAMING = frozenset({Ev.INVOICE_NUMBER, Ev.CUSTOMER_REFERENCE})
+
+
+_IDENTIFYING = frozenset({Ev.INVOICE_NUMBER, Ev.CUSTOMER_REFERENCE, Ev.IBAN_KNOWN})
+
+
+def _rival(best: Candidate, other: Candidate) -> bool:
+    """Another customer that fits too: named or known by its IBAN, or scoring close to the
+    best. A merely similar name far below a certain candidate is no rival."""
+    identified = any(e["code"] in _IDENTIFYING for e in other.evidence)
+    return identified or best.score - other.score < AMBIGUITY_GAP
 
 
 def _score(evidence: list[dict[str, Any]]) -> int:

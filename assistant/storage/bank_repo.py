@@ -181,10 +181,10 @@ def mark_reversal(store: Store, debit_line_id: int, credit_line_id: int) -> None
 # -- matching inputs --------------------------------------------------------------------------
 def open_invoices(store: Store) -> list[OpenInvoice]:
     return [
-        OpenInvoice(n, c, o, cur, date.fromisoformat(i), date.fromisoformat(d), ref)
-        for n, c, o, cur, i, d, ref in store.conn.execute(
+        OpenInvoice(n, c, o, cur, date.fromisoformat(i), date.fromisoformat(d), ref, st)
+        for n, c, o, cur, i, d, ref, st in store.conn.execute(
             "SELECT number, customer_id, outstanding_cents, currency, issue_date, due_date,"
-            " reference FROM invoices WHERE status IN ('open', 'disputed')"
+            " reference, status FROM invoices WHERE status IN ('open', 'disputed')"
             " AND outstanding_cents > 0"
         )
     ]
@@ -227,6 +227,64 @@ def insert_match(
     match_id = int(cur.lastrowid or 0)
     add_candidates(store, match_id, candidates, first_rank=0)
     return match_id
+
+
+def next_match_id(store: Store) -> int:
+    return int(store.scalar("SELECT COALESCE(MAX(id), 0) + 1 FROM payment_matches"))
+
+
+@dataclass
+class MatchRows:
+    """Matches of an import, written together (ids given in advance by `next_match_id`)."""
+
+    matches: list[tuple] = field(default_factory=list)  # type: ignore[type-arg]
+    candidates: list[tuple] = field(default_factory=list)  # type: ignore[type-arg]
+    allocations: list[tuple] = field(default_factory=list)  # type: ignore[type-arg]
+    payments: BulkPayments = field(default_factory=lambda: BulkPayments())
+
+    def add(
+        self,
+        store: Store,
+        match_id: int,
+        line_id: int,
+        status: MatchStatus,
+        candidates: Sequence[Candidate],
+        *,
+        auto: bool = False,
+        actor: str | None = None,
+        on: date | None = None,
+    ) -> None:
+        now = store.now_iso()
+        applied = status is MatchStatus.APPLIED
+        self.matches.append(
+            (match_id, line_id, status.value, 0 if applied else None, int(auto),
+             actor if applied else None, on.isoformat() if applied and on else None, now, now)
+        )  # fmt: skip
+        for rank, c in enumerate(candidates):
+            self.candidates.append(
+                (match_id, rank, c.customer_id, c.score,
+                 json.dumps(c.evidence, ensure_ascii=False, sort_keys=True))
+            )  # fmt: skip
+            self.allocations.extend((match_id, rank, n, cents) for n, cents in c.allocations)
+
+    def write(self, store: Store) -> None:
+        self.payments.write(store)
+        store.conn.executemany(
+            "INSERT INTO payment_matches (id, line_id, status, chosen, auto, decided_by,"
+            " decided_on, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            self.matches,
+        )
+        store.conn.executemany(
+            "INSERT INTO match_candidates (match_id, rank, customer_id, score, evidence)"
+            " VALUES (?, ?, ?, ?, ?)",
+            self.candidates,
+        )
+        store.conn.executemany(
+            "INSERT INTO match_allocations (match_id, rank, invoice_number, amount_cents)"
+            " VALUES (?, ?, ?, ?)",
+            self.allocations,
+        )
+        self.matches, self.candidates, self.allocations = [], [], []
 
 
 def add_candidates(
@@ -361,6 +419,77 @@ def proposed_allocations(store: Store, as_of: date) -> list[dict[str, Any]]:
 
 
 # -- payments made by a match -----------------------------------------------------------------
+@dataclass
+class BulkPayments:
+    """Payments of the matches applied during an import, written together. The same effects
+    as `repo.apply_payment` (payment row, outstanding lowered, `paid` at zero with its date,
+    `payment.recorded` / `invoice.paid` events), for invoices whose current outstanding the
+    caller knows (the import's invoice index)."""
+
+    rows: list[tuple] = field(default_factory=list)  # type: ignore[type-arg]
+    updates: list[tuple] = field(default_factory=list)  # type: ignore[type-arg]
+    events: list[tuple] = field(default_factory=list)  # type: ignore[type-arg]
+
+    def add(
+        self,
+        store: Store,
+        *,
+        number: str,
+        customer_id: str,
+        day: date,
+        cents: int,
+        key: str,
+        outstanding: int,
+        status: str,
+        actor: str,
+    ) -> None:
+        now, left = store.now_iso(), outstanding - cents
+        paid = left <= 0 and status in ("open", "disputed")
+        self.rows.append((number, day.isoformat(), cents, "bank", key, now))
+        self.updates.append(
+            (max(left, 0), "paid" if paid else status, day.isoformat() if paid else None, now,
+             number)
+        )  # fmt: skip
+        data = {"amount_cents": cents, "outstanding_cents": max(left, 0),
+                "overpaid_cents": max(-left, 0)}  # fmt: skip
+        self.event(store, "payment.recorded", actor, customer_id, number, day, data)
+        if paid:
+            self.event(store, "invoice.paid", actor, customer_id, number, day, {})
+
+    def event(
+        self,
+        store: Store,
+        kind: str,
+        actor: str,
+        customer_id: str | None,
+        number: str | None,
+        day: date,
+        data: dict[str, Any],
+    ) -> None:
+        self.events.append(
+            (store.now_iso(), day.isoformat(), actor, kind, customer_id, number,
+             json.dumps(data, ensure_ascii=False, sort_keys=True, default=str))
+        )  # fmt: skip
+
+    def write(self, store: Store) -> None:
+        store.conn.executemany(
+            "INSERT INTO payments (invoice_number, date, amount_cents, source, import_key,"
+            " created_at) VALUES (?, ?, ?, ?, ?, ?)",
+            self.rows,
+        )
+        store.conn.executemany(
+            "UPDATE invoices SET outstanding_cents = ?, status = ?,"
+            " paid_date = COALESCE(?, paid_date), updated_at = ? WHERE number = ?",
+            self.updates,
+        )
+        store.conn.executemany(
+            "INSERT INTO events (at, on_date, actor, kind, customer_id, invoice_number, data)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            self.events,
+        )
+        self.rows, self.updates, self.events = [], [], []
+
+
 def payment_key(line_key: str, invoice_number: str) -> str:
     """The stable external reference of a bank payment: never counted twice."""
     return f"bank:{line_key}:{invoice_number}"

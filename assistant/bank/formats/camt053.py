@@ -10,6 +10,7 @@ per transaction. A `RvslInd` true, or return information (`RtrInf`), marks a rev
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from assistant.bank.accounts import compact_iban
@@ -30,6 +31,7 @@ def looks_like(head: bytes) -> bool:
     return b"BkToCstmrStmt" in head
 
 
+@lru_cache(maxsize=256)
 def _ns(path: str) -> str:
     return "/".join(part if part in (".", "..") else "{*}" + part for part in path.split("/"))
 
