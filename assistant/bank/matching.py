@@ -40,8 +40,8 @@ class OpenInvoice:
     customer_id: str
     outstanding: int
     currency: str
-    issue_date: date
-    due_date: date
+    issue_date: str  # ISO: compared and sorted as text (200,000 of them load fast)
+    due_date: str
     reference: str | None = None
     status: str = "open"  # or disputed: a disputed invoice can be paid too
 
@@ -312,8 +312,9 @@ class Matcher:
             else:
                 evidence.append(item(Ev.OVERPAYMENT, excess_cents=cents - owed))
         paid = {n for n, _ in allocations}
+        day = credit.booking_date.isoformat()
         for inv in chosen:
-            if inv.number in paid and credit.booking_date < inv.issue_date:
+            if inv.number in paid and day < inv.issue_date:
                 evidence.append(item(Ev.BEFORE_ISSUE, invoice=inv.number))
         if not allocations:
             return None
@@ -335,7 +336,7 @@ class Matcher:
         out = []
         for cid, inv in first.items():
             evidence = [item(Ev.AMOUNT_EXACT), item(Ev.AMOUNT_ONLY)]
-            if credit.booking_date < inv.issue_date:
+            if credit.booking_date.isoformat() < inv.issue_date:
                 evidence.append(item(Ev.BEFORE_ISSUE, invoice=inv.number))
             out.append(
                 Candidate(cid, ((inv.number, inv.outstanding),), _score(evidence), tuple(evidence))

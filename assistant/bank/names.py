@@ -32,9 +32,12 @@ def name_key(text: str) -> str:
     return " ".join(w for w in fold(text).split() if w not in _NOISE)
 
 
+_NOT_REF = re.compile(r"[^0-9A-Za-z]+")
+
+
 def ref_key(text: str) -> str:
     """An invoice number or reference as compared: letters and digits only, upper case."""
-    return "".join(_TOKENS.findall(text)).upper()
+    return _NOT_REF.sub("", text).upper()
 
 
 def ref_candidates(text: str, shortest: int, longest: int, span: int = 4) -> set[str]:

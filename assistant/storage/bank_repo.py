@@ -181,8 +181,8 @@ def mark_reversal(store: Store, debit_line_id: int, credit_line_id: int) -> None
 # -- matching inputs --------------------------------------------------------------------------
 def open_invoices(store: Store) -> list[OpenInvoice]:
     return [
-        OpenInvoice(n, c, o, cur, date.fromisoformat(i), date.fromisoformat(d), ref, st)
-        for n, c, o, cur, i, d, ref, st in store.conn.execute(
+        OpenInvoice(*row)
+        for row in store.conn.execute(
             "SELECT number, customer_id, outstanding_cents, currency, issue_date, due_date,"
             " reference, status FROM invoices WHERE status IN ('open', 'disputed')"
             " AND outstanding_cents > 0"

@@ -160,7 +160,14 @@ def test_auto_applied_matches_never_overpay_an_invoice_nor_exceed_the_credit(
     owed: list[tuple[int, int]], credits: list[tuple[int, list[int], int]]
 ) -> None:
     invoices = [
-        OpenInvoice(f"FA-{i:04d}", f"C{c}", cents, "EUR", DAY - timedelta(days=40), DUE)
+        OpenInvoice(
+            f"FA-{i:04d}",
+            f"C{c}",
+            cents,
+            "EUR",
+            (DAY - timedelta(days=40)).isoformat(),
+            DUE.isoformat(),
+        )
         for i, (c, cents) in enumerate(owed)
     ]
     left = {i.number: i.outstanding for i in invoices}
