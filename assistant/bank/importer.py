@@ -189,7 +189,7 @@ class _Run:
     @property
     def matcher(self) -> Matcher:
         if self._matcher is None:
-            index = InvoiceIndex.build(
+            index = InvoiceIndex(
                 bank_repo.open_invoices(self.store),
                 bank_repo.customer_names(self.store),
                 bank_repo.known_ibans(self.store),
@@ -270,7 +270,8 @@ class _Run:
         paid: list[tuple[str, int]] = []
         left = line.amount_cents
         for number, cents in best.allocations:
-            inv = index.by_number[ref_key(number)]
+            inv = index.number(ref_key(number))
+            assert inv is not None  # an allocation names an indexed invoice
             share = min(cents, inv.outstanding, left)
             if share <= 0:
                 continue

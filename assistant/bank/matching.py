@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -75,20 +75,46 @@ class Proposal:
     auto: bool = False  # the best candidate is certain and the policy applies it
 
 
-@dataclass(slots=True)
+Row = tuple[str, str, int, str, str, str, str | None, str]  # OpenInvoice's fields, in order
+
+
 class InvoiceIndex:
     """Open invoices looked up by number, reference, amount and customer; updated as credits
-    are applied during an import (`pay`)."""
+    are applied during an import (`pay`).
 
-    by_number: dict[str, OpenInvoice] = field(default_factory=dict)
-    by_reference: dict[str, list[OpenInvoice]] = field(default_factory=dict)
-    by_amount: dict[tuple[str, int], list[OpenInvoice]] = field(default_factory=dict)
-    by_customer: dict[str, list[OpenInvoice]] = field(default_factory=dict)
-    names: dict[str, str] = field(default_factory=dict)  # customer id -> name key
-    words: dict[str, list[str]] = field(default_factory=dict)  # name word -> customer ids
-    ibans: dict[str, set[str]] = field(default_factory=dict)  # IBAN -> customer ids
-    shortest: int = 1
-    longest: int = 0
+    Built from plain rows; an invoice becomes an `OpenInvoice` only when a credit touches it,
+    and the by-customer and by-amount tables are made on first use (most credits name their
+    invoice: 200,000 open invoices must not cost more than the lookups they serve)."""
+
+    def __init__(
+        self,
+        rows: list[Row],
+        customer_names: dict[str, str],
+        ibans: Iterable[tuple[str, str]] = (),
+    ) -> None:
+        self._rows = rows
+        self._live: dict[str, OpenInvoice] = {}
+        self._keys = {ref_key(r[0]): i for i, r in enumerate(rows)}
+        self._references: dict[str, list[int]] = defaultdict(list)
+        for i, r in enumerate(rows):
+            if r[6] and len(ref := ref_key(r[6])) >= 4:
+                self._references[ref].append(i)
+        self._customers: dict[str, list[int]] | None = None
+        self._sorted: dict[str, list[OpenInvoice]] = {}
+        self._amounts: dict[tuple[str, int], list[str]] | None = None
+        lengths = {len(k) for k in self._keys} | {len(k) for k in self._references}
+        self.shortest, self.longest = (max(min(lengths), 3), max(lengths)) if lengths else (1, 0)
+        self.names: dict[str, str] = {}
+        words: dict[str, list[str]] = defaultdict(list)
+        for cid, name in customer_names.items():
+            self.names[cid] = key = name_key(name)
+            for word in set(key.split()):
+                if len(word) >= 3:
+                    words[word].append(cid)
+        self.words = dict(words)
+        self.ibans: dict[str, set[str]] = {}
+        for iban, cid in ibans:
+            self.ibans.setdefault(iban, set()).add(cid)
 
     @classmethod
     def build(
@@ -97,57 +123,70 @@ class InvoiceIndex:
         customer_names: dict[str, str],
         ibans: Iterable[tuple[str, str]] = (),
     ) -> InvoiceIndex:
-        index = cls()
-        by_customer: dict[str, list[OpenInvoice]] = defaultdict(list)
-        by_amount: dict[tuple[str, int], list[OpenInvoice]] = defaultdict(list)
-        by_reference: dict[str, list[OpenInvoice]] = defaultdict(list)
-        lengths: set[int] = set()
-        for inv in invoices:
-            key = ref_key(inv.number)
-            if key:
-                index.by_number[key] = inv
-                lengths.add(len(key))
-            if inv.reference and len(ref := ref_key(inv.reference)) >= 4:
-                by_reference[ref].append(inv)
-                lengths.add(len(ref))
-            by_customer[inv.customer_id].append(inv)
-            by_amount[(inv.currency, inv.outstanding)].append(inv)
-        for items in by_customer.values():
-            items.sort(key=lambda i: (i.due_date, i.number))
-        index.by_customer = dict(by_customer)
-        index.by_amount = dict(by_amount)
-        index.by_reference = dict(by_reference)
-        words: dict[str, list[str]] = defaultdict(list)
-        for cid, name in customer_names.items():
-            index.names[cid] = key = name_key(name)
-            for word in set(key.split()):
-                if len(word) >= 3:
-                    words[word].append(cid)
-        index.words = dict(words)
-        for iban, cid in ibans:
-            index.ibans.setdefault(iban, set()).add(cid)
-        if lengths:
-            index.shortest, index.longest = max(min(lengths), 3), max(lengths)
-        return index
+        rows = [
+            (i.number, i.customer_id, i.outstanding, i.currency, i.issue_date, i.due_date,
+             i.reference, i.status)
+            for i in invoices
+        ]  # fmt: skip
+        return cls(rows, customer_names, ibans)
 
-    def pay(self, number: str, cents: int) -> None:
-        """An allocation was applied: the invoice owes less (and may leave the amount index)."""
-        inv = self.by_number.get(ref_key(number))
+    def _invoice(self, position: int) -> OpenInvoice:
+        row = self._rows[position]
+        inv = self._live.get(row[0])
         if inv is None:
-            return
-        same = self.by_amount.get((inv.currency, inv.outstanding))
-        if same is not None and inv in same:
-            same.remove(inv)
-        inv.outstanding -= cents
-        if inv.outstanding > 0:
-            self.by_amount.setdefault((inv.currency, inv.outstanding), []).append(inv)
+            inv = self._live[row[0]] = OpenInvoice(*row)
+        return inv
+
+    def number(self, key: str) -> OpenInvoice | None:
+        """The invoice whose number, letters and digits only, is `key`."""
+        position = self._keys.get(key)
+        return None if position is None else self._invoice(position)
+
+    def referenced(self, key: str) -> list[OpenInvoice]:
+        return [self._invoice(p) for p in self._references.get(key, ())]
 
     def open_of(self, customer_id: str, currency: str) -> list[OpenInvoice]:
-        return [
-            i
-            for i in self.by_customer.get(customer_id, ())
-            if i.outstanding > 0 and i.currency == currency
-        ]
+        """The customer's invoices still owed in this currency, oldest due first."""
+        found = self._sorted.get(customer_id)
+        if found is None:
+            if self._customers is None:
+                grouped: dict[str, list[int]] = defaultdict(list)
+                for i, r in enumerate(self._rows):
+                    grouped[r[1]].append(i)
+                self._customers = dict(grouped)
+            found = sorted(
+                (self._invoice(p) for p in self._customers.get(customer_id, ())),
+                key=lambda i: (i.due_date, i.number),
+            )
+            self._sorted[customer_id] = found
+        return [i for i in found if i.outstanding > 0 and i.currency == currency]
+
+    def same_amount(self, currency: str, cents: int) -> list[OpenInvoice]:
+        """The invoices owing exactly `cents` now."""
+        if self._amounts is None:
+            amounts: dict[tuple[str, int], list[str]] = defaultdict(list)
+            for r in self._rows:
+                live = self._live.get(r[0])
+                owed = r[2] if live is None else live.outstanding
+                if owed > 0:
+                    amounts[(r[3], owed)].append(r[0])
+            self._amounts = dict(amounts)
+        numbers = self._amounts.get((currency, cents), ())
+        return [self._invoice(self._keys[ref_key(n)]) for n in numbers]
+
+    def pay(self, number: str, cents: int) -> None:
+        """An allocation was applied: the invoice owes less (and may leave the amount table)."""
+        inv = self.number(ref_key(number))
+        if inv is None:
+            return
+        before = inv.outstanding
+        inv.outstanding -= cents
+        if self._amounts is not None:
+            same = self._amounts.get((inv.currency, before))
+            if same is not None and inv.number in same:
+                same.remove(inv.number)
+            if inv.outstanding > 0:
+                self._amounts.setdefault((inv.currency, inv.outstanding), []).append(inv.number)
 
 
 def _allocate(invoices: list[OpenInvoice], cents: int) -> tuple[tuple[str, int], ...]:
@@ -196,11 +235,11 @@ class Matcher:
         evidence: dict[str, list[dict[str, Any]]] = defaultdict(list)
         named: dict[str, list[OpenInvoice]] = defaultdict(list)
         for key in ref_candidates(credit.text, idx.shortest, idx.longest):
-            inv = idx.by_number.get(key)
+            inv = idx.number(key)
             if inv is not None and self._payable(inv, credit) and inv not in named[inv.customer_id]:
                 named[inv.customer_id].append(inv)
                 evidence[inv.customer_id].append(item(Ev.INVOICE_NUMBER, invoice=inv.number))
-            for inv in idx.by_reference.get(key, ()):
+            for inv in idx.referenced(key):
                 if self._payable(inv, credit) and inv not in named[inv.customer_id]:
                     named[inv.customer_id].append(inv)
                     evidence[inv.customer_id].append(
@@ -327,7 +366,7 @@ class Matcher:
         return Candidate(cid, allocations, _score(evidence), tuple(evidence), certain)
 
     def _by_amount_only(self, credit: Credit) -> list[Candidate]:
-        same = self.index.by_amount.get((credit.currency, credit.amount_cents), ())
+        same = self.index.same_amount(credit.currency, credit.amount_cents)
         first: dict[str, OpenInvoice] = {}
         for inv in sorted(same, key=lambda i: (i.due_date, i.number)):
             first.setdefault(inv.customer_id, inv)
