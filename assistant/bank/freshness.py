@@ -37,11 +37,12 @@ class SourceState:
     @property
     def refresh(self) -> str:
         """The command that brings this source up to date."""
+        file = tr("FICHIER", "FILE")
         if self.source.startswith("bank:"):
-            return "relance import bank FICHIER"
+            return f"relance import bank {file}"
         if self.demo:
             return "relance demo"
-        return f"relance import {self.source} FICHIER"
+        return f"relance import {self.source} {file}"
 
     def as_json(self) -> dict[str, Any]:
         """`sources --json` keys (DESIGN §5), then ours."""

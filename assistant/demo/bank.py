@@ -68,17 +68,17 @@ def transfers(store: Store, as_of: date) -> list[dict]:
         by_customer.setdefault(row["customer_id"], []).append(row)
     pairs = [cid for cid, items in by_customer.items() if len(items) >= 2]
     two = pairs[0] if pairs else None
-    singles = [cid for cid in by_customer if cid != two]
-    exact, partial, garbled = (by_customer[c][0] for c in singles[:3])
-    out = [
-        {"cents": exact["outstanding_cents"], "payer": exact["name"].upper(),
-         "iban": _payer_iban(1), "text": f"REGLEMENT FACTURE {exact['number']}", "days": 3},
-        {"cents": partial["outstanding_cents"] * 40 // 10000 * 100,
-         "payer": partial["name"].upper(), "iban": _payer_iban(3),
-         "text": f"ACOMPTE {partial['number']}", "days": 2},
-        {"cents": garbled["outstanding_cents"], "payer": garbled["name"].upper(),
-         "iban": _payer_iban(4), "text": _garble(garbled["number"]), "days": 1},
-    ]  # fmt: skip
+    singles = [by_customer[cid][0] for cid in by_customer if cid != two]
+    makers = (
+        lambda r: {"cents": r["outstanding_cents"], "payer": r["name"].upper(),
+                   "iban": _payer_iban(1), "text": f"REGLEMENT FACTURE {r['number']}", "days": 3},
+        lambda r: {"cents": max(r["outstanding_cents"] * 40 // 10000 * 100, 100),
+                   "payer": r["name"].upper(), "iban": _payer_iban(3),
+                   "text": f"ACOMPTE {r['number']}", "days": 2},
+        lambda r: {"cents": r["outstanding_cents"], "payer": r["name"].upper(),
+                   "iban": _payer_iban(4), "text": _garble(r["number"]), "days": 1},
+    )  # fmt: skip
+    out = [make(row) for make, row in zip(makers, singles, strict=False)]  # fewer if few open
     if two is not None:
         first, second = by_customer[two][:2]
         out.insert(1, {
