@@ -13,6 +13,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
+from assistant.bank.policy import BankPolicy
 from assistant.briefs.options import PaymentPlanPolicy
 from assistant.company import Company
 from assistant.drafting.facts import FACT_VARS
@@ -29,6 +30,7 @@ MODELS: dict[str, type[BaseModel]] = {
     "tone.yaml": TonePolicy,
     "company.yaml": Company,
     "payment_plans.yaml": PaymentPlanPolicy,
+    "bank.yaml": BankPolicy,
 }
 VERSIONS = ".versions"
 
