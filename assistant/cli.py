@@ -7,7 +7,7 @@ import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Annotated
 
@@ -30,6 +30,7 @@ from assistant.i18n import set_language, tr
 from assistant.money import parse_amount
 from assistant.render import render_draft, render_drafts, render_plan
 from assistant.service import Service
+from assistant.storage.db import Clock, utc_now
 
 app = typer.Typer(
     name="relance",
@@ -79,10 +80,18 @@ def _global(
     ctx.obj = State(settings)
 
 
+def clock_for(settings: Settings) -> Clock:
+    """The real clock, or one pinned to RELANCE_TODAY (noon UTC) for tests and replays."""
+    if settings.today is None:
+        return utc_now
+    pinned = datetime.combine(settings.today, time(12, 0, tzinfo=UTC))
+    return lambda: pinned
+
+
 @contextmanager
 def service_for(ctx: typer.Context) -> Iterator[Service]:
     """Open the service for this command's home; always closed afterwards."""
-    service = Service.open(ctx.obj.settings)
+    service = Service.open(ctx.obj.settings, clock=clock_for(ctx.obj.settings))
     try:
         yield service
     finally:
@@ -128,7 +137,7 @@ def demo(
         day = parse_iso(as_of) if as_of is not None else None
     except ValueError as exc:
         raise UserError(str(exc)) from exc
-    built = Service.demo(settings, as_of=day, seed=seed)
+    built = Service.demo(settings, as_of=day, seed=seed, clock=clock_for(settings))
     try:
         drafted = built.service.draft(built.summary.as_of, offline=True)
         if not no_tui and sys.stdin.isatty() and sys.stdout.isatty():
@@ -311,6 +320,24 @@ AsOf = Annotated[
     ),
 ]
 AsJson = Annotated[bool, typer.Option("--json", help="Sortie JSON.")]
+AcceptStale = Annotated[
+    bool,
+    typer.Option(
+        "--accept-stale", help="Passer outre des données de paiement périmées (avec --reason)."
+    ),
+]
+StaleReason = Annotated[
+    str | None, typer.Option("--reason", help="Pourquoi (enregistré).", show_default=False)
+]
+
+
+def stale_reason(accept: bool, reason: str | None) -> str | None:
+    """`--accept-stale --reason R` -> R; `--accept-stale` alone is a user error."""
+    if not accept:
+        return None
+    if not reason or not reason.strip():
+        raise UserError(tr("--accept-stale demande --reason", "--accept-stale needs --reason"))
+    return reason
 
 
 def parse_day(text: str | None, default: date) -> date:
@@ -345,9 +372,12 @@ def plan(
     with service_for(ctx) as service:
         day = parse_day(as_of, service.store.today())
         result = service.plan(day)
+        freshness = service.freshness(day)
     if as_json:
         echo(json.dumps([a.as_json() for a in result.actions], ensure_ascii=False, indent=2))
         return
+    if freshness.stale:
+        echo(tr("ATTENTION : {m}", "WARNING: {m}", m=freshness.message()))
     Console(highlight=False).print(render_plan(result, explain=explain), crop=False)
 
 
@@ -434,6 +464,8 @@ def draft(
         bool, typer.Option("--offline", help="Mode modèle : aucun appel au LLM.")
     ] = False,
     as_json: AsJson = False,
+    accept_stale: AcceptStale = False,
+    reason: StaleReason = None,
 ) -> None:
     """Créer les brouillons des actions dues (idempotent), à valider ensuite."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
@@ -454,7 +486,9 @@ def draft(
             def step(done: int, total: int) -> None:
                 bar.update(task, completed=done, total=total)
 
-            report = service.draft(day, offline=offline, progress=step)
+            report = service.draft(
+                day, offline=offline, progress=step, accept_stale=stale_reason(accept_stale, reason)
+            )
     if as_json:
         echo(json.dumps(report.as_json(), ensure_ascii=False))
         return
@@ -567,10 +601,12 @@ def send(
         bool, typer.Option("--dry-run", help="Montrer ce qui partirait, sans rien envoyer.")
     ] = False,
     as_json: AsJson = False,
+    accept_stale: AcceptStale = False,
+    reason: StaleReason = None,
 ) -> None:
     """Envoyer les brouillons approuvés (SMTP, sinon fichiers .eml dans <home>/outbox)."""
     with service_for(ctx) as service:
-        report = service.send(dry_run=dry_run)
+        report = service.send(dry_run=dry_run, accept_stale=stale_reason(accept_stale, reason))
     if as_json:
         echo(json.dumps(report.as_json(), ensure_ascii=False))
     elif dry_run:
@@ -720,6 +756,7 @@ def review(ctx: typer.Context, as_of: AsOf = None) -> None:
         run_tui(service, parse_day(as_of, service.store.today()))
 
 
-# Commands of other modules, registered on `app` when they are imported (keep last):
-# replies (inbox, replies, triage, forget); statutory (proceedings, escalate, notice, dossier).
-from assistant import cli_replies, cli_statutory  # noqa: E402, F401
+# Commands of other modules, registered on `app` when they are imported (keep last): bank
+# (import bank, matches, sources, daily); replies (inbox, replies, triage, forget); statutory
+# (proceedings, escalate, notice, dossier).
+from assistant import cli_bank, cli_replies, cli_statutory  # noqa: E402, F401

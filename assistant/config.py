@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Literal
 
@@ -58,6 +59,10 @@ class Settings(BaseSettings):
         default="ssl", validation_alias="RELANCE_IMAP_TLS"
     )
     imap_folder: str = Field(default="INBOX", validation_alias="RELANCE_IMAP_FOLDER")
+    # "today" for every command (tests, replays): the store clock is pinned to that day
+    today: date | None = Field(default=None, validation_alias="RELANCE_TODAY")
+    # the daily routine's watched folder (default: <home>/a-importer)
+    watch_dir: Path | None = Field(default=None, validation_alias="RELANCE_WATCH_DIR")
 
     # UI language for product text: "fr" (default) or "en"
     ui_language: Literal["fr", "en"] = Field(default="fr", validation_alias="RELANCE_LANG")

@@ -28,6 +28,7 @@ _STEPS = {
     "invalid_address": ("Adresse invalide", "Invalid address"),
     "unallocated_credit": ("Crédit à lettrer", "Credit to letter"),
     "collective_account": ("Compte collectif", "Collective acct"),
+    "payment_match": ("Encaissement ?", "Receipt?"),
 }
 _STEP_PHRASES = {
     "pre_due": ("rappel avant échéance", "pre-due reminder"),
@@ -46,6 +47,7 @@ _STEP_PHRASES = {
     "invalid_address": ("adresse e-mail à corriger", "e-mail address to fix"),
     "unallocated_credit": ("crédit non affecté à lettrer", "unallocated credit to letter"),
     "collective_account": ("compte collectif à répartir", "collective account to split"),
+    "payment_match": ("encaissement bancaire à confirmer", "bank receipt to confirm"),
 }
 _SEGMENT_PHRASES = {
     "strategic": ("client stratégique", "strategic customer"),

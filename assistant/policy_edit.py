@@ -13,6 +13,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
+from assistant.bank.policy import BankPolicy
 from assistant.briefs.options import PaymentPlanPolicy
 from assistant.company import Company
 from assistant.drafting.facts import FACT_VARS
@@ -31,6 +32,7 @@ MODELS: dict[str, type[BaseModel]] = {
     "company.yaml": Company,
     "payment_plans.yaml": PaymentPlanPolicy,
     "replies.yaml": RepliesPolicy,
+    "bank.yaml": BankPolicy,
 }
 VERSIONS = ".versions"
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant import calls, policy_edit
+from assistant.bank.facade import BankFeatures
 from assistant.briefs.brief import Brief, build_brief
 from assistant.briefs.factsheet import FactSheet, build_factsheet
 from assistant.briefs.options import load_plan_policy, plan_options
@@ -21,6 +22,7 @@ from assistant.company import Company, load_company
 from assistant.config import Settings
 from assistant.delivery.send import Sender, SendReport, resolve_stuck
 from assistant.delivery.setup import make_sender
+from assistant.demo.bank import add_demo_statement
 from assistant.demo.build import DEFAULT_SEED, DemoSummary, build_demo, demo_summary
 from assistant.demo.home import (
     HomeState,
@@ -86,7 +88,7 @@ class InitReport:
     policies_copied: list[str]
 
 
-class Service:
+class Service(BankFeatures):
     """Application façade over one home directory (database + editable policies)."""
 
     def __init__(self, settings: Settings, store: Store, *, actor: str = "user") -> None:
@@ -169,6 +171,8 @@ class Service:
             service.init_home()
             write_demo_company(home)
             add_demo_replies(service, summary.as_of)
+            add_demo_statement(service.store, home, summary.as_of)
+            summary = demo_summary(service.store)
         except BaseException:
             service.close()
             remove_database(home)
@@ -363,8 +367,11 @@ class Service:
         *,
         offline: bool = False,
         progress: Callable[[int, int], None] | None = None,
+        accept_stale: str | None = None,
     ) -> DraftRunReport:
-        """Drafts for the plan's actions (idempotent: a second run the same day adds nothing)."""
+        """Drafts for the plan's actions (idempotent: a second run the same day adds nothing).
+        Refused when the payment data is stale, unless `accept_stale` gives the reason."""
+        self.check_fresh("draft", as_of, accept_stale)
         return run_drafts(
             self.store,
             self.plan(as_of),
@@ -575,8 +582,10 @@ class Service:
             backoff_s=self.settings.send_backoff_s if backoff_s is None else backoff_s,
         )
 
-    def send(self, *, dry_run: bool = False) -> SendReport:
-        """Deliver approved drafts (exactly once); `sending` left by a crash is reported."""
+    def send(self, *, dry_run: bool = False, accept_stale: str | None = None) -> SendReport:
+        """Deliver approved drafts (exactly once); `sending` left by a crash is reported.
+        Refused when the payment data is stale as of today, unless `accept_stale` says why."""
+        self.check_fresh("send", self.store.today(), accept_stale)
         return self.sender().run(dry_run=dry_run)
 
     def resolve_stuck(self, draft_id: int, *, was_sent: bool) -> DraftView:

@@ -22,6 +22,7 @@ from tui.screens.calls import CallsScreen
 from tui.screens.help import HelpScreen
 from tui.screens.policies import PoliciesScreen
 from tui.screens.queue import QueueScreen
+from tui.screens.receipts import ReceiptsScreen
 from tui.screens.replies import RepliesScreen
 from tui.screens.results import ResultsScreen
 
@@ -35,12 +36,14 @@ class RelanceApp(App[None]):
         "policies": PoliciesScreen,
         "results": ResultsScreen,
         "replies": RepliesScreen,
+        "receipts": ReceiptsScreen,
     }
     BINDINGS = [
         Binding("f2", "switch_mode('queue')", tr("File", "Queue")),
         Binding("f3", "switch_mode('calls')", tr("Appels", "Calls")),
         Binding("f4", "switch_mode('policies')", tr("Politiques", "Policies")),
         Binding("f5", "switch_mode('results')", tr("Résultats", "Results")),
+        Binding("f6", "switch_mode('receipts')", tr("Encaissements", "Receipts")),
         Binding("f7", "switch_mode('replies')", tr("Réponses", "Replies")),
         Binding("f1,question_mark", "help", tr("Aide", "Help")),
     ]
@@ -52,7 +55,19 @@ class RelanceApp(App[None]):
 
     def on_mount(self) -> None:
         self.sub_title = tr("au {d}", "as of {d}", d=self.as_of.isoformat())
+        self.show_freshness()
         self.switch_mode("queue")
+
+    def show_freshness(self) -> None:
+        """Stale payment data shows in the header (and `send` refuses, like the CLI)."""
+        state = self.service.freshness(self.as_of)
+        b = state.blocking
+        self.title = (
+            tr("relance — ⚠ données périmées : {s} au {d}",
+               "relance — ⚠ stale data: {s} as of {d}", s=b.source, d=b.data_as_of.isoformat())
+            if state.stale and b is not None
+            else self.TITLE
+        )  # fmt: skip
 
     def attempt(self, action: Callable[[], object]) -> bool:
         """Run a service call; a user or policy error becomes a notification, not a crash."""
@@ -89,6 +104,7 @@ class RelanceApp(App[None]):
             "policies": ("Politiques et modèles", "Policies and templates"),
             "results": ("Résultats", "Results"),
             "replies": ("Réponses des clients", "Customer replies"),
+            "receipts": ("Encaissements bancaires", "Bank receipts"),
         }.items():
             yield SystemCommand(tr(fr, en), tr("Aller à l'écran", "Go to screen"), self._go(mode))
         yield SystemCommand(
@@ -113,7 +129,11 @@ class RelanceApp(App[None]):
 
     @work(thread=True, exclusive=True, group="batch")
     def create_drafts(self) -> None:
-        report = self.service.draft(self.as_of)
+        try:
+            report = self.service.draft(self.as_of)
+        except UserError as exc:  # stale payment data: say so, keep the app running
+            self.call_from_thread(self.notify, str(exc), severity="error", timeout=15)
+            return
         self.call_from_thread(self.notify, "\n".join(report.lines()[:3]))
         self.call_from_thread(self._refresh_queue)
 

@@ -499,6 +499,108 @@ MIGRATIONS: Sequence[tuple[int, str, str]] = (
             "invoices_cents_", "invoices_observed_cents_"
         ),
     ),
+    (
+        13,
+        "bank statements, their lines, payment matches and the customers' known IBANs",
+        """
+        CREATE TABLE bank_statements (
+            id INTEGER PRIMARY KEY,
+            account TEXT NOT NULL,              -- IBAN (compact), else the bank's account id
+            currency TEXT NOT NULL,
+            format TEXT NOT NULL,               -- camt053 | cfonb120 | ofx | csv
+            reference TEXT,
+            opening_date TEXT,
+            closing_date TEXT NOT NULL,         -- the day up to which the bank's data reaches
+            opening_cents INTEGER,
+            closing_cents INTEGER,
+            file TEXT NOT NULL,
+            sha256 TEXT NOT NULL,
+            lines_added INTEGER NOT NULL DEFAULT 0,
+            imported_at TEXT NOT NULL
+        );
+        CREATE INDEX bank_statements_account ON bank_statements(account, closing_date);
+        CREATE TABLE bank_lines (
+            id INTEGER PRIMARY KEY,
+            statement_id INTEGER NOT NULL REFERENCES bank_statements(id),
+            account TEXT NOT NULL,
+            line_key TEXT NOT NULL UNIQUE,      -- bank reference, else a stable hash
+            booking_date TEXT NOT NULL,
+            value_date TEXT,
+            amount_cents INTEGER NOT NULL,      -- signed: a credit is positive
+            currency TEXT NOT NULL,
+            reversal INTEGER NOT NULL DEFAULT 0,
+            label TEXT NOT NULL DEFAULT '',
+            payer TEXT,
+            payer_iban TEXT,
+            remittance TEXT NOT NULL DEFAULT '',
+            bank_ref TEXT,
+            end_to_end TEXT,
+            kind_code TEXT,
+            reverses_line_id INTEGER REFERENCES bank_lines(id),
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX bank_lines_account ON bank_lines(account, amount_cents);
+        CREATE TABLE payment_matches (
+            id INTEGER PRIMARY KEY,
+            line_id INTEGER NOT NULL UNIQUE REFERENCES bank_lines(id),
+            status TEXT NOT NULL CHECK (status IN
+                ('proposed', 'applied', 'rejected', 'unmatched', 'reversed')),
+            chosen INTEGER,                     -- rank of the candidate applied
+            auto INTEGER NOT NULL DEFAULT 0,    -- applied by policy, without a person
+            decided_by TEXT,
+            decided_on TEXT,
+            reason TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX payment_matches_status ON payment_matches(status);
+        CREATE TABLE match_candidates (
+            match_id INTEGER NOT NULL REFERENCES payment_matches(id) ON DELETE CASCADE,
+            rank INTEGER NOT NULL,              -- 0: the best proposal
+            customer_id TEXT NOT NULL REFERENCES customers(id),
+            score INTEGER NOT NULL,
+            evidence TEXT NOT NULL DEFAULT '[]', -- JSON [{code, ...parameters}]
+            PRIMARY KEY (match_id, rank)
+        );
+        CREATE TABLE match_allocations (
+            match_id INTEGER NOT NULL REFERENCES payment_matches(id) ON DELETE CASCADE,
+            rank INTEGER NOT NULL,
+            invoice_number TEXT NOT NULL REFERENCES invoices(number),
+            amount_cents INTEGER NOT NULL CHECK (amount_cents > 0),
+            PRIMARY KEY (match_id, rank, invoice_number)
+        );
+        CREATE INDEX match_allocations_invoice ON match_allocations(invoice_number);
+        CREATE TABLE customer_bank_accounts (
+            iban TEXT NOT NULL,
+            customer_id TEXT NOT NULL REFERENCES customers(id),
+            source TEXT NOT NULL,               -- match:<id> (learned) or manual
+            first_seen TEXT NOT NULL,
+            PRIMARY KEY (iban, customer_id)
+        );
+        """
+        + "\n".join(
+            _money_guard(table, columns)
+            for table, columns in (
+                ("bank_statements", ("opening_cents", "closing_cents")),
+                ("bank_lines", ("amount_cents",)),
+                ("match_allocations", ("amount_cents",)),
+            )
+        ),
+    ),
+    (
+        14,
+        "daily routine: the files of the watched folder already processed",
+        """
+        CREATE TABLE daily_files (
+            sha256 TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            kind TEXT,
+            outcome TEXT NOT NULL CHECK (outcome IN ('imported', 'rejected')),
+            detail TEXT,
+            at TEXT NOT NULL
+        );
+        """,
+    ),
 )
 
 

@@ -4,12 +4,21 @@ from __future__ import annotations
 
 import email
 import json
+import subprocess
 from email.policy import default
 from pathlib import Path
 
-from tests.conftest import run_cli
+from tests.conftest import run_cli as _run_cli
 
 AS_OF = "2026-11-24"
+
+
+def run_cli(*args: str, home: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """As a user would, on the demo's day: `send` judges the data's freshness against today
+    (RELANCE_TODAY pins it; the demo's data is fresh as of its date)."""
+    return _run_cli(*args, home=home, env={"RELANCE_TODAY": AS_OF})
+
+
 DRAFT_KEYS = {
     "id", "customer_id", "step", "channel", "language", "status", "subject", "body",
     "template_body", "source", "violations", "invoices",

@@ -35,6 +35,7 @@ HELP_FR = """\
 | a · c · t | réponses | Accepter la suggestion · Corriger (formulaire) · À traiter / toutes |
 | Ctrl+E · Ctrl+S | politiques | Aperçu · Enregistrer (refusé si invalide) |
 | d | résultats | Paiement après relance par ton, segment ou version de politique |
+| F6 : a r e u | encaissements | Virement reçu : appliquer, rejeter, réaffecter, annuler |
 | Ctrl+Q | partout | Quitter |
 
 ⚠ dans la file : le texte réécrit n'a pas passé les contrôles ; le modèle approuvé est utilisé.
@@ -65,6 +66,7 @@ HELP_EN = """\
 | a · c · t | replies | Accept the suggestion · Correct (form, customer) · To triage / all |
 | Ctrl+E · Ctrl+S | policies | Preview · Save (refused when invalid) |
 | d | results | Payment after reminder by tone, segment or policy version |
+| F6: a r e u | receipts | Transfer received: apply, reject, reassign, undo |
 | Ctrl+Q | everywhere | Quit |
 
 ⚠ in the queue: the rewrite failed its checks; the approved template is used.
