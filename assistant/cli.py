@@ -330,7 +330,7 @@ def plan(
     """Actions dues à une date (aucune modification)."""
     with service_for(ctx) as service:
         day = parse_day(as_of, service.store.today())
-        result = service.plan(day)
+        result = service.plan(day, explain=explain)
     if as_json:
         echo(json.dumps([a.as_json() for a in result.actions], ensure_ascii=False, indent=2))
         return

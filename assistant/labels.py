@@ -19,6 +19,7 @@ _STEPS = {
     "escalation": ("Escalade", "Escalation"),
     "instalment_reminder": ("Échéance plan", "Instalment"),
     "instalment_missed": ("Éch. manquée", "Missed instal."),
+    "follow_up": ("Suivi à décider", "Follow-up"),
 }
 _STEP_PHRASES = {
     "pre_due": ("rappel avant échéance", "pre-due reminder"),
@@ -28,6 +29,7 @@ _STEP_PHRASES = {
     "instalment_missed": ("échéance du plan manquée", "missed instalment"),
     "call": ("appel", "call"),
     "escalation": ("escalade", "escalation"),
+    "follow_up": ("suivi après la dernière étape", "follow-up after the last step"),
 }
 _SEGMENT_PHRASES = {
     "strategic": ("client stratégique", "strategic customer"),

@@ -195,9 +195,10 @@ class Service:
         """The scenario policy in effect (PolicyError if the manager's copy is invalid)."""
         return load_scenario(self.home)
 
-    def plan(self, as_of: date) -> Plan:
-        """Due actions on `as_of`, with the reasons; reads only."""
-        return make_plan(self.store, self.home, as_of)
+    def plan(self, as_of: date, *, explain: bool = False) -> Plan:
+        """Due actions on `as_of`, with the reasons; reads only. `explain`: also why each
+        open invoice has no action today."""
+        return make_plan(self.store, self.home, as_of, explain=explain)
 
     def invoice(self, number: str) -> Invoice:
         """The invoice, or a clear error."""
