@@ -60,7 +60,14 @@ def read_policy(home: Path, relative: str) -> str:
 
 def sample_context() -> dict[str, object]:
     values: dict[str, object] = {var: f"<{var}>" for var in FACT_VARS}
-    return values | {"several": True, "step": "reminder_1", "segment": "standard", "language": "fr"}
+    return values | {
+        "several": True,
+        "step": "reminder_1",
+        "segment": "standard",
+        "language": "fr",
+        "reminded_before": True,
+        "notified_before": True,
+    }
 
 
 def validate_policy(home: Path, relative: str, text: str) -> None:

@@ -32,6 +32,21 @@ FACT_VARS = (
 )
 
 
+# Plain context a template may test (never facts): several invoices, the step, the segment,
+# the language, and what the customer actually received before about these invoices.
+CONTEXT_VARS = ("several", "step", "segment", "language", "reminded_before", "notified_before")
+# Steps whose message is a reminder after the due date (a pre-due notice is not one).
+REMINDER_STEPS = ("reminder_1", "reminder_2")
+
+
+@dataclass(frozen=True)
+class Previous:
+    """What was actually sent before about a message's invoices (not approved, sent)."""
+
+    reminded: bool = False  # a written reminder after the due date
+    notified: bool = False  # any message (a pre-due notice counts)
+
+
 @dataclass(frozen=True)
 class InstalmentFact:
     """One instalment of an agreed payment plan (what an instalment reminder is about)."""
@@ -75,6 +90,7 @@ def message_facts(
     as_of: date,
     language: str | None = None,
     instalment: InstalmentFact | None = None,
+    previous: Previous | None = None,
 ) -> MessageFacts:
     lang = language or customer.language
     locale = locale_for(lang, customer.country)
@@ -107,6 +123,8 @@ def message_facts(
         "step": step,
         "segment": segment or "standard",
         "language": lang,
+        "reminded_before": bool(previous and previous.reminded),
+        "notified_before": bool(previous and previous.notified),
     }
     late = max(((as_of - i.due_date).days for i in ordered), default=0)
     return MessageFacts(values, context, total, max(late, 0))

@@ -18,8 +18,10 @@ from typing import Protocol
 from assistant.company import Company
 from assistant.drafting.facts import (
     FACT_VARS,
+    REMINDER_STEPS,
     InstalmentFact,
     MessageFacts,
+    Previous,
     message_facts,
     token_for,
 )
@@ -27,7 +29,7 @@ from assistant.drafting.templates import Rendered, TemplateStore
 from assistant.i18n import language, tr
 from assistant.models import Customer, Invoice
 from assistant.rules import Action, Plan
-from assistant.storage import repo
+from assistant.storage import repo, review
 from assistant.storage.db import Store
 
 
@@ -170,6 +172,7 @@ class _RequestContext:
     as_of: date
     relationship: str
     instalment: InstalmentFact | None = None
+    previous: Previous | None = None
 
     def make(
         self,
@@ -190,6 +193,7 @@ class _RequestContext:
             as_of=self.as_of,
             language=language,
             instalment=self.instalment,
+            previous=self.previous,
         )
         name = self.templates.name_for(language, names)
         fallback = self.templates.render(name, {**facts.context, **facts.values})
@@ -224,6 +228,15 @@ def _instalment(store: Store, instalment_id: int | None) -> InstalmentFact | Non
     )
 
 
+def previous_messages(
+    history: list[review.Delivered], invoices: tuple[str, ...] | list[str]
+) -> Previous:
+    """Whether a reminder, or any message, was actually sent about any of these invoices."""
+    wanted = set(invoices)
+    about = [m for m in history if wanted & set(m.invoices)]
+    return Previous(reminded=any(m.step in REMINDER_STEPS for m in about), notified=bool(about))
+
+
 def build_requests(
     store: Store,
     plan: Plan,
@@ -237,6 +250,11 @@ def build_requests(
     """One request per message to draft; `language` overrides the customers' own."""
     report = DraftRunReport(plan.as_of)
     requests: list[DraftRequest] = []
+    history: dict[str, list[review.Delivered]] = {}
+    for message in review.delivered_messages(
+        store, {a.customer_id for a in plan.actions}, up_to=plan.as_of
+    ):
+        history.setdefault(message.customer_id, []).append(message)
     for action in plan.actions:
         if action.requires_human and not action.notify_salesperson:
             report.human_tasks += 1
@@ -255,6 +273,7 @@ def build_requests(
             plan.as_of,
             relationship,
             _instalment(store, action.instalment_id),
+            previous_messages(history.get(customer.id, []), action.invoices),
         )
 
         if action.requires_human:
