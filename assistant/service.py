@@ -538,12 +538,14 @@ class Service:
     # -- delivery ---------------------------------------------------------------------------
     def sender(self, *, backoff_s: float | None = None) -> Sender:
         """The send loop as configured (SMTP or `.eml` outbox); UserError if misconfigured."""
+        scenario = self.scenario()
         return make_sender(
             self.store,
             self.settings,
             self.home,
             actor=self.actor,
-            promise_grace_days=self.scenario().promise_grace_days,
+            promise_grace_days=scenario.promise_grace_days,
+            min_gap_days=scenario.min_gap_days,
             backoff_s=self.settings.send_backoff_s if backoff_s is None else backoff_s,
         )
 

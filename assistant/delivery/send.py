@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from assistant.delivery.message import build_email, message_id
+from assistant.delivery.pacing import Pacing, pace
 from assistant.delivery.transports import (
     EmailTransport,
     PermanentError,
@@ -35,6 +36,7 @@ from assistant.rules.holds import Holds, load_holds
 from assistant.rules.promises import PromiseState, load_promises
 from assistant.storage import repo
 from assistant.storage.db import Store
+from assistant.storage.review import Delivered, delivered_messages
 
 
 @dataclass
@@ -45,6 +47,7 @@ class SendReport:
     deferred: list[int] = field(default_factory=list)  # transient errors: retried next run
     stuck: list[int] = field(default_factory=list)
     would_send: list[int] = field(default_factory=list)  # --dry-run
+    held: list[int] = field(default_factory=list)  # minimum gap: stays approved, sent later
     error: str | None = None  # why the batch stopped early (server down, bad configuration)
 
     def summary(self, *, with_error: bool = True) -> str:
@@ -73,6 +76,7 @@ class SendReport:
             "cancelled_ids": self.cancelled,
             "deferred_ids": self.deferred,
             "would_send": self.would_send,
+            "held_ids": self.held,
             "error": self.error,
         }
 
@@ -92,6 +96,7 @@ class Sender:
     actor: str
     templates: TemplateStore | None = None  # for the optional HTML part of a template
     promise_grace_days: int = 0
+    min_gap_days: int = 0  # between two messages to one customer, checked right before sending
     retries: int = 3
     backoff_s: float = 1.0
     sleep: Callable[[float], None] = time.sleep
@@ -101,9 +106,20 @@ class Sender:
         drafts = queue.list_drafts(self.store, "approved")
         promises = self._latest_promises()
         holds = load_holds(self.store, self.store.today())
+        planned: dict[str, list[Delivered]] = {}  # dry run: what this batch would deliver
         try:
             for i, draft in enumerate(drafts):
                 why = self._blocked(draft, promises, holds)
+                if why is None:
+                    paced = self._pace(draft, planned.get(draft.customer_id, []))
+                    why = paced.cancel
+                    if paced.hold is not None and why is None:
+                        if not dry_run:
+                            self._hold(draft, paced.hold)
+                        report.held.append(draft.id)
+                        continue
+                if dry_run and why is None:
+                    planned.setdefault(draft.customer_id, []).append(self._as_delivered(draft))
                 if dry_run:
                     (report.cancelled if why else report.would_send).append(draft.id)
                 elif why:
@@ -179,6 +195,36 @@ class Sender:
         ):
             return tr("client à ne pas contacter", "customer not to be contacted")
         return None
+
+    def _pace(self, draft: DraftView, planned: list[Delivered]) -> Pacing:
+        history = delivered_messages(self.store, [draft.customer_id]) + planned
+        return pace(draft, history, self.store.today(), self.min_gap_days)
+
+    def _as_delivered(self, draft: DraftView) -> Delivered:
+        return Delivered(
+            draft.customer_id,
+            self.store.today(),
+            draft.step,
+            draft.channel,
+            tuple(draft.invoices),
+            draft.id,
+            draft.plan_date,
+        )
+
+    def _hold(self, draft: DraftView, why: str) -> None:
+        """Not yet (minimum gap): the draft stays approved with the reason, for a later run."""
+        with self.store.transaction():
+            self.store.conn.execute(
+                "UPDATE drafts SET error = ?, updated_at = ? WHERE id = ? AND status = 'approved'",
+                (why, self.store.now_iso(), draft.id),
+            )
+            self.store.record_event(
+                "draft.held",
+                actor=self.actor,
+                customer_id=draft.customer_id,
+                draft_id=draft.id,
+                data={"why": why},
+            )
 
     def _cancel(self, draft: DraftView, why: str) -> None:
         with self.store.transaction():

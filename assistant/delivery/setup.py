@@ -63,6 +63,7 @@ def make_sender(
     actor: str,
     promise_grace_days: int,
     backoff_s: float = 1.0,
+    min_gap_days: int = 0,
 ) -> Sender:
     company = load_company(home)
     configured = settings.sender or company.email or company.contact.email
@@ -86,5 +87,6 @@ def make_sender(
         actor=actor,
         templates=TemplateStore(home),
         promise_grace_days=promise_grace_days,
+        min_gap_days=min_gap_days,
         backoff_s=backoff_s,
     )

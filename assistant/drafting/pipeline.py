@@ -29,6 +29,7 @@ from assistant.drafting.templates import Rendered, TemplateStore
 from assistant.i18n import language, tr
 from assistant.models import Customer, Invoice
 from assistant.rules import Action, Plan
+from assistant.rules.policy import STEP_IDS
 from assistant.storage import repo, review
 from assistant.storage.db import Store
 
@@ -417,6 +418,8 @@ def store_draft(
             " SELECT ?, number, outstanding_cents FROM invoices WHERE number = ?",
             [(draft_id, n) for n in req.invoices],
         )
+        if req.channel != "internal":
+            _supersede_older_steps(store, req, draft_id, actor)
         if outcome.call_ids:
             marks = ",".join("?" * len(outcome.call_ids))
             store.conn.execute(
@@ -437,6 +440,24 @@ def store_draft(
             },
         )
     return draft_id
+
+
+def _supersede_older_steps(store: Store, req: DraftRequest, draft_id: int, actor: str) -> None:
+    """A newer step for an invoice replaces a pending draft of an older step for it: the
+    customer must never get `pre_due` beside (or after) `reminder_1` for one invoice."""
+    if req.action.step not in STEP_IDS:
+        return
+    older = STEP_IDS[: STEP_IDS.index(req.action.step)]
+    found = review.pending_older_steps(store, req.action.customer_id, older, req.invoices)
+    review.set_superseded(store, found, "pending")
+    for old in found:
+        store.record_event(
+            "draft.superseded",
+            actor=actor,
+            customer_id=req.action.customer_id,
+            draft_id=old,
+            data={"by": draft_id, "why": "newer_step", "step": req.action.step},
+        )
 
 
 def _currency(store: Store, numbers: tuple[str, ...]) -> str:

@@ -23,30 +23,32 @@ class Delivered:
     channel: str | None
     invoices: tuple[str, ...]
     draft_id: int | None
+    plan_date: str | None = None  # the plan day of the draft it came from (None: no draft)
 
 
 def delivered_messages(
     store: Store, customer_ids: Iterable[str] | None = None, *, up_to: date | None = None
 ) -> list[Delivered]:
     """Messages sent to customers (e-mail or SMS), oldest first; demo history included."""
-    where, params = ["kind = 'message.sent'"], []
+    where, params = ["e.kind = 'message.sent'"], []
     if customer_ids is not None:
         ids = sorted(set(customer_ids))
         if not ids:
             return []
-        where.append(f"customer_id IN ({','.join('?' * len(ids))})")
+        where.append(f"e.customer_id IN ({','.join('?' * len(ids))})")
         params.extend(ids)
     if up_to is not None:
-        where.append("on_date <= ?")
+        where.append("e.on_date <= ?")
         params.append(up_to.isoformat())
     rows = store.conn.execute(
-        "SELECT customer_id, on_date, draft_id, data FROM events WHERE "
+        "SELECT e.customer_id, e.on_date, e.draft_id, e.data, d.plan_date FROM events e"
+        " LEFT JOIN drafts d ON d.id = e.draft_id WHERE "
         + " AND ".join(where)
-        + " ORDER BY on_date, id",
+        + " ORDER BY e.on_date, e.id",
         params,
     ).fetchall()
     out = []
-    for cid, on, draft_id, raw in rows:
+    for cid, on, draft_id, raw, plan_date in rows:
         data = json.loads(raw or "{}")
         channel = data.get("channel")
         if channel not in CUSTOMER_CHANNELS:
@@ -59,6 +61,7 @@ def delivered_messages(
                 channel,
                 tuple(data.get("invoices") or ()),
                 draft_id,
+                plan_date,
             )
         )
     return out
@@ -116,3 +119,26 @@ def dispute_reasons(store: Store, numbers: Iterable[str]) -> dict[str, tuple[dat
     ):
         out[number] = (date.fromisoformat(on), json.loads(raw or "{}").get("reason") or "")
     return out
+
+
+def pending_older_steps(
+    store: Store, customer_id: str, older: Sequence[str], invoices: Sequence[str]
+) -> list[int]:
+    """Pending customer drafts of an older step naming any of these invoices."""
+    if not older or not invoices:
+        return []
+    rows = store.conn.execute(
+        "SELECT DISTINCT d.id FROM drafts d JOIN draft_invoices di ON di.draft_id = d.id"
+        " WHERE d.customer_id = ? AND d.status = 'pending' AND d.channel IN ('email', 'sms')"
+        f" AND d.step IN ({','.join('?' * len(older))})"
+        f" AND di.invoice_number IN ({','.join('?' * len(invoices))}) ORDER BY d.id",
+        (customer_id, *older, *invoices),
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def set_superseded(store: Store, draft_ids: Iterable[int], from_status: str) -> None:
+    store.conn.executemany(
+        "UPDATE drafts SET status = 'superseded', updated_at = ? WHERE id = ? AND status = ?",
+        [(store.now_iso(), i, from_status) for i in draft_ids],
+    )
