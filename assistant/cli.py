@@ -484,10 +484,18 @@ def show(
 def approve(
     ctx: typer.Context,
     draft_ids: Annotated[list[int], typer.Argument(help="Numéros de brouillons.")],
+    override: Annotated[
+        str | None,
+        typer.Option(
+            "--override",
+            help="Approuver malgré des contrôles non passés, avec ce motif (enregistré).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Approuver des brouillons (ils partiront au prochain envoi)."""
     with service_for(ctx) as service:
-        for item in service.approve(draft_ids):
+        for item in service.approve(draft_ids, override=override):
             echo(
                 tr(
                     "Brouillon {i} approuvé ({c}, {s}).",

@@ -147,10 +147,28 @@ def render_draft(d: DraftView) -> Group:
     if d.subject:
         parts.append(Text("\n" + tr("Objet : ", "Subject: ") + d.subject, style="bold"))
     parts.append(Text("\n" + d.body))
-    if d.violations:
+    if d.checks:
         v = Text("\n" + tr("Contrôles non passés :", "Failed checks:") + "\n", style="bold red")
-        for item in d.violations:
+        for item in d.checks:
             v.append(f"  - {item}\n", style="red")
+        if d.override_reason:
+            v.append(tr("  Approuvé malgré tout : {r}\n", "  Approved anyway: {r}\n",
+                        r=d.override_reason), style="yellow")  # fmt: skip
+        parts.append(v)
+    else:
+        parts.append(Text("\n" + tr("✓ contrôles passés", "✓ checks passed"), style="green"))
+    if d.violations:
+        v = Text(
+            "\n"
+            + tr(
+                "Réécriture du LLM refusée, texte du modèle conservé :",
+                "LLM rewrite refused, template text kept:",
+            )
+            + "\n",
+            style="dim",
+        )
+        for item in d.violations:
+            v.append(f"  - {item}\n", style="dim")
         parts.append(v)
     if d.reject_reason:
         parts.append(Text("\n" + tr("Rejeté : ", "Rejected: ") + d.reject_reason, style="yellow"))

@@ -16,7 +16,7 @@ from assistant import calls, policy_edit
 from assistant.briefs.brief import Brief, build_brief
 from assistant.briefs.factsheet import FactSheet, build_factsheet
 from assistant.briefs.options import load_plan_policy, plan_options
-from assistant.company import Company, load_company
+from assistant.company import Company, load_company, placeholder_problem
 from assistant.config import Settings
 from assistant.delivery.send import Sender, SendReport, resolve_stuck
 from assistant.delivery.setup import make_sender
@@ -30,6 +30,7 @@ from assistant.demo.home import (
     write_marker,
 )
 from assistant.drafting import queue
+from assistant.drafting.checks import check_text, facts_of_draft
 from assistant.drafting.pipeline import (
     DraftRequest,
     DraftRunReport,
@@ -345,17 +346,26 @@ class Service:
         offline: bool = False,
         progress: Callable[[int, int], None] | None = None,
     ) -> DraftRunReport:
-        """Drafts for the plan's actions (idempotent: a second run the same day adds nothing)."""
-        return run_drafts(
+        """Drafts for the plan's actions (idempotent: a second run the same day adds nothing).
+        With example company facts the drafts are made, and the report says what to fill in."""
+        company = load_company(self.home)
+        report = run_drafts(
             self.store,
             self.plan(as_of),
-            load_company(self.home),
+            company,
             TemplateStore(self.home),
             rewriter=None if offline or not self.llm_available else self._rewriter(),
             policy_version=self.policy_version(),
             actor=self.actor,
             progress=progress,
         )
+        if problem := placeholder_problem(company):
+            report.notes.insert(0, problem)
+        return report
+
+    def company_problem(self) -> str | None:
+        """Why nothing can be approved yet (example company facts), or None."""
+        return placeholder_problem(load_company(self.home))
 
     @property
     def llm_available(self) -> bool:
@@ -519,16 +529,34 @@ class Service:
     def get_draft(self, draft_id: int) -> DraftView:
         return queue.get_draft(self.store, draft_id)
 
-    def approve(self, draft_ids: list[int], on: date | None = None) -> list[DraftView]:
+    def approve(
+        self, draft_ids: list[int], on: date | None = None, *, override: str | None = None
+    ) -> list[DraftView]:
+        """A person's yes; a text failing the fact checks needs `override` (the reason)."""
+        if problem := self.company_problem():
+            raise UserError(problem)
         day = on or self.store.today()
-        return [queue.approve(self.store, i, day, self.actor) for i in draft_ids]
+        return [queue.approve(self.store, i, day, self.actor, override) for i in draft_ids]
 
     def reject(self, draft_ids: list[int], reason: str, on: date | None = None) -> list[DraftView]:
         day = on or self.store.today()
         return [queue.reject(self.store, i, reason, day, self.actor) for i in draft_ids]
 
     def edit_draft(self, draft_id: int, body: str, subject: str | None = None) -> DraftView:
-        return queue.edit(self.store, draft_id, subject, body, self.actor)
+        """Save a person's edit with the fact checks of the new text."""
+        view = queue.get_draft(self.store, draft_id)
+        checks = self.check_text(draft_id, subject if subject is not None else view.subject, body)
+        return queue.edit(self.store, draft_id, subject, body, self.actor, checks)
+
+    def check_text(self, draft_id: int, subject: str, body: str) -> list[str]:
+        """The fact checks a draft's text would get (live in the editor, and on save): amounts,
+        dates, references, IBAN, links, e-mail addresses, phone numbers, forbidden phrases."""
+        view = queue.get_draft(self.store, draft_id)
+        facts = facts_of_draft(self.store, view, load_company(self.home))
+        rule = None
+        if view.channel != "internal":
+            rule = load_tone_policy(self.home).rule_for(view.step, view.segment, view.language)
+        return check_text(subject, body, facts, rule)
 
     # -- results ----------------------------------------------------------------------------
     def stats(self, as_of: date) -> Kpis:

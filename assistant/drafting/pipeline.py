@@ -16,6 +16,7 @@ from datetime import date
 from typing import Protocol
 
 from assistant.company import Company
+from assistant.drafting.checks import check_text, facts_of
 from assistant.drafting.facts import (
     FACT_VARS,
     REMINDER_STEPS,
@@ -48,6 +49,9 @@ class DraftRequest:
     rewrite: bool
     relationship: str  # "new" | "loyal" | "unknown" (non-identifying context for the LLM)
     plan_date: date
+    company: Company | None = None
+    customer: Customer | None = None
+    invoice_rows: list[Invoice] = field(default_factory=list)
 
     @property
     def key(self) -> tuple[str, str, str]:
@@ -213,6 +217,9 @@ class _RequestContext:
             rewrite,
             self.relationship,
             self.as_of,
+            self.company,
+            self.customer,
+            self.invoices,
         )
 
 
@@ -359,8 +366,10 @@ def store_draft(
     supersedes: int | None = None,
     parent_id: int | None = None,
     tone_adjustment: str | None = None,
+    checks: list[str] | None = None,
 ) -> int:
-    """Insert one draft (and supersede the old pending one) in a single transaction."""
+    """Insert one draft (and supersede the old pending one) in a single transaction.
+    `checks`: the fact checks of its text (a template's own text needs none)."""
     now = store.now_iso()
     with store.transaction():
         if supersedes is not None:
@@ -380,8 +389,8 @@ def store_draft(
             " subject, body, template_name, template_subject, template_body, source, violations,"
             " segment, tone, tone_adjustment, policy_version, plan_date, scheduled_for,"
             " total_cents, currency, max_days_late, reason, parent_id, created_at, updated_at,"
-            " instalment_id) VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-            " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " instalment_id, checks) VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+            " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 req.action.customer_id,
                 req.action.step,
@@ -410,6 +419,7 @@ def store_draft(
                 now,
                 now,
                 req.action.instalment_id,
+                json.dumps(checks or [], ensure_ascii=False),
             ),
         )
         draft_id = int(cur.lastrowid or 0)
@@ -466,6 +476,19 @@ def _currency(store: Store, numbers: tuple[str, ...]) -> str:
     return store.scalar("SELECT currency FROM invoices WHERE number = ?", (numbers[0],)) or "EUR"
 
 
+def outcome_checks(req: DraftRequest, outcome: RewriteOutcome) -> list[str]:
+    """Fact checks of a rewritten text (the template's own text states its facts)."""
+    if req.company is None or (outcome.subject, outcome.body) == (
+        req.fallback.subject,
+        req.fallback.body,
+    ):
+        return []
+    facts = facts_of(
+        [req.fallback.subject, req.fallback.body], req.company, req.invoice_rows, req.customer
+    )
+    return check_text(outcome.subject, outcome.body, facts, None)
+
+
 def template_outcome(req: DraftRequest, violations: list[str] | None = None) -> RewriteOutcome:
     return RewriteOutcome(req.fallback.subject, req.fallback.body, "template", violations or [])
 
@@ -504,7 +527,13 @@ def run_drafts(
                 outcome.fallback_reason or tr("pas de réécriture", "no rewrite")
             ] += 1
         draft_id = store_draft(
-            store, req, outcome, policy_version=policy_version, actor=actor, supersedes=supersedes
+            store,
+            req,
+            outcome,
+            policy_version=policy_version,
+            actor=actor,
+            supersedes=supersedes,
+            checks=outcome_checks(req, outcome),
         )
         report.created.append(draft_id)
         report.superseded += supersedes is not None

@@ -68,6 +68,9 @@ class DraftView:
     created_at: str
     instalment_id: int | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    # fact checks of the current text (a person's edit included); `violations` are the LLM's
+    checks: list[str] = field(default_factory=list)
+    override_reason: str | None = None  # approved despite `checks`, and why
 
     def as_json(self) -> dict[str, Any]:
         """DESIGN.md §5 `drafts --json` keys, then our extensions (money as decimal strings)."""
@@ -105,11 +108,15 @@ class DraftView:
             "sent_at": self.sent_at,
             "created_at": self.created_at,
             "instalment_id": self.instalment_id,
+            "checks": self.checks,
+            "override_reason": self.override_reason,
         }
 
     @property
     def passed_checks(self) -> bool:
-        return not self.violations
+        """The current text states only the message's facts (LLM attempts replaced by the
+        template do not count)."""
+        return not self.checks
 
 
 _SELECT = (
@@ -157,6 +164,8 @@ def _view(row: dict[str, Any]) -> DraftView:
         sent_at=row["sent_at"],
         created_at=row["created_at"],
         instalment_id=row["instalment_id"],
+        checks=json.loads(row["checks"] or "[]"),
+        override_reason=row["override_reason"],
     )
 
 
@@ -228,9 +237,25 @@ def _mark_step(store: Store, view: DraftView, on: date, source: str, actor: str)
     )
 
 
-def approve(store: Store, draft_id: int, on: date, actor: str) -> DraftView:
+def approve(
+    store: Store, draft_id: int, on: date, actor: str, override: str | None = None
+) -> DraftView:
+    """A person's yes. A text that fails the fact checks needs `override`: the reason,
+    recorded with the checks it overrides."""
     view = get_draft(store, draft_id)
     _require(view, "pending")
+    override = (override or "").strip() or None
+    if view.checks and override is None:
+        raise UserError(
+            tr(
+                "brouillon {i} : le texte ne passe pas les contrôles ({c}) ; corrigez-le,"
+                " ou approuvez en donnant un motif (--override MOTIF)",
+                "draft {i}: the text fails the checks ({c}); correct it, or approve with"
+                " a reason (--override REASON)",
+                i=draft_id,
+                c=" ; ".join(view.checks),
+            )
+        )
     if view.channel in ("email", "internal") and not view.recipient:
         raise UserError(
             tr(
@@ -249,16 +274,19 @@ def approve(store: Store, draft_id: int, on: date, actor: str) -> DraftView:
             )
         )
     with store.transaction():
-        _set(store, draft_id, status="approved")
+        _set(store, draft_id, status="approved", override_reason=override if view.checks else None)
         if view.channel != "internal":
             _mark_step(store, view, on, "draft", actor)
+        data: dict[str, Any] = {"step": view.step, "edited": view.edited}
+        if view.checks:
+            data |= {"override": override, "checks": view.checks}
         store.record_event(
             "draft.approved",
             actor=actor,
             customer_id=view.customer_id,
             draft_id=draft_id,
             on_date=on,
-            data={"step": view.step, "edited": view.edited},
+            data=data,
         )
     return get_draft(store, draft_id)
 
@@ -283,8 +311,16 @@ def reject(store: Store, draft_id: int, reason: str, on: date, actor: str) -> Dr
     return get_draft(store, draft_id)
 
 
-def edit(store: Store, draft_id: int, subject: str | None, body: str, actor: str) -> DraftView:
-    """A person's edit: kept as is (it is never rendered as a template), marked as edited."""
+def edit(
+    store: Store,
+    draft_id: int,
+    subject: str | None,
+    body: str,
+    actor: str,
+    checks: list[str] | None = None,
+) -> DraftView:
+    """A person's edit: kept as is (it is never rendered as a template), marked as edited,
+    with the fact checks of the new text (`checks`, computed by the caller)."""
     view = get_draft(store, draft_id)
     _require(view, "pending")
     if not body.strip():
@@ -292,8 +328,16 @@ def edit(store: Store, draft_id: int, subject: str | None, body: str, actor: str
     new_subject = view.subject if subject is None else " ".join(subject.split())
     if new_subject == view.subject and body == view.body:
         return view
+    checks = view.checks if checks is None else checks
     with store.transaction():
-        _set(store, draft_id, subject=new_subject, body=body, edited=1)
+        _set(
+            store,
+            draft_id,
+            subject=new_subject,
+            body=body,
+            edited=1,
+            checks=json.dumps(checks, ensure_ascii=False),
+        )
         store.record_event(
             "draft.edited",
             actor=actor,
@@ -302,6 +346,7 @@ def edit(store: Store, draft_id: int, subject: str | None, body: str, actor: str
             data={
                 "subject_changed": new_subject != view.subject,
                 "body_changed": body != view.body,
+                "checks": checks,
             },
         )
     return get_draft(store, draft_id)

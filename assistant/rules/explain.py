@@ -27,7 +27,7 @@ def explain(store: Store, planner: Planner, snap: Snapshot, plan: Plan) -> list[
     rows = [
         r
         for r in review.open_invoices_with_last_step(store, [s.id for s in steps])
-        if r.number not in named and r.customer_id not in whole
+        if r.number not in named and (r.customer_id not in whole or r.status == "disputed")
     ]
     disputes = review.dispute_reasons(store, [r.number for r in rows if r.status == "disputed"])
     as_of = snap.as_of.toordinal()

@@ -283,6 +283,14 @@ MIGRATIONS: Sequence[tuple[int, str, str]] = (
         ALTER TABLE customers ADD COLUMN payment_terms_end_of_month INTEGER NOT NULL DEFAULT 0;
         """,
     ),
+    (
+        17,
+        "drafts: fact checks of the current text, and a person's override with its reason",
+        """
+        ALTER TABLE drafts ADD COLUMN checks TEXT NOT NULL DEFAULT '[]';
+        ALTER TABLE drafts ADD COLUMN override_reason TEXT;
+        """,
+    ),
 )
 
 

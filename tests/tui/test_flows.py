@@ -71,17 +71,17 @@ async def test_edit_then_approve_and_next(demo_service: Service) -> None:
 
 async def test_bulk_approve_only_takes_drafts_that_passed_checks(demo_service: Service) -> None:
     demo_service.store.conn.execute(
-        "UPDATE drafts SET violations = '[\"jeton manquant\"]' WHERE id = "
+        "UPDATE drafts SET checks = '[\"montant absent des factures : 1,00 €\"]' WHERE id = "
         "(SELECT MIN(id) FROM drafts WHERE status = 'pending' AND channel = 'email')"
     )
     flagged = demo_service.store.scalar(
-        "SELECT id FROM drafts WHERE violations != '[]' AND status = 'pending'"
+        "SELECT id FROM drafts WHERE checks != '[]' AND status = 'pending'"
     )
     app = make_app(demo_service, DEMO_DAY)
     async with app.run_test(size=SIZE) as pilot:
         screen = app.screen
         assert isinstance(screen, QueueScreen)
-        clean = {d.id for d in screen.drafts if not d.violations and d.channel != "sms"}
+        clean = {d.id for d in screen.drafts if not d.checks and d.channel != "sms"}
         clean = set(sorted(clean)[:3])
         screen.selected = clean | {flagged}
         await pilot.press("A")

@@ -176,6 +176,7 @@ def test_language_of_short_and_foreign_texts() -> None:
 
 def locked(language: str, name: str, step: str, several: bool) -> tuple[str, str]:
     context = {"several": several, "step": step, "segment": "standard", "language": language}
+    context |= {"reminded_before": several, "notified_before": several}
     context |= {var: token_for(var) for var in FACT_VARS}
     rendered = TemplateStore(None).render(f"{language}/{name}.j2", context)
     return rendered.subject, rendered.body

@@ -13,6 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer, Header, Input, Label, LoadingIndicator, Static, TextArea
 from textual.worker import Worker, WorkerState
 
@@ -66,6 +67,7 @@ class DraftScreen(Screen[None]):
         self.order = order or [draft_id]
         self.draft: DraftView | None = None
         self.worker: Worker[DraftView] | None = None
+        self._check_timer: Timer | None = None
 
     @property
     def relance(self) -> RelanceApp:
@@ -114,12 +116,7 @@ class DraftScreen(Screen[None]):
         if d.error:  # delivery: the server's words (failed, to retry) or why it was cancelled
             facts.append(f"\n{d.status} : {d.error}", style="bold red")
         self.query_one("#facts", Static).update(facts)
-        checks = (
-            Text("⚠ " + " · ".join(d.violations), style="bold red")
-            if d.violations
-            else Text("✓ " + tr("contrôles passés", "checks passed"), style="green")
-        )
-        self.query_one("#violations", Static).update(checks)
+        self.show_checks(d.checks)
         self.query_one("#subject", Input).value = d.subject
         self.query_one("#body", TextArea).text = d.body
         self.query_one("#diff", Static).update(diff_text(d.template_body, d.body))
@@ -127,11 +124,53 @@ class DraftScreen(Screen[None]):
         self.query_one("#subject", Input).disabled = not editable
         self.query_one("#body", TextArea).read_only = not editable
 
+    def show_checks(self, checks: list[str]) -> None:
+        """The fact checks of the text as it stands (the LLM's refused attempts apart)."""
+        d = self.draft
+        line = (
+            Text("⚠ " + " · ".join(checks), style="bold red")
+            if checks
+            else Text("✓ " + tr("contrôles passés", "checks passed"), style="green")
+        )
+        if d is not None and d.violations:
+            line.append(
+                tr(
+                    "\n(réécriture du LLM refusée, texte du modèle conservé : {v})",
+                    "\n(LLM rewrite refused, template text kept: {v})",
+                    v=" · ".join(d.violations),
+                ),
+                style="dim",
+            )
+        self.query_one("#violations", Static).update(line)
+
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
         if self.draft is not None:
             self.query_one("#diff", Static).update(
                 diff_text(self.draft.template_body, event.text_area.text)
             )
+            self._schedule_check()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "subject" and self.draft is not None:
+            self._schedule_check()
+
+    def _schedule_check(self) -> None:
+        """Re-check the facts as the person types (debounced)."""
+        if self._check_timer is not None:
+            self._check_timer.stop()
+        self._check_timer = self.set_timer(0.3, self.check_now)
+
+    def check_now(self) -> list[str]:
+        if self.draft is None or not self.is_mounted:
+            return []
+        body = self.query_one("#body", TextArea).text
+        subject = self.query_one("#subject", Input).value
+        checks: list[str] = []
+        self.relance.attempt(
+            lambda: checks.extend(self.relance.service.check_text(self.draft_id, subject, body))
+        )
+        self.show_checks(checks)
+        return checks
 
     def _edited(self) -> bool:
         d = self.draft
@@ -156,7 +195,26 @@ class DraftScreen(Screen[None]):
     def action_approve(self) -> None:
         if not self.action_save():
             return
-        if self.relance.attempt(lambda: self.relance.service.approve([self.draft_id])):
+        d = self.draft = self.relance.service.get_draft(self.draft_id)
+        if d.checks:  # approving a text that fails the checks needs a reason, recorded
+            from tui.widgets.modals import ReasonModal
+
+            title = tr(
+                "Contrôles non passés : {c}\nApprouver quand même ? Motif :",
+                "Failed checks: {c}\nApprove anyway? Reason:",
+                c=" · ".join(d.checks),
+            )
+            self.app.push_screen(ReasonModal(title), self._approve_with)
+            return
+        self._approve_with(None)
+
+    def _approve_with(self, override: str | None) -> None:
+        d = self.draft
+        if d is not None and d.checks and not override:
+            return  # cancelled
+        if self.relance.attempt(
+            lambda: self.relance.service.approve([self.draft_id], override=override)
+        ):
             self.notify(tr("Brouillon {i} approuvé", "Draft {i} approved", i=self.draft_id))
             self.action_next(after_approval=True)
 

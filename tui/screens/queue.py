@@ -43,7 +43,7 @@ PAGE_SIZE = 500  # rows in the table at once: first paint stays fast with 10,000
 
 
 def draft_row(d: DraftView, selected: bool) -> tuple[Text | str, ...]:
-    check = Text("⚠", style="bold red") if d.violations else Text("✓", style="green")
+    check = Text("⚠", style="bold red") if d.checks else Text("✓", style="green")
     # the columns that matter for a decision come first: readable at 80 columns
     return (
         "●" if selected else " ",
@@ -203,7 +203,7 @@ class QueueScreen(Screen[None]):
                 cells = ("●", *cells[1:])
             table.add_row(*cells, key=str(d.id))
         pending = [d for d in self.drafts if d.status == "pending"]
-        flagged = sum(1 for d in pending if d.violations)
+        flagged = sum(1 for d in pending if d.checks)
         counts = tr(
             "{n} affichés · {p} en attente · {f} à contrôler ⚠ · {s} sélectionnés · tri : {k}",
             "{n} shown · {p} pending · {f} to check (⚠) · {s} selected · sort: {k}",
@@ -278,10 +278,28 @@ class QueueScreen(Screen[None]):
         if draft is None:
             return
         row = self.query_one("#drafts", DataTable).cursor_row
-        if self.relance.attempt(lambda: self.relance.service.approve([draft.id])):
-            self.notify(tr("Brouillon {i} approuvé", "Draft {i} approved", i=draft.id))
-        self.reload()
-        self.refresh_table(keep=row)
+
+        def approve(override: str | None) -> None:
+            if draft.checks and not override:
+                return  # cancelled: a failing text needs a reason
+            if self.relance.attempt(
+                lambda: self.relance.service.approve([draft.id], override=override)
+            ):
+                self.notify(tr("Brouillon {i} approuvé", "Draft {i} approved", i=draft.id))
+            self.reload()
+            self.refresh_table(keep=row)
+
+        if draft.checks:
+            from tui.widgets.modals import ReasonModal
+
+            title = tr(
+                "Contrôles non passés : {c}\nApprouver quand même ? Motif :",
+                "Failed checks: {c}\nApprove anyway? Reason:",
+                c=" · ".join(draft.checks),
+            )
+            self.app.push_screen(ReasonModal(title), approve)
+            return
+        approve(None)
 
     def action_reject(self) -> None:
         draft = self.current()
@@ -308,7 +326,7 @@ class QueueScreen(Screen[None]):
 
     def action_bulk_approve(self) -> None:
         chosen = [d for d in self.drafts if d.id in self.selected and d.status == "pending"]
-        ok = [d.id for d in chosen if not d.violations]
+        ok = [d.id for d in chosen if not d.checks]
         skipped = len(chosen) - len(ok)
         if ok and self.relance.attempt(lambda: self.relance.service.approve(ok)):
             self.notify(
