@@ -102,3 +102,41 @@ def policy_versions(home: Path, relative: str) -> list[Path]:
     folder = home / "policies" / VERSIONS
     prefix = relative.replace("/", "__") + "."
     return sorted(p for p in folder.glob(prefix + "*")) if folder.is_dir() else []
+
+
+def fact_changes(relative: str, old_text: str, new_text: str) -> list[dict[str, str]]:
+    """What a saved `company.yaml` changes in the facts every message carries, in words
+    (an IBAN change above all: it says where customers send money)."""
+    if relative != "company.yaml":
+        return []
+    try:
+        old = parse_policy_text(old_text, Company, relative)
+    except PolicyError:
+        return []
+    new = parse_policy_text(new_text, Company, relative)
+    labels = {
+        "iban": ("IBAN", "IBAN"),
+        "name": ("raison sociale", "company name"),
+        "payment_link": ("lien de paiement", "payment link"),
+        "email": ("e-mail", "e-mail"),
+        "phone": ("téléphone", "phone"),
+    }
+    out = []
+    for key, (fr, en) in labels.items():
+        before, after = getattr(old, key), getattr(new, key)
+        if before != after:
+            out.append(
+                {
+                    "field": key,
+                    "from": before,
+                    "to": after,
+                    "text": tr(
+                        "{f} modifié : {a} → {b}",
+                        "{f} changed: {a} → {b}",
+                        f=tr(fr, en),
+                        a=before or "—",
+                        b=after or "—",
+                    ),
+                }
+            )
+    return out

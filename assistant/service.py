@@ -6,6 +6,7 @@ wires them to the store and the settings, and keeps every write inside a transac
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -41,8 +42,9 @@ from assistant.drafting.pipeline import (
     template_outcome,
 )
 from assistant.drafting.queue import DraftView
+from assistant.drafting.refresh import RefreshReport, refresh_drafts
 from assistant.drafting.templates import Rendered, TemplateStore
-from assistant.errors import UserError
+from assistant.errors import PolicyError, UserError
 from assistant.i18n import tr
 from assistant.imports import ImportReport, import_fec, import_file
 from assistant.kpis import Kpis, compute_kpis
@@ -349,9 +351,11 @@ class Service:
         """Drafts for the plan's actions (idempotent: a second run the same day adds nothing).
         With example company facts the drafts are made, and the report says what to fill in."""
         company = load_company(self.home)
+        plan = self.plan(as_of)
+        refreshed = self.refresh_drafts()
         report = run_drafts(
             self.store,
-            self.plan(as_of),
+            plan,
             company,
             TemplateStore(self.home),
             rewriter=None if offline or not self.llm_available else self._rewriter(),
@@ -359,9 +363,21 @@ class Service:
             actor=self.actor,
             progress=progress,
         )
+        report.notes[:0] = refreshed.lines()
         if problem := placeholder_problem(company):
             report.notes.insert(0, problem)
         return report
+
+    def refresh_drafts(self) -> RefreshReport:
+        """Queued drafts made under another policy version are rendered again; those whose
+        text changes get a new version to review (see `drafting/refresh.py`)."""
+        return refresh_drafts(
+            self.store,
+            load_company(self.home),
+            TemplateStore(self.home),
+            policy_version=self.policy_version(),
+            actor=self.actor,
+        )
 
     def company_problem(self) -> str | None:
         """Why nothing can be approved yet (example company facts), or None."""
@@ -494,18 +510,27 @@ class Service:
     def read_policy(self, relative: str) -> str:
         return policy_edit.read_policy(self.home, relative)
 
-    def save_policy(self, relative: str, text: str) -> str:
-        """Validate then save (the previous version is kept); returns the new policy version."""
+    def save_policy(self, relative: str, text: str) -> SavedPolicy:
+        """Validate then save (the previous version is kept); queued drafts follow the new
+        policy (re-rendered, to review again when their text changes)."""
         before = self.policy_version()
+        old_text = self.read_policy(relative)
         policy_edit.save_policy(self.home, relative, text, self.store.clock())
         after = self.policy_version()
+        changes = policy_edit.fact_changes(relative, old_text, text)
         with self.store.transaction():
             self.store.record_event(
                 "policy.saved",
                 actor=self.actor,
-                data={"file": relative, "from_version": before, "to_version": after},
+                data={
+                    "file": relative,
+                    "from_version": before,
+                    "to_version": after,
+                    "changes": changes,
+                },
             )
-        return after
+        refreshed = self.refresh_drafts()
+        return SavedPolicy(after, [c["text"] for c in changes] + refreshed.lines(), refreshed)
 
     def preview_policy(self, draft_id: int, relative: str, text: str) -> Rendered:
         """A real draft re-rendered under an edited (unsaved) policy; refused if invalid."""
@@ -578,8 +603,17 @@ class Service:
         )
 
     def send(self, *, dry_run: bool = False) -> SendReport:
-        """Deliver approved drafts (exactly once); `sending` left by a crash is reported."""
-        return self.sender().run(dry_run=dry_run)
+        """Deliver approved drafts (exactly once); `sending` left by a crash is reported.
+        Approved drafts made under another policy or company facts are rendered again first:
+        one whose text changes goes back to a person instead of leaving."""
+        renewed: list[int] = []
+        if not dry_run:
+            # a broken policy blocks drafting, not the send of approved drafts
+            with contextlib.suppress(PolicyError):
+                renewed = self.refresh_drafts().withdrawn
+        report = self.sender().run(dry_run=dry_run)
+        report.renewed = renewed
+        return report
 
     def resolve_stuck(self, draft_id: int, *, was_sent: bool) -> DraftView:
         return resolve_stuck(self.store, draft_id, was_sent=was_sent, actor=self.actor)
@@ -647,6 +681,15 @@ class Service:
             invoice=invoice,
             note=note,
         )
+
+
+@dataclass
+class SavedPolicy:
+    """A saved policy file: the new policy version, what changed in words, the drafts redone."""
+
+    version: str
+    notes: list[str]
+    refreshed: RefreshReport
 
 
 @dataclass

@@ -48,6 +48,8 @@ class SendReport:
     stuck: list[int] = field(default_factory=list)
     would_send: list[int] = field(default_factory=list)  # --dry-run
     held: list[int] = field(default_factory=list)  # minimum gap: stays approved, sent later
+    # approved drafts replaced by a new version (policy or company facts changed): to review
+    renewed: list[int] = field(default_factory=list)
     error: str | None = None  # why the batch stopped early (server down, bad configuration)
 
     def summary(self, *, with_error: bool = True) -> str:
@@ -77,6 +79,7 @@ class SendReport:
             "deferred_ids": self.deferred,
             "would_send": self.would_send,
             "held_ids": self.held,
+            "renewed_ids": self.renewed,
             "error": self.error,
         }
 

@@ -367,6 +367,7 @@ def store_draft(
     parent_id: int | None = None,
     tone_adjustment: str | None = None,
     checks: list[str] | None = None,
+    note: str | None = None,
 ) -> int:
     """Insert one draft (and supersede the old pending one) in a single transaction.
     `checks`: the fact checks of its text (a template's own text needs none)."""
@@ -389,8 +390,8 @@ def store_draft(
             " subject, body, template_name, template_subject, template_body, source, violations,"
             " segment, tone, tone_adjustment, policy_version, plan_date, scheduled_for,"
             " total_cents, currency, max_days_late, reason, parent_id, created_at, updated_at,"
-            " instalment_id, checks) VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-            " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " instalment_id, checks, error) VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?,"
+            " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 req.action.customer_id,
                 req.action.step,
@@ -420,6 +421,7 @@ def store_draft(
                 now,
                 req.action.instalment_id,
                 json.dumps(checks or [], ensure_ascii=False),
+                note,
             ),
         )
         draft_id = int(cur.lastrowid or 0)

@@ -374,3 +374,41 @@ def cancel_for_invoice(store: Store, invoice_number: str, why: str, actor: str) 
             data={"why": why, "was": row["status"]},
         )
     return [r["id"] for r in rows]
+
+
+def set_policy_version(store: Store, draft_id: int, version: str) -> None:
+    """The draft reads the same under the policy now in effect: only its version moves."""
+    store.conn.execute("UPDATE drafts SET policy_version = ? WHERE id = ?", (version, draft_id))
+
+
+def withdraw(store: Store, view: DraftView, actor: str, *, why: str) -> None:
+    """A pending or approved draft gives way to a new version: `superseded`; an approval is
+    withdrawn and the steps it marked done are reopened (inside the caller's transaction)."""
+    _require(view, "pending", "approved")
+    _set(store, view.id, status="superseded")
+    if view.status == "approved":
+        repo.undo_steps(store, view.id)
+    store.record_event(
+        "draft.superseded",
+        actor=actor,
+        customer_id=view.customer_id,
+        draft_id=view.id,
+        data={"why": why, "was": view.status},
+    )
+
+
+def unapprove(store: Store, draft_id: int, actor: str) -> DraftView:
+    """Back to pending, until the send starts: the approval is withdrawn, its step reopened."""
+    view = get_draft(store, draft_id)
+    _require(view, "approved")
+    with store.transaction():
+        _set(store, draft_id, status="pending", override_reason=None)
+        repo.undo_steps(store, draft_id)
+        store.record_event(
+            "draft.unapproved",
+            actor=actor,
+            customer_id=view.customer_id,
+            draft_id=draft_id,
+            data={"step": view.step},
+        )
+    return get_draft(store, draft_id)

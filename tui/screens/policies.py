@@ -118,12 +118,17 @@ class PoliciesScreen(Screen[None]):
             self._timer.stop()
         text = self.query_one("#policy-text", TextArea).text
         try:
-            version = self.relance.service.save_policy(self.file, text)
+            saved = self.relance.service.save_policy(self.file, text)
         except (PolicyError, UserError) as exc:
             self.set_status(
                 tr("Refusé, rien n'est écrit : {e}", "Refused, nothing written: {e}", e=exc),
                 ok=False,
             )
             return
-        self.set_status(tr("Enregistré (version {v})", "Saved (version {v})", v=version), ok=True)
-        self.notify(tr("Politique enregistrée", "Policy saved"))
+        status = tr("Enregistré (version {v})", "Saved (version {v})", v=saved.version)
+        self.set_status("\n".join([status, *saved.notes]), ok=True)
+        self.notify(
+            "\n".join([tr("Politique enregistrée", "Policy saved"), *saved.notes]),
+            severity="warning" if saved.notes else "information",
+            timeout=12 if saved.notes else 4,
+        )
