@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
@@ -27,8 +27,9 @@ from assistant.demo.build import DEFAULT_SEED as DEMO_SEED
 from assistant.demo.report import render_summary
 from assistant.errors import ImportRejected, UserError
 from assistant.i18n import set_language, tr
+from assistant.labels import step_label
 from assistant.money import parse_amount
-from assistant.render import render_draft, render_drafts, render_plan
+from assistant.render import render_draft, render_drafts, render_plan, render_send_list
 from assistant.service import Service
 
 app = typer.Typer(
@@ -91,6 +92,29 @@ def service_for(ctx: typer.Context) -> Iterator[Service]:
 
 def echo(text: str = "") -> None:
     typer.echo(text)
+
+
+@contextmanager
+def progress_bar(label: str, *, quiet: bool = False) -> Iterator[Callable[[int, int], None]]:
+    """A progress bar on stderr for a long job; nothing when stderr is not a terminal, or
+    with --json (`quiet`). Yields `step(done, total)`."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    shown = not quiet and sys.stderr.isatty()
+    with Progress(
+        TextColumn(label),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=Console(stderr=True),
+        transient=True,
+        disable=not shown,
+    ) as bar:
+        task = bar.add_task(label, total=None)
+
+        def step(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield step
 
 
 @app.command()
@@ -422,24 +446,9 @@ def draft(
     as_json: AsJson = False,
 ) -> None:
     """Créer les brouillons des actions dues (idempotent), à valider ensuite."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
     with service_for(ctx) as service:
         day = parse_day(as_of, service.store.today())
-        err = Console(stderr=True)
-        with Progress(
-            TextColumn(tr("Brouillons", "Drafts")),
-            BarColumn(),
-            MofNCompleteColumn(),
-            console=err,
-            transient=True,
-            disable=as_json,
-        ) as bar:
-            task = bar.add_task("drafts", total=None)
-
-            def step(done: int, total: int) -> None:
-                bar.update(task, completed=done, total=total)
-
+        with progress_bar(tr("Brouillons", "Drafts"), quiet=as_json) as step:
             report = service.draft(day, offline=offline, progress=step)
     if as_json:
         echo(json.dumps(report.as_json(), ensure_ascii=False))
@@ -501,8 +510,28 @@ def approve(
                     "Brouillon {i} approuvé ({c}, {s}).",
                     "Draft {i} approved ({c}, {s}).",
                     i=item.id,
-                    c=item.customer_id,
-                    s=item.step,
+                    c=item.customer_name,
+                    s=step_label(item.step),
+                )
+            )
+
+
+@app.command()
+def unapprove(
+    ctx: typer.Context,
+    draft_ids: Annotated[list[int], typer.Argument(help="Numéros de brouillons.")],
+) -> None:
+    """Retirer une approbation : le brouillon revient en attente (tant que l'envoi n'a pas
+    commencé)."""
+    with service_for(ctx) as service:
+        for item in service.unapprove(draft_ids):
+            echo(
+                tr(
+                    "Brouillon {i} de nouveau en attente ({c}, {s}).",
+                    "Draft {i} back to pending ({c}, {s}).",
+                    i=item.id,
+                    c=item.customer_name,
+                    s=step_label(item.step),
                 )
             )
 
@@ -521,8 +550,8 @@ def reject(
                     "Brouillon {i} rejeté ({c}, {s}).",
                     "Draft {i} rejected ({c}, {s}).",
                     i=item.id,
-                    c=item.customer_id,
-                    s=item.step,
+                    c=item.customer_name,
+                    s=step_label(item.step),
                 )
             )
 
@@ -564,20 +593,37 @@ def send(
 ) -> None:
     """Envoyer les brouillons approuvés (SMTP, sinon fichiers .eml dans <home>/outbox)."""
     with service_for(ctx) as service:
-        report = service.send(dry_run=dry_run)
+        with progress_bar(tr("Envoi", "Sending"), quiet=as_json or dry_run) as step:
+            report = service.send(dry_run=dry_run, progress=step)
+        listed = report.would_send if dry_run else report.sent
+        views = [service.get_draft(i) for i in listed]
+        held = [service.get_draft(i) for i in report.held + report.cancelled]
     if as_json:
         echo(json.dumps(report.as_json(), ensure_ascii=False))
     elif dry_run:
         echo(
             tr(
-                "Simulation : {n} message(s) partiraient, {c} seraient annulés.",
-                "Dry run: {n} message(s) would leave, {c} would be cancelled.",
+                "Simulation ({w}) : {n} message(s) partiraient, {c} seraient annulés, {h} retenus.",
+                "Dry run ({w}): {n} message(s) would leave, {c} would be cancelled, {h} held.",
+                w=report.destination,
                 n=len(report.would_send),
                 c=len(report.cancelled),
+                h=len(report.held),
             )
         )
+        Console(highlight=False).print(render_send_list(views, held, report.reasons), crop=False)
     else:
+        echo(tr("Destination : {w}", "Destination: {w}", w=report.destination))
         echo(report.summary(with_error=False))  # the error goes to stderr below
+        Console(highlight=False).print(render_send_list(views, held, report.reasons), crop=False)
+        if report.renewed:
+            echo(
+                tr(
+                    "À valider de nouveau (politique ou faits de l'entreprise modifiés) : {ids}",
+                    "To review again (policy or company facts changed): {ids}",
+                    ids=", ".join(map(str, report.renewed)),
+                )
+            )
     if report.stuck and not as_json:
         echo(
             tr(

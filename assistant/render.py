@@ -175,3 +175,26 @@ def render_draft(d: DraftView) -> Group:
     if d.error:
         parts.append(Text("\n" + tr("Note : ", "Note: ") + d.error, style="yellow"))
     return Group(*parts)
+
+
+def render_send_list(
+    items: list[DraftView], set_aside: list[DraftView], reasons: dict[int, str] | None = None
+) -> Group | Text:
+    """Who receives what: customer, address, step, invoices, total; then what was set aside
+    (held by the minimum gap, or cancelled) and why."""
+    parts: list[Text | Table] = []
+    for d in items:
+        to = d.recipient or tr("(manquant)", "(missing)")
+        if d.cc:
+            to += " (cc " + ", ".join(d.cc) + ")"
+        line = Text(f"  #{d.id} ")
+        line.append(f"{d.customer_name} ({d.customer_id})", style="bold")
+        line.append(f" → {to}\n      {draft_label(d.step, d.channel)} · {', '.join(d.invoices)}")
+        line.append(f" · {_money(d.total_cents, d.currency)}")
+        parts.append(line)
+    for d in set_aside:
+        line = Text(f"  #{d.id} {d.customer_name} · {draft_label(d.step, d.channel)} : ")
+        why = (reasons or {}).get(d.id) or d.error
+        line.append(status_label(d.status) + (f" — {why}" if why else ""), style="yellow")
+        parts.append(line)
+    return Group(*parts) if parts else Text("")

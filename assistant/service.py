@@ -48,6 +48,7 @@ from assistant.errors import PolicyError, UserError
 from assistant.i18n import tr
 from assistant.imports import ImportReport, import_fec, import_file
 from assistant.kpis import Kpis, compute_kpis
+from assistant.labels import status_label
 from assistant.llm.backend import ChatBackend, OpenAIBackend
 from assistant.llm.brief import llm_brief
 from assistant.llm.prompts import PromptStore
@@ -567,6 +568,24 @@ class Service:
         day = on or self.store.today()
         return [queue.reject(self.store, i, reason, day, self.actor) for i in draft_ids]
 
+    def unapprove(self, draft_ids: list[int]) -> list[DraftView]:
+        """Back to pending, until the send starts (all ids checked first: all or nothing)."""
+        views = [queue.get_draft(self.store, i) for i in draft_ids]
+        for view in views:
+            if view.status != "approved":
+                raise UserError(
+                    tr(
+                        "brouillon {i} : {s}, seul un brouillon approuvé et pas encore parti"
+                        " peut revenir en attente",
+                        "draft {i}: {s}, only an approved draft not yet sent can go back"
+                        " to pending",
+                        i=view.id,
+                        s=status_label(view.status),
+                    )
+                )
+        with self.store.transaction():
+            return [queue.unapprove(self.store, v.id, self.actor) for v in views]
+
     def edit_draft(self, draft_id: int, body: str, subject: str | None = None) -> DraftView:
         """Save a person's edit with the fact checks of the new text."""
         view = queue.get_draft(self.store, draft_id)
@@ -602,7 +621,9 @@ class Service:
             backoff_s=self.settings.send_backoff_s if backoff_s is None else backoff_s,
         )
 
-    def send(self, *, dry_run: bool = False) -> SendReport:
+    def send(
+        self, *, dry_run: bool = False, progress: Callable[[int, int], None] | None = None
+    ) -> SendReport:
         """Deliver approved drafts (exactly once); `sending` left by a crash is reported.
         Approved drafts made under another policy or company facts are rendered again first:
         one whose text changes goes back to a person instead of leaving."""
@@ -611,7 +632,7 @@ class Service:
             # a broken policy blocks drafting, not the send of approved drafts
             with contextlib.suppress(PolicyError):
                 renewed = self.refresh_drafts().withdrawn
-        report = self.sender().run(dry_run=dry_run)
+        report = self.sender().run(dry_run=dry_run, progress=progress)
         report.renewed = renewed
         return report
 

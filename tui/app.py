@@ -78,7 +78,7 @@ class RelanceApp(App[None]):
         yield SystemCommand(
             tr("Envoyer les brouillons approuvés", "Send approved drafts"),
             tr("SMTP ou fichiers .eml", "SMTP or .eml files"),
-            self.send_approved,
+            self.confirm_send,
         )
         for mode, (fr, en) in {
             "queue": ("File de validation", "Review queue"),
@@ -112,6 +112,34 @@ class RelanceApp(App[None]):
         report = self.service.draft(self.as_of)
         self.call_from_thread(self.notify, "\n".join(report.lines()[:3]))
         self.call_from_thread(self._refresh_queue)
+
+    def confirm_send(self) -> None:
+        """Sending asks first, with the count, the total and where the messages go."""
+        from tui.screens.queue import money_total
+        from tui.widgets.modals import ConfirmModal
+
+        approved = self.service.drafts("approved", texts=False)
+        if not approved:
+            self.notify(tr("Aucun brouillon approuvé à envoyer", "No approved draft to send"))
+            return
+        try:
+            where = self.service.sender().destination()
+        except (UserError, PolicyError) as exc:
+            self.notify(str(exc), severity="error", timeout=15)
+            return
+        question = tr(
+            "Envoyer {n} message(s) approuvé(s), {t} au total ?\nVers : {w}",
+            "Send {n} approved message(s), {t} in total?\nTo: {w}",
+            n=len(approved),
+            t=money_total(approved),
+            w=where,
+        )
+
+        def done(yes: bool | None) -> None:
+            if yes:
+                self.send_approved()
+
+        self.push_screen(ConfirmModal(question, tr("Envoyer", "Send")), done)
 
     @work(thread=True, exclusive=True, group="batch")
     def send_approved(self) -> None:

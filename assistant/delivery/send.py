@@ -22,9 +22,12 @@ from assistant.delivery.message import build_email, message_id
 from assistant.delivery.pacing import Pacing, pace
 from assistant.delivery.transports import (
     EmailTransport,
+    EmlOutbox,
+    FileSmsOutbox,
     PermanentError,
     SetupError,
     SmsProvider,
+    SmtpTransport,
     TransientError,
 )
 from assistant.drafting import queue
@@ -51,6 +54,8 @@ class SendReport:
     # approved drafts replaced by a new version (policy or company facts changed): to review
     renewed: list[int] = field(default_factory=list)
     error: str | None = None  # why the batch stopped early (server down, bad configuration)
+    destination: str = ""  # where messages go: the SMTP server, or the outbox folder
+    reasons: dict[int, str] = field(default_factory=dict)  # why a draft was cancelled or held
 
     def summary(self, *, with_error: bool = True) -> str:
         text = tr(
@@ -80,6 +85,7 @@ class SendReport:
             "would_send": self.would_send,
             "held_ids": self.held,
             "renewed_ids": self.renewed,
+            "destination": self.destination,
             "error": self.error,
         }
 
@@ -104,14 +110,42 @@ class Sender:
     backoff_s: float = 1.0
     sleep: Callable[[float], None] = time.sleep
 
-    def run(self, *, dry_run: bool = False) -> SendReport:
+    def destination(self) -> str:
+        """Where the e-mails (and SMS) go, in words: never a password."""
+        email = self.email
+        if isinstance(email, SmtpTransport):
+            where = tr(
+                "serveur SMTP {h}:{p} ({t})",
+                "SMTP server {h}:{p} ({t})",
+                h=email.host,
+                p=email.port,
+                t=email.tls,
+            )
+        elif isinstance(email, EmlOutbox):
+            where = tr(
+                "fichiers .eml dans {f} (aucun serveur SMTP configuré)",
+                ".eml files in {f} (no SMTP server configured)",
+                f=email.folder,
+            )
+        else:
+            where = type(email).__name__
+        if isinstance(self.sms, FileSmsOutbox):
+            where += tr(" ; SMS dans {f}", "; SMS in {f}", f=self.sms.folder / "outbox.jsonl")
+        return where
+
+    def run(
+        self, *, dry_run: bool = False, progress: Callable[[int, int], None] | None = None
+    ) -> SendReport:
         report = SendReport(stuck=[d.id for d in queue.list_drafts(self.store, "sending")])
+        report.destination = self.destination()
         drafts = queue.list_drafts(self.store, "approved")
         promises = self._latest_promises()
         holds = load_holds(self.store, self.store.today())
         planned: dict[str, list[Delivered]] = {}  # dry run: what this batch would deliver
         try:
             for i, draft in enumerate(drafts):
+                if progress is not None:
+                    progress(i, len(drafts))
                 why = self._blocked(draft, promises, holds)
                 if why is None:
                     paced = self._pace(draft, planned.get(draft.customer_id, []))
@@ -120,7 +154,10 @@ class Sender:
                         if not dry_run:
                             self._hold(draft, paced.hold)
                         report.held.append(draft.id)
+                        report.reasons[draft.id] = paced.hold
                         continue
+                if why is not None:
+                    report.reasons[draft.id] = why
                 if dry_run and why is None:
                     planned.setdefault(draft.customer_id, []).append(self._as_delivered(draft))
                 if dry_run:
@@ -137,6 +174,8 @@ class Sender:
                         break
         finally:
             self.email.close()
+        if progress is not None:
+            progress(len(drafts), len(drafts))
         return report
 
     # -- the re-check right before sending ------------------------------------------------

@@ -15,6 +15,7 @@ from typing import Any
 
 from assistant.errors import UserError
 from assistant.i18n import tr
+from assistant.labels import status_label
 from assistant.money import cents_to_str
 from assistant.storage import repo
 from assistant.storage.db import Store
@@ -205,11 +206,11 @@ def _require(view: DraftView, *allowed: str) -> None:
     if view.status not in allowed:
         raise UserError(
             tr(
-                "brouillon {i} : statut « {s} », action impossible (attendu : {a})",
-                "draft {i}: status '{s}', not possible (expected: {a})",
+                "brouillon {i} : {s}, action impossible (il faudrait : {a})",
+                "draft {i}: {s}, not possible (expected: {a})",
                 i=view.id,
-                s=view.status,
-                a=", ".join(allowed),
+                s=status_label(view.status),
+                a=", ".join(status_label(a) for a in allowed),
             )
         )
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from textual.command import CommandPalette
-from textual.widgets import DataTable, Input, Select, TextArea
+from textual.widgets import DataTable, Input, Label, Select, TextArea
 
 from assistant.config import Settings
 from assistant.labels import step_label
+from assistant.money import format_money
 from assistant.service import Service
 from tests.conftest import FIXED_NOW
 from tests.support.llm_stub import StubLLM
@@ -16,6 +17,7 @@ from tests.tui.conftest import DEMO_DAY
 from tui.app import make_app
 from tui.screens.draft import DraftScreen
 from tui.screens.queue import QueueScreen
+from tui.widgets.modals import ConfirmModal
 
 SIZE = (140, 40)
 
@@ -85,6 +87,13 @@ async def test_bulk_approve_only_takes_drafts_that_passed_checks(demo_service: S
         clean = set(sorted(clean)[:3])
         screen.selected = clean | {flagged}
         await pilot.press("A")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmModal)  # count and total first
+        question = str(app.screen.query_one("#question", Label).render())
+        total = sum(d.total_cents for d in screen.drafts if d.id in clean)
+        assert "Approuver 3 brouillon(s)" in question and "1 écarté(s)" in question
+        assert format_money(total, "EUR", "fr_FR") in question
+        await pilot.click("#yes")
         await pilot.pause()
     statuses = {d.id: d.status for d in demo_service.drafts()}
     assert statuses[flagged] == "pending"

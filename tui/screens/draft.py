@@ -57,6 +57,7 @@ class DraftScreen(Screen[None]):
         Binding("ctrl+s", "save", tr("Enregistrer l'édition", "Save edit"), priority=True),
         Binding("ctrl+r", "reject", tr("Rejeter", "Reject"), priority=True),
         Binding("ctrl+g", "regenerate", tr("Régénérer", "Regenerate"), priority=True),
+        Binding("ctrl+u", "unapprove", tr("Remettre en attente", "Back to pending"), priority=True),
         Binding("ctrl+n", "next", tr("Suivant", "Next"), priority=True),
         Binding("ctrl+b", "previous", tr("Précédent", "Previous"), priority=True),
     ]
@@ -217,6 +218,13 @@ class DraftScreen(Screen[None]):
         ):
             self.notify(tr("Brouillon {i} approuvé", "Draft {i} approved", i=self.draft_id))
             self.action_next(after_approval=True)
+
+    def action_unapprove(self) -> None:
+        if self.relance.attempt(lambda: self.relance.service.unapprove([self.draft_id])):
+            self.notify(
+                tr("Brouillon {i} remis en attente", "Draft {i} back to pending", i=self.draft_id)
+            )
+            self.load(self.draft_id)
 
     def action_next(self, after_approval: bool = False) -> None:
         pending = {d.id for d in self.relance.service.drafts("pending")}

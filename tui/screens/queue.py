@@ -13,7 +13,7 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Header, Input, Select, Static
 
 from assistant.drafting.queue import STATUSES, DraftView
-from assistant.i18n import tr
+from assistant.i18n import language, tr
 from assistant.labels import (
     channel_label,
     draft_label,
@@ -42,6 +42,15 @@ def sort_label(key: str) -> str:
 PAGE_SIZE = 500  # rows in the table at once: first paint stays fast with 10,000 drafts
 
 
+def money_total(drafts: list[DraftView]) -> str:
+    """The total of some drafts, per currency: `12 345,67 €` (+ `1 000,00 $US`...)."""
+    totals: dict[str, int] = {}
+    for d in drafts:
+        totals[d.currency] = totals.get(d.currency, 0) + d.total_cents
+    loc = "en_GB" if language() == "en" else "fr_FR"
+    return " + ".join(format_money(c, cur, loc) for cur, c in sorted(totals.items())) or "0"
+
+
 def draft_row(d: DraftView, selected: bool) -> tuple[Text | str, ...]:
     check = Text("⚠", style="bold red") if d.checks else Text("✓", style="green")
     # the columns that matter for a decision come first: readable at 80 columns
@@ -68,8 +77,12 @@ class QueueScreen(Screen[None]):
     BINDINGS = [
         Binding("enter", "open", tr("Ouvrir", "Open")),
         Binding("a", "approve", tr("Approuver", "Approve")),
-        Binding("space", "toggle", tr("Sélection", "Select")),
+        Binding(
+            "space", "toggle", tr("Sélection (reste sur la ligne)", "Select (stays on the row)")
+        ),
         Binding("A", "bulk_approve", tr("Approuver la sélection", "Approve selection")),
+        Binding("u", "unapprove", tr("Remettre en attente", "Back to pending")),
+        Binding("S", "send", tr("Envoyer les approuvés", "Send approved")),
         Binding("r", "reject", tr("Rejeter", "Reject")),
         Binding("s", "sort", tr("Trier", "Sort")),
         Binding("right_square_bracket", "page(1)", tr("Page suivante", "Next page")),
@@ -322,25 +335,75 @@ class QueueScreen(Screen[None]):
             return
         self.selected ^= {draft.id}
         row = self.query_one("#drafts", DataTable).cursor_row
-        self.refresh_table(keep=row + 1)
+        self.refresh_table(keep=row)  # the cursor stays on the row it selected
 
     def action_bulk_approve(self) -> None:
         chosen = [d for d in self.drafts if d.id in self.selected and d.status == "pending"]
-        ok = [d.id for d in chosen if not d.checks]
+        ok = [d for d in chosen if not d.checks]
         skipped = len(chosen) - len(ok)
-        if ok and self.relance.attempt(lambda: self.relance.service.approve(ok)):
+        if not ok:
+            if skipped:
+                self.notify(
+                    tr("Rien d'approuvable dans la sélection", "Nothing approvable selected")
+                )
+            return
+        from tui.widgets.modals import ConfirmModal
+
+        question = tr(
+            "Approuver {n} brouillon(s) pour {t} au total ?{k}",
+            "Approve {n} draft(s), {t} in total?{k}",
+            n=len(ok),
+            t=money_total(ok),
+            k=tr(
+                "\n{k} écarté(s) : contrôles non passés.",
+                "\n{k} left out: failed checks.",
+                k=skipped,
+            )
+            if skipped
+            else "",
+        )
+
+        def done(yes: bool | None) -> None:
+            if not yes:
+                return
+            ids = [d.id for d in ok]
+            if self.relance.attempt(lambda: self.relance.service.approve(ids)):
+                self.notify(
+                    tr(
+                        "{n} brouillon(s) approuvé(s) ; {k} écarté(s) (contrôles en échec)",
+                        "{n} draft(s) approved; {k} left out (failed checks)",
+                        n=len(ids),
+                        k=skipped,
+                    )
+                )
+            self.selected.clear()
+            self.reload()
+
+        self.app.push_screen(ConfirmModal(question, tr("Approuver", "Approve")), done)
+
+    def action_unapprove(self) -> None:
+        """An approved draft goes back to pending (until the send starts)."""
+        draft = self.current()
+        if draft is None:
+            return
+        if draft.status != "approved":
             self.notify(
                 tr(
-                    "{n} brouillon(s) approuvé(s) ; {k} écarté(s) (contrôles en échec)",
-                    "{n} draft(s) approved; {k} left out (failed checks)",
-                    n=len(ok),
-                    k=skipped,
+                    "Choisissez un brouillon approuvé (filtre statut : approuvé)",
+                    "Pick an approved draft (status filter: approved)",
                 )
             )
-        elif skipped:
-            self.notify(tr("Rien d'approuvable dans la sélection", "Nothing approvable selected"))
-        self.selected.clear()
+            return
+        row = self.query_one("#drafts", DataTable).cursor_row
+        if self.relance.attempt(lambda: self.relance.service.unapprove([draft.id])):
+            self.notify(
+                tr("Brouillon {i} remis en attente", "Draft {i} back to pending", i=draft.id)
+            )
         self.reload()
+        self.refresh_table(keep=row)
+
+    def action_send(self) -> None:
+        self.relance.confirm_send()
 
     def action_page(self, delta: int) -> None:
         self.page = max(self.page + delta, 0)

@@ -27,9 +27,13 @@ class ReasonModal(ModalScreen[str | None]):
         with Vertical(classes="dialog"):
             yield Label(self.title_text)
             yield Input(placeholder=tr("motif", "reason"), id="reason")
+            yield Label("", id="reason-error", classes="error")
             with Horizontal(classes="buttons"):
                 yield Button(tr("Valider", "OK"), variant="primary", id="ok")
                 yield Button(tr("Annuler", "Cancel"), id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#reason", Input).focus()
 
     def on_input_submitted(self) -> None:
         self._submit()
@@ -44,9 +48,43 @@ class ReasonModal(ModalScreen[str | None]):
         text = self.query_one("#reason", Input).value.strip()
         if text:
             self.dismiss(text)
+        else:  # refused with a message, never silently ignored
+            self.query_one("#reason-error", Label).update(
+                tr(
+                    "Un motif est nécessaire (Échap pour annuler).",
+                    "A reason is required (Escape to cancel).",
+                )
+            )
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+class ConfirmModal(ModalScreen[bool]):
+    """Ask before a decision that sends or approves many messages at once."""
+
+    BINDINGS = [Binding("escape", "cancel", tr("Annuler", "Cancel"))]
+
+    def __init__(self, question: str, yes: str) -> None:
+        super().__init__()
+        self.question = question
+        self.yes = yes
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(self.question, id="question")
+            with Horizontal(classes="buttons"):
+                yield Button(self.yes, variant="primary", id="yes")
+                yield Button(tr("Annuler", "Cancel"), id="no")
+
+    def on_mount(self) -> None:
+        self.query_one("#no", Button).focus()  # the safe choice has the focus
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "yes")
+
+    def action_cancel(self) -> None:
+        self.dismiss(False)
 
 
 class ChoiceModal(ModalScreen[str | None]):
