@@ -82,11 +82,14 @@ def _global(
 
 @contextmanager
 def service_for(ctx: typer.Context) -> Iterator[Service]:
-    """Open the service for this command's home; always closed afterwards."""
+    """Open the service for this command's home; always closed afterwards. A policy problem
+    met while reading (results, briefs, sending) is said on stderr, once."""
     service = Service.open(ctx.obj.settings)
     try:
         yield service
     finally:
+        for warning in service.policy_warnings:
+            typer.echo(tr("Attention : {w}", "Warning: {w}", w=warning), err=True)
         service.close()
 
 

@@ -11,12 +11,13 @@ import os
 from datetime import datetime
 from pathlib import Path
 
+from jinja2 import TemplateSyntaxError, meta
 from pydantic import BaseModel
 
 from assistant.briefs.options import PaymentPlanPolicy
 from assistant.company import Company
-from assistant.drafting.facts import FACT_VARS
-from assistant.drafting.templates import TemplateStore
+from assistant.drafting.facts import CONTEXT_VARS, FACT_VARS
+from assistant.drafting.templates import HTML_CONTEXT, TemplateStore
 from assistant.errors import PolicyError
 from assistant.i18n import tr
 from assistant.llm.tone import TonePolicy
@@ -78,9 +79,51 @@ def validate_policy(home: Path, relative: str, text: str) -> None:
         return
     name = relative.removeprefix("templates/")
     store = TemplateStore(home, overrides={name: text})
+    check_variables(store, name, text)
     store.render(name, sample_context())
     html_context = {"subject": "<subject>", "company_name": "<company>", "language": "fr"}
     store.render_html(name, "<body>", html_context)
+
+
+def template_variables() -> list[str]:
+    """Every variable a template may use: the facts, the context, and (html block) the text."""
+    return sorted({*FACT_VARS, *CONTEXT_VARS, *HTML_CONTEXT, "body_html"})
+
+
+def check_variables(store: TemplateStore, name: str, text: str) -> None:
+    """Refuse a template naming a variable it will never get (in any branch, not only the
+    ones a sample render goes through)."""
+    try:
+        used = meta.find_undeclared_variables(store.env.parse(text, name))
+    except TemplateSyntaxError as exc:
+        raise PolicyError(
+            f"templates/{name}: {tr('ligne', 'line')} {exc.lineno}: {exc.message}"
+        ) from exc
+    unknown = sorted(used - set(template_variables()))
+    if unknown:
+        raise PolicyError(
+            tr(
+                "templates/{n} : variable(s) inconnue(s) : {u} (variables possibles : {a})",
+                "templates/{n}: unknown variable(s): {u} (variables you may use: {a})",
+                n=name,
+                u=", ".join(unknown),
+                a=", ".join(template_variables()),
+            )
+        )
+
+
+def policy_problems(home: Path) -> list[str]:
+    """Every problem of the policy files in effect, validated as the editor validates them
+    (one validation everywhere): `file: field: what is wrong`, one per file at most."""
+    problems = []
+    for relative in list_policies(home):
+        try:
+            validate_policy(home, relative, read_policy(home, relative))
+        except PolicyError as exc:
+            problems.append(str(exc))
+        except (OSError, UnicodeDecodeError) as exc:
+            problems.append(f"{relative}: {tr('illisible', 'unreadable')}: {exc}")
+    return problems
 
 
 def save_policy(home: Path, relative: str, text: str, now: datetime) -> Path:

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import TypeVar
 
 from assistant import calls, policy_edit
 from assistant.briefs.brief import Brief, build_brief
@@ -42,7 +43,7 @@ from assistant.drafting.pipeline import (
     template_outcome,
 )
 from assistant.drafting.queue import DraftView
-from assistant.drafting.refresh import RefreshReport, refresh_drafts
+from assistant.drafting.refresh import RefreshReport, refresh_drafts, request_for
 from assistant.drafting.templates import Rendered, TemplateStore
 from assistant.errors import PolicyError, UserError
 from assistant.i18n import tr
@@ -73,6 +74,8 @@ from assistant.stats import PortfolioSummary, portfolio_summary
 from assistant.storage import repo
 from assistant.storage.db import Clock, Store, open_store, utc_now
 
+T = TypeVar("T")
+
 
 @dataclass(frozen=True)
 class InitReport:
@@ -90,6 +93,9 @@ class Service:
         self.actor = actor
         # A chat model set by the caller (tests, embedding); else built from the settings.
         self.chat_backend: ChatBackend | None = None
+        # policy problems met while reading (stats, briefs, send go on with shipped defaults)
+        self.policy_warnings: list[str] = []
+        self._checked: tuple[str, list[str]] | None = None  # (policy version, problems)
 
     @classmethod
     def open(cls, settings: Settings, *, clock: Clock = utc_now, actor: str = "user") -> Service:
@@ -201,8 +207,49 @@ class Service:
 
     def plan(self, as_of: date, *, explain: bool = False) -> Plan:
         """Due actions on `as_of`, with the reasons; reads only. `explain`: also why each
-        open invoice has no action today."""
+        open invoice has no action today. Refused while a policy file is invalid."""
+        self.check_policies()
         return make_plan(self.store, self.home, as_of, explain=explain)
+
+    def policy_problems(self) -> list[str]:
+        """Every problem of the policy files in effect (validated as the editor does),
+        remembered per policy version."""
+        version = self.policy_version()
+        if self._checked is None or self._checked[0] != version:
+            self._checked = (version, policy_edit.policy_problems(self.home))
+        return self._checked[1]
+
+    def check_policies(self) -> None:
+        """Planning and drafting need every policy file valid: PolicyError otherwise."""
+        problems = self.policy_problems()
+        if problems:
+            raise PolicyError(
+                tr(
+                    "politique invalide, planification et brouillons arrêtés : {p}",
+                    "invalid policy, planning and drafting stopped: {p}",
+                    p=problems[0],
+                )
+                + (
+                    tr(" (+{n} autre(s))", " (+{n} more)", n=len(problems) - 1)
+                    if len(problems) > 1
+                    else ""
+                )
+            )
+
+    def reading(self, load: Callable[[Path | None], T]) -> T:
+        """A policy for reading only (results, briefs, sending approved drafts): the home's,
+        or, when it is invalid, the shipped one, with a warning kept in `policy_warnings`."""
+        try:
+            return load(self.home)
+        except PolicyError as exc:
+            warning = tr(
+                "{e} — valeurs livrées par défaut utilisées en attendant la correction",
+                "{e} — shipped defaults used until it is fixed",
+                e=str(exc).splitlines()[0],
+            )
+            if warning not in self.policy_warnings:
+                self.policy_warnings.append(warning)
+            return load(None)
 
     def invoice(self, number: str) -> Invoice:
         """The invoice, or a clear error."""
@@ -541,13 +588,19 @@ class Service:
             tone = parse_policy_text(text, TonePolicy, relative)
             rule = tone.rule_for(view.step, view.segment, view.language)
             return Rendered(view.subject, rule.model_dump_json(indent=1))
-        templates, company = None, None
+        templates, company = TemplateStore(self.home), None
         if relative.startswith("templates/"):
             templates = TemplateStore(self.home, {relative.removeprefix("templates/"): text})
         elif relative == "company.yaml":
             company = parse_policy_text(text, Company, relative)
-        req = self._request_for(view, templates=templates, company=company)
+        # rebuilt from the draft itself (no plan needed: previews work on internal notices,
+        # and while another policy file is being fixed)
+        req = request_for(self.store, view, company or self.reading(load_company), templates)
         return req.fallback
+
+    def template_variables(self) -> list[str]:
+        """The variables a template may use (shown by the policy editor)."""
+        return policy_edit.template_variables()
 
     def drafts(self, status: str | None = None, *, texts: bool = True) -> list[DraftView]:
         return queue.list_drafts(self.store, status, texts=texts)
@@ -605,12 +658,12 @@ class Service:
     # -- results ----------------------------------------------------------------------------
     def stats(self, as_of: date) -> Kpis:
         """KPIs: DSO, overdue by age, payment after each step, promises, drafts."""
-        return compute_kpis(self.store, as_of, self.scenario().promise_grace_days)
+        return compute_kpis(self.store, as_of, self.reading(load_scenario).promise_grace_days)
 
     # -- delivery ---------------------------------------------------------------------------
     def sender(self, *, backoff_s: float | None = None) -> Sender:
         """The send loop as configured (SMTP or `.eml` outbox); UserError if misconfigured."""
-        scenario = self.scenario()
+        scenario = self.reading(load_scenario)
         return make_sender(
             self.store,
             self.settings,
@@ -641,7 +694,7 @@ class Service:
 
     # -- briefs and calls -----------------------------------------------------------------
     def _segment_of(self, customer_id: str, as_of: date) -> str:
-        policy = self.scenario()
+        policy = self.reading(load_scenario)
         snap = load_snapshot(self.store, policy, as_of)
         facts = snap.customers.get(customer_id)
         return Planner(policy).segment_for(facts, as_of).id if facts else "standard"
@@ -653,21 +706,21 @@ class Service:
             customer_id,
             as_of,
             self._segment_of(customer_id, as_of),
-            self.scenario().promise_grace_days,
+            self.reading(load_scenario).promise_grace_days,
         )
 
     def brief(self, customer_id: str, as_of: date, *, offline: bool = False) -> Brief:
         """Call-prep brief: facts, computed payment options, summary and script."""
         sheet = self.factsheet(customer_id, as_of)
-        policy = load_plan_policy(self.home)
-        calendar = BusinessCalendar(self.scenario().sending_weekdays)
+        policy = self.reading(load_plan_policy)
+        calendar = BusinessCalendar(self.reading(load_scenario).sending_weekdays)
         spans = closing_spans([(p.start, p.end) for p in sheet.customer.closing_periods or []])
         options = plan_options(
             sheet.outstanding_cents, as_of, policy, calendar, sheet.customer.country, spans
         )
-        company = load_company(self.home)
+        company = self.reading(load_company)
         brief = build_brief(sheet, options, company, policy)
-        if not offline and self.llm_available:
+        if not offline and self.llm_available and not self.policy_warnings:
             brief = llm_brief(
                 brief,
                 self._backend(),

@@ -46,10 +46,25 @@ class RelanceApp(App[None]):
         super().__init__()
         self.service = service
         self.as_of = as_of
+        self.policy_editor: PoliciesScreen | None = None  # set once the editor was opened
 
     def on_mount(self) -> None:
         self.sub_title = tr("au {d}", "as of {d}", d=self.as_of.isoformat())
+        self.refresh_policy_problem()
         self.switch_mode("queue")
+
+    def refresh_policy_problem(self) -> str | None:
+        """An invalid policy file is shown in the header (planning and drafting are stopped;
+        everything else works). Returns the problem, or None."""
+        problems = self.service.policy_problems()
+        problem = problems[0].splitlines()[0] if problems else None
+        if problem is None:
+            self.title = "relance"
+        else:
+            more = tr(" (+{n})", " (+{n})", n=len(problems) - 1) if len(problems) > 1 else ""
+            self.title = tr("relance ⚠ politique invalide : ", "relance ⚠ invalid policy: ")
+            self.title += problem + more
+        return problem
 
     def attempt(self, action: Callable[[], object]) -> bool:
         """Run a service call; a user or policy error becomes a notification, not a crash."""
@@ -59,6 +74,25 @@ class RelanceApp(App[None]):
             self.notify(str(exc), severity="error", timeout=8)
             return False
         return True
+
+    async def action_quit(self) -> None:
+        """Quitting asks first when the policy editor holds unsaved edits."""
+        editor = self.policy_editor
+        if editor is None or not editor.is_mounted or not editor.dirty:
+            self.exit()
+            return
+        from tui.widgets.modals import ConfirmModal
+
+        def done(yes: bool | None) -> None:
+            if yes:
+                self.exit()
+
+        question = tr(
+            "{f} : modifications non enregistrées. Quitter quand même ?",
+            "{f}: unsaved changes. Quit anyway?",
+            f=editor.file,
+        )
+        self.push_screen(ConfirmModal(question, tr("Quitter", "Quit")), done)
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen())
@@ -109,7 +143,11 @@ class RelanceApp(App[None]):
 
     @work(thread=True, exclusive=True, group="batch")
     def create_drafts(self) -> None:
-        report = self.service.draft(self.as_of)
+        try:
+            report = self.service.draft(self.as_of)
+        except (UserError, PolicyError) as exc:  # a broken policy: said, the app goes on
+            self.call_from_thread(self.notify, str(exc), severity="error", timeout=15)
+            return
         self.call_from_thread(self.notify, "\n".join(report.lines()[:3]))
         self.call_from_thread(self._refresh_queue)
 

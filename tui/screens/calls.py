@@ -14,7 +14,7 @@ from textual.worker import Worker, WorkerState
 
 from assistant.briefs.brief import render_markdown
 from assistant.dates import parse_date
-from assistant.errors import UserError
+from assistant.errors import PolicyError, UserError
 from assistant.i18n import tr
 from assistant.labels import step_label
 from assistant.money import parse_amount
@@ -70,8 +70,25 @@ class CallsScreen(Screen[None]):
         self.action_reload()
 
     def action_reload(self) -> None:
-        self.tasks = self.relance.service.call_tasks(self.relance.as_of)
         table = self.query_one("#calls", DataTable)
+        try:
+            self.tasks = self.relance.service.call_tasks(self.relance.as_of)
+        except (PolicyError, UserError) as exc:  # no plan without a valid policy
+            self.tasks = []
+            table.clear()
+            self.query_one("#calls-count", Static).update(
+                tr("Tâches indisponibles", "Tasks unavailable")
+            )
+            self.query_one("#brief", Markdown).update(
+                tr(
+                    "**Planification arrêtée** : {e}\n\nCorrigez la politique (F4) ;"
+                    " les fiches des clients restent accessibles avec `relance brief`.",
+                    "**Planning stopped**: {e}\n\nFix the policy (F4); customer briefs"
+                    " stay available with `relance brief`.",
+                    e=exc,
+                )
+            )
+            return
         names = self.relance.service.customer_names()
         table.clear()
         for i, task in enumerate(self.tasks):

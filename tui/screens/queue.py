@@ -137,7 +137,6 @@ class QueueScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.title = "relance"
         self.sub_title = tr("File de validation", "Review queue")
         table = self.query_one("#drafts", DataTable)
         # fixed widths: no measuring of every cell, so 10,000 rows paint at once
