@@ -27,9 +27,15 @@ from assistant.demo.build import DEFAULT_SEED as DEMO_SEED
 from assistant.demo.report import render_summary
 from assistant.errors import ImportRejected, UserError
 from assistant.i18n import set_language, tr
-from assistant.labels import step_label
+from assistant.labels import invoice_status_label, outcome_label, status_label, step_label
 from assistant.money import parse_amount
-from assistant.render import render_draft, render_drafts, render_plan, render_send_list
+from assistant.render import (
+    render_draft,
+    render_drafts,
+    render_plan,
+    render_send_list,
+    schedule_lines,
+)
 from assistant.service import Service
 
 app = typer.Typer(
@@ -396,7 +402,7 @@ def resolve(
             "Litige clos sur {n} (statut : {s}).",
             "Dispute closed on {n} (status: {s}).",
             n=invoice,
-            s=result.status.value,
+            s=invoice_status_label(result.status.value),
         )
     )
 
@@ -651,7 +657,7 @@ def stuck(
     """Trancher un envoi interrompu : parti (--sent) ou à renvoyer (--not-sent)."""
     with service_for(ctx) as service:
         item = service.resolve_stuck(draft_id, was_sent=sent)
-    echo(tr("Brouillon {i} : {s}.", "Draft {i}: {s}.", i=item.id, s=item.status))
+    echo(tr("Brouillon {i} : {s}.", "Draft {i}: {s}.", i=item.id, s=status_label(item.status)))
 
 
 @app.command()
@@ -700,7 +706,8 @@ def log_call(
         str,
         typer.Option(
             "--outcome",
-            help="promise, plan, dispute, no-answer, wrong-contact, paid.",
+            help="promesse, plan, litige, pas-de-réponse, mauvais-contact, payé"
+            " (ou promise, plan, dispute, no-answer, wrong-contact, paid).",
             show_default=False,
         ),
     ],
@@ -733,9 +740,18 @@ def log_call(
             invoice=invoice,
             note=note,
         )
-    echo(tr("Appel enregistré pour {c} : {o}.", "Call logged for {c}: {o}.", c=customer, o=outcome))
+    echo(
+        tr(
+            "Appel enregistré pour {c} : {o}.",
+            "Call logged for {c}: {o}.",
+            c=customer,
+            o=outcome_label(str(data["outcome"])),
+        )
+    )
     if data.get("plan_id"):
         echo(tr("Plan de paiement n° {p} créé.", "Payment plan #{p} created.", p=data["plan_id"]))
+        for line in schedule_lines(data.get("schedule") or []):  # type: ignore[arg-type]
+            echo(line)
     if data.get("paid_on"):
         echo(
             tr(

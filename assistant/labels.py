@@ -71,6 +71,19 @@ _STATUSES = {
     "cancelled": ("annulé", "cancelled"),
 }
 _SOURCES = {"llm": ("IA", "AI"), "template": ("modèle", "template")}
+_INVOICE_STATUSES = {
+    "open": ("ouverte", "open"),
+    "paid": ("payée", "paid"),
+    "disputed": ("en litige", "disputed"),
+    "credited": ("soldée par un avoir", "credited"),
+    "cancelled": ("annulée", "cancelled"),
+}
+_TONES = {
+    "courteous": ("courtois", "courteous"),
+    "benevolent": ("bienveillant", "benevolent"),
+    "gentle": ("doux", "gentle"),
+    "firm": ("ferme", "firm"),
+}
 
 
 def _label(table: dict[str, tuple[str, str]], key: str | None, missing: str = "") -> str:
@@ -86,8 +99,8 @@ def step_label(step: str | None) -> str:
 
 def draft_label(step: str | None, channel: str | None) -> str:
     """What a draft is: `Relance 2`, `Relance 2 (SMS)`, or the internal notice of a call."""
-    if channel == "internal":
-        return tr("Avis commercial", "Sales notice")
+    if channel == "internal":  # the salesperson's notice of a call: the step keeps its name
+        return tr("{s} (avis commercial)", "{s} (sales notice)", s=step_label(step))
     if channel in (None, "email"):
         return step_label(step)
     return f"{step_label(step)} ({channel_label(channel)})"
@@ -107,6 +120,14 @@ def status_label(status: str | None) -> str:
 
 def source_label(source: str | None) -> str:
     return _label(_SOURCES, source)
+
+
+def invoice_status_label(status: str | None) -> str:
+    return _label(_INVOICE_STATUSES, status)
+
+
+def tone_label(tone: str | None) -> str:
+    return _label(_TONES, tone, tr("sans ton", "no tone"))
 
 
 def step_phrase(step: str | None) -> str:

@@ -131,7 +131,7 @@ def render_draft(d: DraftView) -> Group:
     head.append(tr("Brouillon {i}", "Draft {i}", i=d.id), style="bold")
     head.append(
         f"  {d.customer_name} ({d.customer_id})  {step_label(d.step)}"
-        f"  {channel_label(d.channel)}  {d.status}\n"
+        f"  {channel_label(d.channel)}  {status_label(d.status)}\n"
     )
     head.append(tr("À : ", "To: ") + (d.recipient or tr("(manquant)", "(missing)")))
     if d.cc:
@@ -198,3 +198,23 @@ def render_send_list(
         line.append(status_label(d.status) + (f" — {why}" if why else ""), style="yellow")
         parts.append(line)
     return Group(*parts) if parts else Text("")
+
+
+def schedule_lines(schedule: list[dict[str, str]]) -> list[str]:
+    """An agreed payment plan, one instalment a line: `  1. 1 000,00 € le 8 décembre 2026`."""
+    from datetime import date
+
+    from assistant.dates import format_date
+    from assistant.money import parse_amount
+
+    loc = "fr_FR" if language() == "fr" else "en_GB"
+    return [
+        tr(
+            "  {n}. {a} le {d}",
+            "  {n}. {a} on {d}",
+            n=i,
+            a=_money(parse_amount(x["amount"]), "EUR"),
+            d=format_date(date.fromisoformat(x["date"]), loc, "long"),
+        )
+        for i, x in enumerate(schedule, start=1)
+    ]

@@ -49,7 +49,7 @@ from assistant.errors import PolicyError, UserError
 from assistant.i18n import tr
 from assistant.imports import ImportReport, import_fec, import_file
 from assistant.kpis import Kpis, compute_kpis
-from assistant.labels import status_label
+from assistant.labels import invoice_status_label, status_label
 from assistant.llm.backend import ChatBackend, OpenAIBackend
 from assistant.llm.brief import llm_brief
 from assistant.llm.prompts import PromptStore
@@ -276,7 +276,7 @@ class Service:
                     "{n} est {s} : seul une facture ouverte peut être contestée",
                     "{n} is {s}: only an open invoice can be disputed",
                     n=number,
-                    s=invoice.status.value,
+                    s=invoice_status_label(invoice.status.value),
                 )
             )
         with self.store.transaction():
@@ -332,7 +332,7 @@ class Service:
                     "{n} est {s} : pas de promesse possible",
                     "{n} is {s}: no promise possible",
                     n=number,
-                    s=invoice.status.value,
+                    s=invoice_status_label(invoice.status.value),
                 )
             )
         if promised < made:

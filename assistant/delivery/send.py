@@ -35,6 +35,7 @@ from assistant.drafting.queue import DraftView
 from assistant.drafting.templates import TemplateStore
 from assistant.errors import PolicyError, UserError
 from assistant.i18n import tr
+from assistant.labels import invoice_status_label, status_label
 from assistant.rules.holds import Holds, load_holds
 from assistant.rules.promises import PromiseState, load_promises
 from assistant.storage import repo
@@ -218,7 +219,12 @@ class Sender:
                 return tr("facture {n} supprimée", "invoice {n} removed", n=number)
             if invoice.status.value != "open" or invoice.outstanding_cents <= 0:
                 status = "paid" if invoice.outstanding_cents <= 0 else invoice.status.value
-                return tr("facture {n} désormais {s}", "invoice {n} now {s}", n=number, s=status)
+                return tr(
+                    "facture {n} désormais {s}",
+                    "invoice {n} now {s}",
+                    n=number,
+                    s=invoice_status_label(status),
+                )
             if number in then and invoice.outstanding_cents != then[number]:
                 return tr(
                     "facture {n} : le reste dû a changé (paiement partiel ?)",
@@ -419,10 +425,10 @@ def resolve_stuck(store: Store, draft_id: int, *, was_sent: bool, actor: str) ->
     if view.status != "sending":
         raise UserError(
             tr(
-                "brouillon {i} : statut {s}, pas « sending »",
+                "brouillon {i} : {s}, pas « envoi en cours »",
                 "draft {i}: status {s}, not sending",
                 i=draft_id,
-                s=view.status,
+                s=status_label(view.status),
             )
         )
     with store.transaction():

@@ -142,3 +142,12 @@ def set_superseded(store: Store, draft_ids: Iterable[int], from_status: str) -> 
         "UPDATE drafts SET status = 'superseded', updated_at = ? WHERE id = ? AND status = ?",
         [(store.now_iso(), i, from_status) for i in draft_ids],
     )
+
+
+def policy_versions_in_use(store: Store) -> list[tuple[str, date]]:
+    """Each policy version drafts were made under, with the day it was first used."""
+    rows = store.conn.execute(
+        "SELECT policy_version, MIN(substr(created_at, 1, 10)) FROM drafts"
+        " GROUP BY policy_version ORDER BY MIN(created_at), policy_version"
+    ).fetchall()
+    return [(v, date.fromisoformat(d)) for v, d in rows]

@@ -244,7 +244,7 @@ async def test_a_failed_send_shows_the_server_words(demo_service: Service) -> No
         await pilot.press("enter")
         await pilot.pause()
         facts = str(app.screen.query_one("#facts").render())
-        assert "failed : 550 5.1.1 utilisateur inconnu" in facts
+        assert "échec : 550 5.1.1 utilisateur inconnu" in facts
 
 
 async def test_a_stuck_send_is_surfaced_in_the_queue(demo_service: Service) -> None:

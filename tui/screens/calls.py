@@ -13,30 +13,14 @@ from textual.widgets import DataTable, Footer, Header, Markdown, Static
 from textual.worker import Worker, WorkerState
 
 from assistant.briefs.brief import render_markdown
-from assistant.dates import parse_date
 from assistant.errors import PolicyError, UserError
 from assistant.i18n import tr
 from assistant.labels import step_label
-from assistant.money import parse_amount
+from assistant.render import schedule_lines
 from assistant.rules import Action
 
 if TYPE_CHECKING:
     from tui.app import RelanceApp
-
-
-def call_arguments(form: dict[str, Any]) -> dict[str, Any]:
-    """The outcome form's text fields as `Service.log_call` arguments (clear errors)."""
-    args: dict[str, Any] = {"note": form["note"] or None, "invoice": form["invoice"] or None}
-    try:
-        if form["date"]:
-            args["promised"] = parse_date(form["date"])
-        if form["amount"]:
-            args["amount_cents"] = parse_amount(form["amount"])
-        if form["instalments"]:
-            args["instalments"] = int(form["instalments"])
-    except ValueError as exc:
-        raise UserError(str(exc)) from exc
-    return args
 
 
 class CallsScreen(Screen[None]):
@@ -137,18 +121,23 @@ class CallsScreen(Screen[None]):
             return
         from tui.widgets.modals import CallOutcomeModal
 
-        def done(form: dict[str, Any] | None) -> None:
-            if form is None:
+        def submit(outcome: str, args: dict[str, Any]) -> dict[str, object]:
+            return self.relance.service.log_call(
+                task.customer_id, outcome, on=self.relance.as_of, **args
+            )
+
+        def done(data: dict[str, Any] | None) -> None:
+            if data is None:
                 return
+            message = tr("Appel enregistré", "Call logged")
+            if data.get("schedule"):  # a plan agreed: its dates and amounts, right away
+                message += "\n" + tr("Échéancier :", "Schedule:") + "\n"
+                message += "\n".join(schedule_lines(data["schedule"]))
+            self.notify(message, timeout=15 if data.get("schedule") else 4)
+            self.action_reload()
 
-            def log() -> object:
-                args = call_arguments(form)
-                return self.relance.service.log_call(
-                    task.customer_id, str(form["outcome"]), on=self.relance.as_of, **args
-                )
-
-            if self.relance.attempt(log):
-                self.notify(tr("Appel enregistré", "Call logged"))
-                self.action_reload()
-
-        self.app.push_screen(CallOutcomeModal(task.customer_id, self.relance.as_of), done)
+        names = self.relance.service.customer_names()
+        title = f"{names.get(task.customer_id, task.customer_id)} ({task.customer_id})"
+        self.app.push_screen(
+            CallOutcomeModal(task.customer_id, self.relance.as_of, submit, title), done
+        )

@@ -115,7 +115,7 @@ class DraftScreen(Screen[None]):
             f"\n{d.reason}",
         )
         if d.error:  # delivery: the server's words (failed, to retry) or why it was cancelled
-            facts.append(f"\n{d.status} : {d.error}", style="bold red")
+            facts.append(f"\n{status_label(d.status)} : {d.error}", style="bold red")
         self.query_one("#facts", Static).update(facts)
         self.show_checks(d.checks)
         self.query_one("#subject", Input).value = d.subject
