@@ -35,9 +35,7 @@ def policy_names(store: Store) -> dict[str, str]:
     loc = "en_GB" if language() == "en" else "fr_FR"
     out = {}
     for i, (version, first) in enumerate(review.policy_versions_in_use(store), start=1):
-        out[version] = tr(
-            "v{n} du {d}", "v{n} of {d}", n=i, d=format_date(first, loc, "medium")
-        )
+        out[version] = tr("v{n} du {d}", "v{n} of {d}", n=i, d=format_date(first, loc, "medium"))
     return out
 
 

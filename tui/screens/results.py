@@ -84,8 +84,8 @@ def trend_table(trend: list[dict[str, Any]]) -> Table:
     for month in trend:
         sent = sum(x["sent"] for x in month["after_step"])
         paid = sum(x["paid_within_14d"] for x in month["after_step"])
-        dso = month["dso_days"]
-        table.add_row(month["month"], "—" if dso is None else str(dso), str(sent), share(paid, sent))
+        dso = "—" if month["dso_days"] is None else str(month["dso_days"])
+        table.add_row(month["month"], dso, str(sent), share(paid, sent))
     return table
 
 
