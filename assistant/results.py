@@ -26,7 +26,7 @@ def share(n: int, total: int) -> str:
     """`42 % (21/50)`: the percentage with its counts (`—` when there is nothing to count)."""
     if not total:
         return "—"
-    sign = " %" if language() == "fr" else "%"
+    sign = "\u00a0%" if language() == "fr" else "%"
     return f"{percent(n, total)}{sign} ({n}/{total})"
 
 

@@ -72,6 +72,8 @@ class DraftView:
     # fact checks of the current text (a person's edit included); `violations` are the LLM's
     checks: list[str] = field(default_factory=list)
     override_reason: str | None = None  # approved despite `checks`, and why
+    # the policy version the text was last re-rendered against (None: the drafting one)
+    checked_version: str | None = None
 
     def as_json(self) -> dict[str, Any]:
         """DESIGN.md §5 `drafts --json` keys, then our extensions (money as decimal strings)."""
@@ -167,6 +169,7 @@ def _view(row: dict[str, Any]) -> DraftView:
         instalment_id=row["instalment_id"],
         checks=json.loads(row["checks"] or "[]"),
         override_reason=row["override_reason"],
+        checked_version=row["checked_version"],
     )
 
 
@@ -377,9 +380,10 @@ def cancel_for_invoice(store: Store, invoice_number: str, why: str, actor: str) 
     return [r["id"] for r in rows]
 
 
-def set_policy_version(store: Store, draft_id: int, version: str) -> None:
-    """The draft reads the same under the policy now in effect: only its version moves."""
-    store.conn.execute("UPDATE drafts SET policy_version = ? WHERE id = ?", (version, draft_id))
+def set_checked_version(store: Store, draft_id: int, version: str) -> None:
+    """The draft reads the same under the policy now in effect (its drafting version stays:
+    results count a message under the policy it was written with)."""
+    store.conn.execute("UPDATE drafts SET checked_version = ? WHERE id = ?", (version, draft_id))
 
 
 def withdraw(store: Store, view: DraftView, actor: str, *, why: str) -> None:

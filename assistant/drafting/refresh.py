@@ -123,7 +123,7 @@ def refresh_drafts(
     """Re-render the queued drafts made under another policy version (see the module doc)."""
     report = RefreshReport()
     for view in queue.list_drafts(store, "pending") + queue.list_drafts(store, "approved"):
-        if view.policy_version == policy_version:
+        if (view.checked_version or view.policy_version) == policy_version:
             continue
         report.checked += 1
         try:
@@ -139,7 +139,7 @@ def refresh_drafts(
             view.template_body,
         )
         if same:
-            queue.set_policy_version(store, view.id, policy_version)
+            queue.set_checked_version(store, view.id, policy_version)
             continue
         with store.transaction():
             queue.withdraw(store, view, actor, why="policy_changed")

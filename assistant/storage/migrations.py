@@ -291,6 +291,13 @@ MIGRATIONS: Sequence[tuple[int, str, str]] = (
         ALTER TABLE drafts ADD COLUMN override_reason TEXT;
         """,
     ),
+    (
+        18,
+        "drafts: the policy version a queued draft's text was last checked against",
+        """
+        ALTER TABLE drafts ADD COLUMN checked_version TEXT;
+        """,
+    ),
 )
 
 
