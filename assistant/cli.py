@@ -21,6 +21,8 @@ except ImportError:  # pragma: no cover - older typer
 
 from assistant import __version__
 from assistant.briefs.brief import render_markdown
+from assistant.cli_texts import install as install_texts
+from assistant.cli_texts import usage_error
 from assistant.config import Settings, load_settings
 from assistant.dates import parse_iso
 from assistant.demo.build import DEFAULT_SEED as DEMO_SEED
@@ -37,6 +39,8 @@ from assistant.render import (
     schedule_lines,
 )
 from assistant.service import Service
+
+install_texts()  # typer's own words (help, usage, errors) in the interface's language
 
 app = typer.Typer(
     name="relance",
@@ -200,7 +204,8 @@ def main() -> None:
         typer.echo(exc.ctx.get_help() if exc.ctx else str(exc))
         sys.exit(0)
     except ClickException as exc:  # usage errors: one line, exit 1
-        typer.echo(tr("Erreur : {msg}", "Error: {msg}", msg=exc.format_message()), err=True)
+        msg = usage_error(exc.format_message())
+        typer.echo(tr("Erreur : {msg}", "Error: {msg}", msg=msg), err=True)
         sys.exit(1)
     except KeyboardInterrupt:
         typer.echo(tr("Interrompu.", "Interrupted."), err=True)
