@@ -209,8 +209,8 @@ def _require(view: DraftView, *allowed: str) -> None:
     if view.status not in allowed:
         raise UserError(
             tr(
-                "brouillon {i} : {s}, action impossible (il faudrait : {a})",
-                "draft {i}: {s}, not possible (expected: {a})",
+                "brouillon {i} : statut « {s} », action impossible (il faudrait : {a})",
+                "draft {i}: status '{s}', not possible (expected: {a})",
                 i=view.id,
                 s=status_label(view.status),
                 a=", ".join(status_label(a) for a in allowed),
