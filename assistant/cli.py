@@ -135,10 +135,34 @@ def init(ctx: typer.Context) -> None:
     """Créer le dossier, la base et des copies modifiables des politiques."""
     with service_for(ctx) as service:
         report = service.init_home()
+        problem = service.company_problem()
     echo(tr("Dossier prêt : {home}", "Home ready: {home}", home=report.home))
     echo(tr("Base : {db}", "Database: {db}", db=report.database))
     if report.policies_copied:
         echo(tr("Politiques copiées : {n}", "Policies copied: {n}", n=len(report.policies_copied)))
+    home = report.home
+    echo(tr("Ensuite :", "Next:"))
+    steps = [
+        tr(
+            "  1. Renseignez votre entreprise (nom, e-mail, IBAN…) : {f}",
+            "  1. Fill in your company (name, e-mail, IBAN…): {f}",
+            f=home / "policies" / "company.yaml",
+        ),
+        tr(
+            "  2. Importez vos factures : relance import invoices export.csv",
+            "  2. Import your invoices: relance import invoices export.csv",
+        ),
+        tr(
+            "  3. Voyez le plan du jour : relance plan --explain",
+            "  3. See today's plan: relance plan --explain",
+        ),
+        tr(
+            "  4. Créez les brouillons puis validez-les : relance draft, puis relance review",
+            "  4. Create the drafts, then review them: relance draft, then relance review",
+        ),
+    ]
+    for line in steps[0 if problem else 1 :]:
+        echo(line)
 
 
 @app.command()
@@ -165,11 +189,14 @@ def demo(
         day = parse_iso(as_of) if as_of is not None else None
     except ValueError as exc:
         raise UserError(str(exc)) from exc
+    where = tr("Données de la démo : {home}", "Demo data: {home}", home=settings.home.resolve())
+    typer.echo(where, err=True)
     built = Service.demo(settings, as_of=day, seed=seed)
     try:
         drafted = built.service.draft(built.summary.as_of, offline=True)
         if not no_tui and sys.stdin.isatty() and sys.stdout.isatty():
             run_tui(built.service, built.summary.as_of)
+            echo(where)
             return
         console = Console(highlight=False)
         console.print(
@@ -178,6 +205,7 @@ def demo(
         console.print()
         for line in drafted.lines()[:-1]:
             console.print(line, crop=False)
+        console.print(where, crop=False, soft_wrap=True)
     finally:
         built.service.close()
 
@@ -683,7 +711,13 @@ def stats(ctx: typer.Context, as_of: AsOf = None, as_json: AsJson = False) -> No
 @app.command()
 def brief(
     ctx: typer.Context,
-    customer: Annotated[str, typer.Argument(help="Code client.", show_default=False)],
+    customer: Annotated[
+        str,
+        typer.Argument(
+            help="Code client, ou nom (sans accents ni majuscules, s'il est sans ambiguïté).",
+            show_default=False,
+        ),
+    ],
     as_of: AsOf = None,
     as_json: AsJson = False,
     markdown: Annotated[bool, typer.Option("--markdown", help="Sortie Markdown brute.")] = False,
@@ -692,7 +726,7 @@ def brief(
     """Fiche de préparation d'appel : factures, historique, options de paiement, script."""
     with service_for(ctx) as service:
         day = parse_day(as_of, service.store.today())
-        result = service.brief(customer, day, offline=offline)
+        result = service.brief(service.find_customer(customer), day, offline=offline)
     if as_json:
         echo(json.dumps(result.as_json(), ensure_ascii=False, indent=2))
     elif markdown:

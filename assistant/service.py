@@ -70,6 +70,7 @@ from assistant.rules import (
     make_plan,
 )
 from assistant.rules.calendar import closing_spans
+from assistant.search import match_customers
 from assistant.stats import PortfolioSummary, portfolio_summary
 from assistant.storage import repo
 from assistant.storage.db import Clock, Store, open_store, utc_now
@@ -543,6 +544,26 @@ class Service:
     def call_tasks(self, as_of: date) -> list[Action]:
         """Today's tasks for a person: calls, missed instalments, escalations."""
         return [a for a in self.plan(as_of).actions if a.requires_human]
+
+    def find_customer(self, text: str) -> str:
+        """A customer id from an id or a name (accents and case ignored) that names only one
+        customer; a clear error otherwise."""
+        names = self.customer_names()
+        found = match_customers(names, text)
+        if len(found) == 1:
+            return found[0]
+        if not found:
+            raise UserError(tr("client inconnu : {c}", "unknown customer: {c}", c=text))
+        listed = ", ".join(f"{names[c]} ({c})" for c in found[:5])
+        raise UserError(
+            tr(
+                "« {t} » désigne plusieurs clients : {l}{more} ; précisez le nom ou le code",
+                "'{t}' names several customers: {l}{more}; give more of the name or the id",
+                t=text,
+                l=listed,
+                more=" …" if len(found) > 5 else "",
+            )
+        )
 
     def customer_names(self) -> dict[str, str]:
         """Customer id -> name, for screens that list ids."""

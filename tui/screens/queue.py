@@ -16,13 +16,13 @@ from assistant.drafting.queue import STATUSES, DraftView
 from assistant.i18n import language, tr
 from assistant.labels import (
     channel_label,
-    draft_label,
     segment_label,
     source_label,
     status_label,
     step_label,
 )
 from assistant.money import format_money
+from assistant.search import fold
 
 if TYPE_CHECKING:
     from tui.app import RelanceApp
@@ -51,15 +51,22 @@ def money_total(drafts: list[DraftView]) -> str:
     return " + ".join(format_money(c, cur, loc) for cur, c in sorted(totals.items())) or "0"
 
 
-def draft_row(d: DraftView, selected: bool) -> tuple[Text | str, ...]:
+CLIENT_MIN = 20  # the client column takes what the other columns leave, at least this
+
+
+def draft_row(
+    d: DraftView, selected: bool, client_width: int = CLIENT_MIN
+) -> tuple[Text | str, ...]:
     check = Text("⚠", style="bold red") if d.checks else Text("✓", style="green")
     # the columns that matter for a decision come first: readable at 80 columns
     return (
         "●" if selected else " ",
         str(d.id),
         check,
-        d.customer_name[:20],
-        draft_label(d.step, d.channel) if d.channel == "internal" else step_label(d.step),
+        d.customer_name[:client_width],
+        tr("{s} (avis)", "{s} (notice)", s=step_label(d.step))
+        if d.channel == "internal"
+        else step_label(d.step),
         Text(format_money(d.total_cents, d.currency, "fr_FR"), justify="right"),
         Text(str(d.max_days_late), justify="right"),
         channel_label(d.channel),
@@ -99,6 +106,8 @@ class QueueScreen(Screen[None]):
         self.sort_key = "days"
         self._rows: dict[int, tuple[Text | str, ...]] = {}
         self._search_timer: Timer | None = None
+        self._haystack: dict[int, str] = {}
+        self.client_width = CLIENT_MIN
         self._suspended = False
         self._loaded_status: str | None = None
         self.page = 0
@@ -153,10 +162,28 @@ class QueueScreen(Screen[None]):
             (tr("Source", "Source"), 8),
             (tr("Statut", "Status"), 10),
         ]
-        for label, width in columns:
-            table.add_column(label, width=width)
+        for i, (label, width) in enumerate(columns):
+            table.add_column(label, width=width, key="client" if i == 3 else f"c{i}")
+        self._others = sum(w for _, w in columns) - CLIENT_MIN + 2 * len(columns)
+        self.fit_client_column()
         self.reload()
         table.focus()
+
+    def on_resize(self) -> None:
+        if self.fit_client_column():
+            self._rows = {}
+            self.refresh_table(keep=self.query_one("#drafts", DataTable).cursor_row)
+
+    def fit_client_column(self) -> bool:
+        """The client column uses the width the others leave; True if it changed."""
+        table = self.query_one("#drafts", DataTable)
+        width = max(CLIENT_MIN, self.size.width - self._others - 2)
+        if width == self.client_width:
+            return False
+        self.client_width = width
+        table.columns["client"].width = width  # type: ignore[index]
+        table.refresh()
+        return True
 
     # -- data -----------------------------------------------------------------------------
     def _filter_value(self, widget_id: str) -> str | None:
@@ -170,6 +197,9 @@ class QueueScreen(Screen[None]):
         self.stuck = [d.id for d in self.relance.service.drafts("sending", texts=False)]
         self.failed = len(self.relance.service.drafts("failed", texts=False))
         self._rows = {}  # rendered lazily, for the rows actually shown
+        self._haystack = {
+            d.id: fold(" ".join([d.customer_name, d.customer_id, *d.invoices])) for d in self.drafts
+        }
         segments = sorted({d.segment for d in self.drafts if d.segment})
         seg = self.query_one("#segment", Select)
         current = self._filter_value("segment")
@@ -180,19 +210,16 @@ class QueueScreen(Screen[None]):
         self.refresh_table()
 
     def visible(self) -> list[DraftView]:
-        text = self.query_one("#search", Input).value.strip().casefold()
+        words = fold(self.query_one("#search", Input).value).split()
         step, segment = self._filter_value("step"), self._filter_value("segment")
+        hay = self._haystack
         rows = [
             d
             for d in self.drafts
             if (step is None or d.step == step)
             and (segment is None or d.segment == segment)
-            and (
-                not text
-                or text in d.customer_name.casefold()
-                or text in d.customer_id.casefold()
-                or any(text in n.casefold() for n in d.invoices)
-            )
+            # accents and case ignored: `editions` finds « Éditions La Ficelle »
+            and (not words or all(w in hay[d.id] for w in words))
         ]
         keys = {
             "days": lambda d: (-d.max_days_late, d.id),
@@ -210,7 +237,9 @@ class QueueScreen(Screen[None]):
         rows = matching[self.page * PAGE_SIZE : (self.page + 1) * PAGE_SIZE]
         table.clear()
         for d in rows:
-            cells = self._rows.get(d.id) or self._rows.setdefault(d.id, draft_row(d, False))
+            cells = self._rows.get(d.id) or self._rows.setdefault(
+                d.id, draft_row(d, False, self.client_width)
+            )
             if d.id in self.selected:
                 cells = ("●", *cells[1:])
             table.add_row(*cells, key=str(d.id))
