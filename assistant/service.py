@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import shutil
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import TypeVar
@@ -38,6 +38,7 @@ from assistant.drafting.pipeline import (
     DraftRunReport,
     Rewriter,
     build_requests,
+    outcome_checks,
     run_drafts,
     store_draft,
     template_outcome,
@@ -494,9 +495,20 @@ class Service:
         if language is not None and language not in ("fr", "en"):
             raise UserError(tr("langue attendue : fr ou en", "expected language: fr or en"))
         req = self._request_for(view, language=language, llm=self.llm_available and not offline)
+        if adjustment is not None and not req.rewrite:
+            req = self._tone_variant(req, adjustment)  # no model: the manager's tone variant
         outcome = template_outcome(req)
         if req.rewrite:
             outcome = self._rewriter(adjustment)([req], lambda n: None)[0]
+        same = (outcome.subject, outcome.body) == (view.subject, view.body)
+        if same and req.language == view.language:
+            raise UserError(
+                tr(
+                    "brouillon {i} : la nouvelle version serait identique, rien n'est changé",
+                    "draft {i}: the new version would be the same, nothing changed",
+                    i=draft_id,
+                )
+            )
         new_id = store_draft(
             self.store,
             req,
@@ -505,8 +517,28 @@ class Service:
             actor=self.actor,
             supersedes=draft_id,
             tone_adjustment=adjustment,
+            checks=outcome_checks(req, outcome),
         )
         return queue.get_draft(self.store, new_id)
+
+    def _tone_variant(self, req: DraftRequest, adjustment: str) -> DraftRequest:
+        """Without a model, another tone comes from a variant of the template written by the
+        manager (`templates/fr/reminder_1.softer.j2`); without one, say a model is needed."""
+        templates = TemplateStore(self.home)
+        base = req.template_name.removesuffix(".j2")
+        variant = f"{base}.{adjustment}.j2"
+        if not templates.exists(variant):
+            raise UserError(
+                tr(
+                    "changer le ton demande un modèle de langue (OPENAI_API_KEY) ou une variante"
+                    " du modèle : policies/templates/{v}",
+                    "changing the tone needs a language model (OPENAI_API_KEY) or a variant of"
+                    " the template: policies/templates/{v}",
+                    v=variant,
+                )
+            )
+        context = {**req.facts.context, **req.facts.values}
+        return replace(req, template_name=variant, fallback=templates.render(variant, context))
 
     def _request_for(
         self,

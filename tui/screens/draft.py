@@ -281,11 +281,6 @@ class DraftScreen(Screen[None]):
             self.order = [new.id if i == self.draft_id else i for i in self.order]
             self.load(new.id)
             note = tr("Nouvelle version : {s}", "New version: {s}", s=source_label(new.source))
-            if not self.relance.service.llm_available:
-                note += tr(
-                    " (aucun LLM configuré : le texte reste celui du modèle approuvé)",
-                    " (no LLM configured: the text stays the approved template)",
-                )
             self.notify(note)
         elif event.state == WorkerState.ERROR:
             self.notify(str(event.worker.error), severity="error")
