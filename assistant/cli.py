@@ -108,6 +108,17 @@ def echo(text: str = "") -> None:
 
 
 @contextmanager
+def working(label: str, *, quiet: bool = False) -> Iterator[None]:
+    """A spinner on stderr for a job with no count (planning a large portfolio); nothing when
+    stderr is not a terminal, or with --json."""
+    if quiet or not sys.stderr.isatty():
+        yield
+        return
+    with Console(stderr=True).status(label):
+        yield
+
+
+@contextmanager
 def progress_bar(label: str, *, quiet: bool = False) -> Iterator[Callable[[int, int], None]]:
     """A progress bar on stderr for a long job; nothing when stderr is not a terminal, or
     with --json (`quiet`). Yields `step(done, total)`."""
@@ -279,10 +290,13 @@ def _run_import(
 ) -> None:
     with service_for(ctx) as service:
         try:
-            if kind == "fec":
-                report = service.import_fec(file, dry_run=dry_run, terms_days=terms_days)
-            else:
-                report = service.import_file(kind, file, dry_run=dry_run)
+            with progress_bar(tr("Import", "Import"), quiet=as_json) as step:
+                if kind == "fec":
+                    report = service.import_fec(
+                        file, dry_run=dry_run, terms_days=terms_days, progress=step
+                    )
+                else:
+                    report = service.import_file(kind, file, dry_run=dry_run, progress=step)
         except ImportRejected as exc:
             if as_json:
                 rejected = getattr(exc, "rejected", len(exc.problems))
@@ -396,7 +410,8 @@ def plan(
     """Actions dues à une date (aucune modification)."""
     with service_for(ctx) as service:
         day = parse_day(as_of, service.store.today())
-        result = service.plan(day, explain=explain)
+        with working(tr("Planification…", "Planning…"), quiet=as_json):
+            result = service.plan(day, explain=explain)
     if as_json:
         echo(json.dumps([a.as_json() for a in result.actions], ensure_ascii=False, indent=2))
         return

@@ -186,12 +186,26 @@ class Service:
         return portfolio_summary(self.store, as_of)
 
     # -- imports ----------------------------------------------------------------------
-    def import_file(self, kind: str, path: Path, *, dry_run: bool = False) -> ImportReport:
+    def import_file(
+        self,
+        kind: str,
+        path: Path,
+        *,
+        dry_run: bool = False,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> ImportReport:
         """Import invoices, customers or payments from a CSV/XLSX file (all-or-nothing)."""
-        return import_file(self.store, kind, path, actor=self.actor, dry_run=dry_run)
+        return import_file(
+            self.store, kind, path, actor=self.actor, dry_run=dry_run, progress=progress
+        )
 
     def import_fec(
-        self, path: Path, *, dry_run: bool = False, terms_days: int | None = None
+        self,
+        path: Path,
+        *,
+        dry_run: bool = False,
+        terms_days: int | None = None,
+        progress: Callable[[int, int], None] | None = None,
     ) -> ImportReport:
         """Customers and open receivables (accounts 411*) from a FEC file, using lettering.
         Due date = piece date + the customer's terms, else `terms_days`, else the policy's
@@ -199,7 +213,12 @@ class Service:
         if terms_days is None:
             terms_days = self.scenario().default_payment_terms_days
         return import_fec(
-            self.store, path, actor=self.actor, dry_run=dry_run, terms_days=terms_days
+            self.store,
+            path,
+            actor=self.actor,
+            dry_run=dry_run,
+            terms_days=terms_days,
+            progress=progress,
         )
 
     # -- rules: plan, disputes, promises ------------------------------------------------
