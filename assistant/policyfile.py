@@ -134,8 +134,11 @@ def _french(item: dict) -> str:  # type: ignore[type-arg]
     pair = texts.get(kind)
     if pair is None:
         return str(item["msg"])
+    values = {k: str(v) for k, v in ctx.items()}
+    if "expected" in values:  # "'a', 'b' or 'c'"
+        values["expected"] = values["expected"].replace(" or ", tr(" ou ", " or "))
     try:
-        return tr(*pair, **{k: str(v) for k, v in ctx.items()})
+        return tr(*pair, **values)
     except (KeyError, IndexError):
         return str(item["msg"])
 
