@@ -224,7 +224,10 @@ def demo(
 def run_tui(service: Service, as_of: date) -> None:
     from tui.app import make_app  # the UI is loaded only when it is shown
 
-    make_app(service, as_of).run()
+    app = make_app(service, as_of)
+    app.run()
+    if app.return_code:  # the interface stopped on an error: say so with the exit code
+        raise typer.Exit(app.return_code)
 
 
 def main() -> None:

@@ -84,9 +84,7 @@ class QueueScreen(Screen[None]):
     BINDINGS = [
         Binding("enter", "open", tr("Ouvrir", "Open")),
         Binding("a", "approve", tr("Approuver", "Approve")),
-        Binding(
-            "space", "toggle", tr("Sélection (reste sur la ligne)", "Select (stays on the row)")
-        ),
+        Binding("space", "toggle", tr("Sélectionner", "Select")),
         Binding("A", "bulk_approve", tr("Approuver la sélection", "Approve selection")),
         Binding("u", "unapprove", tr("Remettre en attente", "Back to pending")),
         Binding("S", "send", tr("Envoyer les approuvés", "Send approved")),
