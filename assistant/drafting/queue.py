@@ -198,6 +198,16 @@ def list_drafts(store: Store, status: str | None = None, *, texts: bool = True) 
     return [_view(r) for r in rows]
 
 
+def outdated_drafts(store: Store, policy_version: str) -> list[DraftView]:
+    """Pending and approved drafts last rendered under another policy version."""
+    rows = store.query(
+        f"{_SELECT} WHERE d.status IN ('pending', 'approved')"
+        " AND COALESCE(d.checked_version, d.policy_version) <> ? ORDER BY d.id",
+        (policy_version,),
+    )
+    return [_view(r) for r in rows]
+
+
 def get_draft(store: Store, draft_id: int) -> DraftView:
     row = store.query_one(f"{_SELECT} WHERE d.id = ?", (draft_id,))
     if row is None:

@@ -122,9 +122,7 @@ def refresh_drafts(
 ) -> RefreshReport:
     """Re-render the queued drafts made under another policy version (see the module doc)."""
     report = RefreshReport()
-    for view in queue.list_drafts(store, "pending") + queue.list_drafts(store, "approved"):
-        if (view.checked_version or view.policy_version) == policy_version:
-            continue
+    for view in queue.outdated_drafts(store, policy_version):
         report.checked += 1
         try:
             req = request_for(store, view, company, templates)
