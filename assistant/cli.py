@@ -201,8 +201,8 @@ def demo(
     except ValueError as exc:
         raise UserError(str(exc)) from exc
     where = tr("Données de la démo : {home}", "Demo data: {home}", home=settings.home.resolve())
-    typer.echo(where, err=True)
     built = Service.demo(settings, as_of=day, seed=seed)
+    typer.echo(where, err=True)
     try:
         drafted = built.service.draft(built.summary.as_of, offline=True)
         if not no_tui and sys.stdin.isatty() and sys.stdout.isatty():

@@ -282,7 +282,7 @@ def dnc(svc: Service, number: str) -> None:
 @pytest.mark.parametrize(
     ("change", "why"),
     [
-        (lambda svc, n: pay(svc, n, 100_001), "désormais paid"),
+        (lambda svc, n: pay(svc, n, 100_001), "désormais payée"),  # statuses in words
         (lambda svc, n: pay(svc, n, 40_000), "reste dû a changé"),
         (promise_behind_the_service, "promesse de paiement"),
         (customer_promise, "promesse de paiement"),
@@ -400,6 +400,6 @@ def test_a_process_killed_after_delivery_never_sends_twice(
     assert (again["sent"], again["stuck"]) == (0, [first]) and len(inbox.messages) == 2
     # a person checks the mailbox and settles it: it left
     settled = run_cli("stuck", str(first), "--sent", home=home, env=env)
-    assert settled.returncode == 0 and "sent" in settled.stdout
+    assert settled.returncode == 0 and "envoyé" in settled.stdout  # statuses in words
     final = json.loads(run_cli("send", "--json", home=home, env=env).stdout)
     assert final["stuck"] == [] and final["sent"] == 0 and len(inbox.messages) == 2
