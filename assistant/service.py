@@ -520,7 +520,7 @@ class Service:
         if req.rewrite:
             outcome = self._rewriter(adjustment)([req], lambda n: None)[0]
         same = (outcome.subject, outcome.body) == (view.subject, view.body)
-        if same and req.language == view.language:
+        if same and req.language == view.language and outcome.source == "template":
             raise UserError(
                 tr(
                     "brouillon {i} : la nouvelle version serait identique, rien n'est changé",

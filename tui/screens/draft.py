@@ -114,8 +114,10 @@ class DraftScreen(Screen[None]):
             (f" · {tr('source', 'source')} {source_label(d.source)}", "magenta"),
             f"\n{d.reason}",
         )
-        if d.error:  # delivery: the server's words (failed, to retry) or why it was cancelled
-            facts.append(f"\n{status_label(d.status)} : {d.error}", style="bold red")
+        if d.error:  # the server's words (failed, to retry), why it was cancelled or held,
+            # or the note of a new version (policy or company facts changed): not an error
+            style = "yellow" if d.status == "pending" else "bold red"
+            facts.append(f"\n{status_label(d.status)} : {d.error}", style=style)
         self.query_one("#facts", Static).update(facts)
         self.show_checks(d.checks)
         self.query_one("#subject", Input).value = d.subject
