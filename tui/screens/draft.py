@@ -158,9 +158,15 @@ class DraftScreen(Screen[None]):
             self._schedule_check()
 
     def _schedule_check(self) -> None:
-        """Re-check the facts as the person types (debounced)."""
+        """Re-check the facts as the person types (debounced); the saved text's checks are
+        already known."""
         if self._check_timer is not None:
             self._check_timer.stop()
+            self._check_timer = None
+        if not self._edited():
+            if self.draft is not None:
+                self.show_checks(self.draft.checks)
+            return
         self._check_timer = self.set_timer(0.3, self.check_now)
 
     def check_now(self) -> list[str]:
