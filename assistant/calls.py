@@ -20,6 +20,27 @@ if TYPE_CHECKING:
     from assistant.service import Service
 
 CALL_OUTCOMES = ("promise", "plan", "dispute", "no-answer", "wrong-contact", "paid")
+# French words accepted for an outcome (accents and case ignored), as well as the English ids.
+OUTCOME_ALIASES = {
+    "promesse": "promise",
+    "plan": "plan",
+    "echeancier": "plan",
+    "litige": "dispute",
+    "pas-de-reponse": "no-answer",
+    "injoignable": "no-answer",
+    "mauvais-contact": "wrong-contact",
+    "paye": "paid",
+    "deja-paye": "paid",
+}
+
+
+def outcome_id(text: str) -> str:
+    """`promesse` -> `promise`, `pas-de-réponse` -> `no-answer`; an English id stays."""
+    import unicodedata
+
+    folded = unicodedata.normalize("NFKD", text.strip().casefold().replace(" ", "-"))
+    key = "".join(c for c in folded if not unicodedata.combining(c))
+    return key if key in CALL_OUTCOMES else OUTCOME_ALIASES.get(key, text)
 
 
 def log_call(
@@ -36,10 +57,12 @@ def log_call(
 ) -> dict[str, object]:
     """Record a call's outcome; it feeds the engine (promise, plan, dispute...)."""
     customer = service.customer(customer_id)
+    outcome = outcome_id(outcome)
     if outcome not in CALL_OUTCOMES:
         raise UserError(
             tr(
-                "résultat inconnu : {o} (attendu : {all})",
+                "résultat inconnu : {o} (attendu : promesse, plan, litige, pas-de-réponse,"
+                " mauvais-contact, payé ; ou en anglais : {all})",
                 "unknown outcome: {o} (expected: {all})",
                 o=outcome,
                 all=", ".join(CALL_OUTCOMES),
@@ -135,7 +158,9 @@ def apply_outcome(
                 service, customer, promised, amount_cents, on, note, source
             )
     elif outcome == "plan":
-        data["plan_id"] = _agree_plan(service, customer, instalments, on, note, invoice)
+        data["plan_id"], data["schedule"] = _agree_plan(
+            service, customer, instalments, on, note, invoice
+        )
     elif outcome == "paid":
         data["paid_on"] = (promised or on).isoformat()
         data["promised_date"] = on.isoformat()
@@ -241,7 +266,8 @@ def _agree_plan(
     on: date,
     note: str | None,
     invoice: str | None,
-) -> int:
+) -> tuple[int, list[dict[str, str]]]:
+    """The instalment plan agreed on a call: (plan id, schedule as `{date, amount}`)."""
     if count is None:
         raise UserError(
             tr(
@@ -311,7 +337,7 @@ def _agree_plan(
         },
     )
     _cancel_drafts(service, [r["number"] for r in rows], tr("plan de paiement", "payment plan"))
-    return plan_id
+    return plan_id, [x.as_json() for x in option.instalments]
 
 
 def _open_invoices(service: Service, customer_id: str) -> list[dict[str, Any]]:

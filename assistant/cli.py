@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, time
 from pathlib import Path
@@ -21,16 +21,27 @@ except ImportError:  # pragma: no cover - older typer
 
 from assistant import __version__
 from assistant.briefs.brief import render_markdown
+from assistant.cli_texts import install as install_texts
+from assistant.cli_texts import usage_error
 from assistant.config import Settings, load_settings
 from assistant.dates import parse_iso
 from assistant.demo.build import DEFAULT_SEED as DEMO_SEED
 from assistant.demo.report import render_summary
 from assistant.errors import ImportRejected, UserError
 from assistant.i18n import set_language, tr
+from assistant.labels import invoice_status_label, outcome_label, status_label, step_label
 from assistant.money import parse_amount
-from assistant.render import render_draft, render_drafts, render_plan
+from assistant.render import (
+    render_draft,
+    render_drafts,
+    render_plan,
+    render_send_list,
+    schedule_lines,
+)
 from assistant.service import Service
 from assistant.storage.db import Clock, utc_now
+
+install_texts()  # typer's own words (help, usage, errors) in the interface's language
 
 app = typer.Typer(
     name="relance",
@@ -90,11 +101,14 @@ def clock_for(settings: Settings) -> Clock:
 
 @contextmanager
 def service_for(ctx: typer.Context) -> Iterator[Service]:
-    """Open the service for this command's home; always closed afterwards."""
+    """Open the service for this command's home; always closed afterwards. A policy problem
+    met while reading (results, briefs, sending) is said on stderr, once."""
     service = Service.open(ctx.obj.settings, clock=clock_for(ctx.obj.settings))
     try:
         yield service
     finally:
+        for warning in service.policy_warnings:
+            typer.echo(tr("Attention : {w}", "Warning: {w}", w=warning), err=True)
         service.close()
 
 
@@ -102,15 +116,73 @@ def echo(text: str = "") -> None:
     typer.echo(text)
 
 
+@contextmanager
+def working(label: str, *, quiet: bool = False) -> Iterator[None]:
+    """A spinner on stderr for a job with no count (planning a large portfolio); nothing when
+    stderr is not a terminal, or with --json."""
+    if quiet or not sys.stderr.isatty():
+        yield
+        return
+    with Console(stderr=True).status(label):
+        yield
+
+
+@contextmanager
+def progress_bar(label: str, *, quiet: bool = False) -> Iterator[Callable[[int, int], None]]:
+    """A progress bar on stderr for a long job; nothing when stderr is not a terminal, or
+    with --json (`quiet`). Yields `step(done, total)`."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    shown = not quiet and sys.stderr.isatty()
+    with Progress(
+        TextColumn(label),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=Console(stderr=True),
+        transient=True,
+        disable=not shown,
+    ) as bar:
+        task = bar.add_task(label, total=None)
+
+        def step(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield step
+
+
 @app.command()
 def init(ctx: typer.Context) -> None:
     """Créer le dossier, la base et des copies modifiables des politiques."""
     with service_for(ctx) as service:
         report = service.init_home()
+        problem = service.company_problem()
     echo(tr("Dossier prêt : {home}", "Home ready: {home}", home=report.home))
     echo(tr("Base : {db}", "Database: {db}", db=report.database))
     if report.policies_copied:
         echo(tr("Politiques copiées : {n}", "Policies copied: {n}", n=len(report.policies_copied)))
+    home = report.home
+    echo(tr("Ensuite :", "Next:"))
+    steps = [
+        tr(
+            "  1. Renseignez votre entreprise (nom, e-mail, IBAN…) : {f}",
+            "  1. Fill in your company (name, e-mail, IBAN…): {f}",
+            f=home / "policies" / "company.yaml",
+        ),
+        tr(
+            "  2. Importez vos factures : relance import invoices export.csv",
+            "  2. Import your invoices: relance import invoices export.csv",
+        ),
+        tr(
+            "  3. Voyez le plan du jour : relance plan --explain",
+            "  3. See today's plan: relance plan --explain",
+        ),
+        tr(
+            "  4. Créez les brouillons puis validez-les : relance draft, puis relance review",
+            "  4. Create the drafts, then review them: relance draft, then relance review",
+        ),
+    ]
+    for line in steps[0 if problem else 1 :]:
+        echo(line)
 
 
 @app.command()
@@ -137,11 +209,14 @@ def demo(
         day = parse_iso(as_of) if as_of is not None else None
     except ValueError as exc:
         raise UserError(str(exc)) from exc
+    where = tr("Données de la démo : {home}", "Demo data: {home}", home=settings.home.resolve())
     built = Service.demo(settings, as_of=day, seed=seed, clock=clock_for(settings))
+    typer.echo(where, err=True)
     try:
         drafted = built.service.draft(built.summary.as_of, offline=True)
         if not no_tui and sys.stdin.isatty() and sys.stdout.isatty():
             run_tui(built.service, built.summary.as_of)
+            echo(where)
             return
         console = Console(highlight=False)
         console.print(
@@ -150,6 +225,7 @@ def demo(
         console.print()
         for line in drafted.lines()[:-1]:
             console.print(line, crop=False)
+        console.print(where, crop=False, soft_wrap=True)
     finally:
         built.service.close()
 
@@ -157,7 +233,10 @@ def demo(
 def run_tui(service: Service, as_of: date) -> None:
     from tui.app import make_app  # the UI is loaded only when it is shown
 
-    make_app(service, as_of).run()
+    app = make_app(service, as_of)
+    app.run()
+    if app.return_code:  # the interface stopped on an error: say so with the exit code
+        raise typer.Exit(app.return_code)
 
 
 def main() -> None:
@@ -176,7 +255,8 @@ def main() -> None:
         typer.echo(exc.ctx.get_help() if exc.ctx else str(exc))
         sys.exit(0)
     except ClickException as exc:  # usage errors: one line, exit 1
-        typer.echo(tr("Erreur : {msg}", "Error: {msg}", msg=exc.format_message()), err=True)
+        msg = usage_error(exc.format_message())
+        typer.echo(tr("Erreur : {msg}", "Error: {msg}", msg=msg), err=True)
         sys.exit(1)
     except KeyboardInterrupt:
         typer.echo(tr("Interrompu.", "Interrupted."), err=True)
@@ -223,15 +303,17 @@ def _run_import(
 ) -> None:
     with service_for(ctx) as service:
         try:
-            if kind == "fec":
-                report = service.import_fec(
-                    file,
-                    dry_run=dry_run,
-                    terms_days=terms_days,
-                    split_collective=split_collective,
-                )
-            else:
-                report = service.import_file(kind, file, dry_run=dry_run)
+            with progress_bar(tr("Import", "Import"), quiet=as_json) as step:
+                if kind == "fec":
+                    report = service.import_fec(
+                        file,
+                        dry_run=dry_run,
+                        terms_days=terms_days,
+                        split_collective=split_collective,
+                        progress=step,
+                    )
+                else:
+                    report = service.import_file(kind, file, dry_run=dry_run, progress=step)
         except ImportRejected as exc:
             if as_json:
                 rejected = getattr(exc, "rejected", len(exc.problems))
@@ -371,7 +453,8 @@ def plan(
     """Actions dues à une date (aucune modification)."""
     with service_for(ctx) as service:
         day = parse_day(as_of, service.store.today())
-        result = service.plan(day)
+        with working(tr("Planification…", "Planning…"), quiet=as_json):
+            result = service.plan(day, explain=explain)
         freshness = service.freshness(day)
     if as_json:
         echo(json.dumps([a.as_json() for a in result.actions], ensure_ascii=False, indent=2))
@@ -413,7 +496,7 @@ def resolve(
             "Litige clos sur {n} (statut : {s}).",
             "Dispute closed on {n} (status: {s}).",
             n=invoice,
-            s=result.status.value,
+            s=invoice_status_label(result.status.value),
         )
     )
 
@@ -468,26 +551,14 @@ def draft(
     reason: StaleReason = None,
 ) -> None:
     """Créer les brouillons des actions dues (idempotent), à valider ensuite."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
     with service_for(ctx) as service:
         day = parse_day(as_of, service.store.today())
-        err = Console(stderr=True)
-        with Progress(
-            TextColumn(tr("Brouillons", "Drafts")),
-            BarColumn(),
-            MofNCompleteColumn(),
-            console=err,
-            transient=True,
-            disable=as_json,
-        ) as bar:
-            task = bar.add_task("drafts", total=None)
-
-            def step(done: int, total: int) -> None:
-                bar.update(task, completed=done, total=total)
-
+        with progress_bar(tr("Brouillons", "Drafts"), quiet=as_json) as step:
             report = service.draft(
-                day, offline=offline, progress=step, accept_stale=stale_reason(accept_stale, reason)
+                day,
+                offline=offline,
+                progress=step,
+                accept_stale=stale_reason(accept_stale, reason),
             )
     if as_json:
         echo(json.dumps(report.as_json(), ensure_ascii=False))
@@ -532,17 +603,45 @@ def show(
 def approve(
     ctx: typer.Context,
     draft_ids: Annotated[list[int], typer.Argument(help="Numéros de brouillons.")],
+    override: Annotated[
+        str | None,
+        typer.Option(
+            "--override",
+            help="Approuver malgré des contrôles non passés, avec ce motif (enregistré).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Approuver des brouillons (ils partiront au prochain envoi)."""
     with service_for(ctx) as service:
-        for item in service.approve(draft_ids):
+        for item in service.approve(draft_ids, override=override):
             echo(
                 tr(
                     "Brouillon {i} approuvé ({c}, {s}).",
                     "Draft {i} approved ({c}, {s}).",
                     i=item.id,
-                    c=item.customer_id,
-                    s=item.step,
+                    c=item.customer_name,
+                    s=step_label(item.step),
+                )
+            )
+
+
+@app.command()
+def unapprove(
+    ctx: typer.Context,
+    draft_ids: Annotated[list[int], typer.Argument(help="Numéros de brouillons.")],
+) -> None:
+    """Retirer une approbation : le brouillon revient en attente (tant que l'envoi n'a pas
+    commencé)."""
+    with service_for(ctx) as service:
+        for item in service.unapprove(draft_ids):
+            echo(
+                tr(
+                    "Brouillon {i} de nouveau en attente ({c}, {s}).",
+                    "Draft {i} back to pending ({c}, {s}).",
+                    i=item.id,
+                    c=item.customer_name,
+                    s=step_label(item.step),
                 )
             )
 
@@ -561,8 +660,8 @@ def reject(
                     "Brouillon {i} rejeté ({c}, {s}).",
                     "Draft {i} rejected ({c}, {s}).",
                     i=item.id,
-                    c=item.customer_id,
-                    s=item.step,
+                    c=item.customer_name,
+                    s=step_label(item.step),
                 )
             )
 
@@ -606,20 +705,41 @@ def send(
 ) -> None:
     """Envoyer les brouillons approuvés (SMTP, sinon fichiers .eml dans <home>/outbox)."""
     with service_for(ctx) as service:
-        report = service.send(dry_run=dry_run, accept_stale=stale_reason(accept_stale, reason))
+        with progress_bar(tr("Envoi", "Sending"), quiet=as_json or dry_run) as step:
+            report = service.send(
+                dry_run=dry_run,
+                progress=step,
+                accept_stale=stale_reason(accept_stale, reason),
+            )
+        listed = report.would_send if dry_run else report.sent
+        views = [service.get_draft(i) for i in listed]
+        held = [service.get_draft(i) for i in report.held + report.cancelled]
     if as_json:
         echo(json.dumps(report.as_json(), ensure_ascii=False))
     elif dry_run:
         echo(
             tr(
-                "Simulation : {n} message(s) partiraient, {c} seraient annulés.",
-                "Dry run: {n} message(s) would leave, {c} would be cancelled.",
+                "Simulation ({w}) : {n} message(s) partiraient, {c} seraient annulés, {h} retenus.",
+                "Dry run ({w}): {n} message(s) would leave, {c} would be cancelled, {h} held.",
+                w=report.destination,
                 n=len(report.would_send),
                 c=len(report.cancelled),
+                h=len(report.held),
             )
         )
+        Console(highlight=False).print(render_send_list(views, held, report.reasons), crop=False)
     else:
+        echo(tr("Destination : {w}", "Destination: {w}", w=report.destination))
         echo(report.summary(with_error=False))  # the error goes to stderr below
+        Console(highlight=False).print(render_send_list(views, held, report.reasons), crop=False)
+        if report.renewed:
+            echo(
+                tr(
+                    "À valider de nouveau (politique ou faits de l'entreprise modifiés) : {ids}",
+                    "To review again (policy or company facts changed): {ids}",
+                    ids=", ".join(map(str, report.renewed)),
+                )
+            )
     if report.stuck and not as_json:
         echo(
             tr(
@@ -644,7 +764,7 @@ def stuck(
     """Trancher un envoi interrompu : parti (--sent) ou à renvoyer (--not-sent)."""
     with service_for(ctx) as service:
         item = service.resolve_stuck(draft_id, was_sent=sent)
-    echo(tr("Brouillon {i} : {s}.", "Draft {i}: {s}.", i=item.id, s=item.status))
+    echo(tr("Brouillon {i} : {s}.", "Draft {i}: {s}.", i=item.id, s=status_label(item.status)))
 
 
 @app.command()
@@ -665,7 +785,13 @@ def stats(ctx: typer.Context, as_of: AsOf = None, as_json: AsJson = False) -> No
 @app.command()
 def brief(
     ctx: typer.Context,
-    customer: Annotated[str, typer.Argument(help="Code client.", show_default=False)],
+    customer: Annotated[
+        str,
+        typer.Argument(
+            help="Code client, ou nom (sans accents ni majuscules, s'il est sans ambiguïté).",
+            show_default=False,
+        ),
+    ],
     as_of: AsOf = None,
     as_json: AsJson = False,
     markdown: Annotated[bool, typer.Option("--markdown", help="Sortie Markdown brute.")] = False,
@@ -674,7 +800,7 @@ def brief(
     """Fiche de préparation d'appel : factures, historique, options de paiement, script."""
     with service_for(ctx) as service:
         day = parse_day(as_of, service.store.today())
-        result = service.brief(customer, day, offline=offline)
+        result = service.brief(service.find_customer(customer), day, offline=offline)
     if as_json:
         echo(json.dumps(result.as_json(), ensure_ascii=False, indent=2))
     elif markdown:
@@ -693,7 +819,8 @@ def log_call(
         str,
         typer.Option(
             "--outcome",
-            help="promise, plan, dispute, no-answer, wrong-contact, paid.",
+            help="promesse, plan, litige, pas-de-réponse, mauvais-contact, payé"
+            " (ou promise, plan, dispute, no-answer, wrong-contact, paid).",
             show_default=False,
         ),
     ],
@@ -726,9 +853,18 @@ def log_call(
             invoice=invoice,
             note=note,
         )
-    echo(tr("Appel enregistré pour {c} : {o}.", "Call logged for {c}: {o}.", c=customer, o=outcome))
+    echo(
+        tr(
+            "Appel enregistré pour {c} : {o}.",
+            "Call logged for {c}: {o}.",
+            c=customer,
+            o=outcome_label(str(data["outcome"])),
+        )
+    )
     if data.get("plan_id"):
         echo(tr("Plan de paiement n° {p} créé.", "Payment plan #{p} created.", p=data["plan_id"]))
+        for line in schedule_lines(data.get("schedule") or []):  # type: ignore[arg-type]
+            echo(line)
     if data.get("paid_on"):
         echo(
             tr(

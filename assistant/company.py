@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from assistant.i18n import tr_in
+from assistant.i18n import tr, tr_in
+from assistant.iban import parse_iban
 from assistant.policyfile import load_policy
 
 COMPANY_FILE = "company.yaml"
@@ -35,6 +37,11 @@ class Company(BaseModel):
     contact: Contact
     cc_salesperson_steps: list[str] = Field(default_factory=lambda: ["reminder_2"])
 
+    @field_validator("iban")
+    @classmethod
+    def _iban(cls, value: str) -> str:
+        return parse_iban(value) if value.strip() else ""
+
     def contact_line(self, language: str) -> str:
         """`Marie Dupont (04 65 71 20 00, compta@...)`: who to reach, in one line."""
         details = ", ".join(x for x in (self.contact.phone, self.contact.email) if x)
@@ -57,3 +64,53 @@ class Company(BaseModel):
 
 def load_company(home: Path | None) -> Company:
     return load_policy(home, COMPANY_FILE, Company)
+
+
+# The facts a new company must replace: the shipped file's values of these fields are examples.
+PLACEHOLDER_FIELDS = (
+    "name",
+    "email",
+    "phone",
+    "address",
+    "iban",
+    "payment_link",
+    "contact.email",
+    "contact.phone",
+)
+
+
+def _value(company: Company, dotted: str) -> str:
+    obj: object = company
+    for part in dotted.split("."):
+        obj = getattr(obj, part)
+    return str(obj).strip()
+
+
+@cache
+def _shipped() -> Company:
+    return load_company(None)
+
+
+def placeholder_fields(company: Company) -> list[str]:
+    """Fields still holding a shipped example value (`name`, `iban`...): nothing may be
+    approved until they are real. Empty shipped values are not examples."""
+    shipped = _shipped()
+    return [
+        field
+        for field in PLACEHOLDER_FIELDS
+        if (example := _value(shipped, field)) and _value(company, field) == example
+    ]
+
+
+def placeholder_problem(company: Company) -> str | None:
+    """One line saying what to fill in `company.yaml`, or None when the facts are real."""
+    fields = placeholder_fields(company)
+    if not fields:
+        return None
+    return tr(
+        "company.yaml contient encore des valeurs d'exemple à remplacer : {f}"
+        " (rien ne peut être approuvé avant)",
+        "company.yaml still holds example values to replace: {f} (nothing can be approved"
+        " until then)",
+        f=", ".join(f"{f} « {_value(company, f)} »" for f in fields),
+    )

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Literal
 
 from platformdirs import user_data_dir
-from pydantic import AliasChoices, Field, SecretStr, ValidationError
+from pydantic import Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from assistant.errors import UserError
@@ -21,7 +21,9 @@ def default_home() -> Path:
 class Settings(BaseSettings):
     """Runtime settings. Field names map to the env vars of DESIGN.md §5."""
 
-    model_config = SettingsConfigDict(env_file=None, extra="ignore", populate_by_name=True)
+    # Only the documented variables are read: not `populate_by_name`, which would also read a
+    # variable named like the field (`HOME` into `home`: `relance init` then used $HOME).
+    model_config = SettingsConfigDict(env_file=None, extra="ignore")
 
     home: Path = Field(default_factory=default_home, validation_alias="RELANCE_HOME")
 
@@ -43,9 +45,7 @@ class Settings(BaseSettings):
         default="starttls", validation_alias="RELANCE_SMTP_TLS"
     )
     # the sender address; unset: the company's e-mail (policies/company.yaml)
-    sender: str | None = Field(
-        default=None, validation_alias=AliasChoices("RELANCE_FROM", "sender")
-    )
+    sender: str | None = Field(default=None, validation_alias="RELANCE_FROM")
     reply_to: str | None = Field(default=None, validation_alias="RELANCE_REPLY_TO")
     # first wait before retrying a transient SMTP error (then x2, x4; 3 retries)
     send_backoff_s: float = Field(default=1.0, ge=0, le=60, validation_alias="RELANCE_SEND_BACKOFF")

@@ -13,10 +13,12 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from babel.numbers import format_decimal, format_percent
+from babel.numbers import format_decimal
 
 from assistant.i18n import language, tr
+from assistant.labels import step_label
 from assistant.money import cents_to_str, format_money
+from assistant.results import dimension_label, monthly_trend, policy_names, share, top_debtors
 from assistant.rules.promises import load_promises
 from assistant.stats import AGE_BUCKETS, portfolio_summary
 from assistant.storage.db import Store
@@ -82,6 +84,9 @@ class Kpis:
     drafts: dict[str, int]
     time_saved_minutes: int
     notes: list[str] = field(default_factory=list)
+    trend: list[dict[str, Any]] = field(default_factory=list)  # by month: DSO, after each step
+    top_debtors: list[Any] = field(default_factory=list)  # results.Debtor
+    policy_names: dict[str, str] = field(default_factory=dict)  # version hash -> words
 
     def as_json(self) -> dict[str, Any]:
         """DESIGN.md §5 `stats --json` keys first, then our extensions."""
@@ -105,6 +110,9 @@ class Kpis:
                 "minutes": self.time_saved_minutes,
                 "assumption": TIME_SAVED_ASSUMPTION,  # JSON text stays English, like dso_method
             },
+            "trend": self.trend,
+            "top_debtors": [d.as_json() for d in self.top_debtors],
+            "policy_versions": self.policy_names,
         }
 
 
@@ -240,6 +248,9 @@ def compute_kpis(store: Store, as_of: date, promise_grace_days: int) -> Kpis:
         promises=promises,
         drafts=drafts,
         time_saved_minutes=saved,
+        trend=monthly_trend(store, as_of),
+        top_debtors=top_debtors(store, as_of),
+        policy_names=policy_names(store),
     )
 
 
@@ -247,20 +258,17 @@ def _locale() -> str:
     return "en_GB" if language() == "en" else "fr_FR"
 
 
-def _share(n: int, total: int) -> str:
-    return f"{n} ({format_percent(n / total, locale=_locale())})" if total else str(n)
-
-
 def _rate_line(label: str, r: dict[str, Any]) -> str:
     sent = int(r["sent"])
     return (
-        f"    {label:<26} {sent:>5} · {_share(r['paid_within_7d'], sent):>10}"
-        f" · {_share(r['paid_within_14d'], sent):>10}"
+        f"    {label[:36]:<36} {sent:>5} · {share(r['paid_within_7d'], sent):>15}"
+        f" · {share(r['paid_within_14d'], sent):>15}"
     )
 
 
 def kpi_lines(k: Kpis) -> list[str]:
     """A readable report (French first, French number formats)."""
+
     data = k.as_json()
     loc = _locale()
 
@@ -312,7 +320,7 @@ def kpi_lines(k: Kpis) -> list[str]:
                 "  Payment after reminder (invoices reminded · paid within 7 d · within 14 d):",
             )
         )
-        lines += [_rate_line(s.step, s.as_json()) for s in k.after_step]
+        lines += [_rate_line(step_label(s.step), s.as_json()) for s in k.after_step]
         titles = {
             "tone": tr("  Par ton :", "  By tone:"),
             "segment": tr("  Par segment :", "  By segment:"),
@@ -320,7 +328,14 @@ def kpi_lines(k: Kpis) -> list[str]:
         }
         for dimension, rows in k.by_dimension.items():
             lines.append(titles[dimension])
-            lines += [_rate_line(f"{r[dimension]} · {r['step']}", r) for r in rows]
+            lines += [
+                _rate_line(
+                    f"{dimension_label(dimension, r[dimension], k.policy_names)}"
+                    f" · {step_label(r['step'])}",
+                    r,
+                )
+                for r in rows
+            ]
     p = k.promises
     kept_rate = data["promises_kept_rate"]
     lines.append(
@@ -331,7 +346,7 @@ def kpi_lines(k: Kpis) -> list[str]:
             k=p["kept"],
             b=p["broken"],
             o=p["open"],
-            r=tr(" ({v} tenues)", " ({v} kept)", v=format_percent(kept_rate, locale=loc))
+            r=tr(" ({v} tenues)", " ({v} kept)", v=share(p["kept"], p["kept"] + p["broken"]))
             if kept_rate is not None
             else "",
         )
@@ -346,6 +361,35 @@ def kpi_lines(k: Kpis) -> list[str]:
             r=d["rejected"],
         )
     )
+    if k.trend:
+        lines.append(
+            tr(
+                "  Tendance par mois (DSO · relances envoyées · payées sous 14 j) :",
+                "  Trend by month (DSO · reminders sent · paid within 14 d):",
+            )
+        )
+        for month in k.trend:
+            sent = sum(x["sent"] for x in month["after_step"])
+            paid = sum(x["paid_within_14d"] for x in month["after_step"])
+            dso = month["dso_days"]
+            lines.append(
+                f"    {month['month']}  DSO {dso if dso is not None else '—':>4}"
+                f" · {sent:>4} · {share(paid, sent)}"
+            )
+    if k.top_debtors:
+        lines.append(tr("  Plus gros retards :", "  Top debtors:"))
+        for d in k.top_debtors:
+            lines.append(
+                tr(
+                    "    {n} ({c}) : {a} sur {k} facture(s), jusqu'à {j} j de retard",
+                    "    {n} ({c}): {a} on {k} invoice(s), up to {j} days late",
+                    n=d.name,
+                    c=d.customer_id,
+                    a=money(d.overdue_cents),
+                    k=d.invoices,
+                    j=d.max_days_late,
+                )
+            )
     lines.append(
         tr(
             "  Temps gagné estimé : {h} h\n    ({a})",

@@ -29,6 +29,7 @@ _STEPS = {
     "unallocated_credit": ("Crédit à lettrer", "Credit to letter"),
     "collective_account": ("Compte collectif", "Collective acct"),
     "payment_match": ("Encaissement ?", "Receipt?"),
+    "follow_up": ("Suivi à décider", "Follow-up"),
 }
 _STEP_PHRASES = {
     "pre_due": ("rappel avant échéance", "pre-due reminder"),
@@ -48,6 +49,7 @@ _STEP_PHRASES = {
     "unallocated_credit": ("crédit non affecté à lettrer", "unallocated credit to letter"),
     "collective_account": ("compte collectif à répartir", "collective account to split"),
     "payment_match": ("encaissement bancaire à confirmer", "bank receipt to confirm"),
+    "follow_up": ("suivi après la dernière étape", "follow-up after the last step"),
 }
 _SEGMENT_PHRASES = {
     "strategic": ("client stratégique", "strategic customer"),
@@ -94,6 +96,19 @@ _STATUSES = {
     "bounced": ("non distribué", "bounced"),
 }
 _SOURCES = {"llm": ("IA", "AI"), "template": ("modèle", "template")}
+_INVOICE_STATUSES = {
+    "open": ("ouverte", "open"),
+    "paid": ("payée", "paid"),
+    "disputed": ("en litige", "disputed"),
+    "credited": ("soldée par un avoir", "credited"),
+    "cancelled": ("annulée", "cancelled"),
+}
+_TONES = {
+    "courteous": ("courtois", "courteous"),
+    "benevolent": ("bienveillant", "benevolent"),
+    "gentle": ("doux", "gentle"),
+    "firm": ("ferme", "firm"),
+}
 
 
 def _label(table: dict[str, tuple[str, str]], key: str | None, missing: str = "") -> str:
@@ -109,8 +124,8 @@ def step_label(step: str | None) -> str:
 
 def draft_label(step: str | None, channel: str | None) -> str:
     """What a draft is: `Relance 2`, `Relance 2 (SMS)`, or the internal notice of a call."""
-    if channel == "internal":
-        return tr("Avis commercial", "Sales notice")
+    if channel == "internal":  # the salesperson's notice of a call: the step keeps its name
+        return tr("{s} (avis commercial)", "{s} (sales notice)", s=step_label(step))
     if channel in (None, "email"):
         return step_label(step)
     return f"{step_label(step)} ({channel_label(channel)})"
@@ -130,6 +145,14 @@ def status_label(status: str | None) -> str:
 
 def source_label(source: str | None) -> str:
     return _label(_SOURCES, source)
+
+
+def invoice_status_label(status: str | None) -> str:
+    return _label(_INVOICE_STATUSES, status)
+
+
+def tone_label(tone: str | None) -> str:
+    return _label(_TONES, tone, tr("sans ton", "no tone"))
 
 
 def step_phrase(step: str | None) -> str:

@@ -142,18 +142,25 @@ def display_money(cents: int, currency: str = "EUR") -> str:
     return format_money(cents, currency, "en_GB" if language() == "en" else "fr_FR")
 
 
+# Countries whose conventions are those of the language (else the language's main locale):
+# an English message to a French customer writes `€5,796.00`, not `5 796,00 €`.
+_LANGUAGE_COUNTRIES = {
+    "en": ("GB", "IE", "US", "CA", "AU", "NZ", "ZA", "IN", "SG", "MT"),
+    "fr": ("FR", "BE", "CH", "LU", "MC", "CA"),
+}
+_MAIN_LOCALE = {"en": "en_GB", "fr": "fr_FR"}
+
+
 def locale_for(language: str, country: str = "FR") -> str:
-    """Babel locale from a customer's language and country (fr + BE -> fr_BE)."""
+    """Babel locale of a message: the message's language decides (fr + BE -> fr_BE; en + FR ->
+    en_GB, so English text never carries French number formats)."""
     language = (language or "fr").lower()[:2]
     country = (country or "FR").upper()[:2]
-    candidate = f"{language}_{country}"
-    from babel import Locale, UnknownLocaleError
-
-    try:
-        Locale.parse(candidate)
-        return candidate
-    except (UnknownLocaleError, ValueError):
-        return {"fr": "fr_FR", "en": "en_GB"}.get(language, "fr_FR")
+    if language not in _MAIN_LOCALE:
+        language = "fr"
+    if country in _LANGUAGE_COUNTRIES[language]:
+        return f"{language}_{country}"
+    return _MAIN_LOCALE[language]
 
 
 class CurrencyMismatch(ValueError):

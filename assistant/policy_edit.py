@@ -11,13 +11,14 @@ import os
 from datetime import datetime
 from pathlib import Path
 
+from jinja2 import TemplateSyntaxError, meta
 from pydantic import BaseModel
 
 from assistant.bank.policy import BankPolicy
 from assistant.briefs.options import PaymentPlanPolicy
 from assistant.company import Company
-from assistant.drafting.facts import FACT_VARS
-from assistant.drafting.templates import TemplateStore
+from assistant.drafting.facts import CONTEXT_VARS, FACT_VARS, TEMPLATE_VARS
+from assistant.drafting.templates import HTML_CONTEXT, TemplateStore
 from assistant.errors import PolicyError
 from assistant.i18n import tr
 from assistant.llm.tone import TonePolicy
@@ -62,10 +63,26 @@ def read_policy(home: Path, relative: str) -> str:
     return path.read_text(encoding="utf-8")
 
 
-def sample_context() -> dict[str, object]:
+def _own_variables(name: str | None) -> tuple[str, ...] | None:
+    """The variables of a template with its own set (a formal notice), else None."""
+    stem = (name or "").rsplit("/", 1)[-1].split(".", 1)[0]
+    return TEMPLATE_VARS.get(stem)
+
+
+def sample_context(name: str | None = None) -> dict[str, object]:
+    own = _own_variables(name)
+    if own is not None:
+        return {var: f"<{var}>" for var in own}
     values: dict[str, object] = {var: f"<{var}>" for var in FACT_VARS}
-    context = {"several": True, "step": "reminder_1", "segment": "standard", "language": "fr"}
-    return values | context | {"has_credit": True}
+    return values | {
+        "several": True,
+        "step": "reminder_1",
+        "segment": "standard",
+        "language": "fr",
+        "has_credit": True,
+        "reminded_before": True,
+        "notified_before": True,
+    }
 
 
 def validate_policy(home: Path, relative: str, text: str) -> None:
@@ -76,9 +93,56 @@ def validate_policy(home: Path, relative: str, text: str) -> None:
         return
     name = relative.removeprefix("templates/")
     store = TemplateStore(home, overrides={name: text})
-    store.render(name, sample_context())
+    check_variables(store, name, text)
+    store.render(name, sample_context(name))
     html_context = {"subject": "<subject>", "company_name": "<company>", "language": "fr"}
     store.render_html(name, "<body>", html_context)
+
+
+def template_variables(name: str | None = None) -> list[str]:
+    """Every variable a template may use: the facts, the context, and (html block) the text;
+    a template with its own set (a formal notice) uses that set."""
+    own = _own_variables(name)
+    if own is not None:
+        return sorted(own)
+    return sorted({*FACT_VARS, *CONTEXT_VARS, *HTML_CONTEXT, "body_html"})
+
+
+def check_variables(store: TemplateStore, name: str, text: str) -> None:
+    """Refuse a template naming a variable it will never get (in any branch, not only the
+    ones a sample render goes through)."""
+    try:
+        used = meta.find_undeclared_variables(store.env.parse(text, name))
+    except TemplateSyntaxError as exc:
+        raise PolicyError(
+            f"templates/{name}: {tr('ligne', 'line')} {exc.lineno}: {exc.message}"
+        ) from exc
+    allowed = template_variables(name)
+    unknown = sorted(used - set(allowed))
+    if unknown:
+        raise PolicyError(
+            tr(
+                "templates/{n} : variable(s) inconnue(s) : {u} (variables possibles : {a})",
+                "templates/{n}: unknown variable(s): {u} (variables you may use: {a})",
+                n=name,
+                u=", ".join(unknown),
+                a=", ".join(allowed),
+            )
+        )
+
+
+def policy_problems(home: Path) -> list[str]:
+    """Every problem of the policy files in effect, validated as the editor validates them
+    (one validation everywhere): `file: field: what is wrong`, one per file at most."""
+    problems = []
+    for relative in list_policies(home):
+        try:
+            validate_policy(home, relative, read_policy(home, relative))
+        except PolicyError as exc:
+            problems.append(str(exc))
+        except (OSError, UnicodeDecodeError) as exc:
+            problems.append(f"{relative}: {tr('illisible', 'unreadable')}: {exc}")
+    return problems
 
 
 def save_policy(home: Path, relative: str, text: str, now: datetime) -> Path:
@@ -100,3 +164,41 @@ def policy_versions(home: Path, relative: str) -> list[Path]:
     folder = home / "policies" / VERSIONS
     prefix = relative.replace("/", "__") + "."
     return sorted(p for p in folder.glob(prefix + "*")) if folder.is_dir() else []
+
+
+def fact_changes(relative: str, old_text: str, new_text: str) -> list[dict[str, str]]:
+    """What a saved `company.yaml` changes in the facts every message carries, in words
+    (an IBAN change above all: it says where customers send money)."""
+    if relative != "company.yaml":
+        return []
+    try:
+        old = parse_policy_text(old_text, Company, relative)
+    except PolicyError:
+        return []
+    new = parse_policy_text(new_text, Company, relative)
+    labels = {
+        "iban": ("IBAN", "IBAN"),
+        "name": ("raison sociale", "company name"),
+        "payment_link": ("lien de paiement", "payment link"),
+        "email": ("e-mail", "e-mail"),
+        "phone": ("téléphone", "phone"),
+    }
+    out = []
+    for key, (fr, en) in labels.items():
+        before, after = getattr(old, key), getattr(new, key)
+        if before != after:
+            out.append(
+                {
+                    "field": key,
+                    "from": before,
+                    "to": after,
+                    "text": tr(
+                        "{f} modifié : {a} → {b}",
+                        "{f} changed: {a} → {b}",
+                        f=tr(fr, en),
+                        a=before or "—",
+                        b=after or "—",
+                    ),
+                }
+            )
+    return out

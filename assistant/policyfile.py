@@ -25,19 +25,29 @@ M = TypeVar("M", bound=BaseModel)
 def _money(value: object) -> int:
     """Policy money is text in euros ("10000", "10 000,00"), never a float."""
     if isinstance(value, float):
-        raise ValueError('write amounts as text, e.g. "10000" (no float)')
+        raise ValueError(
+            tr(
+                'montant à écrire comme du texte, ex. "10000" (pas de nombre à virgule)',
+                'write amounts as text, e.g. "10000" (no float)',
+            )
+        )
     if isinstance(value, bool) or not isinstance(value, int | str):
-        raise ValueError("amount expected")
+        raise ValueError(tr("montant attendu", "amount expected"))
     return parse_amount(value)
 
 
 def _decimal(value: object) -> Decimal:
     if isinstance(value, float):
-        raise ValueError('write the number as text, e.g. "12.15" (no float)')
+        raise ValueError(
+            tr(
+                'nombre à écrire comme du texte, ex. "12.15"',
+                'write the number as text, e.g. "12.15" (no float)',
+            )
+        )
     try:
         return Decimal(str(value).replace(",", ".").strip())
     except InvalidOperation as exc:
-        raise ValueError("number expected") from exc
+        raise ValueError(tr("nombre attendu", "number expected")) from exc
 
 
 MoneyCents = Annotated[int, BeforeValidator(_money)]
@@ -48,12 +58,97 @@ def policy_path(home: Path | None, relative: str) -> Path:
     return resource_path(home, "policies", relative)
 
 
+# YAML problems in words; `context` says the line to name is where the construct started
+# (a missing `:` is found on the next line, an unclosed `[` at the end of the list).
+_YAML_PROBLEMS: tuple[tuple[str, tuple[str, str], bool], ...] = (
+    ("cannot start any token", ("tabulation ou caractère interdit : indentez avec des espaces",
+                                "tab or forbidden character: indent with spaces"), False),
+    ("mapping values are not allowed", ("« : » inattendu (indentation, ou texte à mettre entre"
+                                        " guillemets ?)", "unexpected ':' (indentation, or text"
+                                        " to quote?)"), False),
+    ("could not find expected ':'", ("« : » manquant après le nom du champ",
+                                     "missing ':' after the field name"), True),
+    ("expected ',' or ']'", ("liste entre [ ] mal fermée", "list in [ ] not closed"), True),
+    ("expected ',' or '}'", ("dictionnaire entre { } mal fermé", "mapping in { } not closed"),
+     True),
+    ("expected <block end>", ("indentation incohérente (ou guillemet non fermé)",
+                              "inconsistent indentation (or an unclosed quote)"), False),
+    ("unexpected end of stream", ("fin de fichier inattendue : guillemet non fermé ?",
+                                  "unexpected end of file: unclosed quote?"), True),
+)  # fmt: skip
+
+
+def yaml_problem(exc: yaml.YAMLError, source: Path | str) -> str:
+    """`file: ligne N : what is wrong`, in the interface's language, at the line to fix."""
+    problem = str(getattr(exc, "problem", None) or exc)
+    mark = getattr(exc, "problem_mark", None)
+    context = getattr(exc, "context_mark", None)
+    words = problem
+    for needle, (fr, en), at_context in _YAML_PROBLEMS:
+        if needle in problem:
+            words = tr(fr, en)
+            if at_context and context is not None:
+                mark = context
+            elif context is not None and mark is not None and context.line < mark.line:
+                words += tr(" ; bloc commencé ligne {n}", "; block started on line {n}",
+                            n=context.line + 1)  # fmt: skip
+            break
+    where = f"{tr('ligne', 'line')} {mark.line + 1}" if mark else "yaml"
+    return f"{source}: {where}: {words}"
+
+
+def _french(item: dict) -> str:  # type: ignore[type-arg]
+    """A pydantic error in the interface's language (the types are stable; the messages not)."""
+    kind, ctx = item["type"], item.get("ctx") or {}
+    if kind == "value_error":
+        return str(ctx.get("error", item["msg"]))
+    texts: dict[str, tuple[str, str]] = {
+        "extra_forbidden": ("champ inconnu (faute de frappe ?)", "unknown field (a typo?)"),
+        "missing": ("champ obligatoire manquant", "required field missing"),
+        "literal_error": ("valeur attendue : {expected}", "expected value: {expected}"),
+        "int_parsing": ("nombre entier attendu", "whole number expected"),
+        "int_type": ("nombre entier attendu", "whole number expected"),
+        "int_from_float": ("nombre entier attendu", "whole number expected"),
+        "bool_parsing": ("true ou false attendu", "true or false expected"),
+        "bool_type": ("true ou false attendu", "true or false expected"),
+        "string_type": ("texte attendu", "text expected"),
+        "list_type": ("liste attendue", "list expected"),
+        "tuple_type": ("liste attendue", "list expected"),
+        "dict_type": ("dictionnaire attendu", "mapping expected"),
+        "model_type": ("dictionnaire attendu", "mapping expected"),
+        "model_attributes_type": ("dictionnaire attendu", "mapping expected"),
+        "float_parsing": ("nombre attendu", "number expected"),
+        "float_type": ("nombre attendu", "number expected"),
+        "greater_than_equal": ("doit être ≥ {ge}", "must be ≥ {ge}"),
+        "less_than_equal": ("doit être ≤ {le}", "must be ≤ {le}"),
+        "greater_than": ("doit être > {gt}", "must be > {gt}"),
+        "less_than": ("doit être < {lt}", "must be < {lt}"),
+        "too_short": ("au moins {min_length} élément(s)", "at least {min_length} item(s)"),
+        "too_long": ("au plus {max_length} élément(s)", "at most {max_length} item(s)"),
+        "string_too_short": ("au moins {min_length} caractère(s)",
+                             "at least {min_length} character(s)"),
+        "string_too_long": ("au plus {max_length} caractère(s)",
+                            "at most {max_length} character(s)"),
+        "string_pattern_mismatch": ("format attendu : {pattern}", "expected format: {pattern}"),
+    }  # fmt: skip
+    pair = texts.get(kind)
+    if pair is None:
+        return str(item["msg"])
+    values = {k: str(v) for k, v in ctx.items()}
+    if "expected" in values:  # "'a', 'b' or 'c'"
+        values["expected"] = values["expected"].replace(" or ", tr(" ou ", " or "))
+    try:
+        return tr(*pair, **values)
+    except (KeyError, IndexError):
+        return str(item["msg"])
+
+
 def format_validation_error(path: Path | str, error: ValidationError) -> str:
-    """One line per problem: `file: field.path: message`."""
+    """One line per problem: `file: field.path: message` (French first)."""
     lines = []
     for item in error.errors():
         where = ".".join(str(part) for part in item["loc"]) or tr("(racine)", "(root)")
-        lines.append(f"{path}: {where}: {item['msg']}")
+        lines.append(f"{path}: {where}: {_french(dict(item))}")
     return "\n".join(lines)
 
 
@@ -62,10 +157,7 @@ def parse_policy_text(text: str, model: type[M], source: Path | str) -> M:
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{tr('ligne', 'line')} {mark.line + 1}" if mark else "yaml"
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise PolicyError(f"{source}: {where}: {problem}") from exc
+        raise PolicyError(yaml_problem(exc, source)) from exc
     if data is None:
         data = {}
     if not isinstance(data, dict):

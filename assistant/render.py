@@ -135,7 +135,7 @@ def render_draft(d: DraftView) -> Group:
     head.append(tr("Brouillon {i}", "Draft {i}", i=d.id), style="bold")
     head.append(
         f"  {d.customer_name} ({d.customer_id})  {step_label(d.step)}"
-        f"  {channel_label(d.channel)}  {d.status}\n"
+        f"  {channel_label(d.channel)}  {status_label(d.status)}\n"
     )
     head.append(tr("À : ", "To: ") + (d.recipient or tr("(manquant)", "(missing)")))
     if d.cc:
@@ -151,13 +151,74 @@ def render_draft(d: DraftView) -> Group:
     if d.subject:
         parts.append(Text("\n" + tr("Objet : ", "Subject: ") + d.subject, style="bold"))
     parts.append(Text("\n" + d.body))
-    if d.violations:
+    if d.checks:
         v = Text("\n" + tr("Contrôles non passés :", "Failed checks:") + "\n", style="bold red")
-        for item in d.violations:
+        for item in d.checks:
             v.append(f"  - {item}\n", style="red")
+        if d.override_reason:
+            v.append(tr("  Approuvé malgré tout : {r}\n", "  Approved anyway: {r}\n",
+                        r=d.override_reason), style="yellow")  # fmt: skip
+        parts.append(v)
+    else:
+        parts.append(Text("\n" + tr("✓ contrôles passés", "✓ checks passed"), style="green"))
+    if d.violations:
+        v = Text(
+            "\n"
+            + tr(
+                "Réécriture du LLM refusée, texte du modèle conservé :",
+                "LLM rewrite refused, template text kept:",
+            )
+            + "\n",
+            style="dim",
+        )
+        for item in d.violations:
+            v.append(f"  - {item}\n", style="dim")
         parts.append(v)
     if d.reject_reason:
         parts.append(Text("\n" + tr("Rejeté : ", "Rejected: ") + d.reject_reason, style="yellow"))
     if d.error:
         parts.append(Text("\n" + tr("Note : ", "Note: ") + d.error, style="yellow"))
     return Group(*parts)
+
+
+def render_send_list(
+    items: list[DraftView], set_aside: list[DraftView], reasons: dict[int, str] | None = None
+) -> Group | Text:
+    """Who receives what: customer, address, step, invoices, total; then what was set aside
+    (held by the minimum gap, or cancelled) and why."""
+    parts: list[Text | Table] = []
+    for d in items:
+        to = d.recipient or tr("(manquant)", "(missing)")
+        if d.cc:
+            to += " (cc " + ", ".join(d.cc) + ")"
+        line = Text(f"  #{d.id} ")
+        line.append(f"{d.customer_name} ({d.customer_id})", style="bold")
+        line.append(f" → {to}\n      {draft_label(d.step, d.channel)} · {', '.join(d.invoices)}")
+        line.append(f" · {_money(d.total_cents, d.currency)}")
+        parts.append(line)
+    for d in set_aside:
+        line = Text(f"  #{d.id} {d.customer_name} · {draft_label(d.step, d.channel)} : ")
+        why = (reasons or {}).get(d.id) or d.error
+        line.append(status_label(d.status) + (f" — {why}" if why else ""), style="yellow")
+        parts.append(line)
+    return Group(*parts) if parts else Text("")
+
+
+def schedule_lines(schedule: list[dict[str, str]]) -> list[str]:
+    """An agreed payment plan, one instalment a line: `  1. 1 000,00 € le 8 décembre 2026`."""
+    from datetime import date
+
+    from assistant.dates import format_date
+    from assistant.money import parse_amount
+
+    loc = "fr_FR" if language() == "fr" else "en_GB"
+    return [
+        tr(
+            "  {n}. {a} le {d}",
+            "  {n}. {a} on {d}",
+            n=i,
+            a=_money(parse_amount(x["amount"]), "EUR"),
+            d=format_date(date.fromisoformat(x["date"]), loc, "long"),
+        )
+        for i, x in enumerate(schedule, start=1)
+    ]

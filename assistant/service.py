@@ -6,19 +6,20 @@ wires them to the store and the settings, and keeps every write inside a transac
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from assistant import calls, policy_edit
 from assistant.bank.facade import BankFeatures
 from assistant.briefs.brief import Brief, build_brief
 from assistant.briefs.factsheet import FactSheet, build_factsheet
 from assistant.briefs.options import load_plan_policy, plan_options
-from assistant.company import Company, load_company
+from assistant.company import Company, load_company, placeholder_problem
 from assistant.config import Settings
 from assistant.delivery.send import Sender, SendReport, resolve_stuck
 from assistant.delivery.setup import make_sender
@@ -34,21 +35,25 @@ from assistant.demo.home import (
 )
 from assistant.demo.replies import add_demo_replies
 from assistant.drafting import queue
+from assistant.drafting.checks import check_text, facts_of_draft
 from assistant.drafting.pipeline import (
     DraftRequest,
     DraftRunReport,
     Rewriter,
     build_requests,
+    outcome_checks,
     run_drafts,
     store_draft,
     template_outcome,
 )
 from assistant.drafting.queue import DraftView
+from assistant.drafting.refresh import RefreshReport, refresh_drafts, request_for
 from assistant.drafting.templates import Rendered, TemplateStore
-from assistant.errors import UserError
+from assistant.errors import PolicyError, UserError
 from assistant.i18n import tr
 from assistant.imports import ImportReport, import_fec, import_file
 from assistant.kpis import Kpis, compute_kpis
+from assistant.labels import invoice_status_label, status_label
 from assistant.llm.backend import ChatBackend, OpenAIBackend
 from assistant.llm.brief import llm_brief
 from assistant.llm.prompts import PromptStore
@@ -71,6 +76,7 @@ from assistant.rules import (
     make_plan,
 )
 from assistant.rules.calendar import closing_spans
+from assistant.search import match_customers
 from assistant.stats import PortfolioSummary, portfolio_summary
 from assistant.statutory import actions as statutory_actions
 from assistant.statutory import notice
@@ -79,6 +85,8 @@ from assistant.statutory.notice import NoticeResult
 from assistant.storage import replies_repo, repo
 from assistant.storage.db import Clock, Store, open_store, utc_now
 from assistant.storage.replies_repo import Reply
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -97,6 +105,9 @@ class Service(BankFeatures):
         self.actor = actor
         # A chat model set by the caller (tests, embedding); else built from the settings.
         self.chat_backend: ChatBackend | None = None
+        # policy problems met while reading (stats, briefs, send go on with shipped defaults)
+        self.policy_warnings: list[str] = []
+        self._checked: tuple[str, list[str]] | None = None  # (policy version, problems)
 
     @classmethod
     def open(cls, settings: Settings, *, clock: Clock = utc_now, actor: str = "user") -> Service:
@@ -188,9 +199,18 @@ class Service(BankFeatures):
         return portfolio_summary(self.store, as_of)
 
     # -- imports ----------------------------------------------------------------------
-    def import_file(self, kind: str, path: Path, *, dry_run: bool = False) -> ImportReport:
+    def import_file(
+        self,
+        kind: str,
+        path: Path,
+        *,
+        dry_run: bool = False,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> ImportReport:
         """Import invoices, customers or payments from a CSV/XLSX file (all-or-nothing)."""
-        return import_file(self.store, kind, path, actor=self.actor, dry_run=dry_run)
+        return import_file(
+            self.store, kind, path, actor=self.actor, dry_run=dry_run, progress=progress
+        )
 
     def import_fec(
         self,
@@ -199,6 +219,7 @@ class Service(BankFeatures):
         dry_run: bool = False,
         terms_days: int | None = None,
         split_collective: bool = False,
+        progress: Callable[[int, int], None] | None = None,
     ) -> ImportReport:
         """Customers and open receivables (accounts 411*) from a FEC file, using lettering.
         Due date = piece date + the customer's terms, else `terms_days`, else the policy's
@@ -212,6 +233,7 @@ class Service(BankFeatures):
             dry_run=dry_run,
             terms_days=terms_days,
             split_collective=split_collective,
+            progress=progress,
         )
 
     # -- rules: plan, disputes, promises ------------------------------------------------
@@ -219,9 +241,51 @@ class Service(BankFeatures):
         """The scenario policy in effect (PolicyError if the manager's copy is invalid)."""
         return load_scenario(self.home)
 
-    def plan(self, as_of: date) -> Plan:
-        """Due actions on `as_of`, with the reasons; reads only."""
-        return make_plan(self.store, self.home, as_of)
+    def plan(self, as_of: date, *, explain: bool = False) -> Plan:
+        """Due actions on `as_of`, with the reasons; reads only. `explain`: also why each
+        open invoice has no action today. Refused while a policy file is invalid."""
+        self.check_policies()
+        return make_plan(self.store, self.home, as_of, explain=explain)
+
+    def policy_problems(self) -> list[str]:
+        """Every problem of the policy files in effect (validated as the editor does),
+        remembered per policy version."""
+        version = self.policy_version()
+        if self._checked is None or self._checked[0] != version:
+            self._checked = (version, policy_edit.policy_problems(self.home))
+        return self._checked[1]
+
+    def check_policies(self) -> None:
+        """Planning and drafting need every policy file valid: PolicyError otherwise."""
+        problems = self.policy_problems()
+        if problems:
+            raise PolicyError(
+                tr(
+                    "politique invalide, planification et brouillons arrêtés : {p}",
+                    "invalid policy, planning and drafting stopped: {p}",
+                    p=problems[0],
+                )
+                + (
+                    tr(" (+{n} autre(s))", " (+{n} more)", n=len(problems) - 1)
+                    if len(problems) > 1
+                    else ""
+                )
+            )
+
+    def reading(self, load: Callable[[Path | None], T]) -> T:
+        """A policy for reading only (results, briefs, sending approved drafts): the home's,
+        or, when it is invalid, the shipped one, with a warning kept in `policy_warnings`."""
+        try:
+            return load(self.home)
+        except PolicyError as exc:
+            warning = tr(
+                "{e} — valeurs livrées par défaut utilisées en attendant la correction",
+                "{e} — shipped defaults used until it is fixed",
+                e=str(exc).splitlines()[0],
+            )
+            if warning not in self.policy_warnings:
+                self.policy_warnings.append(warning)
+            return load(None)
 
     def invoice(self, number: str) -> Invoice:
         """The invoice, or a clear error."""
@@ -248,7 +312,7 @@ class Service(BankFeatures):
                     "{n} est {s} : seul une facture ouverte peut être contestée",
                     "{n} is {s}: only an open invoice can be disputed",
                     n=number,
-                    s=invoice.status.value,
+                    s=invoice_status_label(invoice.status.value),
                 )
             )
         with self.store.transaction():
@@ -304,7 +368,7 @@ class Service(BankFeatures):
                     "{n} est {s} : pas de promesse possible",
                     "{n} is {s}: no promise possible",
                     n=number,
-                    s=invoice.status.value,
+                    s=invoice_status_label(invoice.status.value),
                 )
             )
         if promised < made:
@@ -370,18 +434,41 @@ class Service(BankFeatures):
         accept_stale: str | None = None,
     ) -> DraftRunReport:
         """Drafts for the plan's actions (idempotent: a second run the same day adds nothing).
-        Refused when the payment data is stale, unless `accept_stale` gives the reason."""
+        Refused when the payment data is stale, unless `accept_stale` gives the reason.
+        With example company facts the drafts are made, and the report says what to fill in."""
         self.check_fresh("draft", as_of, accept_stale)
-        return run_drafts(
+        company = load_company(self.home)
+        plan = self.plan(as_of)
+        refreshed = self.refresh_drafts()
+        report = run_drafts(
             self.store,
-            self.plan(as_of),
-            load_company(self.home),
+            plan,
+            company,
             TemplateStore(self.home),
             rewriter=None if offline or not self.llm_available else self._rewriter(),
             policy_version=self.policy_version(),
             actor=self.actor,
             progress=progress,
         )
+        report.notes[:0] = refreshed.lines()
+        if problem := placeholder_problem(company):
+            report.notes.insert(0, problem)
+        return report
+
+    def refresh_drafts(self) -> RefreshReport:
+        """Queued drafts made under another policy version are rendered again; those whose
+        text changes get a new version to review (see `drafting/refresh.py`)."""
+        return refresh_drafts(
+            self.store,
+            load_company(self.home),
+            TemplateStore(self.home),
+            policy_version=self.policy_version(),
+            actor=self.actor,
+        )
+
+    def company_problem(self) -> str | None:
+        """Why nothing can be approved yet (example company facts), or None."""
+        return placeholder_problem(load_company(self.home))
 
     @property
     def llm_available(self) -> bool:
@@ -445,9 +532,20 @@ class Service(BankFeatures):
         if language is not None and language not in ("fr", "en"):
             raise UserError(tr("langue attendue : fr ou en", "expected language: fr or en"))
         req = self._request_for(view, language=language, llm=self.llm_available and not offline)
+        if adjustment is not None and not req.rewrite:
+            req = self._tone_variant(req, adjustment)  # no model: the manager's tone variant
         outcome = template_outcome(req)
         if req.rewrite:
             outcome = self._rewriter(adjustment)([req], lambda n: None)[0]
+        same = (outcome.subject, outcome.body) == (view.subject, view.body)
+        if same and req.language == view.language and outcome.source == "template":
+            raise UserError(
+                tr(
+                    "brouillon {i} : la nouvelle version serait identique, rien n'est changé",
+                    "draft {i}: the new version would be the same, nothing changed",
+                    i=draft_id,
+                )
+            )
         new_id = store_draft(
             self.store,
             req,
@@ -456,8 +554,28 @@ class Service(BankFeatures):
             actor=self.actor,
             supersedes=draft_id,
             tone_adjustment=adjustment,
+            checks=outcome_checks(req, outcome),
         )
         return queue.get_draft(self.store, new_id)
+
+    def _tone_variant(self, req: DraftRequest, adjustment: str) -> DraftRequest:
+        """Without a model, another tone comes from a variant of the template written by the
+        manager (`templates/fr/reminder_1.softer.j2`); without one, say a model is needed."""
+        templates = TemplateStore(self.home)
+        base = req.template_name.removesuffix(".j2")
+        variant = f"{base}.{adjustment}.j2"
+        if not templates.exists(variant):
+            raise UserError(
+                tr(
+                    "changer le ton demande un modèle de langue (OPENAI_API_KEY) ou une variante"
+                    " du modèle : policies/templates/{v}",
+                    "changing the tone needs a language model (OPENAI_API_KEY) or a variant of"
+                    " the template: policies/templates/{v}",
+                    v=variant,
+                )
+            )
+        context = {**req.facts.context, **req.facts.values}
+        return replace(req, template_name=variant, fallback=templates.render(variant, context))
 
     def _request_for(
         self,
@@ -498,6 +616,26 @@ class Service(BankFeatures):
         replies = (REPLY_PENDING, REPLY_QUESTION)
         return [a for a in self.plan(as_of).actions if a.requires_human and a.step not in replies]
 
+    def find_customer(self, text: str) -> str:
+        """A customer id from an id or a name (accents and case ignored) that names only one
+        customer; a clear error otherwise."""
+        names = self.customer_names()
+        found = match_customers(names, text)
+        if len(found) == 1:
+            return found[0]
+        if not found:
+            raise UserError(tr("client inconnu : {c}", "unknown customer: {c}", c=text))
+        listed = ", ".join(f"{names[c]} ({c})" for c in found[:5])
+        raise UserError(
+            tr(
+                "« {t} » désigne plusieurs clients : {l}{more} ; précisez le nom ou le code",
+                "'{t}' names several customers: {l}{more}; give more of the name or the id",
+                t=text,
+                l=listed,
+                more=" …" if len(found) > 5 else "",
+            )
+        )
+
     def customer_names(self) -> dict[str, str]:
         """Customer id -> name, for screens that list ids."""
         return dict(self.store.conn.execute("SELECT id, name FROM customers").fetchall())
@@ -512,18 +650,27 @@ class Service(BankFeatures):
     def read_policy(self, relative: str) -> str:
         return policy_edit.read_policy(self.home, relative)
 
-    def save_policy(self, relative: str, text: str) -> str:
-        """Validate then save (the previous version is kept); returns the new policy version."""
+    def save_policy(self, relative: str, text: str) -> SavedPolicy:
+        """Validate then save (the previous version is kept); queued drafts follow the new
+        policy (re-rendered, to review again when their text changes)."""
         before = self.policy_version()
+        old_text = self.read_policy(relative)
         policy_edit.save_policy(self.home, relative, text, self.store.clock())
         after = self.policy_version()
+        changes = policy_edit.fact_changes(relative, old_text, text)
         with self.store.transaction():
             self.store.record_event(
                 "policy.saved",
                 actor=self.actor,
-                data={"file": relative, "from_version": before, "to_version": after},
+                data={
+                    "file": relative,
+                    "from_version": before,
+                    "to_version": after,
+                    "changes": changes,
+                },
             )
-        return after
+        refreshed = self.refresh_drafts()
+        return SavedPolicy(after, [c["text"] for c in changes] + refreshed.lines(), refreshed)
 
     def preview_policy(self, draft_id: int, relative: str, text: str) -> Rendered:
         """A real draft re-rendered under an edited (unsaved) policy; refused if invalid."""
@@ -533,13 +680,20 @@ class Service(BankFeatures):
             tone = parse_policy_text(text, TonePolicy, relative)
             rule = tone.rule_for(view.step, view.segment, view.language)
             return Rendered(view.subject, rule.model_dump_json(indent=1))
-        templates, company = None, None
+        templates, company = TemplateStore(self.home), None
         if relative.startswith("templates/"):
             templates = TemplateStore(self.home, {relative.removeprefix("templates/"): text})
         elif relative == "company.yaml":
             company = parse_policy_text(text, Company, relative)
-        req = self._request_for(view, templates=templates, company=company)
+        # rebuilt from the draft itself (no plan needed: previews work on internal notices,
+        # and while another policy file is being fixed)
+        req = request_for(self.store, view, company or self.reading(load_company), templates)
         return req.fallback
+
+    def template_variables(self, name: str | None = None) -> list[str]:
+        """The variables a template may use (shown by the policy editor); `name` (e.g.
+        `templates/fr/formal_notice.j2`) for a template with its own set."""
+        return policy_edit.template_variables(name)
 
     def drafts(self, status: str | None = None, *, texts: bool = True) -> list[DraftView]:
         return queue.list_drafts(self.store, status, texts=texts)
@@ -547,9 +701,14 @@ class Service(BankFeatures):
     def get_draft(self, draft_id: int) -> DraftView:
         return queue.get_draft(self.store, draft_id)
 
-    def approve(self, draft_ids: list[int], on: date | None = None) -> list[DraftView]:
+    def approve(
+        self, draft_ids: list[int], on: date | None = None, *, override: str | None = None
+    ) -> list[DraftView]:
+        """A person's yes; a text failing the fact checks needs `override` (the reason)."""
+        if problem := self.company_problem():
+            raise UserError(problem)
         day = on or self.store.today()
-        views = [queue.approve(self.store, i, day, self.actor) for i in draft_ids]
+        views = [queue.approve(self.store, i, day, self.actor, override) for i in draft_ids]
         for view in views:
             if view.channel == "letter":  # the PDF carries the approved text
                 notice.refresh_pdf(self, view.id)
@@ -559,41 +718,91 @@ class Service(BankFeatures):
         day = on or self.store.today()
         return [queue.reject(self.store, i, reason, day, self.actor) for i in draft_ids]
 
+    def unapprove(self, draft_ids: list[int]) -> list[DraftView]:
+        """Back to pending, until the send starts (all ids checked first: all or nothing)."""
+        views = [queue.get_draft(self.store, i) for i in draft_ids]
+        for view in views:
+            if view.status != "approved":
+                raise UserError(
+                    tr(
+                        "brouillon {i} : {s}, seul un brouillon approuvé et pas encore parti"
+                        " peut revenir en attente",
+                        "draft {i}: {s}, only an approved draft not yet sent can go back"
+                        " to pending",
+                        i=view.id,
+                        s=status_label(view.status),
+                    )
+                )
+        with self.store.transaction():
+            return [queue.unapprove(self.store, v.id, self.actor) for v in views]
+
     def edit_draft(self, draft_id: int, body: str, subject: str | None = None) -> DraftView:
-        view = queue.edit(self.store, draft_id, subject, body, self.actor)
+        """Save a person's edit with the fact checks of the new text."""
+        view = queue.get_draft(self.store, draft_id)
+        checks = self.check_text(draft_id, subject if subject is not None else view.subject, body)
+        view = queue.edit(self.store, draft_id, subject, body, self.actor, checks)
         if view.channel == "letter":
             notice.refresh_pdf(self, view.id)
         return view
 
+    def check_text(self, draft_id: int, subject: str, body: str) -> list[str]:
+        """The fact checks a draft's text would get (live in the editor, and on save): amounts,
+        dates, references, IBAN, links, e-mail addresses, phone numbers, forbidden phrases."""
+        view = queue.get_draft(self.store, draft_id)
+        facts = facts_of_draft(self.store, view, load_company(self.home))
+        rule = None
+        # the tone rules are the reminders'; a salesperson notice and a formal notice (a letter
+        # whose words a manager's template sets) are not reminders
+        if view.channel not in ("internal", "letter"):
+            rule = load_tone_policy(self.home).rule_for(view.step, view.segment, view.language)
+        return check_text(subject, body, facts, rule)
+
     # -- results ----------------------------------------------------------------------------
     def stats(self, as_of: date) -> Kpis:
         """KPIs: DSO, overdue by age, payment after each step, promises, drafts."""
-        return compute_kpis(self.store, as_of, self.scenario().promise_grace_days)
+        return compute_kpis(self.store, as_of, self.reading(load_scenario).promise_grace_days)
 
     # -- delivery ---------------------------------------------------------------------------
     def sender(self, *, backoff_s: float | None = None) -> Sender:
         """The send loop as configured (SMTP or `.eml` outbox); UserError if misconfigured."""
+        scenario = self.reading(load_scenario)
         return make_sender(
             self.store,
             self.settings,
             self.home,
             actor=self.actor,
-            promise_grace_days=self.scenario().promise_grace_days,
+            promise_grace_days=scenario.promise_grace_days,
+            min_gap_days=scenario.min_gap_days,
             backoff_s=self.settings.send_backoff_s if backoff_s is None else backoff_s,
         )
 
-    def send(self, *, dry_run: bool = False, accept_stale: str | None = None) -> SendReport:
+    def send(
+        self,
+        *,
+        dry_run: bool = False,
+        progress: Callable[[int, int], None] | None = None,
+        accept_stale: str | None = None,
+    ) -> SendReport:
         """Deliver approved drafts (exactly once); `sending` left by a crash is reported.
-        Refused when the payment data is stale as of today, unless `accept_stale` says why."""
+        Refused when the payment data is stale as of today, unless `accept_stale` says why.
+        Approved drafts made under another policy or company facts are rendered again first:
+        one whose text changes goes back to a person instead of leaving."""
         self.check_fresh("send", self.store.today(), accept_stale)
-        return self.sender().run(dry_run=dry_run)
+        renewed: list[int] = []
+        if not dry_run:
+            # a broken policy blocks drafting, not the send of approved drafts
+            with contextlib.suppress(PolicyError):
+                renewed = self.refresh_drafts().withdrawn
+        report = self.sender().run(dry_run=dry_run, progress=progress)
+        report.renewed = renewed
+        return report
 
     def resolve_stuck(self, draft_id: int, *, was_sent: bool) -> DraftView:
         return resolve_stuck(self.store, draft_id, was_sent=was_sent, actor=self.actor)
 
     # -- briefs and calls -----------------------------------------------------------------
     def _segment_of(self, customer_id: str, as_of: date) -> str:
-        policy = self.scenario()
+        policy = self.reading(load_scenario)
         snap = load_snapshot(self.store, policy, as_of)
         facts = snap.customers.get(customer_id)
         return Planner(policy).segment_for(facts, as_of).id if facts else "standard"
@@ -605,22 +814,22 @@ class Service(BankFeatures):
             customer_id,
             as_of,
             self._segment_of(customer_id, as_of),
-            self.scenario().promise_grace_days,
+            self.reading(load_scenario).promise_grace_days,
         )
 
     def brief(self, customer_id: str, as_of: date, *, offline: bool = False) -> Brief:
         """Call-prep brief: facts, computed payment options, summary and script."""
         sheet = self.factsheet(customer_id, as_of)
-        policy = load_plan_policy(self.home)
-        calendar = BusinessCalendar(self.scenario().sending_weekdays)
+        policy = self.reading(load_plan_policy)
+        calendar = BusinessCalendar(self.reading(load_scenario).sending_weekdays)
         spans = closing_spans([(p.start, p.end) for p in sheet.customer.closing_periods or []])
         options = plan_options(
             sheet.outstanding_cents, as_of, policy, calendar, sheet.customer.country, spans
         )
-        company = load_company(self.home)
+        company = self.reading(load_company)
         claims = claims_for(self.store, self.home, customer_id, as_of)
         brief = build_brief(sheet, options, company, policy, claims)
-        if not offline and self.llm_available:
+        if not offline and self.llm_available and not self.policy_warnings:
             brief = llm_brief(
                 brief,
                 self._backend(),
@@ -719,6 +928,15 @@ class Service(BankFeatures):
     def forget_customer(self, customer_id: str) -> dict[str, object]:
         """Erase a customer's messages on request; the accounting facts stay."""
         return inbox.forget_customer(self, customer_id)
+
+
+@dataclass
+class SavedPolicy:
+    """A saved policy file: the new policy version, what changed in words, the drafts redone."""
+
+    version: str
+    notes: list[str]
+    refreshed: RefreshReport
 
 
 @dataclass

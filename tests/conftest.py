@@ -52,8 +52,32 @@ def settings(home: Path) -> Settings:
     return Settings(RELANCE_HOME=home)
 
 
+TEST_COMPANY = """\
+name: "Atelier Test SARL"
+legal_form: SARL
+email: compta@atelier-test.example
+phone: "04 72 00 00 00"
+iban: "FR76 3000 6000 0112 3456 7890 189"
+payment_link: "https://pay.atelier-test.example/"
+contact:
+  name: "Claire Martin"
+  role: "Comptabilité clients"
+  email: compta@atelier-test.example
+  phone: "04 72 00 00 01"
+"""
+
+
+def write_company(home: Path) -> Path:
+    """Real company facts (not the shipped examples): drafts can be approved in this home."""
+    path = home / "policies" / "company.yaml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(TEST_COMPANY, encoding="utf-8")
+    return path
+
+
 @pytest.fixture
 def service(settings: Settings) -> Iterator[Service]:
+    write_company(settings.home)
     svc = Service.open(settings, clock=lambda: FIXED_NOW)
     yield svc
     svc.close()

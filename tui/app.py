@@ -52,22 +52,38 @@ class RelanceApp(App[None]):
         super().__init__()
         self.service = service
         self.as_of = as_of
+        self.policy_editor: PoliciesScreen | None = None  # set once the editor was opened
 
     def on_mount(self) -> None:
         self.sub_title = tr("au {d}", "as of {d}", d=self.as_of.isoformat())
-        self.show_freshness()
+        self.refresh_header()
         self.switch_mode("queue")
 
     def show_freshness(self) -> None:
         """Stale payment data shows in the header (and `send` refuses, like the CLI)."""
+        self.refresh_header()
+
+    def refresh_policy_problem(self) -> str | None:
+        """An invalid policy file is shown in the header (planning and drafting are stopped;
+        everything else works). Returns the problem, or None."""
+        return self.refresh_header()
+
+    def refresh_header(self) -> str | None:
+        """The header says what stops work: an invalid policy file, stale payment data.
+        Returns the policy problem, or None."""
+        problems = self.service.policy_problems()
+        problem = problems[0].splitlines()[0] if problems else None
+        title = "relance"
+        if problem is not None:
+            more = tr(" (+{n})", " (+{n})", n=len(problems) - 1) if len(problems) > 1 else ""
+            title += tr(" ⚠ politique invalide : ", " ⚠ invalid policy: ") + problem + more
         state = self.service.freshness(self.as_of)
         b = state.blocking
-        self.title = (
-            tr("relance — ⚠ données périmées : {s} au {d}",
-               "relance — ⚠ stale data: {s} as of {d}", s=b.source, d=b.data_as_of.isoformat())
-            if state.stale and b is not None
-            else self.TITLE
-        )  # fmt: skip
+        if state.stale and b is not None:
+            title += tr(" — ⚠ données périmées : {s} au {d}", " — ⚠ stale data: {s} as of {d}",
+                        s=b.source, d=b.data_as_of.isoformat())  # fmt: skip
+        self.title = title
+        return problem
 
     def attempt(self, action: Callable[[], object]) -> bool:
         """Run a service call; a user or policy error becomes a notification, not a crash."""
@@ -77,6 +93,25 @@ class RelanceApp(App[None]):
             self.notify(str(exc), severity="error", timeout=8)
             return False
         return True
+
+    async def action_quit(self) -> None:
+        """Quitting asks first when the policy editor holds unsaved edits."""
+        editor = self.policy_editor
+        if editor is None or not editor.is_mounted or not editor.dirty:
+            self.exit()
+            return
+        from tui.widgets.modals import ConfirmModal
+
+        def done(yes: bool | None) -> None:
+            if yes:
+                self.exit()
+
+        question = tr(
+            "{f} : modifications non enregistrées. Quitter quand même ?",
+            "{f}: unsaved changes. Quit anyway?",
+            f=editor.file,
+        )
+        self.push_screen(ConfirmModal(question, tr("Quitter", "Quit")), done)
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen())
@@ -96,7 +131,7 @@ class RelanceApp(App[None]):
         yield SystemCommand(
             tr("Envoyer les brouillons approuvés", "Send approved drafts"),
             tr("SMTP ou fichiers .eml", "SMTP or .eml files"),
-            self.send_approved,
+            self.confirm_send,
         )
         for mode, (fr, en) in {
             "queue": ("File de validation", "Review queue"),
@@ -131,11 +166,39 @@ class RelanceApp(App[None]):
     def create_drafts(self) -> None:
         try:
             report = self.service.draft(self.as_of)
-        except UserError as exc:  # stale payment data: say so, keep the app running
+        except (UserError, PolicyError) as exc:  # a broken policy: said, the app goes on
             self.call_from_thread(self.notify, str(exc), severity="error", timeout=15)
             return
         self.call_from_thread(self.notify, "\n".join(report.lines()[:3]))
         self.call_from_thread(self._refresh_queue)
+
+    def confirm_send(self) -> None:
+        """Sending asks first, with the count, the total and where the messages go."""
+        from tui.screens.queue import money_total
+        from tui.widgets.modals import ConfirmModal
+
+        approved = self.service.drafts("approved", texts=False)
+        if not approved:
+            self.notify(tr("Aucun brouillon approuvé à envoyer", "No approved draft to send"))
+            return
+        try:
+            where = self.service.sender().destination()
+        except (UserError, PolicyError) as exc:
+            self.notify(str(exc), severity="error", timeout=15)
+            return
+        question = tr(
+            "Envoyer {n} message(s) approuvé(s), {t} au total ?\nVers : {w}",
+            "Send {n} approved message(s), {t} in total?\nTo: {w}",
+            n=len(approved),
+            t=money_total(approved),
+            w=where,
+        )
+
+        def done(yes: bool | None) -> None:
+            if yes:
+                self.send_approved()
+
+        self.push_screen(ConfirmModal(question, tr("Envoyer", "Send")), done)
 
     @work(thread=True, exclusive=True, group="batch")
     def send_approved(self) -> None:

@@ -129,6 +129,22 @@ class Brief:
             "timeline": [
                 {"date": t.on.isoformat(), "kind": t.kind, "text": t.text} for t in s.timeline
             ],
+            "running_plan": None
+            if s.running_plan is None
+            else {
+                "plan_id": s.running_plan.plan_id,
+                "agreed_on": s.running_plan.agreed_on.isoformat(),
+                "invoices": list(s.running_plan.invoices),
+                "instalments": [
+                    {
+                        "seq": i.seq,
+                        "date": i.due.isoformat(),
+                        "amount": cents_to_str(i.amount_cents),
+                        "paid": i.paid,
+                    }
+                    for i in s.running_plan.instalments
+                ],
+            },
         }
 
 
@@ -209,7 +225,12 @@ def build_brief(
     policy: PaymentPlanPolicy,
     claims: Claims | None = None,
 ) -> Brief:
-    rec = recommend(sheet, options)
+    """While an agreed payment plan runs, no other option is proposed: the call follows it."""
+    if sheet.running_plan is not None:
+        options = []
+        rec = Recommendation(None, tr("plan de paiement en cours", "payment plan in progress"))
+    else:
+        rec = recommend(sheet, options)
     return Brief(
         sheet,
         options,
@@ -297,8 +318,33 @@ def render_markdown(brief: Brief) -> str:
     lines += [f"**{tr('Proposition', 'Proposal')}**{colon}{sc.proposal}", ""]
     lines += [f"**{tr('Conclusion', 'Closing')}**{colon}{sc.closing}", ""]
 
+    plan = s.running_plan
+    if plan is not None:
+        lines += [
+            f"## {tr('Plan de paiement en cours', 'Payment plan in progress')}",
+            "",
+            tr(
+                "Convenu le {d} ; aucune autre option n'est proposée tant qu'il court.",
+                "Agreed on {d}; no other option is offered while it runs.",
+                d=_short(plan.agreed_on),
+            ),
+            "",
+        ]
+        for x in plan.instalments:
+            state = (
+                tr("réglée", "paid")
+                if x.paid
+                else tr("en retard", "late")
+                if x.due < s.as_of
+                else tr("à venir", "to come")
+            )
+            lines.append(f"- {x.seq}. {money(x.amount_cents, s)} {tr('le', 'on')} "
+                         f"{_short(x.due)} — {state}")  # fmt: skip
+        lines.append("")
     lines += [f"## {tr('Options de paiement (calculées)', 'Payment options (computed)')}", ""]
-    if not brief.options:
+    if plan is not None:
+        lines.append(tr("Aucune : un plan de paiement est en cours.", "None: a payment plan runs."))
+    elif not brief.options:
         lines.append(tr("Aucune (rien à encaisser).", "None (nothing to collect)."))
     for o in brief.options:
         star = " ★" if o.id == brief.recommended_option else ""

@@ -50,6 +50,28 @@ class TimelineItem:
     outcome: str | None = None  # call.logged
 
 
+@dataclass(frozen=True)
+class PlanInstalment:
+    seq: int
+    due: date
+    amount_cents: int
+    paid: bool
+
+
+@dataclass(frozen=True)
+class RunningPlan:
+    """A payment plan agreed on a call and still running: the schedule, what is paid."""
+
+    plan_id: int
+    agreed_on: date
+    instalments: tuple[PlanInstalment, ...]
+    invoices: tuple[str, ...]
+
+    @property
+    def next_due(self) -> PlanInstalment | None:
+        return next((i for i in self.instalments if not i.paid), None)
+
+
 @dataclass
 class FactSheet:
     as_of: date
@@ -76,6 +98,7 @@ class FactSheet:
     # from outstanding and overdue; the open invoices before that deduction
     credit_cents: int = 0
     gross_outstanding_cents: int = 0
+    running_plan: RunningPlan | None = None  # while it runs, no other option is proposed
 
     @property
     def overdue(self) -> list[OpenInvoice]:
@@ -152,16 +175,54 @@ def _describe(kind: str, data: dict, ref: str, promise: str | None) -> str:
             about=about,
         )
     if kind == "payment_plan.agreed":
-        return tr(
+        text = tr(
             "plan de paiement en {n} échéances",
             "payment plan in {n} instalments",
             n=data.get("instalments", "?"),
         )
+        schedule = schedule_text(data.get("schedule") or [], loc)
+        return f"{text} : {schedule}" if schedule else text
     if kind in ("customer.replied", "reply.triaged", "message.bounced"):
         from assistant.replies.timeline import describe
 
         return describe(kind, data, about)
     return kind
+
+
+def schedule_text(schedule: list[dict[str, str]], locale: str) -> str:
+    """`1 000,00 € le 8 décembre 2026, 1 000,00 € le 8 janvier 2027`: a plan's schedule."""
+    from assistant.dates import format_date
+    from assistant.money import format_money, parse_amount
+
+    return ", ".join(
+        tr(
+            "{a} le {d}",
+            "{a} on {d}",
+            a=format_money(parse_amount(x["amount"]), "EUR", locale),
+            d=format_date(date.fromisoformat(x["date"]), locale, "long"),
+        )
+        for x in schedule
+    )
+
+
+def _running_plan(store: Store, customer_id: str, as_of: date) -> RunningPlan | None:
+    from assistant.rules.instalments import load_plans
+
+    for plan in load_plans(store, as_of):
+        if plan.customer_id != customer_id:
+            continue
+        return RunningPlan(
+            plan.id,
+            plan.agreed_on,
+            tuple(
+                PlanInstalment(
+                    i.seq, i.due, i.amount_cents, plan.paid_since_agreed_cents >= i.cumulative_cents
+                )
+                for i in plan.instalments
+            ),
+            plan.invoices,
+        )
+    return None
 
 
 def build_factsheet(
@@ -277,4 +338,5 @@ def build_factsheet(
         ),
         credit_cents=min(credit, gross),
         gross_outstanding_cents=gross,
+        running_plan=_running_plan(store, customer_id, as_of),
     )

@@ -50,7 +50,7 @@ class PaymentPlanPolicy(_Strict):
     @classmethod
     def _counts(cls, value: list[int]) -> list[int]:
         if any(n < 2 or n > 24 for n in value):
-            raise ValueError("instalment counts go from 2 to 24")
+            raise ValueError(tr("de 2 à 24 échéances", "instalment counts go from 2 to 24"))
         return sorted(set(value))
 
 

@@ -384,7 +384,9 @@ def template_script(
     cust = "en" if c.language == "en" else "fr"
     cloc = locale_for(cust, c.country)
     overdue = sheet.overdue
-    seller = c.salesperson_name or c.salesperson_email or tr("le commercial", "the salesperson")
+    seller = (
+        c.salesperson_name or c.salesperson_email or tr_in(cust, "le commercial", "the salesperson")
+    )
     chosen = next((o for o in options if o.id == rec.option_id), None)
     plans = [o for o in options if o.id != "pay_now"]
     about = (
@@ -460,30 +462,35 @@ def template_script(
         )
 
     questions = [
-        tr(
+        tr_in(
+            cust,
             "Les factures ont-elles bien été reçues et validées pour paiement ?",
             "Were the invoices received and approved for payment?",
         ),
-        tr(
+        tr_in(
+            cust,
             "Un point bloque-t-il le règlement (bon de commande, adresse de facturation,"
             " prestation) ?",
             "Is anything blocking payment (purchase order, billing address, the work itself)?",
         ),
-        tr(
+        tr_in(
+            cust,
             "Qui valide les paiements, et quand a lieu votre prochaine campagne de virements ?",
             "Who approves payments, and when is your next payment run?",
         ),
-        tr(
+        tr_in(
+            cust,
             "Quelle date de règlement pouvez-vous me confirmer pour {a} ?",
             "Which payment date can you confirm for {a}?",
-            a=money(sheet.overdue_cents or sheet.outstanding_cents, sheet),
+            a=money(sheet.overdue_cents or sheet.outstanding_cents, sheet, cloc),
         ),
     ]
 
     objections = [
         Objection(
-            tr("Nous n'avons pas reçu la facture", "We never received the invoice"),
-            tr(
+            tr_in(cust, "Nous n'avons pas reçu la facture", "We never received the invoice"),
+            tr_in(
+                cust,
                 "la renvoyer par e-mail pendant l'appel, vérifier l'adresse de facturation et"
                 " convenir d'une date de règlement.",
                 "resend it by e-mail during the call, check the billing address and agree on"
@@ -491,8 +498,9 @@ def template_script(
             ),
         ),
         Objection(
-            tr("Le paiement est parti", "The payment has been made"),
-            tr(
+            tr_in(cust, "Le paiement est parti", "The payment has been made"),
+            tr_in(
+                cust,
                 "demander la date, le montant et la référence du virement ; ne clore qu'à"
                 " réception des fonds.",
                 "ask for the date, amount and reference of the transfer; close only once the"
@@ -500,23 +508,26 @@ def template_script(
             ),
         ),
         Objection(
-            tr("Notre trésorerie est tendue", "Cash is tight at the moment"),
-            tr(
+            tr_in(cust, "Notre trésorerie est tendue", "Cash is tight at the moment"),
+            tr_in(
+                cust,
                 "proposer {o} plutôt qu'un report sans date (autres options ci-dessous).",
                 "offer {o} rather than an open-ended delay (other options below).",
-                o=tr("l'option recommandée", "the recommended option")
+                o=tr_in(cust, "l'option recommandée", "the recommended option")
                 if chosen is not None and chosen.id != "pay_now"
-                else tr("un échéancier", "a payment plan"),
+                else tr_in(cust, "un échéancier", "a payment plan"),
             )
             if plans
-            else tr(
+            else tr_in(
+                cust,
                 "obtenir un premier versement daté plutôt qu'un report sans date.",
                 "get a first dated payment rather than an open-ended delay.",
             ),
         ),
         Objection(
-            tr("Nous contestons la prestation", "We dispute the work"),
-            tr(
+            tr_in(cust, "Nous contestons la prestation", "We dispute the work"),
+            tr_in(
+                cust,
                 "noter le motif précis et la facture concernée, ouvrir un litige (les relances"
                 " s'arrêtent) et prévenir {s}.",
                 "note the exact reason and invoice, open a dispute (reminders stop) and tell {s}.",
@@ -527,18 +538,38 @@ def template_script(
     if sheet.broken_promise_dates:
         objections.append(
             Objection(
-                tr("Nous allons payer très bientôt", "We'll pay very soon"),
-                tr(
+                tr_in(cust, "Nous allons payer très bientôt", "We'll pay very soon"),
+                tr_in(
+                    cust,
                     "rappeler avec calme que le règlement promis pour le {d} n'est pas arrivé"
                     " à temps ; obtenir une date et un montant précis.",
                     "calmly recall that the payment promised by {d} did not arrive on time; get"
                     " an exact date and amount.",
-                    d=day(sheet.broken_promise_dates[-1]),
+                    d=day(sheet.broken_promise_dates[-1], cloc),
                 ),
             )
         )
 
-    if chosen is None:
+    plan = sheet.running_plan
+    next_due = plan.next_due if plan is not None else None
+    if next_due is not None:
+        proposal = tr(
+            "s'en tenir au plan de paiement en cours : échéance n° {n} de {a} le {d}"
+            " (aucune autre option).",
+            "stick to the payment plan in progress: instalment {n} of {a} on {d}"
+            " (no other option).",
+            n=next_due.seq,
+            a=money(next_due.amount_cents, sheet),
+            d=day(next_due.due),
+        )
+        commitment = tr_in(
+            cust,
+            "Je note donc l'échéance de {a} pour le {d}, comme convenu.",
+            "So I'm noting the {a} instalment for {d}, as agreed.",
+            a=money(next_due.amount_cents, sheet, cloc),
+            d=day(next_due.due, cloc),
+        )
+    elif chosen is None:
         proposal = tr("demander une date de paiement ferme.", "ask for a firm payment date.")
         commitment = tr_in(
             cust,

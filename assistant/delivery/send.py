@@ -19,11 +19,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from assistant.delivery.message import build_email, message_id
+from assistant.delivery.pacing import Pacing, pace
 from assistant.delivery.transports import (
     EmailTransport,
+    EmlOutbox,
+    FileSmsOutbox,
     PermanentError,
     SetupError,
     SmsProvider,
+    SmtpTransport,
     TransientError,
 )
 from assistant.drafting import queue
@@ -31,12 +35,14 @@ from assistant.drafting.queue import DraftView
 from assistant.drafting.templates import TemplateStore
 from assistant.errors import PolicyError, UserError
 from assistant.i18n import tr
+from assistant.labels import invoice_status_label, status_label
 from assistant.money import Money
 from assistant.rules.holds import Holds, load_holds
 from assistant.rules.promises import PromiseState, load_promises
 from assistant.storage import balances, repo
 from assistant.storage.db import Store
 from assistant.storage.replies_repo import addresses
+from assistant.storage.review import Delivered, delivered_messages
 
 
 @dataclass
@@ -47,7 +53,12 @@ class SendReport:
     deferred: list[int] = field(default_factory=list)  # transient errors: retried next run
     stuck: list[int] = field(default_factory=list)
     would_send: list[int] = field(default_factory=list)  # --dry-run
+    held: list[int] = field(default_factory=list)  # minimum gap: stays approved, sent later
+    # approved drafts replaced by a new version (policy or company facts changed): to review
+    renewed: list[int] = field(default_factory=list)
     error: str | None = None  # why the batch stopped early (server down, bad configuration)
+    destination: str = ""  # where messages go: the SMTP server, or the outbox folder
+    reasons: dict[int, str] = field(default_factory=dict)  # why a draft was cancelled or held
 
     def summary(self, *, with_error: bool = True) -> str:
         text = tr(
@@ -75,6 +86,9 @@ class SendReport:
             "cancelled_ids": self.cancelled,
             "deferred_ids": self.deferred,
             "would_send": self.would_send,
+            "held_ids": self.held,
+            "renewed_ids": self.renewed,
+            "destination": self.destination,
             "error": self.error,
         }
 
@@ -94,20 +108,63 @@ class Sender:
     actor: str
     templates: TemplateStore | None = None  # for the optional HTML part of a template
     promise_grace_days: int = 0
+    min_gap_days: int = 0  # between two messages to one customer, checked right before sending
     retries: int = 3
     backoff_s: float = 1.0
     sleep: Callable[[float], None] = time.sleep
 
-    def run(self, *, dry_run: bool = False) -> SendReport:
+    def destination(self) -> str:
+        """Where the e-mails (and SMS) go, in words: never a password."""
+        email = self.email
+        if isinstance(email, SmtpTransport):
+            where = tr(
+                "serveur SMTP {h}:{p} ({t})",
+                "SMTP server {h}:{p} ({t})",
+                h=email.host,
+                p=email.port,
+                t=email.tls,
+            )
+        elif isinstance(email, EmlOutbox):
+            where = tr(
+                "fichiers .eml dans {f} (aucun serveur SMTP configuré)",
+                ".eml files in {f} (no SMTP server configured)",
+                f=email.folder,
+            )
+        else:
+            where = type(email).__name__
+        if isinstance(self.sms, FileSmsOutbox):
+            where += tr(" ; SMS dans {f}", "; SMS in {f}", f=self.sms.folder / "outbox.jsonl")
+        return where
+
+    def run(
+        self, *, dry_run: bool = False, progress: Callable[[int, int], None] | None = None
+    ) -> SendReport:
         report = SendReport(stuck=[d.id for d in queue.list_drafts(self.store, "sending")])
+        report.destination = self.destination()
         drafts = queue.list_drafts(self.store, "approved")
         promises = self._latest_promises()
         holds = load_holds(self.store, self.store.today())
+        planned: dict[str, list[Delivered]] = {}  # dry run: what this batch would deliver
         try:
             for i, draft in enumerate(drafts):
+                if progress is not None:
+                    progress(i, len(drafts))
                 if draft.channel == "letter" and not draft.recipient:
                     continue  # a letter to post only: `relance notice ID --posted` settles it
                 why = self._blocked(draft, promises, holds)
+                if why is None:
+                    paced = self._pace(draft, planned.get(draft.customer_id, []))
+                    why = paced.cancel
+                    if paced.hold is not None and why is None:
+                        if not dry_run:
+                            self._hold(draft, paced.hold)
+                        report.held.append(draft.id)
+                        report.reasons[draft.id] = paced.hold
+                        continue
+                if why is not None:
+                    report.reasons[draft.id] = why
+                if dry_run and why is None:
+                    planned.setdefault(draft.customer_id, []).append(self._as_delivered(draft))
                 if dry_run:
                     (report.cancelled if why else report.would_send).append(draft.id)
                 elif why:
@@ -122,6 +179,8 @@ class Sender:
                         break
         finally:
             self.email.close()
+        if progress is not None:
+            progress(len(drafts), len(drafts))
         return report
 
     # -- the re-check right before sending ------------------------------------------------
@@ -165,7 +224,12 @@ class Sender:
                 return tr("facture {n} supprimée", "invoice {n} removed", n=number)
             if invoice.status.value != "open" or invoice.outstanding_cents <= 0:
                 status = "paid" if invoice.outstanding_cents <= 0 else invoice.status.value
-                return tr("facture {n} désormais {s}", "invoice {n} now {s}", n=number, s=status)
+                return tr(
+                    "facture {n} désormais {s}",
+                    "invoice {n} now {s}",
+                    n=number,
+                    s=invoice_status_label(status),
+                )
             if number in then and invoice.outstanding_cents != then[number]:
                 return tr(
                     "facture {n} : le reste dû a changé (paiement partiel ?)",
@@ -210,6 +274,36 @@ class Sender:
             c=Money(credit, draft.currency).display(),
             t=Money(draft.total_cents, draft.currency).display(),
         )
+
+    def _pace(self, draft: DraftView, planned: list[Delivered]) -> Pacing:
+        history = delivered_messages(self.store, [draft.customer_id]) + planned
+        return pace(draft, history, self.store.today(), self.min_gap_days)
+
+    def _as_delivered(self, draft: DraftView) -> Delivered:
+        return Delivered(
+            draft.customer_id,
+            self.store.today(),
+            draft.step,
+            draft.channel,
+            tuple(draft.invoices),
+            draft.id,
+            draft.plan_date,
+        )
+
+    def _hold(self, draft: DraftView, why: str) -> None:
+        """Not yet (minimum gap): the draft stays approved with the reason, for a later run."""
+        with self.store.transaction():
+            self.store.conn.execute(
+                "UPDATE drafts SET error = ?, updated_at = ? WHERE id = ? AND status = 'approved'",
+                (why, self.store.now_iso(), draft.id),
+            )
+            self.store.record_event(
+                "draft.held",
+                actor=self.actor,
+                customer_id=draft.customer_id,
+                draft_id=draft.id,
+                data={"why": why},
+            )
 
     def _cancel(self, draft: DraftView, why: str) -> None:
         with self.store.transaction():
@@ -369,10 +463,10 @@ def resolve_stuck(store: Store, draft_id: int, *, was_sent: bool, actor: str) ->
     if view.status != "sending":
         raise UserError(
             tr(
-                "brouillon {i} : statut {s}, pas « sending »",
+                "brouillon {i} : {s}, pas « envoi en cours »",
                 "draft {i}: status {s}, not sending",
                 i=draft_id,
-                s=view.status,
+                s=status_label(view.status),
             )
         )
     with store.transaction():

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from assistant.company import load_company
+from assistant.company import Company, load_company
 from assistant.config import Settings
 from assistant.delivery.send import Sender
 from assistant.delivery.transports import EmailTransport, EmlOutbox, FileSmsOutbox, SmtpTransport
 from assistant.drafting.templates import TemplateStore
-from assistant.errors import UserError
+from assistant.errors import PolicyError, UserError
 from assistant.i18n import tr
 from assistant.imports.values import email as parse_email
 from assistant.storage.db import Store
@@ -63,15 +63,22 @@ def make_sender(
     actor: str,
     promise_grace_days: int,
     backoff_s: float = 1.0,
+    min_gap_days: int = 0,
 ) -> Sender:
-    company = load_company(home)
-    configured = settings.sender or company.email or company.contact.email
+    try:
+        company: Company | None = load_company(home)
+    except PolicyError as exc:  # approved drafts may still leave, from RELANCE_FROM
+        company, problem = None, str(exc).splitlines()[0]
+    else:
+        problem = None
+    configured = settings.sender or (company.email or company.contact.email if company else "")
     if not configured and settings.smtp_host:
         raise UserError(
             tr(
                 "adresse d'expédition manquante : RELANCE_FROM ou email dans company.yaml",
                 "no sender address: set RELANCE_FROM or email in company.yaml",
             )
+            + (f" ({problem})" if problem else "")
         )
     setting = "RELANCE_FROM" if settings.sender else "company.yaml email"
     sender = _address(configured, setting) if configured else FALLBACK_SENDER
@@ -81,10 +88,11 @@ def make_sender(
         email_transport(settings, home),
         FileSmsOutbox(home / "sms-outbox"),
         sender=sender,
-        sender_name=company.name,
+        sender_name=company.name if company else "",
         reply_to=reply_to,
         actor=actor,
         templates=TemplateStore(home),
         promise_grace_days=promise_grace_days,
+        min_gap_days=min_gap_days,
         backoff_s=backoff_s,
     )

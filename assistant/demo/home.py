@@ -92,7 +92,7 @@ def write_demo_company(home: Path) -> Path:
     }
     path = home / "policies" / "company.yaml"
     path.parent.mkdir(parents=True, exist_ok=True)
-    text = "# Demo company (relance demo). Edit freely.\n" + yaml.safe_dump(
+    text = "# Entreprise de démonstration (relance demo). Modifiable à volonté.\n" + yaml.safe_dump(
         data, allow_unicode=True, sort_keys=False
     )
     path.write_text(text, encoding="utf-8")

@@ -34,6 +34,57 @@ FACT_VARS = (
 )
 
 
+# Plain context a template may test (never facts): several invoices, the step, the segment,
+# the language, what the customer actually received before about these invoices, and whether
+# an unallocated credit lowers what is asked.
+CONTEXT_VARS = (
+    "several",
+    "step",
+    "segment",
+    "language",
+    "reminded_before",
+    "notified_before",
+    "has_credit",
+)
+# A formal notice (statutory/notice.py) is a letter with its own facts, not a message.
+NOTICE_VARS = (
+    "customer_name",
+    "company_name",
+    "several",
+    "invoice_lines",
+    "principal",
+    "claim_indemnity",
+    "indemnity",
+    "indemnity_unit",
+    "claim_interest",
+    "interest",
+    "rate_lines",
+    "interest_method",
+    "credits",
+    "total_due",
+    "as_of_date",
+    "deadline",
+    "deadline_days",
+    "mention_proceedings",
+    "iban",
+    "payment_link",
+    "contact_person",
+    "signature",
+)
+# Templates whose variables are not the messages' ones: {template name: variables}.
+TEMPLATE_VARS = {"formal_notice": NOTICE_VARS}
+# Steps whose message is a reminder after the due date (a pre-due notice is not one).
+REMINDER_STEPS = ("reminder_1", "reminder_2")
+
+
+@dataclass(frozen=True)
+class Previous:
+    """What was actually sent before about a message's invoices (not approved, sent)."""
+
+    reminded: bool = False  # a written reminder after the due date
+    notified: bool = False  # any message (a pre-due notice counts)
+
+
 @dataclass(frozen=True)
 class InstalmentFact:
     """One instalment of an agreed payment plan (what an instalment reminder is about)."""
@@ -78,6 +129,7 @@ def message_facts(
     language: str | None = None,
     instalment: InstalmentFact | None = None,
     net_cents: int | None = None,
+    previous: Previous | None = None,
 ) -> MessageFacts:
     """`net_cents`: the net amount the plan asks (invoices minus the customer's unallocated
     credits, rules/balance.py); `total_due` says it and `credit_amount` the credit deducted."""
@@ -116,6 +168,8 @@ def message_facts(
         "step": step,
         "segment": segment or "standard",
         "language": lang,
+        "reminded_before": bool(previous and previous.reminded),
+        "notified_before": bool(previous and previous.notified),
     }
     late = max(((as_of - i.due_date).days for i in ordered), default=0)
     return MessageFacts(values, context, total, max(late, 0))

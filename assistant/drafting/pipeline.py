@@ -16,10 +16,13 @@ from datetime import date
 from typing import Protocol
 
 from assistant.company import Company
+from assistant.drafting.checks import check_text, facts_of
 from assistant.drafting.facts import (
     FACT_VARS,
+    REMINDER_STEPS,
     InstalmentFact,
     MessageFacts,
+    Previous,
     message_facts,
     token_for,
 )
@@ -27,7 +30,8 @@ from assistant.drafting.templates import Rendered, TemplateStore
 from assistant.i18n import language, tr
 from assistant.models import Customer, Invoice
 from assistant.rules import Action, Plan
-from assistant.storage import repo
+from assistant.rules.policy import STEP_IDS
+from assistant.storage import repo, review
 from assistant.storage.db import Store
 
 
@@ -45,6 +49,9 @@ class DraftRequest:
     rewrite: bool
     relationship: str  # "new" | "loyal" | "unknown" (non-identifying context for the LLM)
     plan_date: date
+    company: Company | None = None
+    customer: Customer | None = None
+    invoice_rows: list[Invoice] = field(default_factory=list)
 
     @property
     def key(self) -> tuple[str, str, str]:
@@ -170,6 +177,7 @@ class _RequestContext:
     as_of: date
     relationship: str
     instalment: InstalmentFact | None = None
+    previous: Previous | None = None
 
     def make(
         self,
@@ -191,6 +199,7 @@ class _RequestContext:
             language=language,
             instalment=self.instalment,
             net_cents=act.amount_cents if act.instalment_id is None else None,
+            previous=self.previous,
         )
         name = self.templates.name_for(language, names)
         fallback = self.templates.render(name, {**facts.context, **facts.values})
@@ -209,6 +218,9 @@ class _RequestContext:
             rewrite,
             self.relationship,
             self.as_of,
+            self.company,
+            self.customer,
+            self.invoices,
         )
 
 
@@ -225,6 +237,15 @@ def _instalment(store: Store, instalment_id: int | None) -> InstalmentFact | Non
     )
 
 
+def previous_messages(
+    history: list[review.Delivered], invoices: tuple[str, ...] | list[str]
+) -> Previous:
+    """Whether a reminder, or any message, was actually sent about any of these invoices."""
+    wanted = set(invoices)
+    about = [m for m in history if wanted & set(m.invoices)]
+    return Previous(reminded=any(m.step in REMINDER_STEPS for m in about), notified=bool(about))
+
+
 def build_requests(
     store: Store,
     plan: Plan,
@@ -238,6 +259,11 @@ def build_requests(
     """One request per message to draft; `language` overrides the customers' own."""
     report = DraftRunReport(plan.as_of)
     requests: list[DraftRequest] = []
+    history: dict[str, list[review.Delivered]] = {}
+    for message in review.delivered_messages(
+        store, {a.customer_id for a in plan.actions}, up_to=plan.as_of
+    ):
+        history.setdefault(message.customer_id, []).append(message)
     for action in plan.actions:
         if action.requires_human and not action.notify_salesperson:
             report.human_tasks += 1
@@ -256,6 +282,7 @@ def build_requests(
             plan.as_of,
             relationship,
             _instalment(store, action.instalment_id),
+            previous_messages(history.get(customer.id, []), action.invoices),
         )
 
         if action.requires_human:
@@ -340,8 +367,11 @@ def store_draft(
     supersedes: int | None = None,
     parent_id: int | None = None,
     tone_adjustment: str | None = None,
+    checks: list[str] | None = None,
+    note: str | None = None,
 ) -> int:
-    """Insert one draft (and supersede the old pending one) in a single transaction."""
+    """Insert one draft (and supersede the old pending one) in a single transaction.
+    `checks`: the fact checks of its text (a template's own text needs none)."""
     now = store.now_iso()
     with store.transaction():
         if supersedes is not None:
@@ -361,8 +391,8 @@ def store_draft(
             " subject, body, template_name, template_subject, template_body, source, violations,"
             " segment, tone, tone_adjustment, policy_version, plan_date, scheduled_for,"
             " total_cents, currency, max_days_late, reason, parent_id, created_at, updated_at,"
-            " instalment_id) VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-            " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " instalment_id, checks, error) VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?,"
+            " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 req.action.customer_id,
                 req.action.step,
@@ -391,6 +421,8 @@ def store_draft(
                 now,
                 now,
                 req.action.instalment_id,
+                json.dumps(checks or [], ensure_ascii=False),
+                note,
             ),
         )
         draft_id = int(cur.lastrowid or 0)
@@ -399,6 +431,8 @@ def store_draft(
             " SELECT ?, number, outstanding_cents FROM invoices WHERE number = ?",
             [(draft_id, n) for n in req.invoices],
         )
+        if req.channel != "internal":
+            _supersede_older_steps(store, req, draft_id, actor)
         if outcome.call_ids:
             marks = ",".join("?" * len(outcome.call_ids))
             store.conn.execute(
@@ -421,10 +455,41 @@ def store_draft(
     return draft_id
 
 
+def _supersede_older_steps(store: Store, req: DraftRequest, draft_id: int, actor: str) -> None:
+    """A newer step for an invoice replaces a pending draft of an older step for it: the
+    customer must never get `pre_due` beside (or after) `reminder_1` for one invoice."""
+    if req.action.step not in STEP_IDS:
+        return
+    older = STEP_IDS[: STEP_IDS.index(req.action.step)]
+    found = review.pending_older_steps(store, req.action.customer_id, older, req.invoices)
+    review.set_superseded(store, found, "pending")
+    for old in found:
+        store.record_event(
+            "draft.superseded",
+            actor=actor,
+            customer_id=req.action.customer_id,
+            draft_id=old,
+            data={"by": draft_id, "why": "newer_step", "step": req.action.step},
+        )
+
+
 def _currency(store: Store, numbers: tuple[str, ...]) -> str:
     if not numbers:
         return "EUR"
     return store.scalar("SELECT currency FROM invoices WHERE number = ?", (numbers[0],)) or "EUR"
+
+
+def outcome_checks(req: DraftRequest, outcome: RewriteOutcome) -> list[str]:
+    """Fact checks of a rewritten text (the template's own text states its facts)."""
+    if req.company is None or (outcome.subject, outcome.body) == (
+        req.fallback.subject,
+        req.fallback.body,
+    ):
+        return []
+    facts = facts_of(
+        [req.fallback.subject, req.fallback.body], req.company, req.invoice_rows, req.customer
+    )
+    return check_text(outcome.subject, outcome.body, facts, None)
 
 
 def template_outcome(req: DraftRequest, violations: list[str] | None = None) -> RewriteOutcome:
@@ -465,7 +530,13 @@ def run_drafts(
                 outcome.fallback_reason or tr("pas de réécriture", "no rewrite")
             ] += 1
         draft_id = store_draft(
-            store, req, outcome, policy_version=policy_version, actor=actor, supersedes=supersedes
+            store,
+            req,
+            outcome,
+            policy_version=policy_version,
+            actor=actor,
+            supersedes=supersedes,
+            checks=outcome_checks(req, outcome),
         )
         report.created.append(draft_id)
         report.superseded += supersedes is not None

@@ -15,6 +15,7 @@ from typing import Any
 
 from assistant.errors import UserError
 from assistant.i18n import tr
+from assistant.labels import status_label
 from assistant.money import cents_to_str
 from assistant.storage import repo
 from assistant.storage.db import Store
@@ -69,6 +70,11 @@ class DraftView:
     created_at: str
     instalment_id: int | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    # fact checks of the current text (a person's edit included); `violations` are the LLM's
+    checks: list[str] = field(default_factory=list)
+    override_reason: str | None = None  # approved despite `checks`, and why
+    # the policy version the text was last re-rendered against (None: the drafting one)
+    checked_version: str | None = None
 
     def as_json(self) -> dict[str, Any]:
         """DESIGN.md §5 `drafts --json` keys, then our extensions (money as decimal strings)."""
@@ -106,11 +112,15 @@ class DraftView:
             "sent_at": self.sent_at,
             "created_at": self.created_at,
             "instalment_id": self.instalment_id,
+            "checks": self.checks,
+            "override_reason": self.override_reason,
         }
 
     @property
     def passed_checks(self) -> bool:
-        return not self.violations
+        """The current text states only the message's facts (LLM attempts replaced by the
+        template do not count)."""
+        return not self.checks
 
 
 _SELECT = (
@@ -158,6 +168,9 @@ def _view(row: dict[str, Any]) -> DraftView:
         sent_at=row["sent_at"],
         created_at=row["created_at"],
         instalment_id=row["instalment_id"],
+        checks=json.loads(row["checks"] or "[]"),
+        override_reason=row["override_reason"],
+        checked_version=row["checked_version"],
     )
 
 
@@ -189,6 +202,16 @@ def list_drafts(store: Store, status: str | None = None, *, texts: bool = True) 
     return [_view(r) for r in rows]
 
 
+def outdated_drafts(store: Store, policy_version: str) -> list[DraftView]:
+    """Pending and approved drafts last rendered under another policy version."""
+    rows = store.query(
+        f"{_SELECT} WHERE d.status IN ('pending', 'approved')"
+        " AND COALESCE(d.checked_version, d.policy_version) <> ? ORDER BY d.id",
+        (policy_version,),
+    )
+    return [_view(r) for r in rows]
+
+
 def get_draft(store: Store, draft_id: int) -> DraftView:
     row = store.query_one(f"{_SELECT} WHERE d.id = ?", (draft_id,))
     if row is None:
@@ -200,11 +223,11 @@ def _require(view: DraftView, *allowed: str) -> None:
     if view.status not in allowed:
         raise UserError(
             tr(
-                "brouillon {i} : statut « {s} », action impossible (attendu : {a})",
+                "brouillon {i} : statut « {s} », action impossible (il faudrait : {a})",
                 "draft {i}: status '{s}', not possible (expected: {a})",
                 i=view.id,
-                s=view.status,
-                a=", ".join(allowed),
+                s=status_label(view.status),
+                a=", ".join(status_label(a) for a in allowed),
             )
         )
 
@@ -232,9 +255,25 @@ def _mark_step(store: Store, view: DraftView, on: date, source: str, actor: str)
     )
 
 
-def approve(store: Store, draft_id: int, on: date, actor: str) -> DraftView:
+def approve(
+    store: Store, draft_id: int, on: date, actor: str, override: str | None = None
+) -> DraftView:
+    """A person's yes. A text that fails the fact checks needs `override`: the reason,
+    recorded with the checks it overrides."""
     view = get_draft(store, draft_id)
     _require(view, "pending")
+    override = (override or "").strip() or None
+    if view.checks and override is None:
+        raise UserError(
+            tr(
+                "brouillon {i} : le texte ne passe pas les contrôles ({c}) ; corrigez-le,"
+                " ou approuvez en donnant un motif (--override MOTIF)",
+                "draft {i}: the text fails the checks ({c}); correct it, or approve with"
+                " a reason (--override REASON)",
+                i=draft_id,
+                c=" ; ".join(view.checks),
+            )
+        )
     if view.channel in ("email", "internal") and not view.recipient:
         raise UserError(
             tr(
@@ -253,16 +292,19 @@ def approve(store: Store, draft_id: int, on: date, actor: str) -> DraftView:
             )
         )
     with store.transaction():
-        _set(store, draft_id, status="approved")
+        _set(store, draft_id, status="approved", override_reason=override if view.checks else None)
         if view.channel != "internal":
             _mark_step(store, view, on, "draft", actor)
+        data: dict[str, Any] = {"step": view.step, "edited": view.edited}
+        if view.checks:
+            data |= {"override": override, "checks": view.checks}
         store.record_event(
             "draft.approved",
             actor=actor,
             customer_id=view.customer_id,
             draft_id=draft_id,
             on_date=on,
-            data={"step": view.step, "edited": view.edited},
+            data=data,
         )
     return get_draft(store, draft_id)
 
@@ -287,8 +329,16 @@ def reject(store: Store, draft_id: int, reason: str, on: date, actor: str) -> Dr
     return get_draft(store, draft_id)
 
 
-def edit(store: Store, draft_id: int, subject: str | None, body: str, actor: str) -> DraftView:
-    """A person's edit: kept as is (it is never rendered as a template), marked as edited."""
+def edit(
+    store: Store,
+    draft_id: int,
+    subject: str | None,
+    body: str,
+    actor: str,
+    checks: list[str] | None = None,
+) -> DraftView:
+    """A person's edit: kept as is (it is never rendered as a template), marked as edited,
+    with the fact checks of the new text (`checks`, computed by the caller)."""
     view = get_draft(store, draft_id)
     _require(view, "pending")
     if not body.strip():
@@ -296,8 +346,16 @@ def edit(store: Store, draft_id: int, subject: str | None, body: str, actor: str
     new_subject = view.subject if subject is None else " ".join(subject.split())
     if new_subject == view.subject and body == view.body:
         return view
+    checks = view.checks if checks is None else checks
     with store.transaction():
-        _set(store, draft_id, subject=new_subject, body=body, edited=1)
+        _set(
+            store,
+            draft_id,
+            subject=new_subject,
+            body=body,
+            edited=1,
+            checks=json.dumps(checks, ensure_ascii=False),
+        )
         store.record_event(
             "draft.edited",
             actor=actor,
@@ -306,6 +364,7 @@ def edit(store: Store, draft_id: int, subject: str | None, body: str, actor: str
             data={
                 "subject_changed": new_subject != view.subject,
                 "body_changed": body != view.body,
+                "checks": checks,
             },
         )
     return get_draft(store, draft_id)
@@ -333,3 +392,42 @@ def cancel_for_invoice(store: Store, invoice_number: str, why: str, actor: str) 
             data={"why": why, "was": row["status"]},
         )
     return [r["id"] for r in rows]
+
+
+def set_checked_version(store: Store, draft_id: int, version: str) -> None:
+    """The draft reads the same under the policy now in effect (its drafting version stays:
+    results count a message under the policy it was written with)."""
+    store.conn.execute("UPDATE drafts SET checked_version = ? WHERE id = ?", (version, draft_id))
+
+
+def withdraw(store: Store, view: DraftView, actor: str, *, why: str) -> None:
+    """A pending or approved draft gives way to a new version: `superseded`; an approval is
+    withdrawn and the steps it marked done are reopened (inside the caller's transaction)."""
+    _require(view, "pending", "approved")
+    _set(store, view.id, status="superseded")
+    if view.status == "approved":
+        repo.undo_steps(store, view.id)
+    store.record_event(
+        "draft.superseded",
+        actor=actor,
+        customer_id=view.customer_id,
+        draft_id=view.id,
+        data={"why": why, "was": view.status},
+    )
+
+
+def unapprove(store: Store, draft_id: int, actor: str) -> DraftView:
+    """Back to pending, until the send starts: the approval is withdrawn, its step reopened."""
+    view = get_draft(store, draft_id)
+    _require(view, "approved")
+    with store.transaction():
+        _set(store, draft_id, status="pending", override_reason=None)
+        repo.undo_steps(store, draft_id)
+        store.record_event(
+            "draft.unapproved",
+            actor=actor,
+            customer_id=view.customer_id,
+            draft_id=draft_id,
+            data={"step": view.step},
+        )
+    return get_draft(store, draft_id)

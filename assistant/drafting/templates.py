@@ -71,6 +71,16 @@ class TemplateStore:
         except TemplateError as exc:
             raise PolicyError(f"{name} (html): {exc}") from exc
 
+    def exists(self, name: str) -> bool:
+        """A template `fr/reminder_1.softer.j2` exists (the manager's or shipped)."""
+        try:
+            self.env.get_template(name)
+        except TemplateNotFound:
+            return False
+        except TemplateSyntaxError as exc:
+            raise PolicyError(_syntax(exc, name)) from exc
+        return True
+
     def name_for(self, language: str, names: list[str]) -> str:
         """The first of `names` (e.g. ["strategic", "reminder_1"]) that exists in `language`,
         falling back to French."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator, Sequence
+from contextvars import ContextVar
 from typing import Any, TypeVar
 
 from assistant.errors import ImportRejected
@@ -148,13 +149,23 @@ def _empty(cells: Sequence[Any], position: int) -> bool:
     return position >= len(cells) or cells[position] is None or not str(cells[position]).strip()
 
 
+# Set by `run.py` while an import runs with a progress display: (rows checked, rows).
+ROW_PROGRESS: ContextVar[Callable[[int, int], None] | None] = ContextVar(
+    "row_progress", default=None
+)
+
+
 def iter_rows(
     table: Table, columns: ColumnMap, problems: Problems, rows: Sequence[Row] | None = None
 ) -> Iterator[RowView]:
     """Each data row (of `rows`, default all the table's rows); rows with more values than
     the header has columns are reported."""
     width = len(table.headers)
-    for row in table.rows if rows is None else rows:
+    chosen = table.rows if rows is None else rows
+    progress, total = ROW_PROGRESS.get(), len(chosen)
+    for done, row in enumerate(chosen):
+        if progress is not None and done % 1000 == 0:
+            progress(done, total + 1)
         view = RowView(row, columns, problems)
         extra = [c for c in row.cells[width:] if c not in (None, "")]
         if extra:
@@ -168,3 +179,5 @@ def iter_rows(
                 ),
             )
         yield view
+    if progress is not None:
+        progress(total, total + 1)  # the last step: writing, then the commit

@@ -18,6 +18,7 @@ from assistant.imports.invoices import import_invoices
 from assistant.imports.payments import import_payments
 from assistant.imports.reader import Table, read_table
 from assistant.imports.report import ImportReport
+from assistant.imports.rows import ROW_PROGRESS
 from assistant.storage.db import Store
 
 Importer = Callable[..., ImportReport]
@@ -34,7 +35,13 @@ class _RollBack(Exception):
 
 
 def import_file(
-    store: Store, kind: str, path: Path, *, actor: str = "user", dry_run: bool = False
+    store: Store,
+    kind: str,
+    path: Path,
+    *,
+    actor: str = "user",
+    dry_run: bool = False,
+    progress: Callable[[int, int], None] | None = None,
 ) -> ImportReport:
     """Import a CSV/XLSX file of `kind` (invoices, customers or payments)."""
     if kind not in _IMPORTERS:
@@ -47,7 +54,7 @@ def import_file(
             )
         )
     table = read_table(Path(path), partial(columns.recognises, kind))
-    return _run(store, table, partial(_IMPORTERS[kind], actor=actor), actor, dry_run)
+    return _run(store, table, partial(_IMPORTERS[kind], actor=actor), actor, dry_run, progress)
 
 
 def import_fec(
@@ -58,6 +65,7 @@ def import_fec(
     dry_run: bool = False,
     terms_days: int = fec.DEFAULT_TERMS_DAYS,
     split_collective: bool = False,
+    progress: Callable[[int, int], None] | None = None,
 ) -> ImportReport:
     """Derive customers and open receivables from a FEC file (see `assistant.imports.fec`)."""
     if not 0 <= terms_days <= 365:
@@ -78,7 +86,7 @@ def import_fec(
     run = partial(
         fec.import_fec, actor=actor, terms_days=terms_days, split_collective=split_collective
     )
-    return _run(store, table, run, actor, dry_run)
+    return _run(store, table, run, actor, dry_run, progress)
 
 
 def held_after(store: Store, report: ImportReport) -> list[tuple[str, str, str]]:
@@ -91,9 +99,15 @@ def held_after(store: Store, report: ImportReport) -> list[tuple[str, str, str]]
 
 
 def _run(
-    store: Store, table: Table, run: Callable[..., ImportReport], actor: str, dry_run: bool
+    store: Store,
+    table: Table,
+    run: Callable[..., ImportReport],
+    actor: str,
+    dry_run: bool,
+    progress: Callable[[int, int], None] | None = None,
 ) -> ImportReport:
     report: ImportReport | None = None
+    token = ROW_PROGRESS.set(progress)
     try:
         with store.transaction():
             report = run(store, table)
@@ -113,5 +127,9 @@ def _run(
                 raise _RollBack
     except _RollBack:
         pass
+    finally:
+        ROW_PROGRESS.reset(token)
     assert report is not None
+    if progress is not None:
+        progress(len(table.rows) + 1, len(table.rows) + 1)
     return report

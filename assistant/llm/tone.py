@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from assistant.i18n import tr
 from assistant.policyfile import load_policy
 
 Firmness = Literal["gentle", "courteous", "firm"]
@@ -38,7 +39,9 @@ class TonePolicy(BaseModel):
     def _bounds(cls, v: dict[str, tuple[float, float]]) -> dict[str, tuple[float, float]]:
         for name, (low, high) in v.items():
             if not 0 < low < high:
-                raise ValueError(f"{name}: expected 0 < min < max")
+                raise ValueError(
+                    tr("{n} : il faut 0 < min < max", "{n}: expected 0 < min < max", n=name)
+                )
         return v
 
     def rule_for(self, step: str, segment: str | None, language: str) -> ToneRule:

@@ -26,11 +26,18 @@ __all__ = [
 ]
 
 
-def make_plan(store: Store, home: Path | None, as_of: date) -> Plan:
-    """Load the policy (refusing a bad one), snapshot the store, and plan. No writes."""
+def make_plan(store: Store, home: Path | None, as_of: date, *, explain: bool = False) -> Plan:
+    """Load the policy (refusing a bad one), snapshot the store, and plan. No writes.
+    `explain` also accounts for every open invoice the plan does not mention."""
     from assistant.statutory.limitation import limitation_warnings
 
     policy = load_scenario(home)
-    plan = Planner(policy).plan(load_snapshot(store, policy, as_of))
+    planner = Planner(policy)
+    snap = load_snapshot(store, policy, as_of)
+    plan = planner.plan(snap)
     plan.warnings.extend(limitation_warnings(store, home, as_of))
+    if explain:
+        from assistant.rules.explain import explain as explain_open
+
+        plan.skipped.extend(explain_open(store, planner, snap, plan))
     return plan

@@ -17,6 +17,7 @@ from itertools import groupby
 from operator import attrgetter, itemgetter
 from typing import Any
 
+from assistant import labels
 from assistant.i18n import tr
 from assistant.money import cents_to_str
 from assistant.rules.balance import apply_balances
@@ -47,6 +48,8 @@ class Action:
     amount_cents: int | None = None  # net amount asked (rules/balance.py); 0 for a task
     currency: str = "EUR"
     by_currency: tuple[tuple[str, int], ...] = ()  # when the invoices named mix currencies
+    # a task recurring every day (follow-up after the last step) rather than a step to do once
+    standing: bool = False
 
     def as_json(self) -> dict[str, Any]:
         """DESIGN.md §5 `plan --json` keys, then our extensions."""
@@ -71,7 +74,13 @@ class Action:
                 if self.by_currency
                 else {}
             ),
+            "standing": self.standing,
         }
+
+
+# The standing task of an invoice that went through every step without being settled: it stays
+# in the plan, for a person, every day until something changes (payment, promise, plan, dispute).
+FOLLOW_UP_STEP = "follow_up"
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +133,11 @@ class Planner:
         self._segments = {s.id: s for s in policy.segments}
         self._rules = [(s, s.conditions) for s in policy.segments]
         self._human = tuple(not s.automatic for s in self.steps)  # by step index
+        # a written reminder (automatic, after the due date) comes before any human step
+        self._first_written = next(
+            (i for i, s in enumerate(self.steps) if s.automatic and s.offset_days >= 0),
+            len(self.steps),
+        )
 
     # -- segmentation -----------------------------------------------------------------
     def segment_for(self, customer: CustomerFacts, as_of: date) -> Segment:
@@ -219,11 +233,12 @@ class Planner:
             overdue: list[tuple[str, int, bool]] = []
             ripe_after = self._first_reminder_offset(offsets)
 
+            # invoices past the last step, still open: (number, day of the last step, promise)
+            finished: list[tuple[str, int, PromiseState | None]] = []
+
             for number, _cid, due, _outstanding, last_idx, last_on in rows:
                 if last_idx is None:
                     last_idx = -1
-                elif last_idx >= last_idx_all:
-                    continue
                 if invoice_holds and number in invoice_holds:
                     result.skipped.extend(
                         Skip(cid, number, h.code, h.reason) for h in invoice_holds[number]
@@ -248,6 +263,9 @@ class Planner:
                         deadline = promise.deadline(grace).toordinal()
                         if status == "broken" and (last is None or last[1] <= deadline):
                             broken = promise
+                if last_idx >= last_idx_all:
+                    finished.append((number, last_on, broken))
+                    continue
                 if due < as_of:
                     overdue.append((number, last_idx, due + ripe_after <= as_of))
 
@@ -269,9 +287,9 @@ class Planner:
                 if hit:
                     cands.append(_Candidate(number, due, hit[0], hit[1], last))
 
-            if cands:
+            if cands or finished:
                 self._customer_actions(
-                    customer, cands, overdue, segment, as_of, result, held, texts
+                    customer, cands, overdue, segment, as_of, result, held, texts, finished
                 )
         result.skipped.extend(held)
         self._hold_tasks(snap, held_open, result)
@@ -343,7 +361,23 @@ class Planner:
                 continue
             when = cal.next_business_day(raw, country, closing)
             if when <= as_of:
+                if self._human[idx] and last_idx < self._first_written:
+                    # never reminded in writing: the most advanced written reminder first
+                    written = self._written_due(due, last_idx, idx, offsets, country, closing)
+                    return written or (idx, when)
                 return idx, when
+        return None
+
+    def _written_due(
+        self, due: int, last_idx: int, below: int, offsets: tuple[int, ...], country: str,
+        closing: ClosingSpans,
+    ) -> tuple[int, int] | None:  # fmt: skip
+        """The most advanced automatic post-due step between `last_idx` and `below` (its day
+        has come, since a later step's has)."""
+        for idx in range(below - 1, last_idx, -1):
+            step = self.steps[idx]
+            if step.automatic and offsets[idx] >= 0:
+                return idx, self.calendar.next_business_day(due + offsets[idx], country, closing)
         return None
 
     @staticmethod
@@ -364,6 +398,7 @@ class Planner:
         result: Plan,
         held: list[Skip],
         texts: dict[tuple[Any, ...], str],
+        finished: list[tuple[str, int, PromiseState | None]] = (),  # type: ignore[assignment]
     ) -> None:
         cid = customer.id
         if customer.do_not_contact:
@@ -379,6 +414,12 @@ class Planner:
         steps, is_human = self.steps, self._human
         today = self.calendar.next_business_day(as_of, customer.country, customer.closing)
         human = [c for c in cands if is_human[c.step_idx]]
+        if finished:
+            result.actions.append(self._follow_up(customer, finished, segment, today))
+            if not human:
+                reason = _text(texts, ("held", labels.step_label(FOLLOW_UP_STEP)))
+                held.extend(Skip(cid, c.number, "held_by_human_task", reason) for c in cands)
+                return
         if human:
             top = max(c.step_idx for c in human)
             step = steps[top]
@@ -402,7 +443,7 @@ class Planner:
                 )
             )
             if len(human) < len(cands):
-                reason = _text(texts, ("held", step.id))
+                reason = _text(texts, ("held", labels.step_label(step.id)))
                 for c in cands:
                     if not is_human[c.step_idx]:
                         held.append(Skip(cid, c.number, "held_by_human_task", reason))
@@ -451,6 +492,47 @@ class Planner:
                 template=segment.template,
                 also_sms=step.sms and segment.sms and customer.sms_ok,
             )
+        )
+
+    def _follow_up(
+        self,
+        customer: CustomerFacts,
+        finished: list[tuple[str, int, PromiseState | None]],
+        segment: Segment,
+        today: int,
+    ) -> Action:
+        """The standing task of invoices that went through every step and are still open."""
+        last = self.steps[-1]
+        when = max(on for _, on, _ in finished)
+        text = tr(
+            "à traiter : {s} du {d} sans suite",
+            "to handle: {s} of {d} with no outcome",
+            s=labels.step_phrase(last.id),
+            d=_day(when),
+        )
+        broken = [p for _, _, p in finished if p is not None]
+        if broken:
+            latest = max(broken, key=lambda p: (p.made_on, p.id))
+            text = (
+                tr(
+                    "promesse de paiement du {p} non tenue ; ",
+                    "promise to pay of {p} not kept; ",
+                    p=latest.promised_date.isoformat(),
+                )
+                + text
+            )
+        if len(finished) > 1:
+            text += tr(" ; {n} factures", "; {n} invoices", n=len(finished))
+        return Action(
+            customer_id=customer.id,
+            step=FOLLOW_UP_STEP,
+            channel="task",
+            invoices=tuple(sorted(n for n, _, _ in finished)),
+            scheduled_for=date.fromordinal(today),
+            requires_human=True,
+            reason=text,
+            segment=segment.id,
+            standing=True,
         )
 
     def _reason(

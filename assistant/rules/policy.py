@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from assistant.i18n import tr
 from assistant.policyfile import MoneyCents, load_policy
 
 SCENARIO_FILE = "scenario.yaml"
@@ -30,9 +31,19 @@ class Step(_Strict):
     @model_validator(mode="after")
     def _coherent(self) -> Step:
         if self.automatic and self.channel != "email":
-            raise ValueError("automatic steps are emails (channel: email)")
+            raise ValueError(
+                tr(
+                    "une étape automatique est un e-mail (channel: email)",
+                    "automatic steps are emails (channel: email)",
+                )
+            )
         if not self.automatic and self.channel == "email":
-            raise ValueError("human steps use channel phone or task")
+            raise ValueError(
+                tr(
+                    "une étape humaine utilise channel: phone ou task",
+                    "human steps use channel phone or task",
+                )
+            )
         return self
 
     @property
@@ -87,21 +98,46 @@ class ScenarioPolicy(_Strict):
     def _check(self) -> ScenarioPolicy:
         ids = [s.id for s in self.steps]
         if len(set(ids)) != len(ids):
-            raise ValueError("each step id appears once")
+            raise ValueError(tr("chaque étape n'apparaît qu'une fois", "each step id appears once"))
         if ids != [s for s in STEP_IDS if s in ids]:
-            raise ValueError(f"steps must keep the order {', '.join(STEP_IDS)}")
+            raise ValueError(
+                tr(
+                    "les étapes gardent l'ordre {o}",
+                    "steps must keep the order {o}",
+                    o=", ".join(STEP_IDS),
+                )
+            )
         offsets = [s.offset_days for s in self.steps]
         if offsets != sorted(offsets) or len(set(offsets)) != len(offsets):
-            raise ValueError("step offsets must increase strictly")
+            raise ValueError(
+                tr(
+                    "les décalages (offset_days) doivent croître d'une étape à l'autre",
+                    "step offsets must increase strictly",
+                )
+            )
         if "pre_due" in ids and self.step("pre_due").offset_days >= 0:
-            raise ValueError("pre_due must come before the due date (negative offset)")
+            raise ValueError(
+                tr(
+                    "pre_due vient avant l'échéance (offset_days négatif)",
+                    "pre_due must come before the due date (negative offset)",
+                )
+            )
         seg_ids = [s.id for s in self.segments]
         if len(set(seg_ids)) != len(seg_ids):
-            raise ValueError("each segment id appears once")
+            raise ValueError(
+                tr("chaque segment n'apparaît qu'une fois", "each segment id appears once")
+            )
         for seg in self.segments:
             unknown = set(seg.offsets) - set(ids)
             if unknown:
-                raise ValueError(f"segment {seg.id}: unknown step in offsets: {sorted(unknown)}")
+                raise ValueError(
+                    tr(
+                        "segment {s} : étape inconnue dans offsets : {u}",
+                        "segment {s}: unknown step in offsets: {u}",
+                        s=seg.id,
+                        u=", ".join(sorted(unknown)),
+                    )
+                )
         return self
 
     def step(self, step_id: str) -> Step:

@@ -601,6 +601,21 @@ MIGRATIONS: Sequence[tuple[int, str, str]] = (
         );
         """,
     ),
+    (
+        15,
+        "drafts: fact checks of the current text, and a person's override with its reason",
+        """
+        ALTER TABLE drafts ADD COLUMN checks TEXT NOT NULL DEFAULT '[]';
+        ALTER TABLE drafts ADD COLUMN override_reason TEXT;
+        """,
+    ),
+    (
+        16,
+        "drafts: the policy version a queued draft's text was last checked against",
+        """
+        ALTER TABLE drafts ADD COLUMN checked_version TEXT;
+        """,
+    ),
 )
 
 

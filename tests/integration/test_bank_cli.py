@@ -8,7 +8,7 @@ import sqlite3
 import subprocess
 from pathlib import Path
 
-from tests.conftest import run_cli
+from tests.conftest import run_cli, write_company
 
 ACCOUNT = "FR7630006000011234567890189"
 INVOICES = (
@@ -44,6 +44,7 @@ def db_dump(home: Path) -> list[str]:
 
 def books(tmp_path: Path, day: str) -> Path:
     home = tmp_path / "home"
+    write_company(home)  # real company facts: placeholders refuse every approval
     (tmp_path / "factures.csv").write_text(INVOICES, encoding="utf-8")
     ok(home, day, "import", "invoices", str(tmp_path / "factures.csv"))
     return home
@@ -73,7 +74,7 @@ def test_a_payment_seen_at_the_bank_cancels_the_approved_reminder(tmp_path: Path
     assert (sent["sent"], sent["cancelled"]) == (0, 2)  # nothing leaves for either customer
     after = {d["invoices"][0]: d for d in json.loads(ok(home, day, "drafts", "--json").stdout)}
     assert after["FA-1"]["status"] == "cancelled" and "FA-1" in after["FA-1"]["error"]
-    assert "paid" in after["FA-1"]["error"]
+    assert "payée" in after["FA-1"]["error"]
     assert after["FA-2"]["status"] == "cancelled"
     assert (
         "virement du 2026-11-05" in after["FA-2"]["error"]

@@ -82,7 +82,7 @@ def test_errors_are_one_clear_line(tmp_path: Path) -> None:
         (("show", "99999"), "brouillon inconnu"),
         (("regenerate", email_id, "--tone", "angrier"), "ton inconnu"),
         (("regenerate", "1", "--tone", "softer"), "en attente"),  # a sent draft of the history
-        (("stuck", "1", "--sent"), "sending"),
+        (("stuck", "1", "--sent"), "pas « envoi en cours »"),  # statuses in words
         (("stats", "--as-of", "24/13/2026"), "date"),
     ]:
         result = run_cli(*args, home=home)

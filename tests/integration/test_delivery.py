@@ -16,7 +16,7 @@ from assistant.errors import PolicyError
 from assistant.labels import step_phrase
 from assistant.money import format_money
 from assistant.service import Service
-from tests.conftest import FIXED_NOW
+from tests.conftest import FIXED_NOW, write_company
 from tests.support.smtp import Inbox, smtp_server
 from tests.unit.rules_builders import add_customer, add_invoice, mark
 
@@ -34,6 +34,7 @@ def open_service(home: Path, port: int | None) -> Service:
     if port is not None:
         env |= {"RELANCE_SMTP_HOST": "127.0.0.1", "RELANCE_SMTP_PORT": port}
         env |= {"RELANCE_SMTP_TLS": "none"}
+    write_company(home)
     return Service.open(Settings(**env), clock=lambda: FIXED_NOW)  # type: ignore[arg-type]
 
 

@@ -21,7 +21,7 @@ from assistant.delivery.transports import PermanentError
 from assistant.models import Payment
 from assistant.service import Service
 from assistant.storage import repo
-from tests.conftest import FIXED_NOW, REPO_ROOT, run_cli
+from tests.conftest import FIXED_NOW, REPO_ROOT, run_cli, write_company
 from tests.support.smtp import Inbox, free_port, smtp_server
 from tests.unit.rules_builders import add_customer, add_invoice, mark
 
@@ -39,6 +39,7 @@ def open_service(home: Path, port: int | None, **env: str) -> Service:
     if port is not None:
         settings |= {"RELANCE_SMTP_HOST": "127.0.0.1", "RELANCE_SMTP_PORT": port}
         settings |= {"RELANCE_SMTP_TLS": "none"}
+    write_company(home)
     return Service.open(Settings(**settings), clock=lambda: FIXED_NOW)  # type: ignore[arg-type]
 
 
@@ -218,7 +219,7 @@ def test_headers_with_accents_are_encoded_and_reply_to_defaults_to_from(
     home = tmp_path / "h"
     svc = open_service(home, port)  # no RELANCE_FROM: the company's address is the sender
     company = svc.read_policy("company.yaml").replace(
-        'name: "Votre entreprise"', 'name: "Société d\'Équipement Général, Lyon"'
+        'name: "Atelier Test SARL"', 'name: "Société d\'Équipement Général, Lyon"'
     )
     (home / "policies").mkdir(parents=True, exist_ok=True)
     (home / "policies" / "company.yaml").write_text(company, encoding="utf-8")
@@ -234,10 +235,10 @@ def test_headers_with_accents_are_encoded_and_reply_to_defaults_to_from(
     assert head.isascii()  # RFC 2047 encoded words, nothing raw on the wire
     (sender,) = msg["From"].addresses
     assert sender.display_name == "Société d'Équipement Général, Lyon"
-    assert sender.addr_spec == "comptabilite@votre-entreprise.example"
-    assert msg["Reply-To"] == "comptabilite@votre-entreprise.example"
+    assert sender.addr_spec == "compta@atelier-test.example"
+    assert msg["Reply-To"] == "compta@atelier-test.example"
     assert msg["Subject"] == "Échéance dépassée — F1"
-    assert msg["Message-ID"].endswith("@votre-entreprise.example>")
+    assert msg["Message-ID"].endswith("@atelier-test.example>")
     assert msg["Date"].datetime == FIXED_NOW
 
 
@@ -281,7 +282,7 @@ def dnc(svc: Service, number: str) -> None:
 @pytest.mark.parametrize(
     ("change", "why"),
     [
-        (lambda svc, n: pay(svc, n, 100_001), "désormais paid"),
+        (lambda svc, n: pay(svc, n, 100_001), "désormais payée"),  # statuses in words
         (lambda svc, n: pay(svc, n, 40_000), "reste dû a changé"),
         (promise_behind_the_service, "promesse de paiement"),
         (customer_promise, "promesse de paiement"),
@@ -399,6 +400,6 @@ def test_a_process_killed_after_delivery_never_sends_twice(
     assert (again["sent"], again["stuck"]) == (0, [first]) and len(inbox.messages) == 2
     # a person checks the mailbox and settles it: it left
     settled = run_cli("stuck", str(first), "--sent", home=home, env=env)
-    assert settled.returncode == 0 and "sent" in settled.stdout
+    assert settled.returncode == 0 and "envoyé" in settled.stdout  # statuses in words
     final = json.loads(run_cli("send", "--json", home=home, env=env).stdout)
     assert final["stuck"] == [] and final["sent"] == 0 and len(inbox.messages) == 2

@@ -15,7 +15,7 @@ from assistant.config import Settings
 from assistant.errors import UserError
 from assistant.replies.triage import TriageInput
 from assistant.service import Service
-from tests.conftest import run_cli
+from tests.conftest import run_cli, write_company
 from tests.support.imap import Dovecot
 from tests.support.mail import message
 from tests.support.replies_world import EMAILS, customer_replies, sent_world
@@ -38,6 +38,7 @@ class Clock:
 
 def reminded(home: Path, clock: Clock, **env: str) -> tuple[Service, str]:
     """FA-2026-0410 (due 2026-11-19): reminder_1 sent on 2026-11-24; returns its Message-ID."""
+    write_company(home)  # real company facts: placeholders refuse every approval
     svc = Service.open(Settings(RELANCE_HOME=home, RELANCE_FROM=OURS, **env), clock=clock)  # type: ignore[arg-type]
     add_customer(svc.store, "C1")
     svc.store.conn.execute("UPDATE customers SET email = 'paul@client-un.example'")
@@ -127,6 +128,7 @@ def test_end_to_end_a_reply_holds_the_next_reminder_and_paid_waits_like_a_call(
     clock2.day(date(2026, 12, 3))
     twin.log_call("C1", "paid", on=date(2026, 12, 3), promised=date(2026, 12, 2))
 
+    write_company(tmp_path / "h")
     svc = Service.open(Settings(RELANCE_HOME=tmp_path / "h"), clock=clock)
     assert svc.reply(reply.id).status == "triaged"
     waits = False
@@ -155,6 +157,7 @@ def service(tmp_path: Path, clock: Clock | None = None) -> Service:
     clock = clock or Clock(datetime(2026, 11, 24, 15, tzinfo=UTC))
     svc, ids = sent_world(tmp_path / "h")
     svc.close()
+    write_company(tmp_path / "h")
     svc = Service.open(Settings(RELANCE_HOME=tmp_path / "h", RELANCE_FROM=OURS), clock=clock)
     folder = tmp_path / "mail"
     folder.mkdir()
@@ -333,6 +336,7 @@ def test_retention_erases_closed_cases_only_and_forget_erases_a_customer(tmp_pat
     svc.close()
     out = run_cli("forget", "C2", "--yes", home=tmp_path / "h")
     assert out.returncode == 0 and "1 message(s) de C2 effacé(s)" in out.stdout
+    write_company(tmp_path / "h")
     svc = Service.open(Settings(RELANCE_HOME=tmp_path / "h"), clock=clock)
     assert EMAILS["C2"] not in {r.from_address for r in svc.replies()}
     row = svc.store.query_one("SELECT request, response FROM llm_calls WHERE customer_id='C2'")

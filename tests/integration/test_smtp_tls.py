@@ -13,7 +13,7 @@ import trustme
 
 from assistant.config import Settings
 from assistant.service import Service
-from tests.conftest import FIXED_NOW, run_cli
+from tests.conftest import FIXED_NOW, run_cli, write_company
 from tests.support.smtp import Inbox, password_check, smtp_server
 from tests.unit.rules_builders import add_customer, add_invoice
 
@@ -54,6 +54,7 @@ def env_for(port: int, tls: str, password: str = PASSWORD) -> dict[str, str]:
 
 
 def approved(home: Path, env: dict[str, str], customers: int = 1) -> tuple[Service, list[int]]:
+    write_company(home)
     svc = Service.open(Settings(RELANCE_HOME=home, **env), clock=lambda: FIXED_NOW)  # type: ignore[arg-type]
     for i in range(1, customers + 1):
         add_customer(svc.store, f"C{i}")

@@ -86,7 +86,9 @@ def test_an_edited_letter_is_what_the_pdf_says_and_what_is_emailed(demo: Service
     view = demo.get_draft(made.draft_id)
     demo.edit_draft(made.draft_id, view.body + "\n\nRéférence dossier : BERTHIER-2026.")
     assert "BERTHIER-2026" in pdf_text(made.pdf_path)
-    demo.approve([made.draft_id], on=AS_OF)
+    # a reference the letter did not have is a fact a person added: approved with a reason
+    assert demo.get_draft(made.draft_id).checks == ["référence inconnue : BERTHIER-2026"]
+    demo.approve([made.draft_id], on=AS_OF, override="référence du dossier chez l'avocat")
     report = demo.send()
     assert made.draft_id in report.sent
     eml = message_from_bytes(

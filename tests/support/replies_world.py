@@ -8,6 +8,7 @@ from pathlib import Path
 
 from assistant.config import Settings
 from assistant.service import Service
+from tests.conftest import write_company
 from tests.support.mail import bounce, message
 from tests.unit.rules_builders import add_customer, add_invoice
 
@@ -38,6 +39,7 @@ def settings(home: Path, **env: str) -> Settings:
 def sent_world(home: Path, **env: str) -> tuple[Service, dict[str, str]]:
     """Five customers, each reminded once (reminder_1 sent to the `.eml` outbox on AS_OF);
     returns the service and each customer's reminder Message-ID."""
+    write_company(home)  # real company facts: placeholders refuse every approval
     svc = Service.open(settings(home, **env), clock=lambda: SENT_AT)
     for cid, email in EMAILS.items():
         add_customer(svc.store, cid, language="en" if cid == "C5" else "fr")

@@ -5,10 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from textual.command import CommandPalette
-from textual.widgets import DataTable, Input, Select, TextArea
+from textual.widgets import DataTable, Input, Label, Select, TextArea
 
 from assistant.config import Settings
-from assistant.labels import step_label
+from assistant.labels import segment_label, step_label
+from assistant.money import format_money
 from assistant.service import Service
 from tests.conftest import FIXED_NOW
 from tests.support.llm_stub import StubLLM
@@ -16,6 +17,7 @@ from tests.tui.conftest import DEMO_DAY
 from tui.app import make_app
 from tui.screens.draft import DraftScreen
 from tui.screens.queue import QueueScreen
+from tui.widgets.modals import ConfirmModal
 
 SIZE = (140, 40)
 
@@ -71,20 +73,27 @@ async def test_edit_then_approve_and_next(demo_service: Service) -> None:
 
 async def test_bulk_approve_only_takes_drafts_that_passed_checks(demo_service: Service) -> None:
     demo_service.store.conn.execute(
-        "UPDATE drafts SET violations = '[\"jeton manquant\"]' WHERE id = "
+        "UPDATE drafts SET checks = '[\"montant absent des factures : 1,00 €\"]' WHERE id = "
         "(SELECT MIN(id) FROM drafts WHERE status = 'pending' AND channel = 'email')"
     )
     flagged = demo_service.store.scalar(
-        "SELECT id FROM drafts WHERE violations != '[]' AND status = 'pending'"
+        "SELECT id FROM drafts WHERE checks != '[]' AND status = 'pending'"
     )
     app = make_app(demo_service, DEMO_DAY)
     async with app.run_test(size=SIZE) as pilot:
         screen = app.screen
         assert isinstance(screen, QueueScreen)
-        clean = {d.id for d in screen.drafts if not d.violations and d.channel != "sms"}
+        clean = {d.id for d in screen.drafts if not d.checks and d.channel != "sms"}
         clean = set(sorted(clean)[:3])
         screen.selected = clean | {flagged}
         await pilot.press("A")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmModal)  # count and total first
+        question = str(app.screen.query_one("#question", Label).render())
+        total = sum(d.total_cents for d in screen.drafts if d.id in clean)
+        assert "Approuver 3 brouillon(s)" in question and "1 écarté(s)" in question
+        assert format_money(total, "EUR", "fr_FR") in question
+        await pilot.click("#yes")
         await pilot.pause()
     statuses = {d.id: d.status for d in demo_service.drafts()}
     assert statuses[flagged] == "pending"
@@ -211,7 +220,8 @@ async def test_results_switch_dimension_and_an_empty_home_shows_dashes(
         await pilot.pause()
         shown = app.export_screenshot().replace("&#160;", " ")
         assert "Par segment" in shown and "Par ton" not in shown
-        assert all(row["segment"] in shown for row in expected)
+        assert all(segment_label(row["segment"]) in shown for row in expected)  # in words
+        assert "strategic" not in shown
     app = make_app(service, DEMO_DAY)  # nothing imported yet
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("f5")
@@ -236,7 +246,7 @@ async def test_a_failed_send_shows_the_server_words(demo_service: Service) -> No
         await pilot.press("enter")
         await pilot.pause()
         facts = str(app.screen.query_one("#facts").render())
-        assert "failed : 550 5.1.1 utilisateur inconnu" in facts
+        assert "échec : 550 5.1.1 utilisateur inconnu" in facts
 
 
 async def test_a_stuck_send_is_surfaced_in_the_queue(demo_service: Service) -> None:

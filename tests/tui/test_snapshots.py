@@ -41,3 +41,10 @@ def test_results_screen(demo_service: Service, snap_compare: Any) -> None:
 
 def test_policies_screen(demo_service: Service, snap_compare: Any) -> None:
     assert snap_compare(make_app(demo_service, DEMO_DAY), press=["f4"], terminal_size=(140, 40))
+
+
+def test_policy_error_header(demo_service: Service, snap_compare: Any) -> None:
+    """A broken policy file: the header says which file, which line and what (issue 19)."""
+    scenario = demo_service.home / "policies" / "scenario.yaml"
+    scenario.write_text(scenario.read_text().replace("min_gap_days: 5", "min_gap_days 5"))
+    assert snap_compare(make_app(demo_service, DEMO_DAY), terminal_size=(120, 24))

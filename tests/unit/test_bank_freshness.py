@@ -12,6 +12,7 @@ from assistant.bank.freshness import business_days_between
 from assistant.config import Settings
 from assistant.rules.calendar import BusinessCalendar
 from assistant.service import Service
+from tests.conftest import write_company
 from tests.unit.rules_builders import add_customer, add_invoice
 from tests.unit.test_bank_import import dump
 
@@ -26,6 +27,7 @@ def at(day: date) -> datetime:
 
 
 def open_on(home: Path, day: date) -> Service:
+    write_company(home)  # real company facts: placeholders would refuse every approval
     return Service.open(Settings(RELANCE_HOME=home), clock=lambda: at(day))
 
 

@@ -268,6 +268,8 @@ def test_every_shipped_template_renders_in_both_languages() -> None:
                         "segment": "standard",
                         "language": lang,
                         "has_credit": credit,
+                        "reminded_before": several,
+                        "notified_before": several or step == "reminder_2",
                     }
                     out = store.render(store.name_for(lang, [name]), ctx)
                     assert "<invoice_list>" in out.body or "<invoice_refs>" in out.body

@@ -179,6 +179,7 @@ def locked(
 ) -> tuple[str, str]:
     context = {"several": several, "step": step, "segment": "standard", "language": language}
     context["has_credit"] = credit
+    context |= {"reminded_before": several, "notified_before": several}
     context |= {var: token_for(var) for var in FACT_VARS}
     rendered = TemplateStore(None).render(f"{language}/{name}.j2", context)
     return rendered.subject, rendered.body

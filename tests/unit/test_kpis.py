@@ -207,7 +207,11 @@ def test_the_text_report_is_french_with_rates_and_breakdowns(service: Service) -
     assert "DSO : 64 jours" in text
     assert "90+ : 300,00\u00a0€" in text
     assert "Retard moyen des factures payées : 2,5 j (2 factures)" in text
-    assert "reminder_1" in text and "1 (50\u00a0%)" in text
-    assert "Promesses : 3 faites, 1 tenue(s), 1 non tenue(s), 1 en cours (50\u00a0% tenues)" in text
+    assert "Relance 1" in text and "reminder_1" not in text  # steps in words
+    assert "50\u00a0% (1/2)" in text  # a percentage with its counts
+    assert (
+        "Promesses : 3 faites, 1 tenue(s), 1 non tenue(s), 1 en cours (50\u00a0% (1/2) tenues)"
+        in text
+    )
     assert "Temps gagné estimé : 0,0 h" in text  # no draft in this history
     assert "par message : 12 min à la main, 1 min approuvé tel quel, 4 min retouché" in text

@@ -140,7 +140,7 @@ def test_odoo_fec_invoice_numbered_by_entry_and_a_credit_without_partner(
     assert [(c, code) for c, code, _ in report.held] == [("411100", "unallocated_credit")]
     actions = assert_plan_within_balances(service)
     assert {(a["customer_id"], a["step"], a["amount"]) for a in actions} == {
-        ("7", "escalation", "7760.45"), ("411100", "unallocated_credit", "0.00")
+        ("7", "reminder_2", "7760.45"), ("411100", "unallocated_credit", "0.00")
     }  # fmt: skip
     check_idempotent(service, lambda: service.import_fec(REAL / "odoo_fec_misc_credit.txt"))
     bad = b"INV|Customer Invoices|INV/2021/00002|20211399|411100|C|7|partner_a|-|20210502|x|1,00|0,00|||20210502||"  # noqa: E501
@@ -215,7 +215,7 @@ def test_quadra_tab_cp1252_lettering_dos_names_and_collective_account(
     assert steps == {
         "C00001": ("unallocated_credit", "0.00"),
         "411000": ("collective_account", "0.00"),
-        "C00002": ("escalation", "500.00"),
+        "C00002": ("reminder_2", "500.00"),  # a written reminder before any call
     }
     reason = next(a["reason"] for a in actions if a["customer_id"] == "C00001")
     assert "crédit non affecté de 1\u202f058,88\xa0€ à lettrer" in reason

@@ -21,8 +21,17 @@ def test_seed_scenario_end_to_end_on_business_days(store: Store) -> None:
     add_customer(store)
     add_invoice(store, "F1", WED)
     seen = simulate(store, WED - timedelta(days=5), WED + timedelta(days=40))
+    standing = [(day, a) for day, a in seen if a.standing]
+    seen = [(day, a) for day, a in seen if not a.standing]
     # J-3 is a Sunday -> previous business day (Friday 6 March); J+3 is a Saturday -> Monday 16;
     # J+10 is a Saturday -> Monday 23; J+20 is Tuesday 31; J+30 is Friday 10 April.
+    # After the last step the invoice never leaves the plan: a follow-up task every day.
+    assert [day for day, _ in standing] == [
+        date(2026, 4, 10) + timedelta(days=n) for n in range(1, 11)
+    ]
+    assert {(a.step, a.invoices, a.reason) for _, a in standing} == {
+        ("follow_up", ("F1",), "à traiter : escalade du 2026-04-10 sans suite")
+    }
     assert steps_by_day(seen) == [
         ("pre_due", date(2026, 3, 6), date(2026, 3, 6)),
         ("reminder_1", date(2026, 3, 16), date(2026, 3, 16)),

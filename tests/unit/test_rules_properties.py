@@ -124,7 +124,8 @@ def test_simulation_never_repeats_a_step_and_keeps_the_gap(
     try:
         build(store, customers, invoices)
         seen = simulate(store, BASE - timedelta(days=10), BASE + timedelta(days=45))
-        pairs = [(n, a.step) for _, a in seen for n in a.invoices]
+        # a follow-up after the last step is a standing task: listed every day, by design
+        pairs = [(n, a.step) for _, a in seen if not a.standing for n in a.invoices]
         assert len(pairs) == len(set(pairs)), "a step was proposed twice for one invoice"
         auto: dict[str, list[date]] = {}
         for day, action in seen:

@@ -106,7 +106,7 @@ legal_interest_rate:
     with pytest.raises(PolicyError, match="listed twice"):
         parse_policy_text(text + '  - {half_year: "2027-H1", rate: "2", source: "dup"}\n',
                           RateTables, "statutory_rates.yaml")  # fmt: skip
-    with pytest.raises(PolicyError, match="no float"):
+    with pytest.raises(PolicyError, match="nombre à écrire comme du texte"):
         parse_policy_text(text.replace('"1.90"', "1.90"), RateTables, "statutory_rates.yaml")
 
 

@@ -13,30 +13,14 @@ from textual.widgets import DataTable, Footer, Header, Markdown, Static
 from textual.worker import Worker, WorkerState
 
 from assistant.briefs.brief import render_markdown
-from assistant.dates import parse_date
-from assistant.errors import UserError
+from assistant.errors import PolicyError, UserError
 from assistant.i18n import tr
 from assistant.labels import step_label
-from assistant.money import parse_amount
+from assistant.render import schedule_lines
 from assistant.rules import Action
 
 if TYPE_CHECKING:
     from tui.app import RelanceApp
-
-
-def call_arguments(form: dict[str, Any]) -> dict[str, Any]:
-    """The outcome form's text fields as `Service.log_call` arguments (clear errors)."""
-    args: dict[str, Any] = {"note": form["note"] or None, "invoice": form["invoice"] or None}
-    try:
-        if form["date"]:
-            args["promised"] = parse_date(form["date"])
-        if form["amount"]:
-            args["amount_cents"] = parse_amount(form["amount"])
-        if form["instalments"]:
-            args["instalments"] = int(form["instalments"])
-    except ValueError as exc:
-        raise UserError(str(exc)) from exc
-    return args
 
 
 class CallsScreen(Screen[None]):
@@ -71,8 +55,25 @@ class CallsScreen(Screen[None]):
         self.action_reload()
 
     def action_reload(self) -> None:
-        self.tasks = self.relance.service.call_tasks(self.relance.as_of)
         table = self.query_one("#calls", DataTable)
+        try:
+            self.tasks = self.relance.service.call_tasks(self.relance.as_of)
+        except (PolicyError, UserError) as exc:  # no plan without a valid policy
+            self.tasks = []
+            table.clear()
+            self.query_one("#calls-count", Static).update(
+                tr("Tâches indisponibles", "Tasks unavailable")
+            )
+            self.query_one("#brief", Markdown).update(
+                tr(
+                    "**Planification arrêtée** : {e}\n\nCorrigez la politique (F4) ;"
+                    " les fiches des clients restent accessibles avec `relance brief`.",
+                    "**Planning stopped**: {e}\n\nFix the policy (F4); customer briefs"
+                    " stay available with `relance brief`.",
+                    e=exc,
+                )
+            )
+            return
         names = self.relance.service.customer_names()
         table.clear()
         for i, task in enumerate(self.tasks):
@@ -121,21 +122,26 @@ class CallsScreen(Screen[None]):
             return
         from tui.widgets.modals import CallOutcomeModal
 
-        def done(form: dict[str, Any] | None) -> None:
-            if form is None:
+        def submit(outcome: str, args: dict[str, Any]) -> dict[str, object]:
+            return self.relance.service.log_call(
+                task.customer_id, outcome, on=self.relance.as_of, **args
+            )
+
+        def done(data: dict[str, Any] | None) -> None:
+            if data is None:
                 return
+            message = tr("Appel enregistré", "Call logged")
+            if data.get("schedule"):  # a plan agreed: its dates and amounts, right away
+                message += "\n" + tr("Échéancier :", "Schedule:") + "\n"
+                message += "\n".join(schedule_lines(data["schedule"]))
+            self.notify(message, timeout=15 if data.get("schedule") else 4)
+            self.action_reload()
 
-            def log() -> object:
-                args = call_arguments(form)
-                return self.relance.service.log_call(
-                    task.customer_id, str(form["outcome"]), on=self.relance.as_of, **args
-                )
-
-            if self.relance.attempt(log):
-                self.notify(tr("Appel enregistré", "Call logged"))
-                self.action_reload()
-
-        self.app.push_screen(CallOutcomeModal(task.customer_id, self.relance.as_of), done)
+        names = self.relance.service.customer_names()
+        title = f"{names.get(task.customer_id, task.customer_id)} ({task.customer_id})"
+        self.app.push_screen(
+            CallOutcomeModal(task.customer_id, self.relance.as_of, submit, title), done
+        )
 
     def action_escalate(self) -> None:
         """The escalation task's decision: plan, formal notice, hand-off or write-off."""

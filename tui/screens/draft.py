@@ -13,6 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer, Header, Input, Label, LoadingIndicator, Static, TextArea
 from textual.worker import Worker, WorkerState
 
@@ -56,6 +57,7 @@ class DraftScreen(Screen[None]):
         Binding("ctrl+s", "save", tr("Enregistrer l'édition", "Save edit"), priority=True),
         Binding("ctrl+r", "reject", tr("Rejeter", "Reject"), priority=True),
         Binding("ctrl+g", "regenerate", tr("Régénérer", "Regenerate"), priority=True),
+        Binding("ctrl+u", "unapprove", tr("Remettre en attente", "Back to pending"), priority=True),
         Binding("ctrl+n", "next", tr("Suivant", "Next"), priority=True),
         Binding("ctrl+b", "previous", tr("Précédent", "Previous"), priority=True),
     ]
@@ -66,6 +68,7 @@ class DraftScreen(Screen[None]):
         self.order = order or [draft_id]
         self.draft: DraftView | None = None
         self.worker: Worker[DraftView] | None = None
+        self._check_timer: Timer | None = None
 
     @property
     def relance(self) -> RelanceApp:
@@ -111,15 +114,12 @@ class DraftScreen(Screen[None]):
             (f" · {tr('source', 'source')} {source_label(d.source)}", "magenta"),
             f"\n{d.reason}",
         )
-        if d.error:  # delivery: the server's words (failed, to retry) or why it was cancelled
-            facts.append(f"\n{d.status} : {d.error}", style="bold red")
+        if d.error:  # the server's words (failed, to retry), why it was cancelled or held,
+            # or the note of a new version (policy or company facts changed): not an error
+            style = "yellow" if d.status == "pending" else "bold red"
+            facts.append(f"\n{status_label(d.status)} : {d.error}", style=style)
         self.query_one("#facts", Static).update(facts)
-        checks = (
-            Text("⚠ " + " · ".join(d.violations), style="bold red")
-            if d.violations
-            else Text("✓ " + tr("contrôles passés", "checks passed"), style="green")
-        )
-        self.query_one("#violations", Static).update(checks)
+        self.show_checks(d.checks)
         self.query_one("#subject", Input).value = d.subject
         self.query_one("#body", TextArea).text = d.body
         self.query_one("#diff", Static).update(diff_text(d.template_body, d.body))
@@ -127,11 +127,59 @@ class DraftScreen(Screen[None]):
         self.query_one("#subject", Input).disabled = not editable
         self.query_one("#body", TextArea).read_only = not editable
 
+    def show_checks(self, checks: list[str]) -> None:
+        """The fact checks of the text as it stands (the LLM's refused attempts apart)."""
+        d = self.draft
+        line = (
+            Text("⚠ " + " · ".join(checks), style="bold red")
+            if checks
+            else Text("✓ " + tr("contrôles passés", "checks passed"), style="green")
+        )
+        if d is not None and d.violations:
+            line.append(
+                tr(
+                    "\n(réécriture du LLM refusée, texte du modèle conservé : {v})",
+                    "\n(LLM rewrite refused, template text kept: {v})",
+                    v=" · ".join(d.violations),
+                ),
+                style="dim",
+            )
+        self.query_one("#violations", Static).update(line)
+
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
         if self.draft is not None:
             self.query_one("#diff", Static).update(
                 diff_text(self.draft.template_body, event.text_area.text)
             )
+            self._schedule_check()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "subject" and self.draft is not None:
+            self._schedule_check()
+
+    def _schedule_check(self) -> None:
+        """Re-check the facts as the person types (debounced); the saved text's checks are
+        already known."""
+        if self._check_timer is not None:
+            self._check_timer.stop()
+            self._check_timer = None
+        if not self._edited():
+            if self.draft is not None:
+                self.show_checks(self.draft.checks)
+            return
+        self._check_timer = self.set_timer(0.3, self.check_now)
+
+    def check_now(self) -> list[str]:
+        if self.draft is None or not self.is_mounted:
+            return []
+        body = self.query_one("#body", TextArea).text
+        subject = self.query_one("#subject", Input).value
+        checks: list[str] = []
+        self.relance.attempt(
+            lambda: checks.extend(self.relance.service.check_text(self.draft_id, subject, body))
+        )
+        self.show_checks(checks)
+        return checks
 
     def _edited(self) -> bool:
         d = self.draft
@@ -156,9 +204,35 @@ class DraftScreen(Screen[None]):
     def action_approve(self) -> None:
         if not self.action_save():
             return
-        if self.relance.attempt(lambda: self.relance.service.approve([self.draft_id])):
+        d = self.draft = self.relance.service.get_draft(self.draft_id)
+        if d.checks:  # approving a text that fails the checks needs a reason, recorded
+            from tui.widgets.modals import ReasonModal
+
+            title = tr(
+                "Contrôles non passés : {c}\nApprouver quand même ? Motif :",
+                "Failed checks: {c}\nApprove anyway? Reason:",
+                c=" · ".join(d.checks),
+            )
+            self.app.push_screen(ReasonModal(title), self._approve_with)
+            return
+        self._approve_with(None)
+
+    def _approve_with(self, override: str | None) -> None:
+        d = self.draft
+        if d is not None and d.checks and not override:
+            return  # cancelled
+        if self.relance.attempt(
+            lambda: self.relance.service.approve([self.draft_id], override=override)
+        ):
             self.notify(tr("Brouillon {i} approuvé", "Draft {i} approved", i=self.draft_id))
             self.action_next(after_approval=True)
+
+    def action_unapprove(self) -> None:
+        if self.relance.attempt(lambda: self.relance.service.unapprove([self.draft_id])):
+            self.notify(
+                tr("Brouillon {i} remis en attente", "Draft {i} back to pending", i=self.draft_id)
+            )
+            self.load(self.draft_id)
 
     def action_next(self, after_approval: bool = False) -> None:
         pending = {d.id for d in self.relance.service.drafts("pending")}
@@ -215,11 +289,6 @@ class DraftScreen(Screen[None]):
             self.order = [new.id if i == self.draft_id else i for i in self.order]
             self.load(new.id)
             note = tr("Nouvelle version : {s}", "New version: {s}", s=source_label(new.source))
-            if not self.relance.service.llm_available:
-                note += tr(
-                    " (aucun LLM configuré : le texte reste celui du modèle approuvé)",
-                    " (no LLM configured: the text stays the approved template)",
-                )
             self.notify(note)
         elif event.state == WorkerState.ERROR:
             self.notify(str(event.worker.error), severity="error")

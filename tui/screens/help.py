@@ -21,12 +21,15 @@ HELP_FR = """\
 | Ctrl+P | partout | Palette de commandes (créer les brouillons, envoyer…) |
 | Entrée | file | Ouvrir le brouillon |
 | a | file | Approuver le brouillon sous le curseur |
-| Espace, puis A | file | Sélectionner, puis approuver la sélection (seulement les contrôles ✓) |
-| r | file | Rejeter avec un motif |
+| Espace · A | file | Sélectionner (le curseur reste) · Approuver la sélection (confirmée) |
+| u | file | Remettre en attente un brouillon approuvé (tant que l'envoi n'a pas commencé) |
+| S | file | Envoyer les brouillons approuvés (après confirmation : nombre, total, destination) |
+| r | file | Rejeter avec un motif (obligatoire) |
 | s · / | file | Changer le tri · Chercher |
 | [ · ] | file | Page précédente · suivante (500 lignes par page) |
 | k | file | Trancher un envoi interrompu (statut « envoi en cours ») : parti ou à renvoyer |
-| Ctrl+A | brouillon | Approuver (avec vos retouches) et passer au suivant |
+| Ctrl+A | brouillon | Approuver (retouches comprises) et passer au suivant |
+| Ctrl+U | brouillon | Remettre en attente (brouillon approuvé) |
 | Ctrl+S · Ctrl+R | brouillon | Enregistrer la retouche · Rejeter |
 | Ctrl+G | brouillon | Régénérer : plus doux, plus ferme, plus court, autre langue |
 | Échap | brouillon | Retour (ou annuler une régénération en cours) |
@@ -38,7 +41,10 @@ HELP_FR = """\
 | F6 : a r e u | encaissements | Virement reçu : appliquer, rejeter, réaffecter, annuler |
 | Ctrl+Q | partout | Quitter |
 
-⚠ dans la file : le texte réécrit n'a pas passé les contrôles ; le modèle approuvé est utilisé.
+⚠ dans la file : le texte actuel ne passe pas les contrôles (un montant, une date, une
+référence, un IBAN, un lien, une adresse, un téléphone qui ne sont pas ceux du message, ou une
+formule interdite). Les contrôles tournent pendant que vous tapez ; approuver malgré tout
+demande un motif, enregistré. Seuls les contrôles ✓ sont approuvés en lot.
 """
 
 HELP_EN = """\
@@ -52,12 +58,15 @@ HELP_EN = """\
 | Ctrl+P | everywhere | Command palette (create drafts, send…) |
 | Enter | queue | Open the draft |
 | a | queue | Approve the draft under the cursor |
-| Space, then A | queue | Select, then approve the selection (only ✓ checks) |
-| r | queue | Reject with a reason |
+| Space · A | queue | Select (the cursor stays) · Approve the selection (confirmed) |
+| u | queue | Put an approved draft back to pending (until the send starts) |
+| S | queue | Send the approved drafts (once confirmed: count, total, destination) |
+| r | queue | Reject with a reason (required) |
 | s · / | queue | Change sort · Search |
 | [ · ] | queue | Previous · next page (500 rows per page) |
 | k | queue | Settle an interrupted send (status sending): sent or send again |
-| Ctrl+A | draft | Approve (with your edits) and go to the next |
+| Ctrl+A | draft | Approve (edits included) and go to the next |
+| Ctrl+U | draft | Back to pending (approved draft) |
 | Ctrl+S · Ctrl+R | draft | Save the edit · Reject |
 | Ctrl+G | draft | Regenerate: softer, firmer, shorter, other language |
 | Esc | draft | Back (or cancel a regeneration in progress) |
@@ -69,7 +78,10 @@ HELP_EN = """\
 | F6: a r e u | receipts | Transfer received: apply, reject, reassign, undo |
 | Ctrl+Q | everywhere | Quit |
 
-⚠ in the queue: the rewrite failed its checks; the approved template is used.
+⚠ in the queue: the current text fails the checks (an amount, date, reference, IBAN,
+link, address or phone number that is not the message's, or a forbidden phrase). The checks
+run as you type; approving anyway asks for a reason, recorded. Only ✓ drafts are approved in
+bulk.
 """
 
 

@@ -31,6 +31,7 @@ class PoliciesScreen(Screen[None]):
         super().__init__()
         self.file: str | None = None
         self._timer: Timer | None = None
+        self.saved_text = ""  # the file's text as opened or last saved
 
     @property
     def relance(self) -> RelanceApp:
@@ -42,8 +43,9 @@ class PoliciesScreen(Screen[None]):
             yield OptionList(id="files")
             with Vertical(id="policy-editor"):
                 yield Label("", id="policy-file", classes="pane-title")
-                yield TextArea(id="policy-text", soft_wrap=False, show_line_numbers=True)
+                yield TextArea(id="policy-text", soft_wrap=True, show_line_numbers=True)
                 yield Static("", id="policy-status")
+                yield Static("", id="policy-help")
             with Vertical(id="policy-preview"):
                 yield Label(
                     tr("Aperçu sur un vrai brouillon", "Preview on a real draft"),
@@ -54,23 +56,60 @@ class PoliciesScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        self.relance.policy_editor = self
         self.sub_title = tr("Politiques et modèles", "Policies and templates")
         files = self.query_one("#files", OptionList)
         files.add_options([Option(name, id=name) for name in self.relance.service.policy_files()])
         files.highlighted = 0
         self.open_file(self.relance.service.policy_files()[0])
 
+    @property
+    def dirty(self) -> bool:
+        """Edits not saved yet."""
+        return self.file is not None and (
+            self.query_one("#policy-text", TextArea).text != self.saved_text
+        )
+
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
-        if event.option.id and event.option.id != self.file:
-            self.open_file(event.option.id)
+        if not event.option.id or event.option.id == self.file:
+            return
+        target = event.option.id
+        if not self.dirty:
+            self.open_file(target)
+            return
+        from tui.widgets.modals import ConfirmModal
+
+        def done(discard: bool | None) -> None:
+            if discard:
+                self.open_file(target)
+            else:  # stay on the edited file
+                files = self.query_one("#files", OptionList)
+                names = self.relance.service.policy_files()
+                with files.prevent(OptionList.OptionHighlighted):
+                    files.highlighted = names.index(self.file or "")
+
+        question = tr(
+            "{f} : modifications non enregistrées. Les abandonner ?",
+            "{f}: unsaved changes. Discard them?",
+            f=self.file,
+        )
+        self.app.push_screen(ConfirmModal(question, tr("Abandonner", "Discard")), done)
 
     def open_file(self, name: str) -> None:
         self.file = name
         self.query_one("#policy-file", Label).update(name)
         area = self.query_one("#policy-text", TextArea)
         area.language = "yaml" if name.endswith(".yaml") else None
-        area.text = self.relance.service.read_policy(name)
+        area.text = self.saved_text = self.relance.service.read_policy(name)
         self.set_status("", ok=True)
+        help_text = ""
+        if name.startswith("templates/"):
+            help_text = tr(
+                "Variables possibles : {v}",
+                "Variables you may use: {v}",
+                v=", ".join(self.relance.service.template_variables(name)),
+            )
+        self.query_one("#policy-help", Static).update(Text(help_text, style="dim"))
         self.action_preview()
 
     def set_status(self, message: str, *, ok: bool) -> None:
@@ -86,7 +125,7 @@ class PoliciesScreen(Screen[None]):
         self._timer = self.set_timer(0.4, self.action_preview)
 
     def _preview_draft(self) -> int | None:
-        drafts = [d for d in self.relance.service.drafts("pending") if d.channel != "internal"]
+        drafts = self.relance.service.drafts("pending")  # internal notices included
         name = (self.file or "").removeprefix("templates/")
         matching = [d for d in drafts if d.template_name == name]
         chosen = (matching or drafts or [None])[0]
@@ -118,12 +157,19 @@ class PoliciesScreen(Screen[None]):
             self._timer.stop()
         text = self.query_one("#policy-text", TextArea).text
         try:
-            version = self.relance.service.save_policy(self.file, text)
+            saved = self.relance.service.save_policy(self.file, text)
         except (PolicyError, UserError) as exc:
             self.set_status(
                 tr("Refusé, rien n'est écrit : {e}", "Refused, nothing written: {e}", e=exc),
                 ok=False,
             )
             return
-        self.set_status(tr("Enregistré (version {v})", "Saved (version {v})", v=version), ok=True)
-        self.notify(tr("Politique enregistrée", "Policy saved"))
+        self.saved_text = text
+        self.relance.refresh_policy_problem()
+        status = tr("Enregistré (version {v})", "Saved (version {v})", v=saved.version)
+        self.set_status("\n".join([status, *saved.notes]), ok=True)
+        self.notify(
+            "\n".join([tr("Politique enregistrée", "Policy saved"), *saved.notes]),
+            severity="warning" if saved.notes else "information",
+            timeout=12 if saved.notes else 4,
+        )

@@ -13,16 +13,16 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Header, Input, Select, Static
 
 from assistant.drafting.queue import STATUSES, DraftView
-from assistant.i18n import tr
+from assistant.i18n import language, tr
 from assistant.labels import (
     channel_label,
-    draft_label,
     segment_label,
     source_label,
     status_label,
     step_label,
 )
 from assistant.money import format_money
+from assistant.search import fold
 
 if TYPE_CHECKING:
     from tui.app import RelanceApp
@@ -42,15 +42,31 @@ def sort_label(key: str) -> str:
 PAGE_SIZE = 500  # rows in the table at once: first paint stays fast with 10,000 drafts
 
 
-def draft_row(d: DraftView, selected: bool) -> tuple[Text | str, ...]:
-    check = Text("⚠", style="bold red") if d.violations else Text("✓", style="green")
+def money_total(drafts: list[DraftView]) -> str:
+    """The total of some drafts, per currency: `12 345,67 €` (+ `1 000,00 $US`...)."""
+    totals: dict[str, int] = {}
+    for d in drafts:
+        totals[d.currency] = totals.get(d.currency, 0) + d.total_cents
+    loc = "en_GB" if language() == "en" else "fr_FR"
+    return " + ".join(format_money(c, cur, loc) for cur, c in sorted(totals.items())) or "0"
+
+
+CLIENT_MIN = 20  # the client column takes what the other columns leave, at least this
+
+
+def draft_row(
+    d: DraftView, selected: bool, client_width: int = CLIENT_MIN
+) -> tuple[Text | str, ...]:
+    check = Text("⚠", style="bold red") if d.checks else Text("✓", style="green")
     # the columns that matter for a decision come first: readable at 80 columns
     return (
         "●" if selected else " ",
         str(d.id),
         check,
-        d.customer_name[:20],
-        draft_label(d.step, d.channel) if d.channel == "internal" else step_label(d.step),
+        d.customer_name[:client_width],
+        tr("{s} (avis)", "{s} (notice)", s=step_label(d.step))
+        if d.channel == "internal"
+        else step_label(d.step),
         Text(format_money(d.total_cents, d.currency, "fr_FR"), justify="right"),
         Text(str(d.max_days_late), justify="right"),
         channel_label(d.channel),
@@ -68,8 +84,10 @@ class QueueScreen(Screen[None]):
     BINDINGS = [
         Binding("enter", "open", tr("Ouvrir", "Open")),
         Binding("a", "approve", tr("Approuver", "Approve")),
-        Binding("space", "toggle", tr("Sélection", "Select")),
+        Binding("space", "toggle", tr("Sélectionner", "Select")),
         Binding("A", "bulk_approve", tr("Approuver la sélection", "Approve selection")),
+        Binding("u", "unapprove", tr("Remettre en attente", "Back to pending")),
+        Binding("S", "send", tr("Envoyer les approuvés", "Send approved")),
         Binding("r", "reject", tr("Rejeter", "Reject")),
         Binding("s", "sort", tr("Trier", "Sort")),
         Binding("right_square_bracket", "page(1)", tr("Page suivante", "Next page")),
@@ -86,6 +104,8 @@ class QueueScreen(Screen[None]):
         self.sort_key = "days"
         self._rows: dict[int, tuple[Text | str, ...]] = {}
         self._search_timer: Timer | None = None
+        self._haystack: dict[int, str] = {}
+        self.client_width = CLIENT_MIN
         self._suspended = False
         self._loaded_status: str | None = None
         self.page = 0
@@ -124,7 +144,6 @@ class QueueScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.title = "relance"
         self.sub_title = tr("File de validation", "Review queue")
         table = self.query_one("#drafts", DataTable)
         # fixed widths: no measuring of every cell, so 10,000 rows paint at once
@@ -141,10 +160,28 @@ class QueueScreen(Screen[None]):
             (tr("Source", "Source"), 8),
             (tr("Statut", "Status"), 10),
         ]
-        for label, width in columns:
-            table.add_column(label, width=width)
+        for i, (label, width) in enumerate(columns):
+            table.add_column(label, width=width, key="client" if i == 3 else f"c{i}")
+        self._others = sum(w for _, w in columns) - CLIENT_MIN + 2 * len(columns)
+        self.fit_client_column()
         self.reload()
         table.focus()
+
+    def on_resize(self) -> None:
+        if self.fit_client_column():
+            self._rows = {}
+            self.refresh_table(keep=self.query_one("#drafts", DataTable).cursor_row)
+
+    def fit_client_column(self) -> bool:
+        """The client column uses the width the others leave; True if it changed."""
+        table = self.query_one("#drafts", DataTable)
+        width = max(CLIENT_MIN, self.size.width - self._others - 2)
+        if width == self.client_width:
+            return False
+        self.client_width = width
+        table.columns["client"].width = width  # type: ignore[index]
+        table.refresh()
+        return True
 
     # -- data -----------------------------------------------------------------------------
     def _filter_value(self, widget_id: str) -> str | None:
@@ -158,6 +195,9 @@ class QueueScreen(Screen[None]):
         self.stuck = [d.id for d in self.relance.service.drafts("sending", texts=False)]
         self.failed = len(self.relance.service.drafts("failed", texts=False))
         self._rows = {}  # rendered lazily, for the rows actually shown
+        self._haystack = {
+            d.id: fold(" ".join([d.customer_name, d.customer_id, *d.invoices])) for d in self.drafts
+        }
         segments = sorted({d.segment for d in self.drafts if d.segment})
         seg = self.query_one("#segment", Select)
         current = self._filter_value("segment")
@@ -168,19 +208,16 @@ class QueueScreen(Screen[None]):
         self.refresh_table()
 
     def visible(self) -> list[DraftView]:
-        text = self.query_one("#search", Input).value.strip().casefold()
+        words = fold(self.query_one("#search", Input).value).split()
         step, segment = self._filter_value("step"), self._filter_value("segment")
+        hay = self._haystack
         rows = [
             d
             for d in self.drafts
             if (step is None or d.step == step)
             and (segment is None or d.segment == segment)
-            and (
-                not text
-                or text in d.customer_name.casefold()
-                or text in d.customer_id.casefold()
-                or any(text in n.casefold() for n in d.invoices)
-            )
+            # accents and case ignored: `editions` finds « Éditions La Ficelle »
+            and (not words or all(w in hay[d.id] for w in words))
         ]
         keys = {
             "days": lambda d: (-d.max_days_late, d.id),
@@ -198,12 +235,14 @@ class QueueScreen(Screen[None]):
         rows = matching[self.page * PAGE_SIZE : (self.page + 1) * PAGE_SIZE]
         table.clear()
         for d in rows:
-            cells = self._rows.get(d.id) or self._rows.setdefault(d.id, draft_row(d, False))
+            cells = self._rows.get(d.id) or self._rows.setdefault(
+                d.id, draft_row(d, False, self.client_width)
+            )
             if d.id in self.selected:
                 cells = ("●", *cells[1:])
             table.add_row(*cells, key=str(d.id))
         pending = [d for d in self.drafts if d.status == "pending"]
-        flagged = sum(1 for d in pending if d.violations)
+        flagged = sum(1 for d in pending if d.checks)
         counts = tr(
             "{n} affichés · {p} en attente · {f} à contrôler ⚠ · {s} sélectionnés · tri : {k}",
             "{n} shown · {p} pending · {f} to check (⚠) · {s} selected · sort: {k}",
@@ -278,10 +317,28 @@ class QueueScreen(Screen[None]):
         if draft is None:
             return
         row = self.query_one("#drafts", DataTable).cursor_row
-        if self.relance.attempt(lambda: self.relance.service.approve([draft.id])):
-            self.notify(tr("Brouillon {i} approuvé", "Draft {i} approved", i=draft.id))
-        self.reload()
-        self.refresh_table(keep=row)
+
+        def approve(override: str | None) -> None:
+            if draft.checks and not override:
+                return  # cancelled: a failing text needs a reason
+            if self.relance.attempt(
+                lambda: self.relance.service.approve([draft.id], override=override)
+            ):
+                self.notify(tr("Brouillon {i} approuvé", "Draft {i} approved", i=draft.id))
+            self.reload()
+            self.refresh_table(keep=row)
+
+        if draft.checks:
+            from tui.widgets.modals import ReasonModal
+
+            title = tr(
+                "Contrôles non passés : {c}\nApprouver quand même ? Motif :",
+                "Failed checks: {c}\nApprove anyway? Reason:",
+                c=" · ".join(draft.checks),
+            )
+            self.app.push_screen(ReasonModal(title), approve)
+            return
+        approve(None)
 
     def action_reject(self) -> None:
         draft = self.current()
@@ -304,25 +361,75 @@ class QueueScreen(Screen[None]):
             return
         self.selected ^= {draft.id}
         row = self.query_one("#drafts", DataTable).cursor_row
-        self.refresh_table(keep=row + 1)
+        self.refresh_table(keep=row)  # the cursor stays on the row it selected
 
     def action_bulk_approve(self) -> None:
         chosen = [d for d in self.drafts if d.id in self.selected and d.status == "pending"]
-        ok = [d.id for d in chosen if not d.violations]
+        ok = [d for d in chosen if not d.checks]
         skipped = len(chosen) - len(ok)
-        if ok and self.relance.attempt(lambda: self.relance.service.approve(ok)):
+        if not ok:
+            if skipped:
+                self.notify(
+                    tr("Rien d'approuvable dans la sélection", "Nothing approvable selected")
+                )
+            return
+        from tui.widgets.modals import ConfirmModal
+
+        question = tr(
+            "Approuver {n} brouillon(s) pour {t} au total ?{k}",
+            "Approve {n} draft(s), {t} in total?{k}",
+            n=len(ok),
+            t=money_total(ok),
+            k=tr(
+                "\n{k} écarté(s) : contrôles non passés.",
+                "\n{k} left out: failed checks.",
+                k=skipped,
+            )
+            if skipped
+            else "",
+        )
+
+        def done(yes: bool | None) -> None:
+            if not yes:
+                return
+            ids = [d.id for d in ok]
+            if self.relance.attempt(lambda: self.relance.service.approve(ids)):
+                self.notify(
+                    tr(
+                        "{n} brouillon(s) approuvé(s) ; {k} écarté(s) (contrôles en échec)",
+                        "{n} draft(s) approved; {k} left out (failed checks)",
+                        n=len(ids),
+                        k=skipped,
+                    )
+                )
+            self.selected.clear()
+            self.reload()
+
+        self.app.push_screen(ConfirmModal(question, tr("Approuver", "Approve")), done)
+
+    def action_unapprove(self) -> None:
+        """An approved draft goes back to pending (until the send starts)."""
+        draft = self.current()
+        if draft is None:
+            return
+        if draft.status != "approved":
             self.notify(
                 tr(
-                    "{n} brouillon(s) approuvé(s) ; {k} écarté(s) (contrôles en échec)",
-                    "{n} draft(s) approved; {k} left out (failed checks)",
-                    n=len(ok),
-                    k=skipped,
+                    "Choisissez un brouillon approuvé (filtre statut : approuvé)",
+                    "Pick an approved draft (status filter: approved)",
                 )
             )
-        elif skipped:
-            self.notify(tr("Rien d'approuvable dans la sélection", "Nothing approvable selected"))
-        self.selected.clear()
+            return
+        row = self.query_one("#drafts", DataTable).cursor_row
+        if self.relance.attempt(lambda: self.relance.service.unapprove([draft.id])):
+            self.notify(
+                tr("Brouillon {i} remis en attente", "Draft {i} back to pending", i=draft.id)
+            )
         self.reload()
+        self.refresh_table(keep=row)
+
+    def action_send(self) -> None:
+        self.relance.confirm_send()
 
     def action_page(self, delta: int) -> None:
         self.page = max(self.page + delta, 0)

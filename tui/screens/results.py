@@ -18,6 +18,7 @@ from textual.widgets import Footer, Header, Static
 from assistant.i18n import language, tr
 from assistant.labels import step_label
 from assistant.money import format_money, parse_amount
+from assistant.results import dimension_label, share
 
 if TYPE_CHECKING:
     from tui.app import RelanceApp
@@ -54,7 +55,10 @@ DIMENSIONS = {
 
 
 def step_table(
-    rows: list[dict[str, Any]], dimension: str | None = None, title: str | None = None
+    rows: list[dict[str, Any]],
+    dimension: str | None = None,
+    title: str | None = None,
+    names: dict[str, str] | None = None,
 ) -> Table:
     table = Table(
         title=title or tr("Paiement après relance", "Payment after reminder"), expand=False
@@ -65,13 +69,39 @@ def step_table(
         table.add_column(header)
     for row in rows:
         sent = int(row["sent"])
+        cells = [step_label(row["step"]), str(sent), share(row["paid_within_7d"], sent)]
+        cells.append(share(row["paid_within_14d"], sent))
+        word = [dimension_label(dimension, str(row[dimension]), names or {})] if dimension else []
+        table.add_row(*word, *cells)
+    return table
 
-        def share(n: int, total: int = sent) -> str:
-            return f"{n} ({n * 100 // total} %)" if total else str(n)
 
-        cells = [step_label(row["step"]), str(sent), share(row["paid_within_7d"])]
-        cells.append(share(row["paid_within_14d"]))
-        table.add_row(*([str(row[dimension])] if dimension else []), *cells)
+def trend_table(trend: list[dict[str, Any]]) -> Table:
+    """DSO at each month's end; reminders sent that month and paid within 14 days."""
+    table = Table(title=tr("Tendance par mois", "Trend by month"), expand=False)
+    for header in (tr("Mois", "Month"), "DSO", tr("Relances", "Reminders"), "≤ 14 j"):
+        table.add_column(header)
+    for month in trend:
+        sent = sum(x["sent"] for x in month["after_step"])
+        paid = sum(x["paid_within_14d"] for x in month["after_step"])
+        dso = "—" if month["dso_days"] is None else str(month["dso_days"])
+        table.add_row(month["month"], dso, str(sent), share(paid, sent))
+    return table
+
+
+def debtors_table(debtors: list[dict[str, Any]]) -> Table:
+    table = Table(title=tr("Plus gros retards", "Top debtors"), expand=False)
+    for header in (tr("Client", "Customer"), tr("Échu", "Overdue"), tr("Factures", "Invoices"),
+                   tr("Retard max", "Max late")):  # fmt: skip
+        table.add_column(header)
+    loc = "en_GB" if language() == "en" else "fr_FR"
+    for d in debtors:
+        table.add_row(
+            d["name"][:28],
+            format_money(parse_amount(d["overdue"]), "EUR", loc),
+            str(d["invoices"]),
+            tr("{n} j", "{n} d", n=d["max_days_late"]),
+        )
     return table
 
 
@@ -96,6 +126,8 @@ class ResultsScreen(Screen[None]):
             yield Static("", id="ages")
             yield Static("", id="steps")
             yield Static("", id="by")
+            yield Static("", id="trend")
+            yield Static("", id="debtors")
             yield Static("", id="others")
         yield Footer()
 
@@ -133,7 +165,10 @@ class ResultsScreen(Screen[None]):
         self.query_one("#steps", Static).update(step_table(data["after_step"]))
         title = tr(*DIMENSIONS[self.dimension][0]) + tr(" (touche d)", " (key d)")
         by = data["after_step_by"][self.dimension]
-        self.query_one("#by", Static).update(step_table(by, self.dimension, title))
+        names = data.get("policy_versions") or {}
+        self.query_one("#by", Static).update(step_table(by, self.dimension, title, names))
+        self.query_one("#trend", Static).update(trend_table(data["trend"]))
+        self.query_one("#debtors", Static).update(debtors_table(data["top_debtors"]))
         promises, drafts = data["promises"], data["drafts"]
         others = Table(title=tr("Promesses et brouillons", "Promises and drafts"))
         others.add_column(tr("Indicateur", "Indicator"))
@@ -147,7 +182,8 @@ class ResultsScreen(Screen[None]):
         rate = data["promises_kept_rate"]
         if rate is not None:
             label = tr("taux de promesses tenues", "promises kept rate")
-            others.add_row(label, f"{round(rate * 100)} %")
+            kept, broken = promises["kept"], promises["broken"]
+            others.add_row(label, share(kept, kept + broken))
         for key, label in (
             ("approved_unchanged", tr("approuvés sans retouche", "approved unchanged")),
             ("approved_edited", tr("approuvés après retouche", "approved after edit")),

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -11,7 +13,10 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, OptionList, Select
 from textual.widgets.option_list import Option
 
+from assistant.dates import parse_date
+from assistant.errors import UserError
 from assistant.i18n import tr
+from assistant.money import parse_amount
 
 
 class ReasonModal(ModalScreen[str | None]):
@@ -27,9 +32,13 @@ class ReasonModal(ModalScreen[str | None]):
         with Vertical(classes="dialog"):
             yield Label(self.title_text)
             yield Input(placeholder=tr("motif", "reason"), id="reason")
+            yield Label("", id="reason-error", classes="error")
             with Horizontal(classes="buttons"):
                 yield Button(tr("Valider", "OK"), variant="primary", id="ok")
                 yield Button(tr("Annuler", "Cancel"), id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#reason", Input).focus()
 
     def on_input_submitted(self) -> None:
         self._submit()
@@ -44,9 +53,43 @@ class ReasonModal(ModalScreen[str | None]):
         text = self.query_one("#reason", Input).value.strip()
         if text:
             self.dismiss(text)
+        else:  # refused with a message, never silently ignored
+            self.query_one("#reason-error", Label).update(
+                tr(
+                    "Un motif est nécessaire (Échap pour annuler).",
+                    "A reason is required (Escape to cancel).",
+                )
+            )
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+class ConfirmModal(ModalScreen[bool]):
+    """Ask before a decision that sends or approves many messages at once."""
+
+    BINDINGS = [Binding("escape", "cancel", tr("Annuler", "Cancel"))]
+
+    def __init__(self, question: str, yes: str) -> None:
+        super().__init__()
+        self.question = question
+        self.yes = yes
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(self.question, id="question")
+            with Horizontal(classes="buttons"):
+                yield Button(self.yes, variant="primary", id="yes")
+                yield Button(tr("Annuler", "Cancel"), id="no")
+
+    def on_mount(self) -> None:
+        self.query_one("#no", Button).focus()  # the safe choice has the focus
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "yes")
+
+    def action_cancel(self) -> None:
+        self.dismiss(False)
 
 
 class ChoiceModal(ModalScreen[str | None]):
@@ -83,7 +126,7 @@ OUTCOMES = [
 
 # the form's text fields: id, placeholder (French, English)
 CALL_FIELDS = [
-    ("date", ("date AAAA-MM-JJ : promise, ou payé le", "date YYYY-MM-DD: promised, or paid on")),
+    ("date", ("date jj/mm/aaaa : promise, ou payé le", "date dd/mm/yyyy: promised, or paid on")),
     ("amount", ("montant promis (optionnel)", "promised amount (optional)")),
     ("instalments", ("nombre d'échéances (plan)", "number of instalments (plan)")),
     ("invoice", ("facture (litige)", "invoice (dispute)")),
@@ -91,20 +134,58 @@ CALL_FIELDS = [
 ]
 
 
+def parse_call_fields(values: dict[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
+    """The form's text fields as `Service.log_call` arguments, and a clear error per field."""
+    args: dict[str, Any] = {"note": values["note"] or None, "invoice": values["invoice"] or None}
+    errors: dict[str, str] = {}
+    if values["date"]:
+        try:
+            args["promised"] = parse_date(values["date"])
+        except ValueError:
+            errors["date"] = tr(
+                "date à écrire jj/mm/aaaa (ou aaaa-mm-jj)", "write the date dd/mm/yyyy"
+            )
+    if values["amount"]:
+        try:
+            args["amount_cents"] = parse_amount(values["amount"])
+        except ValueError:
+            errors["amount"] = tr("montant à écrire 1 234,56", "write the amount 1234.56")
+    if values["instalments"]:
+        text = values["instalments"].strip()
+        if text.isdigit() and 1 <= int(text) <= 24:
+            args["instalments"] = int(text)
+        else:
+            errors["instalments"] = tr(
+                "un nombre entier d'échéances, de 1 à 24", "a whole number of instalments, 1 to 24"
+            )
+    return args, errors
+
+
 class CallOutcomeModal(ModalScreen[dict[str, object] | None]):
-    """Log a call: outcome, promised date and amount, instalments, invoice, note."""
+    """Log a call: outcome, promised date and amount, instalments, invoice, note.
+
+    `submit(outcome, args)` records it; a bad value or a refusal is shown under its field or
+    below the form, and everything typed stays (the dialog closes only once recorded)."""
 
     BINDINGS = [Binding("escape", "cancel", tr("Annuler", "Cancel"))]
 
-    def __init__(self, customer_id: str, today: date) -> None:
+    def __init__(
+        self,
+        customer_id: str,
+        today: date,
+        submit: Callable[[str, dict[str, Any]], dict[str, object]] | None = None,
+        title: str | None = None,
+    ) -> None:
         super().__init__()
         self.customer_id = customer_id
         self.today = today
+        self.submit_to = submit
+        self.title_text = title or self.customer_id
 
     def compose(self) -> ComposeResult:
         # compact fields: the whole form, buttons included, fits an 80x24 terminal
         with VerticalScroll(classes="dialog wide call-form"):
-            yield Label(tr("Résultat de l'appel — {c}", "Call outcome — {c}", c=self.customer_id))
+            yield Label(tr("Résultat de l'appel — {c}", "Call outcome — {c}", c=self.title_text))
             yield Select(
                 [(tr(*label), value) for value, label in OUTCOMES],
                 value="promise",
@@ -114,10 +195,16 @@ class CallOutcomeModal(ModalScreen[dict[str, object] | None]):
             )
             for name, placeholder in CALL_FIELDS:
                 yield Input(placeholder=tr(*placeholder), compact=True, id=name)
+                yield Label("", id=f"{name}-error", classes="error field-error")
             yield Label("", id="error", classes="error")
             with Horizontal(classes="buttons"):
                 yield Button(tr("Enregistrer", "Save"), variant="primary", compact=True, id="ok")
                 yield Button(tr("Annuler", "Cancel"), compact=True, id="cancel")
+
+    def on_mount(self) -> None:
+        for name, _ in CALL_FIELDS:
+            self.query_one(f"#{name}-error", Label).display = False
+        self.query_one("#outcome", Select).focus()  # the first field
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "cancel":
@@ -131,7 +218,25 @@ class CallOutcomeModal(ModalScreen[dict[str, object] | None]):
 
     def submit(self) -> None:
         values = {name: self.query_one(f"#{name}", Input).value.strip() for name, _ in CALL_FIELDS}
-        self.dismiss({"outcome": self.query_one("#outcome", Select).value, **values})
+        outcome = str(self.query_one("#outcome", Select).value)
+        args, errors = parse_call_fields(values)
+        for name, _ in CALL_FIELDS:
+            label = self.query_one(f"#{name}-error", Label)
+            label.update(errors.get(name, ""))
+            label.display = name in errors
+        self.show_error("")
+        if errors:
+            self.query_one(f"#{next(iter(errors))}", Input).focus()
+            return
+        if self.submit_to is None:
+            self.dismiss({"outcome": outcome, **values})
+            return
+        try:
+            result = self.submit_to(outcome, args)
+        except UserError as exc:  # refused (a date in the past, a plan too long...): say so
+            self.show_error(str(exc))
+            return
+        self.dismiss(result)
 
     def show_error(self, message: str) -> None:
         self.query_one("#error", Label).update(message)

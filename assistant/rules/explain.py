@@ -1,0 +1,93 @@
+"""Why each open invoice has no action today (`plan --explain`).
+
+The planner explains what it holds back (promises, holds, the minimum gap...). This module
+accounts for every other open invoice, so that none is ever silently absent from the plan:
+disputed ones are listed as disputed, the others with the next step and its day.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from assistant import labels
+from assistant.i18n import tr
+from assistant.rules.engine import Plan, Planner, Skip
+from assistant.rules.snapshot import Snapshot
+from assistant.storage import review
+from assistant.storage.db import Store
+
+
+def explain(store: Store, planner: Planner, snap: Snapshot, plan: Plan) -> list[Skip]:
+    """A `Skip` for each open or disputed invoice the plan does not mention yet."""
+    steps = planner.steps
+    index = {s.id: i for i, s in enumerate(steps)}
+    named = {n for a in plan.actions for n in a.invoices}
+    named |= {s.invoice_number for s in plan.skipped if s.invoice_number}
+    whole = {s.customer_id for s in plan.skipped if s.invoice_number is None}
+    rows = [
+        r
+        for r in review.open_invoices_with_last_step(store, [s.id for s in steps])
+        if r.number not in named and (r.customer_id not in whole or r.status == "disputed")
+    ]
+    disputes = review.dispute_reasons(store, [r.number for r in rows if r.status == "disputed"])
+    as_of = snap.as_of.toordinal()
+    out: list[Skip] = []
+    for r in rows:
+        if r.status == "disputed":
+            since = disputes.get(r.number)
+            text = (
+                tr(
+                    "en litige depuis le {d} : {w}",
+                    "disputed since {d}: {w}",
+                    d=since[0].isoformat(),
+                    w=since[1],
+                )
+                if since
+                else tr("en litige", "disputed")
+            )
+            out.append(Skip(r.customer_id, r.number, "disputed", text))
+            continue
+        if r.number in snap.in_plan:
+            text = tr("plan de paiement en cours", "payment plan in progress")
+            out.append(Skip(r.customer_id, r.number, "payment_plan", text))
+            continue
+        customer = snap.customers.get(r.customer_id)
+        if customer is None:
+            continue
+        segment = planner.segment_for(customer, snap.as_of)
+        large = (
+            planner.policy.large_amount is not None
+            and customer.outstanding_cents >= planner.policy.large_amount.threshold
+        )
+        offsets = planner._offsets(segment, large)
+        last = index.get(r.last_step, -1) if r.last_step else -1
+        due = r.due.toordinal()
+        cal, country, closing = planner.calendar, customer.country, customer.closing
+        text = ""
+        for idx in range(last + 1, len(steps)):
+            raw = due + offsets[idx]
+            if offsets[idx] < 0:
+                if as_of >= due:
+                    continue  # a pre-due step cannot come any more
+                when = cal.previous_business_day(raw, country, closing)
+            else:
+                when = cal.next_business_day(raw, country, closing)
+            if when > as_of:
+                text = tr(
+                    "prochaine étape : {s} le {d}",
+                    "next step: {s} on {d}",
+                    s=labels.step_label(steps[idx].id),
+                    d=date.fromordinal(when).isoformat(),
+                )
+                break
+        if not text:
+            text = tr("aucune étape due aujourd'hui", "no step due today")
+        if r.last_step and r.last_done:
+            text += tr(
+                " ; {s} faite le {d}",
+                "; {s} done on {d}",
+                s=labels.step_label(r.last_step),
+                d=r.last_done.isoformat(),
+            )
+        out.append(Skip(r.customer_id, r.number, "next_step", text))
+    return out

@@ -1,0 +1,96 @@
+"""A person's edit is checked like a model's text; approving a failing text needs a reason
+(issue 19, item 1)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from assistant.config import Settings
+from assistant.errors import UserError
+from assistant.money import format_money
+from assistant.service import Service
+from tests.conftest import FIXED_NOW
+from tests.tui.conftest import DEMO_DAY
+
+
+@pytest.fixture
+def demo(tmp_path: Path) -> Iterator[Service]:
+    built = Service.demo(
+        Settings(RELANCE_HOME=tmp_path / "demo"), as_of=DEMO_DAY, clock=lambda: FIXED_NOW
+    )
+    built.service.draft(DEMO_DAY, offline=True)
+    yield built.service
+    built.service.close()
+
+
+def first_email(service: Service):  # type: ignore[no-untyped-def]
+    return next(d for d in service.drafts("pending") if d.channel == "email")
+
+
+def test_a_changed_amount_fails_the_checks_and_blocks_approval(demo: Service) -> None:
+    draft = first_email(demo)
+    total = format_money(draft.total_cents, draft.currency, "fr_FR")
+    wrong = format_money(draft.total_cents - 10_000, draft.currency, "fr_FR")
+    assert total in draft.body and not draft.checks
+    edited = demo.edit_draft(draft.id, draft.body.replace(total, wrong))
+    assert edited.checks == [f"montant absent des factures : {wrong}"]
+    with pytest.raises(UserError, match="ne passe pas les contrôles"):
+        demo.approve([draft.id])
+    assert demo.get_draft(draft.id).status == "pending"
+    approved = demo.approve([draft.id], override="remise accordée au téléphone")[0]
+    assert approved.status == "approved"
+    assert approved.override_reason == "remise accordée au téléphone"
+    (event,) = demo.store.events(kinds=("draft.approved",))[-1:]
+    assert event["data"]["override"] == "remise accordée au téléphone"
+    assert event["data"]["checks"] == edited.checks
+
+
+@pytest.mark.parametrize(
+    ("added", "expected"),
+    [
+        ("Voir aussi la facture FA-2026-9999.", "référence inconnue : FA-2026-9999"),
+        ("Merci de régler avant le 30 novembre 2026.", "date absente des factures"),
+        ("Virement sur FR76 1762 9000 4321 8765 0000 076.", "IBAN qui n'est pas le nôtre"),
+        ("Payez sur https://pay.evil.example/x.", "lien inconnu : https://pay.evil.example/x"),
+        ("Écrivez à litiges@ailleurs.example.", "adresse e-mail inconnue"),
+        ("Appelez le 06 11 22 33 44.", "numéro de téléphone inconnu : 06 11 22 33 44"),
+        ("Sans réponse, nous saisirons un huissier.", "formule interdite : « huissier »"),
+    ],
+)
+def test_every_kind_of_fact_is_checked(demo: Service, added: str, expected: str) -> None:
+    draft = first_email(demo)
+    checks = demo.check_text(draft.id, draft.subject, draft.body + "\n\n" + added)
+    assert any(expected in c for c in checks), checks
+    # the draft's own text passes: every fact it states is the message's
+    assert demo.check_text(draft.id, draft.subject, draft.body) == []
+
+
+def test_harmless_edits_pass(demo: Service) -> None:
+    draft = first_email(demo)
+    body = draft.body.replace("Bonjour,", "Bonjour Madame,") + "\n\nMerci de régler sous 8 jours."
+    assert demo.edit_draft(draft.id, body).checks == []
+    assert demo.approve([draft.id])[0].status == "approved"
+
+
+def test_refused_llm_attempts_do_not_block_the_template_text(demo: Service) -> None:
+    draft = first_email(demo)
+    demo.store.conn.execute(
+        "UPDATE drafts SET violations = ? WHERE id = ?", ('["jeton manquant : [[IBAN]]"]', draft.id)
+    )
+    assert demo.approve([draft.id])[0].status == "approved"
+
+
+def test_a_day_written_without_a_year_is_a_fact_when_the_template_states_it() -> None:
+    """A letter's method says "au 1er janvier et au 1er juillet": those days are its facts;
+    another day without a year is not."""
+    from assistant.drafting.checks import check_text, known_facts
+
+    template = "Taux fixé par semestre (au 1er janvier et au 1er juillet)."
+    facts = known_facts([template])
+    assert check_text("", template, facts, None) == []
+    assert check_text("", template + " Relance le 15 mars prochain.", facts, None) == [
+        "date absente des factures : 15 mars"
+    ]
