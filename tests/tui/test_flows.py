@@ -20,6 +20,12 @@ from tui.screens.queue import QueueScreen
 SIZE = (140, 40)
 
 
+async def settle(app: object, pilot: object) -> None:
+    """Let thread workers (template renders, sends) finish and their results show."""
+    await app.workers.wait_for_complete()  # type: ignore[attr-defined]
+    await pilot.pause()  # type: ignore[attr-defined]
+
+
 def first_row_id(app: object) -> int:
     table = app.screen.query_one("#drafts", DataTable)  # type: ignore[attr-defined]
     return int(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
@@ -166,21 +172,21 @@ async def test_policy_editor_refuses_invalid_and_saves_valid(demo_service: Servi
         area = screen.query_one("#policy-text", TextArea)
         area.text = before.replace("short: [0.4, 1.1]", "short: [1.5, 1.1]")
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        await settle(app, pilot)
         assert "Refusé" in str(screen.query_one("#policy-status").render())
         assert target.read_text() == before  # nothing written
 
         name = "templates/fr/reminder_1.j2"
         screen.open_file(name)  # type: ignore[attr-defined]
-        await pilot.pause()
+        await settle(app, pilot)
         preview_before = str(screen.query_one("#preview").render())
         area.text = area.text.replace("Bonjour,", "Madame, Monsieur,")
         await pilot.press("ctrl+e")
-        await pilot.pause()
+        await settle(app, pilot)
         preview_after = str(screen.query_one("#preview").render())
         assert "Madame, Monsieur," in preview_after and preview_after != preview_before
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        await settle(app, pilot)
     assert "Madame, Monsieur," in (home / "policies" / name).read_text()
     versions = list((home / "policies" / ".versions").iterdir())
     assert len(versions) == 1 and "Bonjour," in versions[0].read_text()

@@ -3,9 +3,11 @@ live preview of a real draft re-rendered under the edited text."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -13,6 +15,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Header, Label, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
+from textual.worker import get_current_worker
 
 from assistant.errors import PolicyError, UserError
 from assistant.i18n import tr
@@ -95,35 +98,53 @@ class PoliciesScreen(Screen[None]):
     def action_preview(self) -> None:
         if self.file is None:
             return
-        text = self.query_one("#policy-text", TextArea).text
-        draft_id = self._preview_draft()
-        preview = self.query_one("#preview", Static)
+        self.preview(self.file, self.query_one("#policy-text", TextArea).text)
+
+    @work(thread=True, exclusive=True, group="policy-preview", exit_on_error=False)
+    def preview(self, name: str, text: str) -> None:
+        """Render off the UI thread (a manager's template may be slow or broken: the sandbox
+        stops it, and the reason goes to the status line)."""
         try:
+            draft_id = self._preview_draft()
             if draft_id is None:
-                self.relance.service.validate_policy(self.file, text)
-                preview.update(tr("(aucun brouillon en attente)", "(no pending draft)"))
+                self.relance.service.validate_policy(name, text)
+                content = Text(tr("(aucun brouillon en attente)", "(no pending draft)"))
             else:
-                rendered = self.relance.service.preview_policy(draft_id, self.file, text)
-                preview.update(
-                    Text.assemble((f"#{draft_id} · {rendered.subject}\n\n", "bold"), rendered.body)
-                )
-            self.set_status(tr("✓ valide", "✓ valid"), ok=True)
+                rendered = self.relance.service.preview_policy(draft_id, name, text)
+                content = Text.assemble((f"#{draft_id} · {rendered.subject}\n\n", "bold"))
+                content.append(rendered.body)
         except (PolicyError, UserError) as exc:
-            self.set_status(f"✗ {exc}", ok=False)
+            problem = f"✗ {exc}"
+            self._from_worker(name, lambda: self.set_status(problem, ok=False))
+            return
+        self._from_worker(name, lambda: self._show_preview(content))
+
+    def _from_worker(self, name: str, update: Callable[[], None]) -> None:
+        """Apply a worker's result unless a newer preview or another file replaced it."""
+        if get_current_worker().is_cancelled:
+            return
+        self.app.call_from_thread(lambda: update() if name == self.file else None)
+
+    def _show_preview(self, content: Text) -> None:
+        self.query_one("#preview", Static).update(content)
+        self.set_status(tr("✓ valide", "✓ valid"), ok=True)
 
     def action_save(self) -> None:
         if self.file is None:
             return
         if self._timer is not None:  # the save's verdict must not be overwritten by a preview
             self._timer.stop()
-        text = self.query_one("#policy-text", TextArea).text
+        self.workers.cancel_group(self, "policy-preview")
+        self.save(self.file, self.query_one("#policy-text", TextArea).text)
+
+    @work(thread=True, exclusive=True, group="policy-save", exit_on_error=False)
+    def save(self, name: str, text: str) -> None:
         try:
-            version = self.relance.service.save_policy(self.file, text)
+            version = self.relance.service.save_policy(name, text)
         except (PolicyError, UserError) as exc:
-            self.set_status(
-                tr("Refusé, rien n'est écrit : {e}", "Refused, nothing written: {e}", e=exc),
-                ok=False,
-            )
+            message = tr("Refusé, rien n'est écrit : {e}", "Refused, nothing written: {e}", e=exc)
+            self.app.call_from_thread(self.set_status, message, ok=False)
             return
-        self.set_status(tr("Enregistré (version {v})", "Saved (version {v})", v=version), ok=True)
-        self.notify(tr("Politique enregistrée", "Policy saved"))
+        saved = tr("Enregistré (version {v})", "Saved (version {v})", v=version)
+        self.app.call_from_thread(self.set_status, saved, ok=True)
+        self.app.call_from_thread(self.notify, tr("Politique enregistrée", "Policy saved"))
