@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
 try:  # recent typer vendors click
     from typer._click.exceptions import ClickException, NoArgsIsHelpError
@@ -28,7 +27,7 @@ from assistant.demo.report import render_summary
 from assistant.errors import ImportRejected, UserError
 from assistant.i18n import set_language, tr
 from assistant.money import parse_amount
-from assistant.render import render_draft, render_drafts, render_plan
+from assistant.render import console, render_draft, render_drafts, render_plan
 from assistant.service import Service
 
 app = typer.Typer(
@@ -134,13 +133,11 @@ def demo(
         if not no_tui and sys.stdin.isatty() and sys.stdout.isatty():
             run_tui(built.service, built.summary.as_of)
             return
-        console = Console(highlight=False)
-        console.print(
-            render_summary(built.summary, built.home, recreated=built.recreated), crop=False
-        )
-        console.print()
+        out = console()
+        out.print(render_summary(built.summary, built.home, recreated=built.recreated), crop=False)
+        out.print()
         for line in drafted.lines()[:-1]:
-            console.print(line, crop=False)
+            out.print(line, crop=False)
     finally:
         built.service.close()
 
@@ -334,7 +331,7 @@ def plan(
     if as_json:
         echo(json.dumps([a.as_json() for a in result.actions], ensure_ascii=False, indent=2))
         return
-    Console(highlight=False).print(render_plan(result, explain=explain), crop=False)
+    console().print(render_plan(result, explain=explain), crop=False)
 
 
 @app.command()
@@ -426,7 +423,7 @@ def draft(
 
     with service_for(ctx) as service:
         day = parse_day(as_of, service.store.today())
-        err = Console(stderr=True)
+        err = console(stderr=True)
         with Progress(
             TextColumn(tr("Brouillons", "Drafts")),
             BarColumn(),
@@ -462,7 +459,7 @@ def list_drafts(
     if as_json:
         echo(json.dumps([d.as_json() for d in items], ensure_ascii=False, indent=2))
         return
-    Console(highlight=False).print(render_drafts(items), crop=False)
+    console().print(render_drafts(items), crop=False)
 
 
 @app.command()
@@ -477,7 +474,7 @@ def show(
     if as_json:
         echo(json.dumps(item.as_json(), ensure_ascii=False, indent=2))
         return
-    Console(highlight=False).print(render_draft(item), crop=False)
+    console().print(render_draft(item), crop=False)
 
 
 @app.command()
@@ -543,7 +540,7 @@ def regenerate(
             s=item.source,
         )
     )
-    Console(highlight=False).print(render_draft(item), crop=False)
+    console().print(render_draft(item), crop=False)
 
 
 @app.command()
@@ -632,7 +629,7 @@ def brief(
     else:
         from rich.markdown import Markdown
 
-        Console(highlight=False).print(Markdown(render_markdown(result)))
+        console().print(Markdown(render_markdown(result), hyperlinks=False))
 
 
 @app.command("log-call")

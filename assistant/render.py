@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rich.console import Group
+from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
@@ -10,6 +10,12 @@ from assistant.drafting.queue import DraftView
 from assistant.i18n import language, tr
 from assistant.labels import channel_label, draft_label, source_label, status_label, step_label
 from assistant.rules import Plan
+
+
+def console(*, stderr: bool = False) -> Console:
+    """The CLI's console: data (names, notes, model text) is never read as Rich markup, so a
+    customer named `[/]` or `[link=…]` prints as written."""
+    return Console(highlight=False, markup=False, stderr=stderr)
 
 
 def render_plan(plan: Plan, *, explain: bool = False) -> Group:

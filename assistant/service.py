@@ -519,12 +519,25 @@ class Service:
         return queue.get_draft(self.store, draft_id)
 
     def approve(self, draft_ids: list[int], on: date | None = None) -> list[DraftView]:
+        """All or nothing: every id is checked first; one refused, none is approved."""
         day = on or self.store.today()
-        return [queue.approve(self.store, i, day, self.actor) for i in draft_ids]
+        ids = self._known_drafts(draft_ids)
+        with self.store.transaction():
+            return [queue.approve(self.store, i, day, self.actor) for i in ids]
 
     def reject(self, draft_ids: list[int], reason: str, on: date | None = None) -> list[DraftView]:
+        """All or nothing, as `approve`."""
         day = on or self.store.today()
-        return [queue.reject(self.store, i, reason, day, self.actor) for i in draft_ids]
+        ids = self._known_drafts(draft_ids)
+        with self.store.transaction():
+            return [queue.reject(self.store, i, reason, day, self.actor) for i in ids]
+
+    def _known_drafts(self, draft_ids: list[int]) -> list[int]:
+        """The ids once each, in order; UserError naming the first unknown one."""
+        ids = list(dict.fromkeys(draft_ids))
+        for draft_id in ids:
+            queue.get_draft(self.store, draft_id)
+        return ids
 
     def edit_draft(self, draft_id: int, body: str, subject: str | None = None) -> DraftView:
         return queue.edit(self.store, draft_id, subject, body, self.actor)

@@ -185,8 +185,15 @@ def list_drafts(store: Store, status: str | None = None, *, texts: bool = True) 
     return [_view(r) for r in rows]
 
 
+MAX_ID = 2**63 - 1  # SQLite integers: a larger id cannot exist
+
+
 def get_draft(store: Store, draft_id: int) -> DraftView:
-    row = store.query_one(f"{_SELECT} WHERE d.id = ?", (draft_id,))
+    row = (
+        store.query_one(f"{_SELECT} WHERE d.id = ?", (draft_id,))
+        if 0 < draft_id <= MAX_ID
+        else None
+    )
     if row is None:
         raise UserError(tr("brouillon inconnu : {i}", "unknown draft: {i}", i=draft_id))
     return _view(row)

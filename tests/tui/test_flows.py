@@ -12,18 +12,12 @@ from assistant.labels import step_label
 from assistant.service import Service
 from tests.conftest import FIXED_NOW
 from tests.support.llm_stub import StubLLM
-from tests.tui.conftest import DEMO_DAY
+from tests.tui.conftest import DEMO_DAY, settle
 from tui.app import make_app
 from tui.screens.draft import DraftScreen
 from tui.screens.queue import QueueScreen
 
 SIZE = (140, 40)
-
-
-async def settle(app: object, pilot: object) -> None:
-    """Let thread workers (template renders, sends) finish and their results show."""
-    await app.workers.wait_for_complete()  # type: ignore[attr-defined]
-    await pilot.pause()  # type: ignore[attr-defined]
 
 
 def first_row_id(app: object) -> int:

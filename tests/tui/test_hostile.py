@@ -5,8 +5,8 @@ from __future__ import annotations
 from textual.widgets import TextArea
 
 from assistant.service import Service
-from tests.tui.conftest import DEMO_DAY
-from tests.tui.test_flows import SIZE, settle
+from tests.tui.conftest import DEMO_DAY, settle
+from tests.tui.test_flows import SIZE
 from tui.app import make_app
 
 ENDLESS = "{% for i in range(1000000) %}x{% endfor %}"
@@ -34,3 +34,34 @@ async def test_policy_editor_survives_endless_and_nested_loops(demo_service: Ser
         await settle(app, pilot)
         assert "Refusé" in str(screen.query_one("#policy-status").render())
     assert not (demo_service.home / "policies" / name).read_text().count("range(10000)")
+
+
+HOSTILE_NAMES = ["[/]", "[link=https://evil.test]Cliquez[/link]", "[bold red]Rouge[/]"]
+
+
+async def test_markup_in_names_is_shown_as_written(demo_service: Service) -> None:
+    store = demo_service.store
+    drafted = store.query(
+        "SELECT DISTINCT customer_id FROM drafts WHERE status = 'pending' AND channel = 'email'"
+    )
+    tasks = {t.customer_id for t in demo_service.call_tasks(DEMO_DAY)}
+    targets = [r["customer_id"] for r in drafted][:2] + sorted(tasks)[:1]
+    for cid, name in zip(targets, HOSTILE_NAMES, strict=True):
+        store.conn.execute("UPDATE customers SET name = ? WHERE id = ?", (name, cid))
+    app = make_app(demo_service, DEMO_DAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        shown = app.export_screenshot().replace("&#160;", " ")
+        assert "[/]" in shown and "[link=https://evil" in shown  # the queue lists them
+        app.notify("[/] " + HOSTILE_NAMES[1])  # a notification carrying data
+        target = next(d for d in demo_service.drafts("pending") if d.customer_id == targets[1])
+        from tui.screens.draft import DraftScreen
+
+        await app.push_screen(DraftScreen(target.id))
+        await pilot.pause()
+        shown = app.export_screenshot().replace("&#160;", " ")
+        assert "[link=https://evil.test]Cliquez[/link]" in shown
+        await pilot.press("escape", "f3")
+        await settle(app, pilot)
+        shown = app.export_screenshot().replace("&#160;", " ")
+        assert "[bold red]Rouge[/]" in shown and app.is_running

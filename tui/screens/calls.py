@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -12,7 +13,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Markdown, Static
 from textual.worker import Worker, WorkerState
 
-from assistant.briefs.brief import render_markdown
+from assistant.briefs.brief import md, render_markdown
 from assistant.dates import parse_date
 from assistant.errors import UserError
 from assistant.i18n import tr
@@ -60,7 +61,7 @@ class CallsScreen(Screen[None]):
         with Horizontal():
             yield DataTable(id="calls", cursor_type="row")
             with VerticalScroll(id="brief-pane"):
-                yield Markdown("", id="brief")
+                yield Markdown("", id="brief", open_links=False)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -76,7 +77,8 @@ class CallsScreen(Screen[None]):
         table.clear()
         for i, task in enumerate(self.tasks):
             name = names.get(task.customer_id, task.customer_id)
-            table.add_row(name[:22], step_label(task.step), str(len(task.invoices)), key=str(i))
+            cells = (Text(name[:22]), step_label(task.step), str(len(task.invoices)))
+            table.add_row(*cells, key=str(i))
         self.query_one("#calls-count", Static).update(
             tr("{n} tâche(s) pour aujourd'hui", "{n} task(s) for today", n=len(self.tasks))
         )
@@ -108,7 +110,7 @@ class CallsScreen(Screen[None]):
         if event.state == WorkerState.SUCCESS and event.worker.result is not None:
             self.query_one("#brief", Markdown).update(event.worker.result)
         elif event.state == WorkerState.ERROR:
-            self.query_one("#brief", Markdown).update(f"**{event.worker.error}**")
+            self.query_one("#brief", Markdown).update(f"**{md(str(event.worker.error))}**")
 
     def current(self) -> Action | None:
         table = self.query_one("#calls", DataTable)

@@ -59,7 +59,8 @@ class PoliciesScreen(Screen[None]):
     def on_mount(self) -> None:
         self.sub_title = tr("Politiques et modèles", "Policies and templates")
         files = self.query_one("#files", OptionList)
-        files.add_options([Option(name, id=name) for name in self.relance.service.policy_files()])
+        names = self.relance.service.policy_files()
+        files.add_options([Option(Text(name), id=name) for name in names])
         files.highlighted = 0
         self.open_file(self.relance.service.policy_files()[0])
 
@@ -69,7 +70,7 @@ class PoliciesScreen(Screen[None]):
 
     def open_file(self, name: str) -> None:
         self.file = name
-        self.query_one("#policy-file", Label).update(name)
+        self.query_one("#policy-file", Label).update(Text(name))
         area = self.query_one("#policy-text", TextArea)
         area.language = "yaml" if name.endswith(".yaml") else None
         area.text = self.relance.service.read_policy(name)

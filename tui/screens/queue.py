@@ -49,7 +49,7 @@ def draft_row(d: DraftView, selected: bool) -> tuple[Text | str, ...]:
         "●" if selected else " ",
         str(d.id),
         check,
-        d.customer_name[:20],
+        Text(d.customer_name[:20]),  # data: never read as markup
         draft_label(d.step, d.channel) if d.channel == "internal" else step_label(d.step),
         Text(format_money(d.total_cents, d.currency, "fr_FR"), justify="right"),
         Text(str(d.max_days_late), justify="right"),

@@ -71,7 +71,7 @@ def step_table(
 
         cells = [step_label(row["step"]), str(sent), share(row["paid_within_7d"])]
         cells.append(share(row["paid_within_14d"]))
-        table.add_row(*([str(row[dimension])] if dimension else []), *cells)
+        table.add_row(*([Text(str(row[dimension]))] if dimension else []), *cells)
     return table
 
 

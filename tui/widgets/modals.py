@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -25,7 +26,7 @@ class ReasonModal(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(self.title_text)
+            yield Label(Text(self.title_text))
             yield Input(placeholder=tr("motif", "reason"), id="reason")
             with Horizontal(classes="buttons"):
                 yield Button(tr("Valider", "OK"), variant="primary", id="ok")
@@ -61,7 +62,7 @@ class ChoiceModal(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(self.title_text)
+            yield Label(Text(self.title_text))
             yield OptionList(*[Option(label, id=value) for value, label in self.choices])
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
@@ -104,7 +105,8 @@ class CallOutcomeModal(ModalScreen[dict[str, object] | None]):
     def compose(self) -> ComposeResult:
         # compact fields: the whole form, buttons included, fits an 80x24 terminal
         with VerticalScroll(classes="dialog wide call-form"):
-            yield Label(tr("Résultat de l'appel — {c}", "Call outcome — {c}", c=self.customer_id))
+            title = tr("Résultat de l'appel — {c}", "Call outcome — {c}", c=self.customer_id)
+            yield Label(Text(title))
             yield Select(
                 [(tr(*label), value) for value, label in OUTCOMES],
                 value="promise",
@@ -134,7 +136,7 @@ class CallOutcomeModal(ModalScreen[dict[str, object] | None]):
         self.dismiss({"outcome": self.query_one("#outcome", Select).value, **values})
 
     def show_error(self, message: str) -> None:
-        self.query_one("#error", Label).update(message)
+        self.query_one("#error", Label).update(Text(message))
 
     def action_cancel(self) -> None:
         self.dismiss(None)
