@@ -49,6 +49,9 @@ class Settings(BaseSettings):
     # first wait before retrying a transient SMTP error (then x2, x4; 3 retries)
     send_backoff_s: float = Field(default=1.0, ge=0, le=60, validation_alias="RELANCE_SEND_BACKOFF")
 
+    # invoice PDFs are attached only from this folder (unset: the imported file's folder)
+    attachments_dir: Path | None = Field(default=None, validation_alias="RELANCE_ATTACHMENTS_DIR")
+
     # UI language for product text: "fr" (default) or "en"
     ui_language: Literal["fr", "en"] = Field(default="fr", validation_alias="RELANCE_LANG")
 

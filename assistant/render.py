@@ -144,6 +144,11 @@ def render_draft(d: DraftView) -> Group:
         head.append(tr("   Cc : ", "   Cc: ") + ", ".join(d.cc))
     head.append("\n" + tr("Factures : ", "Invoices: ") + ", ".join(d.invoices))
     head.append(f"  ({_money(d.total_cents, d.currency)})")
+    if d.attachments:
+        head.append("\n" + tr("Pièces jointes : ", "Attachments: "))
+        for i, item in enumerate(d.attachments):
+            head.append(", " if i else "")
+            head.append(item.label(), style="red" if item.problem else "")
     head.append("\n" + tr("Source : ", "Source: ") + source_label(d.source))
     head.append(tr("   Politique : ", "   Policy: ") + d.policy_version)
     if d.edited:

@@ -18,6 +18,7 @@ from assistant.briefs.factsheet import FactSheet, build_factsheet
 from assistant.briefs.options import load_plan_policy, plan_options
 from assistant.company import Company, load_company
 from assistant.config import Settings
+from assistant.delivery.attachments import stored_attachment
 from assistant.delivery.send import Sender, SendReport, resolve_stuck
 from assistant.delivery.setup import make_sender
 from assistant.demo.build import DEFAULT_SEED, DemoSummary, build_demo, demo_summary
@@ -176,7 +177,14 @@ class Service:
     # -- imports ----------------------------------------------------------------------
     def import_file(self, kind: str, path: Path, *, dry_run: bool = False) -> ImportReport:
         """Import invoices, customers or payments from a CSV/XLSX file (all-or-nothing)."""
-        return import_file(self.store, kind, path, actor=self.actor, dry_run=dry_run)
+        return import_file(
+            self.store,
+            kind,
+            path,
+            actor=self.actor,
+            dry_run=dry_run,
+            attachments_root=self.settings.attachments_dir,
+        )
 
     def import_fec(
         self, path: Path, *, dry_run: bool = False, terms_days: int | None = None
@@ -516,7 +524,14 @@ class Service:
         return queue.list_drafts(self.store, status, texts=texts)
 
     def get_draft(self, draft_id: int) -> DraftView:
-        return queue.get_draft(self.store, draft_id)
+        """One draft, with its attachments (name, size, or why one cannot be attached)."""
+        view = queue.get_draft(self.store, draft_id)
+        for number in view.invoices:
+            invoice = repo.get_invoice(self.store, number)
+            if invoice is not None and invoice.pdf_path:
+                found = stored_attachment(invoice.pdf_path, self.settings.attachments_dir)
+                view.attachments.append(found)
+        return view
 
     def approve(self, draft_ids: list[int], on: date | None = None) -> list[DraftView]:
         """All or nothing: every id is checked first; one refused, none is approved."""

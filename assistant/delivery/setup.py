@@ -86,5 +86,6 @@ def make_sender(
         actor=actor,
         templates=TemplateStore(home),
         promise_grace_days=promise_grace_days,
+        attachments_root=settings.attachments_dir,
         backoff_s=backoff_s,
     )

@@ -27,6 +27,7 @@ from assistant.drafting.templates import Rendered, TemplateStore
 from assistant.i18n import language, tr
 from assistant.models import Customer, Invoice
 from assistant.rules import Action, Plan
+from assistant.safetext import one_line
 from assistant.storage import repo
 from assistant.storage.db import Store
 
@@ -369,7 +370,7 @@ def store_draft(
                 req.language,
                 req.recipient,
                 json.dumps(req.cc),
-                outcome.subject,
+                one_line(outcome.subject),  # a header: the LLM path is normalised too
                 outcome.body,
                 req.template_name,
                 req.fallback.subject,

@@ -13,9 +13,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from assistant.delivery.attachments import Attachment
 from assistant.errors import UserError
 from assistant.i18n import tr
 from assistant.money import cents_to_str
+from assistant.safetext import one_line
 from assistant.storage import repo
 from assistant.storage.db import Store
 
@@ -68,6 +70,7 @@ class DraftView:
     created_at: str
     instalment_id: int | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    attachments: list[Attachment] = field(default_factory=list)  # filled for one draft shown
 
     def as_json(self) -> dict[str, Any]:
         """DESIGN.md §5 `drafts --json` keys, then our extensions (money as decimal strings)."""
@@ -105,6 +108,7 @@ class DraftView:
             "sent_at": self.sent_at,
             "created_at": self.created_at,
             "instalment_id": self.instalment_id,
+            "attachments": [a.as_json() for a in self.attachments],
         }
 
     @property
@@ -296,7 +300,7 @@ def edit(store: Store, draft_id: int, subject: str | None, body: str, actor: str
     _require(view, "pending")
     if not body.strip():
         raise UserError(tr("le texte ne peut pas être vide", "the text cannot be empty"))
-    new_subject = view.subject if subject is None else " ".join(subject.split())
+    new_subject = view.subject if subject is None else one_line(subject)
     if new_subject == view.subject and body == view.body:
         return view
     with store.transaction():

@@ -66,6 +66,7 @@ class Table:
     delimiter: str | None
     folder: Path | None = None  # where the file is: relative paths in it (PDFs) start there
     header_line: int = 1  # title lines above the header are skipped
+    attachments_root: Path | None = None  # PDFs named in the file: only from here (else folder)
 
 
 def file_bytes(path: Path) -> bytes:

@@ -7,6 +7,7 @@ what a real run would do, and nothing is written.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
@@ -34,9 +35,16 @@ class _RollBack(Exception):
 
 
 def import_file(
-    store: Store, kind: str, path: Path, *, actor: str = "user", dry_run: bool = False
+    store: Store,
+    kind: str,
+    path: Path,
+    *,
+    actor: str = "user",
+    dry_run: bool = False,
+    attachments_root: Path | None = None,
 ) -> ImportReport:
-    """Import a CSV/XLSX file of `kind` (invoices, customers or payments)."""
+    """Import a CSV/XLSX file of `kind` (invoices, customers or payments). PDFs named in an
+    invoices file are accepted from `attachments_root` only (default: the file's folder)."""
     if kind not in _IMPORTERS:
         raise UserError(
             tr(
@@ -47,6 +55,7 @@ def import_file(
             )
         )
     table = read_table(Path(path), partial(columns.recognises, kind))
+    table = replace(table, attachments_root=attachments_root)
     return _run(store, table, partial(_IMPORTERS[kind], actor=actor), actor, dry_run)
 
 

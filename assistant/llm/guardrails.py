@@ -19,6 +19,7 @@ from typing import Any
 
 from assistant.i18n import tr
 from assistant.llm.tone import ToneRule
+from assistant.safetext import control_in
 
 TOKEN = re.compile(r"\[\[[A-Z0-9_]+\]\]")
 _URL = re.compile(r"(https?://|www\.|\b[a-z0-9-]+\.(?:com|fr|net|org|io|eu|be|ch|de)\b)", re.I)
@@ -139,13 +140,21 @@ def check_rewrite(
     """
     out: list[str] = []
     one_line = subject.strip()
-    if not one_line or "\n" in one_line or "\r" in one_line:
+    if not one_line or control_in(one_line):
         out.append(tr("objet vide ou sur plusieurs lignes", "subject empty or on several lines"))
     elif len(one_line) > max(2 * len(template_subject.strip()), 120):
         out.append(tr("objet trop long", "subject too long"))
     if not body.strip():
         out.append(tr("corps vide", "empty body"))
         return out
+    if char := control_in(body, allow="\n\r\t"):
+        out.append(
+            tr(
+                "caractère de contrôle dans le texte ({c})",
+                "control character in the text ({c})",
+                c=char,
+            )
+        )
     text = f"{subject}\n{body}"
     expected = Counter(expected_tokens)
     out += token_violations(text, required=set(expected), allowed=set(expected))

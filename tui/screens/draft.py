@@ -111,6 +111,11 @@ class DraftScreen(Screen[None]):
             (f" · {tr('source', 'source')} {source_label(d.source)}", "magenta"),
             f"\n{d.reason}",
         )
+        if d.attachments:
+            facts.append("\n" + tr("Pièces jointes : ", "Attachments: "))
+            for i, item in enumerate(d.attachments):
+                facts.append(", " if i else "")
+                facts.append(item.label(), style="bold red" if item.problem else "")
         if d.error:  # delivery: the server's words (failed, to retry) or why it was cancelled
             facts.append(f"\n{d.status} : {d.error}", style="bold red")
         self.query_one("#facts", Static).update(facts)

@@ -1,0 +1,44 @@
+"""E-mail addresses, checked by `email-validator` (a maintained library, RFC 5322 / 6531).
+
+A display name, a comment (`a(comment)@b.fr`), a header prefix (`Bcc: a@b.fr`), quoted tricks
+or a reserved domain (`.test`, `.local`, `.invalid`) are refused, never cleaned up: the address
+that is stored is the address that receives the message. No DNS lookup (offline, fast).
+"""
+
+from __future__ import annotations
+
+import re
+
+from email_validator import EmailNotValidError, validate_email
+
+from assistant.i18n import tr
+
+_SEPARATORS = re.compile(r"[;,]")
+
+
+class AddressError(ValueError):
+    """An address that cannot receive a message; the text says which and why."""
+
+
+def check_address(text: str) -> str:
+    """One address, normalised (the domain in lower case), or AddressError."""
+    value = text.strip()
+    try:
+        return validate_email(value, check_deliverability=False).normalized
+    except EmailNotValidError as exc:
+        raise AddressError(
+            tr(
+                "adresse e-mail invalide : {v!r} ({e})",
+                "invalid e-mail address: {v!r} ({e})",
+                v=value,
+                e=exc,
+            )
+        ) from None
+
+
+def check_addresses(text: str) -> list[str]:
+    """One or several addresses separated by `;` or `,` (as exports write them)."""
+    parts = [p.strip() for p in _SEPARATORS.split(text) if p.strip()]
+    if not parts:
+        raise AddressError(tr("adresse e-mail vide", "empty e-mail address"))
+    return [check_address(p) for p in parts]
