@@ -46,13 +46,13 @@ def read_regular_file(path: Path, max_bytes: int) -> bytes:
     info = os.fstat(fd)  # what is checked is what is read: the open descriptor
     if not stat.S_ISREG(info.st_mode):
         os.close(fd)
-        what = tr("un dossier", "a directory") if stat.S_ISDIR(info.st_mode) else None
+        if stat.S_ISDIR(info.st_mode):
+            raise FileRefused(tr("{p} est un dossier", "{p} is a directory", p=path))
         raise FileRefused(
             tr(
-                "{p} n'est pas un fichier ordinaire ({w}) : rien n'est lu",
-                "{p} is not a regular file ({w}): nothing is read",
+                "{p} n'est pas un fichier ordinaire (tube, périphérique ou socket) : rien n'est lu",
+                "{p} is not a regular file (pipe, device or socket): nothing is read",
                 p=path,
-                w=what or tr("tube, périphérique ou socket", "pipe, device or socket"),
             )
         )
     with os.fdopen(fd, "rb") as handle:
