@@ -11,6 +11,7 @@ from assistant.briefs.options import instalment_plan, load_plan_policy
 from assistant.drafting import queue
 from assistant.errors import UserError
 from assistant.i18n import tr
+from assistant.inputs import check_amount, check_horizon
 from assistant.models import Customer
 from assistant.rules import BusinessCalendar
 from assistant.rules.calendar import closing_spans
@@ -20,6 +21,26 @@ if TYPE_CHECKING:
     from assistant.service import Service
 
 CALL_OUTCOMES = ("promise", "plan", "dispute", "no-answer", "wrong-contact", "paid")
+# which options each outcome uses; any other is refused rather than silently ignored
+_USES = {
+    "--date": ("promise", "plan", "paid"),
+    "--amount": ("promise", "paid"),
+    "--instalments": ("plan",),
+}
+
+
+def _check_options(outcome: str, given: dict[str, object]) -> None:
+    for option, value in given.items():
+        if value is not None and outcome not in _USES[option]:
+            raise UserError(
+                tr(
+                    "{o} n'a pas de sens pour --outcome {r} (utilisé par : {u})",
+                    "{o} does not apply to --outcome {r} (used by: {u})",
+                    o=option,
+                    r=outcome,
+                    u=", ".join(_USES[option]),
+                )
+            )
 
 
 def log_call(
@@ -45,6 +66,10 @@ def log_call(
                 all=", ".join(CALL_OUTCOMES),
             )
         )
+    _check_options(
+        outcome, {"--date": promised, "--amount": amount_cents, "--instalments": instalments}
+    )
+    horizon = service.scenario().promise_horizon_months
     if invoice is not None and service.invoice(invoice).customer_id != customer_id:
         raise UserError(
             tr(
@@ -74,6 +99,7 @@ def log_call(
                         "--date is required for a promise",
                     )
                 )
+            check_horizon(promised, on, horizon, "--date")
             data["promised_date"] = promised.isoformat()
             data["amount_cents"] = amount_cents
             if invoice is not None:
@@ -85,7 +111,8 @@ def log_call(
                     service, customer, promised, amount_cents, on, note
                 )
         elif outcome == "plan":
-            data["plan_id"] = _agree_plan(service, customer, instalments, on, note, invoice)
+            first = check_horizon(promised, on, horizon, "--date") if promised else None
+            data["plan_id"] = _agree_plan(service, customer, instalments, on, note, invoice, first)
         elif outcome == "paid":
             data["paid_on"] = (promised or on).isoformat()
             data["promised_date"] = on.isoformat()
@@ -147,10 +174,10 @@ def _payment_claimed(
                 " (a payment to come is a promise: --outcome promise)",
             )
         )
-    if amount_cents is not None and amount_cents <= 0:
-        raise UserError(tr("montant annoncé invalide", "invalid announced amount"))
     rows = _open_invoices(service, customer.id)
     numbers = [invoice] if invoice is not None else [r["number"] for r in rows]
+    if amount_cents is not None:
+        check_amount(amount_cents, _owed(service, rows, invoice), "--amount")
     if invoice is None and amount_cents is None:
         # "we paid": what was due, not any payment at all (a small one would not keep it)
         overdue = [r["outstanding_cents"] for r in rows if r["due_date"] < on.isoformat()]
@@ -178,14 +205,8 @@ def _customer_promise(
     on: date,
     note: str | None,
 ) -> int:
-    if promised < on:
-        raise UserError(
-            tr(
-                "la date promise ({d}) est passée",
-                "the promised date ({d}) is in the past",
-                d=promised.isoformat(),
-            )
-        )
+    if amount_cents is not None:
+        check_amount(amount_cents, _owed(service, _open_invoices(service, customer.id)), "--amount")
     promise_id = repo.insert_promise(
         service.store,
         customer.id,
@@ -209,6 +230,7 @@ def _agree_plan(
     on: date,
     note: str | None,
     invoice: str | None,
+    first: date | None = None,
 ) -> int:
     if count is None:
         raise UserError(
@@ -235,6 +257,7 @@ def _agree_plan(
         BusinessCalendar(service.scenario().sending_weekdays),
         customer.country,
         spans,
+        first_day=first,
     )
     cur = service.store.conn.execute(
         "INSERT INTO payment_plans (customer_id, agreed_on, total_cents, note, created_at)"
@@ -268,6 +291,13 @@ def _agree_plan(
     )
     _cancel_drafts(service, [r["number"] for r in rows], tr("plan de paiement", "payment plan"))
     return plan_id
+
+
+def _owed(service: Service, rows: list[dict[str, Any]], invoice: str | None = None) -> int:
+    """What the customer owes (or the one invoice): the ceiling of an amount promised or paid."""
+    if invoice is not None:
+        return service.invoice(invoice).outstanding_cents
+    return sum(r["outstanding_cents"] for r in rows)
 
 
 def _open_invoices(service: Service, customer_id: str) -> list[dict[str, Any]]:

@@ -12,23 +12,25 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+import typer.main
 
 try:  # recent typer vendors click
     from typer._click.exceptions import ClickException, NoArgsIsHelpError
 except ImportError:  # pragma: no cover - older typer
     from click.exceptions import ClickException, NoArgsIsHelpError
 
-from assistant import __version__
+from assistant import __version__, inputs
 from assistant.briefs.brief import render_markdown
+from assistant.cliargs import hoist_global_options
 from assistant.config import Settings, load_settings
-from assistant.dates import parse_iso
 from assistant.demo.build import DEFAULT_SEED as DEMO_SEED
 from assistant.demo.report import render_summary
 from assistant.errors import ImportRejected, UserError
+from assistant.faults import describe
 from assistant.i18n import set_language, tr
-from assistant.money import parse_amount
 from assistant.render import console, render_draft, render_drafts, render_plan
 from assistant.service import Service
+from assistant.storage.db import utc_now
 
 app = typer.Typer(
     name="relance",
@@ -56,8 +58,12 @@ def _print_version(value: bool) -> None:
 def _global(
     ctx: typer.Context,
     home: Annotated[
-        Path | None,
-        typer.Option("--home", help="Dossier de travail (env RELANCE_HOME).", show_default=False),
+        str | None,
+        typer.Option(
+            "--home",
+            help="Dossier de travail (env RELANCE_HOME) ; avant ou après la commande.",
+            show_default=False,
+        ),
     ] = None,
     lang: Annotated[
         str | None, typer.Option("--lang", help="fr (défaut) ou en.", show_default=False)
@@ -73,15 +79,31 @@ def _global(
         if lang not in ("fr", "en"):
             raise UserError(tr("--lang attend fr ou en", "--lang expects fr or en"))
         os.environ["RELANCE_LANG"] = lang
-    settings = load_settings().with_home(home)
+    if home is not None and not home.strip():
+        raise UserError(
+            tr("--home est vide : indiquez un dossier", "--home is empty: give a folder")
+        )
+    settings = load_settings().with_home(Path(home) if home is not None else None)
     set_language(lang or settings.ui_language)
     ctx.obj = State(settings)
 
 
 @contextmanager
-def service_for(ctx: typer.Context) -> Iterator[Service]:
-    """Open the service for this command's home; always closed afterwards."""
-    service = Service.open(ctx.obj.settings)
+def service_for(ctx: typer.Context, *, create: bool = False) -> Iterator[Service]:
+    """Open the service for this command's home; always closed afterwards. Only `init` (and
+    `demo`) create a store: a mistyped --home is an error, not a new empty database."""
+    settings = ctx.obj.settings
+    if not create and not settings.db_path.exists() and not getattr(settings, "database_url", None):
+        raise UserError(
+            tr(
+                "aucune base relance dans {home} : vérifiez --home (ou RELANCE_HOME),"
+                " ou créez-la avec « relance init »",
+                "no relance database in {home}: check --home (or RELANCE_HOME),"
+                " or create it with `relance init`",
+                home=settings.home,
+            )
+        )
+    service = Service.open(settings)
     try:
         yield service
     finally:
@@ -95,7 +117,7 @@ def echo(text: str = "") -> None:
 @app.command()
 def init(ctx: typer.Context) -> None:
     """Créer le dossier, la base et des copies modifiables des politiques."""
-    with service_for(ctx) as service:
+    with service_for(ctx, create=True) as service:
         report = service.init_home()
     echo(tr("Dossier prêt : {home}", "Home ready: {home}", home=report.home))
     echo(tr("Base : {db}", "Database: {db}", db=report.database))
@@ -113,7 +135,7 @@ def demo(
         str | None,
         typer.Option(
             "--as-of",
-            help="Date de la démo, AAAA-MM-JJ (défaut : aujourd'hui).",
+            help="Date de la démo, AAAA-MM-JJ ou jj/mm/aaaa (défaut : aujourd'hui).",
             show_default=False,
         ),
     ] = None,
@@ -123,10 +145,7 @@ def demo(
     settings = ctx.obj.settings
     if ctx.parent is None or ctx.parent.params.get("home") is None:
         settings = settings.with_home(settings.home / "demo")  # never the user's real database
-    try:
-        day = parse_iso(as_of) if as_of is not None else None
-    except ValueError as exc:
-        raise UserError(str(exc)) from exc
+    day = parse_day(as_of, utc_now().date()) if as_of is not None else None
     built = Service.demo(settings, as_of=day, seed=seed)
     try:
         drafted = built.service.draft(built.summary.as_of, offline=True)
@@ -151,7 +170,8 @@ def run_tui(service: Service, as_of: date) -> None:
 def main() -> None:
     """Entry point: run the typer app; user errors and crashes become one clear line."""
     try:
-        app(standalone_mode=False)
+        app(args=hoist_global_options(sys.argv[1:], typer.main.get_command(app)),
+            standalone_mode=False)  # fmt: skip
     except UserError as exc:
         typer.echo(tr("Erreur : {msg}", "Error: {msg}", msg=exc), err=True)
         sys.exit(1)
@@ -172,6 +192,9 @@ def main() -> None:
     except Exception as exc:  # last resort: never show a traceback to the user
         if os.environ.get("RELANCE_DEBUG"):
             raise
+        if (known := describe(exc)) is not None:  # disk full, read-only home, busy database
+            typer.echo(tr("Erreur : {msg}", "Error: {msg}", msg=known), err=True)
+            sys.exit(1)
         typer.echo(
             tr(
                 "Erreur inattendue : {kind}: {msg} (RELANCE_DEBUG=1 pour le détail)",
@@ -290,29 +313,24 @@ def import_fec(
 AsOf = Annotated[
     str | None,
     typer.Option(
-        "--as-of", help="Date du plan, AAAA-MM-JJ (défaut : aujourd'hui).", show_default=False
+        "--as-of",
+        help="Date, AAAA-MM-JJ ou jj/mm/aaaa (défaut : aujourd'hui ; 20 ans avant à 5 ans après).",
+        show_default=False,
     ),
 ]
 AsJson = Annotated[bool, typer.Option("--json", help="Sortie JSON.")]
 
 
-def parse_day(text: str | None, default: date) -> date:
-    """An ISO date from the command line, or `default`; a bad one is a one-line user error."""
+def parse_day(text: str | None, default: date, option: str = "--as-of") -> date:
+    """`--as-of` (ISO or jj/mm/aaaa, within the documented range), or `default`."""
     if text is None:
         return default
-    try:
-        return parse_iso(text)
-    except ValueError as exc:
-        raise UserError(str(exc)) from exc
+    return inputs.check_as_of(inputs.parse_day(text, option), default, option)
 
 
-def parse_money_option(text: str | None) -> int | None:
-    if text is None:
-        return None
-    try:
-        return parse_amount(text)
-    except ValueError as exc:
-        raise UserError(str(exc)) from exc
+def parse_money_option(text: str | None, option: str = "--amount") -> int | None:
+    """An amount above zero (ASCII digits), or None."""
+    return None if text is None else inputs.parse_money(text, option)
 
 
 @app.command()
@@ -376,7 +394,12 @@ def promise(
     ctx: typer.Context,
     invoice: Annotated[str, typer.Argument(help="Numéro de facture.", show_default=False)],
     on: Annotated[
-        str, typer.Option("--date", help="Date promise, AAAA-MM-JJ.", show_default=False)
+        str,
+        typer.Option(
+            "--date",
+            help="Date promise, AAAA-MM-JJ ou jj/mm/aaaa (au plus 6 mois, politique).",
+            show_default=False,
+        ),
     ],
     amount: Annotated[
         str | None, typer.Option("--amount", help="Montant promis (ex. 1234,56).")
@@ -385,16 +408,20 @@ def promise(
         str | None,
         typer.Option(
             "--made-on",
-            help="Jour où la promesse a été faite, AAAA-MM-JJ (défaut : aujourd'hui).",
+            help="Jour où la promesse a été faite, AAAA-MM-JJ ou jj/mm/aaaa"
+            " (défaut : aujourd'hui).",
             show_default=False,
         ),
     ] = None,
 ) -> None:
     """Enregistrer une promesse de paiement (les relances attendent sa date + délai de grâce)."""
     with service_for(ctx) as service:
-        today = service.store.today()
-        promised = parse_day(on, today)
-        made = parse_day(made_on, today)
+        promised = inputs.parse_day(on, "--date")
+        made = None
+        if made_on is not None:  # a past event: not after today
+            made = inputs.check_past(
+                inputs.parse_day(made_on, "--made-on"), service.store.today(), "--made-on"
+            )
         service.record_promise(invoice, promised, parse_money_option(amount), made_on=made)
         grace = service.scenario().promise_grace_days
     echo(
@@ -437,7 +464,15 @@ def draft(
             def step(done: int, total: int) -> None:
                 bar.update(task, completed=done, total=total)
 
-            report = service.draft(day, offline=offline, progress=step)
+            def waiting() -> None:
+                err.print(
+                    tr(
+                        "Un autre « relance draft » est en cours : attente de sa fin…",
+                        "Another `relance draft` is running: waiting for it to finish…",
+                    )
+                )
+
+            report = service.draft(day, offline=offline, progress=step, on_wait=waiting)
     if as_json:
         echo(json.dumps(report.as_json(), ensure_ascii=False))
         return
@@ -648,7 +683,8 @@ def log_call(
         str | None,
         typer.Option(
             "--date",
-            help="Date promise (promise) ou jour du paiement annoncé (paid), AAAA-MM-JJ.",
+            help="Date promise (promise), première échéance (plan) ou jour du paiement annoncé"
+            " (paid), AAAA-MM-JJ ou jj/mm/aaaa.",
         ),
     ] = None,
     amount: Annotated[str | None, typer.Option("--amount", help="Montant promis.")] = None,
@@ -661,8 +697,10 @@ def log_call(
 ) -> None:
     """Enregistrer le résultat d'un appel (il oriente les prochaines relances)."""
     with service_for(ctx) as service:
-        today = parse_day(as_of, service.store.today())
-        promised = parse_day(on, today) if on is not None else None
+        today = service.store.today()
+        if as_of is not None:  # the day of the call: a past event, not after today
+            today = inputs.check_past(inputs.parse_day(as_of, "--as-of"), today, "--as-of")
+        promised = inputs.parse_day(on, "--date") if on is not None else None
         data = service.log_call(
             customer,
             outcome,

@@ -31,6 +31,7 @@ from assistant.demo.home import (
     write_marker,
 )
 from assistant.drafting import queue
+from assistant.drafting.lock import draft_lock
 from assistant.drafting.pipeline import (
     DraftRequest,
     DraftRunReport,
@@ -45,6 +46,7 @@ from assistant.drafting.templates import Rendered, TemplateStore
 from assistant.errors import UserError
 from assistant.i18n import tr
 from assistant.imports import ImportReport, import_fec, import_file
+from assistant.inputs import check_amount, check_horizon
 from assistant.kpis import Kpis, compute_kpis
 from assistant.llm.backend import ChatBackend, OpenAIBackend
 from assistant.llm.brief import llm_brief
@@ -52,7 +54,6 @@ from assistant.llm.prompts import PromptStore
 from assistant.llm.rewrite import LlmRewriter
 from assistant.llm.tone import TONE_ADJUSTMENTS, TonePolicy, load_tone_policy
 from assistant.models import Customer, Invoice, InvoiceStatus
-from assistant.money import cents_to_str
 from assistant.paths import bundled_dir
 from assistant.policyfile import parse_policy_text, policy_version
 from assistant.rules import (
@@ -291,22 +292,9 @@ class Service:
                     s=invoice.status.value,
                 )
             )
-        if promised < made:
-            raise UserError(
-                tr(
-                    "la date promise ({d}) est passée",
-                    "the promised date ({d}) is in the past",
-                    d=promised.isoformat(),
-                )
-            )
-        if amount_cents is not None and not 0 < amount_cents <= invoice.outstanding_cents:
-            raise UserError(
-                tr(
-                    "montant promis hors limites (reste dû : {o})",
-                    "promised amount out of range (outstanding: {o})",
-                    o=cents_to_str(invoice.outstanding_cents),
-                )
-            )
+        check_horizon(promised, made, self.scenario().promise_horizon_months, "--date")
+        if amount_cents is not None:
+            check_amount(amount_cents, invoice.outstanding_cents, "--amount")
         with self.store.transaction():
             promise_id = repo.insert_promise(
                 self.store,
@@ -351,18 +339,21 @@ class Service:
         *,
         offline: bool = False,
         progress: Callable[[int, int], None] | None = None,
+        on_wait: Callable[[], None] | None = None,
     ) -> DraftRunReport:
-        """Drafts for the plan's actions (idempotent: a second run the same day adds nothing)."""
-        return run_drafts(
-            self.store,
-            self.plan(as_of),
-            load_company(self.home),
-            TemplateStore(self.home),
-            rewriter=None if offline or not self.llm_available else self._rewriter(),
-            policy_version=self.policy_version(),
-            actor=self.actor,
-            progress=progress,
-        )
+        """Drafts for the plan's actions (idempotent: a second run the same day adds nothing).
+        One run at a time per home: another one waits (`on_wait` is told), then adds nothing."""
+        with draft_lock(self.home, on_wait):
+            return run_drafts(
+                self.store,
+                self.plan(as_of),
+                load_company(self.home),
+                TemplateStore(self.home),
+                rewriter=None if offline or not self.llm_available else self._rewriter(),
+                policy_version=self.policy_version(),
+                actor=self.actor,
+                progress=progress,
+            )
 
     @property
     def llm_available(self) -> bool:

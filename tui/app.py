@@ -6,6 +6,7 @@ in thread workers so the interface never freezes.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable, Iterable
 from datetime import date
 
@@ -17,6 +18,7 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from assistant.errors import PolicyError, UserError
+from assistant.faults import describe
 from assistant.i18n import tr
 from assistant.service import Service
 from tui.screens.calls import CallsScreen
@@ -58,6 +60,12 @@ class RelanceApp(App[None]):
             action()
         except (UserError, PolicyError) as exc:
             self.notify(str(exc), severity="error", timeout=8)
+            return False
+        except (sqlite3.DatabaseError, OSError) as exc:  # disk full, read-only home
+            known = describe(exc)
+            if known is None:
+                raise
+            self.notify(known, severity="error", timeout=15)
             return False
         return True
 
@@ -120,9 +128,13 @@ class RelanceApp(App[None]):
     def _go(self, mode: str) -> Callable[[], None]:
         return lambda: self.switch_mode(mode)  # type: ignore[return-value]
 
-    @work(thread=True, exclusive=True, group="batch")
+    @work(thread=True, exclusive=True, group="batch", exit_on_error=False)
     def create_drafts(self) -> None:
-        report = self.service.draft(self.as_of)
+        try:
+            report = self.service.draft(self.as_of)
+        except (UserError, PolicyError) as exc:  # a broken template: say so, keep the app
+            self.call_from_thread(self.notify, str(exc), severity="error", timeout=15)
+            return
         self.call_from_thread(self.notify, "\n".join(report.lines()[:3]))
         self.call_from_thread(self._refresh_queue)
 

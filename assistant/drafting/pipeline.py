@@ -9,6 +9,7 @@ the same day creates nothing new; a pending draft whose invoices changed is supe
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -464,11 +465,16 @@ def run_drafts(
             report.fallback_reasons[
                 outcome.fallback_reason or tr("pas de réécriture", "no rewrite")
             ] += 1
-        draft_id = store_draft(
-            store, req, outcome, policy_version=policy_version, actor=actor, supersedes=supersedes
-        )
-        report.created.append(draft_id)
-        report.superseded += supersedes is not None
+        try:
+            draft_id = store_draft(
+                store, req, outcome, policy_version=policy_version, actor=actor,
+                supersedes=supersedes,
+            )  # fmt: skip
+        except sqlite3.IntegrityError:  # another run stored this draft meanwhile: nothing lost
+            report.unchanged += 1
+        else:
+            report.created.append(draft_id)
+            report.superseded += supersedes is not None
         if progress:
             progress(done, total)
     return report

@@ -147,6 +147,11 @@ def open_store(path: Path | str, clock: Clock = utc_now) -> Store:
 
 
 def _unreadable(path: Path | str, exc: sqlite3.DatabaseError) -> UserError:
+    """A damaged file is not a read-only home nor a full disk: each gets its own advice."""
+    from assistant.faults import describe
+
+    if (known := describe(exc, path)) is not None:
+        return UserError(known)
     return UserError(
         tr(
             "base de données illisible : {p} ({e}) : fichier abîmé ou qui n'est pas une base"

@@ -14,11 +14,10 @@ from textual.widgets import DataTable, Footer, Header, Markdown, Static
 from textual.worker import Worker, WorkerState
 
 from assistant.briefs.brief import md, render_markdown
-from assistant.dates import parse_date
 from assistant.errors import UserError
 from assistant.i18n import tr
+from assistant.inputs import parse_day, parse_money
 from assistant.labels import step_label
-from assistant.money import parse_amount
 from assistant.rules import Action
 
 if TYPE_CHECKING:
@@ -28,15 +27,15 @@ if TYPE_CHECKING:
 def call_arguments(form: dict[str, Any]) -> dict[str, Any]:
     """The outcome form's text fields as `Service.log_call` arguments (clear errors)."""
     args: dict[str, Any] = {"note": form["note"] or None, "invoice": form["invoice"] or None}
-    try:
-        if form["date"]:
-            args["promised"] = parse_date(form["date"])
-        if form["amount"]:
-            args["amount_cents"] = parse_amount(form["amount"])
-        if form["instalments"]:
+    if form["date"]:
+        args["promised"] = parse_day(form["date"], tr("date", "date"))
+    if form["amount"]:
+        args["amount_cents"] = parse_money(form["amount"], tr("montant", "amount"))
+    if form["instalments"]:
+        try:
             args["instalments"] = int(form["instalments"])
-    except ValueError as exc:
-        raise UserError(str(exc)) from exc
+        except ValueError as exc:
+            raise UserError(str(exc)) from exc
     return args
 
 
@@ -99,7 +98,7 @@ class CallsScreen(Screen[None]):
         )
         self.worker = self.load_brief(self.tasks[index].customer_id)
 
-    @work(thread=True, exclusive=True, group="brief")
+    @work(thread=True, exclusive=True, group="brief", exit_on_error=False)
     def load_brief(self, customer_id: str) -> str:
         brief = self.relance.service.brief(customer_id, self.relance.as_of)
         return render_markdown(brief)

@@ -204,7 +204,7 @@ class DraftScreen(Screen[None]):
 
         self.app.push_screen(ChoiceModal(tr("Régénérer", "Regenerate"), choices), chosen)
 
-    @work(thread=True, exclusive=True, group="regenerate")
+    @work(thread=True, exclusive=True, group="regenerate", exit_on_error=False)
     def regenerate(self, choice: str) -> DraftView:
         language = choice.removeprefix("lang:") if choice.startswith("lang:") else None
         tone = None if language else choice
