@@ -1,13 +1,16 @@
 """E-mail addresses, checked by `email-validator` (a maintained library, RFC 5322 / 6531).
 
-A display name, a comment (`a(comment)@b.fr`), a header prefix (`Bcc: a@b.fr`), quoted tricks
-or a reserved domain (`.test`, `.local`, `.invalid`) are refused, never cleaned up: the address
-that is stored is the address that receives the message. No DNS lookup (offline, fast).
+A display name, a comment (`a(comment)@b.fr`), a header prefix (`Bcc: a@b.fr`), quoted tricks,
+a reserved domain (`.test`, `.local`, `.invalid`) or a non-ASCII local part (it needs SMTPUTF8,
+which many servers lack) are refused, never cleaned up: the address that is stored is the
+address that receives the message. An accented domain is kept; headers carry its ASCII form.
+No DNS lookup (offline, fast).
 """
 
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
 
@@ -22,9 +25,18 @@ class AddressError(ValueError):
 
 def check_address(text: str) -> str:
     """One address, normalised (the domain in lower case), or AddressError."""
+    return _validated(text).normalized
+
+
+def header_address(text: str) -> str:
+    """The address as it goes in a header: an accented domain in its ASCII (IDNA) form."""
+    return _validated(text).ascii_email or _validated(text).normalized
+
+
+def _validated(text: str) -> Any:
     value = text.strip()
     try:
-        return validate_email(value, check_deliverability=False).normalized
+        return validate_email(value, check_deliverability=False, allow_smtputf8=False)
     except EmailNotValidError as exc:
         raise AddressError(
             tr(

@@ -26,7 +26,7 @@ def _disk_full(where: object) -> str:
     )
 
 
-def _read_only(where: object) -> str:
+def read_only(where: object) -> str:
     return tr(
         "{w} est en lecture seule (droits ou disque monté en lecture seule) : relance doit"
         " pouvoir y écrire ; corrigez les droits ou choisissez un autre --home",
@@ -45,7 +45,7 @@ def describe(exc: BaseException, where: object = None) -> str | None:
         if "disk is full" in text or "database or disk is full" in text:
             return _disk_full(place)
         if "readonly" in text or "read-only" in text:
-            return _read_only(place)
+            return read_only(place)
         if "locked" in text or "busy" in text:
             return tr(
                 "base occupée par un autre relance depuis plus de 30 s : réessayez",
@@ -69,5 +69,5 @@ def describe(exc: BaseException, where: object = None) -> str | None:
         if exc.errno in _FULL:
             return _disk_full(place)
         if exc.errno in _READ_ONLY:
-            return _read_only(place)
+            return read_only(place)
     return None

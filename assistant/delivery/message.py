@@ -12,10 +12,11 @@ import hashlib
 from datetime import datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
+from email.policy import default
 from email.utils import format_datetime
 
 from assistant.drafting.queue import DraftView
-from assistant.emails import AddressError, check_addresses
+from assistant.emails import AddressError, check_addresses, header_address
 from assistant.i18n import tr
 from assistant.safetext import one_line
 
@@ -33,9 +34,20 @@ def message_id(draft: DraftView, sender: str) -> str:
 
 def _addresses(value: str | None, what: str) -> str:
     try:
-        return ", ".join(check_addresses(value or ""))
+        return ", ".join(header_address(a) for a in check_addresses(value or ""))
     except AddressError as exc:
         raise BuildError(f"{what} : {exc}") from None
+
+
+# Lines up to RFC 5322's limit: folding at 78 makes CPython drop the space between two
+# RFC 2047 encoded words (a subject that is not the one approved).
+_POLICY = default.clone(max_line_length=998)
+
+
+def _cte(text: str) -> str:
+    """7bit for short ASCII lines, else quoted-printable (safe through any relay)."""
+    short = all(len(line) <= 78 for line in text.splitlines())
+    return "7bit" if text.isascii() and short else "quoted-printable"
 
 
 def build_email(
@@ -71,7 +83,7 @@ def _build(
     attachments: list[tuple[str, bytes]],
     html: str | None,
 ) -> EmailMessage:
-    msg = EmailMessage()  # headers are RFC 2047-encoded (accented names and subjects)
+    msg = EmailMessage(policy=_POLICY)  # headers RFC 2047-encoded (accented names, subjects)
     msg["From"] = Address(one_line(sender_name), addr_spec=sender)
     msg["To"] = _addresses(draft.recipient, tr("destinataire", "recipient"))
     if draft.cc:
@@ -81,9 +93,9 @@ def _build(
     msg["Date"] = format_datetime(now.astimezone())  # the machine's local offset
     msg["Message-ID"] = message_id(draft, sender)
     msg["X-Relance-Draft"] = str(draft.id)
-    msg.set_content(draft.body, charset="utf-8")
+    msg.set_content(draft.body, charset="utf-8", cte=_cte(draft.body))
     if html:
-        msg.add_alternative(html, subtype="html", charset="utf-8")
+        msg.add_alternative(html, subtype="html", charset="utf-8", cte=_cte(html))
     for name, data in attachments:  # PDFs only, checked by delivery.attachments
         msg.add_attachment(data, maintype="application", subtype="pdf", filename=one_line(name))
     return msg
