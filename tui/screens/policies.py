@@ -34,6 +34,7 @@ class PoliciesScreen(Screen[None]):
         super().__init__()
         self.file: str | None = None
         self._timer: Timer | None = None
+        self._generation = 0  # a render's result shows only if nothing newer was asked
 
     @property
     def relance(self) -> RelanceApp:
@@ -99,10 +100,12 @@ class PoliciesScreen(Screen[None]):
     def action_preview(self) -> None:
         if self.file is None:
             return
-        self.preview(self.file, self.query_one("#policy-text", TextArea).text)
+        self._generation += 1
+        text = self.query_one("#policy-text", TextArea).text
+        self.preview(self.file, text, self._generation)
 
     @work(thread=True, exclusive=True, group="policy-preview", exit_on_error=False)
-    def preview(self, name: str, text: str) -> None:
+    def preview(self, name: str, text: str, generation: int) -> None:
         """Render off the UI thread (a manager's template may be slow or broken: the sandbox
         stops it, and the reason goes to the status line)."""
         try:
@@ -116,15 +119,16 @@ class PoliciesScreen(Screen[None]):
                 content.append(rendered.body)
         except (PolicyError, UserError) as exc:
             problem = f"✗ {exc}"
-            self._from_worker(name, lambda: self.set_status(problem, ok=False))
+            self._from_worker(generation, lambda: self.set_status(problem, ok=False))
             return
-        self._from_worker(name, lambda: self._show_preview(content))
+        self._from_worker(generation, lambda: self._show_preview(content))
 
-    def _from_worker(self, name: str, update: Callable[[], None]) -> None:
-        """Apply a worker's result unless a newer preview or another file replaced it."""
+    def _from_worker(self, generation: int, update: Callable[[], None]) -> None:
+        """Apply a worker's result unless a newer preview, a save or another file came since
+        (checked on the UI thread, where the generation changes)."""
         if get_current_worker().is_cancelled:
             return
-        self.app.call_from_thread(lambda: update() if name == self.file else None)
+        self.app.call_from_thread(lambda: update() if generation == self._generation else None)
 
     def _show_preview(self, content: Text) -> None:
         self.query_one("#preview", Static).update(content)
@@ -135,6 +139,7 @@ class PoliciesScreen(Screen[None]):
             return
         if self._timer is not None:  # the save's verdict must not be overwritten by a preview
             self._timer.stop()
+        self._generation += 1  # a preview still running is now stale
         self.workers.cancel_group(self, "policy-preview")
         self.save(self.file, self.query_one("#policy-text", TextArea).text)
 
