@@ -1,6 +1,6 @@
 """Benchmark: peak memory of `relance import` on hostile and very large files.
 
-Run: python benchmarks/hostile_import_bench.py [--csv-gb 1.0] [--keep]
+Run: python benchmarks/hostile_import_bench.py [--csv-gb 1.0]
 Each import runs in its own `relance` process; its peak resident memory (ru_maxrss from
 wait4) and wall time are printed with the first line it wrote. Target: every peak under
 500 MB, hostile files refused with one clear line, the largest accepted file imported.
@@ -10,26 +10,26 @@ Cases:
 - an `.xlsx` whose one cell holds a megabyte of spaces (under the unpacked cap),
 - a 1 GB CSV (refused above the documented size cap, MAX_FILE_BYTES),
 - `/dev/zero` and a FIFO (refused: not regular files),
-- the largest accepted CSVs: MAX_ROWS realistic rows, and a file just under MAX_FILE_BYTES
-  with wide rows (many columns), both imported for real.
+- the largest accepted files: MAX_ROWS realistic rows (imported, then imported again: every
+  row compared), two files of MAX_CELLS cells (40 and 100 columns, dry runs), and a workbook
+  of MAX_ROWS rows updating every invoice of the first file (dry run).
 """
 
 from __future__ import annotations
 
 import argparse
-import io
 import os
 import subprocess
 import sys
 import tempfile
 import time
-import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from assistant.imports.reader import MAX_CELLS, MAX_FILE_BYTES, MAX_ROWS  # noqa: E402
+from benchmarks.hostile_files import big_csv, largest_xlsx, padded_xlsx, wide_csv  # noqa: E402
 from benchmarks.import_bench import generate  # noqa: E402
 
 LIMIT_MB = 500
@@ -49,85 +49,6 @@ def run(home: Path, *args: str) -> tuple[float, float, int, str]:
     elapsed = time.perf_counter() - began
     first = next((line for line in output.splitlines() if line.strip()), "")
     return elapsed, usage.ru_maxrss / 1024, proc.returncode, first
-
-
-def _small_workbook() -> bytes:
-    from openpyxl import Workbook
-
-    book = Workbook()
-    sheet = book.active
-    sheet.append(["N° facture", "Code client", "Raison sociale", "Date facture",
-                  "Date d'échéance", "Montant TTC"])  # fmt: skip
-    sheet.append(["F1", "C1", "Alpha", "15/10/2026", "14/11/2026", "1200,00"])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
-
-
-def padded_xlsx(path: Path, spaces: int, *, in_cell: bool = False) -> None:
-    """A real workbook whose sheet XML is padded with `spaces` spaces (between two rows, or
-    inside the value of one cell)."""
-    source = zipfile.ZipFile(io.BytesIO(_small_workbook()))
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as out:
-        for info in source.infolist():
-            data = source.read(info)
-            if info.filename != "xl/worksheets/sheet1.xml":
-                out.writestr(info, data)
-                continue
-            marker = b"<t>Alpha</t>" if in_cell and b"<t>Alpha</t>" in data else b"</row>"
-            head, tail = data.split(marker, 1)
-            prefix = b"<t>Alpha" if marker == b"<t>Alpha</t>" else b"</row>"
-            suffix = b"</t>" if marker == b"<t>Alpha</t>" else b""
-            with out.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as part:
-                part.write(head + prefix)
-                block = b" " * (1024 * 1024)
-                left = spaces
-                while left > 0:
-                    part.write(block[: min(left, len(block))])
-                    left -= len(block)
-                part.write(suffix + tail)
-
-
-def big_csv(path: Path, size: int) -> None:
-    """A valid-looking CSV of `size` bytes (realistic rows repeated)."""
-    row = "FA{n:09d};C{c:05d};Boulangerie Lyon;compta@client.fr;15/10/2026;14/11/2026;1 200,00\n"
-    with path.open("w", encoding="utf-8") as out:
-        out.write("N° facture;Code client;Raison sociale;E-mail;Date facture;Date d'échéance;"
-                  "Montant TTC\n")  # fmt: skip
-        written, n = 0, 0
-        while written < size:
-            chunk = "".join(row.format(n=n + i, c=(n + i) % 10_000) for i in range(10_000))
-            out.write(chunk)
-            written += len(chunk)
-            n += 10_000
-
-
-def wide_csv(path: Path, rows: int, columns: int) -> None:
-    """`rows` invoices with `columns - 6` filler columns (rows x columns = MAX_CELLS at most)."""
-    filler = ";".join(f"Colonne {i}" for i in range(columns - 6))
-    head = ("N° facture;Code client;Raison sociale;Date facture;Date d'échéance;Montant TTC;"
-            + filler + "\n")  # fmt: skip
-    with path.open("w", encoding="utf-8") as out:
-        out.write(head)
-        for n in range(rows):
-            extra = ";".join(f"v{n % 97}.{i}" for i in range(columns - 6))
-            out.write(f"FA{n:08d};C{n % 10_000:05d};Client {n % 10_000};15/10/2026;"
-                      f"14/11/2026;1 200,00;{extra}\n")  # fmt: skip
-
-
-def largest_xlsx(path: Path, rows: int) -> None:
-    from openpyxl import Workbook
-
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet()
-    sheet.append(["N° facture", "Code client", "Raison sociale", "E-mail", "Date facture",
-                  "Date d'échéance", "Montant TTC", "Reste à payer", "Référence"])  # fmt: skip
-    for n in range(rows):
-        c = n % (rows // 10)
-        sheet.append([f"FA{n:07d}", f"C{c:05d}", f"Boulangerie Lyon n°{c}",
-                      f"compta{c}@client{c}.fr", "15/10/2026", "14/11/2026", "1 200,00",
-                      "1 200,00", f"BC-{n}"])  # fmt: skip
-    book.save(path)
 
 
 def report(label: str, result: tuple[float, float, int, str]) -> bool:

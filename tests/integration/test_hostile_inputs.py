@@ -15,7 +15,6 @@ from pathlib import Path
 import pytest
 
 from assistant.config import Settings
-from assistant.drafting.lock import LOCK_FILE
 from assistant.service import Service
 from tests.conftest import FIXED_NOW, REPO_ROOT, run_cli
 from tests.unit.rules_builders import add_customer, add_invoice
@@ -156,7 +155,7 @@ def test_a_second_draft_run_waits_for_the_first(home: Path) -> None:
         add_customer(svc.store, f"R{n}")
         add_invoice(svc.store, f"R{n}", tuesday - timedelta(days=5), cid=f"R{n}")  # J+5
     svc.close()
-    with (home / LOCK_FILE).open("a+") as held:
+    with (home / ".draft.lock").open("a+") as held:
         fcntl.flock(held, fcntl.LOCK_EX)  # a first run is in progress
         env = {k: v for k, v in os.environ.items() if not k.startswith(("RELANCE_", "OPENAI_"))}
         second = subprocess.Popen(

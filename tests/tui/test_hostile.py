@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from textual.widgets import TextArea
 
 from assistant.service import Service
@@ -65,3 +67,22 @@ async def test_markup_in_names_is_shown_as_written(demo_service: Service) -> Non
         await settle(app, pilot)
         shown = app.export_screenshot().replace("&#160;", " ")
         assert "[bold red]Rouge[/]" in shown and app.is_running
+
+
+async def test_the_draft_view_lists_attachments_with_name_and_size(
+    demo_service: Service, tmp_path: Path
+) -> None:
+    draft = next(d for d in demo_service.drafts("pending") if d.channel == "email")
+    pdf = tmp_path / "facture.pdf"
+    pdf.write_bytes(b"%PDF-1.4 " + b"x" * 2039)  # 2 KiB
+    demo_service.store.conn.execute(
+        "UPDATE invoices SET pdf_path = ? WHERE number = ?", (str(pdf), draft.invoices[0])
+    )
+    app = make_app(demo_service, DEMO_DAY)
+    async with app.run_test(size=SIZE) as pilot:
+        from tui.screens.draft import DraftScreen
+
+        await app.push_screen(DraftScreen(draft.id))
+        await pilot.pause()
+        facts = str(app.screen.query_one("#facts").render())
+        assert "Pièces jointes : facture.pdf (2,0 Ko)" in facts
