@@ -144,7 +144,7 @@ def render_draft(d: DraftView) -> Group:
         head.append(tr("   Cc : ", "   Cc: ") + ", ".join(d.cc))
     head.append("\n" + tr("Factures : ", "Invoices: ") + ", ".join(d.invoices))
     head.append(f"  ({_money(d.total_cents, d.currency)})")
-    if d.attachments:
+    if d.attachments:  # None in lists; [] for a draft without any
         head.append("\n" + tr("Pièces jointes : ", "Attachments: "))
         for i, item in enumerate(d.attachments):
             head.append(", " if i else "")

@@ -517,6 +517,7 @@ class Service:
     def get_draft(self, draft_id: int) -> DraftView:
         """One draft, with its attachments (name, size, or why one cannot be attached)."""
         view = queue.get_draft(self.store, draft_id)
+        view.attachments = []
         for number in view.invoices:
             invoice = repo.get_invoice(self.store, number)
             if invoice is not None and invoice.pdf_path:

@@ -70,7 +70,7 @@ class DraftView:
     created_at: str
     instalment_id: int | None = None
     extra: dict[str, Any] = field(default_factory=dict)
-    attachments: list[Attachment] = field(default_factory=list)  # filled for one draft shown
+    attachments: list[Attachment] | None = None  # filled for one draft shown (not in lists)
 
     def as_json(self) -> dict[str, Any]:
         """DESIGN.md §5 `drafts --json` keys, then our extensions (money as decimal strings)."""
@@ -108,8 +108,11 @@ class DraftView:
             "sent_at": self.sent_at,
             "created_at": self.created_at,
             "instalment_id": self.instalment_id,
-            "attachments": [a.as_json() for a in self.attachments],
-        }
+        } | (
+            {}
+            if self.attachments is None
+            else {"attachments": [a.as_json() for a in self.attachments]}
+        )
 
     @property
     def passed_checks(self) -> bool:
