@@ -8,13 +8,19 @@ import os
 from datetime import date, timedelta
 from email.policy import default
 from pathlib import Path
+from typing import Any
 
 import pytest
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, BaseMessage
+from langchain_core.outputs import ChatGeneration, ChatResult
 
 from assistant.config import Settings
 from assistant.errors import PolicyError, UserError
+from assistant.llm.backend import LangChainBackend
 from assistant.service import Service
 from tests.conftest import FIXED_NOW, run_cli
+from tests.support.llm_stub import good_rewrite
 from tests.unit.rules_builders import add_customer, add_invoice
 
 AS_OF = date(2026, 11, 24)
@@ -24,12 +30,17 @@ def open_service(home: Path, **env: object) -> Service:
     return Service.open(Settings(RELANCE_HOME=home, **env), clock=lambda: FIXED_NOW)  # type: ignore[arg-type]
 
 
-def approved(svc: Service, numbers: dict[str, str]) -> dict[str, int]:
-    """One approved reminder per customer (customer id -> invoice number)."""
+def approved(
+    svc: Service, numbers: dict[str, str], *, model: BaseChatModel | None = None
+) -> dict[str, int]:
+    """One approved reminder per customer (customer id -> invoice number); rewritten by
+    `model` when given (facts are then put back into its text by substitution)."""
     for cid, number in numbers.items():
         add_customer(svc.store, cid)
         add_invoice(svc.store, number, AS_OF - timedelta(days=5), cid=cid)
-    ids = svc.draft(AS_OF, offline=True).created
+    if model is not None:
+        svc.chat_backend = LangChainBackend(model)
+    ids = svc.draft(AS_OF, offline=model is None).created
     svc.approve(ids, on=AS_OF)
     return {svc.get_draft(i).customer_id: i for i in ids}
 
@@ -39,10 +50,32 @@ def eml(home: Path, draft_id: int) -> email.message.EmailMessage:
     return email.message_from_bytes(data, policy=default)  # type: ignore[return-value]
 
 
-def test_a_line_break_in_an_invoice_number_never_reaches_a_header(tmp_path: Path) -> None:
+class SubjectModel(BaseChatModel):
+    """Rewrites faithfully, with the subject it is given (tokens put back by substitution)."""
+
+    subject: str
+
+    @property
+    def _llm_type(self) -> str:
+        return "subject"
+
+    def _generate(self, messages: list[BaseMessage], *a: Any, **kw: Any) -> ChatResult:
+        plain = [{"role": m.type, "content": str(m.content)} for m in messages]
+        answer = good_rewrite(plain) | {"subject": self.subject}
+        reply = AIMessage(content=json.dumps(answer, ensure_ascii=False))
+        return ChatResult(generations=[ChatGeneration(message=reply)])
+
+
+@pytest.mark.parametrize("model", [False, True])
+def test_a_line_break_in_an_invoice_number_never_reaches_a_header(
+    tmp_path: Path, model: bool
+) -> None:
     home = tmp_path / "h"
     svc = open_service(home)
-    ids = approved(svc, {"C1": "F1\nBcc: pirate@evil.example", "C2": "F2\u2028X-Evil: 1"})
+    rewriter = SubjectModel(subject="Facture [[INVOICE_REFS]] : rappel") if model else None
+    numbers = {"C1": "F1\nBcc: pirate@evil.example", "C2": "F2\u2028X-Evil: 1"}
+    ids = approved(svc, numbers, model=rewriter)
+    assert {svc.get_draft(i).source for i in ids.values()} == {"llm" if model else "template"}
     report = svc.send()
     assert sorted(report.sent) == sorted(ids.values()) and not report.failed
     for draft_id in ids.values():
@@ -93,13 +126,28 @@ def test_stuck_then_not_sent_then_send_never_crashes(tmp_path: Path) -> None:
     assert not (home / "outbox" / f"draft-{ids['C1']}.eml").exists()
 
 
+@pytest.mark.parametrize(
+    "subject",
+    ["Facture [[INVOICE_REFS]]\x0bBcc: x@evil.example", "Facture [[INVOICE_REFS]]\u2028à régler"],
+)
+def test_a_model_subject_with_a_line_break_is_refused(tmp_path: Path, subject: str) -> None:
+    home = tmp_path / "h"
+    svc = open_service(home)
+    ids = approved(svc, {"C1": "F1"}, model=SubjectModel(subject=subject))
+    draft = svc.get_draft(ids["C1"])
+    assert draft.source == "template"  # the checks caught it
+    assert "objet vide ou sur plusieurs lignes" in draft.violations
+    assert svc.send().sent == [draft.id]
+
+
 def test_an_edited_subject_is_kept_on_one_line(tmp_path: Path) -> None:
     svc = open_service(tmp_path / "h")
     add_customer(svc.store, "C1")
     add_invoice(svc.store, "F1", AS_OF - timedelta(days=5))
     (draft_id,) = svc.draft(AS_OF, offline=True).created
-    edited = svc.edit_draft(draft_id, "Bonjour", "Objet\u2028Bcc: x@evil.example\x85fin")
-    assert edited.subject == "Objet Bcc: x@evil.example fin"
+    subject = "Objet\u2028Bcc: x@evil.example\x85fin\u202e\x07"
+    edited = svc.edit_draft(draft_id, "Bonjour", subject)
+    assert edited.subject == "Objet Bcc: x@evil.example fin"  # no break, no bidi, no BEL
 
 
 BAD_COMPANY = ['name: "Acme\\r\\nBcc: x@evil.example"', 'email: "a(b)@c.fr"']
