@@ -9,8 +9,8 @@ No DNS lookup (offline, fast).
 
 from __future__ import annotations
 
+import functools
 import re
-from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
 
@@ -25,18 +25,20 @@ class AddressError(ValueError):
 
 def check_address(text: str) -> str:
     """One address, normalised (the domain in lower case), or AddressError."""
-    return _validated(text).normalized
+    return _validated(text.strip())[0]
 
 
 def header_address(text: str) -> str:
     """The address as it goes in a header: an accented domain in its ASCII (IDNA) form."""
-    return _validated(text).ascii_email or _validated(text).normalized
+    return _validated(text.strip())[1]
 
 
-def _validated(text: str) -> Any:
-    value = text.strip()
+@functools.lru_cache(maxsize=65_536)  # exports repeat a customer's address on every invoice
+def _validated(value: str) -> tuple[str, str]:
+    """(normalised address, its ASCII form), or AddressError."""
     try:
-        return validate_email(value, check_deliverability=False, allow_smtputf8=False)
+        found = validate_email(value, check_deliverability=False, allow_smtputf8=False)
+        return found.normalized, found.ascii_email or found.normalized
     except EmailNotValidError as exc:
         raise AddressError(
             tr(
