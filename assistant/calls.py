@@ -11,6 +11,7 @@ from assistant.briefs.options import instalment_plan, load_plan_policy
 from assistant.drafting import queue
 from assistant.errors import UserError
 from assistant.i18n import tr
+from assistant.inputs import check_amount, check_horizon
 from assistant.models import Customer
 from assistant.rules import BusinessCalendar
 from assistant.rules.calendar import closing_spans
@@ -43,6 +44,28 @@ def outcome_id(text: str) -> str:
     return key if key in CALL_OUTCOMES else OUTCOME_ALIASES.get(key, text)
 
 
+# which options each outcome uses; any other is refused rather than silently ignored
+_USES = {
+    "--date": ("promise", "plan", "paid"),
+    "--amount": ("promise", "paid"),
+    "--instalments": ("plan",),
+}
+
+
+def _check_options(outcome: str, given: dict[str, object]) -> None:
+    for option, value in given.items():
+        if value is not None and outcome not in _USES[option]:
+            raise UserError(
+                tr(
+                    "{o} n'a pas de sens pour --outcome {r} (utilisé par : {u})",
+                    "{o} does not apply to --outcome {r} (used by: {u})",
+                    o=option,
+                    r=outcome,
+                    u=", ".join(_USES[option]),
+                )
+            )
+
+
 def log_call(
     service: Service,
     customer_id: str,
@@ -68,6 +91,9 @@ def log_call(
                 all=", ".join(CALL_OUTCOMES),
             )
         )
+    _check_options(
+        outcome, {"--date": promised, "--amount": amount_cents, "--instalments": instalments}
+    )
     task = next(
         (a for a in service.plan(on).actions if a.customer_id == customer_id and a.requires_human),
         None,
@@ -138,6 +164,7 @@ def apply_outcome(
                 c=customer.id,
             )
         )
+    horizon = service.scenario().promise_horizon_months
     data: dict[str, object] = {}
     if outcome == "promise":
         if promised is None:
@@ -147,6 +174,7 @@ def apply_outcome(
                     "--date is required for a promise",
                 )
             )
+        check_horizon(promised, on, horizon, "--date")
         data["promised_date"] = promised.isoformat()
         data["amount_cents"] = amount_cents
         if invoice is not None:
@@ -158,8 +186,9 @@ def apply_outcome(
                 service, customer, promised, amount_cents, on, note, source
             )
     elif outcome == "plan":
+        first = check_horizon(promised, on, horizon, "--date") if promised else None
         data["plan_id"], data["schedule"] = _agree_plan(
-            service, customer, instalments, on, note, invoice
+            service, customer, instalments, on, note, invoice, first
         )
     elif outcome == "paid":
         data["paid_on"] = (promised or on).isoformat()
@@ -203,10 +232,10 @@ def _payment_claimed(
                 " (a payment to come is a promise: --outcome promise)",
             )
         )
-    if amount_cents is not None and amount_cents <= 0:
-        raise UserError(tr("montant annoncé invalide", "invalid announced amount"))
     rows = _open_invoices(service, customer.id)
     numbers = [invoice] if invoice is not None else [r["number"] for r in rows]
+    if amount_cents is not None:
+        check_amount(amount_cents, _owed(service, rows, invoice), "--amount")
     if invoice is None and amount_cents is None:
         # "we paid": what was due, not any payment at all (a small one would not keep it)
         overdue = [r["outstanding_cents"] for r in rows if r["due_date"] < on.isoformat()]
@@ -235,14 +264,8 @@ def _customer_promise(
     note: str | None,
     source: str = "call",
 ) -> int:
-    if promised < on:
-        raise UserError(
-            tr(
-                "la date promise ({d}) est passée",
-                "the promised date ({d}) is in the past",
-                d=promised.isoformat(),
-            )
-        )
+    if amount_cents is not None:
+        check_amount(amount_cents, _owed(service, _open_invoices(service, customer.id)), "--amount")
     promise_id = repo.insert_promise(
         service.store,
         customer.id,
@@ -266,6 +289,7 @@ def _agree_plan(
     on: date,
     note: str | None,
     invoice: str | None,
+    first: date | None = None,
 ) -> tuple[int, list[dict[str, str]]]:
     """The instalment plan agreed on a call: (plan id, schedule as `{date, amount}`)."""
     if count is None:
@@ -305,6 +329,7 @@ def _agree_plan(
         BusinessCalendar(service.scenario().sending_weekdays),
         customer.country,
         spans,
+        first_day=first,
     )
     cur = service.store.conn.execute(
         "INSERT INTO payment_plans (customer_id, agreed_on, total_cents, note, created_at)"
@@ -338,6 +363,13 @@ def _agree_plan(
     )
     _cancel_drafts(service, [r["number"] for r in rows], tr("plan de paiement", "payment plan"))
     return plan_id, [x.as_json() for x in option.instalments]
+
+
+def _owed(service: Service, rows: list[dict[str, Any]], invoice: str | None = None) -> int:
+    """What the customer owes (or the one invoice): the ceiling of an amount promised or paid."""
+    if invoice is not None:
+        return service.invoice(invoice).outstanding_cents
+    return sum(r["outstanding_cents"] for r in rows)
 
 
 def _open_invoices(service: Service, customer_id: str) -> list[dict[str, Any]]:

@@ -12,26 +12,27 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
+import typer.main
 
 try:  # recent typer vendors click
     from typer._click.exceptions import ClickException, NoArgsIsHelpError
 except ImportError:  # pragma: no cover - older typer
     from click.exceptions import ClickException, NoArgsIsHelpError
 
-from assistant import __version__
+from assistant import __version__, inputs
 from assistant.briefs.brief import render_markdown
 from assistant.cli_texts import install as install_texts
 from assistant.cli_texts import usage_error
+from assistant.cliargs import hoist_global_options
 from assistant.config import Settings, load_settings
-from assistant.dates import parse_iso
 from assistant.demo.build import DEFAULT_SEED as DEMO_SEED
 from assistant.demo.report import render_summary
 from assistant.errors import ImportRejected, UserError
+from assistant.faults import describe
 from assistant.i18n import set_language, tr
 from assistant.labels import invoice_status_label, outcome_label, status_label, step_label
-from assistant.money import parse_amount
 from assistant.render import (
+    console,
     render_draft,
     render_drafts,
     render_plan,
@@ -69,8 +70,12 @@ def _print_version(value: bool) -> None:
 def _global(
     ctx: typer.Context,
     home: Annotated[
-        Path | None,
-        typer.Option("--home", help="Dossier de travail (env RELANCE_HOME).", show_default=False),
+        str | None,
+        typer.Option(
+            "--home",
+            help="Dossier de travail (env RELANCE_HOME) ; avant ou après la commande.",
+            show_default=False,
+        ),
     ] = None,
     lang: Annotated[
         str | None, typer.Option("--lang", help="fr (défaut) ou en.", show_default=False)
@@ -86,7 +91,11 @@ def _global(
         if lang not in ("fr", "en"):
             raise UserError(tr("--lang attend fr ou en", "--lang expects fr or en"))
         os.environ["RELANCE_LANG"] = lang
-    settings = load_settings().with_home(home)
+    if home is not None and not home.strip():
+        raise UserError(
+            tr("--home est vide : indiquez un dossier", "--home is empty: give a folder")
+        )
+    settings = load_settings().with_home(Path(home) if home is not None else None)
     set_language(lang or settings.ui_language)
     ctx.obj = State(settings)
 
@@ -100,10 +109,22 @@ def clock_for(settings: Settings) -> Clock:
 
 
 @contextmanager
-def service_for(ctx: typer.Context) -> Iterator[Service]:
-    """Open the service for this command's home; always closed afterwards. A policy problem
-    met while reading (results, briefs, sending) is said on stderr, once."""
-    service = Service.open(ctx.obj.settings, clock=clock_for(ctx.obj.settings))
+def service_for(ctx: typer.Context, *, create: bool = False) -> Iterator[Service]:
+    """Open the service for this command's home; always closed afterwards. Only `init` (and
+    `demo`) create a store: a mistyped --home is an error, not a new empty database. A policy
+    problem met while reading (results, briefs, sending) is said on stderr, once."""
+    settings = ctx.obj.settings
+    if not create and not settings.db_path.exists() and not getattr(settings, "database_url", None):
+        raise UserError(
+            tr(
+                "aucune base relance dans {home} : vérifiez --home (ou RELANCE_HOME),"
+                " ou créez-la avec « relance init »",
+                "no relance database in {home}: check --home (or RELANCE_HOME),"
+                " or create it with `relance init`",
+                home=settings.home,
+            )
+        )
+    service = Service.open(settings, clock=clock_for(settings))
     try:
         yield service
     finally:
@@ -123,7 +144,7 @@ def working(label: str, *, quiet: bool = False) -> Iterator[None]:
     if quiet or not sys.stderr.isatty():
         yield
         return
-    with Console(stderr=True).status(label):
+    with console(stderr=True).status(label):
         yield
 
 
@@ -138,7 +159,7 @@ def progress_bar(label: str, *, quiet: bool = False) -> Iterator[Callable[[int, 
         TextColumn(label),
         BarColumn(),
         MofNCompleteColumn(),
-        console=Console(stderr=True),
+        console=console(stderr=True),
         transient=True,
         disable=not shown,
     ) as bar:
@@ -153,7 +174,7 @@ def progress_bar(label: str, *, quiet: bool = False) -> Iterator[Callable[[int, 
 @app.command()
 def init(ctx: typer.Context) -> None:
     """Créer le dossier, la base et des copies modifiables des politiques."""
-    with service_for(ctx) as service:
+    with service_for(ctx, create=True) as service:
         report = service.init_home()
         problem = service.company_problem()
     echo(tr("Dossier prêt : {home}", "Home ready: {home}", home=report.home))
@@ -195,7 +216,7 @@ def demo(
         str | None,
         typer.Option(
             "--as-of",
-            help="Date de la démo, AAAA-MM-JJ (défaut : aujourd'hui).",
+            help="Date de la démo, AAAA-MM-JJ ou jj/mm/aaaa (défaut : aujourd'hui).",
             show_default=False,
         ),
     ] = None,
@@ -205,10 +226,7 @@ def demo(
     settings = ctx.obj.settings
     if ctx.parent is None or ctx.parent.params.get("home") is None:
         settings = settings.with_home(settings.home / "demo")  # never the user's real database
-    try:
-        day = parse_iso(as_of) if as_of is not None else None
-    except ValueError as exc:
-        raise UserError(str(exc)) from exc
+    day = parse_day(as_of, clock_for(settings)().date()) if as_of is not None else None
     where = tr("Données de la démo : {home}", "Demo data: {home}", home=settings.home.resolve())
     built = Service.demo(settings, as_of=day, seed=seed, clock=clock_for(settings))
     typer.echo(where, err=True)
@@ -218,14 +236,12 @@ def demo(
             run_tui(built.service, built.summary.as_of)
             echo(where)
             return
-        console = Console(highlight=False)
-        console.print(
-            render_summary(built.summary, built.home, recreated=built.recreated), crop=False
-        )
-        console.print()
+        out = console()
+        out.print(render_summary(built.summary, built.home, recreated=built.recreated), crop=False)
+        out.print()
         for line in drafted.lines()[:-1]:
-            console.print(line, crop=False)
-        console.print(where, crop=False, soft_wrap=True)
+            out.print(line, crop=False)
+        out.print(where, crop=False, soft_wrap=True)
     finally:
         built.service.close()
 
@@ -242,7 +258,8 @@ def run_tui(service: Service, as_of: date) -> None:
 def main() -> None:
     """Entry point: run the typer app; user errors and crashes become one clear line."""
     try:
-        app(standalone_mode=False)
+        app(args=hoist_global_options(sys.argv[1:], typer.main.get_command(app)),
+            standalone_mode=False)  # fmt: skip
     except UserError as exc:
         typer.echo(tr("Erreur : {msg}", "Error: {msg}", msg=exc), err=True)
         sys.exit(1)
@@ -264,6 +281,9 @@ def main() -> None:
     except Exception as exc:  # last resort: never show a traceback to the user
         if os.environ.get("RELANCE_DEBUG"):
             raise
+        if (known := describe(exc)) is not None:  # disk full, read-only home, busy database
+            typer.echo(tr("Erreur : {msg}", "Error: {msg}", msg=known), err=True)
+            sys.exit(1)
         typer.echo(
             tr(
                 "Erreur inattendue : {kind}: {msg} (RELANCE_DEBUG=1 pour le détail)",
@@ -398,7 +418,9 @@ def import_fec(
 AsOf = Annotated[
     str | None,
     typer.Option(
-        "--as-of", help="Date du plan, AAAA-MM-JJ (défaut : aujourd'hui).", show_default=False
+        "--as-of",
+        help="Date, AAAA-MM-JJ ou jj/mm/aaaa (défaut : aujourd'hui ; 20 ans avant à 5 ans après).",
+        show_default=False,
     ),
 ]
 AsJson = Annotated[bool, typer.Option("--json", help="Sortie JSON.")]
@@ -422,23 +444,16 @@ def stale_reason(accept: bool, reason: str | None) -> str | None:
     return reason
 
 
-def parse_day(text: str | None, default: date) -> date:
-    """An ISO date from the command line, or `default`; a bad one is a one-line user error."""
+def parse_day(text: str | None, default: date, option: str = "--as-of") -> date:
+    """`--as-of` (ISO or jj/mm/aaaa, within the documented range), or `default`."""
     if text is None:
         return default
-    try:
-        return parse_iso(text)
-    except ValueError as exc:
-        raise UserError(str(exc)) from exc
+    return inputs.check_as_of(inputs.parse_day(text, option), default, option)
 
 
-def parse_money_option(text: str | None) -> int | None:
-    if text is None:
-        return None
-    try:
-        return parse_amount(text)
-    except ValueError as exc:
-        raise UserError(str(exc)) from exc
+def parse_money_option(text: str | None, option: str = "--amount") -> int | None:
+    """An amount above zero (ASCII digits), or None."""
+    return None if text is None else inputs.parse_money(text, option)
 
 
 @app.command()
@@ -461,7 +476,7 @@ def plan(
         return
     if freshness.stale:
         echo(tr("ATTENTION : {m}", "WARNING: {m}", m=freshness.message()))
-    Console(highlight=False).print(render_plan(result, explain=explain), crop=False)
+    console().print(render_plan(result, explain=explain), crop=False)
 
 
 @app.command()
@@ -506,7 +521,12 @@ def promise(
     ctx: typer.Context,
     invoice: Annotated[str, typer.Argument(help="Numéro de facture.", show_default=False)],
     on: Annotated[
-        str, typer.Option("--date", help="Date promise, AAAA-MM-JJ.", show_default=False)
+        str,
+        typer.Option(
+            "--date",
+            help="Date promise, AAAA-MM-JJ ou jj/mm/aaaa (au plus 6 mois, politique).",
+            show_default=False,
+        ),
     ],
     amount: Annotated[
         str | None, typer.Option("--amount", help="Montant promis (ex. 1234,56).")
@@ -515,16 +535,20 @@ def promise(
         str | None,
         typer.Option(
             "--made-on",
-            help="Jour où la promesse a été faite, AAAA-MM-JJ (défaut : aujourd'hui).",
+            help="Jour où la promesse a été faite, AAAA-MM-JJ ou jj/mm/aaaa"
+            " (défaut : aujourd'hui).",
             show_default=False,
         ),
     ] = None,
 ) -> None:
     """Enregistrer une promesse de paiement (les relances attendent sa date + délai de grâce)."""
     with service_for(ctx) as service:
-        today = service.store.today()
-        promised = parse_day(on, today)
-        made = parse_day(made_on, today)
+        promised = inputs.parse_day(on, "--date")
+        made = None
+        if made_on is not None:  # a past event: not after today
+            made = inputs.check_past(
+                inputs.parse_day(made_on, "--made-on"), service.store.today(), "--made-on"
+            )
         service.record_promise(invoice, promised, parse_money_option(amount), made_on=made)
         grace = service.scenario().promise_grace_days
     echo(
@@ -553,11 +577,21 @@ def draft(
     """Créer les brouillons des actions dues (idempotent), à valider ensuite."""
     with service_for(ctx) as service:
         day = parse_day(as_of, service.store.today())
+
+        def waiting() -> None:
+            console(stderr=True).print(
+                tr(
+                    "Un autre « relance draft » est en cours : attente de sa fin…",
+                    "Another `relance draft` is running: waiting for it to finish…",
+                )
+            )
+
         with progress_bar(tr("Brouillons", "Drafts"), quiet=as_json) as step:
             report = service.draft(
                 day,
                 offline=offline,
                 progress=step,
+                on_wait=waiting,
                 accept_stale=stale_reason(accept_stale, reason),
             )
     if as_json:
@@ -581,7 +615,7 @@ def list_drafts(
     if as_json:
         echo(json.dumps([d.as_json() for d in items], ensure_ascii=False, indent=2))
         return
-    Console(highlight=False).print(render_drafts(items), crop=False)
+    console().print(render_drafts(items), crop=False)
 
 
 @app.command()
@@ -596,7 +630,7 @@ def show(
     if as_json:
         echo(json.dumps(item.as_json(), ensure_ascii=False, indent=2))
         return
-    Console(highlight=False).print(render_draft(item), crop=False)
+    console().print(render_draft(item), crop=False)
 
 
 @app.command()
@@ -690,7 +724,7 @@ def regenerate(
             s=item.source,
         )
     )
-    Console(highlight=False).print(render_draft(item), crop=False)
+    console().print(render_draft(item), crop=False)
 
 
 @app.command()
@@ -727,11 +761,11 @@ def send(
                 h=len(report.held),
             )
         )
-        Console(highlight=False).print(render_send_list(views, held, report.reasons), crop=False)
+        console().print(render_send_list(views, held, report.reasons), crop=False)
     else:
         echo(tr("Destination : {w}", "Destination: {w}", w=report.destination))
         echo(report.summary(with_error=False))  # the error goes to stderr below
-        Console(highlight=False).print(render_send_list(views, held, report.reasons), crop=False)
+        console().print(render_send_list(views, held, report.reasons), crop=False)
         if report.renewed:
             echo(
                 tr(
@@ -808,7 +842,7 @@ def brief(
     else:
         from rich.markdown import Markdown
 
-        Console(highlight=False).print(Markdown(render_markdown(result)))
+        console().print(Markdown(render_markdown(result), hyperlinks=False))
 
 
 @app.command("log-call")
@@ -828,7 +862,8 @@ def log_call(
         str | None,
         typer.Option(
             "--date",
-            help="Date promise (promise) ou jour du paiement annoncé (paid), AAAA-MM-JJ.",
+            help="Date promise (promise), première échéance (plan) ou jour du paiement annoncé"
+            " (paid), AAAA-MM-JJ ou jj/mm/aaaa.",
         ),
     ] = None,
     amount: Annotated[str | None, typer.Option("--amount", help="Montant promis.")] = None,
@@ -841,8 +876,10 @@ def log_call(
 ) -> None:
     """Enregistrer le résultat d'un appel (il oriente les prochaines relances)."""
     with service_for(ctx) as service:
-        today = parse_day(as_of, service.store.today())
-        promised = parse_day(on, today) if on is not None else None
+        today = service.store.today()
+        if as_of is not None:  # the day of the call: a past event, not after today
+            today = inputs.check_past(inputs.parse_day(as_of, "--as-of"), today, "--as-of")
+        promised = inputs.parse_day(on, "--date") if on is not None else None
         data = service.log_call(
             customer,
             outcome,

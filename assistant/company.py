@@ -4,12 +4,31 @@ from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
+from assistant.emails import check_address
 from assistant.i18n import tr, tr_in
 from assistant.iban import parse_iban
 from assistant.policyfile import load_policy
+from assistant.safetext import control_in
+
+
+def _one_line(value: str) -> str:
+    """Company facts reach headers (the sender's name) and one-line facts: a line break or a
+    control character is refused when the file is loaded, not when a message breaks."""
+    if char := control_in(value):
+        raise ValueError(f"line break or control character ({char}) not allowed")
+    return value
+
+
+def _address(value: str) -> str:
+    return check_address(value) if value.strip() else ""
+
+
+Line = Annotated[str, AfterValidator(_one_line)]
+Email = Annotated[str, AfterValidator(_one_line), AfterValidator(_address)]
 
 COMPANY_FILE = "company.yaml"
 
@@ -17,23 +36,23 @@ COMPANY_FILE = "company.yaml"
 class Contact(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(min_length=1)
-    role: str = ""
-    email: str = ""
-    phone: str = ""
+    name: Line = Field(min_length=1)
+    role: Line = ""
+    email: Email = ""
+    phone: Line = ""
 
 
 class Company(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(min_length=1)
-    legal_form: str = ""
-    siren: str = ""  # shown on formal notices and litigation files when given
-    address: str = ""
-    email: str = ""
-    phone: str = ""
-    iban: str = ""
-    payment_link: str = ""
+    name: Line = Field(min_length=1)
+    legal_form: Line = ""
+    siren: Line = ""  # shown on formal notices and litigation files when given
+    address: str = ""  # may span lines (a postal address)
+    email: Email = ""
+    phone: Line = ""
+    iban: Line = ""
+    payment_link: Line = ""
     contact: Contact
     cc_salesperson_steps: list[str] = Field(default_factory=lambda: ["reminder_2"])
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Literal
 
 from platformdirs import user_data_dir
-from pydantic import Field, SecretStr, ValidationError
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from assistant.errors import UserError
@@ -63,9 +63,18 @@ class Settings(BaseSettings):
     today: date | None = Field(default=None, validation_alias="RELANCE_TODAY")
     # the daily routine's watched folder (default: <home>/a-importer)
     watch_dir: Path | None = Field(default=None, validation_alias="RELANCE_WATCH_DIR")
+    # invoice PDFs are attached only from this folder (unset: the imported file's folder)
+    attachments_dir: Path | None = Field(default=None, validation_alias="RELANCE_ATTACHMENTS_DIR")
 
     # UI language for product text: "fr" (default) or "en"
     ui_language: Literal["fr", "en"] = Field(default="fr", validation_alias="RELANCE_LANG")
+
+    @field_validator("home", mode="before")
+    @classmethod
+    def _home_given(cls, value: object) -> object:
+        if isinstance(value, str) and not value.strip():
+            raise ValueError("empty: give a folder")
+        return value
 
     @property
     def db_path(self) -> Path:

@@ -8,10 +8,11 @@ from datetime import date, datetime, timedelta
 from babel.dates import format_date as _babel_format_date
 
 _TIME = r"(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"  # a time part, as Excel writes it
-_DMY = re.compile(rf"^(\d{{1,2}})([/.-])(\d{{1,2}})\2(\d{{4}}|\d{{2}}){_TIME}$")
-_YMD = re.compile(rf"^(\d{{4}})([-/.])(\d{{1,2}})\2(\d{{1,2}}){_TIME}$")
-_ISO_DATETIME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})T.*$")
-_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+# re.ASCII: `\d` would also take Arabic-Indic or full-width digits, which int() reads
+_DMY = re.compile(rf"^(\d{{1,2}})([/.-])(\d{{1,2}})\2(\d{{4}}|\d{{2}}){_TIME}$", re.ASCII)
+_YMD = re.compile(rf"^(\d{{4}})([-/.])(\d{{1,2}})\2(\d{{1,2}}){_TIME}$", re.ASCII)
+_ISO_DATETIME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})T.*$", re.ASCII)
+_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$", re.ASCII)
 MIN_YEAR, MAX_YEAR = 1900, 2199  # outside: a typo (0026, 9999), never a real invoice date
 
 

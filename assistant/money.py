@@ -16,7 +16,8 @@ _CURRENCY = re.compile(r"€|\b(?:eur|euros?|usd|gbp|chf)\b|\$|£", re.IGNORECAS
 _CURRENCY_CODES = {"€": "EUR", "eur": "EUR", "euro": "EUR", "euros": "EUR", "$": "USD",
                    "usd": "USD", "£": "GBP", "gbp": "GBP", "chf": "CHF"}  # fmt: skip
 _GROUPED = re.compile(r"\d{1,3}(?:(?P<sep>[ .,])\d{3})(?:(?P=sep)\d{3})*")
-_PLAIN = re.compile(r"(-?)(\d{1,3}(?: \d{3}){1,3}|\d{1,12})(?:[.,](\d{1,2}))?")
+# ASCII digits only: `\d` would take Arabic-Indic or full-width digits, which int() reads
+_PLAIN = re.compile(r"(-?)(\d{1,3}(?: \d{3}){1,3}|\d{1,12})(?:[.,](\d{1,2}))?", re.ASCII)
 _NUMBER = re.compile(r"[0-9 .,]*[0-9][0-9 .,]*")
 _DIGITS = re.compile(r"[0-9]*")
 _ONE_GROUP = re.compile(r"[1-9][0-9]{0,2}")  # 1,234: a thousands group, or 3 decimals?

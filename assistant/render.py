@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rich.console import Group
+from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
@@ -10,6 +10,12 @@ from assistant.drafting.queue import DraftView
 from assistant.i18n import language, tr
 from assistant.labels import channel_label, draft_label, source_label, status_label, step_label
 from assistant.rules import Plan
+
+
+def console(*, stderr: bool = False) -> Console:
+    """The CLI's console: data (names, notes, model text) is never read as Rich markup, so a
+    customer named `[/]` or `[link=…]` prints as written."""
+    return Console(highlight=False, markup=False, stderr=stderr)
 
 
 def render_plan(plan: Plan, *, explain: bool = False) -> Group:
@@ -142,6 +148,11 @@ def render_draft(d: DraftView) -> Group:
         head.append(tr("   Cc : ", "   Cc: ") + ", ".join(d.cc))
     head.append("\n" + tr("Factures : ", "Invoices: ") + ", ".join(d.invoices))
     head.append(f"  ({_money(d.total_cents, d.currency)})")
+    if d.attachments:  # None in lists; [] for a draft without any
+        head.append("\n" + tr("Pièces jointes : ", "Attachments: "))
+        for i, item in enumerate(d.attachments):
+            head.append(", " if i else "")
+            head.append(item.label(), style="red" if item.problem else "")
     head.append("\n" + tr("Source : ", "Source: ") + source_label(d.source))
     head.append(tr("   Politique : ", "   Policy: ") + d.policy_version)
     if d.edited:

@@ -21,6 +21,7 @@ from assistant.briefs.factsheet import FactSheet, build_factsheet
 from assistant.briefs.options import load_plan_policy, plan_options
 from assistant.company import Company, load_company, placeholder_problem
 from assistant.config import Settings
+from assistant.delivery.attachments import stored_attachment
 from assistant.delivery.send import Sender, SendReport, resolve_stuck
 from assistant.delivery.setup import make_sender
 from assistant.demo.bank import add_demo_statement
@@ -36,6 +37,7 @@ from assistant.demo.home import (
 from assistant.demo.replies import add_demo_replies
 from assistant.drafting import queue
 from assistant.drafting.checks import check_text, facts_of_draft
+from assistant.drafting.lock import draft_lock
 from assistant.drafting.pipeline import (
     DraftRequest,
     DraftRunReport,
@@ -52,6 +54,7 @@ from assistant.drafting.templates import Rendered, TemplateStore
 from assistant.errors import PolicyError, UserError
 from assistant.i18n import tr
 from assistant.imports import ImportReport, import_fec, import_file
+from assistant.inputs import check_amount, check_horizon
 from assistant.kpis import Kpis, compute_kpis
 from assistant.labels import invoice_status_label, status_label
 from assistant.llm.backend import ChatBackend, OpenAIBackend
@@ -60,7 +63,6 @@ from assistant.llm.prompts import PromptStore
 from assistant.llm.rewrite import LlmRewriter
 from assistant.llm.tone import TONE_ADJUSTMENTS, TonePolicy, load_tone_policy
 from assistant.models import Customer, Invoice, InvoiceStatus
-from assistant.money import cents_to_str
 from assistant.paths import bundled_dir
 from assistant.policyfile import parse_policy_text, policy_version
 from assistant.replies import inbox, triage
@@ -209,7 +211,13 @@ class Service(BankFeatures):
     ) -> ImportReport:
         """Import invoices, customers or payments from a CSV/XLSX file (all-or-nothing)."""
         return import_file(
-            self.store, kind, path, actor=self.actor, dry_run=dry_run, progress=progress
+            self.store,
+            kind,
+            path,
+            actor=self.actor,
+            dry_run=dry_run,
+            progress=progress,
+            attachments_root=self.settings.attachments_dir,
         )
 
     def import_fec(
@@ -371,22 +379,9 @@ class Service(BankFeatures):
                     s=invoice_status_label(invoice.status.value),
                 )
             )
-        if promised < made:
-            raise UserError(
-                tr(
-                    "la date promise ({d}) est passée",
-                    "the promised date ({d}) is in the past",
-                    d=promised.isoformat(),
-                )
-            )
-        if amount_cents is not None and not 0 < amount_cents <= invoice.outstanding_cents:
-            raise UserError(
-                tr(
-                    "montant promis hors limites (reste dû : {o})",
-                    "promised amount out of range (outstanding: {o})",
-                    o=cents_to_str(invoice.outstanding_cents),
-                )
-            )
+        check_horizon(promised, made, self.scenario().promise_horizon_months, "--date")
+        if amount_cents is not None:
+            check_amount(amount_cents, invoice.outstanding_cents, "--amount")
         with self.store.transaction():
             promise_id = repo.insert_promise(
                 self.store,
@@ -432,24 +427,27 @@ class Service(BankFeatures):
         offline: bool = False,
         progress: Callable[[int, int], None] | None = None,
         accept_stale: str | None = None,
+        on_wait: Callable[[], None] | None = None,
     ) -> DraftRunReport:
         """Drafts for the plan's actions (idempotent: a second run the same day adds nothing).
         Refused when the payment data is stale, unless `accept_stale` gives the reason.
-        With example company facts the drafts are made, and the report says what to fill in."""
+        With example company facts the drafts are made, and the report says what to fill in.
+        One run at a time per home: another one waits (`on_wait` is told), then adds nothing."""
         self.check_fresh("draft", as_of, accept_stale)
         company = load_company(self.home)
-        plan = self.plan(as_of)
-        refreshed = self.refresh_drafts()
-        report = run_drafts(
-            self.store,
-            plan,
-            company,
-            TemplateStore(self.home),
-            rewriter=None if offline or not self.llm_available else self._rewriter(),
-            policy_version=self.policy_version(),
-            actor=self.actor,
-            progress=progress,
-        )
+        with draft_lock(self.home, on_wait):
+            plan = self.plan(as_of)
+            refreshed = self.refresh_drafts()
+            report = run_drafts(
+                self.store,
+                plan,
+                company,
+                TemplateStore(self.home),
+                rewriter=None if offline or not self.llm_available else self._rewriter(),
+                policy_version=self.policy_version(),
+                actor=self.actor,
+                progress=progress,
+            )
         report.notes[:0] = refreshed.lines()
         if problem := placeholder_problem(company):
             report.notes.insert(0, problem)
@@ -699,24 +697,45 @@ class Service(BankFeatures):
         return queue.list_drafts(self.store, status, texts=texts)
 
     def get_draft(self, draft_id: int) -> DraftView:
-        return queue.get_draft(self.store, draft_id)
+        """One draft, with its attachments (name, size, or why one cannot be attached)."""
+        view = queue.get_draft(self.store, draft_id)
+        view.attachments = []
+        for number in view.invoices:
+            invoice = repo.get_invoice(self.store, number)
+            if invoice is not None and invoice.pdf_path:
+                found = stored_attachment(invoice.pdf_path, self.settings.attachments_dir)
+                view.attachments.append(found)
+        return view
 
     def approve(
         self, draft_ids: list[int], on: date | None = None, *, override: str | None = None
     ) -> list[DraftView]:
-        """A person's yes; a text failing the fact checks needs `override` (the reason)."""
+        """A person's yes; a text failing the fact checks needs `override` (the reason).
+        All or nothing: every id is checked first; one refused, none is approved."""
         if problem := self.company_problem():
             raise UserError(problem)
         day = on or self.store.today()
-        views = [queue.approve(self.store, i, day, self.actor, override) for i in draft_ids]
+        ids = self._known_drafts(draft_ids)
+        with self.store.transaction():
+            views = [queue.approve(self.store, i, day, self.actor, override) for i in ids]
         for view in views:
             if view.channel == "letter":  # the PDF carries the approved text
                 notice.refresh_pdf(self, view.id)
         return views
 
     def reject(self, draft_ids: list[int], reason: str, on: date | None = None) -> list[DraftView]:
+        """All or nothing, as `approve`."""
         day = on or self.store.today()
-        return [queue.reject(self.store, i, reason, day, self.actor) for i in draft_ids]
+        ids = self._known_drafts(draft_ids)
+        with self.store.transaction():
+            return [queue.reject(self.store, i, reason, day, self.actor) for i in ids]
+
+    def _known_drafts(self, draft_ids: list[int]) -> list[int]:
+        """The ids once each, in order; UserError naming the first unknown one."""
+        ids = list(dict.fromkeys(draft_ids))
+        for draft_id in ids:
+            queue.get_draft(self.store, draft_id)
+        return ids
 
     def unapprove(self, draft_ids: list[int]) -> list[DraftView]:
         """Back to pending, until the send starts (all ids checked first: all or nothing)."""

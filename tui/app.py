@@ -6,6 +6,7 @@ in thread workers so the interface never freezes.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable, Iterable
 from datetime import date
 
@@ -13,9 +14,11 @@ from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.command import CommandPalette
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from assistant.errors import PolicyError, UserError
+from assistant.faults import describe
 from assistant.i18n import tr
 from assistant.service import Service
 from tui.screens.calls import CallsScreen
@@ -92,6 +95,12 @@ class RelanceApp(App[None]):
         except (UserError, PolicyError) as exc:
             self.notify(str(exc), severity="error", timeout=8)
             return False
+        except (sqlite3.DatabaseError, OSError) as exc:  # disk full, read-only home
+            known = describe(exc)
+            if known is None:
+                raise
+            self.notify(known, severity="error", timeout=15)
+            return False
         return True
 
     async def action_quit(self) -> None:
@@ -112,6 +121,18 @@ class RelanceApp(App[None]):
             f=editor.file,
         )
         self.push_screen(ConfirmModal(question, tr("Quitter", "Quit")), done)
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """Notifications carry data (names, the server's words, errors): never markup."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen())
@@ -162,7 +183,7 @@ class RelanceApp(App[None]):
     def _go(self, mode: str) -> Callable[[], None]:
         return lambda: self.switch_mode(mode)  # type: ignore[return-value]
 
-    @work(thread=True, exclusive=True, group="batch")
+    @work(thread=True, exclusive=True, group="batch", exit_on_error=False)
     def create_drafts(self) -> None:
         try:
             report = self.service.draft(self.as_of)

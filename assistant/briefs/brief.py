@@ -8,6 +8,7 @@ sheet and the computed options, never from a model.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -248,6 +249,17 @@ def _short(d: Any) -> str:
     return format_date(d, ui_locale(), "short")
 
 
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
+_MARKDOWN_BLOCK = re.compile(r"^(\s*)([#>+=-])")
+
+
+def md(text: str) -> str:
+    """Data (names, notes, numbers, model text) as literal Markdown text: a customer named
+    `[click](https://evil.test)` is shown as written, never as a link or formatting."""
+    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(text.splitlines()))
+    return _MARKDOWN_BLOCK.sub(r"\1\\\2", escaped)
+
+
 def render_markdown(brief: Brief) -> str:
     """The brief as Markdown: one screen a collector can phone from."""
     s, c = brief.sheet, brief.sheet.customer
@@ -265,18 +277,18 @@ def render_markdown(brief: Brief) -> str:
     if c.language != language():
         profile += " · " + tr("appel en {l}", "call in {l}", l=_language_name(c.language))
     lines = [
-        f"# {tr('Fiche d’appel', 'Call brief')}{colon}{c.name} ({c.id})",
+        f"# {tr('Fiche d’appel', 'Call brief')}{colon}{md(c.name)} ({md(c.id)})",
         "",
-        f"- **{tr('Interlocuteur', 'Contact')}**{colon}{contact}",
+        f"- **{tr('Interlocuteur', 'Contact')}**{colon}{md(contact)}",
         f"- **{tr('Commercial', 'Salesperson')}**{colon}"
-        f"{c.salesperson_name or c.salesperson_email or '—'}",
-        f"- **{tr('Profil', 'Profile')}**{colon}{profile}",
+        f"{md(c.salesperson_name or c.salesperson_email or '—')}",
+        f"- **{tr('Profil', 'Profile')}**{colon}{md(profile)}",
         f"- **{tr('Au', 'As of')}** {format_date(s.as_of, ui_locale(), 'long')} · "
         f"{tr('rédaction', 'written by')}{colon}{source}",
         "",
         f"## {tr('Situation', 'Situation')}",
         "",
-        brief.summary,
+        md(brief.summary),
         "",
         f"## {tr('Factures ouvertes', 'Open invoices')}",
         "",
@@ -292,7 +304,7 @@ def render_markdown(brief: Brief) -> str:
         else:
             late = tr("à échoir", "not due")
         lines.append(
-            f"| {i.number} | {_short(i.due_date)} | {money(i.outstanding_cents, s)} | {late} |"
+            f"| {md(i.number)} | {_short(i.due_date)} | {money(i.outstanding_cents, s)} | {late} |"
         )
     totals = [tr("Échu : {a}", "Overdue: {a}", a=money(s.overdue_cents, s))]
     if s.not_due:
@@ -306,17 +318,18 @@ def render_markdown(brief: Brief) -> str:
     lines += ["", "**" + " · ".join(totals) + "**", ""]
 
     lines += [f"## {tr('Script d’appel', 'Call script')}", ""]
-    lines += [f"**{tr('Ouverture', 'Opening')}**{colon}{sc.opening}", ""]
+    lines += [f"**{tr('Ouverture', 'Opening')}**{colon}{md(sc.opening)}", ""]
     lines += [f"**{tr('Faits à rappeler', 'Facts to state')}**", ""]
-    lines += [f"- {f}" for f in sc.facts] + [""]
+    lines += [f"- {md(f)}" for f in sc.facts] + [""]
     lines += [f"**{tr('Questions à poser', 'Questions to ask')}**", ""]
-    lines += [f"- {q}" for q in sc.questions] + [""]
+    lines += [f"- {md(q)}" for q in sc.questions] + [""]
     lines += [f"**{tr('Objections probables', 'Likely objections')}**", ""]
     lines += [
-        tr("- « {o} » → {a}", "- “{o}” → {a}", o=x.objection, a=x.answer) for x in sc.objections
+        tr("- « {o} » → {a}", "- “{o}” → {a}", o=md(x.objection), a=md(x.answer))
+        for x in sc.objections
     ] + [""]
-    lines += [f"**{tr('Proposition', 'Proposal')}**{colon}{sc.proposal}", ""]
-    lines += [f"**{tr('Conclusion', 'Closing')}**{colon}{sc.closing}", ""]
+    lines += [f"**{tr('Proposition', 'Proposal')}**{colon}{md(sc.proposal)}", ""]
+    lines += [f"**{tr('Conclusion', 'Closing')}**{colon}{md(sc.closing)}", ""]
 
     plan = s.running_plan
     if plan is not None:
@@ -351,7 +364,7 @@ def render_markdown(brief: Brief) -> str:
         parts = ", ".join(
             f"{money(x.amount_cents, s)} {tr('le', 'on')} {_short(x.date)}" for x in o.instalments
         )
-        lines.append(f"- **{o.label}**{star} (`{o.id}`){colon}{parts}")
+        lines.append(f"- **{md(o.label)}**{star} (`{o.id}`){colon}{parts}")
     levers = describe_levers(brief.levers, s)
     if levers:
         lines += [
@@ -365,7 +378,7 @@ def render_markdown(brief: Brief) -> str:
             ),
             "",
         ]
-        lines += [f"- {x}" for x in levers]
+        lines += [f"- {md(x)}" for x in levers]
     lines += ["", f"## {tr('Contexte commercial', 'Commercial context')}", ""]
     lines.append(
         "- "
@@ -381,17 +394,17 @@ def render_markdown(brief: Brief) -> str:
         )
     )
     if c.notes:
-        lines += [f"- {tr('Notes', 'Notes')}{colon}{c.notes}"]
+        lines += [f"- {tr('Notes', 'Notes')}{colon}{md(c.notes)}"]
     if s.timeline:
         lines += ["", f"## {tr('Historique des échanges', 'Exchange history')}", ""]
-        lines += [f"- {_short(t.on)}{colon}{t.text}" for t in s.timeline[-12:]]
+        lines += [f"- {_short(t.on)}{colon}{md(t.text)}" for t in s.timeline[-12:]]
     if brief.violations:
         lines += [
             "",
             f"## {tr('Contrôles (texte du LLM refusé)', 'Checks (LLM text refused)')}",
             "",
         ]
-        lines += [f"- {v}" for v in brief.violations]
+        lines += [f"- {md(v)}" for v in brief.violations]
     lines += [
         "",
         tr(
@@ -399,7 +412,7 @@ def render_markdown(brief: Brief) -> str:
             "no-answer|wrong-contact|paid`",
             "After the call: `relance log-call {c} --outcome promise|plan|dispute|"
             "no-answer|wrong-contact|paid`",
-            c=c.id,
+            c=md(c.id),
         ),
     ]
     return "\n".join(lines) + "\n"

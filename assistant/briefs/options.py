@@ -141,13 +141,16 @@ def instalment_plan(
     calendar: BusinessCalendar,
     country: str = "FR",
     closing: ClosingSpans = (),
+    *,
+    first_day: date | None = None,
 ) -> PlanOption:
-    """The `count`-instalment plan agreed on a call; refused if it breaks the policy."""
+    """The `count`-instalment plan agreed on a call; refused if it breaks the policy.
+    `first_day`: the first instalment agreed on the call (else the policy's first day)."""
     from assistant.errors import UserError
 
     if count < 1:
         raise UserError(tr("nombre d'échéances invalide", "invalid number of instalments"))
-    if count == 1:
+    if count == 1 and first_day is None:
         return plan_options(total_cents, as_of, policy, calendar, country, closing)[0]
     amounts = split_exact(total_cents, count)
     if min(amounts) < policy.min_instalment:
@@ -155,7 +158,10 @@ def instalment_plan(
             tr("échéances inférieures au minimum de la politique ({m})",
                "instalments below the policy minimum ({m})", m=cents_to_str(policy.min_instalment))
         )  # fmt: skip
-    first = _first_instalment_day(as_of, policy, calendar, country, closing)
+    if first_day is None:
+        first = _first_instalment_day(as_of, policy, calendar, country, closing)
+    else:
+        first = calendar.next_on_or_after(first_day, country, closing)
     dates = _monthly_dates(first, count, calendar, country, closing)
     if _span(dates) > policy.max_duration_days:
         raise UserError(

@@ -16,9 +16,11 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from email.message import EmailMessage
 from pathlib import Path
 
-from assistant.delivery.message import build_email, message_id
+from assistant.delivery.attachments import AttachmentRefused, read_attachment
+from assistant.delivery.message import BuildError, build_email, message_id
 from assistant.delivery.pacing import Pacing, pace
 from assistant.delivery.transports import (
     EmailTransport,
@@ -39,6 +41,7 @@ from assistant.labels import invoice_status_label, status_label
 from assistant.money import Money
 from assistant.rules.holds import Holds, load_holds
 from assistant.rules.promises import PromiseState, load_promises
+from assistant.safetext import control_in
 from assistant.storage import balances, repo
 from assistant.storage.db import Store
 from assistant.storage.replies_repo import addresses
@@ -109,6 +112,7 @@ class Sender:
     templates: TemplateStore | None = None  # for the optional HTML part of a template
     promise_grace_days: int = 0
     min_gap_days: int = 0  # between two messages to one customer, checked right before sending
+    attachments_root: Path | None = None  # RELANCE_ATTACHMENTS_DIR
     retries: int = 3
     backoff_s: float = 1.0
     sleep: Callable[[float], None] = time.sleep
@@ -331,6 +335,12 @@ class Sender:
         return cur.rowcount == 1
 
     def _deliver(self, draft: DraftView, report: SendReport) -> None:
+        try:
+            message = self._build(draft)
+        except BuildError as exc:  # this draft only: it fails with the reason, the batch goes on
+            self._finish(draft, "failed", str(exc), was="approved")
+            report.failed.append(draft.id)
+            return
         mid = message_id(draft, self.sender) if draft.channel != "sms" else None
         with self.store.transaction():
             if not self._set_status(draft.id, "approved", "sending", message_id=mid):
@@ -341,7 +351,7 @@ class Sender:
                 "UPDATE drafts SET attempts = attempts + 1 WHERE id = ?", (draft.id,)
             )
             try:
-                note = self._send_one(draft)
+                note = self._send_one(draft, message)
                 break
             except PermanentError as exc:
                 self._finish(draft, "failed", str(exc))
@@ -385,11 +395,13 @@ class Sender:
                 if self._set_status(draft.id, "approved", "approved", error=note):
                     report.deferred.append(draft.id)
 
-    def _send_one(self, draft: DraftView) -> str | None:
+    def _build(self, draft: DraftView) -> EmailMessage | None:
+        """The e-mail of an approved draft (None for an SMS); BuildError when it cannot be."""
         if draft.channel == "sms":
-            self.sms.send(draft.recipient or "", draft.body, f"draft-{draft.id}")
+            if not (draft.recipient or "").strip() or control_in(draft.recipient or ""):
+                raise BuildError(tr("numéro de téléphone invalide", "invalid phone number"))
             return None
-        msg = build_email(
+        return build_email(
             draft,
             sender=self.sender,
             sender_name=self.sender_name,
@@ -398,7 +410,12 @@ class Sender:
             attachments=self._attachments(draft),
             html=self._html(draft),
         )
-        return self.email.send(msg)
+
+    def _send_one(self, draft: DraftView, message: EmailMessage | None) -> str | None:
+        if message is None:
+            self.sms.send(draft.recipient or "", draft.body, f"draft-{draft.id}")
+            return None
+        return self.email.send(message)
 
     def _html(self, draft: DraftView) -> str | None:
         if self.templates is None:
@@ -409,31 +426,41 @@ class Sender:
                 draft.template_name, draft.body, context | {"language": draft.language}
             )
         except PolicyError as exc:
-            raise PermanentError(str(exc)) from exc
+            raise BuildError(str(exc)) from exc
 
-    def _attachments(self, draft: DraftView) -> list[Path]:
-        paths = []
+    def _attachments(self, draft: DraftView) -> list[tuple[str, bytes]]:
+        """The formal notice's own PDF for a letter, then the invoice PDFs, checked again (a
+        file changed since the import fails the draft)."""
+        found: list[tuple[str, bytes]] = []
         if draft.channel == "letter":  # the formal notice itself, as approved
             from assistant.storage.statutory import notice_pdf_path
 
             letter = notice_pdf_path(self.store, draft.id)
             if letter is None or not Path(letter).is_file():
                 raise PermanentError(tr("PDF de la lettre introuvable", "letter PDF not found"))
-            paths.append(Path(letter))
+            found.append((Path(letter).name, Path(letter).read_bytes()))
         for number in draft.invoices:
             invoice = repo.get_invoice(self.store, number)
-            if invoice is not None and invoice.pdf_path and Path(invoice.pdf_path).is_file():
-                paths.append(Path(invoice.pdf_path))
-        return paths
+            if invoice is None or not invoice.pdf_path:
+                continue
+            try:
+                found.append(read_attachment(invoice.pdf_path, self.attachments_root))
+            except AttachmentRefused as exc:
+                raise BuildError(
+                    tr("pièce jointe refusée : {e}", "attachment refused: {e}", e=exc)
+                ) from None
+        return found
 
-    def _finish(self, draft: DraftView, status: str, error: str | None) -> None:
+    def _finish(
+        self, draft: DraftView, status: str, error: str | None, *, was: str = "sending"
+    ) -> None:
         """`sent` (error: a note, e.g. a Cc refused) or `failed` (the server's words)."""
         with self.store.transaction():
             now = self.store.now_iso()
             extra: dict[str, object] = {"error": error}
             if status == "sent":
                 extra["sent_at"] = now
-            self._set_status(draft.id, "sending", status, **extra)
+            self._set_status(draft.id, was, status, **extra)
             if status == "failed":
                 repo.undo_steps(self.store, draft.id)
             self.store.record_event(

@@ -94,5 +94,6 @@ def make_sender(
         templates=TemplateStore(home),
         promise_grace_days=promise_grace_days,
         min_gap_days=min_gap_days,
+        attachments_root=settings.attachments_dir,
         backoff_s=backoff_s,
     )

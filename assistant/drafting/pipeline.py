@@ -9,6 +9,7 @@ the same day creates nothing new; a pending draft whose invoices changed is supe
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -31,6 +32,7 @@ from assistant.i18n import language, tr
 from assistant.models import Customer, Invoice
 from assistant.rules import Action, Plan
 from assistant.rules.policy import STEP_IDS
+from assistant.safetext import one_line
 from assistant.storage import repo, review
 from assistant.storage.db import Store
 
@@ -400,7 +402,7 @@ def store_draft(
                 req.language,
                 req.recipient,
                 json.dumps(req.cc),
-                outcome.subject,
+                one_line(outcome.subject),  # a header: the LLM path is normalised too
                 outcome.body,
                 req.template_name,
                 req.fallback.subject,
@@ -529,17 +531,21 @@ def run_drafts(
             report.fallback_reasons[
                 outcome.fallback_reason or tr("pas de réécriture", "no rewrite")
             ] += 1
-        draft_id = store_draft(
-            store,
-            req,
-            outcome,
-            policy_version=policy_version,
-            actor=actor,
-            supersedes=supersedes,
-            checks=outcome_checks(req, outcome),
-        )
-        report.created.append(draft_id)
-        report.superseded += supersedes is not None
+        try:
+            draft_id = store_draft(
+                store,
+                req,
+                outcome,
+                policy_version=policy_version,
+                actor=actor,
+                supersedes=supersedes,
+                checks=outcome_checks(req, outcome),
+            )
+        except sqlite3.IntegrityError:  # another run stored this draft meanwhile: nothing lost
+            report.unchanged += 1
+        else:
+            report.created.append(draft_id)
+            report.superseded += supersedes is not None
         if progress:
             progress(done, total)
     return report

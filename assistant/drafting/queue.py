@@ -13,10 +13,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from assistant.delivery.attachments import Attachment
 from assistant.errors import UserError
 from assistant.i18n import tr
 from assistant.labels import status_label
 from assistant.money import cents_to_str
+from assistant.safetext import one_line
 from assistant.storage import repo
 from assistant.storage.db import Store
 
@@ -75,6 +77,7 @@ class DraftView:
     override_reason: str | None = None  # approved despite `checks`, and why
     # the policy version the text was last re-rendered against (None: the drafting one)
     checked_version: str | None = None
+    attachments: list[Attachment] | None = None  # filled for one draft shown (not in lists)
 
     def as_json(self) -> dict[str, Any]:
         """DESIGN.md §5 `drafts --json` keys, then our extensions (money as decimal strings)."""
@@ -114,7 +117,11 @@ class DraftView:
             "instalment_id": self.instalment_id,
             "checks": self.checks,
             "override_reason": self.override_reason,
-        }
+        } | (
+            {}
+            if self.attachments is None
+            else {"attachments": [a.as_json() for a in self.attachments]}
+        )
 
     @property
     def passed_checks(self) -> bool:
@@ -212,8 +219,15 @@ def outdated_drafts(store: Store, policy_version: str) -> list[DraftView]:
     return [_view(r) for r in rows]
 
 
+MAX_ID = 2**63 - 1  # SQLite integers: a larger id cannot exist
+
+
 def get_draft(store: Store, draft_id: int) -> DraftView:
-    row = store.query_one(f"{_SELECT} WHERE d.id = ?", (draft_id,))
+    row = (
+        store.query_one(f"{_SELECT} WHERE d.id = ?", (draft_id,))
+        if 0 < draft_id <= MAX_ID
+        else None
+    )
     if row is None:
         raise UserError(tr("brouillon inconnu : {i}", "unknown draft: {i}", i=draft_id))
     return _view(row)
@@ -343,7 +357,7 @@ def edit(
     _require(view, "pending")
     if not body.strip():
         raise UserError(tr("le texte ne peut pas être vide", "the text cannot be empty"))
-    new_subject = view.subject if subject is None else " ".join(subject.split())
+    new_subject = view.subject if subject is None else one_line(subject)
     if new_subject == view.subject and body == view.body:
         return view
     checks = view.checks if checks is None else checks

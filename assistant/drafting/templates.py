@@ -13,13 +13,12 @@ from pathlib import Path
 from jinja2 import (
     FileSystemLoader,
     StrictUndefined,
-    TemplateError,
     TemplateNotFound,
     TemplateSyntaxError,
 )
-from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
+from assistant.drafting.sandbox import LimitedSandbox, template_failure
 from assistant.errors import PolicyError
 from assistant.i18n import tr
 from assistant.paths import bundled_dir
@@ -33,12 +32,12 @@ class Rendered:
 
 def _environment(
     search: list[str], extra: dict[str, str] | None = None, *, autoescape: bool = False
-) -> SandboxedEnvironment:
+) -> LimitedSandbox:
     from jinja2 import ChoiceLoader, DictLoader
 
     loaders = [DictLoader(extra)] if extra else []
     loaders.append(FileSystemLoader(search))
-    return SandboxedEnvironment(
+    return LimitedSandbox(
         loader=ChoiceLoader(loaders),
         undefined=StrictUndefined,
         autoescape=autoescape,
@@ -67,9 +66,12 @@ class TemplateStore:
             if block is None:
                 return None
             ctx = template.new_context({**context, "body_html": text_to_html(body)})
-            return "".join(block(ctx)).strip()
-        except TemplateError as exc:
-            raise PolicyError(f"{name} (html): {exc}") from exc
+            with self.html_env.limited():
+                return "".join(block(ctx)).strip()
+        except TemplateSyntaxError as exc:
+            raise PolicyError(_syntax(exc, name)) from exc
+        except Exception as exc:  # anything a manager's template does wrong, in one line
+            raise PolicyError(f"{name} (html): {template_failure(exc)}") from exc
 
     def exists(self, name: str) -> bool:
         """A template `fr/reminder_1.softer.j2` exists (the manager's or shipped)."""
@@ -113,12 +115,15 @@ class TemplateStore:
                     tr("{n} : bloc « body » manquant", "{n}: missing « body » block", n=name)
                 )
             subject_block = template.blocks.get("subject")
-            subject = "".join(subject_block(ctx)).strip() if subject_block else ""
-            body = "".join(body_block(ctx)).strip()
+            with self.env.limited():
+                subject = "".join(subject_block(ctx)).strip() if subject_block else ""
+                body = "".join(body_block(ctx)).strip()
+        except PolicyError:
+            raise
         except TemplateSyntaxError as exc:
             raise PolicyError(_syntax(exc, name)) from exc
-        except TemplateError as exc:
-            raise PolicyError(f"{name}: {exc}") from exc
+        except Exception as exc:  # anything a manager's template does wrong, in one line
+            raise PolicyError(f"{name}: {template_failure(exc)}") from exc
         return Rendered(" ".join(subject.split()), _tidy(body))
 
 

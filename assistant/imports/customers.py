@@ -30,13 +30,13 @@ from assistant.storage.db import Store
 # field -> (parser, value for an empty cell)
 _FIELDS: dict[str, tuple[Any, Any]] = {
     "email": (values.email, None),
-    "phone": (values.optional_text, None),
+    "phone": (values.line, None),
     "language": (values.language, "fr"),
     "country": (values.country, "FR"),
-    "segment": (values.optional_text, None),
+    "segment": (values.line, None),
     "risk": (values.risk, None),
     "strategic": (values.boolean, False),
-    "salesperson_name": (values.optional_text, None),
+    "salesperson_name": (values.line, None),
     "salesperson_email": (values.email, None),
     "customer_since": (values.day, None),
     "sms_opt_in": (values.boolean, False),
@@ -131,7 +131,7 @@ def import_customers(store: Store, table: Table, *, actor: str) -> ImportReport:
 
 def _parse(view: RowView, columns: ColumnMap) -> dict[str, Any]:
     """The fields this row sets (only the columns the file has)."""
-    name = view.require("name", values.optional_text)
+    name = view.require("name", values.line)
     if columns.has("customer_id"):
         code = view.require("customer_id", values.identifier)
     else:

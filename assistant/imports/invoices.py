@@ -33,8 +33,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
+from functools import partial
 
+from assistant.delivery.attachments import AttachmentRefused, accept_import_pdf
 from assistant.i18n import tr
 from assistant.imports import values
 from assistant.imports.columns import REQUIRED, ColumnMap, map_columns
@@ -226,7 +227,7 @@ def _parse_rows(
             view,
             number or "",
             customer_id or "",
-            customer_name=view.get("customer_name", values.optional_text),
+            customer_name=view.get("customer_name", values.line),
             email=view.get("email", values.email),
             language=view.get("language", values.language),
             issue_date=issue_date or date.min,
@@ -235,9 +236,9 @@ def _parse_rows(
             outstanding=outstanding,
             currency=_currency(view),
             status=state if isinstance(state, InvoiceStatus) else None,
-            reference=view.get("reference", values.optional_text),
+            reference=view.get("reference", values.line),
             paid_date=view.get("paid_date", values.day),
-            pdf_path=_pdf(view.get("pdf_path", values.optional_text), table.folder),
+            pdf_path=view.get("pdf_path", partial(_pdf, table=table)),
             credit=credit,
             credited_invoice=view.get("credited_invoice", values.identifier),
             paid_amount=view.get("paid_amount", values.amount),
@@ -382,14 +383,16 @@ def _credit(row: _Row, before: Invoice | None, columns: ColumnMap) -> Credit | N
     )  # fmt: skip
 
 
-def _pdf(value: str | None, folder: Path | None) -> str | None:
-    """An invoice PDF path from the file, made absolute from the file's own folder."""
+def _pdf(cell: object, *, table: Table) -> str | None:
+    """An invoice PDF named in the file: a PDF inside the allowed folder (see
+    `delivery.attachments`), made absolute from the file's own folder."""
+    value = values.line(cell)
     if not value:
         return None
-    path = Path(value).expanduser()
-    if not path.is_absolute() and folder is not None:
-        path = folder / path
-    return str(path)
+    try:
+        return accept_import_pdf(value, table.folder, table.attachments_root)
+    except AttachmentRefused as exc:
+        raise ValueError(str(exc)) from None
 
 
 def _customers(rows: list[_Row], known: dict[str, Customer]) -> list[Customer]:

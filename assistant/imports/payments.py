@@ -57,6 +57,16 @@ def import_payments(store: Store, table: Table, *, actor: str) -> ImportReport:
             markers[view.line] = marker
         if payer := view.get("customer_id", values.identifier):
             payers[view.line] = payer
+        if day is not None and day > store.today():
+            view.fail(
+                "date",
+                tr(
+                    "règlement daté du {d}, dans le futur (aujourd'hui : {t})",
+                    "payment dated {d}, in the future (today: {t})",
+                    d=day.isoformat(),
+                    t=store.today().isoformat(),
+                ),
+            )
         if amount is not None and amount <= 0:
             view.fail(
                 "amount",

@@ -20,9 +20,23 @@ from pathlib import Path
 from typing import Any
 
 from assistant.errors import ImportRejected, UserError
+from assistant.files import FileRefused, human_size, read_regular_file
 from assistant.i18n import tr
 
 CSV_DELIMITERS = (",", ";", "\t")
+
+# Limits on what one import reads (docs/hostile-input.md): the whole file is validated in
+# memory before anything is written (all-or-nothing), so its size is capped; larger exports
+# are split. Under these caps an import stays below 500 MB of memory (benchmarks/).
+MAX_FILE_BYTES = 32 * 1024 * 1024  # CSV, FEC or XLSX as stored
+MAX_ROWS = 40_000  # data rows in one file
+MAX_CELLS = 1_600_000  # rows x columns in one file
+MAX_FIELD_CHARS = 32 * 1024  # one cell
+MAX_LINE_CHARS = 256 * 1024  # one line of a text file
+MAX_XLSX_UNPACKED = 128 * 1024 * 1024  # all the parts of a workbook, unpacked
+MAX_XLSX_STRINGS = 32 * 1024 * 1024  # its shared strings, unpacked (all read at once)
+MAX_XLSX_PARTS = 2_000
+csv.field_size_limit(MAX_FIELD_CHARS)
 _XLSX_MAGIC = b"PK\x03\x04"
 _XLS_MAGIC = b"\xd0\xcf\x11\xe0"
 
@@ -67,19 +81,24 @@ class Table:
     folder: Path | None = None  # where the file is: relative paths in it (PDFs) start there
     header_line: int = 1  # title lines above the header are skipped
     notes: dict[int, str] | None = None  # lenient reading: line -> what was wrong with its bytes
+    attachments_root: Path | None = None  # PDFs named in the file: only from here (else folder)
 
 
 def file_bytes(path: Path) -> bytes:
+    """The file's bytes: a regular file only (not /dev/zero, a FIFO or a directory), at most
+    MAX_FILE_BYTES; otherwise one clear line."""
     try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise UserError(tr("fichier introuvable : {p}", "file not found: {p}", p=path)) from None
-    except IsADirectoryError:
-        raise UserError(tr("{p} est un dossier", "{p} is a directory", p=path)) from None
-    except OSError as exc:
-        raise UserError(
-            tr("lecture impossible : {p} ({e})", "cannot read {p} ({e})", p=path, e=exc.strerror)
-        ) from None
+        return read_regular_file(path, MAX_FILE_BYTES)
+    except FileRefused as exc:
+        if "volumineux" in str(exc) or "too large" in str(exc):
+            raise UserError(
+                f"{exc} : "
+                + tr(
+                    "découpez l'export (par période ou par client) et importez chaque partie",
+                    "split the export (by period or by customer) and import each part",
+                )
+            ) from None
+        raise UserError(str(exc)) from None
 
 
 def decode(data: bytes, name: str) -> tuple[str, str]:
@@ -119,8 +138,20 @@ def garbage_lines(text: str, name: str, *, mixed: bool = False) -> list[str]:
     as Windows-1252 because it is not UTF-8, so UTF-8 sequences in it mean mixed encodings."""
     problems = []
     for number, line in enumerate(text.splitlines(), start=1):
-        if problem := garbage_in(line, mixed=mixed):
+        if len(line) > MAX_LINE_CHARS:
+            problems.append(
+                tr(
+                    "{f}:{n}: ligne de plus de {m} caractères (fichier binaire ou mal découpé ?)",
+                    "{f}:{n}: line longer than {m} characters (binary or badly split file?)",
+                    f=name,
+                    n=number,
+                    m=MAX_LINE_CHARS,
+                )
+            )
+        elif problem := garbage_in(line, mixed=mixed):
             problems.append(f"{name}:{number}: {problem}")
+        if len(problems) >= MAX_PROBLEMS:
+            break
     return problems
 
 
@@ -173,6 +204,37 @@ def _undecodable(name: str, data: bytes, encoding: str) -> ImportRejected:
                 )
     return ImportRejected(
         name, problems or [tr("{f} : encodage illisible", "{f}: unreadable encoding", f=name)]
+    )
+
+
+MAX_PROBLEMS = 1_000  # a file this broken is not read further
+
+
+class _Count:
+    """Rows and cells read so far, against MAX_ROWS and MAX_CELLS."""
+
+    def __init__(self, name: str) -> None:
+        self.name, self.rows, self.cells = name, 0, 0
+
+    def add(self, cells: Sequence[Any]) -> None:
+        self.rows += 1
+        self.cells += len(cells)
+        if self.rows > MAX_ROWS:
+            raise _split(self.name, tr("plus de {m} lignes de données", "more than {m} data rows",
+                                       m=f"{MAX_ROWS:,}".replace(",", " ")))  # fmt: skip
+        if self.cells > MAX_CELLS:
+            raise _split(self.name, tr("plus de {m} cellules", "more than {m} cells",
+                                       m=f"{MAX_CELLS:,}".replace(",", " ")))  # fmt: skip
+
+
+def _split(name: str, what: str) -> UserError:
+    return UserError(
+        tr(
+            "{f} : {w} : découpez l'export (par période ou par client) et importez chaque partie",
+            "{f}: {w}: split the export (by period or by customer) and import each part",
+            f=name,
+            w=what,
+        )
     )
 
 
@@ -269,6 +331,7 @@ def read_table(
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quoting=quoting)
     headers: list[str] = []
     rows: list[Row] = []
+    count = _Count(path.name)
     previous_end = 0
     try:
         for cells in reader:
@@ -279,6 +342,7 @@ def read_table(
                 headers = [c.strip() for c in cells]
             elif [c.strip() for c in cells] != headers:  # a header repeated on each page
                 rows.append(Row(start, cells))
+                count.add(cells)
     except csv.Error as exc:
         raise UserError(_csv_error(path.name, reader.line_num, exc)) from None
     return Table(
@@ -330,9 +394,10 @@ def _read_xlsx(
                 f=name,
             )
         )
+    has_formulas = check_xlsx(data, name)
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        formulas = _has_formulas(data) and load_workbook(io.BytesIO(data), read_only=True)
+        formulas = has_formulas and load_workbook(io.BytesIO(data), read_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
         raise UserError(
             tr(
@@ -355,6 +420,7 @@ def _read_xlsx(
         )
         headers: list[str] = []
         rows: list[Row] = []
+        count = _Count(name)
         for number, values in enumerate(source, start=header_line):
             raw = next(written, ()) if written is not None else ()
             cells = [v.strip() if isinstance(v, str) else v for v in values]
@@ -368,6 +434,7 @@ def _read_xlsx(
                 and i < len(cells) and cells[i] is None
             }  # fmt: skip
             rows.append(Row(number, cells, missing or None))
+            count.add(cells)
     finally:
         workbook.close()
         if formulas:
@@ -383,15 +450,84 @@ def _read_xlsx(
     return header_line, headers, rows
 
 
-def _has_formulas(data: bytes) -> bool:
-    """Whether a worksheet of the workbook holds a formula (`<f>` element)."""
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        for info in archive.infolist():
-            if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
-                xml = archive.read(info)
-                if b"<f>" in xml or b"<f " in xml:
-                    return True
-    return False
+_FORMULA = re.compile(rb"<f[ >]")
+_CHUNK = 1024 * 1024
+
+
+def check_xlsx(data: bytes, name: str) -> bool:
+    """Refuse a workbook that unpacks to more than MAX_XLSX_UNPACKED (a zip bomb: 1.5 MB of
+    spaces unpacking to gigabytes) or whose text holds a run longer than MAX_FIELD_CHARS,
+    reading each part in chunks (never a whole part in memory). Returns whether a worksheet
+    holds a formula."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile as exc:
+        raise UserError(
+            tr("{f} : classeur Excel illisible ({e})", "{f}: unreadable Excel workbook ({e})",
+               f=name, e=exc)
+        ) from None  # fmt: skip
+    with archive:
+        parts = archive.infolist()
+        declared = sum(info.file_size for info in parts)
+        if len(parts) > MAX_XLSX_PARTS or declared > MAX_XLSX_UNPACKED:
+            raise _unpacked_too_big(name, declared)
+        strings = sum(i.file_size for i in parts if i.filename.endswith("sharedStrings.xml"))
+        if strings > MAX_XLSX_STRINGS:
+            raise _unpacked_too_big(name, strings, MAX_XLSX_STRINGS)
+        has_formulas, total = False, 0
+        for info in parts:
+            if not info.filename.endswith(".xml"):
+                continue
+            sheet = info.filename.startswith("xl/worksheets/")
+            tail = b""
+            try:
+                with archive.open(info) as part:
+                    while chunk := part.read(_CHUNK):
+                        total += len(chunk)
+                        if total > MAX_XLSX_UNPACKED:
+                            raise _unpacked_too_big(name, total)
+                        window = tail + chunk
+                        if _LONG_TEXT.search(window):
+                            raise _cell_too_long(name, info.filename)
+                        has_formulas = has_formulas or (sheet and bool(_FORMULA.search(window)))
+                        tail = window[-_LONG_BYTES:]
+            except (zipfile.BadZipFile, OSError, EOFError) as exc:  # bad CRC, truncated part
+                raise UserError(
+                    tr("{f} : classeur Excel abîmé ({e})", "{f}: damaged Excel workbook ({e})",
+                       f=name, e=exc)
+                ) from None  # fmt: skip
+    return has_formulas
+
+
+# A run of text (inside a cell or between elements) longer than a cell may be, in UTF-8 bytes.
+# Anchored on a delimiter so that each run is scanned once (linear, whatever the content).
+_LONG_BYTES = MAX_FIELD_CHARS * 4
+_LONG_TEXT = re.compile(rb"(?:^|[<>])[^<>]{%d}" % _LONG_BYTES)
+
+
+def _unpacked_too_big(name: str, size: int, cap: int = MAX_XLSX_UNPACKED) -> UserError:
+    return UserError(
+        tr(
+            "{f} : classeur trop volumineux une fois décompressé ({s}, au plus {m}) :"
+            " enregistrez-le en CSV ou découpez-le",
+            "{f}: workbook too large once unpacked ({s}, at most {m}): save it as CSV or split it",
+            f=name,
+            s=human_size(size),
+            m=human_size(cap),
+        )
+    )
+
+
+def _cell_too_long(name: str, part: str) -> UserError:
+    return UserError(
+        tr(
+            "{f} : texte de plus de {m} caractères dans {p} (cellule remplie d'espaces ?)",
+            "{f}: text longer than {m} characters in {p} (a cell padded with spaces?)",
+            f=name,
+            m=MAX_FIELD_CHARS,
+            p=part,
+        )
+    )
 
 
 def _find_sheet_header(sheets: Sequence[Any], recognise: Callable[[str], bool]) -> tuple[int, int]:

@@ -7,6 +7,7 @@ what a real run would do, and nothing is written.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
@@ -42,8 +43,10 @@ def import_file(
     actor: str = "user",
     dry_run: bool = False,
     progress: Callable[[int, int], None] | None = None,
+    attachments_root: Path | None = None,
 ) -> ImportReport:
-    """Import a CSV/XLSX file of `kind` (invoices, customers or payments)."""
+    """Import a CSV/XLSX file of `kind` (invoices, customers or payments). PDFs named in an
+    invoices file are accepted from `attachments_root` only (default: the file's folder)."""
     if kind not in _IMPORTERS:
         raise UserError(
             tr(
@@ -54,6 +57,7 @@ def import_file(
             )
         )
     table = read_table(Path(path), partial(columns.recognises, kind))
+    table = replace(table, attachments_root=attachments_root)
     return _run(store, table, partial(_IMPORTERS[kind], actor=actor), actor, dry_run, progress)
 
 

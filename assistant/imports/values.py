@@ -16,12 +16,12 @@ from babel.numbers import list_currencies
 from openpyxl.utils.datetime import from_excel
 
 from assistant.dates import MAX_YEAR, MIN_YEAR, DateError, parse_date
+from assistant.emails import check_addresses
 from assistant.i18n import tr
 from assistant.imports.columns import fold
 from assistant.models import InvoiceStatus
 from assistant.money import AmountError, currency_in, parse_amount
-
-_EMAIL = re.compile(r"^[^@\s;,<>\"]+@[^@\s;,<>\"]+\.[A-Za-z]{2,}$")
+from assistant.safetext import control_in
 
 
 def text(cell: Any) -> str:
@@ -45,13 +45,29 @@ def optional_text(cell: Any) -> str | None:
     return text(cell) or None
 
 
+def line(cell: Any) -> str | None:
+    """One-line text (a name, a reference, a phone number): a line break or a control
+    character inside is refused, since the value reaches headers, subjects and tables."""
+    value = text(cell)
+    if char := control_in(value):
+        raise ValueError(
+            tr(
+                "saut de ligne ou caractère de contrôle ({c}) dans {v!r}",
+                "line break or control character ({c}) in {v!r}",
+                c=char,
+                v=value,
+            )
+        )
+    return value or None
+
+
 _SCIENTIFIC = re.compile(r"\d+(?:[.,]\d+)?e[+-]?\d+", re.IGNORECASE)
 
 
 def identifier(cell: Any) -> str | None:
     """An invoice number or customer code. `2,02601E+11` is refused: Excel wrote a long number
     in scientific notation, its digits are lost (format the column as text before exporting)."""
-    value = text(cell)
+    value = line(cell) or ""
     if ("E" in value or "e" in value) and _SCIENTIFIC.fullmatch(value):
         raise ValueError(
             tr(
@@ -381,21 +397,12 @@ def _currencies() -> frozenset[str]:
 
 
 def email(cell: Any) -> str | None:
-    """One address or several separated by `;` or `,` (kept as `a@x.fr, b@y.fr`)."""
+    """One address or several separated by `;` or `,` (kept as `a@x.fr, b@y.fr`), each checked
+    by email-validator (`assistant.emails`)."""
     raw = text(cell)
     if not raw:
         return None
-    parts = [p.strip() for p in re.split(r"[;,]", raw) if p.strip()]
-    bad = [p for p in parts if not _EMAIL.match(p)]
-    if bad or not parts:
-        raise ValueError(
-            tr(
-                "adresse e-mail invalide : {v!r}",
-                "invalid e-mail address: {v!r}",
-                v=bad[0] if bad else raw,
-            )
-        )
-    return ", ".join(parts)
+    return ", ".join(check_addresses(raw))
 
 
 _RISKS = {

@@ -19,9 +19,20 @@ from typing import Any
 
 from assistant.i18n import tr
 from assistant.llm.tone import ToneRule
+from assistant.safetext import control_in
 
 TOKEN = re.compile(r"\[\[[A-Z0-9_]+\]\]")
-_URL = re.compile(r"(https?://|www\.|\b[a-z0-9-]+\.(?:com|fr|net|org|io|eu|be|ch|de)\b)", re.I)
+# Links by their shape, not by a list of endings: any scheme, `www.`, anything domain-like
+# (`bit.ly/x`, `paiement-acme.shop`, `t.me/acme`, any TLD), an obfuscated dot (`evil[.]co`),
+# or a bare `/path`.
+_LABEL = r"[^\W_](?:[\w-]*[^\W_])?"
+_URL = re.compile(
+    r"\b[a-z][a-z0-9+.-]*://|\b(?:mailto|tel|sms|javascript|data):\S|\bwww\."
+    rf"|\b{_LABEL}(?:\.{_LABEL})*\.[^\W\d_]{{2,}}\b"
+    r"|[^\W_]\s*[\[(]\s*(?:\.|dot|point)\s*[\])]\s*[^\W_]"
+    r"|(?<![\w/])/[^\W_][\w-]*",
+    re.I,
+)
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
 _IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1,3})?\b")
 _PHONE = re.compile(r"(?:\+|\b0)\d[\d .-]{7,}\d")
@@ -139,13 +150,21 @@ def check_rewrite(
     """
     out: list[str] = []
     one_line = subject.strip()
-    if not one_line or "\n" in one_line or "\r" in one_line:
+    if not one_line or control_in(one_line):
         out.append(tr("objet vide ou sur plusieurs lignes", "subject empty or on several lines"))
     elif len(one_line) > max(2 * len(template_subject.strip()), 120):
         out.append(tr("objet trop long", "subject too long"))
     if not body.strip():
         out.append(tr("corps vide", "empty body"))
         return out
+    if char := control_in(body, allow="\n\r\t"):
+        out.append(
+            tr(
+                "caractère de contrôle dans le texte ({c})",
+                "control character in the text ({c})",
+                c=char,
+            )
+        )
     text = f"{subject}\n{body}"
     expected = Counter(expected_tokens)
     out += token_violations(text, required=set(expected), allowed=set(expected))
@@ -191,9 +210,17 @@ def repeat_violations(text: str, allowed: Counter[str]) -> list[str]:
     ]
 
 
+def _visible(text: str) -> str:
+    """What a reader sees: compatibility forms folded (full-width dots and letters), invisible
+    format characters (zero-width spaces inside `bit\u200b.ly`) removed."""
+    folded = unicodedata.normalize("NFKC", text)
+    return "".join(c for c in folded if unicodedata.category(c) != "Cf")
+
+
 def fact_violations(prose: str) -> list[str]:
     """Facts written outside tokens: links, addresses, numbers, amounts or dates in words."""
     out: list[str] = []
+    prose = _visible(prose)
     if _URL.search(prose):
         out.append(tr("lien ajouté hors jeton", "link added outside a token"))
     if _EMAIL.search(prose):
@@ -240,8 +267,35 @@ def markup_violations(prose: str) -> list[str]:
     return out
 
 
+# The change-of-bank-details fraud ("our bank details have changed, pay to this account"): a
+# change word near a bank word, in either order, in French or English. Always forbidden: no
+# automatic message ever announces new bank details (the IBAN is a locked fact).
+_CHANGE = (
+    r"(?:nouv\w*|chang\w*|modifi\w*|mis\w* a jour|actualis\w*|remplac\w*"
+    r"|new|chang\w*|updat\w*|modif\w*|different|switch\w*|amended|replac\w*)"
+)
+_BANK = (
+    r"(?:coordonnees bancaires|references bancaires|domiciliation\w*|rib|iban|bic|swift"
+    r"|compte bancaire|numero de compte|banques?|bank\w*|account details|account number"
+    r"|sort code|payment details)"
+)
+_NEAR = r"(?:\W+\w+){0,5}?\W+"
+_BANK_CHANGE = re.compile(rf"\b{_CHANGE}{_NEAR}{_BANK}\b|\b{_BANK}{_NEAR}{_CHANGE}\b")
+
+
+def bank_change_violations(prose: str) -> list[str]:
+    if _BANK_CHANGE.search(_fold(prose)):
+        return [
+            tr(
+                "changement de coordonnées bancaires annoncé (schéma de fraude)",
+                "change of bank details announced (a fraud pattern)",
+            )
+        ]
+    return []
+
+
 def phrase_violations(prose: str, rule: ToneRule) -> list[str]:
-    out: list[str] = []
+    out: list[str] = bank_change_violations(prose)
     folded = _fold(prose)
     for phrase in rule.forbidden:
         if _has_phrase(folded, phrase):

@@ -9,9 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from jinja2 import FileSystemLoader, StrictUndefined, TemplateError
-from jinja2.sandbox import SandboxedEnvironment
+from jinja2 import FileSystemLoader, StrictUndefined
 
+from assistant.drafting.sandbox import LimitedSandbox, template_failure
 from assistant.errors import PolicyError
 from assistant.paths import bundled_dir
 
@@ -22,12 +22,14 @@ class PromptStore:
         if home is not None and (home / "prompts").is_dir():
             search.append(str(home / "prompts"))
         search.append(str(bundled_dir("prompts")))
-        self.env = SandboxedEnvironment(
+        self.env = LimitedSandbox(
             loader=FileSystemLoader(search), undefined=StrictUndefined, autoescape=False
         )
 
     def render(self, name: str, **values: Any) -> str:
         try:
-            return self.env.get_template(f"{name}.j2").render(**values).strip()
-        except TemplateError as exc:
-            raise PolicyError(f"prompts/{name}.j2: {exc}") from exc
+            template = self.env.get_template(f"{name}.j2")
+            with self.env.limited():
+                return template.render(**values).strip()
+        except Exception as exc:  # a broken prompt file: one line, whatever went wrong
+            raise PolicyError(f"prompts/{name}.j2: {template_failure(exc)}") from exc

@@ -45,9 +45,12 @@ class TonePolicy(BaseModel):
         return v
 
     def rule_for(self, step: str, segment: str | None, language: str) -> ToneRule:
-        """The effective rule: defaults, then the step, then the segment."""
+        """The effective rule: defaults, then the step, then the segment. Forbidden phrases of
+        every language apply to every draft (a threat in English inside a French message is
+        still a threat), except short single words of another language, which are often
+        ordinary words there ("court" is French for "short")."""
         lang = "en" if language == "en" else "fr"
-        rule = ToneRule(language=lang, forbidden=list(self.forbidden.get(lang, [])))
+        rule = ToneRule(language=lang, forbidden=_forbidden(self.forbidden, lang))
         step_rule = self.steps.get(step)
         if step_rule is not None and step_rule.firmness is not None:
             rule.ceiling = step_rule.firmness
@@ -58,9 +61,21 @@ class TonePolicy(BaseModel):
             rule.formality = layer.formality or rule.formality
             rule.length = layer.length or rule.length
             rule.required += layer.required.get(lang, [])
-            rule.forbidden += layer.forbidden.get(lang, [])
+            rule.forbidden += _forbidden(layer.forbidden, lang)
         rule.bounds = self.length_bounds.get(rule.length, (0.5, 1.5))
         return rule
+
+
+FOREIGN_MIN_LETTERS = 6  # a one-word phrase of another language applies from this length
+
+
+def _forbidden(phrases: Phrases, language: str) -> list[str]:
+    """The phrases of `language`, then those of the other languages that are not short words."""
+    own = list(phrases.get(language, []))  # type: ignore[call-overload]
+    for other, words in phrases.items():
+        if other != language:
+            own += [p for p in words if " " in p.strip() or len(p) >= FOREIGN_MIN_LETTERS]
+    return list(dict.fromkeys(own))
 
 
 class ToneRule(BaseModel):

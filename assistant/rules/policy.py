@@ -89,6 +89,7 @@ class ScenarioPolicy(_Strict):
     )
     min_gap_days: int = Field(default=5, ge=0, le=60)
     promise_grace_days: int = Field(default=3, ge=0, le=60)
+    promise_horizon_months: int = Field(default=6, ge=1, le=36)  # how far ahead a promise may be
     new_customer_months: int = Field(default=12, ge=1, le=120)
     steps: list[Step] = Field(min_length=1)
     large_amount: LargeAmount | None = None

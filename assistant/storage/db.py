@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -147,6 +148,14 @@ def open_store(path: Path | str, clock: Clock = utc_now) -> Store:
 
 
 def _unreadable(path: Path | str, exc: sqlite3.DatabaseError) -> UserError:
+    """A damaged file is not a read-only home nor a full disk: each gets its own advice."""
+    from assistant.faults import describe, read_only
+
+    folder = Path(path).parent
+    if folder.is_dir() and not os.access(folder, os.W_OK):  # EROFS too, even for root
+        return UserError(read_only(folder))
+    if (known := describe(exc, path)) is not None:
+        return UserError(known)
     return UserError(
         tr(
             "base de données illisible : {p} ({e}) : fichier abîmé ou qui n'est pas une base"

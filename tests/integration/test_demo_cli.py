@@ -80,7 +80,7 @@ def test_demo_recreates_a_demo_home_and_refuses_a_real_one(tmp_path: Path) -> No
 
 
 def test_bad_demo_date_is_one_clear_line(tmp_path: Path) -> None:
-    result = run_cli("demo", "--as-of", "24/11/2026", home=tmp_path / "h")
+    result = run_cli("demo", "--as-of", "31/02/2026", home=tmp_path / "h")
     assert result.returncode == 1
-    assert "AAAA-MM-JJ" in result.stderr and "Traceback" not in result.stderr
+    assert "AAAA-MM-JJ ou jj/mm/aaaa" in result.stderr and "Traceback" not in result.stderr
     assert not (tmp_path / "h" / "relance.db").exists()

@@ -6,6 +6,8 @@ import hashlib
 import json
 from pathlib import Path
 
+from assistant.config import Settings
+from assistant.service import Service
 from tests.conftest import run_cli
 
 HEADER = "N° facture;Code client;Raison sociale;Date facture;Date d'échéance;Montant TTC;Remise"
@@ -24,8 +26,15 @@ def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def test_import_invoices_report_json_and_idempotence(tmp_path: Path) -> None:
+def initialised(tmp_path: Path) -> Path:
+    """A home with its database (commands other than init refuse a home without one)."""
     home = tmp_path / "home"
+    Service.open(Settings(RELANCE_HOME=home)).close()
+    return home
+
+
+def test_import_invoices_report_json_and_idempotence(tmp_path: Path) -> None:
+    home = initialised(tmp_path)
     path = write(tmp_path / "factures.csv", [HEADER, *ROWS])
     first = run_cli("import", "invoices", str(path), home=home)
     assert first.returncode == 0, first.stderr
@@ -42,7 +51,7 @@ def test_import_invoices_report_json_and_idempotence(tmp_path: Path) -> None:
 
 
 def test_rejected_file_exit_1_lists_rows_and_leaves_database_untouched(tmp_path: Path) -> None:
-    home = tmp_path / "home"
+    home = initialised(tmp_path)
     assert run_cli("import", "invoices", str(write(tmp_path / "ok.csv", [HEADER, *ROWS])),
                    home=home).returncode == 0  # fmt: skip
     before = digest(home / "relance.db")
@@ -65,7 +74,7 @@ def test_rejected_file_exit_1_lists_rows_and_leaves_database_untouched(tmp_path:
 
 
 def test_missing_column_missing_file_and_dry_run(tmp_path: Path) -> None:
-    home = tmp_path / "home"
+    home = initialised(tmp_path)
     no_due = write(tmp_path / "f.csv", ["N° facture;Code client;Date facture;Montant", "F1;C1;;1"])
     result = run_cli("import", "invoices", str(no_due), home=home)
     assert result.returncode == 1
@@ -84,7 +93,7 @@ def test_missing_column_missing_file_and_dry_run(tmp_path: Path) -> None:
 
 
 def test_payments_customers_and_fec_commands(tmp_path: Path) -> None:
-    home = tmp_path / "home"
+    home = initialised(tmp_path)
     run_cli("import", "invoices", str(write(tmp_path / "f.csv", [HEADER, *ROWS])), home=home)
     customers = write(tmp_path / "c.csv", ["Code client;Raison sociale;Langue;Pays",
                                            "C1;Société Dupré;anglais;Belgique"])  # fmt: skip
@@ -133,7 +142,7 @@ def _bad_inputs(tmp: Path) -> dict[str, tuple[list[str], str]]:
 
 
 def test_every_bad_input_is_exit_1_and_one_clear_line(tmp_path: Path) -> None:
-    home = tmp_path / "home"
+    home = initialised(tmp_path)
     for name, (args, says) in _bad_inputs(tmp_path).items():
         kind, file = args
         result = run_cli("import", kind, str(tmp_path / file), home=home)

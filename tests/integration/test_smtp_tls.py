@@ -192,6 +192,7 @@ def test_bad_smtp_settings_are_one_clear_line(
     tmp_path: Path, extra: dict[str, str], message: str
 ) -> None:
     env = env_for(2525, "starttls") | extra
+    Service.open(Settings(RELANCE_HOME=tmp_path / "h")).close()  # a home with its database
     result = run_cli("send", home=tmp_path / "h", env=env)
     assert result.returncode == 1
     (line,) = result.stderr.strip().splitlines()

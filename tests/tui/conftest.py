@@ -23,3 +23,9 @@ def demo_service(tmp_path: Path) -> Iterator[Service]:
     built.service.draft(DEMO_DAY, offline=True)
     yield built.service
     built.service.close()
+
+
+async def settle(app: object, pilot: object) -> None:
+    """Let thread workers (template renders, sends) finish and their results show."""
+    await app.workers.wait_for_complete()  # type: ignore[attr-defined]
+    await pilot.pause()  # type: ignore[attr-defined]

@@ -13,7 +13,7 @@ from assistant.money import format_money
 from assistant.service import Service
 from tests.conftest import FIXED_NOW
 from tests.support.llm_stub import StubLLM
-from tests.tui.conftest import DEMO_DAY
+from tests.tui.conftest import DEMO_DAY, settle
 from tui.app import make_app
 from tui.screens.draft import DraftScreen
 from tui.screens.queue import QueueScreen
@@ -176,21 +176,21 @@ async def test_policy_editor_refuses_invalid_and_saves_valid(demo_service: Servi
         area.text = before.replace("short: [0.4, 1.1]", "short: [1.5, 1.1]")
         await pilot.pause()  # the edit's Changed event is handled (its preview timer set) first
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        await settle(app, pilot)
         assert "Refusé" in str(screen.query_one("#policy-status").render())
         assert target.read_text() == before  # nothing written
 
         name = "templates/fr/reminder_1.j2"
         screen.open_file(name)  # type: ignore[attr-defined]
-        await pilot.pause()
+        await settle(app, pilot)
         preview_before = str(screen.query_one("#preview").render())
         area.text = area.text.replace("Bonjour,", "Madame, Monsieur,")
         await pilot.press("ctrl+e")
-        await pilot.pause()
+        await settle(app, pilot)
         preview_after = str(screen.query_one("#preview").render())
         assert "Madame, Monsieur," in preview_after and preview_after != preview_before
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        await settle(app, pilot)
     assert "Madame, Monsieur," in (home / "policies" / name).read_text()
     versions = list((home / "policies" / ".versions").iterdir())
     assert len(versions) == 1 and "Bonjour," in versions[0].read_text()

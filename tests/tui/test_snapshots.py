@@ -40,7 +40,14 @@ def test_results_screen(demo_service: Service, snap_compare: Any) -> None:
 
 
 def test_policies_screen(demo_service: Service, snap_compare: Any) -> None:
-    assert snap_compare(make_app(demo_service, DEMO_DAY), press=["f4"], terminal_size=(140, 40))
+    async def settle(pilot: Any) -> None:  # the preview renders in a thread worker
+        await pilot.press("f4")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+    assert snap_compare(
+        make_app(demo_service, DEMO_DAY), run_before=settle, terminal_size=(140, 40)
+    )
 
 
 def test_policy_error_header(demo_service: Service, snap_compare: Any) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -12,7 +13,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Markdown, Static
 from textual.worker import Worker, WorkerState
 
-from assistant.briefs.brief import render_markdown
+from assistant.briefs.brief import md, render_markdown
 from assistant.errors import PolicyError, UserError
 from assistant.i18n import tr
 from assistant.labels import step_label
@@ -45,7 +46,7 @@ class CallsScreen(Screen[None]):
         with Horizontal():
             yield DataTable(id="calls", cursor_type="row")
             with VerticalScroll(id="brief-pane"):
-                yield Markdown("", id="brief")
+                yield Markdown("", id="brief", open_links=False)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -78,7 +79,8 @@ class CallsScreen(Screen[None]):
         table.clear()
         for i, task in enumerate(self.tasks):
             name = names.get(task.customer_id, task.customer_id)
-            table.add_row(name[:22], step_label(task.step), str(len(task.invoices)), key=str(i))
+            cells = (Text(name[:22]), step_label(task.step), str(len(task.invoices)))
+            table.add_row(*cells, key=str(i))
         self.query_one("#calls-count", Static).update(
             tr("{n} tâche(s) pour aujourd'hui", "{n} task(s) for today", n=len(self.tasks))
         )
@@ -99,7 +101,7 @@ class CallsScreen(Screen[None]):
         )
         self.worker = self.load_brief(self.tasks[index].customer_id)
 
-    @work(thread=True, exclusive=True, group="brief")
+    @work(thread=True, exclusive=True, group="brief", exit_on_error=False)
     def load_brief(self, customer_id: str) -> str:
         brief = self.relance.service.brief(customer_id, self.relance.as_of)
         return render_markdown(brief)
@@ -110,7 +112,7 @@ class CallsScreen(Screen[None]):
         if event.state == WorkerState.SUCCESS and event.worker.result is not None:
             self.query_one("#brief", Markdown).update(event.worker.result)
         elif event.state == WorkerState.ERROR:
-            self.query_one("#brief", Markdown).update(f"**{event.worker.error}**")
+            self.query_one("#brief", Markdown).update(f"**{md(str(event.worker.error))}**")
 
     def current(self) -> Action | None:
         table = self.query_one("#calls", DataTable)

@@ -114,6 +114,11 @@ class DraftScreen(Screen[None]):
             (f" · {tr('source', 'source')} {source_label(d.source)}", "magenta"),
             f"\n{d.reason}",
         )
+        if d.attachments:
+            facts.append("\n" + tr("Pièces jointes : ", "Attachments: "))
+            for i, item in enumerate(d.attachments):
+                facts.append(", " if i else "")
+                facts.append(item.label(), style="bold red" if item.problem else "")
         if d.error:  # the server's words (failed, to retry), why it was cancelled or held,
             # or the note of a new version (policy or company facts changed): not an error
             style = "yellow" if d.status == "pending" else "bold red"
@@ -273,7 +278,7 @@ class DraftScreen(Screen[None]):
 
         self.app.push_screen(ChoiceModal(tr("Régénérer", "Regenerate"), choices), chosen)
 
-    @work(thread=True, exclusive=True, group="regenerate")
+    @work(thread=True, exclusive=True, group="regenerate", exit_on_error=False)
     def regenerate(self, choice: str) -> DraftView:
         language = choice.removeprefix("lang:") if choice.startswith("lang:") else None
         tone = None if language else choice

@@ -3,9 +3,11 @@ live preview of a real draft re-rendered under the edited text."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -13,6 +15,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Header, Label, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
+from textual.worker import get_current_worker
 
 from assistant.errors import PolicyError, UserError
 from assistant.i18n import tr
@@ -32,6 +35,7 @@ class PoliciesScreen(Screen[None]):
         self.file: str | None = None
         self._timer: Timer | None = None
         self.saved_text = ""  # the file's text as opened or last saved
+        self._generation = 0  # a render's result shows only if nothing newer was asked
 
     @property
     def relance(self) -> RelanceApp:
@@ -59,7 +63,8 @@ class PoliciesScreen(Screen[None]):
         self.relance.policy_editor = self
         self.sub_title = tr("Politiques et modèles", "Policies and templates")
         files = self.query_one("#files", OptionList)
-        files.add_options([Option(name, id=name) for name in self.relance.service.policy_files()])
+        names = self.relance.service.policy_files()
+        files.add_options([Option(Text(name), id=name) for name in names])
         files.highlighted = 0
         self.open_file(self.relance.service.policy_files()[0])
 
@@ -97,7 +102,7 @@ class PoliciesScreen(Screen[None]):
 
     def open_file(self, name: str) -> None:
         self.file = name
-        self.query_one("#policy-file", Label).update(name)
+        self.query_one("#policy-file", Label).update(Text(name))
         area = self.query_one("#policy-text", TextArea)
         area.language = "yaml" if name.endswith(".yaml") else None
         area.text = self.saved_text = self.relance.service.read_policy(name)
@@ -134,42 +139,66 @@ class PoliciesScreen(Screen[None]):
     def action_preview(self) -> None:
         if self.file is None:
             return
+        self._generation += 1
         text = self.query_one("#policy-text", TextArea).text
-        draft_id = self._preview_draft()
-        preview = self.query_one("#preview", Static)
+        self.preview(self.file, text, self._generation)
+
+    @work(thread=True, exclusive=True, group="policy-preview", exit_on_error=False)
+    def preview(self, name: str, text: str, generation: int) -> None:
+        """Render off the UI thread (a manager's template may be slow or broken: the sandbox
+        stops it, and the reason goes to the status line)."""
         try:
+            draft_id = self._preview_draft()
             if draft_id is None:
-                self.relance.service.validate_policy(self.file, text)
-                preview.update(tr("(aucun brouillon en attente)", "(no pending draft)"))
+                self.relance.service.validate_policy(name, text)
+                content = Text(tr("(aucun brouillon en attente)", "(no pending draft)"))
             else:
-                rendered = self.relance.service.preview_policy(draft_id, self.file, text)
-                preview.update(
-                    Text.assemble((f"#{draft_id} · {rendered.subject}\n\n", "bold"), rendered.body)
-                )
-            self.set_status(tr("✓ valide", "✓ valid"), ok=True)
+                rendered = self.relance.service.preview_policy(draft_id, name, text)
+                content = Text.assemble((f"#{draft_id} · {rendered.subject}\n\n", "bold"))
+                content.append(rendered.body)
         except (PolicyError, UserError) as exc:
-            self.set_status(f"✗ {exc}", ok=False)
+            problem = f"✗ {exc}"
+            self._from_worker(generation, lambda: self.set_status(problem, ok=False))
+            return
+        self._from_worker(generation, lambda: self._show_preview(content))
+
+    def _from_worker(self, generation: int, update: Callable[[], None]) -> None:
+        """Apply a worker's result unless a newer preview, a save or another file came since
+        (checked on the UI thread, where the generation changes)."""
+        if get_current_worker().is_cancelled:
+            return
+        self.app.call_from_thread(lambda: update() if generation == self._generation else None)
+
+    def _show_preview(self, content: Text) -> None:
+        self.query_one("#preview", Static).update(content)
+        self.set_status(tr("✓ valide", "✓ valid"), ok=True)
 
     def action_save(self) -> None:
         if self.file is None:
             return
         if self._timer is not None:  # the save's verdict must not be overwritten by a preview
             self._timer.stop()
-        text = self.query_one("#policy-text", TextArea).text
+        self._generation += 1  # a preview still running is now stale
+        self.workers.cancel_group(self, "policy-preview")
+        self.save(self.file, self.query_one("#policy-text", TextArea).text)
+
+    @work(thread=True, exclusive=True, group="policy-save", exit_on_error=False)
+    def save(self, name: str, text: str) -> None:
         try:
-            saved = self.relance.service.save_policy(self.file, text)
+            saved = self.relance.service.save_policy(name, text)
         except (PolicyError, UserError) as exc:
-            self.set_status(
-                tr("Refusé, rien n'est écrit : {e}", "Refused, nothing written: {e}", e=exc),
-                ok=False,
-            )
+            message = tr("Refusé, rien n'est écrit : {e}", "Refused, nothing written: {e}", e=exc)
+            self.app.call_from_thread(self.set_status, message, ok=False)
             return
+        self.app.call_from_thread(self._saved, text, saved.version, saved.notes)
+
+    def _saved(self, text: str, version: str, notes: list[str]) -> None:
         self.saved_text = text
         self.relance.refresh_policy_problem()
-        status = tr("Enregistré (version {v})", "Saved (version {v})", v=saved.version)
-        self.set_status("\n".join([status, *saved.notes]), ok=True)
+        status = tr("Enregistré (version {v})", "Saved (version {v})", v=version)
+        self.set_status("\n".join([status, *notes]), ok=True)
         self.notify(
-            "\n".join([tr("Politique enregistrée", "Policy saved"), *saved.notes]),
-            severity="warning" if saved.notes else "information",
-            timeout=12 if saved.notes else 4,
+            "\n".join([tr("Politique enregistrée", "Policy saved"), *notes]),
+            severity="warning" if notes else "information",
+            timeout=12 if notes else 4,
         )

@@ -63,7 +63,7 @@ def draft_row(
         "●" if selected else " ",
         str(d.id),
         check,
-        d.customer_name[:client_width],
+        Text(d.customer_name[:client_width]),  # data: never read as markup
         tr("{s} (avis)", "{s} (notice)", s=step_label(d.step))
         if d.channel == "internal"
         else step_label(d.step),

@@ -71,7 +71,11 @@ def step_table(
         sent = int(row["sent"])
         cells = [step_label(row["step"]), str(sent), share(row["paid_within_7d"], sent)]
         cells.append(share(row["paid_within_14d"], sent))
-        word = [dimension_label(dimension, str(row[dimension]), names or {})] if dimension else []
+        word = (
+            [Text(dimension_label(dimension, str(row[dimension]), names or {}))]
+            if dimension
+            else []
+        )
         table.add_row(*word, *cells)
     return table
 
@@ -97,7 +101,7 @@ def debtors_table(debtors: list[dict[str, Any]]) -> Table:
     loc = "en_GB" if language() == "en" else "fr_FR"
     for d in debtors:
         table.add_row(
-            d["name"][:28],
+            Text(d["name"][:28]),  # data: never read as markup
             format_money(parse_amount(d["overdue"]), "EUR", loc),
             str(d["invoices"]),
             tr("{n} j", "{n} d", n=d["max_days_late"]),

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -13,10 +14,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, OptionList, Select
 from textual.widgets.option_list import Option
 
-from assistant.dates import parse_date
 from assistant.errors import UserError
 from assistant.i18n import tr
-from assistant.money import parse_amount
+from assistant.inputs import parse_day, parse_money
 
 
 class ReasonModal(ModalScreen[str | None]):
@@ -30,7 +30,7 @@ class ReasonModal(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(self.title_text)
+            yield Label(Text(self.title_text))
             yield Input(placeholder=tr("motif", "reason"), id="reason")
             yield Label("", id="reason-error", classes="error")
             with Horizontal(classes="buttons"):
@@ -104,7 +104,7 @@ class ChoiceModal(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(self.title_text)
+            yield Label(Text(self.title_text))
             yield OptionList(*[Option(label, id=value) for value, label in self.choices])
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
@@ -140,16 +140,14 @@ def parse_call_fields(values: dict[str, str]) -> tuple[dict[str, Any], dict[str,
     errors: dict[str, str] = {}
     if values["date"]:
         try:
-            args["promised"] = parse_date(values["date"])
-        except ValueError:
-            errors["date"] = tr(
-                "date à écrire jj/mm/aaaa (ou aaaa-mm-jj)", "write the date dd/mm/yyyy"
-            )
+            args["promised"] = parse_day(values["date"], tr("date", "date"))
+        except UserError as exc:
+            errors["date"] = str(exc)
     if values["amount"]:
         try:
-            args["amount_cents"] = parse_amount(values["amount"])
-        except ValueError:
-            errors["amount"] = tr("montant à écrire 1 234,56", "write the amount 1234.56")
+            args["amount_cents"] = parse_money(values["amount"], tr("montant", "amount"))
+        except UserError as exc:
+            errors["amount"] = str(exc)
     if values["instalments"]:
         text = values["instalments"].strip()
         if text.isdigit() and 1 <= int(text) <= 24:
@@ -185,7 +183,8 @@ class CallOutcomeModal(ModalScreen[dict[str, object] | None]):
     def compose(self) -> ComposeResult:
         # compact fields: the whole form, buttons included, fits an 80x24 terminal
         with VerticalScroll(classes="dialog wide call-form"):
-            yield Label(tr("Résultat de l'appel — {c}", "Call outcome — {c}", c=self.title_text))
+            title = tr("Résultat de l'appel — {c}", "Call outcome — {c}", c=self.title_text)
+            yield Label(Text(title))
             yield Select(
                 [(tr(*label), value) for value, label in OUTCOMES],
                 value="promise",
@@ -239,7 +238,7 @@ class CallOutcomeModal(ModalScreen[dict[str, object] | None]):
         self.dismiss(result)
 
     def show_error(self, message: str) -> None:
-        self.query_one("#error", Label).update(message)
+        self.query_one("#error", Label).update(Text(message))
 
     def action_cancel(self) -> None:
         self.dismiss(None)
