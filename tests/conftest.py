@@ -68,7 +68,10 @@ contact:
 
 
 def write_company(home: Path) -> Path:
-    """Real company facts (not the shipped examples): drafts can be approved in this home."""
+    """A home with its database (the CLI refuses a home without one) and real company facts
+    (not the shipped examples): drafts can be approved in this home."""
+    if not (home / "relance.db").exists():
+        Service.open(Settings(RELANCE_HOME=home), clock=lambda: FIXED_NOW).close()
     path = home / "policies" / "company.yaml"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(TEST_COMPANY, encoding="utf-8")

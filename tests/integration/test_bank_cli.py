@@ -160,6 +160,7 @@ def test_daily_imports_each_file_once_and_says_what_awaits_a_person(tmp_path: Pa
     )
     (inbox / "2-factures.csv").write_text(INVOICES, encoding="utf-8")
     (inbox / "3-notes.txt").write_text("rien à voir\n")
+    ok(home, day, "init")  # every command but init and demo needs an existing home
     first = cli(home, day, "daily", "--folder", str(inbox), "--json")
     assert first.returncode == 1  # a file was refused: cron mails the output
     report = json.loads(first.stdout)

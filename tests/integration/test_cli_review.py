@@ -135,6 +135,8 @@ def test_progress_bars_only_on_a_terminal(tmp_path: Path) -> None:
     lines += [f"F{i};C{i % 50};Client {i % 50};05/01/2026;04/02/2026;100,00" for i in range(3000)]
     path = tmp_path / "factures.csv"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    for home in ("a", "b"):  # every command but init and demo needs an existing home
+        assert run_cli("init", home=tmp_path / home).returncode == 0
     piped = run_cli("import", "invoices", str(path), home=tmp_path / "a")
     assert piped.returncode == 0 and piped.stderr == ""  # not a terminal: quiet
     # stderr on a terminal: the bar is drawn there (stdout still gets the report)

@@ -30,7 +30,7 @@ from assistant.llm.backend import LangChainBackend
 from assistant.money import format_money, locale_for
 from assistant.render import render_draft, render_drafts
 from assistant.service import Service
-from tests.conftest import FIXED_NOW
+from tests.conftest import FIXED_NOW, write_company
 from tests.support.llm_stub import good_rewrite
 
 AS_OF = FIXED_NOW.date()
@@ -236,6 +236,7 @@ def test_from_import_to_outbox(
 ) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
+        write_company(folder / "home")  # real company facts: drafts can be approved
         service = Service.open(Settings(RELANCE_HOME=folder / "home"), clock=lambda: FIXED_NOW)
         try:
             source = folder / "factures.csv"
@@ -286,6 +287,7 @@ def test_the_fuzz_model_really_inserts_its_text() -> None:
     """The fuzz would prove nothing if the hostile text never reached a draft."""
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
+        write_company(folder / "home")  # real company facts: drafts can be approved
         service = Service.open(Settings(RELANCE_HOME=folder / "home"), clock=lambda: FIXED_NOW)
         try:
             write_invoices(

@@ -11,7 +11,7 @@ import pytest
 
 from assistant.config import Settings
 from assistant.service import Service
-from tests.conftest import FIXED_NOW, run_cli
+from tests.conftest import FIXED_NOW, run_cli, write_company
 from tests.unit.rules_builders import add_customer, add_invoice
 
 AS_OF = date(2026, 11, 24)
@@ -28,6 +28,7 @@ def home(tmp_path: Path) -> Iterator[Path]:
     svc = Service.open(Settings(RELANCE_HOME=home), clock=lambda: FIXED_NOW)
     try:
         svc.init_home()
+        write_company(home)  # real company facts: drafts can be approved
         for i, (cid, name) in enumerate(NAMES.items(), start=1):
             add_customer(svc.store, cid, name=name)
             add_invoice(svc.store, f"F{i}", AS_OF - timedelta(days=5), cid=cid)

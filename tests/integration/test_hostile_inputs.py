@@ -169,7 +169,8 @@ def test_a_second_draft_run_waits_for_the_first(home: Path) -> None:
         fcntl.flock(held, fcntl.LOCK_UN)
     out, errors = second.communicate(timeout=120)
     assert second.returncode == 0, errors
-    assert "attente" in errors and json.loads(out)["created"] == 2
+    # R1, R2 at J+5 (reminder_1) and C1, C2 at J+25 (the written reminder_2 comes before a call)
+    assert "attente" in errors and json.loads(out)["created"] == 4
 
 
 def test_drafts_stored_meanwhile_by_another_run_are_not_an_error(tmp_path: Path) -> None:

@@ -193,6 +193,7 @@ def test_fetch_over_tls_with_a_company_ca(
 def test_tls_without_trusting_the_certificate_is_one_clear_line(
     tmp_path: Path, dovecot: Dovecot, folder: str
 ) -> None:
+    assert run_cli("init", home=tmp_path / "h").returncode == 0  # the CLI needs a home
     out = run_cli("inbox", "fetch", home=tmp_path / "h", env=imap_env(dovecot, folder, tls="ssl"))
     assert out.returncode == 1
     assert out.stderr.startswith("Erreur : IMAP 127.0.0.1:") and "TLS" in out.stderr
@@ -226,6 +227,7 @@ def test_a_password_in_clear_to_a_remote_host_is_refused(tmp_path: Path) -> None
         "RELANCE_IMAP_PASSWORD": PASSWORD,
         "RELANCE_IMAP_TLS": "none",
     }
+    assert run_cli("init", home=tmp_path / "h").returncode == 0  # the CLI needs a home
     out = run_cli("inbox", "fetch", home=tmp_path / "h", env=env)
     assert out.returncode == 1 and "en clair refusé" in out.stderr
 

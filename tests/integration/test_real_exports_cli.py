@@ -14,6 +14,7 @@ REAL = Path(__file__).parent.parent / "data" / "real"
 
 def test_fec_report_and_plan_amounts_through_the_cli(tmp_path: Path) -> None:
     home = tmp_path / "home"
+    assert run_cli("init", home=home).returncode == 0  # the CLI needs an existing home
     result = run_cli(
         "import", "fec", str(REAL / "quadra_style_fec_tab_cp1252.txt"), "--json", home=home
     )

@@ -378,6 +378,7 @@ def test_inbox_import_from_the_command_line_is_idempotent(tmp_path: Path) -> Non
             message_id="<cli-1@inconnu.example>",
         )
     )
+    assert run_cli("init", home=tmp_path / "h").returncode == 0  # the CLI needs a home
     first = run_cli("inbox", "import", str(mail), "--json", home=tmp_path / "h")
     assert first.returncode == 0, first.stderr
     assert json.loads(first.stdout) | {"reply_ids": None} == json.loads(first.stdout) | {
