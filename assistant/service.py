@@ -19,6 +19,7 @@ from assistant.bank.facade import BankFeatures
 from assistant.briefs.brief import Brief, build_brief
 from assistant.briefs.factsheet import FactSheet, build_factsheet
 from assistant.briefs.options import load_plan_policy, plan_options
+from assistant.cancel import Cancellation
 from assistant.company import Company, load_company, placeholder_problem
 from assistant.config import Settings
 from assistant.delivery.attachments import stored_attachment
@@ -506,9 +507,11 @@ class Service(BankFeatures):
         adjustment: str | None = None,
         language: str | None = None,
         offline: bool = False,
+        cancel: Cancellation | None = None,
     ) -> DraftView:
         """A new version of a pending draft (softer, firmer, shorter, longer; or another
-        language), still within the policy; the old one is superseded."""
+        language), still within the policy; the old one is superseded. Once `cancel` is
+        cancelled nothing is written (`Cancelled` is raised), even after the model answered."""
         view = queue.get_draft(self.store, draft_id)
         if view.status != "pending" or view.channel in ("internal", "letter"):
             raise UserError(
@@ -534,6 +537,8 @@ class Service(BankFeatures):
             req = self._tone_variant(req, adjustment)  # no model: the manager's tone variant
         outcome = template_outcome(req)
         if req.rewrite:
+            if cancel is not None:
+                cancel.check()
             outcome = self._rewriter(adjustment)([req], lambda n: None)[0]
         same = (outcome.subject, outcome.body) == (view.subject, view.body)
         if same and req.language == view.language and outcome.source == "template":
@@ -553,6 +558,7 @@ class Service(BankFeatures):
             supersedes=draft_id,
             tone_adjustment=adjustment,
             checks=outcome_checks(req, outcome),
+            cancel=cancel,
         )
         return queue.get_draft(self.store, new_id)
 

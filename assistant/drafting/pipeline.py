@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Protocol
 
+from assistant.cancel import Cancellation
 from assistant.company import Company
 from assistant.drafting.checks import check_text, facts_of
 from assistant.drafting.facts import (
@@ -371,9 +372,11 @@ def store_draft(
     tone_adjustment: str | None = None,
     checks: list[str] | None = None,
     note: str | None = None,
+    cancel: Cancellation | None = None,
 ) -> int:
     """Insert one draft (and supersede the old pending one) in a single transaction.
-    `checks`: the fact checks of its text (a template's own text needs none)."""
+    `checks`: the fact checks of its text (a template's own text needs none).
+    `cancel`: checked last, inside the transaction: a cancelled caller writes nothing."""
     now = store.now_iso()
     with store.transaction():
         if supersedes is not None:
@@ -454,6 +457,8 @@ def store_draft(
                 "violations": len(outcome.violations),
             },
         )
+        if cancel is not None:
+            cancel.commit_point()  # raises Cancelled: all of the above is rolled back
     return draft_id
 
 

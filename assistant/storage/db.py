@@ -1,10 +1,16 @@
-"""The SQLite store (sqlite-utils): WAL, foreign keys, migrations, event log."""
+"""The SQLite store (sqlite-utils): WAL, foreign keys, migrations, event log.
+
+One connection per thread: a TUI worker and the UI thread never share a transaction (on a
+shared connection, a transaction opened by one thread became a savepoint inside the other's,
+and a rollback there undid the first thread's committed-looking work)."""
 
 from __future__ import annotations
 
 import json
 import os
 import sqlite3
+import threading
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
@@ -18,6 +24,7 @@ from assistant.i18n import tr
 from assistant.storage.migrations import migrate
 
 Clock = Callable[[], datetime]
+Opener = Callable[[], sqlite3.Connection]
 
 
 def utc_now() -> datetime:
@@ -25,22 +32,94 @@ def utc_now() -> datetime:
 
 
 class Store:
-    """One open database. Writes that belong together go through `transaction()`."""
+    """One open database. Writes that belong together go through `transaction()`.
 
-    def __init__(self, conn: sqlite3.Connection, clock: Clock = utc_now) -> None:
-        self.conn = conn
-        self.db = sqlite_utils.Database(conn)
+    `conn` is the calling thread's own connection: the first thread uses the one it was opened
+    with; another thread gets one from `opener` (same pragmas; migrations ran once, at open)
+    the first time it asks. `close()` closes them all; a finished thread's connection is closed
+    when the next thread opens one."""
+
+    def __init__(
+        self, conn: sqlite3.Connection, clock: Clock = utc_now, opener: Opener | None = None
+    ) -> None:
         self.clock = clock
+        self._opener = opener
+        self._lock = threading.Lock()
+        self._local = threading.local()
+        self._first = conn
+        self._open: dict[threading.Thread, sqlite3.Connection] = {}
+        self._closed = False
+        self._adopt(conn)
+
+    def _adopt(self, conn: sqlite3.Connection) -> None:
+        self._local.conn = conn
+        self._local.db = sqlite_utils.Database(conn)
+        with self._lock:
+            self._open[threading.current_thread()] = conn
+
+    def _connect_thread(self) -> None:
+        if self._closed:
+            raise sqlite3.ProgrammingError("Cannot operate on a closed database.")
+        if self._opener is None:
+            raise RuntimeError("this store was opened without an opener: one thread only")
+        self._prune()
+        self._adopt(self._opener())
+
+    def _prune(self) -> None:
+        """Close the connections of threads that have ended (each TUI worker is a new thread)."""
+        with self._lock:
+            ended = [t for t, c in self._open.items() if not t.is_alive() and c is not self._first]
+            for thread in ended:
+                self._open.pop(thread).close()
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        try:
+            return self._local.conn  # type: ignore[no-any-return]
+        except AttributeError:
+            self._connect_thread()
+            return self._local.conn  # type: ignore[no-any-return]
+
+    @property
+    def db(self) -> sqlite_utils.Database:
+        try:
+            return self._local.db  # type: ignore[no-any-return]
+        except AttributeError:
+            self._connect_thread()
+            return self._local.db  # type: ignore[no-any-return]
 
     # -- transactions -------------------------------------------------------------------
     @contextmanager
     def transaction(self) -> Iterator[Store]:
-        """All-or-nothing block; nests with savepoints."""
-        with self.db.atomic():
+        """All-or-nothing block on this thread's connection; nests with savepoints.
+        The outermost block takes the write lock first (BEGIN IMMEDIATE): another thread's
+        writer is waited for (busy_timeout) instead of failing when a read turns into a write."""
+        conn = self.conn
+        if conn.in_transaction:
+            with self.db.atomic():  # a savepoint
+                yield self
+            return
+        conn.execute("BEGIN IMMEDIATE")
+        try:
             yield self
+        except BaseException:
+            if conn.in_transaction:  # an error may already have ended it
+                conn.execute("ROLLBACK")
+            raise
+        try:
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
 
     def close(self) -> None:
-        self.conn.close()
+        """Close every thread's connection (call it once the workers are done)."""
+        with self._lock:
+            self._closed = True
+            conns, self._open = list(self._open.values()), {}
+        for conn in conns:
+            conn.close()
 
     # -- helpers ------------------------------------------------------------------------
     def now_iso(self) -> str:
@@ -117,11 +196,15 @@ class Store:
         return rows
 
 
-def connect(path: Path | str) -> sqlite3.Connection:
-    """A connection in driver autocommit mode (transactions are explicit), WAL, FKs on."""
-    conn = sqlite3.connect(str(path), isolation_level=None, timeout=30, check_same_thread=False)
+def connect(path: Path | str, *, uri: bool = False) -> sqlite3.Connection:
+    """A connection in driver autocommit mode (transactions are explicit), WAL, FKs on.
+    `check_same_thread=False` only so that `Store.close()` may close every thread's connection:
+    the store hands each thread its own (see `Store.conn`)."""
+    conn = sqlite3.connect(
+        str(path), isolation_level=None, timeout=30, check_same_thread=False, uri=uri
+    )
     conn.execute("PRAGMA foreign_keys = ON")
-    if str(path) != ":memory:":
+    if str(path) != ":memory:" and not uri:
         conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = NORMAL")
     conn.execute("PRAGMA busy_timeout = 30000")
@@ -129,11 +212,17 @@ def connect(path: Path | str) -> sqlite3.Connection:
 
 
 def open_store(path: Path | str, clock: Clock = utc_now) -> Store:
-    """Open (creating if needed) the database at `path` and bring it to the current schema."""
-    if str(path) != ":memory:":
+    """Open (creating if needed) the database at `path` and bring it to the current schema.
+    `:memory:` is one private in-memory database that every thread of this store shares
+    (SQLite's shared cache: fine for tests, no WAL, a second writer fails instead of waiting)."""
+    if str(path) == ":memory:":
+        name = f"file:relance-{uuid.uuid4().hex}?mode=memory&cache=shared"
+        opener: Opener = lambda: connect(name, uri=True)  # noqa: E731
+    else:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
+        opener = lambda: connect(path)  # noqa: E731
     try:
-        conn = connect(path)
+        conn = opener()
     except sqlite3.DatabaseError as exc:
         raise _unreadable(path, exc) from None
     try:
@@ -144,7 +233,7 @@ def open_store(path: Path | str, clock: Clock = utc_now) -> Store:
     except BaseException:
         conn.close()
         raise
-    return Store(conn, clock)
+    return Store(conn, clock, opener)
 
 
 def _unreadable(path: Path | str, exc: sqlite3.DatabaseError) -> UserError:

@@ -17,6 +17,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, Header, Input, Label, LoadingIndicator, Static, TextArea
 from textual.worker import Worker, WorkerState
 
+from assistant.cancel import Cancellation
 from assistant.drafting.queue import DraftView
 from assistant.i18n import tr
 from assistant.labels import channel_label, source_label, status_label, step_label
@@ -68,6 +69,7 @@ class DraftScreen(Screen[None]):
         self.order = order or [draft_id]
         self.draft: DraftView | None = None
         self.worker: Worker[DraftView] | None = None
+        self.cancellation: Cancellation | None = None
         self._check_timer: Timer | None = None
 
     @property
@@ -274,15 +276,20 @@ class DraftScreen(Screen[None]):
         def chosen(value: str | None) -> None:
             if value:
                 self.query_one("#busy").display = True
-                self.worker = self.regenerate(value)
+                if self.cancellation is not None:  # the worker this one replaces writes nothing
+                    self.cancellation.cancel()
+                self.cancellation = Cancellation()
+                self.worker = self.regenerate(value, self.cancellation)
 
         self.app.push_screen(ChoiceModal(tr("Régénérer", "Regenerate"), choices), chosen)
 
     @work(thread=True, exclusive=True, group="regenerate", exit_on_error=False)
-    def regenerate(self, choice: str) -> DraftView:
+    def regenerate(self, choice: str, cancel: Cancellation) -> DraftView:
         language = choice.removeprefix("lang:") if choice.startswith("lang:") else None
         tone = None if language else choice
-        return self.relance.service.regenerate(self.draft_id, adjustment=tone, language=language)
+        return self.relance.service.regenerate(
+            self.draft_id, adjustment=tone, language=language, cancel=cancel
+        )
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker is not self.worker:
@@ -300,6 +307,15 @@ class DraftScreen(Screen[None]):
 
     def action_back(self) -> None:
         if self.worker is not None and self.worker.is_running:
+            if self.cancellation is not None and not self.cancellation.cancel():
+                # the new version is already being stored: it will show in a moment
+                self.notify(
+                    tr(
+                        "Trop tard : la nouvelle version est déjà enregistrée",
+                        "Too late: the new version is already stored",
+                    )
+                )
+                return
             self.worker.cancel()
             self.worker = None
             self.query_one("#busy").display = False
