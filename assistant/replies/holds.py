@@ -28,9 +28,7 @@ REPLY_QUESTION = "reply_question"
 INVALID_ADDRESS = "invalid_address"
 
 
-def reply_pending(
-    store: Store, as_of: date, customer_ids: CustomerIds = None
-) -> Iterator[Hold]:
+def reply_pending(store: Store, as_of: date, customer_ids: CustomerIds = None) -> Iterator[Hold]:
     for customer_id, day in replies_repo.pending_replies(store, as_of, customer_ids):
         yield Hold(
             REPLY_PENDING,
@@ -43,9 +41,7 @@ def reply_pending(
         )
 
 
-def reply_question(
-    store: Store, as_of: date, customer_ids: CustomerIds = None
-) -> Iterator[Hold]:
+def reply_question(store: Store, as_of: date, customer_ids: CustomerIds = None) -> Iterator[Hold]:
     for customer_id, reply_id, day in replies_repo.open_questions(store, as_of, customer_ids):
         yield Hold(
             REPLY_QUESTION,
@@ -59,9 +55,7 @@ def reply_question(
         )
 
 
-def invalid_address(
-    store: Store, as_of: date, customer_ids: CustomerIds = None
-) -> Iterator[Hold]:
+def invalid_address(store: Store, as_of: date, customer_ids: CustomerIds = None) -> Iterator[Hold]:
     """Every address hold (whoever the customer), and the customers using one (of
     `customer_ids`, if given)."""
     bad = replies_repo.invalid_addresses(store, as_of)

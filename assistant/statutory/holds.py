@@ -104,9 +104,7 @@ def proceedings_holds(
     return holds
 
 
-def decision_holds(
-    store: Store, as_of: date, customer_ids: CustomerIds = None
-) -> Iterable[Hold]:
+def decision_holds(store: Store, as_of: date, customer_ids: CustomerIds = None) -> Iterable[Hold]:
     latest: dict[str, db.Decision] = {}
     for d in db.decisions(store):
         if customer_ids is not None and d.customer_id not in customer_ids:

@@ -36,7 +36,8 @@ customer_st = st.fixed_dictionaries(
         "do_not_contact": st.booleans().map(lambda b: b and False) | st.just(True),
         "strategic": st.booleans(),
         "closing": st.none() | st.tuples(st.integers(-20, 30), st.integers(0, 20)),
-        "credit": st.none() | st.tuples(st.integers(1_000, 500_000), st.sampled_from(["EUR", "CHF"])),
+        "credit": st.none()
+        | st.tuples(st.integers(1_000, 500_000), st.sampled_from(["EUR", "CHF"])),
         "collective": st.booleans().map(lambda b: b and False) | st.just(True),
         "reply": st.sampled_from([None, "new", "question"]),
         "bounced": st.booleans(),
@@ -103,35 +104,66 @@ def build(store: Store, p: dict) -> list[str]:
             start = BASE + timedelta(days=c["closing"][0])
             closing = [(start, start + timedelta(days=c["closing"][1]))]
         add_customer(
-            store, cid, do_not_contact=c["do_not_contact"], strategic=c["strategic"],
-            closing=closing, phone="+33600000000", sms_opt_in=True,
-        )  # fmt: skip
+            store,
+            cid,
+            do_not_contact=c["do_not_contact"],
+            strategic=c["strategic"],
+            closing=closing,
+            phone="+33600000000",
+            sms_opt_in=True,
+        )
         if c["credit"] is not None:
-            _sql(store, "INSERT INTO customer_credits (customer_id, source, ref, on_date,"
-                 " amount_cents, currency, file, created_at) VALUES (?, 'fec', ?, ?, ?, ?, 'f', ?)",
-                 (cid, f"r-{cid}", _day(-10), c["credit"][0], c["credit"][1], NOW))  # fmt: skip
+            _sql(
+                store,
+                "INSERT INTO customer_credits (customer_id, source, ref, on_date,"
+                " amount_cents, currency, file, created_at) VALUES (?, 'fec', ?, ?, ?, ?, 'f', ?)",
+                (cid, f"r-{cid}", _day(-10), c["credit"][0], c["credit"][1], NOW),
+            )
         if c["collective"]:
-            _sql(store, "UPDATE customers SET collective = 1, collective_reason = 'x' WHERE id = ?",
-                 (cid,))  # fmt: skip
+            _sql(
+                store,
+                "UPDATE customers SET collective = 1, collective_reason = 'x' WHERE id = ?",
+                (cid,),
+            )
         if c["reply"] is not None:
             question = c["reply"] == "question"
-            _sql(store, "INSERT INTO replies (dedupe_key, source, kind, status, customer_id, match,"
-                 " received_at, received_on, outcome, triaged_on, created_at)"
-                 " VALUES (?, 'test', 'reply', ?, ?, 'address', ?, ?, ?, ?, ?)",
-                 (f"k-{cid}", "triaged" if question else "new", cid, NOW, _day(-3),
-                  "question" if question else None, _day(-2) if question else None, NOW))  # fmt: skip
+            _sql(
+                store,
+                "INSERT INTO replies (dedupe_key, source, kind, status, customer_id, match,"
+                " received_at, received_on, outcome, triaged_on, created_at)"
+                " VALUES (?, 'test', 'reply', ?, ?, 'address', ?, ?, ?, ?, ?)",
+                (
+                    f"k-{cid}",
+                    "triaged" if question else "new",
+                    cid,
+                    NOW,
+                    _day(-3),
+                    "question" if question else None,
+                    _day(-2) if question else None,
+                    NOW,
+                ),
+            )
         if c["bounced"]:
-            _sql(store, "INSERT INTO invalid_addresses (address, since) VALUES (?, ?)",
-                 (f"{cid.lower()}@example.com", _day(-5)))  # fmt: skip
+            _sql(
+                store,
+                "INSERT INTO invalid_addresses (address, since) VALUES (?, ?)",
+                (f"{cid.lower()}@example.com", _day(-5)),
+            )
         if c["proceedings"] is not None:
             published, declared = c["proceedings"]
-            _sql(store, "UPDATE customers SET proceedings_kind = 'redressement',"
-                 " proceedings_published_on = ?, proceedings_declared_on = ? WHERE id = ?",
-                 (_day(published), _day(published + 5) if declared else None, cid))  # fmt: skip
+            _sql(
+                store,
+                "UPDATE customers SET proceedings_kind = 'redressement',"
+                " proceedings_published_on = ?, proceedings_declared_on = ? WHERE id = ?",
+                (_day(published), _day(published + 5) if declared else None, cid),
+            )
         if c["decision"] is not None:
-            _sql(store, "INSERT INTO escalations (customer_id, decision, decided_on, actor,"
-                 " created_at) VALUES (?, ?, ?, 'test', ?)",
-                 (cid, c["decision"], _day(-7), NOW))  # fmt: skip
+            _sql(
+                store,
+                "INSERT INTO escalations (customer_id, decision, decided_on, actor,"
+                " created_at) VALUES (?, ?, ?, 'test', ?)",
+                (cid, c["decision"], _day(-7), NOW),
+            )
     numbers = []
     for n, inv in enumerate(p["invoices"]):
         cid = ids[inv["customer"] % len(ids)]
@@ -140,26 +172,53 @@ def build(store: Store, p: dict) -> list[str]:
         outstanding = inv["cents"] // 2 if inv["partial"] else None
         if inv["status"] is InvoiceStatus.PAID:
             outstanding = 0
-        add_invoice(store, number, BASE + timedelta(days=inv["due"]), inv["cents"], cid,
-                    inv["status"], outstanding)  # fmt: skip
+        add_invoice(
+            store,
+            number,
+            BASE + timedelta(days=inv["due"]),
+            inv["cents"],
+            cid,
+            inv["status"],
+            outstanding,
+        )
         if inv["currency"] != "EUR":
-            _sql(store, "UPDATE invoices SET currency = ? WHERE number = ?",
-                 (inv["currency"], number))  # fmt: skip
+            _sql(
+                store,
+                "UPDATE invoices SET currency = ? WHERE number = ?",
+                (inv["currency"], number),
+            )
         for step, on in dict(inv["done"]).items():
             mark(store, [number], step, BASE + timedelta(days=on))
         if inv["paid"] is not None:
-            _sql(store, "INSERT INTO payments (invoice_number, date, amount_cents, created_at)"
-                 " VALUES (?, ?, ?, ?)", (number, _day(inv["paid"][0]), inv["paid"][1], NOW))  # fmt: skip
+            _sql(
+                store,
+                "INSERT INTO payments (invoice_number, date, amount_cents, created_at)"
+                " VALUES (?, ?, ?, ?)",
+                (number, _day(inv["paid"][0]), inv["paid"][1], NOW),
+            )
+
+    def owner(invoice: dict) -> str:
+        return ids[invoice["customer"] % len(ids)]
+
     for pr in p["promises"]:
         cid = ids[pr["customer"] % len(ids)]
         number = None
         if pr["invoice"] is not None:  # a promise about one of this customer's invoices
-            mine = [f"F{n}" for n, i in enumerate(p["invoices"]) if ids[i["customer"] % len(ids)] == cid]
+            mine = [f"F{n}" for n, i in enumerate(p["invoices"]) if owner(i) == cid]
             number = mine[pr["invoice"] % len(mine)] if mine else None
-        _sql(store, "INSERT INTO promises (customer_id, invoice_number, promised_date, amount_cents,"
-             " made_on, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-             (cid, number, _day(pr["made"] + pr["promised"] % 30), pr["amount"], _day(pr["made"]),
-              NOW))  # fmt: skip
+        _sql(
+            store,
+            "INSERT INTO promises (customer_id, invoice_number, promised_date, amount_cents,"
+            " made_on, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                cid,
+                number,
+                _day(pr["made"] + pr["promised"] % 30),
+                pr["amount"],
+                _day(pr["made"]),
+                NOW,
+            ),
+        )
     for pl in p["plans"]:
         number = numbers[pl["invoice"] % len(numbers)]
         cid = ids[p["invoices"][pl["invoice"] % len(numbers)]["customer"] % len(ids)]
@@ -209,10 +268,16 @@ def test_the_property_sees_holds_and_instalments() -> None:
     store = fresh_store()
     try:
         customer = {
-            "do_not_contact": False, "strategic": False, "closing": None, "credit": None,
-            "collective": False, "reply": None, "bounced": False, "proceedings": None,
+            "do_not_contact": False,
+            "strategic": False,
+            "closing": None,
+            "credit": None,
+            "collective": False,
+            "reply": None,
+            "bounced": False,
+            "proceedings": None,
             "decision": None,
-        }  # fmt: skip
+        }
         portfolio = {
             "customers": [
                 customer,
@@ -221,10 +286,18 @@ def test_the_property_sees_holds_and_instalments() -> None:
                 {**customer, "bounced": True},
             ],
             "invoices": [
-                {"customer": c, "due": -40, "cents": 100_000, "status": InvoiceStatus.OPEN,
-                 "partial": False, "currency": "EUR", "done": [], "paid": None}
+                {
+                    "customer": c,
+                    "due": -40,
+                    "cents": 100_000,
+                    "status": InvoiceStatus.OPEN,
+                    "partial": False,
+                    "currency": "EUR",
+                    "done": [],
+                    "paid": None,
+                }
                 for c in (0, 0, 1, 2, 3)
-            ],  # fmt: skip
+            ],
             "promises": [],
             "plans": [{"invoice": 1, "agreed": -30, "first": -20}],
             "as_of": 5,
@@ -233,8 +306,12 @@ def test_the_property_sees_holds_and_instalments() -> None:
         as_of = BASE + timedelta(days=5)
         full = make_plan(store, None, as_of)
         steps = {(a.customer_id, a.step) for a in full.actions}
-        assert {("C1", "reply_pending"), ("C2", "unallocated_credit"),
-                ("C3", "invalid_address"), ("C0", "instalment_missed")} <= steps  # fmt: skip
+        assert {
+            ("C1", "reply_pending"),
+            ("C2", "unallocated_credit"),
+            ("C3", "invalid_address"),
+            ("C0", "instalment_missed"),
+        } <= steps
         assert_same_per_customer(
             full, {cid: make_plan(store, None, as_of, customer_ids=[cid]) for cid in ids}
         )
