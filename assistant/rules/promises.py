@@ -67,9 +67,10 @@ def load_promises(
     grace = f"+{int(grace_days)} days"
     until = (as_of or date.max).isoformat()
     only, scope = "", {}
-    if customer_ids is not None:  # named parameters: :c0, :c1...
+    if customer_ids is not None:  # theirs, or about their invoices (named parameters :c0...)
         scope = {f"c{i}": cid for i, cid in enumerate(sorted(set(customer_ids)))}
-        only = f" WHERE p.customer_id IN ({', '.join(':' + k for k in scope)})"
+        marks = ", ".join(":" + k for k in scope)
+        only = f" WHERE (p.customer_id IN ({marks}) OR i.customer_id IN ({marks}))"
     rows = store.conn.execute(
         f"""
         SELECT p.id, p.customer_id, p.invoice_number, p.made_on, p.promised_date, p.amount_cents,

@@ -355,3 +355,37 @@ def test_service_plan_for_and_the_plan_agree_on_the_demo(service: Service) -> No
         part = service.plan_for(cid, as_of)
         assert part.actions == [a for a in full.actions if a.customer_id == cid]
         assert part.skipped == [s for s in full.skipped if s.customer_id == cid]
+
+
+def test_the_send_recheck_reads_only_the_customers_it_sends_to(
+    service: Service, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The re-check asks the hold sources for the batch's customers only; their holds and
+    every address hold still cancel, another customer's hold does not."""
+    wed = date(2026, 3, 11)
+    day = wed + timedelta(days=5)
+    for cid in ("C1", "C2", "C3"):
+        add_customer(service.store, cid)
+        add_invoice(service.store, f"F-{cid}", wed, cid=cid)
+    service.draft(day)
+    by_customer = {d.customer_id: d.id for d in service.drafts("pending")}
+    service.approve([by_customer["C1"], by_customer["C2"]], on=day)
+    asked: list[frozenset[str] | None] = []
+
+    def scoped(
+        store: Store, as_of: date, customer_ids: frozenset[str] | None = None
+    ) -> Iterable[Hold]:
+        asked.append(customer_ids)
+        yield Hold("reply_pending", "C2", "réponse de C2 à traiter")
+        yield Hold("reply_pending", "C3", "réponse de C3 à traiter")
+
+    def addresses(store: Store, as_of: date) -> Iterable[Hold]:
+        yield Hold("invalid_address", "", "adresse invalide", task=False, address="C1@example.com")
+
+    monkeypatch.setattr(hold_sources, "SOURCES", (scoped, addresses))
+    report = service.send()
+    assert asked == [frozenset({"C1", "C2"})]
+    assert sorted(report.cancelled) == sorted([by_customer["C1"], by_customer["C2"]])
+    assert service.get_draft(by_customer["C1"]).error == "adresse invalide"
+    assert service.get_draft(by_customer["C2"]).error == "réponse de C2 à traiter"
+    assert service.get_draft(by_customer["C3"]).status == "pending"
