@@ -623,6 +623,8 @@ class Service(BankFeatures):
     def find_customer(self, text: str) -> str:
         """A customer id from an id or a name (accents and case ignored) that names only one
         customer; a clear error otherwise."""
+        if repo.get_customer(self.store, text.strip()) is not None:
+            return text.strip()  # the id itself: no need to read every name
         names = self.customer_names()
         found = match_customers(names, text)
         if len(found) == 1:

@@ -70,7 +70,11 @@ def load_promises(
     if customer_ids is not None:  # theirs, or about their invoices (named parameters :c0...)
         scope = {f"c{i}": cid for i, cid in enumerate(sorted(set(customer_ids)))}
         marks = ", ".join(":" + k for k in scope)
-        only = f" WHERE (p.customer_id IN ({marks}) OR i.customer_id IN ({marks}))"
+        only = (
+            f" WHERE p.id IN (SELECT id FROM promises WHERE customer_id IN ({marks}) UNION"
+            " SELECT x.id FROM invoices xi JOIN promises x ON x.invoice_number = xi.number"
+            f" WHERE xi.customer_id IN ({marks}))"
+        )
     rows = store.conn.execute(
         f"""
         SELECT p.id, p.customer_id, p.invoice_number, p.made_on, p.promised_date, p.amount_cents,

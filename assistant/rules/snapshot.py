@@ -216,10 +216,13 @@ def _load_snapshot(
     in_plan = frozenset(
         r[0]
         for r in conn.execute(
-            "SELECT ppi.invoice_number FROM payment_plan_invoices ppi"
-            " JOIN payment_plans pp ON pp.id = ppi.plan_id"
-            + (" JOIN invoices i ON i.number = ppi.invoice_number" if scoped else "")
-            + f" WHERE pp.status = 'active'{only_inv}",
+            (
+                "SELECT ppi.invoice_number FROM invoices i"
+                " JOIN payment_plan_invoices ppi ON ppi.invoice_number = i.number"
+                if scoped
+                else "SELECT ppi.invoice_number FROM payment_plan_invoices ppi"
+            )
+            + f" JOIN payment_plans pp ON pp.id = ppi.plan_id WHERE pp.status = 'active'{only_inv}",
             ids,
         )
     )
