@@ -75,6 +75,10 @@ def service_phase(home: str, cid: str, repeat: int) -> dict[str, Any]:
     return out
 
 
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:5.0f}"
+
+
 def in_child(func: Any, *args: Any) -> Any:
     with multiprocessing.get_context("spawn").Pool(1) as pool:
         return pool.apply(func, args)
@@ -137,11 +141,11 @@ def main() -> None:
             print(f"{size} invoices, customer {cid}:")
             for name in ("brief", "log-call"):
                 cold, warm = got[name]
-                line = f"  {name:8} service: first {cold * 1000:6.0f} ms, then {warm * 1000:5.0f} ms"
+                line = f"  {name:8} service: first {ms(cold)} ms, then {ms(warm)} ms"
                 if "cli" in got:
-                    beyond = got["cli"][name] - got["cli"]["start"]
-                    line += (f"   CLI: {got['cli'][name] * 1000:5.0f} ms, beyond start"
-                             f" ({got['cli']['start'] * 1000:.0f} ms): {beyond * 1000:5.0f} ms")  # fmt: skip
+                    cli = got["cli"]
+                    line += (f"   CLI: {ms(cli[name])} ms, beyond start ({ms(cli['start'])} ms):"
+                             f" {ms(cli[name] - cli['start'])} ms")  # fmt: skip
                 print(line)
         small, large = (results[s] for s in opts.sizes)
         for name in ("brief", "log-call"):
