@@ -41,8 +41,9 @@ def customer_of(db: Path) -> str:
     conn = sqlite3.connect(db)
     try:
         row = conn.execute(
-            "SELECT customer_id FROM invoices WHERE status = 'open' AND customer_id IN"
-            " (SELECT id FROM customers WHERE do_not_contact = 0 AND id >= 'C000100' LIMIT 1)"
+            "SELECT c.id FROM customers c WHERE c.do_not_contact = 0 AND c.id >= 'C000100'"
+            " AND EXISTS (SELECT 1 FROM invoices i WHERE i.customer_id = c.id"
+            " AND i.status = 'open') ORDER BY c.id LIMIT 1"
         ).fetchone()
         return str(row[0])
     finally:
