@@ -95,7 +95,11 @@ def log_call(
         outcome, {"--date": promised, "--amount": amount_cents, "--instalments": instalments}
     )
     task = next(
-        (a for a in service.plan(on).actions if a.customer_id == customer_id and a.requires_human),
+        (
+            a
+            for a in service.plan_for(customer_id, on).actions
+            if a.customer_id == customer_id and a.requires_human
+        ),
         None,
     )
     data: dict[str, object] = {

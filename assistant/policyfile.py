@@ -152,8 +152,24 @@ def format_validation_error(path: Path | str, error: ValidationError) -> str:
     return "\n".join(lines)
 
 
+# The last valid text of each immutable (frozen) policy model and what it parsed to: one
+# operation reads the scenario several times (plan, brief, call), it is parsed once.
+_PARSED: dict[type[BaseModel], tuple[str, BaseModel]] = {}
+
+
 def parse_policy_text(text: str, model: type[M], source: Path | str) -> M:
-    """Validate YAML text (e.g. an edit not yet saved) into `model`, or raise PolicyError."""
+    """Validate YAML text (e.g. an edit not yet saved) into `model`, or raise PolicyError.
+    A frozen model parsed from the same text as last time is that same (immutable) value."""
+    frozen = bool(model.model_config.get("frozen"))
+    if frozen and (last := _PARSED.get(model)) is not None and last[0] == text:
+        return last[1]  # type: ignore[return-value]
+    parsed = _parse(text, model, source)
+    if frozen:
+        _PARSED[model] = (text, parsed)
+    return parsed
+
+
+def _parse(text: str, model: type[M], source: Path | str) -> M:
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:

@@ -256,6 +256,12 @@ class Service(BankFeatures):
         self.check_policies()
         return make_plan(self.store, self.home, as_of, explain=explain)
 
+    def plan_for(self, customer_id: str, as_of: date) -> Plan:
+        """One customer's plan: exactly the full plan's actions, skips and warnings for it,
+        reading only its data (briefs, calls, regenerating a draft)."""
+        self.check_policies()
+        return make_plan(self.store, self.home, as_of, customer_ids=(customer_id,))
+
     def policy_problems(self) -> list[str]:
         """Every problem of the policy files in effect (validated as the editor does),
         remembered per policy version."""
@@ -591,7 +597,7 @@ class Service(BankFeatures):
         company: Company | None = None,
     ) -> DraftRequest:
         """The drafting request behind a pending draft, rebuilt from today's facts."""
-        plan = self.plan(date.fromisoformat(view.plan_date))
+        plan = self.plan_for(view.customer_id, date.fromisoformat(view.plan_date))
         actions = [
             a for a in plan.actions if a.customer_id == view.customer_id and a.step == view.step
         ]
@@ -623,6 +629,8 @@ class Service(BankFeatures):
     def find_customer(self, text: str) -> str:
         """A customer id from an id or a name (accents and case ignored) that names only one
         customer; a clear error otherwise."""
+        if repo.get_customer(self.store, text.strip()) is not None:
+            return text.strip()  # the id itself: no need to read every name
         names = self.customer_names()
         found = match_customers(names, text)
         if len(found) == 1:
@@ -826,27 +834,30 @@ class Service(BankFeatures):
         return resolve_stuck(self.store, draft_id, was_sent=was_sent, actor=self.actor)
 
     # -- briefs and calls -----------------------------------------------------------------
-    def _segment_of(self, customer_id: str, as_of: date) -> str:
-        policy = self.reading(load_scenario)
-        snap = load_snapshot(self.store, policy, as_of)
+    def _segment_of(self, customer_id: str, as_of: date, scenario: ScenarioPolicy) -> str:
+        snap = load_snapshot(self.store, scenario, as_of, (customer_id,))
         facts = snap.customers.get(customer_id)
-        return Planner(policy).segment_for(facts, as_of).id if facts else "standard"
+        return Planner(scenario).segment_for(facts, as_of).id if facts else "standard"
 
-    def factsheet(self, customer_id: str, as_of: date) -> FactSheet:
+    def factsheet(
+        self, customer_id: str, as_of: date, scenario: ScenarioPolicy | None = None
+    ) -> FactSheet:
         self.customer(customer_id)
+        scenario = scenario or self.reading(load_scenario)
         return build_factsheet(
             self.store,
             customer_id,
             as_of,
-            self._segment_of(customer_id, as_of),
-            self.reading(load_scenario).promise_grace_days,
+            self._segment_of(customer_id, as_of, scenario),
+            scenario.promise_grace_days,
         )
 
     def brief(self, customer_id: str, as_of: date, *, offline: bool = False) -> Brief:
         """Call-prep brief: facts, computed payment options, summary and script."""
-        sheet = self.factsheet(customer_id, as_of)
+        scenario = self.reading(load_scenario)
+        sheet = self.factsheet(customer_id, as_of, scenario)
         policy = self.reading(load_plan_policy)
-        calendar = BusinessCalendar(self.reading(load_scenario).sending_weekdays)
+        calendar = BusinessCalendar(scenario.sending_weekdays)
         spans = closing_spans([(p.start, p.end) for p in sheet.customer.closing_periods or []])
         options = plan_options(
             sheet.outstanding_cents, as_of, policy, calendar, sheet.customer.country, spans

@@ -15,12 +15,15 @@ from assistant.money import display_money
 from assistant.rules.holds import Hold
 from assistant.storage import bank_repo
 from assistant.storage.db import Store
+from assistant.storage.scope import CustomerIds
 
 CODE = "payment_match"
 
 
-def payment_match_holds(store: Store, as_of: date) -> Iterator[Hold]:
-    rows = bank_repo.proposed_allocations(store, as_of)
+def payment_match_holds(
+    store: Store, as_of: date, customer_ids: CustomerIds = None
+) -> Iterator[Hold]:
+    rows = bank_repo.proposed_allocations(store, as_of, customer_ids)
     groups: dict[tuple[int, int], list[dict]] = {}
     for row in rows:
         groups.setdefault((row["match_id"], row["rank"]), []).append(row)

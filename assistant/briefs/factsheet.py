@@ -208,7 +208,7 @@ def schedule_text(schedule: list[dict[str, str]], locale: str) -> str:
 def _running_plan(store: Store, customer_id: str, as_of: date) -> RunningPlan | None:
     from assistant.rules.instalments import load_plans
 
-    for plan in load_plans(store, as_of):
+    for plan in load_plans(store, as_of, (customer_id,)):
         if plan.customer_id != customer_id:
             continue
         return RunningPlan(
@@ -275,7 +275,7 @@ def build_factsheet(
     )
     promises = [
         p
-        for p in load_promises(store, promise_grace_days, as_of)
+        for p in load_promises(store, promise_grace_days, as_of, customer_ids=(customer_id,))
         if p.customer_id == customer_id and p.made_on <= as_of
     ]
     statuses = [p.status(as_of, promise_grace_days) for p in promises]

@@ -14,7 +14,7 @@ Transient errors are retried with exponential backoff; a draft still failing sta
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from pathlib import Path
@@ -46,6 +46,9 @@ from assistant.storage import balances, repo
 from assistant.storage.db import Store
 from assistant.storage.replies_repo import addresses
 from assistant.storage.review import Delivered, delivered_messages
+
+# Up to this many customers in a batch, the re-check reads only theirs (promises, holds).
+SCOPED_RECHECK_MAX = 500
 
 
 @dataclass
@@ -146,8 +149,13 @@ class Sender:
         report = SendReport(stuck=[d.id for d in queue.list_drafts(self.store, "sending")])
         report.destination = self.destination()
         drafts = queue.list_drafts(self.store, "approved")
-        promises = self._latest_promises()
-        holds = load_holds(self.store, self.store.today())
+        # the re-check reads only the customers of the drafts to send (and every address hold);
+        # a large batch reads everything at once (cheaper than thousands of customer ids)
+        customers: set[str] | None = {d.customer_id for d in drafts}
+        if len(customers) > SCOPED_RECHECK_MAX:
+            customers = None
+        promises = self._latest_promises(customers)
+        holds = load_holds(self.store, self.store.today(), customers)
         planned: dict[str, list[Delivered]] = {}  # dry run: what this batch would deliver
         try:
             for i, draft in enumerate(drafts):
@@ -188,11 +196,13 @@ class Sender:
         return report
 
     # -- the re-check right before sending ------------------------------------------------
-    def _latest_promises(self) -> dict[str, PromiseState]:
-        """The latest promise per invoice and per customer (key `customer:<id>`)."""
+    def _latest_promises(self, customer_ids: Collection[str] | None) -> dict[str, PromiseState]:
+        """The latest promise per invoice and per customer (key `customer:<id>`), of these
+        customers and their invoices."""
         today = self.store.today()
         latest: dict[str, PromiseState] = {}
-        for p in load_promises(self.store, self.promise_grace_days):  # by made_on: latest wins
+        found = load_promises(self.store, self.promise_grace_days, customer_ids=customer_ids)
+        for p in found:  # by made_on: latest wins
             if p.made_on <= today:
                 latest[p.invoice_number or f"customer:{p.customer_id}"] = p
         return latest

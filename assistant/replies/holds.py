@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from assistant.i18n import tr
 from assistant.rules.holds import Hold
 from assistant.storage import replies_repo
+from assistant.storage.scope import CustomerIds
 
 if TYPE_CHECKING:
     from assistant.storage.db import Store
@@ -27,8 +28,8 @@ REPLY_QUESTION = "reply_question"
 INVALID_ADDRESS = "invalid_address"
 
 
-def reply_pending(store: Store, as_of: date) -> Iterator[Hold]:
-    for customer_id, day in replies_repo.pending_replies(store, as_of):
+def reply_pending(store: Store, as_of: date, customer_ids: CustomerIds = None) -> Iterator[Hold]:
+    for customer_id, day in replies_repo.pending_replies(store, as_of, customer_ids):
         yield Hold(
             REPLY_PENDING,
             customer_id,
@@ -40,8 +41,8 @@ def reply_pending(store: Store, as_of: date) -> Iterator[Hold]:
         )
 
 
-def reply_question(store: Store, as_of: date) -> Iterator[Hold]:
-    for customer_id, reply_id, day in replies_repo.open_questions(store, as_of):
+def reply_question(store: Store, as_of: date, customer_ids: CustomerIds = None) -> Iterator[Hold]:
+    for customer_id, reply_id, day in replies_repo.open_questions(store, as_of, customer_ids):
         yield Hold(
             REPLY_QUESTION,
             customer_id,
@@ -54,7 +55,9 @@ def reply_question(store: Store, as_of: date) -> Iterator[Hold]:
         )
 
 
-def invalid_address(store: Store, as_of: date) -> Iterator[Hold]:
+def invalid_address(store: Store, as_of: date, customer_ids: CustomerIds = None) -> Iterator[Hold]:
+    """Every address hold (whoever the customer), and the customers using one (of
+    `customer_ids`, if given)."""
     bad = replies_repo.invalid_addresses(store, as_of)
     if not bad:
         return
@@ -65,7 +68,7 @@ def invalid_address(store: Store, as_of: date) -> Iterator[Hold]:
             a=address,
         )
         yield Hold(INVALID_ADDRESS, "", reason, task=False, address=address)
-    for customer_id, value in replies_repo.customer_emails(store):
+    for customer_id, value in replies_repo.customer_emails(store, customer_ids):
         invalid = [a for a in replies_repo.addresses(value) if a in bad]
         if invalid:
             yield Hold(

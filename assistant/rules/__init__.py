@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date
 from pathlib import Path
 
@@ -26,18 +27,31 @@ __all__ = [
 ]
 
 
-def make_plan(store: Store, home: Path | None, as_of: date, *, explain: bool = False) -> Plan:
-    """Load the policy (refusing a bad one), snapshot the store, and plan. No writes.
-    `explain` also accounts for every open invoice the plan does not mention."""
+def make_plan(
+    store: Store,
+    home: Path | None,
+    as_of: date,
+    *,
+    explain: bool = False,
+    customer_ids: Collection[str] | None = None,
+    policy: ScenarioPolicy | None = None,
+) -> Plan:
+    """Load the policy (refusing a bad one) unless given, snapshot the store, and plan. No
+    writes. `explain` also accounts for every open invoice the plan does not mention.
+    `customer_ids`: the plan of those customers only, exactly the full plan's actions, skips
+    and warnings for them (tests/unit/test_plan_for.py), reading only their data."""
     from assistant.statutory.limitation import limitation_warnings
 
-    policy = load_scenario(home)
+    policy = policy or load_scenario(home)
     planner = Planner(policy)
-    snap = load_snapshot(store, policy, as_of)
+    snap = load_snapshot(store, policy, as_of, customer_ids)
     plan = planner.plan(snap)
-    plan.warnings.extend(limitation_warnings(store, home, as_of))
+    plan.warnings.extend(limitation_warnings(store, home, as_of, customer_ids))
     if explain:
         from assistant.rules.explain import explain as explain_open
 
-        plan.skipped.extend(explain_open(store, planner, snap, plan))
+        found = explain_open(store, planner, snap, plan)
+        if customer_ids is not None:  # reads every open invoice: `--explain` is not per customer
+            found = [s for s in found if s.customer_id in customer_ids]
+        plan.skipped.extend(found)
     return plan

@@ -26,6 +26,7 @@ from assistant.money import Money
 from assistant.rules.holds import Hold
 from assistant.storage import balances as accounts
 from assistant.storage.db import Store
+from assistant.storage.scope import CustomerIds
 
 if TYPE_CHECKING:
     from assistant.rules.engine import Action, Plan
@@ -44,9 +45,11 @@ def credit_reason(credit: Money, balance: Money) -> str:
     )
 
 
-def unallocated_credit_holds(store: Store, as_of: date) -> Iterable[Hold]:
+def unallocated_credit_holds(
+    store: Store, as_of: date, customer_ids: CustomerIds = None
+) -> Iterable[Hold]:
     """Customers whose account is at zero or in credit, in a currency they hold credits in."""
-    for cid, account in sorted(accounts.balances(store).items()):
+    for cid, account in sorted(accounts.balances(store, customer_ids).items()):
         for currency, credit in sorted(account.credit.items()):
             net = account.net(currency)
             if net.cents <= 0:
@@ -59,8 +62,8 @@ def unallocated_credit_holds(store: Store, as_of: date) -> Iterable[Hold]:
                 break
 
 
-def collective_holds(store: Store, as_of: date) -> Iterable[Hold]:
-    for cid, why in sorted(accounts.collective_accounts(store).items()):
+def collective_holds(store: Store, as_of: date, customer_ids: CustomerIds = None) -> Iterable[Hold]:
+    for cid, why in sorted(accounts.collective_accounts(store, customer_ids).items()):
         yield Hold(
             COLLECTIVE_HOLD,
             cid,

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from assistant.i18n import tr
 from assistant.storage.db import Store
+from assistant.storage.scope import CustomerIds, customer_filter
 
 if TYPE_CHECKING:
     from assistant.rules.engine import Plan, Planner
@@ -50,11 +51,13 @@ class PlanState:
         return None
 
 
-def load_plans(store: Store, as_of: date) -> list[PlanState]:
+def load_plans(store: Store, as_of: date, customer_ids: CustomerIds = None) -> list[PlanState]:
+    """The active payment plans agreed by `as_of` (of `customer_ids`, if given)."""
+    only, ids = customer_filter("customer_id", customer_ids)
     plans = store.query(
         "SELECT id, customer_id, agreed_on FROM payment_plans WHERE status = 'active'"
-        " AND agreed_on <= ? ORDER BY id",
-        (as_of.isoformat(),),
+        f" AND agreed_on <= ?{only} ORDER BY id",
+        (as_of.isoformat(), *ids),
     )
     states = []
     for plan in plans:

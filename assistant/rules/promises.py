@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from typing import Literal
 
 from assistant.storage.db import Store
+from assistant.storage.scope import CustomerIds
 
 PromiseStatus = Literal["open", "kept", "broken"]
 
@@ -58,11 +59,22 @@ _OWED_WHEN_MADE = """
       AND inv.status IN ('open', 'paid')"""
 
 
-def load_promises(store: Store, grace_days: int, as_of: date | None = None) -> list[PromiseState]:
-    """Every promise with what was paid inside its window (one query). With `as_of`, only
-    payments made up to that day count (the state as it was then)."""
+def load_promises(
+    store: Store, grace_days: int, as_of: date | None = None, *, customer_ids: CustomerIds = None
+) -> list[PromiseState]:
+    """Every promise (of `customer_ids`, if given) with what was paid inside its window (one
+    query). With `as_of`, only payments made up to that day count (the state as it was then)."""
     grace = f"+{int(grace_days)} days"
     until = (as_of or date.max).isoformat()
+    only, scope = "", {}
+    if customer_ids is not None:  # theirs, or about their invoices (named parameters :c0...)
+        scope = {f"c{i}": cid for i, cid in enumerate(sorted(set(customer_ids)))}
+        marks = ", ".join(":" + k for k in scope)
+        only = (
+            f" WHERE p.id IN (SELECT id FROM promises WHERE customer_id IN ({marks}) UNION"
+            " SELECT x.id FROM invoices xi JOIN promises x ON x.invoice_number = xi.number"
+            f" WHERE xi.customer_id IN ({marks}))"
+        )
     rows = store.conn.execute(
         f"""
         SELECT p.id, p.customer_id, p.invoice_number, p.made_on, p.promised_date, p.amount_cents,
@@ -84,10 +96,10 @@ def load_promises(store: Store, grace_days: int, as_of: date | None = None) -> l
               WHERE owed.due_date < p.made_on), 0),
               (SELECT SUM(owed.cents) FROM ({_OWED_WHEN_MADE}) owed))
           END
-        FROM promises p LEFT JOIN invoices i ON i.number = p.invoice_number
+        FROM promises p LEFT JOIN invoices i ON i.number = p.invoice_number{only}
         ORDER BY p.made_on, p.id
         """,
-        {"grace": grace, "until": until},
+        {"grace": grace, "until": until, **scope},
     ).fetchall()
     return [
         PromiseState(

@@ -18,6 +18,7 @@ from assistant.rules.policy import ScenarioPolicy
 from assistant.rules.promises import PromiseState, load_promises
 from assistant.storage.balances import Balance, balances, credit_totals
 from assistant.storage.db import Store
+from assistant.storage.scope import CustomerIds, customer_filter
 
 # julianday('0001-01-01') - 1: turns an ISO date into a proleptic ordinal inside SQLite.
 _ORD = "CAST(julianday({col}) - 1721424.5 AS INTEGER)"
@@ -68,18 +69,31 @@ class Snapshot:
     extra_outstanding: dict[str, int] = field(default_factory=dict)  # plan invoices out of view
 
 
-def load_snapshot(store: Store, policy: ScenarioPolicy, as_of: date) -> Snapshot:
+def load_snapshot(
+    store: Store, policy: ScenarioPolicy, as_of: date, customer_ids: CustomerIds = None
+) -> Snapshot:
+    """What the planner needs as of `as_of`; with `customer_ids`, only those customers (the
+    plan of that snapshot is the full plan's actions for them: tests/unit/test_plan_for.py)."""
     with gc_paused():
-        return _load_snapshot(store, policy, as_of)
+        return _load_snapshot(store, policy, as_of, customer_ids)
 
 
-def _load_snapshot(store: Store, policy: ScenarioPolicy, as_of: date) -> Snapshot:
-    # Full-table scans (NOT INDEXED) on purpose: most invoices of a portfolio qualify, and
+def _load_snapshot(
+    store: Store, policy: ScenarioPolicy, as_of: date, customer_ids: CustomerIds
+) -> Snapshot:
+    # Whole portfolio: full-table scans (NOT INDEXED) on purpose: most invoices qualify, and
     # walking an index then fetching each row costs 3-4 times a scan (benchmarks/plan_bench.py).
+    # A few customers: the customer indexes (benchmarks/customer_bench.py).
     as_of_ord = as_of.toordinal()
     today = as_of.isoformat()
     conn = store.conn
+    scoped = customer_ids is not None
+    scan = "" if scoped else " NOT INDEXED"
+    only_c, ids = customer_filter("id", customer_ids)
+    only_cust, _ = customer_filter("customer_id", customer_ids)
+    only_inv, _ = customer_filter("i.customer_id", customer_ids)
 
+    # over every customer, even for a few: which invoices are "in view" must not change
     longest_closing = conn.execute(
         "SELECT COALESCE(MAX(julianday(end) - julianday(start)), 0) FROM closing_periods"
     ).fetchone()[0]
@@ -91,7 +105,8 @@ def _load_snapshot(store: Store, policy: ScenarioPolicy, as_of: date) -> Snapsho
         "SELECT id, name, country, strategic, do_not_contact,"
         " sms_opt_in AND COALESCE(phone, '') <> '',"
         f" CASE WHEN customer_since IS NULL THEN NULL ELSE {_ORD.format(col='customer_since')} END,"
-        " risk, segment, salesperson_email FROM customers"
+        f" risk, segment, salesperson_email FROM customers WHERE 1{only_c}",
+        ids,
     ):
         customers[row[0]] = CustomerFacts(
             id=row[0],
@@ -109,7 +124,8 @@ def _load_snapshot(store: Store, policy: ScenarioPolicy, as_of: date) -> Snapsho
     spans: dict[str, list[tuple[int, int]]] = defaultdict(list)
     for cid, start, end in conn.execute(
         f"SELECT customer_id, {_ORD.format(col='start')}, {_ORD.format(col='end')}"
-        " FROM closing_periods"
+        f" FROM closing_periods WHERE 1{only_cust}",
+        ids,
     ):
         spans[cid].append((start, end))
     for cid, items in spans.items():
@@ -118,19 +134,25 @@ def _load_snapshot(store: Store, policy: ScenarioPolicy, as_of: date) -> Snapsho
 
     # Open invoices with their most advanced step done (SQLite's bare column: with a single
     # MAX(), `done` comes from the row holding the maximum).
-    ids = [s.id for s in policy.steps]
-    marks = ",".join("?" * len(ids))
-    index_of = " ".join(f"WHEN ? THEN {i}" for i in range(len(ids)))
+    step_ids = [s.id for s in policy.steps]
+    marks = ",".join("?" * len(step_ids))
+    index_of = " ".join(f"WHEN ? THEN {i}" for i in range(len(step_ids)))
     rows = conn.execute(
         f"SELECT i.number, i.customer_id, {_ORD.format(col='i.due_date')},"
         " i.outstanding_cents, d.idx, d.done"
-        " FROM invoices i NOT INDEXED LEFT JOIN ("
+        f" FROM invoices i{scan} LEFT JOIN ("
         f"  SELECT s.invoice_number AS number, MAX(CASE s.step {index_of} END) AS idx,"
         f"   {_ORD.format(col='s.done_on')} AS done FROM invoice_steps s"
-        f"  WHERE +s.done_on <= ? AND s.step IN ({marks}) GROUP BY s.invoice_number"
-        " ) d ON d.number = i.number"
-        " WHERE i.status = 'open' ORDER BY i.customer_id, i.number",
-        (*ids, today, *ids),
+        f"  WHERE +s.done_on <= ? AND s.step IN ({marks})"
+        + (
+            f"   AND s.invoice_number IN (SELECT i.number FROM invoices i WHERE 1{only_inv})"
+            if scoped
+            else ""
+        )
+        + "  GROUP BY s.invoice_number"
+        f" ) d ON d.number = i.number"
+        f" WHERE i.status = 'open'{only_inv} ORDER BY i.customer_id, i.number",
+        (*step_ids, today, *step_ids, *ids, *ids),
     ).fetchall()
     # Outstanding per customer counts every open invoice; the planner gets those with money
     # due and a due date close enough for a step to be reached.
@@ -153,9 +175,9 @@ def _load_snapshot(store: Store, policy: ScenarioPolicy, as_of: date) -> Snapsho
     year_ago = date.fromordinal(as_of_ord - 365).isoformat()
     for cid, avg in conn.execute(
         "SELECT customer_id, AVG(MAX(julianday(paid_date) - julianday(due_date), 0))"
-        " FROM invoices NOT INDEXED WHERE paid_date > ? AND paid_date <= ?"
+        f" FROM invoices{scan} WHERE paid_date > ? AND paid_date <= ?{only_cust}"
         " GROUP BY customer_id",
-        (year_ago, today),
+        (year_ago, today, *ids),
     ):
         if cid in customers:
             customers[cid].avg_days_late = avg
@@ -169,15 +191,15 @@ def _load_snapshot(store: Store, policy: ScenarioPolicy, as_of: date) -> Snapsho
             f"SELECT i.customer_id, MAX({_ORD.format(col='s.done_on')}) FROM invoice_steps s"
             f" JOIN invoices i ON i.number = s.invoice_number WHERE s.step IN ({marks})"
             " AND s.source <> 'rejected' AND s.done_on > ? AND s.done_on <= ?"
-            " GROUP BY i.customer_id",
-            (*automatic, since, today),
+            f"{only_inv} GROUP BY i.customer_id",
+            (*automatic, since, today, *ids),
         ):
             if cid in customers:
                 customers[cid].recent_auto_contact = last
 
     invoice_promise: dict[str, PromiseState] = {}
     customer_promise: dict[str, PromiseState] = {}
-    for promise in load_promises(store, policy.promise_grace_days):
+    for promise in load_promises(store, policy.promise_grace_days, customer_ids=customer_ids):
         if promise.made_on > as_of:
             continue
         if promise.invoice_number is None:
@@ -194,11 +216,17 @@ def _load_snapshot(store: Store, policy: ScenarioPolicy, as_of: date) -> Snapsho
     in_plan = frozenset(
         r[0]
         for r in conn.execute(
-            "SELECT ppi.invoice_number FROM payment_plan_invoices ppi"
-            " JOIN payment_plans pp ON pp.id = ppi.plan_id WHERE pp.status = 'active'"
+            (
+                "SELECT ppi.invoice_number FROM invoices i"
+                " JOIN payment_plan_invoices ppi ON ppi.invoice_number = i.number"
+                if scoped
+                else "SELECT ppi.invoice_number FROM payment_plan_invoices ppi"
+            )
+            + f" JOIN payment_plans pp ON pp.id = ppi.plan_id WHERE pp.status = 'active'{only_inv}",
+            ids,
         )
     )
-    plans = load_plans(store, as_of)
+    plans = load_plans(store, as_of, customer_ids)
     snap = Snapshot(
         as_of,
         customers,
@@ -207,15 +235,26 @@ def _load_snapshot(store: Store, policy: ScenarioPolicy, as_of: date) -> Snapsho
         customer_promise,
         in_plan,
         plans,
-        load_holds(store, as_of),
+        load_holds(store, as_of, customer_ids),
     )
-    snap.credits = credit_totals(store)
-    snap.balances = balances(store, snap.credits)
+    snap.credits = credit_totals(store, customer_ids)
+    snap.balances = balances(store, snap.credits, credits=snap.credits)
     snap.currency_of = dict(
-        conn.execute("SELECT number, currency FROM invoices WHERE currency <> 'EUR'").fetchall()
+        conn.execute(
+            f"SELECT number, currency FROM invoices WHERE currency <> 'EUR'{only_cust}", ids
+        ).fetchall()
     )
     snap.instalment_amounts = {i.id: i.amount_cents for p in plans for i in p.instalments}
     plan_numbers = sorted({n for p in plans for n in p.invoices})
+    if plan_numbers and scoped:  # a plan naming another customer's invoice (never, in practice)
+        marks = ",".join("?" * len(plan_numbers))
+        snap.currency_of.update(
+            conn.execute(
+                "SELECT number, currency FROM invoices WHERE currency <> 'EUR'"
+                f" AND number IN ({marks})",
+                plan_numbers,
+            ).fetchall()
+        )
     if plan_numbers:
         marks = ",".join("?" * len(plan_numbers))
         snap.extra_outstanding = dict(

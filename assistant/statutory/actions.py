@@ -110,7 +110,7 @@ def escalate(
     task = next(
         (
             a
-            for a in service.plan(on).actions
+            for a in service.plan_for(customer.id, on).actions
             if a.customer_id == customer.id and a.step == "escalation"
         ),
         None,

@@ -16,6 +16,7 @@ from assistant.money import format_money
 from assistant.rules.holds import Hold
 from assistant.storage import statutory as db
 from assistant.storage.db import Store
+from assistant.storage.scope import CustomerIds
 
 
 class ProceedingsKind(StrEnum):
@@ -55,8 +56,10 @@ def declaration_deadline(published: date, months: int) -> date:
     return published + relativedelta(months=months)
 
 
-def proceedings_holds(store: Store, as_of: date) -> Iterable[Hold]:
-    found = [p for p in db.proceedings(store) if p.published_on <= as_of]
+def proceedings_holds(
+    store: Store, as_of: date, customer_ids: CustomerIds = None
+) -> Iterable[Hold]:
+    found = [p for p in db.proceedings(store, customer_ids) if p.published_on <= as_of]
     if not found:
         return []
     from assistant.statutory.claims import claims_for
@@ -101,9 +104,11 @@ def proceedings_holds(store: Store, as_of: date) -> Iterable[Hold]:
     return holds
 
 
-def decision_holds(store: Store, as_of: date) -> Iterable[Hold]:
+def decision_holds(store: Store, as_of: date, customer_ids: CustomerIds = None) -> Iterable[Hold]:
     latest: dict[str, db.Decision] = {}
     for d in db.decisions(store):
+        if customer_ids is not None and d.customer_id not in customer_ids:
+            continue
         if d.decided_on <= as_of and d.decision in (
             Decision.HANDOFF,
             Decision.WRITEOFF,

@@ -13,15 +13,18 @@ from assistant.rules.engine import Skip
 from assistant.statutory.rates import load_statutory_policy
 from assistant.storage import statutory as db
 from assistant.storage.db import Store
+from assistant.storage.scope import CustomerIds
 
 CODE = "limitation"
 
 
-def limitation_warnings(store: Store, home: Path | None, as_of: date) -> list[Skip]:
+def limitation_warnings(
+    store: Store, home: Path | None, as_of: date, customer_ids: CustomerIds = None
+) -> list[Skip]:
     policy = load_statutory_policy(home)
     span = relativedelta(years=policy.limitation_years, months=-policy.limitation_warning_months)
     out = []
-    for row in db.limitation_candidates(store, as_of - span):
+    for row in db.limitation_candidates(store, as_of - span, customer_ids):
         due = date.fromisoformat(row["due_date"])
         ends = due + relativedelta(years=policy.limitation_years)
         if ends < as_of:

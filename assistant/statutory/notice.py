@@ -176,7 +176,7 @@ def _refuse_if_held(service: Service, customer: Customer, as_of: date) -> None:
                 c=customer.id,
             )
         )
-    holds = load_holds(service.store, as_of).for_customer(customer.id)
+    holds = load_holds(service.store, as_of, (customer.id,)).for_customer(customer.id)
     if holds:
         raise UserError(
             tr(

@@ -16,6 +16,7 @@ from datetime import date
 
 from assistant.money import Money
 from assistant.storage.db import Store
+from assistant.storage.scope import CustomerIds, customer_filter
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,21 +108,31 @@ def credits_of(store: Store, customer_id: str | None = None) -> list[StoredCredi
     ]
 
 
-def credit_totals(store: Store) -> dict[str, dict[str, int]]:
-    """Customer -> currency -> unallocated credit cents."""
+def credit_totals(store: Store, customer_ids: CustomerIds = None) -> dict[str, dict[str, int]]:
+    """Customer -> currency -> unallocated credit cents (of `customer_ids` only, if given)."""
+    only, ids = customer_filter("customer_id", customer_ids)
     totals: dict[str, dict[str, int]] = defaultdict(dict)
     for cid, currency, cents in store.conn.execute(
-        "SELECT customer_id, currency, SUM(amount_cents) FROM customer_credits"
-        " GROUP BY customer_id, currency"
+        f"SELECT customer_id, currency, SUM(amount_cents) FROM customer_credits WHERE 1{only}"
+        " GROUP BY customer_id, currency",
+        ids,
     ):
         totals[cid][currency] = int(cents)
     return totals
 
 
-def balances(store: Store, customer_ids: Iterable[str] | None = None) -> dict[str, Balance]:
-    """The account of every customer holding unallocated credits (or of `customer_ids`)."""
-    credits = credit_totals(store)
-    ids = set(credits) if customer_ids is None else set(customer_ids)
+def balances(
+    store: Store,
+    customer_ids: Iterable[str] | None = None,
+    *,
+    credits: dict[str, dict[str, int]] | None = None,
+) -> dict[str, Balance]:
+    """The account of every customer holding unallocated credits (or of `customer_ids`).
+    `credits`: the credit totals already read (`credit_totals`) covering those customers."""
+    wanted = None if customer_ids is None else set(customer_ids)
+    if credits is None:
+        credits = credit_totals(store, wanted)
+    ids = set(credits) if wanted is None else wanted
     found = {cid: Balance(cid, credit=dict(credits.get(cid, {}))) for cid in ids}
     if not found:
         return found
@@ -147,12 +158,13 @@ def set_collective(store: Store, customer_id: str, reason: str | None) -> bool:
     return cur.rowcount > 0
 
 
-def collective_accounts(store: Store) -> dict[str, str]:
-    """Collective customer accounts: id -> why they were flagged."""
+def collective_accounts(store: Store, customer_ids: CustomerIds = None) -> dict[str, str]:
+    """Collective customer accounts (among `customer_ids`, if given): id -> why flagged."""
+    only, ids = customer_filter("id", customer_ids)
     return {
         r[0]: r[1] or ""
         for r in store.conn.execute(
-            "SELECT id, collective_reason FROM customers WHERE collective = 1"
+            f"SELECT id, collective_reason FROM customers WHERE collective = 1{only}", ids
         )
     }
 

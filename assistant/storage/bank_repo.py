@@ -15,6 +15,7 @@ from assistant.bank.matching import Candidate
 from assistant.bank.model import BankLine, MatchStatus, Statement
 from assistant.money import cents_to_str
 from assistant.storage.db import Store
+from assistant.storage.scope import CustomerIds, customer_filter
 
 _CHUNK = 900
 
@@ -399,9 +400,13 @@ def _candidates(store: Store, match_ids: list[int]) -> dict[int, list[CandidateV
     return out
 
 
-def proposed_allocations(store: Store, as_of: date) -> list[dict[str, Any]]:
+def proposed_allocations(
+    store: Store, as_of: date, customer_ids: CustomerIds = None
+) -> list[dict[str, Any]]:
     """Every (candidate invoice, customer) of the credits still waiting for a person, booked by
-    `as_of`, whose invoice is still owed: what the `payment_match` hold stops."""
+    `as_of`, whose invoice is still owed: what the `payment_match` hold stops (for the
+    candidates that are `customer_ids`, if given)."""
+    only, ids = customer_filter("c.customer_id", customer_ids)
     return store.query(
         "SELECT m.id AS match_id, c.customer_id, a.invoice_number, l.booking_date,"
         " l.amount_cents, l.currency, l.payer, a.rank FROM payment_matches m"
@@ -410,9 +415,9 @@ def proposed_allocations(store: Store, as_of: date) -> list[dict[str, Any]]:
         " JOIN match_allocations a ON a.match_id = m.id AND a.rank = c.rank"
         " JOIN invoices i ON i.number = a.invoice_number"
         " WHERE m.status = 'proposed' AND l.booking_date <= ?"
-        " AND i.status IN ('open', 'disputed') AND i.outstanding_cents > 0"
+        f" AND i.status IN ('open', 'disputed') AND i.outstanding_cents > 0{only}"
         " ORDER BY m.id, a.rank, i.due_date, i.number",
-        (as_of.isoformat(),),
+        (as_of.isoformat(), *ids),
     )
 
 

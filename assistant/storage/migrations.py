@@ -616,6 +616,15 @@ MIGRATIONS: Sequence[tuple[int, str, str]] = (
         ALTER TABLE drafts ADD COLUMN checked_version TEXT;
         """,
     ),
+    (
+        18,
+        "indexes for per-customer planning: payment plans by customer and by invoice",
+        """
+        CREATE INDEX IF NOT EXISTS payment_plans_customer ON payment_plans(customer_id);
+        CREATE INDEX IF NOT EXISTS payment_plan_invoices_invoice
+            ON payment_plan_invoices(invoice_number);
+        """,
+    ),
 )
 
 

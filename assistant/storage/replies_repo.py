@@ -14,6 +14,7 @@ from typing import Any
 
 from assistant.replies.suggestion import Suggestion
 from assistant.storage.db import Store
+from assistant.storage.scope import CustomerIds, customer_filter
 
 _SPLIT = re.compile(r"[,;\s]+")
 
@@ -312,36 +313,45 @@ def invalid_addresses(store: Store, as_of: date) -> dict[str, date]:
 
 
 # -- what holds a customer ----------------------------------------------------------------------
-def pending_replies(store: Store, as_of: date) -> list[tuple[str, date]]:
+def pending_replies(
+    store: Store, as_of: date, customer_ids: CustomerIds = None
+) -> list[tuple[str, date]]:
     """Customers with a person's reply not yet triaged: (customer id, first such reply day)."""
+    only, ids = customer_filter("customer_id", customer_ids)
     return [
         (r[0], date.fromisoformat(r[1]))
         for r in store.conn.execute(
             "SELECT customer_id, MIN(received_on) FROM replies WHERE kind = 'reply'"
-            " AND status = 'new' AND customer_id IS NOT NULL AND received_on <= ?"
+            f" AND status = 'new' AND customer_id IS NOT NULL AND received_on <= ?{only}"
             " GROUP BY customer_id ORDER BY customer_id",
-            (as_of.isoformat(),),
+            (as_of.isoformat(), *ids),
         )
     ]
 
 
-def open_questions(store: Store, as_of: date) -> list[tuple[str, int, date]]:
+def open_questions(
+    store: Store, as_of: date, customer_ids: CustomerIds = None
+) -> list[tuple[str, int, date]]:
     """Replies triaged as a question nobody has answered yet: (customer, reply id, day)."""
+    only, ids = customer_filter("customer_id", customer_ids)
     return [
         (r[0], r[1], date.fromisoformat(r[2]))
         for r in store.conn.execute(
             "SELECT customer_id, id, received_on FROM replies WHERE status = 'triaged'"
             " AND outcome = 'question' AND customer_id IS NOT NULL AND triaged_on <= ?"
-            " ORDER BY customer_id, id",
-            (as_of.isoformat(),),
+            f"{only} ORDER BY customer_id, id",
+            (as_of.isoformat(), *ids),
         )
     ]
 
 
-def customer_emails(store: Store) -> list[tuple[str, str]]:
+def customer_emails(store: Store, customer_ids: CustomerIds = None) -> list[tuple[str, str]]:
+    only, ids = customer_filter("id", customer_ids)
     return [
         (r[0], r[1])
-        for r in store.conn.execute("SELECT id, email FROM customers WHERE email IS NOT NULL")
+        for r in store.conn.execute(
+            f"SELECT id, email FROM customers WHERE email IS NOT NULL{only}", ids
+        )
     ]
 
 

@@ -10,6 +10,7 @@ from datetime import date
 from typing import Any
 
 from assistant.storage.db import Store
+from assistant.storage.scope import CustomerIds, customer_filter
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,7 +130,8 @@ class Proceedings:
     declared_on: date | None
 
 
-def proceedings(store: Store) -> list[Proceedings]:
+def proceedings(store: Store, customer_ids: CustomerIds = None) -> list[Proceedings]:
+    only, ids = customer_filter("id", customer_ids)
     return [
         Proceedings(
             r["id"],
@@ -139,7 +141,8 @@ def proceedings(store: Store) -> list[Proceedings]:
         )
         for r in store.query(
             "SELECT id, proceedings_kind, proceedings_published_on, proceedings_declared_on"
-            " FROM customers WHERE proceedings_kind IS NOT NULL"
+            f" FROM customers WHERE proceedings_kind IS NOT NULL{only}",
+            ids,
         )
     ]
 
@@ -285,13 +288,17 @@ def payments_of(store: Store, customer_id: str, as_of: date) -> list[dict[str, A
     )
 
 
-def limitation_candidates(store: Store, due_on_or_before: date) -> list[dict[str, Any]]:
-    """Open or disputed invoices with money due whose due date is on or before the given day."""
+def limitation_candidates(
+    store: Store, due_on_or_before: date, customer_ids: CustomerIds = None
+) -> list[dict[str, Any]]:
+    """Open or disputed invoices with money due whose due date is on or before the given day
+    (of `customer_ids`, if given)."""
+    only, ids = customer_filter("customer_id", customer_ids)
     return store.query(
         "SELECT number, customer_id, due_date, outstanding_cents FROM invoices"
         " WHERE status IN ('open', 'disputed') AND outstanding_cents > 0 AND due_date <= ?"
-        " ORDER BY customer_id, due_date, number",
-        (due_on_or_before.isoformat(),),
+        f"{only} ORDER BY customer_id, due_date, number",
+        (due_on_or_before.isoformat(), *ids),
     )
 
 
