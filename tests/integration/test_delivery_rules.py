@@ -320,6 +320,26 @@ def test_a_broken_promise_of_the_past_does_not_hold_a_reminder(
     assert svc.sender(backoff_s=0).run().sent == [draft_id] and len(inbox.messages) == 1
 
 
+def test_a_newer_whole_balance_promise_wins_over_an_older_broken_invoice_promise(
+    tmp_path: Path,
+) -> None:
+    svc = open_service(tmp_path / "h", None)
+    (draft_id,) = reminders(svc, customers=1)
+    with svc.store.transaction():  # behind the service's back, as an import would
+        for number, made, promised in (
+            ("F1", AS_OF - timedelta(days=12), AS_OF - timedelta(days=10)),  # broken
+            (None, AS_OF - timedelta(days=2), AS_OF + timedelta(days=7)),  # the latest: open
+        ):
+            repo.insert_promise(
+                svc.store, "C1", number, promised, None, made, source="call", note=None, actor="t"
+            )
+    plan = svc.plan(AS_OF)  # the planner holds it (no call for the broken one): the send agrees
+    assert plan.actions == [] and [s.code for s in plan.skipped] == ["promise"]
+    report = svc.sender(backoff_s=0).run()
+    assert report.cancelled == [draft_id] and report.sent == []
+    assert svc.get_draft(draft_id).error == "promesse de paiement au 2026-12-01"
+
+
 def test_a_promise_through_the_service_cancels_at_once(tmp_path: Path) -> None:
     svc = open_service(tmp_path / "h", None)
     (draft_id,) = reminders(svc, customers=1)

@@ -211,3 +211,27 @@ def test_the_text_report_is_french_with_rates_and_breakdowns(service: Service) -
     assert "Promesses : 3 faites, 1 tenue(s), 1 non tenue(s), 1 en cours (50\u00a0% tenues)" in text
     assert "Temps gagné estimé : 0,0 h" in text  # no draft in this history
     assert "par message : 12 min à la main, 1 min approuvé tel quel, 4 min retouché" in text
+
+
+def test_dso_sales_are_the_90_days_up_to_as_of_without_credited_or_cancelled(
+    service: Service,
+) -> None:
+    """Each invoice has its own power of ten, so the sum says which ones counted."""
+    store = service.store
+    add_customer(store, "C1")
+    issued = {  # number: (issue day relative to AS_OF, status, cents)
+        "EDGE": (-90, InvoiceStatus.OPEN, 100_000),  # 90 days before: outside the window
+        "FIRST": (-89, InvoiceStatus.OPEN, 20_000),  # the window's first day
+        "TODAY": (0, InvoiceStatus.OPEN, 3_000),  # as_of itself counts
+        "LATER": (1, InvoiceStatus.OPEN, 400),  # issued after as_of
+        "AVOIR": (-10, InvoiceStatus.CREDITED, 50),
+        "ANNUL": (-10, InvoiceStatus.CANCELLED, 6),
+        "PAYEE": (-20, InvoiceStatus.PAID, 7_000_000),  # a paid invoice is a sale
+        "LITIGE": (-30, InvoiceStatus.DISPUTED, 800_000),  # and a disputed one too
+    }
+    for number, (days, status, cents) in issued.items():
+        due = AS_OF + timedelta(days=days + 30)  # add_invoice issues 30 days before the due date
+        add_invoice(store, number, due, cents=cents, status=status,
+                    outstanding=0 if status is InvoiceStatus.PAID else None)  # fmt: skip
+    data = service.stats(AS_OF).as_json()
+    assert data["sales_last_90_days"] == "78230.00"  # PAYEE + LITIGE + FIRST + TODAY
