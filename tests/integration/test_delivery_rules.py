@@ -422,3 +422,22 @@ def test_a_process_killed_after_delivery_never_sends_twice(
     assert settled.returncode == 0 and "sent" in settled.stdout
     final = json.loads(run_cli("send", "--json", home=home, env=env).stdout)
     assert final["stuck"] == [] and final["sent"] == 0 and len(inbox.messages) == 2
+
+
+# -- the report -------------------------------------------------------------------------------
+def test_the_send_report_json_and_its_summary_line() -> None:
+    from assistant.delivery.send import SendReport
+
+    report = SendReport(sent=[4, 5], failed=[6], cancelled=[7], deferred=[8], stuck=[9],
+                        error="421 trop de connexions")  # fmt: skip
+    data = report.as_json()
+    assert list(data)[:4] == ["sent", "failed", "cancelled", "stuck"]  # DESIGN.md §5 first
+    assert data == {
+        "sent": 2, "failed": 1, "cancelled": 1, "stuck": [9], "deferred": 1,
+        "sent_ids": [4, 5], "failed_ids": [6], "cancelled_ids": [7], "deferred_ids": [8],
+        "would_send": [], "error": "421 trop de connexions",
+    }  # fmt: skip
+    counts = "Envoyés : 2 ; échecs : 1 ; annulés : 1 ; à réessayer : 1"
+    assert report.summary() == counts + " — envoi interrompu : 421 trop de connexions"
+    assert report.summary(with_error=False) == counts
+    assert SendReport().summary() == "Envoyés : 0 ; échecs : 0 ; annulés : 0 ; à réessayer : 0"

@@ -235,3 +235,46 @@ def test_dso_sales_are_the_90_days_up_to_as_of_without_credited_or_cancelled(
                     outstanding=0 if status is InvoiceStatus.PAID else None)  # fmt: skip
     data = service.stats(AS_OF).as_json()
     assert data["sales_last_90_days"] == "78230.00"  # PAYEE + LITIGE + FIRST + TODAY
+
+
+def test_the_text_report_reads_exactly_so_in_french_and_in_english(service: Service) -> None:
+    from assistant.i18n import set_language
+
+    history(service)
+    kpis = service.stats(AS_OF)
+    nb, rate = "\u00a0", "\u202f"  # babel's no-break space and narrow no-break space
+    french = f"""Indicateurs au 2026-11-30
+  DSO : 64 jours (encours 3{rate}000,00{nb}€ / ventes des 90 derniers jours 4{rate}200,00{nb}€ × 90)
+  En retard : 1{rate}000,00{nb}€
+      0-30 : 700,00{nb}€
+     31-60 : 0,00{nb}€
+     61-90 : 0,00{nb}€
+       90+ : 300,00{nb}€
+  Retard moyen des factures payées : 2,5 j (2 factures)
+  Paiement après relance (factures relancées · payées sous 7 j · sous 14 j) :
+    pre_due                        2 ·    0 (0{nb}%) ·   1 (50{nb}%)
+    reminder_1                     2 ·   1 (50{nb}%) ·   1 (50{nb}%)
+  Par ton :
+    - · pre_due                    2 ·    0 (0{nb}%) ·   1 (50{nb}%)
+    - · reminder_1                 2 ·   1 (50{nb}%) ·   1 (50{nb}%)
+  Par segment :
+    - · pre_due                    2 ·    0 (0{nb}%) ·   1 (50{nb}%)
+    - · reminder_1                 2 ·   1 (50{nb}%) ·   1 (50{nb}%)
+  Par version de politique :
+    - · pre_due                    2 ·    0 (0{nb}%) ·   1 (50{nb}%)
+    - · reminder_1                 2 ·   1 (50{nb}%) ·   1 (50{nb}%)
+  Promesses : 3 faites, 1 tenue(s), 1 non tenue(s), 1 en cours (50{nb}% tenues)
+  Brouillons : 0 approuvés sans retouche, 0 retouchés, 0 rejetés
+  Temps gagné estimé : 0,0 h
+    (par message : 12 min à la main, 1 min approuvé tel quel, 4 min retouché)"""
+    assert "\n".join(kpi_lines(kpis)) == french
+    set_language("en")
+    english = "\n".join(kpi_lines(kpis))
+    assert english.splitlines()[1:4] == [
+        "  DSO: 64 days (receivables €3,000.00 / sales of the last 90 days €4,200.00 × 90)",
+        "  Overdue: €1,000.00",
+        "      0-30 : €700.00",
+    ]
+    assert "  Average days late of paid invoices: 2.5 d (2 invoices)" in english
+    assert "    reminder_1                     2 ·    1 (50%) ·    1 (50%)" in english
+    assert "  Promises: 3 made, 1 kept, 1 broken, 1 open (50% kept)" in english

@@ -382,3 +382,31 @@ def test_a_newer_invoice_promise_wins_over_an_older_broken_whole_balance_promise
     promise(store, "F1", WED + timedelta(days=12), WED + timedelta(days=20))
     result = plan_on(store, WED + timedelta(days=13))
     assert result.actions == [] and [s.code for s in result.skipped] == ["promise"]
+
+
+def test_plan_json_is_the_contract_keys_then_the_extensions(store: Store) -> None:
+    add_customer(store, sms_opt_in=True, phone="+33600000000")
+    add_invoice(store, "F1", WED)
+    add_invoice(store, "F2", WED)
+    mark(store, ["F1", "F2"], "reminder_1", WED + timedelta(days=5))
+    (action,) = plan_on(store, WED + timedelta(days=12)).actions
+    data = action.as_json()
+    assert list(data)[:7] == [
+        "customer_id", "step", "channel", "invoices", "scheduled_for", "requires_human", "reason",
+    ]  # fmt: skip
+    assert data == {
+        "customer_id": "C1",
+        "step": "reminder_2",
+        "channel": "email",
+        "invoices": ["F1", "F2"],
+        "scheduled_for": "2026-03-23",
+        "requires_human": False,
+        "reason": "J+10 atteint le 2026-03-23 (échéance 2026-03-11) ; relance J+3 envoyée le"
+        " 2026-03-16 ; 2 factures regroupées",
+        "segment": "standard",
+        "tone": "firm",
+        "template": None,
+        "also_sms": True,
+        "notify_salesperson": False,
+        "instalment_id": None,
+    }
