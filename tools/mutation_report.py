@@ -50,7 +50,8 @@ def load_equivalents() -> dict[str, Equivalent]:
         return {}
     with EQUIVALENTS.open("rb") as f:
         data = tomllib.load(f)
-    return {e["mutant"]: Equivalent(e["mutant"], e["line"], e["reason"]) for e in data.get("mutant", [])}
+    entries = data.get("mutant", [])
+    return {e["mutant"]: Equivalent(e["mutant"], e["line"], e["reason"]) for e in entries}
 
 
 @dataclass

@@ -374,3 +374,22 @@ def test_an_unknown_header_is_reported_as_found_not_a_total_row_below_it(tmp_pat
     path.write_text("Inv#;Cust;Due\nA1;C1;05/01/2026\nTotal;;\n", encoding="utf-8")
     table = read_table(path, _recognise)  # "Total" is a known name (amount), alone on its row
     assert (table.header_line, table.headers) == (1, ["Inv#", "Cust", "Due"])
+
+
+def test_a_nan_number_from_a_spreadsheet_is_a_bad_amount_not_a_crash() -> None:
+    # openpyxl reads a numeric cell written as NaN into float("nan"): it was a
+    # decimal.InvalidOperation escaping the import (found by mutation testing)
+    with pytest.raises(ValueError, match="montant invalide"):
+        values.amount(float("nan"))
+
+
+def test_currency_words_signs_and_codes_whatever_their_case() -> None:
+    assert values.currency("Euros") == values.currency("EURO") == values.currency("eur") == "EUR"
+    assert values.currency("$") == "USD" and values.currency("£") == "GBP"
+    assert values.currency("chf") == "CHF" and values.currency("") is None
+
+
+def test_payment_terms_up_to_a_year() -> None:
+    assert values.terms("365 jours") == (365, False)
+    with pytest.raises(ValueError, match="délai de paiement non reconnu"):
+        values.terms("366 jours")
