@@ -18,6 +18,7 @@ import pytest
 
 from assistant.config import Settings
 from assistant.delivery.transports import PermanentError
+from assistant.errors import UserError
 from assistant.models import Payment
 from assistant.service import Service
 from assistant.storage import repo
@@ -441,3 +442,44 @@ def test_the_send_report_json_and_its_summary_line() -> None:
     assert report.summary() == counts + " — envoi interrompu : 421 trop de connexions"
     assert report.summary(with_error=False) == counts
     assert SendReport().summary() == "Envoyés : 0 ; échecs : 0 ; annulés : 0 ; à réessayer : 0"
+
+
+# -- a draft stuck in `sending`, settled by a person ------------------------------------------
+def stuck(svc: Service, draft_id: int, message_id: str = "<m1@relance>") -> None:
+    svc.store.conn.execute(  # as a crash between `sending` and `sent` leaves it
+        "UPDATE drafts SET status = 'sending', message_id = ? WHERE id = ?", (message_id, draft_id)
+    )
+
+
+def test_a_stuck_draft_that_left_is_settled_as_sent_once(tmp_path: Path) -> None:
+    svc = open_service(tmp_path / "h", None)
+    first, second = reminders(svc)
+    stuck(svc, first)
+    assert svc.send().stuck == [first]
+    view = svc.resolve_stuck(first, was_sent=True)
+    assert view.status == "sent" and view.sent_at == FIXED_NOW.isoformat()
+    (event,) = svc.store.events(kinds=("message.sent",), customer_id="C1")
+    assert event["draft_id"] == first and event["actor"] == svc.actor
+    assert event["data"] == {
+        "resolved_stuck": True, "channel": "email", "step": "reminder_1",
+        "recipient": "c1@example.com", "cc": [], "subject": view.subject,
+        "message_id": "<m1@relance>", "invoices": ["F1"],
+    }  # fmt: skip
+    report = svc.send()
+    assert report.stuck == [] and report.sent == [] and svc.get_draft(second).status == "sent"
+    with pytest.raises(UserError, match=f"brouillon {first} : statut sent, pas « sending »"):
+        svc.resolve_stuck(first, was_sent=False)
+
+
+def test_a_stuck_draft_that_did_not_leave_goes_back_to_approved_and_is_sent(
+    tmp_path: Path,
+) -> None:
+    svc = open_service(tmp_path / "h", None)
+    (draft_id,) = reminders(svc, customers=1)
+    stuck(svc, draft_id)
+    view = svc.resolve_stuck(draft_id, was_sent=False)
+    assert view.status == "approved" and view.sent_at is None
+    (event,) = svc.store.events(kinds=("draft.requeued",))
+    assert event["draft_id"] == draft_id and event["data"]["resolved_stuck"] is True
+    assert svc.store.events(kinds=("message.sent",)) == []
+    assert svc.send().sent == [draft_id]
