@@ -278,3 +278,13 @@ def test_the_text_report_reads_exactly_so_in_french_and_in_english(service: Serv
     assert "  Average days late of paid invoices: 2.5 d (2 invoices)" in english
     assert "    reminder_1                     2 ·    1 (50%) ·    1 (50%)" in english
     assert "  Promises: 3 made, 1 kept, 1 broken, 1 open (50% kept)" in english
+
+
+def test_dso_rounds_to_the_day_and_needs_sales() -> None:
+    from assistant.kpis import _dso
+
+    assert _dso(300_000, 420_000) == 64  # 64.29
+    assert _dso(1, 180) == 0 and _dso(1, 179) == 1  # 0.5 rounds to even, 0.503 up
+    assert _dso(7, 1) == 630  # a single cent of sales is still sales
+    assert _dso(0, 1) == 0
+    assert _dso(5, 0) is None
