@@ -393,3 +393,27 @@ def test_payment_terms_up_to_a_year() -> None:
     assert values.terms("365 jours") == (365, False)
     with pytest.raises(ValueError, match="délai de paiement non reconnu"):
         values.terms("366 jours")
+
+
+def test_spreadsheet_dates_and_excel_serial_numbers_at_their_bounds() -> None:
+    assert values.day(date(1900, 1, 1)) == date(1900, 1, 1)
+    assert values.day(datetime(2199, 12, 31, 0, 0)) == date(2199, 12, 31)
+    for impossible in (datetime(1899, 12, 30), date(2200, 1, 1)):  # Excel's 0, a typo
+        with pytest.raises(ValueError, match="date impossible"):
+            values.day(impossible)
+    assert values.day(10_000) == date(1927, 5, 18)  # the serial numbers read as dates
+    assert values.day(100_000) == date(2173, 10, 14)
+    assert values.day(46_086.0) == date(2026, 3, 5)
+    for number in (9_999, 100_001):  # outside: read as text, which is no date
+        with pytest.raises(ValueError, match=f"date invalide : '{number}'"):
+            values.day(number)
+    assert values.day(20260305) == date(2026, 3, 5)  # yyyymmdd typed as a number
+
+
+def test_identifiers_with_an_e_are_kept_unless_excel_wrote_them_in_scientific_notation() -> None:
+    for kept in ("FE-2026-001", "E12", "2026e", "CLIENT E"):
+        assert values.identifier(kept) == kept
+    for truncated in ("2,02601E+11", "1.5e12", "3e5"):
+        with pytest.raises(ValueError, match="notation scientifique"):
+            values.identifier(truncated)
+    assert values.identifier("  ") is None

@@ -121,3 +121,48 @@ def test_an_unreadable_then_good_answer_is_accepted_on_the_reask(store: Store) -
     outcomes = store.query("SELECT outcome, violations FROM llm_calls ORDER BY id")
     assert [o["outcome"] for o in outcomes] == ["invalid", "accepted"]
     assert "réponse illisible" in outcomes[0]["violations"]
+
+
+class Brief(BaseModel):
+    summary: str
+    opening: str
+    facts: list[str]
+    questions: list[str]
+    proposal: str
+    closing: str
+
+
+def problem(text: str, model: type[BaseModel]) -> str:
+    from assistant.llm.ask import parse_json, parse_problem
+
+    try:
+        parse_json(text, model)
+    except ValueError as exc:
+        return parse_problem(exc)
+    raise AssertionError("the answer was readable")
+
+
+def test_an_unreadable_answer_is_described_without_its_content() -> None:
+    prefix = "réponse illisible (JSON attendu au format demandé) : "
+    assert problem("pas du JSON", Answer) == prefix + "JSON: Expecting value (line 1, column 1)"
+    assert problem('{"body": 12}', Answer) == prefix + "body: Input should be a valid string"
+    assert problem('["secret"]', Answer) == (
+        prefix + "answer: Input should be a valid dictionary or instance of Answer"
+    )
+    nested = problem('{"summary": "s", "opening": "o", "facts": ["a", 3], "questions": [],'
+                     ' "proposal": "p", "closing": "c"}', Brief)  # fmt: skip
+    assert nested == prefix + "facts.1: Input should be a valid string"
+    # at most five problems, in the model's field order, joined by "; "
+    assert problem("{}", Brief) == prefix + "; ".join(
+        f"{name}: Field required"
+        for name in ("summary", "opening", "facts", "questions", "proposal")
+    )
+    assert "secret" not in problem('{"body": ["secret"]}', Answer)
+
+
+def test_any_other_parse_failure_is_named_by_its_type() -> None:
+    from assistant.llm.ask import parse_problem
+
+    assert parse_problem(UnicodeDecodeError("utf-8", b"\xff", 0, 1, "bad")) == (
+        "réponse illisible (JSON attendu au format demandé) : UnicodeDecodeError"
+    )
