@@ -67,6 +67,7 @@ def test_a_4xx_for_a_recipient_is_retried_with_backoff_then_left_for_next_run(
     svc = open_service(tmp_path / "h", port)
     first, second = reminders(svc)
     inbox.reject = {"c1@example.com": code}
+    svc.actor = "marie"
     sender, sleeps = svc.sender(backoff_s=1.0), Sleeps()
     sender.sleep = sleeps
     report = sender.run()
@@ -74,6 +75,9 @@ def test_a_4xx_for_a_recipient_is_retried_with_backoff_then_left_for_next_run(
     assert report.deferred == [first] and report.sent == [second] and report.error is None
     draft = svc.get_draft(first)
     assert draft.status == "approved" and code.split()[0] in (draft.error or "")
+    (event,) = svc.store.events(kinds=("message.deferred",))
+    assert (event["actor"], event["customer_id"], event["draft_id"]) == ("marie", "C1", first)
+    assert event["data"] == {"error": draft.error}
     inbox.reject = {}
     assert svc.sender(backoff_s=0).run().sent == [first]
     assert [m["To"] for m in inbox.messages] == ["c2@example.com", "c1@example.com"]
@@ -300,11 +304,15 @@ def test_a_change_after_approval_cancels_instead_of_sending(
     change(svc, "F1")  # type: ignore[operator]
     assert svc.send(dry_run=True).cancelled == [draft_id]  # the dry run says so too
     assert svc.get_draft(draft_id).status == "approved"
+    svc.actor = "marie"  # who runs the send: the events say so
     report = svc.sender(backoff_s=0).run()
     assert report.cancelled == [draft_id] and inbox.messages == []
     draft = svc.get_draft(draft_id)
     assert draft.status == "cancelled" and why in (draft.error or "")
     assert svc.store.query("SELECT * FROM invoice_steps WHERE draft_id = ?", (draft_id,)) == []
+    (event,) = svc.store.events(kinds=("draft.cancelled",))
+    assert (event["actor"], event["customer_id"], event["draft_id"]) == ("marie", "C1", draft_id)
+    assert event["data"] == {"why": draft.error, "was": "approved", "at": "send"}
 
 
 def test_a_broken_promise_of_the_past_does_not_hold_a_reminder(

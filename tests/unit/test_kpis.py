@@ -72,6 +72,36 @@ def test_kpis_match_the_hand_computed_answers(service: Service) -> None:
     ]
     assert data["promises"] == {"made": 3, "kept": 1, "broken": 1, "open": 1}
     assert data["promises_kept_rate"] == 0.5
+    # overdue = D + E (C is not due yet); A and B are the paid ones
+    assert (data["overdue"], data["paid_invoices"], data["as_of"]) == ("1000.00", 2, "2026-11-30")
+    assert data["time_saved"] == {
+        "minutes": 0,
+        "assumption": "12 min per message written by hand, 1 min per draft approved unchanged,"
+        " 4 min per draft edited",
+    }
+    assert list(data)[:7] == [  # DESIGN.md §5 `stats --json` keys first
+        "dso_days", "dso_method", "overdue_by_age", "avg_days_late_paid", "after_step",
+        "promises", "drafts",
+    ]  # fmt: skip
+
+
+def test_rates_keep_three_decimals_and_days_late_one(service: Service) -> None:
+    store = service.store
+    add_customer(store, "C1")
+    for number, due, paid in (("P1", date(2026, 10, 1), date(2026, 10, 2)),
+                              ("P2", date(2026, 10, 1), date(2026, 10, 3)),
+                              ("P3", date(2026, 10, 1), date(2026, 10, 3))):  # fmt: skip
+        add_invoice(store, number, due, cents=10_000)
+        pay(service, number, paid, 10_000)
+    for number in ("K", "B1", "B2"):
+        add_invoice(store, number, date(2026, 11, 10), cents=10_000)
+        service.record_promise(number, date(2026, 11, 12), made_on=date(2026, 11, 5))
+    pay(service, "K", date(2026, 11, 12), 10_000)
+    data = service.stats(AS_OF).as_json()
+    assert data["promises"] == {"made": 3, "kept": 1, "broken": 2, "open": 0}
+    assert data["promises_kept_rate"] == 0.333
+    assert data["avg_days_late_paid"] == 1.8  # (1 + 2 + 2 + 2) / 4 = 1.75; K paid 2 days late
+    assert data["paid_invoices"] == 4
 
 
 def test_stats_as_of_an_earlier_day_ignores_what_came_after(service: Service) -> None:
@@ -108,6 +138,7 @@ def test_an_empty_database_gives_empty_figures_not_errors(service: Service) -> N
     assert data["promises"] == {"made": 0, "kept": 0, "broken": 0, "open": 0}
     assert data["drafts"] == {"approved_unchanged": 0, "approved_edited": 0, "rejected": 0}
     assert data["time_saved"]["minutes"] == 0
+    assert (data["paid_invoices"], data["overdue"], data["receivables"]) == (0, "0.00", "0.00")
     text = "\n".join(kpi_lines(kpis))
     assert "DSO : — (" in text and "aucune relance envoyée" in text
 
