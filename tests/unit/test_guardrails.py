@@ -204,3 +204,26 @@ def test_every_shipped_template_passes_its_own_checks(language: str, name: str, 
                 template_body=body, subject_tokens=tokens_in(subject), template_subject=subject,
             )  # fmt: skip
             assert found == [], (language, name, several, segment, found)
+
+
+@pytest.mark.parametrize(
+    "subject", ["", "   ", "Facture [[INVOICE_REFS]]\nrappel", "Facture [[INVOICE_REFS]]\rrappel"]
+)
+def test_a_subject_must_be_one_non_empty_line(subject: str) -> None:
+    assert "objet vide ou sur plusieurs lignes" in check(subject=subject)
+
+
+def test_a_subject_may_grow_to_twice_the_template_or_120_characters() -> None:
+    long_template = "Facture [[INVOICE_REFS]] : " + "rappel " * 12  # 111 characters
+    limit = 2 * len(long_template.strip())
+    subject = long_template.strip() + " " + "x" * (limit - len(long_template.strip()) - 1)
+
+    def violations(text: str, template: str) -> list[str]:
+        return check_rewrite(text, TEMPLATE, expected_tokens=TOKENS, rule=RULE,
+                             template_body=TEMPLATE, template_subject=template)  # fmt: skip
+
+    assert "objet trop long" not in violations(subject, long_template)
+    assert "objet trop long" in violations(subject + "x", long_template)
+    short = "Facture [[INVOICE_REFS]] " + "y" * (120 - 25)
+    assert len(short) == 120 and "objet trop long" not in violations(short, SUBJECT)
+    assert "objet trop long" in violations(short + "y", SUBJECT)
