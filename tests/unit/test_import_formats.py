@@ -417,3 +417,23 @@ def test_identifiers_with_an_e_are_kept_unless_excel_wrote_them_in_scientific_no
         with pytest.raises(ValueError, match="notation scientifique"):
             values.identifier(truncated)
     assert values.identifier("  ") is None
+
+
+def test_risk_levels_in_french_or_english() -> None:
+    assert values.risk(" Élevé ") == values.risk("FORT") == values.risk("high") == "high"
+    assert values.risk("faible") == values.risk("bas") == values.risk("Low") == "low"
+    assert values.risk("modéré") == values.risk("moyen") == values.risk("medium") == "medium"
+    assert values.risk("") is None and values.risk(None) is None
+    with pytest.raises(ValueError, match="risque inconnu : 'critique'"):
+        values.risk("critique")
+
+
+def test_a_currency_written_in_an_amount_cell() -> None:
+    assert values.currency_marker("1 234,56 €") == "EUR"
+    assert values.currency_marker("1 234,56") is None
+    assert values.currency_marker(1234.56) is None  # a spreadsheet number carries none
+    with pytest.raises(ValueError, match="plusieurs devises dans '12 € USD'"):
+        values.currency_marker(" 12 € USD ")
+    assert values.optional_text("  ") is None and values.optional_text(" Paie le 10 ") == (
+        "Paie le 10"
+    )
