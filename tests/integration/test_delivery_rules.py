@@ -464,10 +464,11 @@ def test_a_stuck_draft_that_left_is_settled_as_sent_once(tmp_path: Path) -> None
     first, second = reminders(svc)
     stuck(svc, first)
     assert svc.send().stuck == [first]
+    svc.actor = "marie"  # the person who checked the mailbox
     view = svc.resolve_stuck(first, was_sent=True)
     assert view.status == "sent" and view.sent_at == FIXED_NOW.isoformat()
     (event,) = svc.store.events(kinds=("message.sent",), customer_id="C1")
-    assert event["draft_id"] == first and event["actor"] == svc.actor
+    assert event["draft_id"] == first and event["actor"] == "marie"
     assert event["data"] == {
         "resolved_stuck": True, "channel": "email", "step": "reminder_1",
         "recipient": "c1@example.com", "cc": [], "subject": view.subject,

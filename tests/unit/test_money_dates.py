@@ -158,3 +158,19 @@ def test_display_money_follows_the_interface_language() -> None:
     set_language("en")
     assert display_money(123456) == "€1,234.56"
     assert display_money(99, "USD") == "US$0.99"
+
+
+def test_the_largest_amount_is_just_under_a_trillion() -> None:
+    assert parse_amount(Decimal("999999999999.99")) == 99_999_999_999_999
+    assert parse_amount("999 999 999 999,99 €") == 99_999_999_999_999
+    for too_big in (Decimal("1000000000000"), "1 000 000 000 000,00 €"):
+        with pytest.raises(AmountError) as caught:
+            parse_amount(too_big)  # type: ignore[arg-type]
+        assert (caught.value.reason, caught.value.raw) == ("invalid", str(too_big))
+
+
+def test_two_currencies_in_one_amount_are_refused_with_the_text() -> None:
+    with pytest.raises(AmountError) as caught:
+        currency_in("12 € USD")
+    assert (caught.value.reason, caught.value.raw) == ("invalid", "12 € USD")
+    assert currency_in("€ 12 EUR") == "EUR" and currency_in("12 euros") == "EUR"
