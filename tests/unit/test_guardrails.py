@@ -227,3 +227,33 @@ def test_a_subject_may_grow_to_twice_the_template_or_120_characters() -> None:
     short = "Facture [[INVOICE_REFS]] " + "y" * (120 - 25)
     assert len(short) == 120 and "objet trop long" not in violations(short, SUBJECT)
     assert "objet trop long" in violations(short + "y", SUBJECT)
+
+
+def test_length_bounds_are_inclusive_and_an_empty_template_counts_as_one_character() -> None:
+    low, high = RULE.bounds
+    assert (low, high) == (0.6, 1.4)
+
+    def too_long_or_short(body: str, template: str) -> bool:
+        found = check_rewrite("Rappel", body, expected_tokens=(), rule=RULE,
+                              template_body=template)  # fmt: skip
+        return any(v.startswith("longueur hors limites") for v in found)
+
+    template = "m" * 100
+    assert [too_long_or_short("m" * n, template) for n in (59, 60, 140, 141)] == [
+        True, False, False, True
+    ]  # fmt: skip
+    # an empty template: the bounds are those of one character (0.6 to 1.4): only one fits
+    assert not too_long_or_short("m", "")
+    assert too_long_or_short("mm", "")
+    assert "longueur hors limites (2 caractères pour 0–1)" in check_rewrite(
+        "Rappel", "mm", expected_tokens=(), rule=RULE, template_body="  "
+    )
+
+
+def test_tokens_are_not_words_when_judging_the_language() -> None:
+    text = "Thank you for paying [[TOTAL_DUE]] [[IBAN]] [[PAYMENT_LINK]]"
+    assert detect_language(text) is None  # four words of prose: too short to judge
+    assert prose_violations(text, RULE) == []
+    assert detect_language("Merci de bien vouloir régler rapidement") == "fr"  # six words
+    assert detect_language("Merci de bien vouloir régler") is None  # five
+    assert detect_language("Hello merci bonjour thanks gracias danke") is None  # unsure
