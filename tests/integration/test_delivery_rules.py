@@ -92,10 +92,18 @@ def test_a_5xx_for_a_recipient_fails_the_draft_with_the_server_words(
     svc = open_service(tmp_path / "h", port)
     first, second = reminders(svc)
     inbox.reject = {"c1@example.com": code}
+    svc.actor = "marie"
     sender, sleeps = svc.sender(backoff_s=1.0), Sleeps()
     sender.sleep = sleeps
     report = sender.run()
     assert sleeps == [] and report.failed == [first] and report.sent == [second]
+    failed, sent = svc.store.events(kinds=("message.failed", "message.sent"))
+    assert (failed["kind"], failed["draft_id"], sent["kind"], sent["draft_id"]) == (
+        "message.failed", first, "message.sent", second
+    )  # fmt: skip
+    assert {e["actor"] for e in (failed, sent)} == {"marie"}
+    assert {e["on_date"] for e in (failed, sent)} == {AS_OF.isoformat()}
+    assert failed["data"]["error"] == f"c1@example.com: {code}" and sent["data"]["error"] is None
     assert svc.get_draft(first).status == "failed"
     assert svc.get_draft(first).error == f"c1@example.com: {code}"
     # shown where a person looks: `relance drafts` and the JSON

@@ -437,3 +437,11 @@ def test_a_currency_written_in_an_amount_cell() -> None:
     assert values.optional_text("  ") is None and values.optional_text(" Paie le 10 ") == (
         "Paie le 10"
     )
+
+
+def test_cells_as_text_from_spreadsheet_types() -> None:
+    assert values.text(True) == "1" and values.text(False) == "0"
+    assert values.text(datetime(2026, 3, 5)) == "2026-03-05"
+    assert values.text(datetime(2026, 3, 5, 14, 30)) == "2026-03-05T14:30:00"
+    assert values.text(date(2026, 3, 5)) == "2026-03-05"
+    assert values.text(12.5) == "12.5" and values.text(None) == "" and values.text(" a ") == "a"

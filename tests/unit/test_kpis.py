@@ -319,3 +319,46 @@ def test_dso_rounds_to_the_day_and_needs_sales() -> None:
     assert _dso(7, 1) == 630  # a single cent of sales is still sales
     assert _dso(0, 1) == 0
     assert _dso(5, 0) is None
+
+
+def test_payment_after_a_step_counts_day_0_to_7_and_to_14_inclusive(service: Service) -> None:
+    store = service.store
+    add_customer(store, "C1")
+    step_day = date(2026, 11, 2)
+    delays = {"D0": 0, "D7": 7, "D8": 8, "D14": 14, "D15": 15, "EARLY": -1}
+    for number, delay in delays.items():
+        add_invoice(store, number, date(2026, 10, 20), cents=10_000)
+        mark(store, [number], "reminder_1", step_day)
+        pay(service, number, step_day + timedelta(days=delay), 10_000)
+    add_invoice(store, "OLD15", date(2026, 10, 20), cents=10_000)
+    mark(store, ["OLD15"], "reminder_1", date(2026, 10, 25))
+    pay(service, "OLD15", date(2026, 11, 9), 10_000)  # 15 days after its message
+    add_invoice(store, "LAST", date(2026, 10, 20), cents=10_000)
+    mark(store, ["LAST"], "call", date(2026, 11, 10))
+    pay(service, "LAST", date(2026, 11, 16), 10_000)  # paid on the as_of day itself
+    mark(store, ["LAST"], "zz_custom", date(2026, 11, 10))  # a step the policy added
+    mark(store, ["LAST"], "pre_due", date(2026, 10, 17))
+    data = service.stats(date(2026, 11, 16)).as_json()
+    # D15 (paid 11-17) is after the as_of day; EARLY was paid before the message
+    assert data["after_step"] == [
+        {"step": "pre_due", "sent": 1, "paid_within_7d": 0, "paid_within_14d": 0},  # 30 days
+        {"step": "reminder_1", "sent": 7, "paid_within_7d": 2, "paid_within_14d": 4},
+        {"step": "call", "sent": 1, "paid_within_7d": 1, "paid_within_14d": 1},
+        {"step": "zz_custom", "sent": 1, "paid_within_7d": 1, "paid_within_14d": 1},
+    ]  # known steps in the scenario's order, then the others by name
+
+
+def test_internal_notices_are_not_drafts_reviewed_and_a_promise_made_today_counts(
+    service: Service,
+) -> None:
+    store = service.store
+    add_customer(store, "C1", salesperson_email="vendeur@example.com")
+    add_invoice(store, "F1", AS_OF - timedelta(days=21))
+    mark(store, ["F1"], "reminder_2", AS_OF - timedelta(days=11))
+    created = service.draft(AS_OF, offline=True).created
+    channels = {service.get_draft(i).channel for i in created}
+    assert channels == {"internal"}  # the call: a notice to the salesperson only
+    service.approve(created, on=AS_OF)
+    assert service.stats(AS_OF).as_json()["drafts"]["approved_unchanged"] == 0
+    service.record_promise("F1", AS_OF + timedelta(days=5), made_on=AS_OF)
+    assert service.stats(AS_OF).as_json()["promises"]["made"] == 1
