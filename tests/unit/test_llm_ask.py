@@ -30,6 +30,7 @@ class Scripted:
 
     async def complete(self, messages: list[Message]) -> Completion:
         self.requests.append(list(messages))
+        await asyncio.sleep(0)  # a real request yields to the event loop: other drafts go on
         reply = self.replies.pop(0) if self.replies else BackendError("HTTP 503")
         if isinstance(reply, BackendError):
             raise reply
@@ -166,3 +167,37 @@ def test_any_other_parse_failure_is_named_by_its_type() -> None:
     assert parse_problem(UnicodeDecodeError("utf-8", b"\xff", 0, 1, "bad")) == (
         "réponse illisible (JSON attendu au format demandé) : UnicodeDecodeError"
     )
+
+
+def test_each_attempt_is_logged_for_its_customer_and_step(store: Store) -> None:
+    ask(asker(store, Scripted(BackendError("timeout"))))
+    ask(asker(store, Scripted(body("Total : [[TOTAL_DUE]]"))))
+    rows = store.query("SELECT purpose, customer_id, step, outcome, model FROM llm_calls")
+    assert rows == [
+        {"purpose": "rewrite", "customer_id": "C1", "step": "reminder_1", "outcome": "error",
+         "model": "scripted"},
+        {"purpose": "rewrite", "customer_id": "C1", "step": "reminder_1",
+         "outcome": "accepted", "model": "scripted-1"},
+    ]  # fmt: skip
+
+
+def test_a_draft_waiting_at_the_gate_is_skipped_once_the_breaker_opened(store: Store) -> None:
+    backend, breaker = Scripted(), Breaker(threshold=1)
+
+    async def both() -> list[AskResult[Answer]]:
+        gate = asyncio.Semaphore(1)
+        first, second = asker(store, backend, breaker), asker(store, backend, breaker)
+
+        def check(answer: Answer) -> list[str]:
+            return []
+
+        return list(
+            await asyncio.gather(
+                first.ask(QUESTION, Answer, check, gate), second.ask(QUESTION, Answer, check, gate)
+            )
+        )
+
+    failed, waited = asyncio.run(both())
+    assert failed.error == "HTTP 503" and not failed.skipped
+    assert waited.skipped and waited.error == "HTTP 503" and waited.call_ids == []
+    assert len(backend.requests) == 1  # the second draft never reached the provider
