@@ -133,17 +133,24 @@ def _natural(name: str) -> tuple[str, int]:
     return (name[: found.start()], int(found.group(1))) if found else (name, 0)
 
 
+def _score(r: ModuleScore) -> str:
+    if r.score is None:
+        return "—"
+    text = f"{100 * r.score:.1f} %"
+    return text if not r.not_checked else f"{text} of those run"
+
+
 def table(rows: list[ModuleScore]) -> list[str]:
     lines = [
-        "| module | mutants | killed | timeout | survived | equivalent | no test | score |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| module | mutants | not run yet | killed | timeout | survived | equivalent | no test"
+        " | score |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     totals = ModuleScore("all")
     for r in rows:
-        score = "—" if r.score is None else f"{100 * r.score:.1f} %"
         lines.append(
-            f"| `{r.path}` | {r.total} | {r.killed} | {r.timeout} | {len(r.survived)}"
-            f" | {len(r.equivalent)} | {len(r.no_tests)} | {score} |"
+            f"| `{r.path}` | {r.total} | {r.not_checked} | {r.killed} | {r.timeout}"
+            f" | {len(r.survived)} | {len(r.equivalent)} | {len(r.no_tests)} | {_score(r)} |"
         )
         totals.total += r.total
         totals.killed += r.killed
@@ -152,10 +159,10 @@ def table(rows: list[ModuleScore]) -> list[str]:
         totals.equivalent += r.equivalent
         totals.no_tests += r.no_tests
         totals.not_checked += r.not_checked
-    score = "—" if totals.score is None else f"{100 * totals.score:.1f} %"
     lines.append(
-        f"| **all** | {totals.total} | {totals.killed} | {totals.timeout} | {len(totals.survived)}"
-        f" | {len(totals.equivalent)} | {len(totals.no_tests)} | {score} |"
+        f"| **all** | {totals.total} | {totals.not_checked} | {totals.killed} | {totals.timeout}"
+        f" | {len(totals.survived)} | {len(totals.equivalent)} | {len(totals.no_tests)}"
+        f" | {_score(totals)} |"
     )
     return lines
 
