@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 
+import pytest
 from pydantic import BaseModel
 
 from assistant.llm.ask import Asker, AskResult, Breaker
@@ -201,3 +202,39 @@ def test_a_draft_waiting_at_the_gate_is_skipped_once_the_breaker_opened(store: S
     assert failed.error == "HTTP 503" and not failed.skipped
     assert waited.skipped and waited.error == "HTTP 503" and waited.call_ids == []
     assert len(backend.requests) == 1  # the second draft never reached the provider
+
+
+class Clock:
+    """A stand-in for the `time` module: perf_counter() moves by a fixed step at each call."""
+
+    def __init__(self, step: float) -> None:
+        self.now, self.step = 100.0, step
+
+    def perf_counter(self) -> float:
+        self.now += self.step
+        return self.now
+
+
+def test_latency_and_tokens_are_logged_in_milliseconds(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from assistant.llm import ask as ask_module
+
+    monkeypatch.setattr(ask_module, "time", Clock(1.5))  # each call: 1.5 s later
+    ask(asker(store, Scripted(BackendError("timeout"))))
+    ask(asker(store, Scripted(body("Total : [[TOTAL_DUE]]"))))
+    rows = store.query(
+        "SELECT outcome, latency_ms, prompt_tokens, completion_tokens FROM llm_calls"
+    )
+    assert rows == [
+        {"outcome": "error", "latency_ms": 1500, "prompt_tokens": None, "completion_tokens": None},
+        {"outcome": "accepted", "latency_ms": 1500, "prompt_tokens": 12, "completion_tokens": 5},
+    ]
+
+
+def test_the_reask_speaks_the_language_of_the_draft(store: Store) -> None:
+    backend = Scripted(body("no amount"), body("still none"))
+    english = Asker(backend, PromptStore(None), store, "rewrite", "en", "C1", "reminder_1")
+    ask(english)
+    reask = backend.requests[1][2]["content"]
+    assert reask.startswith("Your answer cannot be used: jeton [[TOTAL_DUE]] absent.")
