@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -55,10 +55,26 @@ def test_sending_days_are_configurable_and_cannot_be_empty() -> None:
         BusinessCalendar(weekdays=[])
 
 
+NO_DAY = r"^no business day within 800 days \(check sending days / closing periods\)$"
+
+
 def test_no_business_day_in_sight_is_an_error_not_a_hang() -> None:
     cal = BusinessCalendar()
     closed = closing_spans([(date(2026, 1, 1), date(2029, 1, 1))])
-    with pytest.raises(ValueError, match="no business day within 800 days"):
+    with pytest.raises(ValueError, match=NO_DAY):
         cal.next_on_or_after(date(2026, 6, 1), "FR", closed)
-    with pytest.raises(ValueError, match="no business day within 800 days"):
+    with pytest.raises(ValueError, match=NO_DAY):
         cal.previous_on_or_before(date(2028, 6, 1), "FR", closed)
+
+
+def test_the_search_looks_800_days_ahead_or_back_and_no_further() -> None:
+    cal = BusinessCalendar()
+    day = date(2026, 6, 3)  # 800 days later and earlier, and 799, are ordinary working days
+    for step in (1, -1):
+        last = day + timedelta(days=step * 799)
+        within = closing_spans([tuple(sorted((day, last - timedelta(days=step))))])
+        beyond = closing_spans([tuple(sorted((day, last)))])
+        scan = cal.next_on_or_after if step == 1 else cal.previous_on_or_before
+        assert scan(day, "FR", within) == last  # the 800th day looked at
+        with pytest.raises(ValueError, match=NO_DAY):
+            scan(day, "FR", beyond)  # the first business day is the 801st
