@@ -51,7 +51,7 @@ def test_sending_days_are_configurable_and_cannot_be_empty() -> None:
     tuesdays = BusinessCalendar(weekdays=[1])
     assert tuesdays.next_on_or_after(date(2026, 3, 11)) == date(2026, 3, 17)
     assert tuesdays.previous_on_or_before(date(2026, 3, 11)) == date(2026, 3, 10)
-    with pytest.raises(ValueError, match="^at least one sending weekday is needed$"):
+    with pytest.raises(ValueError, match=r"^at least one sending weekday is needed$"):
         BusinessCalendar(weekdays=[])
 
 
