@@ -76,3 +76,25 @@ def test_one_invoice_is_not_several_and_a_pre_due_line_never_says_overdue() -> N
     assert facts.context["several"] is False
     assert facts.values["invoice_list"].endswith("à régler, échéance le 24 novembre 2026")
     assert token_for("total_due") == "[[TOTAL_DUE]]"
+
+
+def test_facts_without_invoices_or_company_iban() -> None:
+    company = load_company(None).model_copy(update={"iban": ""})
+    english = message_facts(ENGLISH, [], company, step="reminder_1", segment=None,
+                            as_of=date(2026, 11, 24))  # fmt: skip
+    assert english.values["invoice_list"] == english.values["due_date"] == ""
+    assert english.values["total_due"] == "€0.00" and english.values["iban"] == "(IBAN on request)"
+    assert (english.total_cents, english.max_days_late) == (0, 0)
+    french = message_facts(FRENCH, [], company, step="reminder_1", segment=None,
+                           as_of=date(2026, 11, 24))  # fmt: skip
+    assert french.values["total_due"] == "0,00\u00a0€"
+    assert french.values["iban"] == "(IBAN sur demande)"
+    english_total = message_facts(
+        ENGLISH,
+        [DUE_TODAY, PARTLY_PAID],
+        load_company(None),
+        step="reminder_1",
+        segment=None,
+        as_of=date(2026, 11, 24),
+    )
+    assert english_total.values["total_due"] == "€800.00"  # fmt: skip
