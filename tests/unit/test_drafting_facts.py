@@ -98,3 +98,11 @@ def test_facts_without_invoices_or_company_iban() -> None:
         as_of=date(2026, 11, 24),
     )
     assert english_total.values["total_due"] == "€800.00"  # fmt: skip
+
+
+def test_the_total_is_in_the_invoices_currency() -> None:
+    dollars = DUE_TODAY.model_copy(update={"currency": "USD"})
+    facts = message_facts(FRENCH, [dollars], load_company(None), step="reminder_1",
+                          segment=None, as_of=date(2026, 11, 24))  # fmt: skip
+    assert facts.values["total_due"] == "300,00\u00a0$US"
+    assert "300,00\u00a0$US à régler" in facts.values["invoice_list"]
