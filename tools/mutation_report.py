@@ -27,6 +27,7 @@ KILLED = {1, 3}  # a test failed (3: pytest's internal error, also a failure)
 TIMEOUT = {24, -24, 152, 255, 36}  # the mutant made the tests hang: detected too
 SURVIVED = 0
 NO_TESTS = {5, 33}
+INTERRUPTED = {2, -15, -2}  # the run was stopped while this mutant ran: not run yet
 
 
 def config() -> dict[str, object]:
@@ -104,7 +105,7 @@ def scores(equivalents: dict[str, Equivalent]) -> tuple[list[ModuleScore], list[
         codes: dict[str, int | None] = json.loads(meta.read_text())["exit_code_by_key"]
         for mutant, code in sorted(codes.items(), key=lambda kv: _natural(kv[0])):
             score.total += 1
-            if code is None:
+            if code is None or code in INTERRUPTED:
                 score.not_checked += 1
             elif code in KILLED:
                 score.killed += 1
