@@ -111,6 +111,8 @@ def parse_amount(text: str | int | float | Decimal) -> int:
 
 def _to_cents(value: Decimal, raw: str, *, exact: bool) -> int:
     """Exact input (text) must not carry sub-cent digits; spreadsheet floats are rounded."""
+    if value.is_nan():  # a NaN float or Decimal: quantize() lets it through, comparisons raise
+        raise AmountError("invalid", raw)
     try:
         quantized = value.quantize(_CENT, rounding=ROUND_HALF_UP)
     except InvalidOperation as exc:

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from assistant.config import Settings
 from assistant.i18n import set_language
@@ -18,6 +19,10 @@ from assistant.storage.db import Store, open_store
 
 FIXED_NOW = datetime(2026, 11, 24, 9, 30, tzinfo=UTC)
 REPO_ROOT = Path(__file__).resolve().parent.parent
+
+# Mutation testing (tools/mutation.sh) runs with `--hypothesis-profile=mutation`: the same
+# examples for every mutant, so a verdict does not depend on the draw.
+hypothesis_settings.register_profile("mutation", derandomize=True)
 
 
 @pytest.fixture(autouse=True)

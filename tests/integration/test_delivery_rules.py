@@ -18,6 +18,7 @@ import pytest
 
 from assistant.config import Settings
 from assistant.delivery.transports import PermanentError
+from assistant.errors import UserError
 from assistant.models import Payment
 from assistant.service import Service
 from assistant.storage import repo
@@ -67,6 +68,7 @@ def test_a_4xx_for_a_recipient_is_retried_with_backoff_then_left_for_next_run(
     svc = open_service(tmp_path / "h", port)
     first, second = reminders(svc)
     inbox.reject = {"c1@example.com": code}
+    svc.actor = "marie"
     sender, sleeps = svc.sender(backoff_s=1.0), Sleeps()
     sender.sleep = sleeps
     report = sender.run()
@@ -74,6 +76,9 @@ def test_a_4xx_for_a_recipient_is_retried_with_backoff_then_left_for_next_run(
     assert report.deferred == [first] and report.sent == [second] and report.error is None
     draft = svc.get_draft(first)
     assert draft.status == "approved" and code.split()[0] in (draft.error or "")
+    (event,) = svc.store.events(kinds=("message.deferred",))
+    assert (event["actor"], event["customer_id"], event["draft_id"]) == ("marie", "C1", first)
+    assert event["data"] == {"error": draft.error}
     inbox.reject = {}
     assert svc.sender(backoff_s=0).run().sent == [first]
     assert [m["To"] for m in inbox.messages] == ["c2@example.com", "c1@example.com"]
@@ -88,10 +93,18 @@ def test_a_5xx_for_a_recipient_fails_the_draft_with_the_server_words(
     svc = open_service(tmp_path / "h", port)
     first, second = reminders(svc)
     inbox.reject = {"c1@example.com": code}
+    svc.actor = "marie"
     sender, sleeps = svc.sender(backoff_s=1.0), Sleeps()
     sender.sleep = sleeps
     report = sender.run()
     assert sleeps == [] and report.failed == [first] and report.sent == [second]
+    failed, sent = svc.store.events(kinds=("message.failed", "message.sent"))
+    assert (failed["kind"], failed["draft_id"], sent["kind"], sent["draft_id"]) == (
+        "message.failed", first, "message.sent", second
+    )  # fmt: skip
+    assert {e["actor"] for e in (failed, sent)} == {"marie"}
+    assert {e["on_date"] for e in (failed, sent)} == {AS_OF.isoformat()}
+    assert failed["data"]["error"] == f"c1@example.com: {code}" and sent["data"]["error"] is None
     assert svc.get_draft(first).status == "failed"
     assert svc.get_draft(first).error == f"c1@example.com: {code}"
     # shown where a person looks: `relance drafts` and the JSON
@@ -300,11 +313,15 @@ def test_a_change_after_approval_cancels_instead_of_sending(
     change(svc, "F1")  # type: ignore[operator]
     assert svc.send(dry_run=True).cancelled == [draft_id]  # the dry run says so too
     assert svc.get_draft(draft_id).status == "approved"
+    svc.actor = "marie"  # who runs the send: the events say so
     report = svc.sender(backoff_s=0).run()
     assert report.cancelled == [draft_id] and inbox.messages == []
     draft = svc.get_draft(draft_id)
     assert draft.status == "cancelled" and why in (draft.error or "")
     assert svc.store.query("SELECT * FROM invoice_steps WHERE draft_id = ?", (draft_id,)) == []
+    (event,) = svc.store.events(kinds=("draft.cancelled",))
+    assert (event["actor"], event["customer_id"], event["draft_id"]) == ("marie", "C1", draft_id)
+    assert event["data"] == {"why": draft.error, "was": "approved", "at": "send"}
 
 
 def test_a_broken_promise_of_the_past_does_not_hold_a_reminder(
@@ -319,6 +336,26 @@ def test_a_broken_promise_of_the_past_does_not_hold_a_reminder(
             svc.store, "C1", "F1", promised, None, made, source="import", note=None, actor="t"
         )
     assert svc.sender(backoff_s=0).run().sent == [draft_id] and len(inbox.messages) == 1
+
+
+def test_a_newer_whole_balance_promise_wins_over_an_older_broken_invoice_promise(
+    tmp_path: Path,
+) -> None:
+    svc = open_service(tmp_path / "h", None)
+    (draft_id,) = reminders(svc, customers=1)
+    with svc.store.transaction():  # behind the service's back, as an import would
+        for number, made, promised in (
+            ("F1", AS_OF - timedelta(days=12), AS_OF - timedelta(days=10)),  # broken
+            (None, AS_OF - timedelta(days=2), AS_OF + timedelta(days=7)),  # the latest: open
+        ):
+            repo.insert_promise(
+                svc.store, "C1", number, promised, None, made, source="call", note=None, actor="t"
+            )
+    plan = svc.plan(AS_OF)  # the planner holds it (no call for the broken one): the send agrees
+    assert plan.actions == [] and [s.code for s in plan.skipped] == ["promise"]
+    report = svc.sender(backoff_s=0).run()
+    assert report.cancelled == [draft_id] and report.sent == []
+    assert svc.get_draft(draft_id).error == "promesse de paiement au 2026-12-01"
 
 
 def test_a_promise_through_the_service_cancels_at_once(tmp_path: Path) -> None:
@@ -403,3 +440,64 @@ def test_a_process_killed_after_delivery_never_sends_twice(
     assert settled.returncode == 0 and "envoyé" in settled.stdout  # statuses in words
     final = json.loads(run_cli("send", "--json", home=home, env=env).stdout)
     assert final["stuck"] == [] and final["sent"] == 0 and len(inbox.messages) == 2
+
+
+# -- the report -------------------------------------------------------------------------------
+def test_the_send_report_json_and_its_summary_line() -> None:
+    from assistant.delivery.send import SendReport
+
+    report = SendReport(sent=[4, 5], failed=[6], cancelled=[7], deferred=[8], stuck=[9],
+                        error="421 trop de connexions")  # fmt: skip
+    data = report.as_json()
+    assert list(data)[:4] == ["sent", "failed", "cancelled", "stuck"]  # DESIGN.md §5 first
+    assert data == {
+        "sent": 2, "failed": 1, "cancelled": 1, "stuck": [9], "deferred": 1,
+        "sent_ids": [4, 5], "failed_ids": [6], "cancelled_ids": [7], "deferred_ids": [8],
+        "would_send": [], "error": "421 trop de connexions",
+    }  # fmt: skip
+    counts = "Envoyés : 2 ; échecs : 1 ; annulés : 1 ; à réessayer : 1"
+    assert report.summary() == counts + " — envoi interrompu : 421 trop de connexions"
+    assert report.summary(with_error=False) == counts
+    assert SendReport().summary() == "Envoyés : 0 ; échecs : 0 ; annulés : 0 ; à réessayer : 0"
+
+
+# -- a draft stuck in `sending`, settled by a person ------------------------------------------
+def stuck(svc: Service, draft_id: int, message_id: str = "<m1@relance>") -> None:
+    svc.store.conn.execute(  # as a crash between `sending` and `sent` leaves it
+        "UPDATE drafts SET status = 'sending', message_id = ? WHERE id = ?", (message_id, draft_id)
+    )
+
+
+def test_a_stuck_draft_that_left_is_settled_as_sent_once(tmp_path: Path) -> None:
+    svc = open_service(tmp_path / "h", None)
+    first, second = reminders(svc)
+    stuck(svc, first)
+    assert svc.send().stuck == [first]
+    svc.actor = "marie"  # the person who checked the mailbox
+    view = svc.resolve_stuck(first, was_sent=True)
+    assert view.status == "sent" and view.sent_at == FIXED_NOW.isoformat()
+    (event,) = svc.store.events(kinds=("message.sent",), customer_id="C1")
+    assert event["draft_id"] == first and event["actor"] == "marie"
+    assert event["data"] == {
+        "resolved_stuck": True, "channel": "email", "step": "reminder_1",
+        "recipient": "c1@example.com", "cc": [], "subject": view.subject,
+        "message_id": "<m1@relance>", "invoices": ["F1"],
+    }  # fmt: skip
+    report = svc.send()
+    assert report.stuck == [] and report.sent == [] and svc.get_draft(second).status == "sent"
+    with pytest.raises(UserError, match=f"brouillon {first} : statut sent, pas « sending »"):
+        svc.resolve_stuck(first, was_sent=False)
+
+
+def test_a_stuck_draft_that_did_not_leave_goes_back_to_approved_and_is_sent(
+    tmp_path: Path,
+) -> None:
+    svc = open_service(tmp_path / "h", None)
+    (draft_id,) = reminders(svc, customers=1)
+    stuck(svc, draft_id)
+    view = svc.resolve_stuck(draft_id, was_sent=False)
+    assert view.status == "approved" and view.sent_at is None
+    (event,) = svc.store.events(kinds=("draft.requeued",))
+    assert event["draft_id"] == draft_id and event["data"]["resolved_stuck"] is True
+    assert svc.store.events(kinds=("message.sent",)) == []
+    assert svc.send().sent == [draft_id]

@@ -245,14 +245,31 @@ def test_no_fact_and_no_customer_text_ever_reaches_the_server(portfolio: Path) -
     assert draft.body.count("9999 8888") == draft.template_body.count("9999 8888") == 1
 
 
+@pytest.mark.parametrize(
+    ("mode", "script", "retries", "source"),
+    [
+        ("ok", ["500", "drop_token"], 1, "llm"),  # an error the SDK retries, a re-ask, a success
+        ("500", [], 0, "template"),  # the provider fails: our own error path logs the failure
+    ],
+    ids=["recovered", "provider-error"],
+)
 def test_the_key_is_never_stored_nor_logged(
-    portfolio: Path, caplog: pytest.LogCaptureFixture
+    portfolio: Path,
+    caplog: pytest.LogCaptureFixture,
+    mode: str,
+    script: list[str],
+    retries: int,
+    source: str,
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    with StubLLM("ok", script=["500", "drop_token"]) as stub:  # an error, a re-ask, a success
-        draft, svc = draft_with(portfolio, stub)
+    with StubLLM(mode, script=script) as stub:
+        svc = llm_service(portfolio, stub, RELANCE_LLM_RETRIES=retries)
+        (draft_id,) = svc.draft(AS_OF).created
         svc.brief("C1", AS_OF)
-    assert draft.source == "llm"
+    draft = svc.get_draft(draft_id)
+    assert draft.source == source
+    errors = [c["error"] for c in calls(svc) if c["outcome"] == "error"]
+    assert errors == (["HTTP 500", "HTTP 500"] if mode == "500" else [])  # the draft, the brief
     assert caplog.records and KEY not in caplog.text  # the SDK logs requests at debug level
     svc.close()
     for path in portfolio.iterdir():

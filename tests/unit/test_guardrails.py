@@ -208,3 +208,56 @@ def test_every_shipped_template_passes_its_own_checks(language: str, name: str, 
                 template_body=body, subject_tokens=tokens_in(subject), template_subject=subject,
             )  # fmt: skip
             assert found == [], (language, name, several, credit, segment, found)
+
+
+@pytest.mark.parametrize(
+    "subject", ["", "   ", "Facture [[INVOICE_REFS]]\nrappel", "Facture [[INVOICE_REFS]]\rrappel"]
+)
+def test_a_subject_must_be_one_non_empty_line(subject: str) -> None:
+    assert "objet vide ou sur plusieurs lignes" in check(subject=subject)
+
+
+def test_a_subject_may_grow_to_twice_the_template_or_120_characters() -> None:
+    long_template = "Facture [[INVOICE_REFS]] : " + "rappel " * 12  # 111 characters
+    limit = 2 * len(long_template.strip())
+    subject = long_template.strip() + " " + "x" * (limit - len(long_template.strip()) - 1)
+
+    def violations(text: str, template: str) -> list[str]:
+        return check_rewrite(text, TEMPLATE, expected_tokens=TOKENS, rule=RULE,
+                             template_body=TEMPLATE, template_subject=template)  # fmt: skip
+
+    assert "objet trop long" not in violations(subject, long_template)
+    assert "objet trop long" in violations(subject + "x", long_template)
+    short = "Facture [[INVOICE_REFS]] " + "y" * (120 - 25)
+    assert len(short) == 120 and "objet trop long" not in violations(short, SUBJECT)
+    assert "objet trop long" in violations(short + "y", SUBJECT)
+
+
+def test_length_bounds_are_inclusive_and_an_empty_template_counts_as_one_character() -> None:
+    low, high = RULE.bounds
+    assert (low, high) == (0.6, 1.4)
+
+    def too_long_or_short(body: str, template: str) -> bool:
+        found = check_rewrite("Rappel", body, expected_tokens=(), rule=RULE,
+                              template_body=template)  # fmt: skip
+        return any(v.startswith("longueur hors limites") for v in found)
+
+    template = "m" * 100
+    assert [too_long_or_short("m" * n, template) for n in (59, 60, 140, 141)] == [
+        True, False, False, True
+    ]  # fmt: skip
+    # an empty template: the bounds are those of one character (0.6 to 1.4): only one fits
+    assert not too_long_or_short("m", "")
+    assert too_long_or_short("mm", "")
+    assert "longueur hors limites (2 caractères pour 0–1)" in check_rewrite(
+        "Rappel", "mm", expected_tokens=(), rule=RULE, template_body="  "
+    )
+
+
+def test_tokens_are_not_words_when_judging_the_language() -> None:
+    text = "Thank you for paying [[TOTAL_DUE]] [[IBAN]] [[PAYMENT_LINK]]"
+    assert detect_language(text) is None  # four words of prose: too short to judge
+    assert prose_violations(text, RULE) == []
+    assert detect_language("Merci de bien vouloir régler rapidement") == "fr"  # six words
+    assert detect_language("Merci de bien vouloir régler") is None  # five
+    assert detect_language("Hello merci bonjour thanks gracias danke") is None  # unsure

@@ -127,3 +127,27 @@ def test_dry_run_of_every_kind_writes_nothing_not_even_an_event(
         assert report.dry_run and report.added + report.updated == 1, kind
     assert seeded.store.events() == events
     assert db_digest(seeded) == before
+
+
+def test_an_import_is_logged_with_who_ran_it_and_a_dry_run_is_not(
+    settings: object, tmp_path: Path
+) -> None:
+    from tests.conftest import FIXED_NOW
+
+    svc = Service.open(settings, clock=lambda: FIXED_NOW, actor="marie")  # type: ignore[arg-type]
+    path = tmp_path / "factures.csv"
+    path.write_text(f"{HEADER}\n{GOOD}\n", encoding="utf-8")
+    svc.import_file("invoices", path, dry_run=True)
+    assert svc.store.events() == []
+    report = svc.import_file("invoices", path)
+    (event,) = svc.store.events(kinds=("import.completed",))
+    assert event["actor"] == "marie"
+    assert event["data"] == {
+        "kind": "invoices",
+        "file": report.file,
+        "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
+        "counts": report.counts(),
+    }
+    assert report.file.endswith("factures.csv") and report.counts()["added"] == 1
+    assert {e["actor"] for e in svc.store.events()} == {"marie"}
+    svc.close()

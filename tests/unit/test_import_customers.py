@@ -119,3 +119,22 @@ def test_french_payment_terms(service: Service, tmp_path: Path) -> None:
         "d.csv:2: Délai de paiement: délai de paiement non reconnu : 'à convenir'"
         " (ex. 30 jours, 45 jours fin de mois, comptant)"
     ]
+
+
+def test_risk_in_french_or_english_and_an_unknown_level_refused(
+    service: Service, tmp_path: Path
+) -> None:
+    rows = [["Code client", "Raison sociale", "Niveau de risque"],
+            ["R1", "Un", "Élevé"], ["R2", "Deux", "faible"], ["R3", "Trois", "MODÉRÉ"],
+            ["R4", "Quatre", "medium"], ["R5", "Cinq", ""]]  # fmt: skip
+    service.import_file("customers", write(tmp_path / "risques.csv", rows))
+    risks = {cid: repo.get_customer(service.store, cid).risk for cid in ("R1", "R2", "R3", "R4")}
+    assert risks == {"R1": "high", "R2": "low", "R3": "medium", "R4": "medium"}
+    assert repo.get_customer(service.store, "R5").risk is None  # type: ignore[union-attr]
+    bad = write(tmp_path / "bad.csv", [rows[0], ["R6", "Six", "critique"]])
+    with pytest.raises(ImportRejected) as refused:
+        service.import_file("customers", bad)
+    assert "bad.csv:2: Niveau de risque: risque inconnu : 'critique' (faible, moyen ou élevé)" in (
+        str(refused.value)
+    )
+    assert repo.get_customer(service.store, "R6") is None

@@ -174,3 +174,28 @@ def test_due_date_uses_end_of_month_terms_and_the_policy_default(
     )
     assert dupont is not None and dupont.due_date == date(2026, 3, 16)  # 15/01 + 60 days
     assert martin is not None and martin.due_date == date(2026, 3, 31)  # 25/01 + 45 d, end of month
+
+
+def test_terms_from_cash_to_a_year_and_nothing_written_outside(
+    service: Service, tmp_path: Path
+) -> None:
+    entries = sale("1", "20260115", "F1", *DUPONT, "120,00", "100,00", "20,00")
+    path = write_fec(tmp_path / "FEC.txt", entries)
+    for days in (-1, 366):
+        with pytest.raises(UserError, match=f"délai de paiement hors de 0..365 jours : {days}"):
+            service.import_fec(path, terms_days=days)
+    assert service.store.scalar("SELECT COUNT(*) FROM invoices") == 0
+    for days, due in ((0, date(2026, 1, 15)), (365, date(2027, 1, 15))):
+        service.import_fec(path, terms_days=days)
+        invoice = repo.get_invoice(service.store, "F1")
+        assert invoice is not None and invoice.due_date == due
+
+
+def test_a_double_quote_in_a_label_is_text_the_fec_has_no_quoting(
+    service: Service, tmp_path: Path
+) -> None:
+    entries = sale("1", "20260115", "F1", *DUPONT, "120,00", "100,00", "20,00")
+    entries[0][10] = '"Urgent : facture F1'  # EcritureLib opening with a quote never closed
+    entries[1][10] = 'Prestation 12" écran'
+    report = service.import_fec(write_fec(tmp_path / "FEC.txt", entries), terms_days=30)
+    assert report.added == 1 and open_amounts(service) == {"F1": (12000, 12000, "open")}

@@ -374,3 +374,74 @@ def test_an_unknown_header_is_reported_as_found_not_a_total_row_below_it(tmp_pat
     path.write_text("Inv#;Cust;Due\nA1;C1;05/01/2026\nTotal;;\n", encoding="utf-8")
     table = read_table(path, _recognise)  # "Total" is a known name (amount), alone on its row
     assert (table.header_line, table.headers) == (1, ["Inv#", "Cust", "Due"])
+
+
+def test_a_nan_number_from_a_spreadsheet_is_a_bad_amount_not_a_crash() -> None:
+    # openpyxl reads a numeric cell written as NaN into float("nan"): it was a
+    # decimal.InvalidOperation escaping the import (found by mutation testing)
+    with pytest.raises(ValueError, match="montant invalide"):
+        values.amount(float("nan"))
+
+
+def test_currency_words_signs_and_codes_whatever_their_case() -> None:
+    assert values.currency("Euros") == values.currency("EURO") == values.currency("eur") == "EUR"
+    assert values.currency("$") == "USD" and values.currency("£") == "GBP"
+    assert values.currency("chf") == "CHF" and values.currency("") is None
+
+
+def test_payment_terms_up_to_a_year() -> None:
+    assert values.terms("365 jours") == (365, False)
+    with pytest.raises(ValueError, match="délai de paiement non reconnu"):
+        values.terms("366 jours")
+
+
+def test_spreadsheet_dates_and_excel_serial_numbers_at_their_bounds() -> None:
+    assert values.day(date(1900, 1, 1)) == date(1900, 1, 1)
+    assert values.day(datetime(2199, 12, 31, 0, 0)) == date(2199, 12, 31)
+    for impossible in (datetime(1899, 12, 30), date(2200, 1, 1)):  # Excel's 0, a typo
+        with pytest.raises(ValueError, match="date impossible"):
+            values.day(impossible)
+    assert values.day(10_000) == date(1927, 5, 18)  # the serial numbers read as dates
+    assert values.day(100_000) == date(2173, 10, 14)
+    assert values.day(46_086.0) == date(2026, 3, 5)
+    for number in (9_999, 100_001):  # outside: read as text, which is no date
+        with pytest.raises(ValueError, match=f"date invalide : '{number}'"):
+            values.day(number)
+    assert values.day(20260305) == date(2026, 3, 5)  # yyyymmdd typed as a number
+
+
+def test_identifiers_with_an_e_are_kept_unless_excel_wrote_them_in_scientific_notation() -> None:
+    for kept in ("FE-2026-001", "E12", "2026e", "CLIENT E"):
+        assert values.identifier(kept) == kept
+    for truncated in ("2,02601E+11", "1.5e12", "3e5"):
+        with pytest.raises(ValueError, match="notation scientifique"):
+            values.identifier(truncated)
+    assert values.identifier("  ") is None
+
+
+def test_risk_levels_in_french_or_english() -> None:
+    assert values.risk(" Élevé ") == values.risk("FORT") == values.risk("high") == "high"
+    assert values.risk("faible") == values.risk("bas") == values.risk("Low") == "low"
+    assert values.risk("modéré") == values.risk("moyen") == values.risk("medium") == "medium"
+    assert values.risk("") is None and values.risk(None) is None
+    with pytest.raises(ValueError, match="risque inconnu : 'critique'"):
+        values.risk("critique")
+
+
+def test_a_currency_written_in_an_amount_cell() -> None:
+    assert values.currency_marker("1 234,56 €") == "EUR"
+    assert values.currency_marker("1 234,56") is None
+    assert values.currency_marker(1234.56) is None  # a spreadsheet number carries none
+    with pytest.raises(ValueError, match="plusieurs devises dans '12 € USD'"):
+        values.currency_marker(" 12 € USD ")
+    assert values.optional_text("  ") is None and values.optional_text(" Paie le 10 ") == (
+        "Paie le 10"
+    )
+
+
+def test_cells_as_text_from_spreadsheet_types() -> None:
+    assert values.text(True) == "1" and values.text(False) == "0"
+    assert values.text(datetime(2026, 3, 5)) == "2026-03-05"
+    assert values.text(datetime(2026, 3, 5, 14, 30)) == "2026-03-05T14:30:00"
+    assert values.text(date(2026, 3, 5)) == "2026-03-05"
+    assert values.text(12.5) == "12.5" and values.text(None) == "" and values.text(" a ") == "a"

@@ -101,3 +101,20 @@ def test_a_partial_payment_does_not_count_as_the_instalment(service: Service) ->
     assert steps_on(service, due_of(first) + timedelta(days=10)) == [
         ("instalment_missed", first["id"])
     ]
+
+
+def test_the_first_unpaid_instalment_is_the_first_the_payments_do_not_cover() -> None:
+    from assistant.rules.instalments import InstalmentState, PlanState
+
+    items = tuple(
+        InstalmentState(i, i, 3, date(2026, 12, i), 100_00, 100_00 * i) for i in (1, 2, 3)
+    )
+
+    def plan(paid: int) -> PlanState:
+        return PlanState(7, "C1", AS_OF, ("F1",), items, paid, frozenset())
+
+    assert plan(0).first_unpaid() == items[0]
+    assert plan(99_99).first_unpaid() == items[0]
+    assert plan(100_00).first_unpaid() == items[1]  # covered exactly: the next one is due
+    assert plan(250_00).first_unpaid() == items[2]
+    assert plan(300_00).first_unpaid() is None

@@ -72,6 +72,36 @@ def test_kpis_match_the_hand_computed_answers(service: Service) -> None:
     ]
     assert data["promises"] == {"made": 3, "kept": 1, "broken": 1, "open": 1}
     assert data["promises_kept_rate"] == 0.5
+    # overdue = D + E (C is not due yet); A and B are the paid ones
+    assert (data["overdue"], data["paid_invoices"], data["as_of"]) == ("1000.00", 2, "2026-11-30")
+    assert data["time_saved"] == {
+        "minutes": 0,
+        "assumption": "12 min per message written by hand, 1 min per draft approved unchanged,"
+        " 4 min per draft edited",
+    }
+    assert list(data)[:7] == [  # DESIGN.md §5 `stats --json` keys first
+        "dso_days", "dso_method", "overdue_by_age", "avg_days_late_paid", "after_step",
+        "promises", "drafts",
+    ]  # fmt: skip
+
+
+def test_rates_keep_three_decimals_and_days_late_one(service: Service) -> None:
+    store = service.store
+    add_customer(store, "C1")
+    for number, due, paid in (("P1", date(2026, 10, 1), date(2026, 10, 2)),
+                              ("P2", date(2026, 10, 1), date(2026, 10, 3)),
+                              ("P3", date(2026, 10, 1), date(2026, 10, 3))):  # fmt: skip
+        add_invoice(store, number, due, cents=10_000)
+        pay(service, number, paid, 10_000)
+    for number in ("K", "B1", "B2"):
+        add_invoice(store, number, date(2026, 11, 10), cents=10_000)
+        service.record_promise(number, date(2026, 11, 12), made_on=date(2026, 11, 5))
+    pay(service, "K", date(2026, 11, 12), 10_000)
+    data = service.stats(AS_OF).as_json()
+    assert data["promises"] == {"made": 3, "kept": 1, "broken": 2, "open": 0}
+    assert data["promises_kept_rate"] == 0.333
+    assert data["avg_days_late_paid"] == 1.8  # (1 + 2 + 2 + 2) / 4 = 1.75; K paid 2 days late
+    assert data["paid_invoices"] == 4
 
 
 def test_stats_as_of_an_earlier_day_ignores_what_came_after(service: Service) -> None:
@@ -108,6 +138,7 @@ def test_an_empty_database_gives_empty_figures_not_errors(service: Service) -> N
     assert data["promises"] == {"made": 0, "kept": 0, "broken": 0, "open": 0}
     assert data["drafts"] == {"approved_unchanged": 0, "approved_edited": 0, "rejected": 0}
     assert data["time_saved"]["minutes"] == 0
+    assert (data["paid_invoices"], data["overdue"], data["receivables"]) == (0, "0.00", "0.00")
     text = "\n".join(kpi_lines(kpis))
     assert "DSO : — (" in text and "aucune relance envoyée" in text
 
@@ -215,3 +246,123 @@ def test_the_text_report_is_french_with_rates_and_breakdowns(service: Service) -
     )
     assert "Temps gagné estimé : 0,0 h" in text  # no draft in this history
     assert "par message : 12 min à la main, 1 min approuvé tel quel, 4 min retouché" in text
+
+
+def test_dso_sales_are_the_90_days_up_to_as_of_without_credited_or_cancelled(
+    service: Service,
+) -> None:
+    """Each invoice has its own power of ten, so the sum says which ones counted."""
+    store = service.store
+    add_customer(store, "C1")
+    issued = {  # number: (issue day relative to AS_OF, status, cents)
+        "EDGE": (-90, InvoiceStatus.OPEN, 100_000),  # 90 days before: outside the window
+        "FIRST": (-89, InvoiceStatus.OPEN, 20_000),  # the window's first day
+        "TODAY": (0, InvoiceStatus.OPEN, 3_000),  # as_of itself counts
+        "LATER": (1, InvoiceStatus.OPEN, 400),  # issued after as_of
+        "AVOIR": (-10, InvoiceStatus.CREDITED, 50),
+        "ANNUL": (-10, InvoiceStatus.CANCELLED, 6),
+        "PAYEE": (-20, InvoiceStatus.PAID, 7_000_000),  # a paid invoice is a sale
+        "LITIGE": (-30, InvoiceStatus.DISPUTED, 800_000),  # and a disputed one too
+    }
+    for number, (days, status, cents) in issued.items():
+        due = AS_OF + timedelta(days=days + 30)  # add_invoice issues 30 days before the due date
+        add_invoice(store, number, due, cents=cents, status=status,
+                    outstanding=0 if status is InvoiceStatus.PAID else None)  # fmt: skip
+    data = service.stats(AS_OF).as_json()
+    assert data["sales_last_90_days"] == "78230.00"  # PAYEE + LITIGE + FIRST + TODAY
+
+
+def test_the_text_report_reads_exactly_so_in_french_and_in_english(service: Service) -> None:
+    from assistant.i18n import set_language
+
+    history(service)
+    kpis = service.stats(AS_OF)
+    nb, rate = "\u00a0", "\u202f"  # babel's no-break space and narrow no-break space
+    french = f"""Indicateurs au 2026-11-30
+  DSO : 64 jours (encours 3{rate}000,00{nb}€ / ventes des 90 derniers jours 4{rate}200,00{nb}€ × 90)
+  En retard : 1{rate}000,00{nb}€
+      0-30 : 700,00{nb}€
+     31-60 : 0,00{nb}€
+     61-90 : 0,00{nb}€
+       90+ : 300,00{nb}€
+  Retard moyen des factures payées : 2,5 j (2 factures)
+  Paiement après relance (factures relancées · payées sous 7 j · sous 14 j) :
+    pre_due                        2 ·    0 (0{nb}%) ·   1 (50{nb}%)
+    reminder_1                     2 ·   1 (50{nb}%) ·   1 (50{nb}%)
+  Par ton :
+    - · pre_due                    2 ·    0 (0{nb}%) ·   1 (50{nb}%)
+    - · reminder_1                 2 ·   1 (50{nb}%) ·   1 (50{nb}%)
+  Par segment :
+    - · pre_due                    2 ·    0 (0{nb}%) ·   1 (50{nb}%)
+    - · reminder_1                 2 ·   1 (50{nb}%) ·   1 (50{nb}%)
+  Par version de politique :
+    - · pre_due                    2 ·    0 (0{nb}%) ·   1 (50{nb}%)
+    - · reminder_1                 2 ·   1 (50{nb}%) ·   1 (50{nb}%)
+  Promesses : 3 faites, 1 tenue(s), 1 non tenue(s), 1 en cours (50{nb}% tenues)
+  Brouillons : 0 approuvés sans retouche, 0 retouchés, 0 rejetés
+  Temps gagné estimé : 0,0 h
+    (par message : 12 min à la main, 1 min approuvé tel quel, 4 min retouché)"""
+    assert "\n".join(kpi_lines(kpis)) == french
+    set_language("en")
+    english = "\n".join(kpi_lines(kpis))
+    assert english.splitlines()[1:4] == [
+        "  DSO: 64 days (receivables €3,000.00 / sales of the last 90 days €4,200.00 × 90)",
+        "  Overdue: €1,000.00",
+        "      0-30 : €700.00",
+    ]
+    assert "  Average days late of paid invoices: 2.5 d (2 invoices)" in english
+    assert "    reminder_1                     2 ·    1 (50%) ·    1 (50%)" in english
+    assert "  Promises: 3 made, 1 kept, 1 broken, 1 open (50% kept)" in english
+
+
+def test_dso_rounds_to_the_day_and_needs_sales() -> None:
+    from assistant.kpis import _dso
+
+    assert _dso(300_000, 420_000) == 64  # 64.29
+    assert _dso(1, 180) == 0 and _dso(1, 179) == 1  # 0.5 rounds to even, 0.503 up
+    assert _dso(7, 1) == 630  # a single cent of sales is still sales
+    assert _dso(0, 1) == 0
+    assert _dso(5, 0) is None
+
+
+def test_payment_after_a_step_counts_day_0_to_7_and_to_14_inclusive(service: Service) -> None:
+    store = service.store
+    add_customer(store, "C1")
+    step_day = date(2026, 11, 2)
+    delays = {"D0": 0, "D7": 7, "D8": 8, "D14": 14, "D15": 15, "EARLY": -1}
+    for number, delay in delays.items():
+        add_invoice(store, number, date(2026, 10, 20), cents=10_000)
+        mark(store, [number], "reminder_1", step_day)
+        pay(service, number, step_day + timedelta(days=delay), 10_000)
+    add_invoice(store, "OLD15", date(2026, 10, 20), cents=10_000)
+    mark(store, ["OLD15"], "reminder_1", date(2026, 10, 25))
+    pay(service, "OLD15", date(2026, 11, 9), 10_000)  # 15 days after its message
+    add_invoice(store, "LAST", date(2026, 10, 20), cents=10_000)
+    mark(store, ["LAST"], "call", date(2026, 11, 10))
+    pay(service, "LAST", date(2026, 11, 16), 10_000)  # paid on the as_of day itself
+    mark(store, ["LAST"], "zz_custom", date(2026, 11, 10))  # a step the policy added
+    mark(store, ["LAST"], "pre_due", date(2026, 10, 17))
+    data = service.stats(date(2026, 11, 16)).as_json()
+    # D15 (paid 11-17) is after the as_of day; EARLY was paid before the message
+    assert data["after_step"] == [
+        {"step": "pre_due", "sent": 1, "paid_within_7d": 0, "paid_within_14d": 0},  # 30 days
+        {"step": "reminder_1", "sent": 7, "paid_within_7d": 2, "paid_within_14d": 4},
+        {"step": "call", "sent": 1, "paid_within_7d": 1, "paid_within_14d": 1},
+        {"step": "zz_custom", "sent": 1, "paid_within_7d": 1, "paid_within_14d": 1},
+    ]  # known steps in the scenario's order, then the others by name
+
+
+def test_internal_notices_are_not_drafts_reviewed_and_a_promise_made_today_counts(
+    service: Service,
+) -> None:
+    store = service.store
+    add_customer(store, "C1", salesperson_email="vendeur@example.com")
+    add_invoice(store, "F1", AS_OF - timedelta(days=21))
+    mark(store, ["F1"], "reminder_2", AS_OF - timedelta(days=11))
+    created = service.draft(AS_OF, offline=True).created
+    channels = {service.get_draft(i).channel for i in created}
+    assert channels == {"internal"}  # the call: a notice to the salesperson only
+    service.approve(created, on=AS_OF)
+    assert service.stats(AS_OF).as_json()["drafts"]["approved_unchanged"] == 0
+    service.record_promise("F1", AS_OF + timedelta(days=5), made_on=AS_OF)
+    assert service.stats(AS_OF).as_json()["promises"]["made"] == 1

@@ -118,3 +118,59 @@ def test_parse_iso_is_strict_and_formatting_is_localised() -> None:
     assert format_date(date(2026, 12, 1), "en_GB", "medium") == "1 Dec 2026"
     assert format_date(date(2026, 10, 1), "en_GB") == "1 October 2026"
     assert format_date(date(2026, 10, 11), "fr_FR") == "11 octobre 2026"
+
+
+@pytest.mark.parametrize(
+    ("value", "raw"),
+    [(float("nan"), "nan"), (float("inf"), "inf"), (Decimal("NaN"), "NaN"),
+     (Decimal("-Infinity"), "-Infinity")],
+)  # fmt: skip
+def test_a_spreadsheet_nan_or_infinity_is_an_invalid_amount(value: object, raw: str) -> None:
+    with pytest.raises(AmountError) as caught:
+        parse_amount(value)  # type: ignore[arg-type]
+    assert (caught.value.reason, caught.value.raw) == ("invalid", raw)
+    assert str(caught.value) == f"montant invalide / invalid amount: {raw!r}"
+
+
+def test_an_amount_error_names_its_reason_and_the_text_it_read() -> None:
+    expected = {
+        " 1,2345 ": (
+            "decimals",
+            "1,2345",
+            "montant avec plus de 2 décimales / more than 2 decimals",
+        ),
+        "1,234": ("ambiguous", "1,234", "montant ambigu / ambiguous amount"),
+        "abc": ("invalid", "abc", "montant invalide / invalid amount"),
+    }
+    for text, (reason, raw, words) in expected.items():
+        with pytest.raises(AmountError) as caught:
+            parse_amount(text)
+        assert (caught.value.reason, caught.value.raw) == (reason, raw)
+        assert str(caught.value) == f"{words}: {raw!r}"
+
+
+def test_display_money_follows_the_interface_language() -> None:
+    from assistant.i18n import set_language
+    from assistant.money import display_money
+
+    assert display_money(123456) == "1\u202f234,56\u00a0€"
+    assert display_money(99, "USD") == "0,99\u00a0$US"
+    set_language("en")
+    assert display_money(123456) == "€1,234.56"
+    assert display_money(99, "USD") == "US$0.99"
+
+
+def test_the_largest_amount_is_just_under_a_trillion() -> None:
+    assert parse_amount(Decimal("999999999999.99")) == 99_999_999_999_999
+    assert parse_amount("999 999 999 999,99 €") == 99_999_999_999_999
+    for too_big in (Decimal("1000000000000"), "1 000 000 000 000,00 €"):
+        with pytest.raises(AmountError) as caught:
+            parse_amount(too_big)  # type: ignore[arg-type]
+        assert (caught.value.reason, caught.value.raw) == ("invalid", str(too_big))
+
+
+def test_two_currencies_in_one_amount_are_refused_with_the_text() -> None:
+    with pytest.raises(AmountError) as caught:
+        currency_in("12 € USD")
+    assert (caught.value.reason, caught.value.raw) == ("invalid", "12 € USD")
+    assert currency_in("€ 12 EUR") == "EUR" and currency_in("12 euros") == "EUR"

@@ -340,3 +340,82 @@ def test_plan_has_no_side_effects(service) -> None:
     service.plan(WED + timedelta(days=12))
     assert "\n".join(service.store.conn.iterdump()) == dump_before
     assert service.store.conn.execute("SELECT count(*) FROM events").fetchone() == before
+
+
+def test_a_call_lists_only_the_invoices_not_called_yet(store: Store) -> None:
+    add_customer(store)
+    add_invoice(store, "CALLED", WED - timedelta(days=5))  # its call was made on WED + 15
+    mark(store, ["CALLED"], "call", WED + timedelta(days=15))
+    add_invoice(store, "NEXT", WED)  # reaches its own call (J+20) on Tuesday 31 March
+    mark(store, ["NEXT"], "reminder_2", WED + timedelta(days=12))
+    # CALLED is overdue but already had this call, and its escalation (J+30) is 5 days away
+    (action,) = plan_on(store, WED + timedelta(days=20)).actions
+    assert (action.step, action.invoices) == ("call", ("NEXT",))
+    assert "factures regroupées" not in action.reason
+
+
+def promise(store: Store, number: str | None, made: date, promised: date) -> None:
+    from assistant.storage import repo
+
+    with store.transaction():
+        repo.insert_promise(store, "C1", number, promised, None, made, source="call", note=None,
+                            actor="test")  # fmt: skip
+
+
+def test_a_newer_whole_balance_promise_wins_over_an_older_broken_invoice_promise(
+    store: Store,
+) -> None:
+    add_customer(store)
+    add_invoice(store, "F1", WED)
+    mark(store, ["F1"], "reminder_1", WED + timedelta(days=5))
+    promise(store, "F1", WED + timedelta(days=6), WED + timedelta(days=7))  # broken on WED + 11
+    promise(store, None, WED + timedelta(days=12), WED + timedelta(days=20))  # the whole balance
+    day = WED + timedelta(days=13)
+    result = plan_on(store, day)
+    assert result.actions == []  # no call: the customer's latest promise is still open
+    (skip,) = result.skipped
+    assert (skip.code, skip.invoice_number) == ("promise", "F1")
+    assert "2026-03-31" in skip.reason
+    # and once the whole-balance promise is broken too, a person calls about it
+    (call,) = plan_on(store, WED + timedelta(days=26)).actions
+    assert call.step == "call" and "2026-03-31 non tenue" in call.reason
+
+
+def test_a_newer_invoice_promise_wins_over_an_older_broken_whole_balance_promise(
+    store: Store,
+) -> None:
+    add_customer(store)
+    add_invoice(store, "F1", WED)
+    mark(store, ["F1"], "reminder_1", WED + timedelta(days=5))
+    promise(store, None, WED + timedelta(days=6), WED + timedelta(days=7))
+    promise(store, "F1", WED + timedelta(days=12), WED + timedelta(days=20))
+    result = plan_on(store, WED + timedelta(days=13))
+    assert result.actions == [] and [s.code for s in result.skipped] == ["promise"]
+
+
+def test_plan_json_is_the_contract_keys_then_the_extensions(store: Store) -> None:
+    add_customer(store, sms_opt_in=True, phone="+33600000000")
+    add_invoice(store, "F1", WED)
+    add_invoice(store, "F2", WED)
+    mark(store, ["F1", "F2"], "reminder_1", WED + timedelta(days=5))
+    (action,) = plan_on(store, WED + timedelta(days=12)).actions
+    data = action.as_json()
+    assert list(data)[:7] == [
+        "customer_id", "step", "channel", "invoices", "scheduled_for", "requires_human", "reason",
+    ]  # fmt: skip
+    assert data == {
+        "customer_id": "C1",
+        "step": "reminder_2",
+        "channel": "email",
+        "invoices": ["F1", "F2"],
+        "scheduled_for": "2026-03-23",
+        "requires_human": False,
+        "reason": "J+10 atteint le 2026-03-23 (échéance 2026-03-11) ; relance J+3 envoyée le"
+        " 2026-03-16 ; 2 factures regroupées",
+        "segment": "standard",
+        "tone": "firm",
+        "template": None,
+        "also_sms": True,
+        "notify_salesperson": False,
+        "instalment_id": None,
+    }

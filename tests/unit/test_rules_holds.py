@@ -75,3 +75,18 @@ def test_an_approved_draft_is_cancelled_at_send_time_by_a_new_hold(
     assert report.cancelled == [1] and report.sent == []
     draft = service.get_draft(1)
     assert draft.status == "cancelled" and draft.error == hold.reason
+
+
+def test_holds_are_empty_until_one_is_added() -> None:
+    from assistant.rules.holds import Holds
+
+    assert not Holds()
+    on_invoice, on_customer = Holds(), Holds()
+    on_invoice.add(Hold("payment_match", "C1", "virement", invoice_number="F-1"))
+    on_customer.add(Hold("reply_pending", "C2", "réponse"))
+    assert on_invoice and on_customer
+    assert on_invoice.for_invoice("F-1")[0].code == "payment_match"
+    assert on_invoice.for_customer("C1") == [] and on_customer.for_invoice("F-1") == []
+    assert on_invoice.blocking("C1", ["F-0", "F-1"]).code == "payment_match"  # type: ignore[union-attr]
+    assert on_invoice.blocking("C1", ["F-0"]) is None
+    assert on_customer.blocking("C2", []).code == "reply_pending"  # type: ignore[union-attr]

@@ -77,3 +77,22 @@ def test_only_an_automatic_message_inside_the_minimum_gap_is_loaded(store: Store
     assert facts["RECENT"].recent_auto_contact == recent.toordinal()
     assert facts["OLD"].recent_auto_contact is None
     assert facts["REJECTED"].recent_auto_contact is None
+
+
+def test_a_plan_for_a_past_day_ignores_a_promise_made_after_it(store: Store) -> None:
+    from assistant.storage import repo
+
+    add_customer(store)
+    add_invoice(store, "F1", WED)
+    made, promised = WED + timedelta(days=6), WED + timedelta(days=20)
+    with store.transaction():
+        repo.insert_promise(store, "C1", "F1", promised, None, made, source="call", note=None,
+                            actor="test")  # fmt: skip
+    # the day before the promise was made, reminder_1 was due as if it did not exist
+    (action,) = plan_on(store, made - timedelta(days=1)).actions
+    assert action.step == "reminder_1"
+    policy = load_scenario(None)
+    assert load_snapshot(store, policy, made - timedelta(days=1)).invoice_promise == {}
+    # from the day it was made, it pauses the reminders
+    assert plan_on(store, made).actions == []
+    assert "F1" in load_snapshot(store, policy, made).invoice_promise

@@ -1,0 +1,216 @@
+"""Scores of the last mutation run (tools/mutation.sh), per module, equivalent mutants aside.
+
+    python tools/mutation_report.py                         the table, and what is left to do
+    python tools/mutation_report.py --write docs/mutation.md  also rewrite the generated parts
+    python tools/mutation_report.py --config-hash           fingerprint of [tool.mutmut]
+
+Equivalent mutants (no behaviour change) are listed in tools/mutation_equivalents.toml with the
+line the mutant writes and the reason; an entry whose mutant no longer writes that line (the
+function changed, mutants were renumbered) is reported as stale, to be checked again.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import re
+import tomllib
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+EQUIVALENTS = ROOT / "tools" / "mutation_equivalents.toml"
+KILLED = {1, 3}  # a test failed (3: pytest's internal error, also a failure)
+TIMEOUT = {24, -24, 152, 255, 36}  # the mutant made the tests hang: detected too
+SURVIVED = 0
+NO_TESTS = {5, 33}
+INTERRUPTED = {2, -15, -2}  # the run was stopped while this mutant ran: not run yet
+
+
+def config() -> dict[str, object]:
+    with (ROOT / "pyproject.toml").open("rb") as f:
+        return tomllib.load(f)["tool"]["mutmut"]
+
+
+def config_hash() -> str:
+    return hashlib.sha256(json.dumps(config(), sort_keys=True).encode()).hexdigest()[:16]
+
+
+@dataclass
+class Equivalent:
+    mutant: str
+    line: str  # the line as the mutant writes it (stripped)
+    reason: str
+
+
+def load_equivalents() -> dict[str, Equivalent]:
+    if not EQUIVALENTS.exists():
+        return {}
+    with EQUIVALENTS.open("rb") as f:
+        data = tomllib.load(f)
+    entries = data.get("mutant", [])
+    return {e["mutant"]: Equivalent(e["mutant"], e["line"], e["reason"]) for e in entries}
+
+
+@dataclass
+class ModuleScore:
+    path: str
+    total: int = 0
+    killed: int = 0
+    timeout: int = 0
+    survived: list[str] = field(default_factory=list)
+    equivalent: list[str] = field(default_factory=list)
+    no_tests: list[str] = field(default_factory=list)
+    not_checked: int = 0
+    other: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def relevant(self) -> int:
+        """Mutants that change behaviour and were tested."""
+        return self.total - len(self.equivalent) - self.not_checked
+
+    @property
+    def score(self) -> float | None:
+        return (self.killed + self.timeout) / self.relevant if self.relevant else None
+
+
+def mutated_line(mutant: str, path: str) -> str | None:
+    """The `+` line(s) of the mutant's diff, stripped (None when mutants/ lacks it)."""
+    from mutmut.mutation.diff_apply import get_diff_for_mutant
+
+    try:
+        diff = get_diff_for_mutant(mutant, path=path)
+    except Exception:
+        return None
+    added = [
+        line[1:].strip()
+        for line in diff.splitlines()
+        if line.startswith("+") and not line.startswith("+++")
+    ]
+    return " / ".join(added)
+
+
+def scores(equivalents: dict[str, Equivalent]) -> tuple[list[ModuleScore], list[str]]:
+    stale: list[str] = []
+    result: list[ModuleScore] = []
+    for path in config()["only_mutate"]:  # type: ignore[union-attr]
+        meta = ROOT / "mutants" / f"{path}.meta"
+        score = ModuleScore(str(path))
+        result.append(score)
+        if not meta.exists():
+            continue
+        codes: dict[str, int | None] = json.loads(meta.read_text())["exit_code_by_key"]
+        for mutant, code in sorted(codes.items(), key=lambda kv: _natural(kv[0])):
+            score.total += 1
+            if code is None or code in INTERRUPTED:
+                score.not_checked += 1
+            elif code in KILLED:
+                score.killed += 1
+            elif code in TIMEOUT:
+                score.timeout += 1
+            elif code == SURVIVED:
+                known = equivalents.get(mutant)
+                if known is None:
+                    score.survived.append(mutant)
+                    continue
+                line = mutated_line(mutant, str(path))
+                if line is not None and line != known.line:
+                    stale.append(f"{mutant}: listed as writing {known.line!r}, now {line!r}")
+                    score.survived.append(mutant)
+                else:
+                    score.equivalent.append(mutant)
+            elif code in NO_TESTS:
+                score.no_tests.append(mutant)
+            else:
+                score.other[str(code)] += 1
+    return result, stale
+
+
+def _natural(name: str) -> tuple[str, int]:
+    found = re.search(r"__mutmut_(\d+)$", name)
+    return (name[: found.start()], int(found.group(1))) if found else (name, 0)
+
+
+def _score(r: ModuleScore) -> str:
+    if r.score is None:
+        return "—"
+    text = f"{100 * r.score:.1f} %"
+    return text if not r.not_checked else f"{text} of those run"
+
+
+def table(rows: list[ModuleScore]) -> list[str]:
+    lines = [
+        "| module | mutants | not run yet | killed | timeout | survived | equivalent | no test"
+        " | score |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    totals = ModuleScore("all")
+    for r in rows:
+        lines.append(
+            f"| `{r.path}` | {r.total} | {r.not_checked} | {r.killed} | {r.timeout}"
+            f" | {len(r.survived)} | {len(r.equivalent)} | {len(r.no_tests)} | {_score(r)} |"
+        )
+        totals.total += r.total
+        totals.killed += r.killed
+        totals.timeout += r.timeout
+        totals.survived += r.survived
+        totals.equivalent += r.equivalent
+        totals.no_tests += r.no_tests
+        totals.not_checked += r.not_checked
+    lines.append(
+        f"| **all** | {totals.total} | {totals.not_checked} | {totals.killed} | {totals.timeout}"
+        f" | {len(totals.survived)} | {len(totals.equivalent)} | {len(totals.no_tests)}"
+        f" | {_score(totals)} |"
+    )
+    return lines
+
+
+def equivalents_section(equivalents: dict[str, Equivalent]) -> list[str]:
+    lines = ["| mutant | the line it writes | why it changes nothing |", "|---|---|---|"]
+    for e in sorted(equivalents.values(), key=lambda e: _natural(e.mutant)):
+        line = e.line.replace("|", "\\|")
+        lines.append(f"| `{e.mutant}` | `{line}` | {e.reason} |")
+    return lines
+
+
+def replace_block(text: str, name: str, lines: list[str]) -> str:
+    start, end = f"<!-- {name} -->", f"<!-- /{name} -->"
+    before, rest = text.split(start, 1)
+    _, after = rest.split(end, 1)
+    return f"{before}{start}\n" + "\n".join(lines) + f"\n{end}{after}"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--write", type=Path, help="rewrite the generated blocks of this file")
+    parser.add_argument("--config-hash", action="store_true")
+    args = parser.parse_args()
+    if args.config_hash:
+        print(config_hash())
+        return 0
+    os.chdir(ROOT)
+    equivalents = load_equivalents()
+    rows, stale = scores(equivalents)
+    print("\n".join(table(rows)))
+    for r in rows:
+        for mutant in r.survived:
+            print(f"survived: {mutant}")
+        for mutant in r.no_tests:
+            print(f"no test: {mutant}")
+        if r.not_checked:
+            print(f"not checked yet: {r.not_checked} mutants of {r.path}")
+    for line in stale:
+        print(f"stale equivalent: {line}")
+    if args.write:
+        text = args.write.read_text(encoding="utf-8")
+        text = replace_block(text, "scores", table(rows))
+        text = replace_block(text, "equivalents", equivalents_section(equivalents))
+        args.write.write_text(text, encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
