@@ -28,7 +28,7 @@ from assistant.storage import balances as accounts
 from assistant.storage.db import Store
 
 if TYPE_CHECKING:
-    from assistant.rules.engine import Action, Plan
+    from assistant.rules.actions import Action, Plan
     from assistant.rules.snapshot import Snapshot
 
 CREDIT_HOLD = "unallocated_credit"
