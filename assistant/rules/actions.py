@@ -32,7 +32,7 @@ class Action:
     standing: bool = False
 
     def as_json(self) -> dict[str, Any]:
-        """DESIGN.md §5 `plan --json` keys, then our extensions."""
+        """`plan --json` keys (docs/contracts.md), then our extensions."""
         return {
             "customer_id": self.customer_id,
             "step": self.step,

@@ -5,7 +5,7 @@ that follows the last step done (steps are monotone: catching up never replays t
 Per customer, invoices are grouped: one human task (listing every overdue invoice) holds the
 automatic emails; otherwise one automatic message at the most advanced step due, if the minimum
 gap since the last automatic message holds. A message after the due date lists every overdue
-invoice of the customer that has not had that step yet (DESIGN §3, grouping).
+invoice of the customer that has not had that step yet (grouping).
 """
 
 from __future__ import annotations

@@ -27,7 +27,6 @@ from assistant.money import cents_to_str, format_money, locale_for
 from assistant.policyfile import policy_version
 from assistant.rules.holds import load_holds
 from assistant.statutory.claims import Claims, claims_for, method_text
-from assistant.statutory.pdf import Doc, render
 from assistant.statutory.rates import load_statutory_policy
 from assistant.storage import statutory as db
 from assistant.storage.errors import IntegrityError
@@ -357,6 +356,8 @@ def pdf_path(home: Path, draft_id: int) -> Path:
 
 
 def build_pdf(frozen: dict[str, Any], subject: str, body: str) -> bytes:
+    from assistant.statutory.pdf import Doc, render  # reportlab: loaded only to write a PDF
+
     lang = frozen["language"]
     loc = locale_for(lang, frozen.get("country", "FR"))
     currency = frozen["currency"]

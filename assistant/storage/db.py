@@ -8,10 +8,9 @@ import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
+from functools import cached_property
 from pathlib import Path
 from typing import Any
-
-import sqlite_utils
 
 from assistant.errors import UserError
 from assistant.i18n import tr
@@ -29,8 +28,15 @@ class Store:
 
     def __init__(self, conn: sqlite3.Connection, clock: Clock = utc_now) -> None:
         self.conn = conn
-        self.db = sqlite_utils.Database(conn)
         self.clock = clock
+
+    @cached_property
+    def db(self) -> Any:
+        """sqlite-utils over the same connection, loaded at the first write: it imports numpy
+        (~0.1 s), which read-only commands (`relance drafts`, `--help`) never need."""
+        import sqlite_utils
+
+        return sqlite_utils.Database(self.conn)
 
     # -- transactions -------------------------------------------------------------------
     @contextmanager
