@@ -49,11 +49,12 @@ def _env(code_root: Path) -> dict[str, str]:
 
 
 def _wall(args: list[str], env: dict[str, str]) -> tuple[float, float]:
-    subprocess.run(args, env=env, capture_output=True, check=True)  # warm-up: bytecode written
+    cwd = env["PYTHONPATH"]  # `-m` and `-c` put the working directory first on sys.path
+    subprocess.run(args, env=env, cwd=cwd, capture_output=True, check=True)  # bytecode written
     times = []
     for _ in range(RUNS):
         start = time.perf_counter()
-        subprocess.run(args, env=env, capture_output=True, check=True)
+        subprocess.run(args, env=env, cwd=cwd, capture_output=True, check=True)
         times.append(time.perf_counter() - start)
     return min(times) * 1000, statistics.median(times) * 1000
 
@@ -63,6 +64,7 @@ def _imports(args: list[str], env: dict[str, str]) -> tuple[dict[str, float], li
     done = subprocess.run(
         [sys.executable, "-X", "importtime", "-c", PROBE, *args],
         env=env,
+        cwd=env["PYTHONPATH"],
         capture_output=True,
         text=True,
         check=True,
@@ -85,7 +87,11 @@ def main() -> None:
     code_root = parser.parse_args().root.resolve()
     env = _env(code_root)
     py = sys.executable
-    print(f"code: {code_root}   load average: {os.getloadavg()[0]:.2f}   runs: {RUNS}")
+    loaded = subprocess.run(
+        [py, "-c", "import assistant; print(assistant.__file__)"],
+        env=env, cwd=code_root, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    print(f"code: {loaded.stdout.strip()}   load average: {os.getloadavg()[0]:.2f}   runs: {RUNS}")
     base_best, base_median = _wall([py, "-c", "pass"], env)
     print(f"{'python -c pass':<28} best {base_best:6.0f} ms   median {base_median:6.0f} ms")
     with tempfile.TemporaryDirectory() as tmp:
@@ -93,6 +99,7 @@ def main() -> None:
         subprocess.run(
             [py, "-m", "assistant", "demo", "--no-tui", "--home", str(home)],
             env=env,
+            cwd=code_root,
             capture_output=True,
             check=True,
         )
