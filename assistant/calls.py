@@ -5,20 +5,52 @@ awaited, no answer or a wrong contact leaves the call due. Everything is an even
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import Any, Protocol
 
 from assistant.briefs.options import instalment_plan, load_plan_policy
 from assistant.drafting import queue
 from assistant.errors import UserError
 from assistant.i18n import tr
 from assistant.inputs import check_amount, check_horizon
-from assistant.models import Customer
-from assistant.rules import BusinessCalendar
+from assistant.models import Customer, Invoice
+from assistant.rules import BusinessCalendar, Plan, ScenarioPolicy
 from assistant.rules.calendar import closing_spans
 from assistant.storage import balances, repo
+from assistant.storage.db import Store
 
-if TYPE_CHECKING:
-    from assistant.service import Service
+
+class Service(Protocol):
+    """What a call's outcome needs from the façade (`assistant.service.Service` fits it). Named
+    here so that this module never imports the façade, which delegates to it (no import cycle)."""
+
+    store: Store
+    actor: str
+
+    @property
+    def home(self) -> Path: ...
+
+    def customer(self, customer_id: str) -> Customer: ...
+
+    def invoice(self, number: str) -> Invoice: ...
+
+    def scenario(self) -> ScenarioPolicy: ...
+
+    def plan(self, as_of: date, *, explain: bool = False) -> Plan: ...
+
+    def open_dispute(self, number: str, reason: str) -> Invoice: ...
+
+    def record_promise(
+        self,
+        number: str,
+        promised: date,
+        amount_cents: int | None = None,
+        *,
+        made_on: date | None = None,
+        source: str = "manual",
+        note: str | None = None,
+    ) -> int: ...
+
 
 CALL_OUTCOMES = ("promise", "plan", "dispute", "no-answer", "wrong-contact", "paid")
 # French words accepted for an outcome (accents and case ignored), as well as the English ids.

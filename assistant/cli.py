@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, time
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 import typer.main
@@ -20,13 +20,10 @@ except ImportError:  # pragma: no cover - older typer
     from click.exceptions import ClickException, NoArgsIsHelpError
 
 from assistant import __version__, inputs
-from assistant.briefs.brief import render_markdown
 from assistant.cli_texts import install as install_texts
 from assistant.cli_texts import usage_error
 from assistant.cliargs import hoist_global_options
-from assistant.config import Settings, load_settings
-from assistant.demo.build import DEFAULT_SEED as DEMO_SEED
-from assistant.demo.report import render_summary
+from assistant.demo.catalog import DEFAULT_SEED as DEMO_SEED
 from assistant.errors import ImportRejected, UserError
 from assistant.faults import describe
 from assistant.i18n import set_language, tr
@@ -39,8 +36,11 @@ from assistant.render import (
     render_send_list,
     schedule_lines,
 )
-from assistant.service import Service
 from assistant.storage.db import Clock, utc_now
+
+if TYPE_CHECKING:  # loaded by the commands that open a home, not by `relance --help`
+    from assistant.config import Settings
+    from assistant.service import Service
 
 install_texts()  # typer's own words (help, usage, errors) in the interface's language
 
@@ -95,6 +95,8 @@ def _global(
         raise UserError(
             tr("--home est vide : indiquez un dossier", "--home is empty: give a folder")
         )
+    from assistant.config import load_settings  # pydantic-settings: not for `--help`
+
     settings = load_settings().with_home(Path(home) if home is not None else None)
     set_language(lang or settings.ui_language)
     ctx.obj = State(settings)
@@ -124,6 +126,8 @@ def service_for(ctx: typer.Context, *, create: bool = False) -> Iterator[Service
                 home=settings.home,
             )
         )
+    from assistant.service import Service  # the whole application: loaded once a home is used
+
     service = Service.open(settings, clock=clock_for(settings))
     try:
         yield service
@@ -228,6 +232,9 @@ def demo(
         settings = settings.with_home(settings.home / "demo")  # never the user's real database
     day = parse_day(as_of, clock_for(settings)().date()) if as_of is not None else None
     where = tr("Données de la démo : {home}", "Demo data: {home}", home=settings.home.resolve())
+    from assistant.demo.report import render_summary
+    from assistant.service import Service
+
     built = Service.demo(settings, as_of=day, seed=seed, clock=clock_for(settings))
     typer.echo(where, err=True)
     try:
@@ -835,6 +842,8 @@ def brief(
     with service_for(ctx) as service:
         day = parse_day(as_of, service.store.today())
         result = service.brief(service.find_customer(customer), day, offline=offline)
+    from assistant.briefs.brief import render_markdown
+
     if as_json:
         echo(json.dumps(result.as_json(), ensure_ascii=False, indent=2))
     elif markdown:

@@ -15,7 +15,6 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from assistant.bank.render import invoices_text, match_lines, match_status_label
 from assistant.cli import (
     AcceptStale,
     AsJson,
@@ -91,6 +90,8 @@ def list_matches(
     if not items:
         echo(tr("Aucun encaissement.", "No receipt."))
         return
+    from assistant.bank.render import invoices_text, match_status_label  # not at CLI start
+
     table = Table(show_lines=False)
     for title in (tr("N°", "No."), tr("Date", "Date"), tr("Montant", "Amount"),
                   tr("Payeur", "Payer"), tr("Client", "Customer"), tr("Factures", "Invoices"),
@@ -141,6 +142,8 @@ def decide_match(
     if as_json:
         echo(json.dumps(view.as_json(), ensure_ascii=False, indent=2))
         return
+    from assistant.bank.render import match_lines
+
     for line in match_lines(view, names):
         echo(line)
 

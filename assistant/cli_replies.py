@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -21,9 +21,10 @@ from assistant.labels import (
     reply_status_label,
     suggestion_label,
 )
-from assistant.replies.ingest import IngestReport
-from assistant.replies.triage import TriageInput
-from assistant.storage.replies_repo import Reply
+
+if TYPE_CHECKING:  # types only: `relance --help` does not load the replies machinery
+    from assistant.replies.ingest import IngestReport
+    from assistant.storage.replies_repo import Reply
 
 inbox_app = typer.Typer(
     name="inbox",
@@ -164,6 +165,8 @@ def triage_reply(
     """Confirmer ou corriger la suggestion d'une réponse (mêmes effets qu'un appel)."""
     with service_for(ctx) as service:
         today = parse_day(as_of, service.store.today())
+        from assistant.replies.triage import TriageInput
+
         given = TriageInput(
             outcome=outcome,
             date=parse_day(on, today) if on is not None else None,

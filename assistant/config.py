@@ -19,7 +19,7 @@ def default_home() -> Path:
 
 
 class Settings(BaseSettings):
-    """Runtime settings. Field names map to the env vars of DESIGN.md §5."""
+    """Runtime settings. Field names map to the env vars (README, "Configuration")."""
 
     # Only the documented variables are read: not `populate_by_name`, which would also read a
     # variable named like the field (`HOME` into `home`: `relance init` then used $HOME).

@@ -89,7 +89,7 @@ class Kpis:
     policy_names: dict[str, str] = field(default_factory=dict)  # version hash -> words
 
     def as_json(self) -> dict[str, Any]:
-        """DESIGN.md §5 `stats --json` keys first, then our extensions."""
+        """`stats --json` (docs/contracts.md): the contract's keys first, then our extensions."""
         kept, broken = self.promises["kept"], self.promises["broken"]
         return {
             "dso_days": self.dso_days,

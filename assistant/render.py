@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
-from assistant.drafting.queue import DraftView
 from assistant.i18n import language, tr
 from assistant.labels import channel_label, draft_label, source_label, status_label, step_label
-from assistant.rules import Plan
+
+if TYPE_CHECKING:  # types only: the CLI starts without the planner and the queue
+    from assistant.drafting.queue import DraftView
+    from assistant.rules import Plan
 
 
 def console(*, stderr: bool = False) -> Console:

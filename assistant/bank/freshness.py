@@ -45,7 +45,7 @@ class SourceState:
         return f"relance import {self.source} {file}"
 
     def as_json(self) -> dict[str, Any]:
-        """`sources --json` keys (DESIGN §5), then ours."""
+        """`sources --json` keys (docs/contracts.md), then ours."""
         return {
             "source": self.source,
             "last_import_at": self.last_import_at,

@@ -22,8 +22,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from rapidfuzz import fuzz, process
-
 from assistant.bank.evidence import NAME_WEIGHT, WEIGHTS, Ev, item
 from assistant.bank.names import name_key, ref_candidates, ref_key
 from assistant.bank.policy import MatchingPolicy
@@ -286,6 +284,8 @@ class Matcher:
     def _similar(self, source: str) -> dict[str, int]:
         """Blocking first: customers sharing the most words with the payer (rare words only),
         then rapidfuzz on those few."""
+        from rapidfuzz import fuzz, process  # loaded by a bank import only, not at CLI start
+
         idx = self.index
         shared: Counter[str] = Counter()
         for word in set(source.split()):

@@ -53,7 +53,7 @@ class Brief:
         return self.levers.interest_cents
 
     def as_json(self) -> dict[str, Any]:
-        """DESIGN.md §5 `brief --json` keys, then our extensions."""
+        """`brief --json` keys (docs/contracts.md), then our extensions."""
         s = self.sheet
         return {
             "customer_id": s.customer.id,

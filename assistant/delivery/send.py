@@ -80,7 +80,7 @@ class SendReport:
         return text
 
     def as_json(self) -> dict[str, object]:
-        """DESIGN.md §5 `send --json` keys (counts and stuck ids), then details."""
+        """`send --json` (docs/contracts.md): counts and stuck ids, then details."""
         return {
             "sent": len(self.sent),
             "failed": len(self.failed),

@@ -9,9 +9,9 @@ from assistant.config import Settings
 from assistant.delivery.send import Sender
 from assistant.delivery.transports import EmailTransport, EmlOutbox, FileSmsOutbox, SmtpTransport
 from assistant.drafting.templates import TemplateStore
+from assistant.emails import check_addresses
 from assistant.errors import PolicyError, UserError
 from assistant.i18n import tr
-from assistant.imports.values import email as parse_email
 from assistant.storage.db import Store
 
 LOOPBACK = ("localhost", "127.0.0.1", "::1")
@@ -19,8 +19,9 @@ FALLBACK_SENDER = "relances@example.invalid"  # .eml outbox only, when nothing i
 
 
 def _address(value: str, setting: str) -> str:
+    raw = value.strip()
     try:
-        parsed = parse_email(value)
+        parsed = ", ".join(check_addresses(raw)) if raw else None
     except ValueError as exc:
         raise UserError(f"{setting} : {exc}") from None
     if not parsed or "," in parsed:

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from assistant.demo.catalog import COMPANY
+from assistant.demo.catalog import COMPANY, DEFAULT_SEED
 from assistant.demo.catalog import CUSTOMERS as CUSTOMER_SPECS
 from assistant.demo.scenario import (
     PlannedCall,
@@ -32,7 +32,6 @@ from assistant.storage import repo
 from assistant.storage import statutory as statutory_db
 from assistant.storage.db import Store
 
-DEFAULT_SEED = 2026
 DEMO_ACTOR = "demo"
 DEMO_EVENT = "demo.created"
 EARLIEST_AS_OF = date(2000, 1, 1)

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+DEFAULT_SEED = 2026  # the demo's seed: the same seed, the same company
+
 Profile = Literal["early", "on_time", "after_reminder", "late", "very_late", "stopped"]
 Segment = Literal["key_account", "standard", "small"]
 

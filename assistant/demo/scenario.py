@@ -4,11 +4,12 @@
 customers, invoices with their payments, disputes, the reminders sent and the calls made, as
 plain data. The builder then replays it through the store in date order.
 
-The reminder history follows the default scenario of DESIGN.md §3 as if the tool had run every
-business day: J-3, J+3, J+10 e-mails (plus an SMS at J+10 for opted-in, non-strategic customers),
-a call at J+20; one message per customer and step; only the most advanced due step (catch-up);
-at least `MIN_GAP_DAYS` between two e-mails to one customer; nothing for a paid, disputed or
-promised invoice, nor for a do-not-contact customer; dates on the customer's business days.
+The reminder history follows the default scenario (policies/scenario.yaml) as if the tool
+had run every business day: J-3, J+3, J+10 e-mails (plus an SMS at J+10 for opted-in,
+non-strategic customers), a call at J+20; one message per customer and step; only the most
+advanced due step (catch-up); at least `MIN_GAP_DAYS` between two e-mails to one customer;
+nothing for a paid, disputed or promised invoice, nor for a do-not-contact customer; dates on
+the customer's business days.
 """
 
 from __future__ import annotations

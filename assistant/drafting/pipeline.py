@@ -9,7 +9,6 @@ the same day creates nothing new; a pending draft whose invoices changed is supe
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -36,6 +35,7 @@ from assistant.rules.policy import STEP_IDS
 from assistant.safetext import one_line
 from assistant.storage import repo, review
 from assistant.storage.db import Store
+from assistant.storage.errors import IntegrityError
 
 
 @dataclass
@@ -546,7 +546,7 @@ def run_drafts(
                 supersedes=supersedes,
                 checks=outcome_checks(req, outcome),
             )
-        except sqlite3.IntegrityError:  # another run stored this draft meanwhile: nothing lost
+        except IntegrityError:  # another run stored this draft meanwhile: nothing lost
             report.unchanged += 1
         else:
             report.created.append(draft_id)

@@ -80,7 +80,7 @@ class DraftView:
     attachments: list[Attachment] | None = None  # filled for one draft shown (not in lists)
 
     def as_json(self) -> dict[str, Any]:
-        """DESIGN.md §5 `drafts --json` keys, then our extensions (money as decimal strings)."""
+        """`drafts --json` keys (docs/contracts.md), then ours (money as decimal strings)."""
         return {
             "id": self.id,
             "customer_id": self.customer_id,

@@ -2,7 +2,7 @@
 
 Entry points: `import_file(store, kind, path, ...)` and `import_fec(store, path, ...)`; both
 are all-or-nothing (`ImportRejected` lists every bad row, nothing is written) and return an
-`ImportReport`. Formats: DESIGN.md §5 "Import files"; FEC rules: `assistant.imports.fec`.
+`ImportReport`. Formats: docs/imports.md; FEC rules: `assistant.imports.fec`.
 """
 
 from assistant.imports.fec import DEFAULT_TERMS_DAYS

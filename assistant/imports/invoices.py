@@ -1,6 +1,6 @@
 """Invoices import: upsert by invoice number; unknown customers are created from the row.
 
-Rules (DESIGN.md §5):
+Rules (docs/imports.md):
 - `outstanding` defaults to `amount` for a new invoice; for a known invoice without an
   outstanding value it is the amount minus the payments already recorded. 0 outstanding = paid.
 - A column absent from the file leaves the stored value alone (reference, currency, status);

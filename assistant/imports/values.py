@@ -13,7 +13,6 @@ from typing import Any
 
 from babel import Locale
 from babel.numbers import list_currencies
-from openpyxl.utils.datetime import from_excel
 
 from assistant.dates import MAX_YEAR, MIN_YEAR, DateError, parse_date
 from assistant.emails import check_addresses
@@ -123,6 +122,8 @@ def day(cell: Any) -> date | None:
         return parse_date(cell)
     if isinstance(cell, int | float) and not isinstance(cell, bool):
         if 10_000 <= cell <= 100_000:  # Excel serial day number (1927..2173)
+            from openpyxl.utils.datetime import from_excel  # openpyxl loads numpy: ~0.3 s
+
             return from_excel(cell).date()
         cell = text(cell)
     raw = text(cell)

@@ -38,7 +38,7 @@ class Suggestion:
     violations: list[str] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
-        """DESIGN.md §5 keys (outcome, date, amount, invoice), then ours."""
+        """docs/contracts.md keys (outcome, date, amount, invoice), then ours."""
         return {
             "outcome": self.outcome,
             "date": self.date.isoformat() if self.date else None,

@@ -29,7 +29,7 @@ from assistant.storage.db import Store
 from assistant.storage.scope import CustomerIds
 
 if TYPE_CHECKING:
-    from assistant.rules.engine import Action, Plan
+    from assistant.rules.actions import Action, Plan
     from assistant.rules.snapshot import Snapshot
 
 CREDIT_HOLD = "unallocated_credit"

@@ -5,13 +5,13 @@ that follows the last step done (steps are monotone: catching up never replays t
 Per customer, invoices are grouped: one human task (listing every overdue invoice) holds the
 automatic emails; otherwise one automatic message at the most advanced step due, if the minimum
 gap since the last automatic message holds. A message after the due date lists every overdue
-invoice of the customer that has not had that step yet (DESIGN §3, grouping).
+invoice of the customer that has not had that step yet (grouping).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from itertools import groupby
 from operator import attrgetter, itemgetter
@@ -19,88 +19,19 @@ from typing import Any
 
 from assistant import labels
 from assistant.i18n import tr
-from assistant.money import cents_to_str
+from assistant.rules.actions import Action, Plan, Skip  # defined there, re-exported here
 from assistant.rules.balance import apply_balances
 from assistant.rules.calendar import BusinessCalendar, ClosingSpans
 from assistant.rules.gcpause import gc_paused
 from assistant.rules.holds import Hold
-from assistant.rules.instalments import plan_instalments
+from assistant.rules.instalment_steps import plan_instalments
 from assistant.rules.policy import ScenarioPolicy, Segment, Step
 from assistant.rules.promises import PromiseState
 from assistant.rules.snapshot import CustomerFacts, Snapshot
 
-
-@dataclass(frozen=True, slots=True)
-class Action:
-    customer_id: str
-    step: str
-    channel: str
-    invoices: tuple[str, ...]
-    scheduled_for: date
-    requires_human: bool
-    reason: str
-    segment: str
-    tone: str | None = None
-    template: str | None = None
-    also_sms: bool = False
-    notify_salesperson: bool = False
-    instalment_id: int | None = None
-    amount_cents: int | None = None  # net amount asked (rules/balance.py); 0 for a task
-    currency: str = "EUR"
-    by_currency: tuple[tuple[str, int], ...] = ()  # when the invoices named mix currencies
-    # a task recurring every day (follow-up after the last step) rather than a step to do once
-    standing: bool = False
-
-    def as_json(self) -> dict[str, Any]:
-        """DESIGN.md §5 `plan --json` keys, then our extensions."""
-        return {
-            "customer_id": self.customer_id,
-            "step": self.step,
-            "channel": self.channel,
-            "invoices": list(self.invoices),
-            "scheduled_for": self.scheduled_for.isoformat(),
-            "requires_human": self.requires_human,
-            "reason": self.reason,
-            "segment": self.segment,
-            "tone": self.tone,
-            "template": self.template,
-            "also_sms": self.also_sms,
-            "notify_salesperson": self.notify_salesperson,
-            "instalment_id": self.instalment_id,
-            "amount": None if self.amount_cents is None else cents_to_str(self.amount_cents),
-            "currency": self.currency,
-            **(
-                {"by_currency": {c: cents_to_str(v) for c, v in self.by_currency}}
-                if self.by_currency
-                else {}
-            ),
-            "standing": self.standing,
-        }
-
-
 # The standing task of an invoice that went through every step without being settled: it stays
 # in the plan, for a person, every day until something changes (payment, promise, plan, dispute).
 FOLLOW_UP_STEP = "follow_up"
-
-
-@dataclass(frozen=True, slots=True)
-class Skip:
-    """Why a customer or invoice gets nothing today (shown by `plan --explain` and the TUI)."""
-
-    customer_id: str
-    invoice_number: str | None
-    # do_not_contact | promise | payment_plan | min_gap | held_by_human_task | a hold's code
-    code: str
-    reason: str
-
-
-@dataclass(slots=True)
-class Plan:
-    as_of: date
-    actions: list[Action] = field(default_factory=list)
-    skipped: list[Skip] = field(default_factory=list)
-    # things a person should know that stop nothing (e.g. a limitation date coming): Skip-shaped
-    warnings: list[Skip] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -293,7 +224,7 @@ class Planner:
                 )
         result.skipped.extend(held)
         self._hold_tasks(snap, held_open, result)
-        plan_instalments(self, snap, result)
+        plan_instalments(self.calendar, self.policy.promise_grace_days, snap, result)
         apply_balances(snap, result)
         result.actions.sort(key=attrgetter("scheduled_for", "requires_human", "customer_id"))
         return result

@@ -22,7 +22,6 @@ from assistant.labels import outcome_label, step_phrase
 from assistant.money import cents_to_str, format_money
 from assistant.rules.promises import load_promises
 from assistant.statutory.claims import METHOD, Claims, claims_for, method_text
-from assistant.statutory.pdf import Doc, render
 from assistant.storage import statutory as db
 
 if TYPE_CHECKING:
@@ -213,6 +212,8 @@ def _pdf_name(path: str | None) -> str | None:
 
 
 def summary_pdf(data: dict[str, Any], claims: Claims) -> bytes:
+    from assistant.statutory.pdf import Doc, render  # reportlab: loaded only to write a PDF
+
     loc = "fr_FR"
     cur = data["currency"]
 

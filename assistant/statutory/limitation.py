@@ -9,7 +9,7 @@ from pathlib import Path
 from dateutil.relativedelta import relativedelta
 
 from assistant.i18n import tr
-from assistant.rules.engine import Skip
+from assistant.rules.actions import Skip
 from assistant.statutory.rates import load_statutory_policy
 from assistant.storage import statutory as db
 from assistant.storage.db import Store

@@ -12,7 +12,6 @@ delivery (lettre recommandée avec accusé de réception).
 from __future__ import annotations
 
 import json
-import sqlite3
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -28,9 +27,9 @@ from assistant.money import cents_to_str, format_money, locale_for
 from assistant.policyfile import policy_version
 from assistant.rules.holds import load_holds
 from assistant.statutory.claims import Claims, claims_for, method_text
-from assistant.statutory.pdf import Doc, render
 from assistant.statutory.rates import load_statutory_policy
 from assistant.storage import statutory as db
+from assistant.storage.errors import IntegrityError
 
 if TYPE_CHECKING:
     from assistant.service import Service
@@ -150,7 +149,7 @@ def create_notice(
                         "invoices": [c.number for c in claims.overdue],
                     },
                 )
-    except sqlite3.IntegrityError as exc:
+    except IntegrityError as exc:
         pending = store.scalar(
             "SELECT id FROM drafts WHERE customer_id = ? AND step = ? AND status IN"
             " ('pending', 'approved', 'sending')",
@@ -357,6 +356,8 @@ def pdf_path(home: Path, draft_id: int) -> Path:
 
 
 def build_pdf(frozen: dict[str, Any], subject: str, body: str) -> bytes:
+    from assistant.statutory.pdf import Doc, render  # reportlab: loaded only to write a PDF
+
     lang = frozen["language"]
     loc = locale_for(lang, frozen.get("country", "FR"))
     currency = frozen["currency"]

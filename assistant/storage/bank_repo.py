@@ -57,7 +57,7 @@ class MatchView:
         return self.candidates[0] if self.candidates else None
 
     def as_json(self) -> dict[str, Any]:
-        """`matches --json` keys (DESIGN §5), then ours."""
+        """`matches --json` keys (docs/contracts.md), then ours."""
         from assistant.bank.evidence import describe
 
         best = self.shown

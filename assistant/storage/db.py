@@ -17,8 +17,6 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-import sqlite_utils
-
 from assistant.errors import UserError
 from assistant.i18n import tr
 from assistant.storage.migrations import migrate
@@ -53,7 +51,6 @@ class Store:
 
     def _adopt(self, conn: sqlite3.Connection) -> None:
         self._local.conn = conn
-        self._local.db = sqlite_utils.Database(conn)
         with self._lock:
             self._open[threading.current_thread()] = conn
 
@@ -81,12 +78,16 @@ class Store:
             return self._local.conn  # type: ignore[no-any-return]
 
     @property
-    def db(self) -> sqlite_utils.Database:
-        try:
-            return self._local.db  # type: ignore[no-any-return]
-        except AttributeError:
-            self._connect_thread()
-            return self._local.db  # type: ignore[no-any-return]
+    def db(self) -> Any:
+        """sqlite-utils over this thread's connection, loaded at the first write: it imports
+        numpy (~0.1 s), which read-only commands (`relance drafts`, `--help`) never need."""
+        conn = self.conn
+        db = getattr(self._local, "db", None)
+        if db is None or db.conn is not conn:
+            import sqlite_utils
+
+            db = self._local.db = sqlite_utils.Database(conn)
+        return db
 
     # -- transactions -------------------------------------------------------------------
     @contextmanager

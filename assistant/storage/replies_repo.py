@@ -47,7 +47,7 @@ class Reply:
     source: str
 
     def as_json(self) -> dict[str, Any]:
-        """DESIGN.md §5 `replies --json` keys, then ours."""
+        """`replies --json` keys (docs/contracts.md), then ours."""
         suggestion = self.suggestion.as_json() if self.suggestion else None
         return {
             "id": self.id,

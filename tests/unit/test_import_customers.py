@@ -1,4 +1,4 @@
-"""Customers import: every DESIGN.md column, French values, merge rules, errors."""
+"""Customers import: every column of docs/imports.md, French values, merge rules, errors."""
 
 from __future__ import annotations
 

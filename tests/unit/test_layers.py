@@ -1,0 +1,68 @@
+"""The layers are enforced, not described: the import contracts in pyproject.toml
+(`[tool.importlinter]`, checked by `lint-imports`) and, at run time, what a command really loads."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+UI = ("textual", "tui")
+HEAVY = ("textual", "tui", "openai", "langchain_core", "langchain")
+
+
+def _loaded_after(code: str) -> set[str]:
+    """Top-level packages in sys.modules after running `code` in a fresh interpreter."""
+    probe = (
+        code
+        + "\nimport json, sys\nprint(json.dumps(sorted({m.split('.')[0] for m in sys.modules})))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    return set(json.loads(out.stdout.strip().splitlines()[-1]))
+
+
+def test_import_contracts_are_kept() -> None:
+    lint = Path(sys.executable).with_name("lint-imports")
+    done = subprocess.run(
+        [str(lint), "--no-cache"], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    report = done.stdout + done.stderr
+    assert done.returncode == 0, report
+    assert "0 broken" in report, report
+
+
+def test_every_assistant_module_loads_without_the_ui() -> None:
+    code = (
+        "import importlib, pkgutil, assistant\n"
+        "for m in pkgutil.walk_packages(assistant.__path__, 'assistant.'):\n"
+        "    if m.name != 'assistant.__main__':\n"
+        "        importlib.import_module(m.name)\n"
+    )
+    loaded = _loaded_after(code)
+    assert "assistant" in loaded
+    assert not loaded & set(UI), loaded & set(UI)
+
+
+def test_help_loads_no_ui_and_no_llm_client() -> None:
+    code = (
+        "import sys\n"
+        "sys.argv = ['relance', '--help']\n"
+        "from assistant.cli import main\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit as exc:\n"
+        "    assert exc.code in (0, None), exc.code\n"
+    )
+    loaded = _loaded_after(code)
+    assert "typer" in loaded  # the CLI did run
+    assert not loaded & set(HEAVY), loaded & set(HEAVY)
+
+
+def test_the_review_command_does_load_the_ui() -> None:
+    """The probe above can see the UI: starting it (the lazy import in the CLI) loads textual."""
+    code = "import assistant.cli\nfrom tui.app import make_app\n"
+    assert {"textual", "tui"} <= _loaded_after(code)
