@@ -454,6 +454,7 @@ def test_the_send_report_json_and_its_summary_line() -> None:
         "sent": 2, "failed": 1, "cancelled": 1, "stuck": [9], "deferred": 1,
         "sent_ids": [4, 5], "failed_ids": [6], "cancelled_ids": [7], "deferred_ids": [8],
         "would_send": [], "error": "421 trop de connexions",
+        "held_ids": [], "renewed_ids": [], "destination": "",
     }  # fmt: skip
     counts = "Envoyés : 2 ; échecs : 1 ; annulés : 1 ; à réessayer : 1"
     assert report.summary() == counts + " — envoi interrompu : 421 trop de connexions"
@@ -485,7 +486,7 @@ def test_a_stuck_draft_that_left_is_settled_as_sent_once(tmp_path: Path) -> None
     }  # fmt: skip
     report = svc.send()
     assert report.stuck == [] and report.sent == [] and svc.get_draft(second).status == "sent"
-    with pytest.raises(UserError, match=f"brouillon {first} : statut sent, pas « sending »"):
+    with pytest.raises(UserError, match=f"brouillon {first} : envoyé, pas « envoi en cours »"):
         svc.resolve_stuck(first, was_sent=False)
 
 

@@ -40,6 +40,7 @@ def test_french_facts_list_each_invoice_oldest_first_with_what_is_left() -> None
     assert v["instalment_amount"] == v["instalment_date"] == v["instalment_label"] == ""
     assert facts.context == {
         "several": True, "step": "reminder_1", "segment": "standard", "language": "fr",
+        "has_credit": False, "reminded_before": False, "notified_before": False,
     }  # fmt: skip
     assert (facts.total_cents, facts.max_days_late) == (80_000, 24)
 

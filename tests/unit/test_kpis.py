@@ -287,19 +287,28 @@ def test_the_text_report_reads_exactly_so_in_french_and_in_english(service: Serv
        90+ : 300,00{nb}€
   Retard moyen des factures payées : 2,5 j (2 factures)
   Paiement après relance (factures relancées · payées sous 7 j · sous 14 j) :
-    pre_due                        2 ·    0 (0{nb}%) ·   1 (50{nb}%)
-    reminder_1                     2 ·   1 (50{nb}%) ·   1 (50{nb}%)
+    Pré-échéance                             2 ·       0{nb}% (0/2) ·      50{nb}% (1/2)
+    Relance 1                                2 ·      50{nb}% (1/2) ·      50{nb}% (1/2)
   Par ton :
-    - · pre_due                    2 ·    0 (0{nb}%) ·   1 (50{nb}%)
-    - · reminder_1                 2 ·   1 (50{nb}%) ·   1 (50{nb}%)
+    (non renseigné) · Pré-échéance           2 ·       0{nb}% (0/2) ·      50{nb}% (1/2)
+    (non renseigné) · Relance 1              2 ·      50{nb}% (1/2) ·      50{nb}% (1/2)
   Par segment :
-    - · pre_due                    2 ·    0 (0{nb}%) ·   1 (50{nb}%)
-    - · reminder_1                 2 ·   1 (50{nb}%) ·   1 (50{nb}%)
+    (non renseigné) · Pré-échéance           2 ·       0{nb}% (0/2) ·      50{nb}% (1/2)
+    (non renseigné) · Relance 1              2 ·      50{nb}% (1/2) ·      50{nb}% (1/2)
   Par version de politique :
-    - · pre_due                    2 ·    0 (0{nb}%) ·   1 (50{nb}%)
-    - · reminder_1                 2 ·   1 (50{nb}%) ·   1 (50{nb}%)
-  Promesses : 3 faites, 1 tenue(s), 1 non tenue(s), 1 en cours (50{nb}% tenues)
+    (non renseigné) · Pré-échéance           2 ·       0{nb}% (0/2) ·      50{nb}% (1/2)
+    (non renseigné) · Relance 1              2 ·      50{nb}% (1/2) ·      50{nb}% (1/2)
+  Promesses : 3 faites, 1 tenue(s), 1 non tenue(s), 1 en cours (50{nb}% (1/2) tenues)
   Brouillons : 0 approuvés sans retouche, 0 retouchés, 0 rejetés
+  Tendance par mois (DSO · relances envoyées · payées sous 14 j) :
+    2026-06  DSO    — ·    0 · —
+    2026-07  DSO    — ·    0 · —
+    2026-08  DSO   90 ·    0 · —
+    2026-09  DSO   90 ·    1 · 0{nb}% (0/1)
+    2026-10  DSO   82 ·    2 · 50{nb}% (1/2)
+    2026-11  DSO   64 ·    1 · 100{nb}% (1/1)
+  Plus gros retards :
+    Client C1 (C1) : 1{rate}000,00{nb}€ sur 2 facture(s), jusqu'à 91 j de retard
   Temps gagné estimé : 0,0 h
     (par message : 12 min à la main, 1 min approuvé tel quel, 4 min retouché)"""
     assert "\n".join(kpi_lines(kpis)) == french
@@ -311,8 +320,10 @@ def test_the_text_report_reads_exactly_so_in_french_and_in_english(service: Serv
         "      0-30 : €700.00",
     ]
     assert "  Average days late of paid invoices: 2.5 d (2 invoices)" in english
-    assert "    reminder_1                     2 ·    1 (50%) ·    1 (50%)" in english
-    assert "  Promises: 3 made, 1 kept, 1 broken, 1 open (50% kept)" in english
+    assert "    Reminder 1                               2 ·       50% (1/2) ·       50% (1/2)" in (
+        english
+    )
+    assert "  Promises: 3 made, 1 kept, 1 broken, 1 open (50% (1/2) kept)" in english
 
 
 def test_dso_rounds_to_the_day_and_needs_sales() -> None:

@@ -418,4 +418,7 @@ def test_plan_json_is_the_contract_keys_then_the_extensions(store: Store) -> Non
         "also_sms": True,
         "notify_salesperson": False,
         "instalment_id": None,
+        "amount": "2000.00",  # what is asked, net of credits, capped by the balance (issue 12)
+        "currency": "EUR",
+        "standing": False,
     }
