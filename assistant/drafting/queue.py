@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from assistant.choices import one_of
 from assistant.delivery.attachments import Attachment
 from assistant.errors import UserError
 from assistant.i18n import tr
@@ -186,15 +187,8 @@ _TEXTS = ("subject", "body", "template_subject", "template_body")
 
 def list_drafts(store: Store, status: str | None = None, *, texts: bool = True) -> list[DraftView]:
     """Drafts by id; `texts=False` leaves subject and bodies empty (fast lists of thousands)."""
-    if status is not None and status not in STATUSES:
-        raise UserError(
-            tr(
-                "statut inconnu : {s} (attendu : {all})",
-                "unknown status: {s} (expected: {all})",
-                s=status,
-                all=", ".join(STATUSES),
-            )
-        )
+    if status is not None:
+        one_of(status, STATUSES, fr="statut inconnu", en="unknown status")
     where, params = ("WHERE d.status = ?", (status,)) if status else ("", ())
     if status in (DraftStatus.SENT, BOUNCED):
         bounced = "NOT NULL" if status == BOUNCED else "NULL"

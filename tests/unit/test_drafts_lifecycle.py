@@ -170,3 +170,22 @@ def test_no_draft_status_literal_outside_the_lifecycle_module() -> None:
 )
 def test_the_literal_check_sees_each_way_of_spelling_a_status(line: str) -> None:
     assert _offences(line)
+
+
+def test_an_unknown_status_is_one_line_naming_every_status(store: Store) -> None:
+    from assistant.drafting.queue import list_drafts
+    from assistant.errors import UserError
+    from assistant.i18n import language, set_language
+
+    before = language()
+    set_language("en")
+    try:
+        with pytest.raises(UserError) as caught:
+            list_drafts(store, "lost")
+    finally:
+        set_language(before)
+    assert str(caught.value) == (
+        "unknown status: lost (expected: pending, approved, rejected, sending, sent, failed,"
+        " superseded, cancelled, bounced)"
+    )
+    assert [d.id for d in list_drafts(store, DraftStatus.PENDING)] == []
