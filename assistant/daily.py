@@ -29,6 +29,7 @@ from assistant.imports import columns, fec
 from assistant.imports.reader import header_score, read_table
 from assistant.labels import step_label
 from assistant.storage import bank_repo
+from assistant.storage.drafts_lifecycle import DraftStatus
 
 if TYPE_CHECKING:
     from assistant.service import Service
@@ -221,9 +222,9 @@ def run_daily(
     except StaleDataError as exc:
         report.stale = str(exc)
     counts = Counter(d.status for d in service.drafts(texts=False))
-    report.pending_drafts = counts.get("pending", 0)
-    report.approved_drafts = counts.get("approved", 0)
-    report.stuck_drafts = counts.get("sending", 0)
+    report.pending_drafts = counts.get(DraftStatus.PENDING, 0)
+    report.approved_drafts = counts.get(DraftStatus.APPROVED, 0)
+    report.stuck_drafts = counts.get(DraftStatus.SENDING, 0)
     report.proposed_matches = len(service.matches("proposed"))
     report.unmatched_credits = len(service.matches("unmatched"))
     report.tasks = dict(Counter(a.step for a in service.plan(as_of).actions if a.requires_human))

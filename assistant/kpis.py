@@ -22,6 +22,7 @@ from assistant.results import dimension_label, monthly_trend, policy_names, shar
 from assistant.rules.promises import load_promises
 from assistant.stats import AGE_BUCKETS, portfolio_summary
 from assistant.storage.db import Store
+from assistant.storage.drafts_lifecycle import APPROVED_OR_LATER, LEAVING, DraftStatus, sql, sql_in
 
 DSO_WINDOW_DAYS = 90
 DSO_METHOD = (
@@ -156,7 +157,7 @@ def _step_rows(store: Store, as_of: date) -> list[dict[str, Any]]:
         " FROM invoice_steps s JOIN invoices i ON i.number = s.invoice_number"
         " LEFT JOIN drafts d ON d.id = s.draft_id"
         " WHERE s.source != 'rejected'"
-        " AND (d.id IS NULL OR d.status NOT IN ('approved', 'sending'))"
+        f" AND (d.id IS NULL OR d.status NOT IN {sql_in(LEAVING)})"
         " AND COALESCE(date(d.sent_at, 'localtime'), s.done_on) <= ?",
         (as_of.isoformat(),),
     )
@@ -204,9 +205,9 @@ def _drafts(store: Store, as_of: date) -> dict[str, int]:
     (their status today)."""
     row = store.query_one(
         "SELECT"
-        " SUM(status IN ('approved', 'sending', 'sent') AND edited = 0) AS unchanged,"
-        " SUM(status IN ('approved', 'sending', 'sent') AND edited = 1) AS edited,"
-        " SUM(status = 'rejected') AS rejected"
+        f" SUM(status IN {sql_in(APPROVED_OR_LATER)} AND edited = 0) AS unchanged,"
+        f" SUM(status IN {sql_in(APPROVED_OR_LATER)} AND edited = 1) AS edited,"
+        f" SUM(status = {sql(DraftStatus.REJECTED)}) AS rejected"
         " FROM drafts WHERE channel != 'internal' AND plan_date <= ?",
         (as_of.isoformat(),),
     )

@@ -10,6 +10,7 @@ shown as it is.
 from __future__ import annotations
 
 from assistant.i18n import tr
+from assistant.storage.drafts_lifecycle import BOUNCED, DraftStatus
 
 _STEPS = {
     "pre_due": ("Pré-échéance", "Pre-due"),
@@ -85,15 +86,15 @@ _SEGMENTS = {
     "standard": ("standard", "standard"),
 }
 _STATUSES = {
-    "pending": ("à valider", "pending"),
-    "approved": ("approuvé", "approved"),
-    "rejected": ("rejeté", "rejected"),
-    "sending": ("envoi en cours", "sending"),
-    "sent": ("envoyé", "sent"),
-    "failed": ("échec", "failed"),
-    "superseded": ("remplacé", "superseded"),
-    "cancelled": ("annulé", "cancelled"),
-    "bounced": ("non distribué", "bounced"),
+    DraftStatus.PENDING: ("à valider", "pending"),
+    DraftStatus.APPROVED: ("approuvé", "approved"),
+    DraftStatus.REJECTED: ("rejeté", "rejected"),
+    DraftStatus.SENDING: ("envoi en cours", "sending"),
+    DraftStatus.SENT: ("envoyé", "sent"),
+    DraftStatus.FAILED: ("échec", "failed"),
+    DraftStatus.SUPERSEDED: ("remplacé", "superseded"),
+    DraftStatus.CANCELLED: ("annulé", "cancelled"),
+    BOUNCED: ("non distribué", "bounced"),
 }
 _SOURCES = {"llm": ("IA", "AI"), "template": ("modèle", "template")}
 _INVOICE_STATUSES = {

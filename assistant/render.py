@@ -10,6 +10,7 @@ from rich.text import Text
 
 from assistant.i18n import language, tr
 from assistant.labels import channel_label, draft_label, source_label, status_label, step_label
+from assistant.storage.drafts_lifecycle import DraftStatus
 
 if TYPE_CHECKING:  # types only: the CLI starts without the planner and the queue
     from assistant.drafting.queue import DraftView
@@ -118,15 +119,15 @@ def _delivery_notes(items: list[DraftView]) -> list[Text]:
     interrupted sends."""
     out: list[Text] = []
     for d in items:
-        if d.status == "failed":
+        if d.status == DraftStatus.FAILED:
             out.append(Text(tr("  #{i} échec : {e}", "  #{i} failed: {e}", i=d.id, e=d.error)))
             out[-1].stylize("red")
-        elif d.status == "approved" and d.error:
+        elif d.status == DraftStatus.APPROVED and d.error:
             out.append(
                 Text(tr("  #{i} à réessayer : {e}", "  #{i} to retry: {e}", i=d.id, e=d.error))
             )
             out[-1].stylize("yellow")
-        elif d.status == "sending":
+        elif d.status == DraftStatus.SENDING:
             out.append(
                 Text(
                     tr(

@@ -87,6 +87,7 @@ from assistant.statutory.claims import claims_for
 from assistant.statutory.notice import NoticeResult
 from assistant.storage import replies_repo, repo
 from assistant.storage.db import Clock, Store, open_store, utc_now
+from assistant.storage.drafts_lifecycle import DraftStatus
 from assistant.storage.replies_repo import Reply
 
 T = TypeVar("T")
@@ -519,7 +520,7 @@ class Service(BankFeatures):
         language), still within the policy; the old one is superseded. Once `cancel` is
         cancelled nothing is written (`Cancelled` is raised), even after the model answered."""
         view = queue.get_draft(self.store, draft_id)
-        if view.status != "pending" or view.channel in ("internal", "letter"):
+        if view.status != DraftStatus.PENDING or view.channel in ("internal", "letter"):
             raise UserError(
                 tr(
                     "brouillon {i} : seul un brouillon client en attente peut être régénéré",
@@ -755,7 +756,7 @@ class Service(BankFeatures):
         """Back to pending, until the send starts (all ids checked first: all or nothing)."""
         views = [queue.get_draft(self.store, i) for i in draft_ids]
         for view in views:
-            if view.status != "approved":
+            if view.status != DraftStatus.APPROVED:
                 raise UserError(
                     tr(
                         "brouillon {i} : {s}, seul un brouillon approuvé et pas encore parti"

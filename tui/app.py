@@ -21,6 +21,7 @@ from assistant.errors import PolicyError, UserError
 from assistant.faults import describe
 from assistant.i18n import tr
 from assistant.service import Service
+from assistant.storage.drafts_lifecycle import DraftStatus
 from tui.screens.calls import CallsScreen
 from tui.screens.help import HelpScreen
 from tui.screens.policies import PoliciesScreen
@@ -198,7 +199,7 @@ class RelanceApp(App[None]):
         from tui.screens.queue import money_total
         from tui.widgets.modals import ConfirmModal
 
-        approved = self.service.drafts("approved", texts=False)
+        approved = self.service.drafts(DraftStatus.APPROVED, texts=False)
         if not approved:
             self.notify(tr("Aucun brouillon approuvé à envoyer", "No approved draft to send"))
             return

@@ -1,4 +1,4 @@
-"""The send loop: approved -> sending -> sent | failed, exactly once.
+"""The send loop: approved -> sending -> sent | failed, exactly once (moves: drafts_lifecycle).
 
 `sending` is committed before the message leaves and `sent` right after, each in its own
 transaction. A crash in between leaves the draft in `sending`: it is reported as stuck for a
@@ -43,7 +43,9 @@ from assistant.rules.holds import Holds, load_holds
 from assistant.rules.promises import PromiseState, load_promises
 from assistant.safetext import control_in
 from assistant.storage import balances, repo
+from assistant.storage import drafts_lifecycle as lifecycle
 from assistant.storage.db import Store
+from assistant.storage.drafts_lifecycle import DraftStatus
 from assistant.storage.replies_repo import addresses
 from assistant.storage.review import Delivered, delivered_messages
 
@@ -146,9 +148,11 @@ class Sender:
     def run(
         self, *, dry_run: bool = False, progress: Callable[[int, int], None] | None = None
     ) -> SendReport:
-        report = SendReport(stuck=[d.id for d in queue.list_drafts(self.store, "sending")])
+        report = SendReport(
+            stuck=[d.id for d in queue.list_drafts(self.store, DraftStatus.SENDING)]
+        )
         report.destination = self.destination()
-        drafts = queue.list_drafts(self.store, "approved")
+        drafts = queue.list_drafts(self.store, DraftStatus.APPROVED)
         # the re-check reads only the customers of the drafts to send (and every address hold);
         # a large batch reads everything at once (cheaper than thousands of customer ids)
         customers: set[str] | None = {d.customer_id for d in drafts}
@@ -307,10 +311,7 @@ class Sender:
     def _hold(self, draft: DraftView, why: str) -> None:
         """Not yet (minimum gap): the draft stays approved with the reason, for a later run."""
         with self.store.transaction():
-            self.store.conn.execute(
-                "UPDATE drafts SET error = ?, updated_at = ? WHERE id = ? AND status = 'approved'",
-                (why, self.store.now_iso(), draft.id),
-            )
+            lifecycle.update_if(self.store, draft.id, DraftStatus.APPROVED, error=why)
             self.store.record_event(
                 "draft.held",
                 actor=self.actor,
@@ -321,39 +322,32 @@ class Sender:
 
     def _cancel(self, draft: DraftView, why: str) -> None:
         with self.store.transaction():
-            self.store.conn.execute(
-                "UPDATE drafts SET status = 'cancelled', error = ?, updated_at = ?"
-                " WHERE id = ? AND status = 'approved'",
-                (why, self.store.now_iso(), draft.id),
-            )
+            self._set_status(draft.id, DraftStatus.APPROVED, DraftStatus.CANCELLED, error=why)
             repo.undo_steps(self.store, draft.id)
             self.store.record_event(
                 "draft.cancelled",
                 actor=self.actor,
                 customer_id=draft.customer_id,
                 draft_id=draft.id,
-                data={"why": why, "was": "approved", "at": "send"},
+                data={"why": why, "was": DraftStatus.APPROVED, "at": "send"},
             )
 
     # -- delivery ---------------------------------------------------------------------------
     def _set_status(self, draft_id: int, old: str, new: str, **extra: object) -> bool:
-        sets = "".join(f", {k} = ?" for k in extra)
-        cur = self.store.conn.execute(
-            f"UPDATE drafts SET status = ?, updated_at = ?{sets} WHERE id = ? AND status = ?",
-            (new, self.store.now_iso(), *extra.values(), draft_id, old),
-        )
-        return cur.rowcount == 1
+        return lifecycle.move(self.store, draft_id, old, new, **extra)
 
     def _deliver(self, draft: DraftView, report: SendReport) -> None:
         try:
             message = self._build(draft)
         except BuildError as exc:  # this draft only: it fails with the reason, the batch goes on
-            self._finish(draft, "failed", str(exc), was="approved")
+            self._finish(draft, DraftStatus.FAILED, str(exc), was=DraftStatus.APPROVED)
             report.failed.append(draft.id)
             return
         mid = message_id(draft, self.sender) if draft.channel != "sms" else None
         with self.store.transaction():
-            if not self._set_status(draft.id, "approved", "sending", message_id=mid):
+            if not self._set_status(
+                draft.id, DraftStatus.APPROVED, DraftStatus.SENDING, message_id=mid
+            ):
                 return  # another process took it
         error: str | None = None
         for attempt in range(self.retries + 1):
@@ -364,7 +358,7 @@ class Sender:
                 note = self._send_one(draft, message)
                 break
             except PermanentError as exc:
-                self._finish(draft, "failed", str(exc))
+                self._finish(draft, DraftStatus.FAILED, str(exc))
                 report.failed.append(draft.id)
                 return
             except SetupError as exc:
@@ -383,12 +377,12 @@ class Sender:
             self._back_to_approved(draft, error)
             report.deferred.append(draft.id)
             return
-        self._finish(draft, "sent", note)
+        self._finish(draft, DraftStatus.SENT, note)
         report.sent.append(draft.id)
 
     def _back_to_approved(self, draft: DraftView, error: str | None) -> None:
         with self.store.transaction():
-            self._set_status(draft.id, "sending", "approved", error=error)
+            self._set_status(draft.id, DraftStatus.SENDING, DraftStatus.APPROVED, error=error)
             self.store.record_event(
                 "message.deferred",
                 actor=self.actor,
@@ -402,7 +396,7 @@ class Sender:
         note = tr("pas tenté : {e}", "not tried: {e}", e=report.error)
         with self.store.transaction():
             for draft in rest:
-                if self._set_status(draft.id, "approved", "approved", error=note):
+                if lifecycle.update_if(self.store, draft.id, DraftStatus.APPROVED, error=note):
                     report.deferred.append(draft.id)
 
     def _build(self, draft: DraftView) -> EmailMessage | None:
@@ -462,19 +456,24 @@ class Sender:
         return found
 
     def _finish(
-        self, draft: DraftView, status: str, error: str | None, *, was: str = "sending"
+        self,
+        draft: DraftView,
+        status: DraftStatus,
+        error: str | None,
+        *,
+        was: DraftStatus = DraftStatus.SENDING,
     ) -> None:
         """`sent` (error: a note, e.g. a Cc refused) or `failed` (the server's words)."""
         with self.store.transaction():
             now = self.store.now_iso()
             extra: dict[str, object] = {"error": error}
-            if status == "sent":
+            if status == DraftStatus.SENT:
                 extra["sent_at"] = now
             self._set_status(draft.id, was, status, **extra)
-            if status == "failed":
+            if status == DraftStatus.FAILED:
                 repo.undo_steps(self.store, draft.id)
             self.store.record_event(
-                "message.sent" if status == "sent" else "message.failed",
+                "message.sent" if status == DraftStatus.SENT else "message.failed",
                 actor=self.actor,
                 customer_id=draft.customer_id,
                 draft_id=draft.id,
@@ -497,7 +496,7 @@ class Sender:
 def resolve_stuck(store: Store, draft_id: int, *, was_sent: bool, actor: str) -> DraftView:
     """A person checked a draft stuck in `sending`: it left (-> sent) or not (-> approved)."""
     view = queue.get_draft(store, draft_id)
-    if view.status != "sending":
+    if view.status != DraftStatus.SENDING:
         raise UserError(
             tr(
                 "brouillon {i} : {s}, pas « envoi en cours »",
@@ -507,13 +506,9 @@ def resolve_stuck(store: Store, draft_id: int, *, was_sent: bool, actor: str) ->
             )
         )
     with store.transaction():
-        new = "sent" if was_sent else "approved"
+        new = DraftStatus.SENT if was_sent else DraftStatus.APPROVED
         extra = {"sent_at": store.now_iso()} if was_sent else {}
-        sets = "".join(f", {k} = ?" for k in extra)
-        store.conn.execute(
-            f"UPDATE drafts SET status = ?, updated_at = ?{sets} WHERE id = ?",
-            (new, store.now_iso(), *extra.values(), draft_id),
-        )
+        lifecycle.move(store, draft_id, DraftStatus.SENDING, new, **extra)
         # the same facts as a normal send: the customer's timeline and briefs show it
         store.record_event(
             "message.sent" if was_sent else "draft.requeued",

@@ -31,6 +31,7 @@ from assistant.stats import PortfolioSummary, portfolio_summary
 from assistant.storage import repo
 from assistant.storage import statutory as statutory_db
 from assistant.storage.db import Store
+from assistant.storage.drafts_lifecycle import DraftStatus, sql
 
 DEMO_ACTOR = "demo"
 DEMO_EVENT = "demo.created"
@@ -237,7 +238,8 @@ def _sent_draft(store: Store, message: PlannedMessage) -> int:
         "INSERT INTO drafts (customer_id, step, channel, language, status, recipient, cc, subject,"
         " body, template_name, template_subject, template_body, source, violations, segment,"
         " tone, policy_version, plan_date, scheduled_for, total_cents, currency, max_days_late,"
-        " reason, edited, sent_at, created_at, updated_at) VALUES (?, ?, 'email', ?, 'sent', ?,"
+        " reason, edited, sent_at, created_at, updated_at) VALUES (?, ?, 'email', ?,"
+        f" {sql(DraftStatus.SENT)}, ?,"
         " '[]', ?, ?, ?, ?, ?, 'template', '[]', ?, ?, 'demo', ?, ?, ?, 'EUR', ?, ?, ?, ?, ?, ?)",
         (message.customer_id, message.step, customer["language"], customer["email"], text,
          text, f"{customer['language']}/{message.step}.j2", text, text, segment,

@@ -35,6 +35,7 @@ from assistant.rules.policy import STEP_IDS
 from assistant.safetext import one_line
 from assistant.storage import repo, review
 from assistant.storage.db import Store
+from assistant.storage.drafts_lifecycle import ACTIVE, DraftStatus, move, sql, sql_in
 from assistant.storage.errors import IntegrityError
 
 
@@ -331,7 +332,7 @@ def _active(store: Store) -> dict[tuple[str, str, str], tuple[int, str, _Subject
         "SELECT d.id, d.customer_id, d.step, d.channel, d.status, d.instalment_id,"
         " group_concat(di.invoice_number, char(31)) AS numbers FROM drafts d"
         " JOIN draft_invoices di ON di.draft_id = d.id"
-        " WHERE d.status IN ('pending', 'approved', 'sending') GROUP BY d.id"
+        f" WHERE d.status IN {sql_in(ACTIVE)} GROUP BY d.id"
     )
     return {
         (r["customer_id"], r["step"], r["channel"]): (
@@ -353,7 +354,7 @@ def select_new(
         current = active.get(req.key)
         if current is None:
             todo.append((req, None))
-        elif current[2] == req.subject_of or current[1] != "pending":
+        elif current[2] == req.subject_of or current[1] != DraftStatus.PENDING:
             report.unchanged += 1
         else:
             todo.append((req, current[0]))
@@ -380,11 +381,7 @@ def store_draft(
     now = store.now_iso()
     with store.transaction():
         if supersedes is not None:
-            store.conn.execute(
-                "UPDATE drafts SET status = 'superseded', updated_at = ? WHERE id = ?"
-                " AND status = 'pending'",
-                (now, supersedes),
-            )
+            move(store, supersedes, DraftStatus.PENDING, DraftStatus.SUPERSEDED)
             store.record_event(
                 "draft.superseded",
                 actor=actor,
@@ -396,7 +393,8 @@ def store_draft(
             " subject, body, template_name, template_subject, template_body, source, violations,"
             " segment, tone, tone_adjustment, policy_version, plan_date, scheduled_for,"
             " total_cents, currency, max_days_late, reason, parent_id, created_at, updated_at,"
-            " instalment_id, checks, error) VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?,"
+            " instalment_id, checks, error)"
+            f" VALUES (?, ?, ?, ?, {sql(DraftStatus.PENDING)}, ?, ?, ?, ?, ?, ?, ?,"
             " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 req.action.customer_id,
@@ -469,7 +467,7 @@ def _supersede_older_steps(store: Store, req: DraftRequest, draft_id: int, actor
         return
     older = STEP_IDS[: STEP_IDS.index(req.action.step)]
     found = review.pending_older_steps(store, req.action.customer_id, older, req.invoices)
-    review.set_superseded(store, found, "pending")
+    review.set_superseded(store, found, DraftStatus.PENDING)
     for old in found:
         store.record_event(
             "draft.superseded",

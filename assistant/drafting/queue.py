@@ -1,7 +1,6 @@
 """The review queue: list, show, edit, approve, reject, cancel drafts. Every change is an event.
 
-Status flow: pending -> approved | rejected | superseded | cancelled;
-approved -> sending -> sent | failed (delivery); approved -> cancelled (situation changed).
+The statuses and the moves allowed between them: `assistant/storage/drafts_lifecycle.py`.
 Approving marks the step done for the engine; rejecting does too (source "rejected"), so the
 planner moves on instead of proposing the refused message every day.
 """
@@ -13,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from assistant.choices import one_of
 from assistant.delivery.attachments import Attachment
 from assistant.errors import UserError
 from assistant.i18n import tr
@@ -21,18 +21,17 @@ from assistant.money import cents_to_str
 from assistant.safetext import one_line
 from assistant.storage import repo
 from assistant.storage.db import Store
-
-STATUSES = (
-    "pending",
-    "approved",
-    "rejected",
-    "sending",
-    "sent",
-    "failed",
-    "superseded",
-    "cancelled",
-    "bounced",  # shown for a sent draft whose message bounced (drafts.bounced_on)
+from assistant.storage.drafts_lifecycle import (
+    BOUNCED,
+    LISTED,
+    OPEN,
+    DraftStatus,
+    move,
+    sql_in,
+    update_if,
 )
+
+STATUSES = LISTED  # every stored status, then BOUNCED (shown for a sent draft that bounced)
 
 
 @dataclass
@@ -147,7 +146,9 @@ def _view(row: dict[str, Any]) -> DraftView:
         step=row["step"],
         channel=row["channel"],
         language=row["language"],
-        status="bounced" if row.get("bounced_on") and row["status"] == "sent" else row["status"],
+        status=BOUNCED
+        if row.get("bounced_on") and row["status"] == DraftStatus.SENT
+        else DraftStatus(row["status"]),
         recipient=row["recipient"],
         cc=json.loads(row["cc"]),
         subject=row["subject"],
@@ -186,19 +187,12 @@ _TEXTS = ("subject", "body", "template_subject", "template_body")
 
 def list_drafts(store: Store, status: str | None = None, *, texts: bool = True) -> list[DraftView]:
     """Drafts by id; `texts=False` leaves subject and bodies empty (fast lists of thousands)."""
-    if status is not None and status not in STATUSES:
-        raise UserError(
-            tr(
-                "statut inconnu : {s} (attendu : {all})",
-                "unknown status: {s} (expected: {all})",
-                s=status,
-                all=", ".join(STATUSES),
-            )
-        )
+    if status is not None:
+        one_of(status, STATUSES, fr="statut inconnu", en="unknown status")
     where, params = ("WHERE d.status = ?", (status,)) if status else ("", ())
-    if status in ("sent", "bounced"):
-        bounced = "NOT NULL" if status == "bounced" else "NULL"
-        where, params = f"WHERE d.status = 'sent' AND d.bounced_on IS {bounced}", ()
+    if status in (DraftStatus.SENT, BOUNCED):
+        bounced = "NOT NULL" if status == BOUNCED else "NULL"
+        where, params = f"WHERE d.status = ? AND d.bounced_on IS {bounced}", (DraftStatus.SENT,)
     select = _SELECT
     if not texts:
         names = [r["name"] for r in store.query("PRAGMA table_info(drafts)")]
@@ -212,7 +206,7 @@ def list_drafts(store: Store, status: str | None = None, *, texts: bool = True) 
 def outdated_drafts(store: Store, policy_version: str) -> list[DraftView]:
     """Pending and approved drafts last rendered under another policy version."""
     rows = store.query(
-        f"{_SELECT} WHERE d.status IN ('pending', 'approved')"
+        f"{_SELECT} WHERE d.status IN {sql_in(OPEN)}"
         " AND COALESCE(d.checked_version, d.policy_version) <> ? ORDER BY d.id",
         (policy_version,),
     )
@@ -246,12 +240,22 @@ def _require(view: DraftView, *allowed: str) -> None:
         )
 
 
-def _set(store: Store, draft_id: int, **values: Any) -> None:
-    sets = ", ".join(f"{k} = ?" for k in values)
-    store.conn.execute(
-        f"UPDATE drafts SET {sets}, updated_at = ? WHERE id = ?",
-        (*values.values(), store.now_iso(), draft_id),
-    )
+def _move(store: Store, draft_id: int, old: str, new: DraftStatus, **values: Any) -> None:
+    """The draft goes from `old` to `new`; a UserError if it changed since it was read."""
+    if not move(store, draft_id, old, new, **values):
+        raise UserError(
+            tr(
+                "brouillon {i} : modifié entre-temps, rechargez-le",
+                "draft {i}: changed in the meantime, reload it",
+                i=draft_id,
+            )
+        )
+
+
+def _set(store: Store, draft_id: int, status: str, **values: Any) -> None:
+    """Other columns of a draft still in `status` (its text, its checks)."""
+    if not update_if(store, draft_id, status, **values):
+        _move(store, draft_id, status, DraftStatus(status))  # raises: it changed meanwhile
 
 
 def _mark_step(store: Store, view: DraftView, on: date, source: str, actor: str) -> None:
@@ -275,7 +279,7 @@ def approve(
     """A person's yes. A text that fails the fact checks needs `override`: the reason,
     recorded with the checks it overrides."""
     view = get_draft(store, draft_id)
-    _require(view, "pending")
+    _require(view, DraftStatus.PENDING)
     override = (override or "").strip() or None
     if view.checks and override is None:
         raise UserError(
@@ -306,7 +310,13 @@ def approve(
             )
         )
     with store.transaction():
-        _set(store, draft_id, status="approved", override_reason=override if view.checks else None)
+        _move(
+            store,
+            draft_id,
+            view.status,
+            DraftStatus.APPROVED,
+            override_reason=override if view.checks else None,
+        )
         if view.channel != "internal":
             _mark_step(store, view, on, "draft", actor)
         data: dict[str, Any] = {"step": view.step, "edited": view.edited}
@@ -325,11 +335,11 @@ def approve(
 
 def reject(store: Store, draft_id: int, reason: str, on: date, actor: str) -> DraftView:
     view = get_draft(store, draft_id)
-    _require(view, "pending")
+    _require(view, DraftStatus.PENDING)
     if not reason.strip():
         raise UserError(tr("un motif de rejet est nécessaire", "a rejection reason is required"))
     with store.transaction():
-        _set(store, draft_id, status="rejected", reject_reason=reason.strip())
+        _move(store, draft_id, view.status, DraftStatus.REJECTED, reject_reason=reason.strip())
         if view.channel == "email":
             _mark_step(store, view, on, "rejected", actor)
         store.record_event(
@@ -354,7 +364,7 @@ def edit(
     """A person's edit: kept as is (it is never rendered as a template), marked as edited,
     with the fact checks of the new text (`checks`, computed by the caller)."""
     view = get_draft(store, draft_id)
-    _require(view, "pending")
+    _require(view, DraftStatus.PENDING)
     if not body.strip():
         raise UserError(tr("le texte ne peut pas être vide", "the text cannot be empty"))
     new_subject = view.subject if subject is None else one_line(subject)
@@ -365,6 +375,7 @@ def edit(
         _set(
             store,
             draft_id,
+            view.status,
             subject=new_subject,
             body=body,
             edited=1,
@@ -390,12 +401,12 @@ def cancel_for_invoice(store: Store, invoice_number: str, why: str, actor: str) 
     rows = store.query(
         "SELECT d.id, d.customer_id, d.status FROM drafts d JOIN draft_invoices di"
         " ON di.draft_id = d.id WHERE di.invoice_number = ?"
-        " AND d.status IN ('pending', 'approved')",
+        f" AND d.status IN {sql_in(OPEN)}",
         (invoice_number,),
     )
     for row in rows:
-        _set(store, row["id"], status="cancelled", error=why)
-        if row["status"] == "approved":
+        _move(store, row["id"], row["status"], DraftStatus.CANCELLED, error=why)
+        if row["status"] == DraftStatus.APPROVED:
             repo.undo_steps(store, row["id"])
         store.record_event(
             "draft.cancelled",
@@ -417,9 +428,9 @@ def set_checked_version(store: Store, draft_id: int, version: str) -> None:
 def withdraw(store: Store, view: DraftView, actor: str, *, why: str) -> None:
     """A pending or approved draft gives way to a new version: `superseded`; an approval is
     withdrawn and the steps it marked done are reopened (inside the caller's transaction)."""
-    _require(view, "pending", "approved")
-    _set(store, view.id, status="superseded")
-    if view.status == "approved":
+    _require(view, *OPEN)
+    _move(store, view.id, view.status, DraftStatus.SUPERSEDED)
+    if view.status == DraftStatus.APPROVED:
         repo.undo_steps(store, view.id)
     store.record_event(
         "draft.superseded",
@@ -433,9 +444,9 @@ def withdraw(store: Store, view: DraftView, actor: str, *, why: str) -> None:
 def unapprove(store: Store, draft_id: int, actor: str) -> DraftView:
     """Back to pending, until the send starts: the approval is withdrawn, its step reopened."""
     view = get_draft(store, draft_id)
-    _require(view, "approved")
+    _require(view, DraftStatus.APPROVED)
     with store.transaction():
-        _set(store, draft_id, status="pending", override_reason=None)
+        _move(store, draft_id, view.status, DraftStatus.PENDING, override_reason=None)
         repo.undo_steps(store, draft_id)
         store.record_event(
             "draft.unapproved",

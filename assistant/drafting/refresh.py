@@ -32,6 +32,7 @@ from assistant.i18n import tr
 from assistant.rules import Action
 from assistant.storage import repo, review
 from assistant.storage.db import Store
+from assistant.storage.drafts_lifecycle import DraftStatus
 
 
 @dataclass
@@ -170,6 +171,6 @@ def refresh_drafts(
                 data={"from": view.id, "was": view.status, "policy_version": policy_version},
             )
         report.renewed.append((view.id, new_id))
-        if view.status == "approved":
+        if view.status == DraftStatus.APPROVED:
             report.withdrawn.append(view.id)
     return report

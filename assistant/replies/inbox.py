@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from assistant.choices import one_of
 from assistant.company import load_company
 from assistant.errors import UserError
 from assistant.i18n import tr
@@ -196,12 +197,5 @@ def forget_customer(service: Service, customer_id: str) -> dict[str, Any]:
 
 
 def status_check(status: str | None) -> None:
-    if status is not None and status not in {s.value for s in ReplyStatus}:
-        raise UserError(
-            tr(
-                "statut inconnu : {s} (attendu : {a})",
-                "unknown status: {s} (expected: {a})",
-                s=status,
-                a=", ".join(s.value for s in ReplyStatus),
-            )
-        )
+    if status is not None:
+        one_of(status, ReplyStatus, fr="statut inconnu", en="unknown status")

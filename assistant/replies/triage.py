@@ -14,6 +14,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from assistant import calls
+from assistant.choices import one_of
 from assistant.errors import UserError
 from assistant.i18n import tr
 from assistant.replies.kinds import TRIAGE_OUTCOMES, Outcome, ReplyKind, ReplyStatus
@@ -49,15 +50,8 @@ def _refuse(reply: Reply, why_fr: str, why_en: str) -> UserError:
 def triage(service: Service, reply_id: int, given: TriageInput, *, on: date) -> Reply:
     reply = get_reply(service, reply_id)
     outcome = given.outcome
-    if outcome is not None and outcome not in TRIAGE_OUTCOMES:
-        raise UserError(
-            tr(
-                "résultat inconnu : {o} (attendu : {a})",
-                "unknown outcome: {o} (expected: {a})",
-                o=outcome,
-                a=", ".join(TRIAGE_OUTCOMES),
-            )
-        )
+    if outcome is not None:
+        one_of(outcome, TRIAGE_OUTCOMES, fr="résultat inconnu", en="unknown outcome")
     if outcome is None and given.customer_id is None:
         raise UserError(
             tr("--outcome ou --customer est nécessaire", "--outcome or --customer is required")

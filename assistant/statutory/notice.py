@@ -29,6 +29,7 @@ from assistant.rules.holds import load_holds
 from assistant.statutory.claims import Claims, claims_for, method_text
 from assistant.statutory.rates import load_statutory_policy
 from assistant.storage import statutory as db
+from assistant.storage.drafts_lifecycle import ACTIVE, DraftStatus, move, sql_in
 from assistant.storage.errors import IntegrityError
 
 if TYPE_CHECKING:
@@ -152,7 +153,7 @@ def create_notice(
     except IntegrityError as exc:
         pending = store.scalar(
             "SELECT id FROM drafts WHERE customer_id = ? AND step = ? AND status IN"
-            " ('pending', 'approved', 'sending')",
+            f" {sql_in(ACTIVE)}",
             (customer.id, STEP),
         )
         raise UserError(
@@ -530,7 +531,7 @@ def mark_posted(service: Service, draft_id: int, tracking: str, on: date) -> dic
     if not tracking:
         raise UserError(tr("numéro de suivi nécessaire", "a tracking number is required"))
     view = service.get_draft(draft_id)
-    if view.status not in ("approved", "sent"):
+    if view.status not in (DraftStatus.APPROVED, DraftStatus.SENT):
         raise UserError(
             tr(
                 "brouillon {i} : statut {s}, approuvez la lettre avant de l'envoyer",
@@ -552,12 +553,8 @@ def mark_posted(service: Service, draft_id: int, tracking: str, on: date) -> dic
             "message_id": None,
             "recipient": "post",
         }
-        if view.status == "approved":
-            store.conn.execute(
-                "UPDATE drafts SET status = 'sent', sent_at = ?, updated_at = ? WHERE id = ?"
-                " AND status = 'approved'",
-                (store.now_iso(), store.now_iso(), draft_id),
-            )
+        if view.status == DraftStatus.APPROVED:
+            move(store, draft_id, DraftStatus.APPROVED, DraftStatus.SENT, sent_at=store.now_iso())
             store.record_event(
                 "message.sent",
                 actor=service.actor,

@@ -14,6 +14,7 @@ from typing import Any
 
 from assistant.replies.suggestion import Suggestion
 from assistant.storage.db import Store
+from assistant.storage.drafts_lifecycle import DraftStatus, sql
 from assistant.storage.scope import CustomerIds, customer_filter
 
 _SPLIT = re.compile(r"[,;\s]+")
@@ -225,7 +226,8 @@ def customer_invoice_numbers(store: Store, customer_id: str | None) -> set[str]:
 def last_sent_draft(store: Store, customer_id: str, before: str) -> int | None:
     """The last message sent to a customer before a moment (ISO timestamp)."""
     found = store.scalar(
-        "SELECT id FROM drafts WHERE customer_id = ? AND status = 'sent' AND channel = 'email'"
+        f"SELECT id FROM drafts WHERE customer_id = ? AND status = {sql(DraftStatus.SENT)}"
+        " AND channel = 'email'"
         " AND sent_at <= ? ORDER BY sent_at DESC, id DESC LIMIT 1",
         (customer_id, before),
     )
@@ -262,8 +264,8 @@ def save_mailbox_state(store: Store, mailbox: str, uidvalidity: int, last_uid: i
 # -- bounces and invalid addresses -----------------------------------------------------------
 def mark_draft_bounced(store: Store, draft_id: int, on: date) -> bool:
     cur = store.conn.execute(
-        "UPDATE drafts SET bounced_on = ? WHERE id = ? AND status = 'sent' AND bounced_on IS NULL",
-        (on.isoformat(), draft_id),
+        "UPDATE drafts SET bounced_on = ? WHERE id = ? AND status = ? AND bounced_on IS NULL",
+        (on.isoformat(), draft_id, DraftStatus.SENT),
     )
     return cur.rowcount == 1
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from assistant.models import ClosingPeriod, Customer, Invoice, InvoiceStatus, Payment
 from assistant.storage.db import Store
+from assistant.storage.drafts_lifecycle import APPROVED_OR_LATER, sql_in
 
 CUSTOMER_FIELDS = (
     "name", "email", "phone", "language", "country", "segment", "risk", "strategic",
@@ -410,13 +411,13 @@ def undo_steps(store: Store, draft_id: int) -> int:
         "  JOIN drafts d ON d.id = invoice_steps.draft_id"
         "  WHERE oi.invoice_number = invoice_steps.invoice_number AND o.step = d.step"
         "  AND o.customer_id = d.customer_id AND o.id != d.id"
-        "  AND o.status IN ('approved', 'sending', 'sent') ORDER BY o.id LIMIT 1)"
+        f"  AND o.status IN {sql_in(APPROVED_OR_LATER)} ORDER BY o.id LIMIT 1)"
         " WHERE draft_id = ? AND EXISTS ("
         "  SELECT 1 FROM drafts o JOIN draft_invoices oi ON oi.draft_id = o.id"
         "  JOIN drafts d ON d.id = invoice_steps.draft_id"
         "  WHERE oi.invoice_number = invoice_steps.invoice_number AND o.step = d.step"
         "  AND o.customer_id = d.customer_id AND o.id != d.id"
-        "  AND o.status IN ('approved', 'sending', 'sent'))",
+        f"  AND o.status IN {sql_in(APPROVED_OR_LATER)})",
         (draft_id,),
     )
     removed = store.conn.execute("DELETE FROM invoice_steps WHERE draft_id = ?", (draft_id,))

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from assistant.storage.db import Store
+from assistant.storage.drafts_lifecycle import DraftStatus, move, sql
 
 CUSTOMER_CHANNELS = ("email", "sms")
 
@@ -129,7 +130,8 @@ def pending_older_steps(
         return []
     rows = store.conn.execute(
         "SELECT DISTINCT d.id FROM drafts d JOIN draft_invoices di ON di.draft_id = d.id"
-        " WHERE d.customer_id = ? AND d.status = 'pending' AND d.channel IN ('email', 'sms')"
+        f" WHERE d.customer_id = ? AND d.status = {sql(DraftStatus.PENDING)}"
+        " AND d.channel IN ('email', 'sms')"
         f" AND d.step IN ({','.join('?' * len(older))})"
         f" AND di.invoice_number IN ({','.join('?' * len(invoices))}) ORDER BY d.id",
         (customer_id, *older, *invoices),
@@ -138,10 +140,8 @@ def pending_older_steps(
 
 
 def set_superseded(store: Store, draft_ids: Iterable[int], from_status: str) -> None:
-    store.conn.executemany(
-        "UPDATE drafts SET status = 'superseded', updated_at = ? WHERE id = ? AND status = ?",
-        [(store.now_iso(), i, from_status) for i in draft_ids],
-    )
+    for i in draft_ids:
+        move(store, i, from_status, DraftStatus.SUPERSEDED)
 
 
 def policy_versions_in_use(store: Store) -> list[tuple[str, date]]:

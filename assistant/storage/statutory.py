@@ -10,6 +10,7 @@ from datetime import date
 from typing import Any
 
 from assistant.storage.db import Store
+from assistant.storage.drafts_lifecycle import DraftStatus, sql
 from assistant.storage.scope import CustomerIds, customer_filter
 
 
@@ -267,7 +268,7 @@ def sent_messages(store: Store, customer_id: str) -> list[dict[str, Any]]:
     return store.query(
         "SELECT d.id, d.step, d.channel, d.recipient, d.subject, d.message_id, d.sent_at,"
         " (SELECT group_concat(invoice_number, ',') FROM draft_invoices WHERE draft_id = d.id)"
-        " AS invoices FROM drafts d WHERE d.customer_id = ? AND d.status = 'sent'"
+        f" AS invoices FROM drafts d WHERE d.customer_id = ? AND d.status = {sql(DraftStatus.SENT)}"
         " ORDER BY d.sent_at, d.id",
         (customer_id,),
     )
@@ -330,7 +331,8 @@ def insert_letter_draft(
         "INSERT INTO drafts (customer_id, step, channel, language, status, recipient, cc, subject,"
         " body, template_name, template_subject, template_body, source, violations,"
         " policy_version, plan_date, scheduled_for, total_cents, currency, max_days_late, reason,"
-        " created_at, updated_at) VALUES (?, ?, 'letter', ?, 'pending', ?, '[]', ?, ?, ?, ?, ?,"
+        f" created_at, updated_at) VALUES (?, ?, 'letter', ?, {sql(DraftStatus.PENDING)}, ?, '[]',"
+        " ?, ?, ?, ?, ?,"
         " 'template', '[]', ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             customer_id,

@@ -22,6 +22,7 @@ from assistant.drafting.queue import DraftView
 from assistant.i18n import tr
 from assistant.labels import channel_label, source_label, status_label, step_label
 from assistant.money import format_money
+from assistant.storage.drafts_lifecycle import DraftStatus
 
 if TYPE_CHECKING:
     from tui.app import RelanceApp
@@ -123,14 +124,14 @@ class DraftScreen(Screen[None]):
                 facts.append(item.label(), style="bold red" if item.problem else "")
         if d.error:  # the server's words (failed, to retry), why it was cancelled or held,
             # or the note of a new version (policy or company facts changed): not an error
-            style = "yellow" if d.status == "pending" else "bold red"
+            style = "yellow" if d.status == DraftStatus.PENDING else "bold red"
             facts.append(f"\n{status_label(d.status)} : {d.error}", style=style)
         self.query_one("#facts", Static).update(facts)
         self.show_checks(d.checks)
         self.query_one("#subject", Input).value = d.subject
         self.query_one("#body", TextArea).text = d.body
         self.query_one("#diff", Static).update(diff_text(d.template_body, d.body))
-        editable = d.status == "pending"
+        editable = d.status == DraftStatus.PENDING
         self.query_one("#subject", Input).disabled = not editable
         self.query_one("#body", TextArea).read_only = not editable
 
@@ -242,7 +243,7 @@ class DraftScreen(Screen[None]):
             self.load(self.draft_id)
 
     def action_next(self, after_approval: bool = False) -> None:
-        pending = {d.id for d in self.relance.service.drafts("pending")}
+        pending = {d.id for d in self.relance.service.drafts(DraftStatus.PENDING)}
         index = self.order.index(self.draft_id) if self.draft_id in self.order else -1
         following = [i for i in self.order[index + 1 :] if i in pending]
         if following:

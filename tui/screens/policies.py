@@ -19,6 +19,7 @@ from textual.worker import get_current_worker
 
 from assistant.errors import PolicyError, UserError
 from assistant.i18n import tr
+from assistant.storage.drafts_lifecycle import DraftStatus
 
 if TYPE_CHECKING:
     from tui.app import RelanceApp
@@ -130,7 +131,7 @@ class PoliciesScreen(Screen[None]):
         self._timer = self.set_timer(0.4, self.action_preview)
 
     def _preview_draft(self) -> int | None:
-        drafts = self.relance.service.drafts("pending")  # internal notices included
+        drafts = self.relance.service.drafts(DraftStatus.PENDING)  # internal notices included
         name = (self.file or "").removeprefix("templates/")
         matching = [d for d in drafts if d.template_name == name]
         chosen = (matching or drafts or [None])[0]

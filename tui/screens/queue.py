@@ -23,6 +23,7 @@ from assistant.labels import (
 )
 from assistant.money import format_money
 from assistant.search import fold
+from assistant.storage.drafts_lifecycle import DraftStatus
 
 if TYPE_CHECKING:
     from tui.app import RelanceApp
@@ -73,7 +74,7 @@ def draft_row(
         segment_label(d.segment),
         source_label(d.source),
         Text(status_label(d.status), style="bold red")
-        if d.status == "failed"
+        if d.status == DraftStatus.FAILED
         else status_label(d.status),
     )
 
@@ -135,7 +136,7 @@ class QueueScreen(Screen[None]):
             yield Select(
                 [(status_label(s), s) for s in STATUSES],
                 prompt=tr("statut", "status"),
-                value="pending",
+                value=DraftStatus.PENDING,
                 id="status",
             )
             yield Select([], prompt=tr("segment", "segment"), id="segment")
@@ -192,8 +193,8 @@ class QueueScreen(Screen[None]):
         status = self._filter_value("status")
         self._loaded_status = status
         self.drafts = self.relance.service.drafts(status, texts=False)
-        self.stuck = [d.id for d in self.relance.service.drafts("sending", texts=False)]
-        self.failed = len(self.relance.service.drafts("failed", texts=False))
+        self.stuck = [d.id for d in self.relance.service.drafts(DraftStatus.SENDING, texts=False)]
+        self.failed = len(self.relance.service.drafts(DraftStatus.FAILED, texts=False))
         self._rows = {}  # rendered lazily, for the rows actually shown
         self._haystack = {
             d.id: fold(" ".join([d.customer_name, d.customer_id, *d.invoices])) for d in self.drafts
@@ -241,7 +242,7 @@ class QueueScreen(Screen[None]):
             if d.id in self.selected:
                 cells = ("●", *cells[1:])
             table.add_row(*cells, key=str(d.id))
-        pending = [d for d in self.drafts if d.status == "pending"]
+        pending = [d for d in self.drafts if d.status == DraftStatus.PENDING]
         flagged = sum(1 for d in pending if d.checks)
         counts = tr(
             "{n} affichés · {p} en attente · {f} à contrôler ⚠ · {s} sélectionnés · tri : {k}",
@@ -364,7 +365,9 @@ class QueueScreen(Screen[None]):
         self.refresh_table(keep=row)  # the cursor stays on the row it selected
 
     def action_bulk_approve(self) -> None:
-        chosen = [d for d in self.drafts if d.id in self.selected and d.status == "pending"]
+        chosen = [
+            d for d in self.drafts if d.id in self.selected and d.status == DraftStatus.PENDING
+        ]
         ok = [d for d in chosen if not d.checks]
         skipped = len(chosen) - len(ok)
         if not ok:
@@ -412,7 +415,7 @@ class QueueScreen(Screen[None]):
         draft = self.current()
         if draft is None:
             return
-        if draft.status != "approved":
+        if draft.status != DraftStatus.APPROVED:
             self.notify(
                 tr(
                     "Choisissez un brouillon approuvé (filtre statut : approuvé)",
@@ -438,7 +441,7 @@ class QueueScreen(Screen[None]):
     def action_settle_stuck(self) -> None:
         """A draft left in `sending` by a crash: the person checked the mailbox and says."""
         draft = self.current()
-        if draft is None or draft.status != "sending":
+        if draft is None or draft.status != DraftStatus.SENDING:
             self.notify(
                 tr(
                     "Choisissez un brouillon « envoi en cours » (filtre statut)",
@@ -449,13 +452,15 @@ class QueueScreen(Screen[None]):
         from tui.widgets.modals import ChoiceModal
 
         choices = [
-            ("sent", tr("Il est parti (marquer envoyé)", "It left (mark as sent)")),
+            (DraftStatus.SENT, tr("Il est parti (marquer envoyé)", "It left (mark as sent)")),
             ("not-sent", tr("Il n'est pas parti (renvoyer)", "It did not leave (send again)")),
         ]
 
         def done(choice: str | None) -> None:
             if choice and self.relance.attempt(
-                lambda: self.relance.service.resolve_stuck(draft.id, was_sent=choice == "sent")
+                lambda: self.relance.service.resolve_stuck(
+                    draft.id, was_sent=choice == DraftStatus.SENT
+                )
             ):
                 self.notify(tr("Envoi tranché", "Send settled"))
             self.reload()
