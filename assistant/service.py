@@ -268,7 +268,7 @@ class Service(BankFeatures):
         remembered per policy version."""
         version = self.policy_version()
         if self._checked is None or self._checked[0] != version:
-            self._checked = (version, policy_edit.policy_problems(self.home))
+            self._checked = (version, policy_edit.checked_policy_problems(self.home, version))
         return self._checked[1]
 
     def check_policies(self) -> None:
