@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from assistant.money import cents_to_str
 from assistant.storage.db import Store
 
 AGE_BUCKETS = ("0-30", "31-60", "61-90", "90+")
@@ -73,16 +72,6 @@ class CurrencyAmounts:
     due_soon_cents: int = 0
     disputed_cents: int = 0
     promises_pending_cents: int = 0
-
-    def as_json(self) -> dict[str, object]:
-        return {
-            "outstanding": cents_to_str(self.outstanding_cents),
-            "overdue": cents_to_str(self.overdue_cents),
-            "overdue_by_age": {k: cents_to_str(v) for k, v in self.overdue_by_age.items()},
-            "due_soon": cents_to_str(self.due_soon_cents),
-            "disputed": cents_to_str(self.disputed_cents),
-            "promises_pending": cents_to_str(self.promises_pending_cents),
-        }
 
 
 @dataclass(frozen=True)
