@@ -337,16 +337,28 @@ def _agree_plan(
         )
     where = "number = ?" if invoice else "customer_id = ?"
     rows = service.store.query(
-        f"SELECT number, outstanding_cents FROM invoices WHERE {where} AND status = 'open'"
-        " AND outstanding_cents > 0",
+        f"SELECT number, outstanding_cents, currency FROM invoices WHERE {where}"
+        " AND status = 'open' AND outstanding_cents > 0",
         (invoice or customer.id,),
     )
     if not rows:
         raise UserError(tr("aucune facture ouverte pour un plan", "no open invoice for a plan"))
+    currencies = sorted({r["currency"] for r in rows})
+    if len(currencies) > 1:  # a plan is one amount: never a sum of two currencies
+        raise UserError(
+            tr(
+                "factures ouvertes en plusieurs devises ({c}) : un plan par facture (--invoice)",
+                "open invoices in several currencies ({c}): one plan per invoice (--invoice)",
+                c=", ".join(currencies),
+            )
+        )
+    currency = currencies[0]
     total = sum(r["outstanding_cents"] for r in rows)
     if not invoice:  # the whole balance: net of the unallocated credits (rules/balance.py)
         credits = balances.credits_of(service.store, customer.id)
-        total -= sum(c.money.cents for c in credits if c.on_date <= on)
+        total -= sum(
+            c.money.cents for c in credits if c.on_date <= on and c.money.currency == currency
+        )
         if total <= 0:
             raise UserError(
                 tr(
@@ -394,11 +406,11 @@ def _agree_plan(
             "instalments": count,
             "total_cents": total,
             "invoices": [r["number"] for r in rows],
-            "schedule": [x.as_json() for x in option.instalments],
+            "schedule": [{**x.as_json(), "currency": currency} for x in option.instalments],
         },
     )
     _cancel_drafts(service, [r["number"] for r in rows], tr("plan de paiement", "payment plan"))
-    return plan_id, [x.as_json() for x in option.instalments]
+    return plan_id, [{**x.as_json(), "currency": currency} for x in option.instalments]
 
 
 def _owed(service: Service, rows: list[dict[str, Any]], invoice: str | None = None) -> int:

@@ -28,7 +28,7 @@ from assistant.briefs.script import (
 from assistant.company import Company
 from assistant.dates import format_date
 from assistant.i18n import language, tr
-from assistant.money import cents_to_str
+from assistant.money import cents_to_str, format_money
 from assistant.statutory.claims import METHOD, Claims
 
 
@@ -67,6 +67,7 @@ class Brief:
                     "due_date": i.due_date.isoformat(),
                     "outstanding": cents_to_str(i.outstanding_cents),
                     "days_late": i.days_late,
+                    "currency": i.currency,
                 }
                 for i in s.open_invoices
                 if i.status == "open"
@@ -81,6 +82,7 @@ class Brief:
             "recommendation_reason": self.recommendation_reason,
             "as_of": s.as_of.isoformat(),
             "currency": s.currency,
+            "other_currencies": {c: cents_to_str(v) for c, v in s.other_currencies.items()},
             "segment": s.segment,
             "overdue": cents_to_str(s.overdue_cents),
             "disputed": [
@@ -304,7 +306,8 @@ def render_markdown(brief: Brief) -> str:
         else:
             late = tr("à échoir", "not due")
         lines.append(
-            f"| {md(i.number)} | {_short(i.due_date)} | {money(i.outstanding_cents, s)} | {late} |"
+            f"| {md(i.number)} | {_short(i.due_date)} |"
+            f" {format_money(i.outstanding_cents, i.currency, ui_locale())} | {late} |"
         )
     totals = [tr("Échu : {a}", "Overdue: {a}", a=money(s.overdue_cents, s))]
     if s.not_due:
@@ -315,6 +318,9 @@ def render_markdown(brief: Brief) -> str:
     )
     if s.disputed_cents:
         totals.append(tr("en litige : {a}", "disputed: {a}", a=money(s.disputed_cents, s)))
+    if s.other_currencies:
+        other = " + ".join(format_money(v, c, ui_locale()) for c, v in s.other_currencies.items())
+        totals.append(tr("autres devises : {a}", "other currencies: {a}", a=other))
     lines += ["", "**" + " · ".join(totals) + "**", ""]
 
     lines += [f"## {tr('Script d’appel', 'Call script')}", ""]
