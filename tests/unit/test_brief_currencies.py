@@ -68,3 +68,15 @@ def test_a_plan_over_two_currencies_is_refused_and_one_per_invoice_works(
     history = service.brief("C1", AS_OF, offline=True).sheet.timeline
     plan = next(t for t in history if t.kind == "payment_plan.agreed")
     assert "150,00\u00a0CHF" in plan.text and "€" not in plan.text
+
+
+def test_an_amount_over_two_currencies_is_refused_on_calls(service: Service) -> None:
+    mixed(service)
+    with pytest.raises(UserError, match="plusieurs devises"):
+        service.log_call("C1", "promise", on=AS_OF, promised=date(2026, 12, 5), amount_cents=500)
+    with pytest.raises(UserError, match="plusieurs devises"):
+        service.log_call("C1", "paid", on=AS_OF)  # "we paid": what, 1000 EUR + 300 CHF?
+    assert service.store.scalar("SELECT count(*) FROM promises") == 0
+    service.log_call("C1", "paid", on=AS_OF, invoice="F1")  # one invoice: one currency
+    service.log_call("C1", "promise", on=AS_OF, promised=date(2026, 12, 5))  # no amount: fine
+    assert service.store.scalar("SELECT count(*) FROM promises") == 2
