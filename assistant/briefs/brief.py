@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from assistant.briefs.factsheet import FactSheet
+from assistant.briefs.factsheet import FactSheet, OpenInvoice
 from assistant.briefs.options import PaymentPlanPolicy, PlanOption
 from assistant.briefs.script import (
     Levers,
@@ -30,6 +30,15 @@ from assistant.dates import format_date
 from assistant.i18n import language, tr
 from assistant.money import cents_to_str, format_money
 from assistant.statutory.claims import METHOD, Claims
+
+
+def _invoice_json(i: OpenInvoice) -> dict[str, Any]:
+    return {
+        "invoice_number": i.number,
+        "due_date": i.due_date.isoformat(),
+        "outstanding": cents_to_str(i.outstanding_cents),
+        "days_late": i.days_late,
+    }
 
 
 @dataclass
@@ -62,15 +71,9 @@ class Brief:
             "unallocated_credit": cents_to_str(s.credit_cents),
             "invoices_outstanding": cents_to_str(s.gross_outstanding_cents),
             "invoices": [
-                {
-                    "invoice_number": i.number,
-                    "due_date": i.due_date.isoformat(),
-                    "outstanding": cents_to_str(i.outstanding_cents),
-                    "days_late": i.days_late,
-                    "currency": i.currency,
-                }
+                _invoice_json(i)
                 for i in s.open_invoices
-                if i.status == "open"
+                if i.status == "open" and i.currency == s.currency
             ],
             "options": [o.as_json() for o in self.options],
             "recommended_option": self.recommended_option,
@@ -82,13 +85,19 @@ class Brief:
             "recommendation_reason": self.recommendation_reason,
             "as_of": s.as_of.isoformat(),
             "currency": s.currency,
-            "other_currencies": {c: cents_to_str(v) for c, v in s.other_currencies.items()},
+            "other_currencies": {
+                c: {
+                    "outstanding": cents_to_str(v),
+                    "invoices": [_invoice_json(i) for i in s.open_invoices if i.currency == c],
+                }
+                for c, v in s.other_currencies.items()
+            },
             "segment": s.segment,
             "overdue": cents_to_str(s.overdue_cents),
             "disputed": [
                 {"invoice_number": i.number, "outstanding": cents_to_str(i.outstanding_cents)}
                 for i in s.open_invoices
-                if i.status == "disputed"
+                if i.status == "disputed" and i.currency == s.currency
             ],
             "history": {
                 "on_time_share": s.on_time_share,
