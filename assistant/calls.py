@@ -274,6 +274,7 @@ def _payment_claimed(
         check_amount(amount_cents, _owed(service, rows, invoice), "--amount")
     if invoice is None and amount_cents is None:
         # "we paid": what was due, not any payment at all (a small one would not keep it)
+        _one_currency(rows)
         overdue = [r["outstanding_cents"] for r in rows if r["due_date"] < on.isoformat()]
         amount_cents = sum(overdue or [r["outstanding_cents"] for r in rows]) or None
     promise_id = repo.insert_promise(
@@ -337,16 +338,20 @@ def _agree_plan(
         )
     where = "number = ?" if invoice else "customer_id = ?"
     rows = service.store.query(
-        f"SELECT number, outstanding_cents FROM invoices WHERE {where} AND status = 'open'"
-        " AND outstanding_cents > 0",
+        f"SELECT number, outstanding_cents, currency FROM invoices WHERE {where}"
+        " AND status = 'open' AND outstanding_cents > 0",
         (invoice or customer.id,),
     )
     if not rows:
         raise UserError(tr("aucune facture ouverte pour un plan", "no open invoice for a plan"))
+    _one_currency(rows)  # a plan is one amount: never a sum of two currencies
+    currency = rows[0]["currency"]
     total = sum(r["outstanding_cents"] for r in rows)
     if not invoice:  # the whole balance: net of the unallocated credits (rules/balance.py)
         credits = balances.credits_of(service.store, customer.id)
-        total -= sum(c.money.cents for c in credits if c.on_date <= on)
+        total -= sum(
+            c.money.cents for c in credits if c.on_date <= on and c.money.currency == currency
+        )
         if total <= 0:
             raise UserError(
                 tr(
@@ -394,23 +399,37 @@ def _agree_plan(
             "instalments": count,
             "total_cents": total,
             "invoices": [r["number"] for r in rows],
-            "schedule": [x.as_json() for x in option.instalments],
+            "schedule": [{**x.as_json(), "currency": currency} for x in option.instalments],
         },
     )
     _cancel_drafts(service, [r["number"] for r in rows], tr("plan de paiement", "payment plan"))
-    return plan_id, [x.as_json() for x in option.instalments]
+    return plan_id, [{**x.as_json(), "currency": currency} for x in option.instalments]
 
 
 def _owed(service: Service, rows: list[dict[str, Any]], invoice: str | None = None) -> int:
     """What the customer owes (or the one invoice): the ceiling of an amount promised or paid."""
     if invoice is not None:
         return service.invoice(invoice).outstanding_cents
+    _one_currency(rows)
     return sum(r["outstanding_cents"] for r in rows)
+
+
+def _one_currency(rows: list[dict[str, Any]]) -> None:
+    """An amount over a customer's invoices is one currency's: several are refused."""
+    currencies = sorted({r["currency"] for r in rows})
+    if len(currencies) > 1:
+        raise UserError(
+            tr(
+                "factures ouvertes en plusieurs devises ({c}) : précisez la facture (--invoice)",
+                "open invoices in several currencies ({c}): name the invoice (--invoice)",
+                c=", ".join(currencies),
+            )
+        )
 
 
 def _open_invoices(service: Service, customer_id: str) -> list[dict[str, Any]]:
     return service.store.query(
-        "SELECT number, due_date, outstanding_cents FROM invoices"
+        "SELECT number, due_date, outstanding_cents, currency FROM invoices"
         " WHERE customer_id = ? AND status = 'open'",
         (customer_id,),
     )

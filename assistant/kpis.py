@@ -70,6 +70,29 @@ class StepRate:
 
 
 @dataclass
+class CurrencyKpis:
+    """The money KPIs in one currency (cents): never summed with another currency."""
+
+    currency: str
+    dso_days: int | None
+    receivables_cents: int
+    sales_90d_cents: int
+    overdue_cents: int
+    overdue_by_age: dict[str, int]
+    top_debtors: list[Any] = field(default_factory=list)  # results.Debtor in this currency
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "dso_days": self.dso_days,
+            "receivables": cents_to_str(self.receivables_cents),
+            "sales_last_90_days": cents_to_str(self.sales_90d_cents),
+            "overdue": cents_to_str(self.overdue_cents),
+            "overdue_by_age": {k: cents_to_str(v) for k, v in self.overdue_by_age.items()},
+            "top_debtors": [d.as_json() for d in self.top_debtors],
+        }
+
+
+@dataclass
 class Kpis:
     as_of: date
     dso_days: int | None
@@ -86,8 +109,10 @@ class Kpis:
     time_saved_minutes: int
     notes: list[str] = field(default_factory=list)
     trend: list[dict[str, Any]] = field(default_factory=list)  # by month: DSO, after each step
-    top_debtors: list[Any] = field(default_factory=list)  # results.Debtor
+    top_debtors: list[Any] = field(default_factory=list)  # results.Debtor, main currency
     policy_names: dict[str, str] = field(default_factory=dict)  # version hash -> words
+    currency: str = "EUR"  # the currency of the money fields and of dso_days (the main one)
+    by_currency: dict[str, CurrencyKpis] = field(default_factory=dict)  # main currency first
 
     def as_json(self) -> dict[str, Any]:
         """`stats --json` (docs/contracts.md): the contract's keys first, then our extensions."""
@@ -114,19 +139,20 @@ class Kpis:
             "trend": self.trend,
             "top_debtors": [d.as_json() for d in self.top_debtors],
             "policy_versions": self.policy_names,
+            "currency": self.currency,
+            "by_currency": {c: m.as_json() for c, m in self.by_currency.items()},
         }
 
 
-def _sales(store: Store, as_of: date) -> int:
+def _sales(store: Store, as_of: date) -> dict[str, int]:
+    """Invoiced over the DSO window up to as_of, in cents by currency."""
     start = as_of - timedelta(days=DSO_WINDOW_DAYS)
-    return int(
-        store.scalar(
-            "SELECT COALESCE(SUM(amount_cents), 0) FROM invoices WHERE issue_date > ?"
-            " AND issue_date <= ? AND status NOT IN ('cancelled', 'credited')",
-            (start.isoformat(), as_of.isoformat()),
-        )
-        or 0
+    rows = store.query(
+        "SELECT currency, SUM(amount_cents) AS cents FROM invoices WHERE issue_date > ?"
+        " AND issue_date <= ? AND status NOT IN ('cancelled', 'credited') GROUP BY currency",
+        (start.isoformat(), as_of.isoformat()),
     )
+    return {r["currency"]: int(r["cents"] or 0) for r in rows}
 
 
 def _dso(receivables: int, sales: int) -> int | None:
@@ -221,8 +247,23 @@ def _drafts(store: Store, as_of: date) -> dict[str, int]:
 
 def compute_kpis(store: Store, as_of: date, promise_grace_days: int) -> Kpis:
     summary = portfolio_summary(store, as_of)
-    receivables, sales = summary.outstanding_cents, _sales(store, as_of)
-    dso = _dso(receivables, sales)
+    sales = _sales(store, as_of)
+    debtors = top_debtors(store, as_of, main_currency=summary.currency)
+    by_currency: dict[str, CurrencyKpis] = {}
+    order = sorted(set(summary.by_currency) | set(sales) | {summary.currency})
+    for currency in sorted(order, key=lambda c: (c != summary.currency, c)):
+        owed = summary.by_currency.get(currency)
+        receivables = owed.outstanding_cents if owed else 0
+        by_currency[currency] = CurrencyKpis(
+            currency=currency,
+            dso_days=_dso(receivables, sales.get(currency, 0)),
+            receivables_cents=receivables,
+            sales_90d_cents=sales.get(currency, 0),
+            overdue_cents=owed.overdue_cents if owed else 0,
+            overdue_by_age={b: owed.overdue_by_age[b] if owed else 0 for b in AGE_BUCKETS},
+            top_debtors=[d for d in debtors if d.currency == currency],
+        )
+    main = by_currency[summary.currency]
     late, paid = _avg_days_late(store, as_of)
     rows = _step_rows(store, as_of)
     steps = _in_step_order(_rates(rows, as_of).values())
@@ -237,11 +278,11 @@ def compute_kpis(store: Store, as_of: date, promise_grace_days: int) -> Kpis:
     ] * (MINUTES_BY_HAND - MINUTES_REVIEW_EDITED)
     return Kpis(
         as_of=as_of,
-        dso_days=dso,
-        receivables_cents=receivables,
-        sales_90d_cents=sales,
-        overdue_cents=summary.overdue_cents,
-        overdue_by_age={b: summary.overdue_by_age.get(b, 0) for b in AGE_BUCKETS},
+        dso_days=main.dso_days,
+        receivables_cents=main.receivables_cents,
+        sales_90d_cents=main.sales_90d_cents,
+        overdue_cents=main.overdue_cents,
+        overdue_by_age=dict(main.overdue_by_age),
         avg_days_late_paid=late,
         paid_invoices=paid,
         after_step=steps,
@@ -249,9 +290,11 @@ def compute_kpis(store: Store, as_of: date, promise_grace_days: int) -> Kpis:
         promises=promises,
         drafts=drafts,
         time_saved_minutes=saved,
-        trend=monthly_trend(store, as_of),
-        top_debtors=top_debtors(store, as_of),
+        trend=monthly_trend(store, as_of, currency=summary.currency),
+        top_debtors=main.top_debtors,
         policy_names=policy_names(store),
+        currency=summary.currency,
+        by_currency=by_currency,
     )
 
 
@@ -267,38 +310,56 @@ def _rate_line(label: str, r: dict[str, Any]) -> str:
     )
 
 
+def _main_figures(k: Kpis) -> CurrencyKpis:
+    return CurrencyKpis(
+        k.currency, k.dso_days, k.receivables_cents, k.sales_90d_cents, k.overdue_cents,
+        k.overdue_by_age, k.top_debtors,
+    )  # fmt: skip
+
+
+def _money_lines(m: CurrencyKpis, loc: str) -> list[str]:
+    """DSO and overdue (by age) in one currency."""
+
+    def money(cents: int) -> str:
+        return format_money(cents, m.currency, loc)
+
+    if m.dso_days is None:
+        lines = [
+            tr(
+                "  DSO : — (aucune facture émise sur les 90 derniers jours)",
+                "  DSO: — (no invoice issued in the last 90 days)",
+            )
+        ]
+    else:
+        lines = [
+            tr(
+                "  DSO : {v} jours (encours {r} / ventes des 90 derniers jours {s} × 90)",
+                "  DSO: {v} days (receivables {r} / sales of the last 90 days {s} × 90)",
+                v=m.dso_days,
+                r=money(m.receivables_cents),
+                s=money(m.sales_90d_cents),
+            )
+        ]
+    lines.append(tr("  En retard : {v}", "  Overdue: {v}", v=money(m.overdue_cents)))
+    lines += [f"    {b:>6} : {money(v)}" for b, v in m.overdue_by_age.items()]
+    return lines
+
+
 def kpi_lines(k: Kpis) -> list[str]:
     """A readable report (French first, French number formats)."""
 
     data = k.as_json()
     loc = _locale()
 
-    def money(cents: int) -> str:
-        return format_money(cents, "EUR", loc)
-
     def number(value: float) -> str:
         return format_decimal(value, format="#,##0.0", locale=loc)
 
     lines = [tr("Indicateurs au {d}", "Results as of {d}", d=data["as_of"])]
-    if k.dso_days is None:
-        lines.append(
-            tr(
-                "  DSO : — (aucune facture émise sur les 90 derniers jours)",
-                "  DSO: — (no invoice issued in the last 90 days)",
-            )
-        )
-    else:
-        lines.append(
-            tr(
-                "  DSO : {v} jours (encours {r} / ventes des 90 derniers jours {s} × 90)",
-                "  DSO: {v} days (receivables {r} / sales of the last 90 days {s} × 90)",
-                v=k.dso_days,
-                r=money(k.receivables_cents),
-                s=money(k.sales_90d_cents),
-            )
-        )
-    lines.append(tr("  En retard : {v}", "  Overdue: {v}", v=money(k.overdue_cents)))
-    lines += [f"    {b:>6} : {money(v)}" for b, v in k.overdue_by_age.items()]
+    several = len(k.by_currency) > 1
+    for figures in list(k.by_currency.values()) or [_main_figures(k)]:
+        if several:
+            lines.append(tr("  En {c} :", "  In {c}:", c=figures.currency))
+        lines += _money_lines(figures, loc)
     lines.append(
         tr(
             "  Retard moyen des factures payées : {v} j ({n} factures)",
@@ -377,16 +438,17 @@ def kpi_lines(k: Kpis) -> list[str]:
                 f"    {month['month']}  DSO {dso if dso is not None else '—':>4}"
                 f" · {sent:>4} · {share(paid, sent)}"
             )
-    if k.top_debtors:
+    debtors = [d for m in k.by_currency.values() for d in m.top_debtors] or k.top_debtors
+    if debtors:
         lines.append(tr("  Plus gros retards :", "  Top debtors:"))
-        for d in k.top_debtors:
+        for d in debtors:
             lines.append(
                 tr(
                     "    {n} ({c}) : {a} sur {k} facture(s), jusqu'à {j} j de retard",
                     "    {n} ({c}): {a} on {k} invoice(s), up to {j} days late",
                     n=d.name,
                     c=d.customer_id,
-                    a=money(d.overdue_cents),
+                    a=format_money(d.overdue_cents, d.currency, loc),
                     k=d.invoices,
                     j=d.max_days_late,
                 )

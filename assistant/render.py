@@ -233,7 +233,7 @@ def schedule_lines(schedule: list[dict[str, str]]) -> list[str]:
             "  {n}. {a} le {d}",
             "  {n}. {a} on {d}",
             n=i,
-            a=_money(parse_amount(x["amount"]), "EUR"),
+            a=_money(parse_amount(x["amount"]), x.get("currency", "EUR")),
             d=format_date(date.fromisoformat(x["date"]), loc, "long"),
         )
         for i, x in enumerate(schedule, start=1)

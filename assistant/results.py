@@ -60,14 +60,24 @@ def month_ends(as_of: date, months: int) -> list[date]:
     return sorted(set(ends))
 
 
-def monthly_trend(store: Store, as_of: date, months: int = 6) -> list[dict[str, Any]]:
-    """DSO at each month's end, and payment within 14 days after each step sent that month."""
+def monthly_trend(
+    store: Store, as_of: date, months: int = 6, currency: str = "EUR"
+) -> list[dict[str, Any]]:
+    """DSO at each month's end (`dso_days` in `currency`, `dso_by_currency` for each currency
+    owed or sold), and payment within 14 days after each step sent that month."""
     from assistant.kpis import DSO_WINDOW_DAYS, _dso, _sales, _step_rows
 
     rows = _step_rows(store, as_of)
     out = []
     for end in month_ends(as_of, months):
-        owed = sum(r["outstanding_cents"] for r in _owed_rows(store, end))
+        owed: dict[str, int] = {}
+        for r in _owed_rows(store, end):
+            owed[r["currency"]] = owed.get(r["currency"], 0) + r["outstanding_cents"]
+        sales = _sales(store, end)
+        dso = {
+            c: _dso(owed.get(c, 0), sales.get(c, 0))
+            for c in sorted(set(owed) | set(sales) | {currency}, key=lambda c: (c != currency, c))
+        }
         month = end.strftime("%Y-%m")
         steps: dict[str, list[int]] = {}
         for r in rows:
@@ -81,7 +91,8 @@ def monthly_trend(store: Store, as_of: date, months: int = 6) -> list[dict[str, 
         out.append(
             {
                 "month": month,
-                "dso_days": _dso(owed, _sales(store, end)),
+                "dso_days": dso[currency],
+                "dso_by_currency": dso,
                 "dso_window_days": DSO_WINDOW_DAYS,
                 "after_step": [
                     {"step": step, "sent": n, "paid_within_14d": paid}
@@ -99,6 +110,7 @@ class Debtor:
     overdue_cents: int
     invoices: int
     max_days_late: int
+    currency: str = "EUR"
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -110,20 +122,25 @@ class Debtor:
         }
 
 
-def top_debtors(store: Store, as_of: date, n: int = 5) -> list[Debtor]:
-    """The customers owing the most overdue money on as_of (disputes included: still owed)."""
+def top_debtors(store: Store, as_of: date, n: int = 5, main_currency: str = "EUR") -> list[Debtor]:
+    """The customers owing the most overdue money on as_of (disputes included: still owed): the
+    top `n` in each currency (amounts never added across currencies), the main currency first."""
     names = dict(store.conn.execute("SELECT id, name FROM customers").fetchall())
-    totals: dict[str, list[int]] = {}
+    totals: dict[tuple[str, str], list[int]] = {}
     for row in _owed_rows(store, as_of):
         late = (as_of - date.fromisoformat(row["due_date"])).days
         if late <= 0:
             continue
-        t = totals.setdefault(row["customer_id"], [0, 0, 0])
+        t = totals.setdefault((row["currency"], row["customer_id"]), [0, 0, 0])
         t[0] += row["outstanding_cents"]
         t[1] += 1
         t[2] = max(t[2], late)
-    ranked = sorted(totals.items(), key=lambda kv: (-kv[1][0], kv[0]))[:n]
-    return [Debtor(cid, names.get(cid, cid), c, k, d) for cid, (c, k, d) in ranked]
+    out: list[Debtor] = []
+    for currency in sorted({c for c, _ in totals}, key=lambda c: (c != main_currency, c)):
+        mine = [(cid, t) for (c, cid), t in totals.items() if c == currency]
+        ranked = sorted(mine, key=lambda kv: (-kv[1][0], kv[0]))[:n]
+        out += [Debtor(cid, names.get(cid, cid), c, k, d, currency) for cid, (c, k, d) in ranked]
+    return out
 
 
 def step_word(step: str) -> str:

@@ -1,7 +1,9 @@
 """KPIs over the store. Money is integer cents; every figure is computed for a given `as_of`.
 
 The portfolio snapshot used by `relance demo` and `relance stats` (open and overdue amounts,
-overdue by age bucket, disputes, pending promises). Sums assume a single currency (EUR).
+overdue by age bucket, disputes, pending promises). Money is summed per currency, never across
+currencies: the summary's money fields are in its `currency` (the main one: EUR when the store has
+EUR invoices), `by_currency` holds every currency's amounts.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ def _owed_rows(store: Store, as_of: date) -> list[dict]:
     return store.query(
         "WITH later AS (SELECT invoice_number, SUM(amount_cents) AS cents FROM payments"
         " WHERE date > ? GROUP BY invoice_number)"
-        " SELECT i.number, i.customer_id, i.due_date, i.status,"
+        " SELECT i.number, i.customer_id, i.due_date, i.status, i.currency,"
         " i.outstanding_cents + COALESCE(l.cents, 0) AS outstanding_cents"
         " FROM invoices i LEFT JOIN later l ON l.invoice_number = i.number"
         f" WHERE (i.status IN ({marks}) OR (i.status = 'paid' AND l.cents IS NOT NULL))"
@@ -44,14 +46,38 @@ def _owed_rows(store: Store, as_of: date) -> list[dict]:
     )
 
 
+def main_currency(store: Store) -> str:
+    """The currency a single figure is given in: EUR when some invoice is in EUR (or the store is
+    empty), else the currency of the most invoices (ties: alphabetical)."""
+    rows = store.query("SELECT currency, count(*) AS n FROM invoices GROUP BY currency")
+    counts = {r["currency"]: int(r["n"]) for r in rows}
+    if not counts or "EUR" in counts:
+        return "EUR"
+    return min(counts, key=lambda c: (-counts[c], c))
+
+
 def overdue_by_age(store: Store, as_of: date) -> dict[str, int]:
     """Outstanding cents of invoices past their due date on `as_of`, by age bucket."""
     return portfolio_summary(store, as_of).overdue_by_age
 
 
+@dataclass
+class CurrencyAmounts:
+    """The summary's money in one currency (cents)."""
+
+    currency: str
+    outstanding_cents: int = 0
+    overdue_cents: int = 0
+    overdue_by_age: dict[str, int] = field(default_factory=lambda: dict.fromkeys(AGE_BUCKETS, 0))
+    due_soon_cents: int = 0
+    disputed_cents: int = 0
+    promises_pending_cents: int = 0
+
+
 @dataclass(frozen=True)
 class PortfolioSummary:
-    """Receivables on `as_of`. Amounts in cents; "open" includes disputed invoices."""
+    """Receivables on `as_of`. Amounts in cents of `currency` (counts are over every currency);
+    "open" includes disputed invoices. `by_currency` has each currency's amounts."""
 
     as_of: date
     customers: int
@@ -67,48 +93,60 @@ class PortfolioSummary:
     disputed_cents: int = 0
     promises_pending: int = 0  # invoices with a promised date not passed, still owed
     promises_pending_cents: int = 0
+    currency: str = "EUR"
+    by_currency: dict[str, CurrencyAmounts] = field(default_factory=dict)
 
 
 def portfolio_summary(store: Store, as_of: date, due_soon_days: int = 7) -> PortfolioSummary:
     """Open, overdue (by age bucket), due-soon, disputed amounts and pending promises."""
-    by_age = dict.fromkeys(AGE_BUCKETS, 0)
     count_by_age = dict.fromkeys(AGE_BUCKETS, 0)
     rows = _owed_rows(store, as_of)
     soon_limit = as_of + timedelta(days=due_soon_days)
-    soon_n = soon_cents = disputed_n = disputed_cents = 0
+    soon_n = disputed_n = 0
+    sums: dict[str, CurrencyAmounts] = {}
     for row in rows:
         due = date.fromisoformat(row["due_date"])
         cents = row["outstanding_cents"]
+        money = sums.setdefault(row["currency"], CurrencyAmounts(row["currency"]))
+        money.outstanding_cents += cents
         if due < as_of:
             bucket = age_bucket((as_of - due).days)
-            by_age[bucket] += cents
+            money.overdue_by_age[bucket] += cents
+            money.overdue_cents += cents
             count_by_age[bucket] += 1
         elif due <= soon_limit:
             soon_n += 1
-            soon_cents += cents
+            money.due_soon_cents += cents
         if row["status"] == "disputed":
             disputed_n += 1
-            disputed_cents += cents
+            money.disputed_cents += cents
     promises = store.query(
-        "SELECT DISTINCT p.invoice_number, i.outstanding_cents FROM promises p"
+        "SELECT DISTINCT p.invoice_number, i.outstanding_cents, i.currency FROM promises p"
         " JOIN invoices i ON i.number = p.invoice_number"
         " WHERE p.promised_date >= ? AND i.status IN ('open', 'disputed')"
         " AND i.outstanding_cents > 0",
         (as_of.isoformat(),),
     )
+    for p in promises:
+        money = sums.setdefault(p["currency"], CurrencyAmounts(p["currency"]))
+        money.promises_pending_cents += p["outstanding_cents"]
+    currency = main_currency(store)
+    main = sums.get(currency, CurrencyAmounts(currency))
     return PortfolioSummary(
         as_of=as_of,
         customers=int(store.scalar("SELECT count(*) FROM customers") or 0),
         open_invoices=len(rows),
-        outstanding_cents=sum(r["outstanding_cents"] for r in rows),
+        outstanding_cents=main.outstanding_cents,
         overdue_invoices=sum(count_by_age.values()),
-        overdue_cents=sum(by_age.values()),
-        overdue_by_age=by_age,
+        overdue_cents=main.overdue_cents,
+        overdue_by_age=dict(main.overdue_by_age),
         overdue_count_by_age=count_by_age,
         due_soon_invoices=soon_n,
-        due_soon_cents=soon_cents,
+        due_soon_cents=main.due_soon_cents,
         disputed_invoices=disputed_n,
-        disputed_cents=disputed_cents,
+        disputed_cents=main.disputed_cents,
         promises_pending=len(promises),
-        promises_pending_cents=sum(p["outstanding_cents"] for p in promises),
+        promises_pending_cents=main.promises_pending_cents,
+        currency=currency,
+        by_currency={c: sums[c] for c in sorted(sums, key=lambda c: (c != currency, c))},
     )

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from assistant.briefs.factsheet import FactSheet
+from assistant.briefs.factsheet import FactSheet, OpenInvoice
 from assistant.briefs.options import PaymentPlanPolicy, PlanOption
 from assistant.briefs.script import (
     Levers,
@@ -28,8 +28,17 @@ from assistant.briefs.script import (
 from assistant.company import Company
 from assistant.dates import format_date
 from assistant.i18n import language, tr
-from assistant.money import cents_to_str
+from assistant.money import cents_to_str, format_money
 from assistant.statutory.claims import METHOD, Claims
+
+
+def _invoice_json(i: OpenInvoice) -> dict[str, Any]:
+    return {
+        "invoice_number": i.number,
+        "due_date": i.due_date.isoformat(),
+        "outstanding": cents_to_str(i.outstanding_cents),
+        "days_late": i.days_late,
+    }
 
 
 @dataclass
@@ -62,14 +71,9 @@ class Brief:
             "unallocated_credit": cents_to_str(s.credit_cents),
             "invoices_outstanding": cents_to_str(s.gross_outstanding_cents),
             "invoices": [
-                {
-                    "invoice_number": i.number,
-                    "due_date": i.due_date.isoformat(),
-                    "outstanding": cents_to_str(i.outstanding_cents),
-                    "days_late": i.days_late,
-                }
+                _invoice_json(i)
                 for i in s.open_invoices
-                if i.status == "open"
+                if i.status == "open" and i.currency == s.currency
             ],
             "options": [o.as_json() for o in self.options],
             "recommended_option": self.recommended_option,
@@ -81,12 +85,19 @@ class Brief:
             "recommendation_reason": self.recommendation_reason,
             "as_of": s.as_of.isoformat(),
             "currency": s.currency,
+            "other_currencies": {
+                c: {
+                    "outstanding": cents_to_str(v),
+                    "invoices": [_invoice_json(i) for i in s.open_invoices if i.currency == c],
+                }
+                for c, v in s.other_currencies.items()
+            },
             "segment": s.segment,
             "overdue": cents_to_str(s.overdue_cents),
             "disputed": [
                 {"invoice_number": i.number, "outstanding": cents_to_str(i.outstanding_cents)}
                 for i in s.open_invoices
-                if i.status == "disputed"
+                if i.status == "disputed" and i.currency == s.currency
             ],
             "history": {
                 "on_time_share": s.on_time_share,
@@ -304,7 +315,8 @@ def render_markdown(brief: Brief) -> str:
         else:
             late = tr("à échoir", "not due")
         lines.append(
-            f"| {md(i.number)} | {_short(i.due_date)} | {money(i.outstanding_cents, s)} | {late} |"
+            f"| {md(i.number)} | {_short(i.due_date)} |"
+            f" {format_money(i.outstanding_cents, i.currency, ui_locale())} | {late} |"
         )
     totals = [tr("Échu : {a}", "Overdue: {a}", a=money(s.overdue_cents, s))]
     if s.not_due:
@@ -315,6 +327,9 @@ def render_markdown(brief: Brief) -> str:
     )
     if s.disputed_cents:
         totals.append(tr("en litige : {a}", "disputed: {a}", a=money(s.disputed_cents, s)))
+    if s.other_currencies:
+        other = " + ".join(format_money(v, c, ui_locale()) for c, v in s.other_currencies.items())
+        totals.append(tr("autres devises : {a}", "other currencies: {a}", a=other))
     lines += ["", "**" + " · ".join(totals) + "**", ""]
 
     lines += [f"## {tr('Script d’appel', 'Call script')}", ""]

@@ -99,14 +99,25 @@ class FactSheet:
     credit_cents: int = 0
     gross_outstanding_cents: int = 0
     running_plan: RunningPlan | None = None  # while it runs, no other option is proposed
+    # the totals above are in `currency`; invoices owed in other currencies, summed per currency
+    # (never added to the totals): cents by currency
+    other_currencies: dict[str, int] = field(default_factory=dict)
 
     @property
     def overdue(self) -> list[OpenInvoice]:
-        return [i for i in self.open_invoices if i.days_late > 0 and i.status == "open"]
+        return [
+            i
+            for i in self.open_invoices
+            if i.days_late > 0 and i.status == "open" and i.currency == self.currency
+        ]
 
     @property
     def not_due(self) -> list[OpenInvoice]:
-        return [i for i in self.open_invoices if i.days_late == 0 and i.status == "open"]
+        return [
+            i
+            for i in self.open_invoices
+            if i.days_late == 0 and i.status == "open" and i.currency == self.currency
+        ]
 
     @property
     def last_call(self) -> TimelineItem | None:
@@ -125,7 +136,7 @@ class FactSheet:
         return self.open_invoices[0].currency if self.open_invoices else "EUR"
 
 
-def _describe(kind: str, data: dict, ref: str, promise: str | None) -> str:
+def _describe(kind: str, data: dict, ref: str, promise: str | None, currency: str = "EUR") -> str:
     """One line of the exchange history, in the collector's language."""
     from assistant.dates import format_date
     from assistant.i18n import language
@@ -171,7 +182,7 @@ def _describe(kind: str, data: dict, ref: str, promise: str | None) -> str:
         return tr(
             "paiement reçu : {a}{about}",
             "payment received: {a}{about}",
-            a=format_money(int(data.get("amount_cents", 0)), "EUR", loc),
+            a=format_money(int(data.get("amount_cents", 0)), currency, loc),
             about=about,
         )
     if kind == "payment_plan.agreed":
@@ -180,7 +191,7 @@ def _describe(kind: str, data: dict, ref: str, promise: str | None) -> str:
             "payment plan in {n} instalments",
             n=data.get("instalments", "?"),
         )
-        schedule = schedule_text(data.get("schedule") or [], loc)
+        schedule = schedule_text(data.get("schedule") or [], loc, currency)
         return f"{text} : {schedule}" if schedule else text
     if kind in ("customer.replied", "reply.triaged", "message.bounced"):
         from assistant.replies.timeline import describe
@@ -189,7 +200,7 @@ def _describe(kind: str, data: dict, ref: str, promise: str | None) -> str:
     return kind
 
 
-def schedule_text(schedule: list[dict[str, str]], locale: str) -> str:
+def schedule_text(schedule: list[dict[str, str]], locale: str, currency: str = "EUR") -> str:
     """`1 000,00 € le 8 décembre 2026, 1 000,00 € le 8 janvier 2027`: a plan's schedule."""
     from assistant.dates import format_date
     from assistant.money import format_money, parse_amount
@@ -198,7 +209,7 @@ def schedule_text(schedule: list[dict[str, str]], locale: str) -> str:
         tr(
             "{a} le {d}",
             "{a} on {d}",
-            a=format_money(parse_amount(x["amount"]), "EUR", locale),
+            a=format_money(parse_amount(x["amount"]), x.get("currency", currency), locale),
             d=format_date(date.fromisoformat(x["date"]), locale, "long"),
         )
         for x in schedule
@@ -266,8 +277,14 @@ def build_factsheet(
     )
     revenue = store.scalar(
         "SELECT COALESCE(SUM(amount_cents), 0) FROM invoices WHERE customer_id = ?"
-        " AND issue_date > ? AND issue_date <= ? AND status NOT IN ('cancelled', 'credited')",
-        (customer_id, year_ago.isoformat(), as_of.isoformat()),
+        " AND issue_date > ? AND issue_date <= ? AND status NOT IN ('cancelled', 'credited')"
+        " AND currency = ?",  # the sheet's currency (that of its first open invoice)
+        (
+            customer_id,
+            year_ago.isoformat(),
+            as_of.isoformat(),
+            invoices[0].currency if invoices else "EUR",
+        ),
     )
     last_invoice = store.scalar(
         "SELECT MAX(issue_date) FROM invoices WHERE customer_id = ? AND issue_date <= ?",
@@ -280,6 +297,11 @@ def build_factsheet(
     ]
     statuses = [p.status(as_of, promise_grace_days) for p in promises]
     by_id = {p.id: status for p, status in zip(promises, statuses, strict=True)}
+    currency_of = {
+        r["number"]: r["currency"]
+        for r in store.query("SELECT number, currency FROM invoices WHERE customer_id = ?",
+                             (customer_id,))
+    }  # fmt: skip
     timeline = []
     for e in store.events(customer_id=customer_id, kinds=TIMELINE_KINDS):
         if e["on_date"] > as_of.isoformat():
@@ -291,7 +313,13 @@ def build_factsheet(
             TimelineItem(
                 date.fromisoformat(e["on_date"]),
                 e["kind"],
-                _describe(e["kind"], data, ", ".join(refs), promise),
+                _describe(
+                    e["kind"],
+                    data,
+                    ", ".join(refs),
+                    promise,
+                    currency_of.get(refs[0] if refs else "", "EUR"),
+                ),
                 refs,
                 data.get("step") if e["kind"] == "message.sent" else None,
                 data.get("outcome") if e["kind"] == "call.logged" else None,
@@ -299,6 +327,12 @@ def build_factsheet(
         )
     since = customer.customer_since
     currency = invoices[0].currency if invoices else "EUR"
+    others: dict[str, int] = {}
+    for i in invoices:
+        if i.currency != currency:
+            others[i.currency] = others.get(i.currency, 0) + i.outstanding_cents
+    invoices_in = [i for i in invoices if i.currency == currency]  # totals: one currency
+    open_ = [i for i in open_ if i.currency == currency]
     gross = sum(i.outstanding_cents for i in open_)
     overdue = sum(i.outstanding_cents for i in open_ if i.days_late > 0)
     credit = sum(
@@ -306,7 +340,7 @@ def build_factsheet(
         for c in balances.credits_of(store, customer_id)
         if c.money.currency == currency and c.on_date <= as_of
     )
-    account = gross + sum(i.outstanding_cents for i in invoices if i.status == "disputed")
+    account = gross + sum(i.outstanding_cents for i in invoices_in if i.status == "disputed")
     net = max(min(gross - credit, account - credit), 0)
     return FactSheet(
         as_of=as_of,
@@ -318,7 +352,7 @@ def build_factsheet(
         open_invoices=invoices,
         outstanding_cents=net,
         overdue_cents=max(min(overdue - credit, net), 0),
-        disputed_cents=sum(i.outstanding_cents for i in invoices if i.status == "disputed"),
+        disputed_cents=sum(i.outstanding_cents for i in invoices_in if i.status == "disputed"),
         on_time_share=(sum(1 for x in lateness if x == 0) / len(lateness)) if lateness else None,
         avg_days_late=(sum(lateness) / len(lateness)) if lateness else None,
         paid_count_12m=len(lateness),
@@ -339,4 +373,5 @@ def build_factsheet(
         credit_cents=min(credit, gross),
         gross_outstanding_cents=gross,
         running_plan=_running_plan(store, customer_id, as_of),
+        other_currencies=dict(sorted(others.items())),
     )

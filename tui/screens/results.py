@@ -32,8 +32,8 @@ def decimal(value: float) -> str:
     return format_decimal(value, format="#,##0.0", locale=loc)
 
 
-def bars(values: dict[str, str]) -> Text:
-    """Horizontal bars for money by bucket (JSON decimal strings)."""
+def bars(values: dict[str, str], currency: str = "EUR") -> Text:
+    """Horizontal bars for money by bucket (JSON decimal strings in `currency`)."""
     amounts = {k: parse_amount(v) for k, v in values.items()}
     top = max(amounts.values(), default=0) or 1
     loc = "en_GB" if language() == "en" else "fr_FR"
@@ -42,7 +42,7 @@ def bars(values: dict[str, str]) -> Text:
         out.append(f"{bucket:>6} ")
         style = "red" if bucket in ("61-90", "90+") else "yellow"
         out.append("█" * (cents * BAR_WIDTH // top), style=style)
-        out.append(f" {format_money(cents, 'EUR', loc)}\n")
+        out.append(f" {format_money(cents, currency, loc)}\n")
     return out
 
 
@@ -93,7 +93,32 @@ def trend_table(trend: list[dict[str, Any]]) -> Table:
     return table
 
 
-def debtors_table(debtors: list[dict[str, Any]]) -> Table:
+def currencies(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """`stats --json`'s money by currency (main currency first); one entry for an old payload."""
+    return data.get("by_currency") or {
+        data.get("currency", "EUR"): {
+            "dso_days": data["dso_days"],
+            "overdue_by_age": data["overdue_by_age"],
+            "top_debtors": data["top_debtors"],
+        }
+    }
+
+
+def dso_text(data: dict[str, Any]) -> Text:
+    """`40 jours`, or one figure per currency when the store has several: `EUR 40 jours · CHF —`."""
+
+    def days(value: int | None) -> str:
+        return f"{value} " + tr("jours", "days") if value is not None else "—"
+
+    money = currencies(data)
+    if len(money) == 1:
+        return Text(days(data["dso_days"]), style="bold cyan")
+    return Text(" · ").join(
+        Text.assemble(f"{c} ", (days(m["dso_days"]), "bold cyan")) for c, m in money.items()
+    )
+
+
+def debtors_table(debtors: list[dict[str, Any]], currency: str = "EUR") -> Table:
     table = Table(title=tr("Plus gros retards", "Top debtors"), expand=False)
     for header in (tr("Client", "Customer"), tr("Échu", "Overdue"), tr("Factures", "Invoices"),
                    tr("Retard max", "Max late")):  # fmt: skip
@@ -102,7 +127,7 @@ def debtors_table(debtors: list[dict[str, Any]]) -> Table:
     for d in debtors:
         table.add_row(
             Text(d["name"][:28]),  # data: never read as markup
-            format_money(parse_amount(d["overdue"]), "EUR", loc),
+            format_money(parse_amount(d["overdue"]), d.get("currency", currency), loc),
             str(d["invoices"]),
             tr("{n} j", "{n} d", n=d["max_days_late"]),
         )
@@ -147,11 +172,10 @@ class ResultsScreen(Screen[None]):
     def action_reload(self) -> None:
         data = self.relance.service.stats(self.relance.as_of).as_json()
         late = data.get("avg_days_late_paid")
-        dso = data["dso_days"]
         self.query_one("#headline", Static).update(
             Text.assemble(
                 ("DSO ", "bold"),
-                (f"{dso} " + tr("jours", "days") if dso is not None else "—", "bold cyan"),
+                dso_text(data),
                 tr(
                     "  (encours / ventes des 90 derniers jours × 90)\n",
                     "  (receivables / sales of the last 90 days × 90)\n",
@@ -160,19 +184,21 @@ class ResultsScreen(Screen[None]):
                 (tr("{d} jours", "{d} days", d=decimal(late)) if late is not None else "—", "bold"),
             )
         )
-        self.query_one("#ages", Static).update(
-            Text.assemble(
-                (tr("Retards par ancienneté\n", "Overdue by age\n"), "bold"),
-                bars(data["overdue_by_age"]),
-            )
-        )
+        money = currencies(data)
+        ages = Text()
+        for currency, figures in money.items():
+            title = tr("Retards par ancienneté", "Overdue by age")
+            ages.append(f"{title} ({currency})\n" if len(money) > 1 else f"{title}\n", "bold")
+            ages.append(bars(figures["overdue_by_age"], currency))
+        self.query_one("#ages", Static).update(ages)
         self.query_one("#steps", Static).update(step_table(data["after_step"]))
         title = tr(*DIMENSIONS[self.dimension][0]) + tr(" (touche d)", " (key d)")
         by = data["after_step_by"][self.dimension]
         names = data.get("policy_versions") or {}
         self.query_one("#by", Static).update(step_table(by, self.dimension, title, names))
         self.query_one("#trend", Static).update(trend_table(data["trend"]))
-        self.query_one("#debtors", Static).update(debtors_table(data["top_debtors"]))
+        debtors = [{**d, "currency": c} for c, m in money.items() for d in m["top_debtors"]]
+        self.query_one("#debtors", Static).update(debtors_table(debtors))
         promises, drafts = data["promises"], data["drafts"]
         others = Table(title=tr("Promesses et brouillons", "Promises and drafts"))
         others.add_column(tr("Indicateur", "Indicator"))
