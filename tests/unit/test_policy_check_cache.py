@@ -64,5 +64,5 @@ def test_plan_still_refuses_an_invalid_policy_through_the_cache(service: Service
 
     service.plan(date(2026, 11, 24))  # valid: remembered
     (service.home / "policies" / "scenario.yaml").write_text("min_gap_days 5\n")
-    with pytest.raises(PolicyError, match="scenario.yaml"):
+    with pytest.raises(PolicyError, match=r"scenario\.yaml"):
         service.plan(date(2026, 11, 24))
