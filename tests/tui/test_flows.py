@@ -276,10 +276,13 @@ async def test_english_interface_reaches_worker_threads(demo_service: Service) -
     app = make_app(demo_service, DEMO_DAY)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("f3")
-        await pilot.pause()
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        shown = app.export_screenshot().replace("&#160;", " ")
+        shown = ""
+        for _ in range(100):  # the brief's worker starts once the table is highlighted
+            await pilot.pause(0.1)
+            await app.workers.wait_for_complete()
+            shown = app.export_screenshot().replace("&#160;", " ")
+            if "Call brief" in shown or "Fiche d" in shown:
+                break
         assert "Call brief" in shown and "Fiche d" not in shown  # rendered in a worker thread
 
 

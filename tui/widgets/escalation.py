@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select
 
 from assistant.i18n import tr
+from tui.widgets.modals import FormModal
 
 DECISIONS = (
     ("plan", ("Plan de paiement (à négocier)", "Payment plan (to negotiate)")),
@@ -21,10 +20,8 @@ DECISIONS = (
 )
 
 
-class EscalationModal(ModalScreen[dict[str, str] | None]):
+class EscalationModal(FormModal):
     """Pick the decision and an optional note; the caller records it."""
-
-    BINDINGS = [Binding("escape", "cancel", tr("Annuler", "Cancel"))]
 
     def __init__(self, customer_id: str) -> None:
         super().__init__()
@@ -49,16 +46,6 @@ class EscalationModal(ModalScreen[dict[str, str] | None]):
                 yield Button(tr("Décider", "Decide"), variant="primary", compact=True, id="ok")
                 yield Button(tr("Annuler", "Cancel"), compact=True, id="cancel")
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "cancel":
-            self.dismiss(None)
-            return
-        self.submit()
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.submit()
-
     def submit(self) -> None:
         self.dismiss(
             {
@@ -66,6 +53,3 @@ class EscalationModal(ModalScreen[dict[str, str] | None]):
                 "note": self.query_one("#note", Input).value.strip(),
             }
         )
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)

@@ -159,13 +159,34 @@ def parse_call_fields(values: dict[str, str]) -> tuple[dict[str, Any], dict[str,
     return args, errors
 
 
-class CallOutcomeModal(ModalScreen[dict[str, object] | None]):
+class FormModal(ModalScreen[dict[str, object] | None]):
+    """A dialog of fields with « OK » and « Annuler »: Enter in a field or the OK button calls
+    `submit()`; Escape or « Annuler » closes it with nothing."""
+
+    BINDINGS = [Binding("escape", "cancel", tr("Annuler", "Cancel"))]
+
+    def submit(self) -> None:
+        raise NotImplementedError
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "cancel":
+            self.dismiss(None)
+            return
+        self.submit()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.submit()
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class CallOutcomeModal(FormModal):
     """Log a call: outcome, promised date and amount, instalments, invoice, note.
 
     `submit(outcome, args)` records it; a bad value or a refusal is shown under its field or
     below the form, and everything typed stays (the dialog closes only once recorded)."""
-
-    BINDINGS = [Binding("escape", "cancel", tr("Annuler", "Cancel"))]
 
     def __init__(
         self,
@@ -205,16 +226,6 @@ class CallOutcomeModal(ModalScreen[dict[str, object] | None]):
             self.query_one(f"#{name}-error", Label).display = False
         self.query_one("#outcome", Select).focus()  # the first field
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "cancel":
-            self.dismiss(None)
-            return
-        self.submit()
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.submit()
-
     def submit(self) -> None:
         values = {name: self.query_one(f"#{name}", Input).value.strip() for name, _ in CALL_FIELDS}
         outcome = str(self.query_one("#outcome", Select).value)
@@ -239,6 +250,3 @@ class CallOutcomeModal(ModalScreen[dict[str, object] | None]):
 
     def show_error(self, message: str) -> None:
         self.query_one("#error", Label).update(Text(message))
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)

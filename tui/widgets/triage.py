@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select
 
 from assistant.i18n import tr
 from assistant.labels import suggestion_label
 from assistant.replies.kinds import TRIAGE_OUTCOMES
 from assistant.storage.replies_repo import Reply
+from tui.widgets.modals import FormModal
 
 # the form's text fields: id, placeholder (French, English)
 TRIAGE_FIELDS = [
@@ -37,10 +36,8 @@ def prefill(reply: Reply) -> dict[str, str]:
     }
 
 
-class TriageModal(ModalScreen[dict[str, object] | None]):
+class TriageModal(FormModal):
     """Correct a suggestion: outcome, date, amount, invoice, instalments, customer, note."""
-
-    BINDINGS = [Binding("escape", "cancel", tr("Annuler", "Cancel"))]
 
     def __init__(self, reply: Reply) -> None:
         super().__init__()
@@ -73,19 +70,6 @@ class TriageModal(ModalScreen[dict[str, object] | None]):
                 yield Button(tr("Enregistrer", "Save"), variant="primary", compact=True, id="ok")
                 yield Button(tr("Annuler", "Cancel"), compact=True, id="cancel")
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "cancel":
-            self.dismiss(None)
-            return
-        self.submit()
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.submit()
-
     def submit(self) -> None:
         values = {n: self.query_one(f"#{n}", Input).value.strip() for n, _ in TRIAGE_FIELDS}
         self.dismiss({"outcome": self.query_one("#outcome", Select).value, **values})
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
