@@ -360,7 +360,23 @@ def test_import_reads_a_maildir_and_refuses_a_file_that_is_no_mail(tmp_path: Pat
     with pytest.raises(UserError, match=r"z\.eml : pas un e-mail"):
         svc.import_replies(bad)
     assert svc.replies() == []  # all or nothing
-    assert len(svc.import_replies(tmp_path / "Maildir").added) == 6
+    first = svc.import_replies(tmp_path / "Maildir")
+    # the six messages: 4 replies (one from nobody we know), an out-of-office, a bounce of C4's
+    # address; the replies of known customers hold their reminders (not the automatic reply)
+    assert first.as_json() == {
+        "read": 6,
+        "added": 6,
+        "duplicates": 0,
+        "reply_ids": first.added,
+        "kinds": {"reply": 4, "auto_reply": 1, "bounce": 1},
+        "unmatched": 1,
+        "held": ["C1", "C2", "C5"],
+        "invalid_addresses": [EMAILS["C4"]],
+        "suggested_by_llm": 0,
+        "llm_violations": 0,
+        "purged": 0,
+    }
+    assert len(first.added) == 6
     again = svc.import_replies(tmp_path / "Maildir")
     assert (again.read, len(again.added), again.duplicates) == (6, 0, 6)
     shutil.rmtree(bad)
