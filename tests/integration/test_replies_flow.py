@@ -377,6 +377,19 @@ def test_import_reads_a_maildir_and_refuses_a_file_that_is_no_mail(tmp_path: Pat
         "purged": 0,
     }
     assert len(first.added) == 6
+    # the bounce (received 24/11) undoes C4's sent reminder and marks the address invalid
+    (bounced,) = svc.store.events(kinds=("message.bounced",))
+    bounce_id = svc.store.scalar("SELECT id FROM replies WHERE kind = 'bounce'")
+    draft_id = svc.store.scalar("SELECT id FROM drafts WHERE customer_id = 'C4'")
+    assert (bounced["customer_id"], bounced["draft_id"], bounced["on_date"]) == (
+        "C4",
+        draft_id,
+        "2026-11-24",
+    )
+    assert bounced["data"] == {"reply_id": bounce_id, "address": EMAILS["C4"]}
+    assert svc.store.conn.execute(
+        "SELECT address, reply_id, since, status FROM invalid_addresses"
+    ).fetchall() == [(EMAILS["C4"], bounce_id, "2026-11-24", "5.1.1")]
     again = svc.import_replies(tmp_path / "Maildir")
     assert (again.read, len(again.added), again.duplicates) == (6, 0, 6)
     shutil.rmtree(bad)

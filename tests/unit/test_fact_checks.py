@@ -114,3 +114,11 @@ def test_an_edit_may_state_the_facts_of_its_own_invoices_and_customer(demo: Serv
         if d.channel == "email" and d.customer_id != draft.customer_id
     )  # fmt: skip
     assert len(demo.edit_draft(other.id, other.body + added).checks) == 2
+
+
+def test_a_phone_number_is_compared_by_its_national_digits() -> None:
+    from assistant.drafting.checks import _phone
+
+    assert _phone("+33 6 11 22 33 44") == _phone("06.11.22.33.44") == "0611223344"
+    assert _phone("33 12 34") == "331234"  # no "+": not a country code
+    assert _phone("+44 20 7946 0000") == "442079460000"  # another country stays as written
