@@ -41,6 +41,7 @@ def test_format_in_a_locale() -> None:
 
 
 def test_totals_stay_per_currency_with_the_main_one_first() -> None:
+    assert Totals().main() == Money(0, "EUR")  # euros unless told otherwise
     totals = Totals("EUR")
     assert totals.main() == Money(0, "EUR") and totals.get("USD") == Money(0, "USD")
     assert totals.display() == f"0,00{NBSP}€"
