@@ -204,6 +204,10 @@ def test_a_payment_applied_during_an_import_moves_the_invoice_in_the_amount_tabl
     assert [i.number for i in index.same_amount("USD", 100_000)] == ["FA-3"]
     index.pay("FA-2", 100_000)  # paid in full: owes nothing, in no row
     assert index.same_amount("EUR", 100_000) == [] and index.same_amount("EUR", 0) == []
+    index.pay("FA-2", 100)  # a second payment on an invoice settled already: in no row either
+    assert index.same_amount("EUR", -100) == [] and index.same_amount("EUR", 100_000) == []
     index.pay("FA-9", 5_000)  # an invoice the index does not hold: nothing happens
     assert [i.number for i in index.same_amount("EUR", 70_000)] == ["FA-1"]
     assert [i.number for i in index.open_of("C1", "EUR")] == ["FA-1"]
+    index.pay("FA-1", 69_999)  # one cent left: still owed, in the 0,01 € row
+    assert [i.number for i in index.same_amount("EUR", 1)] == ["FA-1"]
