@@ -35,6 +35,6 @@ for module in "$@"; do
 done
 
 start=$(date +%s)
-nice mutmut run --max-children "${JOBS:-2}" "${patterns[@]}"
+nice python tools/mutmut_run.py run --max-children "${JOBS:-2}" "${patterns[@]}"
 echo "mutation run: $(($(date +%s) - start)) s"
 python tools/mutation_report.py

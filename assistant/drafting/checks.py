@@ -11,7 +11,6 @@ on LLM output, on each edit (live in the editor) and before approval.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -95,11 +94,6 @@ def _phone(text: str) -> str:
     if text.strip().startswith("+") and digits.startswith("33"):
         digits = "0" + digits[2:]
     return digits
-
-
-def _fold(text: str) -> str:
-    nfkd = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(c for c in nfkd if not unicodedata.combining(c))
 
 
 def _date(day: int, month: int, year: int | None) -> date | tuple[int, int] | None:

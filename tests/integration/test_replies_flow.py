@@ -360,12 +360,49 @@ def test_import_reads_a_maildir_and_refuses_a_file_that_is_no_mail(tmp_path: Pat
     with pytest.raises(UserError, match=r"z\.eml : pas un e-mail"):
         svc.import_replies(bad)
     assert svc.replies() == []  # all or nothing
-    assert len(svc.import_replies(tmp_path / "Maildir").added) == 6
+    first = svc.import_replies(tmp_path / "Maildir")
+    assert len(first.added) == 6
+    # the bounce (received 24/11) undoes C4's sent reminder and marks the address invalid
+    (bounced,) = svc.store.events(kinds=("message.bounced",))
+    bounce_id = svc.store.scalar("SELECT id FROM replies WHERE kind = 'bounce'")
+    draft_id = svc.store.scalar("SELECT id FROM drafts WHERE customer_id = 'C4'")
+    assert (bounced["customer_id"], bounced["draft_id"], bounced["on_date"]) == (
+        "C4",
+        draft_id,
+        "2026-11-24",
+    )
+    assert bounced["data"] == {"reply_id": bounce_id, "address": EMAILS["C4"]}
+    assert svc.store.conn.execute(
+        "SELECT address, reply_id, since, status FROM invalid_addresses"
+    ).fetchall() == [(EMAILS["C4"], bounce_id, "2026-11-24", "5.1.1")]
     again = svc.import_replies(tmp_path / "Maildir")
     assert (again.read, len(again.added), again.duplicates) == (6, 0, 6)
     shutil.rmtree(bad)
     with pytest.raises(UserError, match="introuvable"):
         svc.import_replies(bad)
+
+
+def test_a_reply_import_report_in_json(tmp_path: Path) -> None:
+    svc, ids = sent_world(tmp_path / "h")
+    box = mailbox.Maildir(tmp_path / "Maildir", create=True)
+    for raw in customer_replies(ids).values():
+        box.add(raw)
+    first = svc.import_replies(tmp_path / "Maildir")
+    # the six messages: 4 replies (one from nobody we know), an out-of-office, a bounce of C4's
+    # address; the replies of known customers hold their reminders (not the automatic reply)
+    assert first.as_json() == {
+        "read": 6,
+        "added": 6,
+        "duplicates": 0,
+        "reply_ids": first.added,
+        "kinds": {"reply": 4, "auto_reply": 1, "bounce": 1},
+        "unmatched": 1,
+        "held": ["C1", "C2", "C5"],
+        "invalid_addresses": [EMAILS["C4"]],
+        "suggested_by_llm": 0,
+        "llm_violations": 0,
+        "purged": 0,
+    }
 
 
 def test_inbox_import_from_the_command_line_is_idempotent(tmp_path: Path) -> None:

@@ -187,3 +187,27 @@ def test_auto_applied_matches_never_overpay_an_invoice_nor_exceed_the_credit(
                 left[number] -= share
                 index.pay(number, share)
                 assert left[number] >= 0
+
+
+def test_a_payment_applied_during_an_import_moves_the_invoice_in_the_amount_table() -> None:
+    def owed(number: str, cents: int, currency: str = "EUR") -> OpenInvoice:
+        return OpenInvoice(number, "C1", cents, currency, "2026-10-01", DUE.isoformat())
+
+    index = InvoiceIndex.build(
+        [owed("FA-1", 100_000), owed("FA-2", 100_000), owed("FA-3", 100_000, "USD")], {}
+    )
+    assert [i.number for i in index.same_amount("EUR", 100_000)] == ["FA-1", "FA-2"]
+    index.pay("FA-1", 30_000)  # FA-1 now owes 700 €: it leaves the 1 000 € row
+    assert index.number("FA1").outstanding == 70_000  # type: ignore[union-attr]
+    assert [i.number for i in index.same_amount("EUR", 100_000)] == ["FA-2"]
+    assert [i.number for i in index.same_amount("EUR", 70_000)] == ["FA-1"]
+    assert [i.number for i in index.same_amount("USD", 100_000)] == ["FA-3"]
+    index.pay("FA-2", 100_000)  # paid in full: owes nothing, in no row
+    assert index.same_amount("EUR", 100_000) == [] and index.same_amount("EUR", 0) == []
+    index.pay("FA-2", 100)  # a second payment on an invoice settled already: in no row either
+    assert index.same_amount("EUR", -100) == [] and index.same_amount("EUR", 100_000) == []
+    index.pay("FA-9", 5_000)  # an invoice the index does not hold: nothing happens
+    assert [i.number for i in index.same_amount("EUR", 70_000)] == ["FA-1"]
+    assert [i.number for i in index.open_of("C1", "EUR")] == ["FA-1"]
+    index.pay("FA-1", 69_999)  # one cent left: still owed, in the 0,01 € row
+    assert [i.number for i in index.same_amount("EUR", 1)] == ["FA-1"]

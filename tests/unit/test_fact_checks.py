@@ -94,3 +94,31 @@ def test_a_day_written_without_a_year_is_a_fact_when_the_template_states_it() ->
     assert check_text("", template + " Relance le 15 mars prochain.", facts, None) == [
         "date absente des factures : 15 mars"
     ]
+
+
+def test_an_edit_may_state_the_facts_of_its_own_invoices_and_customer(demo: Service) -> None:
+    from babel.dates import format_date
+
+    from assistant.storage import repo
+
+    draft = first_email(demo)
+    customer = repo.get_customer(demo.store, draft.customer_id)
+    invoice = repo.get_invoice(demo.store, draft.invoices[0])
+    assert customer is not None and customer.email and invoice is not None
+    issued = format_date(invoice.issue_date, "long", locale="fr_FR")
+    added = f"\nFacture émise le {issued}. Votre adresse : {customer.email}."
+    assert demo.edit_draft(draft.id, draft.body + added).checks == []
+    # the same sentences in another customer's draft are facts it does not hold
+    other = next(
+        d for d in demo.drafts("pending")
+        if d.channel == "email" and d.customer_id != draft.customer_id
+    )  # fmt: skip
+    assert len(demo.edit_draft(other.id, other.body + added).checks) == 2
+
+
+def test_a_phone_number_is_compared_by_its_national_digits() -> None:
+    from assistant.drafting.checks import _phone
+
+    assert _phone("+33 6 11 22 33 44") == _phone("06.11.22.33.44") == "0611223344"
+    assert _phone("33 12 34") == "331234"  # no "+": not a country code
+    assert _phone("+44 20 7946 0000") == "442079460000"  # another country stays as written

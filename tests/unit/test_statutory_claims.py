@@ -180,3 +180,51 @@ def test_claims_deduct_the_unallocated_credits_known_on_their_date(service: Serv
     assert claims.total_cents == 1_000_000 + 4_000 + 9_986 - 25_000
     # before the credit arrived, nothing is deducted
     assert claims_for(store, service.home, "C1", date(2026, 11, 19)).credits_cents == 0
+
+
+def test_a_claim_and_a_late_payment_in_json(service: Service) -> None:
+    store = service.store
+    add_customer(store, "C1")
+    add_invoice(store, "F-1", date(2026, 10, 31), cents=1_000_000)
+    pay(store, "F-1", date(2026, 11, 10), 400_000)  # 6 000 € still owed
+    add_invoice(store, "F-2", date(2026, 10, 15), cents=50_000)
+    pay(store, "F-2", date(2026, 11, 2), 50_000)  # paid 18 days late
+    claims = claims_for(store, service.home, "C1", date(2026, 11, 30))
+    # F-1: 01/11..10/11 on 10 000 € (10 d) + 11/11..30/11 on 6 000 € (20 d), H2 2026 12,15 %:
+    # (1000000 x 10 + 600000 x 20) x 0,1215 / 365 = 22000000 x 0,1215 / 365 = 7323,29 -> 73,23 €
+    (claim,) = claims.overdue
+    assert claim.as_json() == {
+        "invoice_number": "F-1",
+        "issue_date": "2026-10-01",
+        "due_date": "2026-10-31",
+        "amount": "10000.00",
+        "outstanding": "6000.00",
+        "currency": "EUR",
+        "days_late": 30,
+        "recovery_indemnity": "40.00",
+        "late_interest": "73.23",
+        "interest_by_half_year": [
+            {
+                "half_year": "2026-H2",
+                "from": "2026-11-01",
+                "to": "2026-11-30",
+                "days": 30,
+                "rate": "12.15",
+                "rate_basis": "statutory",
+                "rate_estimated": False,
+                "unpaid_cents_days": 22_000_000,
+                "amount": "73.23",
+            }
+        ],
+        "limitation_date": "2031-10-31",
+        "reference": None,
+    }
+    assert [p.as_json() for p in claims.paid_late] == [
+        {
+            "invoice_number": "F-2",
+            "due_date": "2026-10-15",
+            "paid_date": "2026-11-02",
+            "days_late": 18,
+            "recovery_indemnity": "40.00",
+        }
+    ]

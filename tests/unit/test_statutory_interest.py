@@ -114,3 +114,57 @@ def test_every_shipped_entry_names_its_source() -> None:
     assert all(e.source for e in TABLES.ecb_refinancing_rate + TABLES.legal_interest_rate)
     assert TABLES.ecb(HalfYear(2025, 1)).rate == Decimal("3.15")  # type: ignore[union-attr]
     assert TABLES.legal(HalfYear(2026, 1)).rate == Decimal("2.62")  # type: ignore[union-attr]
+
+
+def test_only_positive_payments_from_the_first_late_day_to_as_of_count() -> None:
+    # 1 000 € due 01/09/2025, nothing unpaid after as_of 30/09 (H2 2025, 12,15 %). Counted:
+    # 400 € paid 02/09 (the first late day: 1 day), 500 € paid 30/09 (as_of: 29 days) and 1 cent
+    # paid 10/09 (9 days). Not counted: a payment on the due day, one after as_of, a negative one.
+    payments = [
+        (date(2025, 9, 1), 50_000),
+        (date(2025, 9, 2), 40_000),
+        (date(2025, 9, 10), 1),
+        (date(2025, 9, 30), 50_000),
+        (date(2025, 10, 1), 70_000),
+        (date(2025, 9, 5), -3_000),
+    ]
+    lines = late_interest(date(2025, 9, 1), date(2025, 9, 30), 0, payments, RateBook(TABLES))
+    # 40000 x 1 + 1 x 9 + 50000 x 29 = 1490009 cents-days
+    assert [(ln.days, ln.cents_days) for ln in lines] == [(29, 1_490_009)]
+    # 1490009 x 0,1215 / 365 = 495,99 c -> 4,96 €
+    assert total(lines) == 496
+
+
+def test_nothing_unpaid_adds_no_cents_days_and_a_half_year_without_any_has_no_line() -> None:
+    # 1 000 € due 30/06/2025, paid 01/07 (the first late day, also the first day of H2 2025);
+    # as of 10/07/2025 with nothing left unpaid: one day on 100000, nothing else.
+    lines = late_interest(
+        date(2025, 6, 30), date(2025, 7, 10), 0, [(date(2025, 7, 1), 100_000)], RateBook(TABLES)
+    )
+    assert [(ln.half.key, ln.days, ln.cents_days) for ln in lines] == [("2025-H2", 10, 100_000)]
+    # due 15/06/2025, paid 20/06: H1 has 5 days on 100000; H2 (01/07..10/07) owes nothing: no line
+    lines = late_interest(
+        date(2025, 6, 15), date(2025, 7, 10), 0, [(date(2025, 6, 20), 100_000)], RateBook(TABLES)
+    )
+    assert [(ln.half.key, ln.days, ln.cents_days) for ln in lines] == [("2025-H1", 15, 500_000)]
+    # one cent unpaid for one day still makes a line (of 0,00 €): the sum is positive
+    lines = late_interest(date(2025, 9, 1), date(2025, 9, 2), 1, [], RateBook(TABLES))
+    assert [(ln.days, ln.cents_days, ln.amount_cents) for ln in lines] == [(1, 1, 0)]
+
+
+def test_an_interest_line_in_json() -> None:
+    lines = late_interest(date(2025, 9, 1), date(2025, 9, 2), 1_095_000, [], RateBook(TABLES))
+    assert [ln.as_json() for ln in lines] == [
+        {
+            "half_year": "2025-H2",
+            "from": "2025-09-02",
+            "to": "2025-09-02",
+            "days": 1,
+            "rate": "12.15",
+            "rate_basis": "statutory",
+            "rate_estimated": False,
+            "unpaid_cents_days": 1_095_000,
+            "amount": "3.65",
+        }
+    ]
+    assert lines[0].average_balance_cents == 1_095_000
