@@ -174,7 +174,8 @@ async def test_policy_editor_refuses_invalid_and_saves_valid(demo_service: Servi
         screen.open_file("tone.yaml")  # type: ignore[attr-defined]
         area = screen.query_one("#policy-text", TextArea)
         area.text = before.replace("short: [0.4, 1.1]", "short: [1.5, 1.1]")
-        await pilot.pause()  # the edit's Changed event is handled (its preview timer set) first
+        await pilot.pause(0.6)  # the edit's debounced preview (0.4 s) runs and says ✗ first
+        await settle(app, pilot)
         await pilot.press("ctrl+s")
         await settle(app, pilot)
         assert "Refusé" in str(screen.query_one("#policy-status").render())
