@@ -9,13 +9,14 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen, Screen
+from textual.screen import Screen
 from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Static
 
 from assistant.bank.render import invoices_text, match_lines, match_status_label
 from assistant.i18n import tr
 from assistant.money import format_money
 from assistant.storage.bank_repo import MatchView
+from tui.widgets.modals import FormModal
 
 if TYPE_CHECKING:
     from tui.app import RelanceApp
@@ -23,10 +24,8 @@ if TYPE_CHECKING:
 TO_DECIDE = ("proposed", "unmatched")
 
 
-class InvoicesModal(ModalScreen[list[str] | None]):
+class InvoicesModal(FormModal[list[str] | None]):
     """The invoices a credit pays, typed by a person (prefilled with another candidate's)."""
-
-    BINDINGS = [Binding("escape", "cancel", tr("Annuler", "Cancel"))]
 
     def __init__(self, title: str, value: str) -> None:
         super().__init__()
@@ -41,22 +40,10 @@ class InvoicesModal(ModalScreen[list[str] | None]):
                 yield Button(tr("Appliquer", "Apply"), variant="primary", id="ok")
                 yield Button(tr("Annuler", "Cancel"), id="cancel")
 
-    def on_input_submitted(self) -> None:
-        self._submit()
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "ok":
-            self._submit()
-        else:
-            self.dismiss(None)
-
-    def _submit(self) -> None:
+    def submit(self) -> None:
         numbers = self.query_one("#invoices", Input).value.replace(",", " ").split()
         if numbers:
             self.dismiss(numbers)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
 
 def receipt_row(m: MatchView, names: dict[str, str]) -> tuple[Text | str, ...]:

@@ -20,7 +20,7 @@ DECISIONS = (
 )
 
 
-class EscalationModal(FormModal):
+class EscalationModal(FormModal[dict[str, str] | None]):
     """Pick the decision and an optional note; the caller records it."""
 
     def __init__(self, customer_id: str) -> None:

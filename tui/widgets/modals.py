@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -18,11 +18,34 @@ from assistant.errors import UserError
 from assistant.i18n import tr
 from assistant.inputs import parse_day, parse_money
 
+ResultT = TypeVar("ResultT")
 
-class ReasonModal(ModalScreen[str | None]):
-    """Ask for a free-text reason (rejections)."""
+
+class FormModal(ModalScreen[ResultT]):
+    """A dialog of fields with « OK » and « Annuler »: Enter in a field or the OK button calls
+    `submit()`; Escape or « Annuler » closes it with nothing."""
 
     BINDINGS = [Binding("escape", "cancel", tr("Annuler", "Cancel"))]
+
+    def submit(self) -> None:
+        raise NotImplementedError
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "cancel":
+            self.dismiss(None)
+            return
+        self.submit()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.submit()
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ReasonModal(FormModal[str | None]):
+    """Ask for a free-text reason (rejections)."""
 
     def __init__(self, title: str) -> None:
         super().__init__()
@@ -40,16 +63,7 @@ class ReasonModal(ModalScreen[str | None]):
     def on_mount(self) -> None:
         self.query_one("#reason", Input).focus()
 
-    def on_input_submitted(self) -> None:
-        self._submit()
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "ok":
-            self._submit()
-        else:
-            self.dismiss(None)
-
-    def _submit(self) -> None:
+    def submit(self) -> None:
         text = self.query_one("#reason", Input).value.strip()
         if text:
             self.dismiss(text)
@@ -60,9 +74,6 @@ class ReasonModal(ModalScreen[str | None]):
                     "A reason is required (Escape to cancel).",
                 )
             )
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
 
 class ConfirmModal(ModalScreen[bool]):
@@ -159,30 +170,7 @@ def parse_call_fields(values: dict[str, str]) -> tuple[dict[str, Any], dict[str,
     return args, errors
 
 
-class FormModal(ModalScreen[dict[str, object] | None]):
-    """A dialog of fields with « OK » and « Annuler »: Enter in a field or the OK button calls
-    `submit()`; Escape or « Annuler » closes it with nothing."""
-
-    BINDINGS = [Binding("escape", "cancel", tr("Annuler", "Cancel"))]
-
-    def submit(self) -> None:
-        raise NotImplementedError
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "cancel":
-            self.dismiss(None)
-            return
-        self.submit()
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.submit()
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-
-class CallOutcomeModal(FormModal):
+class CallOutcomeModal(FormModal[dict[str, object] | None]):
     """Log a call: outcome, promised date and amount, instalments, invoice, note.
 
     `submit(outcome, args)` records it; a bad value or a refusal is shown under its field or

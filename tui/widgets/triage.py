@@ -36,7 +36,7 @@ def prefill(reply: Reply) -> dict[str, str]:
     }
 
 
-class TriageModal(FormModal):
+class TriageModal(FormModal[dict[str, object] | None]):
     """Correct a suggestion: outcome, date, amount, invoice, instalments, customer, note."""
 
     def __init__(self, reply: Reply) -> None:
