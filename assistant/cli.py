@@ -116,7 +116,7 @@ def service_for(ctx: typer.Context, *, create: bool = False) -> Iterator[Service
     `demo`) create a store: a mistyped --home is an error, not a new empty database. A policy
     problem met while reading (results, briefs, sending) is said on stderr, once."""
     settings = ctx.obj.settings
-    if not create and not settings.db_path.exists() and not getattr(settings, "database_url", None):
+    if not create and not settings.db_path.exists():
         raise UserError(
             tr(
                 "aucune base relance dans {home} : vérifiez --home (ou RELANCE_HOME),"
