@@ -91,6 +91,25 @@ def test_ofx2_xml_utf8_with_cdata_and_time_zone(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("posted", "end", "day"),
+    [
+        ("20250110000000[+1:CET]", "20250131235959[+1:CET]", date(2025, 1, 10)),  # UTC: the 9th
+        ("20250110233000.000[-5:EST]", "20250131[-5:EST]", date(2025, 1, 10)),  # UTC: the 11th
+        ("20250110000000[+5.75:NPT]", "20250131", date(2025, 1, 10)),  # a non-integer offset
+    ],
+)
+def test_a_line_is_booked_on_the_banks_own_day_not_the_utc_day(
+    tmp_path: Path, posted: str, end: str, day: date
+) -> None:
+    body = XML.format(doctype="", use="").replace("20250110120000[+1:CET]", posted)
+    body = body.replace("<DTEND>20250131</DTEND>", f"<DTEND>{end}</DTEND>")
+    (stmt,) = parse_file(write(tmp_path, "releve.ofx", body.encode("utf-8"))).statements
+    (line,) = stmt.lines
+    assert line.booking_date == day
+    assert stmt.closing_date == date(2025, 1, 31)
+
+
 def test_declared_entities_are_neither_expanded_nor_fetched(tmp_path: Path) -> None:
     secret = tmp_path / "secret.txt"
     secret.write_text("TOP-SECRET")

@@ -51,6 +51,9 @@ def looks_like(head: bytes) -> bool:
     return b"OFXHEADER" in head or b"<OFX>" in head.upper()
 
 
+_ZONE = re.compile(r"\[[^\]]*\]$")  # `[+1:CET]`: the zone of a date-time
+
+
 def _day(value: datetime | date | str | None) -> date | None:
     if not value or isinstance(value, str):  # ofxparse leaves "" for an absent date
         return None
@@ -231,6 +234,12 @@ def _parser(offset: int) -> Any:
             for account, stmtrs in zip(accounts, stmtrs_list, strict=True):
                 account.curdef = text(stmtrs, "curdef")
             return accounts
+
+        @classmethod
+        def parseOfxDateTime(cls, ofx_date_time: str) -> Any:
+            # The bank's own calendar day: ofxparse turns `20261201000000[+1:CET]` into UTC,
+            # 2026-11-30 23:00, which would book a payment on the day before.
+            return super().parseOfxDateTime(_ZONE.sub("", ofx_date_time.strip()))
 
         @classmethod
         def parseTransaction(cls, txn_ofx: Any) -> Any:
