@@ -441,9 +441,9 @@ class DraftChangedError(UserError):
     def __init__(self, draft_id: int, found: str | None) -> None:
         super().__init__(
             tr(
-                "brouillon {i} : le brouillon a été modifié entre-temps ({s}), rechargez-le ;"
-                " rien n'a été enregistré",
-                "draft {i}: the draft was changed meanwhile ({s}), reload it; nothing was saved",
+                "brouillon {i} : le brouillon a été modifié entre-temps, rechargez-le"
+                " (désormais {s}) ; rien n'a été enregistré",
+                "draft {i}: the draft was changed meanwhile, reload it (now {s}); nothing was saved",
                 i=draft_id,
                 s=status_label(found) if found else tr("supprimé", "removed"),
             )
