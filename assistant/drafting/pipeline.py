@@ -443,7 +443,8 @@ class DraftChangedError(UserError):
             tr(
                 "brouillon {i} : le brouillon a été modifié entre-temps, rechargez-le"
                 " (désormais {s}) ; rien n'a été enregistré",
-                "draft {i}: the draft was changed meanwhile, reload it (now {s}); nothing was saved",
+                "draft {i}: the draft was changed meanwhile, reload it (now {s});"
+                " nothing was saved",
                 i=draft_id,
                 s=status_label(found) if found else tr("supprimé", "removed"),
             )

@@ -83,7 +83,8 @@ def test_the_refusal_reads_in_english_too(service: Service) -> None:
     with_model(service, lambda: service.reject([draft_id], "pas maintenant"))
     set_language("en")
     try:
-        with pytest.raises(DraftChangedError, match=r"changed meanwhile, reload it \(now rejected\)"):
+        refused = r"changed meanwhile, reload it \(now rejected\)"
+        with pytest.raises(DraftChangedError, match=refused):
             service.regenerate(draft_id, adjustment="softer")
     finally:
         set_language("fr")
