@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 from assistant.briefs.options import instalment_plan, load_plan_policy
 from assistant.drafting import queue
@@ -16,7 +16,8 @@ from assistant.inputs import check_amount, check_horizon
 from assistant.models import Customer, Invoice
 from assistant.rules import BusinessCalendar, Plan, ScenarioPolicy
 from assistant.rules.calendar import closing_spans
-from assistant.storage import balances, repo
+from assistant.storage import balances, calls_repo, repo
+from assistant.storage.calls_repo import OpenInvoice
 from assistant.storage.db import Store
 
 
@@ -269,14 +270,14 @@ def _payment_claimed(
             )
         )
     rows = _open_invoices(service, customer.id)
-    numbers = [invoice] if invoice is not None else [r["number"] for r in rows]
+    numbers = [invoice] if invoice is not None else [r.number for r in rows]
     if amount_cents is not None:
         check_amount(amount_cents, _owed(service, rows, invoice), "--amount")
     if invoice is None and amount_cents is None:
         # "we paid": what was due, not any payment at all (a small one would not keep it)
         _one_currency(rows)
-        overdue = [r["outstanding_cents"] for r in rows if r["due_date"] < on.isoformat()]
-        amount_cents = sum(overdue or [r["outstanding_cents"] for r in rows]) or None
+        overdue = [r.outstanding_cents for r in rows if r.due_date < on]
+        amount_cents = sum(overdue or [r.outstanding_cents for r in rows]) or None
     promise_id = repo.insert_promise(
         service.store,
         customer.id,
@@ -314,7 +315,7 @@ def _customer_promise(
         note=note,
         actor=service.actor,
     )
-    numbers = [r["number"] for r in _open_invoices(service, customer.id)]
+    numbers = [r.number for r in _open_invoices(service, customer.id)]
     _cancel_drafts(service, numbers, tr("promesse de paiement", "promise to pay"))
     return promise_id
 
@@ -336,17 +337,12 @@ def _agree_plan(
                 "--instalments is required for a plan",
             )
         )
-    where = "number = ?" if invoice else "customer_id = ?"
-    rows = service.store.query(
-        f"SELECT number, outstanding_cents, currency FROM invoices WHERE {where}"
-        " AND status = 'open' AND outstanding_cents > 0",
-        (invoice or customer.id,),
-    )
+    rows = calls_repo.invoices_for_plan(service.store, customer.id, invoice)
     if not rows:
         raise UserError(tr("aucune facture ouverte pour un plan", "no open invoice for a plan"))
     _one_currency(rows)  # a plan is one amount: never a sum of two currencies
-    currency = rows[0]["currency"]
-    total = sum(r["outstanding_cents"] for r in rows)
+    currency = rows[0].currency
+    total = sum(r.outstanding_cents for r in rows)
     if not invoice:  # the whole balance: net of the unallocated credits (rules/balance.py)
         credits = balances.credits_of(service.store, customer.id)
         total -= sum(
@@ -372,22 +368,15 @@ def _agree_plan(
         spans,
         first_day=first,
     )
-    cur = service.store.conn.execute(
-        "INSERT INTO payment_plans (customer_id, agreed_on, total_cents, note, created_at)"
-        " VALUES (?, ?, ?, ?, ?)",
-        (customer.id, on.isoformat(), total, note, service.store.now_iso()),
-    )
-    plan_id = int(cur.lastrowid or 0)
-    service.store.conn.executemany(
-        "INSERT INTO payment_plan_invoices (plan_id, invoice_number) VALUES (?, ?)",
-        [(plan_id, r["number"]) for r in rows],
-    )
-    service.store.conn.executemany(
-        "INSERT INTO instalments (plan_id, seq, due_date, amount_cents) VALUES (?, ?, ?, ?)",
-        [
-            (plan_id, i, x.date.isoformat(), x.amount_cents)
-            for i, x in enumerate(option.instalments, start=1)
-        ],
+    numbers = [r.number for r in rows]
+    plan_id = calls_repo.insert_payment_plan(
+        service.store,
+        customer.id,
+        on,
+        total,
+        note,
+        numbers,
+        [calls_repo.NewInstalment(x.date, x.amount_cents) for x in option.instalments],
     )
     service.store.record_event(
         "payment_plan.agreed",
@@ -398,25 +387,25 @@ def _agree_plan(
             "plan_id": plan_id,
             "instalments": count,
             "total_cents": total,
-            "invoices": [r["number"] for r in rows],
+            "invoices": numbers,
             "schedule": [{**x.as_json(), "currency": currency} for x in option.instalments],
         },
     )
-    _cancel_drafts(service, [r["number"] for r in rows], tr("plan de paiement", "payment plan"))
+    _cancel_drafts(service, numbers, tr("plan de paiement", "payment plan"))
     return plan_id, [{**x.as_json(), "currency": currency} for x in option.instalments]
 
 
-def _owed(service: Service, rows: list[dict[str, Any]], invoice: str | None = None) -> int:
+def _owed(service: Service, rows: list[OpenInvoice], invoice: str | None = None) -> int:
     """What the customer owes (or the one invoice): the ceiling of an amount promised or paid."""
     if invoice is not None:
         return service.invoice(invoice).outstanding_cents
     _one_currency(rows)
-    return sum(r["outstanding_cents"] for r in rows)
+    return sum(r.outstanding_cents for r in rows)
 
 
-def _one_currency(rows: list[dict[str, Any]]) -> None:
+def _one_currency(rows: list[OpenInvoice]) -> None:
     """An amount over a customer's invoices is one currency's: several are refused."""
-    currencies = sorted({r["currency"] for r in rows})
+    currencies = sorted({r.currency for r in rows})
     if len(currencies) > 1:
         raise UserError(
             tr(
@@ -427,12 +416,8 @@ def _one_currency(rows: list[dict[str, Any]]) -> None:
         )
 
 
-def _open_invoices(service: Service, customer_id: str) -> list[dict[str, Any]]:
-    return service.store.query(
-        "SELECT number, due_date, outstanding_cents, currency FROM invoices"
-        " WHERE customer_id = ? AND status = 'open'",
-        (customer_id,),
-    )
+def _open_invoices(service: Service, customer_id: str) -> list[OpenInvoice]:
+    return calls_repo.open_invoices(service.store, customer_id)
 
 
 def _cancel_drafts(service: Service, numbers: list[str], why: str) -> None:

@@ -85,7 +85,7 @@ from assistant.statutory import actions as statutory_actions
 from assistant.statutory import notice
 from assistant.statutory.claims import claims_for
 from assistant.statutory.notice import NoticeResult
-from assistant.storage import replies_repo, repo
+from assistant.storage import invoices_repo, replies_repo, repo
 from assistant.storage.db import Clock, Store, open_store, utc_now
 from assistant.storage.drafts_lifecycle import DraftStatus
 from assistant.storage.replies_repo import Reply
@@ -360,10 +360,7 @@ class Service(BankFeatures):
         return self.invoice(number)
 
     def _set_status(self, number: str, status: InvoiceStatus) -> None:
-        self.store.conn.execute(
-            "UPDATE invoices SET status = ?, updated_at = ? WHERE number = ?",
-            (status.value, self.store.now_iso(), number),
-        )
+        invoices_repo.set_invoice_status(self.store, number, status)
 
     def record_promise(
         self,
@@ -651,7 +648,7 @@ class Service(BankFeatures):
 
     def customer_names(self) -> dict[str, str]:
         """Customer id -> name, for screens that list ids."""
-        return dict(self.store.conn.execute("SELECT id, name FROM customers").fetchall())
+        return invoices_repo.customer_names(self.store)
 
     # -- policies (manager) -------------------------------------------------------------
     def policy_files(self) -> list[str]:

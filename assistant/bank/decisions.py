@@ -17,7 +17,7 @@ from assistant.errors import UserError
 from assistant.i18n import tr
 from assistant.models import Payment
 from assistant.money import display_money
-from assistant.storage import bank_repo, repo
+from assistant.storage import bank_repo, invoices_repo, repo
 from assistant.storage.bank_repo import MatchView
 from assistant.storage.db import Store
 
@@ -67,15 +67,13 @@ def record_payments(
     paid: list[tuple[str, int]] = []
     left = view.amount_cents
     for number, cents in candidate.allocations:
-        invoice = store.query_one(
-            "SELECT status, outstanding_cents FROM invoices WHERE number = ?", (number,)
-        )
-        if invoice is None or invoice["status"] not in ("open", "disputed"):
+        invoice = invoices_repo.invoice_state(store, number)
+        if invoice is None or invoice.status not in ("open", "disputed"):
             raise UserError(
                 tr("facture {n} : plus ouverte, choisissez d'autres factures",
                    "invoice {n}: no longer open, choose other invoices", n=number)
             )  # fmt: skip
-        share = min(cents, invoice["outstanding_cents"], left)
+        share = min(cents, invoice.outstanding_cents, left)
         if share <= 0:
             raise UserError(
                 tr("facture {n} : déjà soldée, choisissez d'autres factures",

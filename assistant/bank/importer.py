@@ -327,9 +327,7 @@ def import_statement(
     run = _Run(store, policy, actor, match)
     try:
         with store.transaction():
-            seen = bool(
-                store.scalar("SELECT 1 FROM bank_statements WHERE sha256 = ?", (parsed.sha256,))
-            )
+            seen = bank_repo.statement_seen(store, parsed.sha256)
             for stmt in parsed.statements:
                 run.statement(parsed, stmt, report, seen=seen)
             store.record_event(

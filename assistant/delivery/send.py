@@ -42,7 +42,7 @@ from assistant.money import Money
 from assistant.rules.holds import Holds, load_holds
 from assistant.rules.promises import PromiseState, load_promises
 from assistant.safetext import control_in
-from assistant.storage import balances, repo
+from assistant.storage import balances, drafts_repo, invoices_repo, repo
 from assistant.storage import drafts_lifecycle as lifecycle
 from assistant.storage.db import Store
 from assistant.storage.drafts_lifecycle import DraftStatus
@@ -230,12 +230,7 @@ class Sender:
         hold = holds.blocking(draft.customer_id, draft.invoices, recipients)
         if hold is not None:
             return hold.reason
-        then = dict(
-            self.store.conn.execute(
-                "SELECT invoice_number, outstanding_cents FROM draft_invoices WHERE draft_id = ?",
-                (draft.id,),
-            ).fetchall()
-        )
+        then = drafts_repo.outstanding_when_drafted(self.store, draft.id)
         for number in draft.invoices:
             invoice = repo.get_invoice(self.store, number)
             if invoice is None:
@@ -263,9 +258,8 @@ class Sender:
                 )
         if draft.channel != "internal" and (credit := self._new_credit(draft)):
             return credit
-        if draft.channel != "internal" and self.store.scalar(
-            "SELECT do_not_contact FROM customers WHERE id = ?", (draft.customer_id,)
-        ):
+        contact = draft.channel != "internal"
+        if contact and invoices_repo.do_not_contact(self.store, draft.customer_id):
             return tr("client à ne pas contacter", "customer not to be contacted")
         return None
 
@@ -280,11 +274,8 @@ class Sender:
         )
         if not credit:
             return None
-        gross = self.store.scalar(
-            "SELECT COALESCE(SUM(outstanding_cents), 0) FROM draft_invoices WHERE draft_id = ?",
-            (draft.id,),
-        )
-        if draft.total_cents <= max(int(gross) - credit, 0):
+        gross = drafts_repo.drafted_total(self.store, draft.id)
+        if draft.total_cents <= max(gross - credit, 0):
             return None
         return tr(
             "crédit non affecté de {c} : le montant demandé ({t}) dépasse ce que le client doit",
@@ -351,9 +342,7 @@ class Sender:
                 return  # another process took it
         error: str | None = None
         for attempt in range(self.retries + 1):
-            self.store.conn.execute(
-                "UPDATE drafts SET attempts = attempts + 1 WHERE id = ?", (draft.id,)
-            )
+            drafts_repo.count_attempt(self.store, draft.id)
             try:
                 note = self._send_one(draft, message)
                 break
@@ -522,9 +511,7 @@ def resolve_stuck(store: Store, draft_id: int, *, was_sent: bool, actor: str) ->
                 "recipient": view.recipient,
                 "cc": view.cc,
                 "subject": view.subject,
-                "message_id": store.scalar(
-                    "SELECT message_id FROM drafts WHERE id = ?", (draft_id,)
-                ),
+                "message_id": drafts_repo.message_id(store, draft_id),
                 "invoices": view.invoices,
             },
         )

@@ -19,7 +19,9 @@ from schwifty import IBAN
 from assistant.bank.importer import BankImportReport, import_statement
 from assistant.bank.policy import load_bank_policy
 from assistant.demo.catalog import COMPANY
+from assistant.storage import demo_repo
 from assistant.storage.db import Store
+from assistant.storage.demo_repo import UntouchedInvoice
 
 FILE = "releves/demo-camt053.xml"
 
@@ -43,17 +45,10 @@ def _garble(number: str) -> str:
     return f"FACT {digits[:4]}{digits[4:-1].replace('0', 'O', 1)}"
 
 
-def _pick(store: Store, as_of: date) -> list[dict]:
+def _pick(store: Store, as_of: date) -> list[UntouchedInvoice]:
     """Open, untouched invoices due by the next ten days, of customers one may contact and who
     made no promise: the most recent first."""
-    return store.query(
-        "SELECT i.number, i.customer_id, i.outstanding_cents, c.name FROM invoices i"
-        " JOIN customers c ON c.id = i.customer_id"
-        " WHERE i.status = 'open' AND i.outstanding_cents = i.amount_cents AND i.due_date <= ?"
-        " AND c.do_not_contact = 0 AND NOT EXISTS (SELECT 1 FROM promises p"
-        "  WHERE p.customer_id = i.customer_id) ORDER BY i.due_date DESC, i.number",
-        ((as_of + timedelta(days=10)).isoformat(),),
-    )
+    return demo_repo.untouched_invoices(store, as_of + timedelta(days=10))
 
 
 def _money(cents: int) -> str:
@@ -63,30 +58,30 @@ def _money(cents: int) -> str:
 def transfers(store: Store, as_of: date) -> list[dict]:
     """The five credits (amount, payer, IBAN, remittance, booking day), from the demo's data."""
     rows = _pick(store, as_of)
-    by_customer: dict[str, list[dict]] = {}
+    by_customer: dict[str, list[UntouchedInvoice]] = {}
     for row in rows:
-        by_customer.setdefault(row["customer_id"], []).append(row)
+        by_customer.setdefault(row.customer_id, []).append(row)
     pairs = [cid for cid, items in by_customer.items() if len(items) >= 2]
     two = pairs[0] if pairs else None
     singles = [by_customer[cid][0] for cid in by_customer if cid != two]
     makers = (
-        lambda r: {"cents": r["outstanding_cents"], "payer": r["name"].upper(),
-                   "iban": _payer_iban(1), "text": f"REGLEMENT FACTURE {r['number']}", "days": 3},
-        lambda r: {"cents": max(r["outstanding_cents"] * 40 // 10000 * 100, 100),
-                   "payer": r["name"].upper(), "iban": _payer_iban(3),
-                   "text": f"ACOMPTE {r['number']}", "days": 2},
-        lambda r: {"cents": r["outstanding_cents"], "payer": r["name"].upper(),
-                   "iban": _payer_iban(4), "text": _garble(r["number"]), "days": 1},
+        lambda r: {"cents": r.outstanding_cents, "payer": r.customer_name.upper(),
+                   "iban": _payer_iban(1), "text": f"REGLEMENT FACTURE {r.number}", "days": 3},
+        lambda r: {"cents": max(r.outstanding_cents * 40 // 10000 * 100, 100),
+                   "payer": r.customer_name.upper(), "iban": _payer_iban(3),
+                   "text": f"ACOMPTE {r.number}", "days": 2},
+        lambda r: {"cents": r.outstanding_cents, "payer": r.customer_name.upper(),
+                   "iban": _payer_iban(4), "text": _garble(r.number), "days": 1},
     )  # fmt: skip
     out = [make(row) for make, row in zip(makers, singles, strict=False)]  # fewer if few open
     if two is not None:
         first, second = by_customer[two][:2]
         out.insert(1, {
-            "cents": first["outstanding_cents"] + second["outstanding_cents"],
-            "payer": first["name"].upper(), "iban": _payer_iban(2),
-            "text": f"FACTURES {first['number']} ET {second['number']}", "days": 2,
+            "cents": first.outstanding_cents + second.outstanding_cents,
+            "payer": first.customer_name.upper(), "iban": _payer_iban(2),
+            "text": f"FACTURES {first.number} ET {second.number}", "days": 2,
         })  # fmt: skip
-    taken = {r["outstanding_cents"] for r in rows}
+    taken = {r.outstanding_cents for r in rows}
     refund = 187_43
     while refund in taken:
         refund += 1

@@ -7,7 +7,6 @@ same database content.
 
 from __future__ import annotations
 
-import json
 import zlib
 from collections import defaultdict
 from collections.abc import Callable, Iterator
@@ -28,10 +27,9 @@ from assistant.errors import UserError
 from assistant.i18n import tr
 from assistant.models import Invoice, InvoiceStatus, Payment
 from assistant.stats import PortfolioSummary, portfolio_summary
-from assistant.storage import repo
+from assistant.storage import demo_repo, drafts_repo, repo
 from assistant.storage import statutory as statutory_db
 from assistant.storage.db import Store
-from assistant.storage.drafts_lifecycle import DraftStatus, sql
 
 DEMO_ACTOR = "demo"
 DEMO_EVENT = "demo.created"
@@ -74,9 +72,7 @@ def build_demo(store: Store, as_of: date, seed: int = DEFAULT_SEED) -> DemoSumma
                "demo date out of range ({low} to {high}): {day}",
                low=EARLIEST_AS_OF, high=LATEST_AS_OF, day=as_of)
         )  # fmt: skip
-    if store.scalar("SELECT count(*) FROM customers") or store.scalar(
-        "SELECT count(*) FROM invoices"
-    ):
+    if demo_repo.holds_data(store):
         raise UserError(
             tr("la démo se construit dans une base vide ; celle-ci contient déjà des données",
                "the demo is built in an empty database; this one already holds data")
@@ -206,11 +202,7 @@ def _step_rows(
     channel: str,
     draft_id: int | None = None,
 ) -> None:
-    store.conn.executemany(
-        "INSERT INTO invoice_steps (invoice_number, step, done_on, channel, source, draft_id)"
-        " VALUES (?, ?, ?, ?, 'demo', ?)",
-        [(n, step, day.isoformat(), channel, draft_id) for n in numbers],
-    )
+    demo_repo.insert_steps_done(store, numbers, step, day, channel, draft_id)
 
 
 TONES = {"pre_due": "courteous", "reminder_1": "benevolent", "reminder_2": "firm"}
@@ -218,42 +210,31 @@ TONES = {"pre_due": "courteous", "reminder_1": "benevolent", "reminder_2": "firm
 
 def _sent_draft(store: Store, message: PlannedMessage) -> int:
     """The reviewed draft behind a past e-mail: about one in six was edited before approval."""
-    customer = store.query_one(
-        "SELECT name, email, language, segment, strategic FROM customers WHERE id = ?",
-        (message.customer_id,),
-    )
+    customer = demo_repo.addressee(store, message.customer_id)
     assert customer is not None
-    marks = ",".join("?" * len(message.invoices))
-    total, first_due = store.query(
-        "SELECT SUM(amount_cents) AS t, MIN(due_date) AS d FROM invoices"
-        f" WHERE number IN ({marks})",
-        message.invoices,
-    )[0].values()
+    total, first_due = demo_repo.invoices_total_and_first_due(store, message.invoices)
     edited = zlib.crc32(f"{message.customer_id}|{message.step}|{message.on}".encode()) % 6 == 0
     text = tr("Relance {s} du {d} (historique de la démo)", "{s} reminder of {d} (demo history)",
               s=message.step, d=message.on.isoformat())  # fmt: skip
-    now = store.now_iso()
-    segment = "strategic" if customer["strategic"] else customer["segment"] or "standard"
-    cur = store.conn.execute(
-        "INSERT INTO drafts (customer_id, step, channel, language, status, recipient, cc, subject,"
-        " body, template_name, template_subject, template_body, source, violations, segment,"
-        " tone, policy_version, plan_date, scheduled_for, total_cents, currency, max_days_late,"
-        " reason, edited, sent_at, created_at, updated_at) VALUES (?, ?, 'email', ?,"
-        f" {sql(DraftStatus.SENT)}, ?,"
-        " '[]', ?, ?, ?, ?, ?, 'template', '[]', ?, ?, 'demo', ?, ?, ?, 'EUR', ?, ?, ?, ?, ?, ?)",
-        (message.customer_id, message.step, customer["language"], customer["email"], text,
-         text, f"{customer['language']}/{message.step}.j2", text, text, segment,
-         TONES.get(message.step), message.on.isoformat(), message.on.isoformat(), total,
-         max((message.on - date.fromisoformat(first_due)).days, 0), text, int(edited), now,
-         now, now),
-    )  # fmt: skip
-    draft_id = int(cur.lastrowid or 0)
-    store.conn.executemany(
-        "INSERT INTO draft_invoices (draft_id, invoice_number, outstanding_cents)"
-        " SELECT ?, number, outstanding_cents FROM invoices WHERE number = ?",
-        [(draft_id, n) for n in message.invoices],
+    segment = "strategic" if customer.strategic else customer.segment or "standard"
+    return drafts_repo.insert_sent_history(
+        store,
+        drafts_repo.SentHistory(
+            customer_id=message.customer_id,
+            step=message.step,
+            language=customer.language,
+            recipient=customer.email,
+            text=text,
+            template_name=f"{customer.language}/{message.step}.j2",
+            segment=segment,
+            tone=TONES.get(message.step),
+            on=message.on,
+            total_cents=total,
+            max_days_late=max((message.on - first_due).days, 0),
+            edited=edited,
+            invoices=message.invoices,
+        ),
     )
-    return draft_id
 
 
 def _message(store: Store, message: PlannedMessage) -> None:
@@ -278,72 +259,37 @@ def _call(store: Store, call: PlannedCall) -> None:
     store.record_event("call.logged", actor=DEMO_ACTOR, customer_id=call.customer_id,
                        on_date=call.on, data=data)  # fmt: skip
     for promise in call.promises:
-        cur = store.conn.execute(
-            "INSERT INTO promises (customer_id, invoice_number, promised_date, amount_cents,"
-            " made_on, source, note, created_at) VALUES (?, ?, ?, ?, ?, 'call', ?, ?)",
-            (call.customer_id, promise.invoice_number, promise.promised_date.isoformat(),
-             promise.amount_cents, call.on.isoformat(), call.note, store.now_iso()),
-        )  # fmt: skip
-        store.record_event(
-            "promise.made", actor=DEMO_ACTOR, customer_id=call.customer_id,
-            invoice_number=promise.invoice_number, on_date=call.on,
-            data={"promise_id": cur.lastrowid, "promised_date": promise.promised_date.isoformat(),
-                  "amount_cents": promise.amount_cents, "source": "call"},
+        repo.insert_promise(
+            store, call.customer_id, promise.invoice_number, promise.promised_date,
+            promise.amount_cents, call.on, source="call", note=call.note, actor=DEMO_ACTOR,
         )  # fmt: skip
 
 
 # -- summary ----------------------------------------------------------------------------------
 def demo_summary(store: Store) -> DemoSummary:
     """The summary of the demo held by `store` (raises UserError if it holds no demo)."""
-    event = store.query_one(
-        "SELECT data FROM events WHERE kind = ? ORDER BY id DESC LIMIT 1", (DEMO_EVENT,)
-    )
-    if event is None:
+    info = demo_repo.latest_event_data(store, DEMO_EVENT)
+    if info is None:
         raise UserError(tr("cette base ne contient pas de démo", "this database holds no demo"))
-    info = json.loads(event["data"])
     as_of = date.fromisoformat(info["as_of"])
-
-    def count(sql: str, params: tuple = ()) -> int:
-        return int(store.scalar(sql, params) or 0)
-
-    closing = store.query(
-        "SELECT c.name, p.start, p.end FROM customers c JOIN closing_periods p"
-        " ON p.customer_id = c.id WHERE p.end >= ? ORDER BY p.start, c.name",
-        (as_of.isoformat(),),
-    )
-    worst = store.query_one(
-        "SELECT c.id, c.name, sum(i.outstanding_cents) AS late FROM invoices i"
-        " JOIN customers c ON c.id = i.customer_id"
-        " WHERE i.status = 'open' AND i.due_date < ? AND c.do_not_contact = 0"
-        " GROUP BY c.id ORDER BY late DESC, c.id LIMIT 1",
-        ((as_of - timedelta(days=30)).isoformat(),),
-    )
+    counts = demo_repo.demo_counts(store, as_of - timedelta(days=365))
     return DemoSummary(
         company=info["company"]["name"],
         as_of=as_of,
         seed=int(info["seed"]),
-        customers=count("SELECT count(*) FROM customers"),
-        strategic=count("SELECT count(*) FROM customers WHERE strategic = 1"),
-        english=count("SELECT count(*) FROM customers WHERE language = 'en'"),
-        new_customers=count(
-            "SELECT count(*) FROM customers WHERE customer_since > ?",
-            ((as_of - timedelta(days=365)).isoformat(),),
-        ),
-        do_not_contact=count("SELECT count(*) FROM customers WHERE do_not_contact = 1"),
-        sms_opt_in=count("SELECT count(*) FROM customers WHERE sms_opt_in = 1"),
-        closing_periods=tuple(
-            (r["name"], date.fromisoformat(r["start"]), date.fromisoformat(r["end"]))
-            for r in closing
-        ),
-        invoices=count("SELECT count(*) FROM invoices"),
-        payments=count("SELECT count(*) FROM payments"),
-        partly_paid_open=count(
-            "SELECT count(*) FROM invoices WHERE status IN ('open', 'disputed')"
-            " AND outstanding_cents > 0 AND outstanding_cents < amount_cents"
-        ),
-        messages_sent=count("SELECT count(*) FROM events WHERE kind = 'message.sent'"),
-        calls_logged=count("SELECT count(*) FROM events WHERE kind = 'call.logged'"),
-        promises_made=count("SELECT count(*) FROM promises"),
+        customers=counts.customers,
+        strategic=counts.strategic,
+        english=counts.english,
+        new_customers=counts.new_customers,
+        do_not_contact=counts.do_not_contact,
+        sms_opt_in=counts.sms_opt_in,
+        closing_periods=tuple(demo_repo.closing_periods_from(store, as_of)),
+        invoices=counts.invoices,
+        payments=counts.payments,
+        partly_paid_open=counts.partly_paid_open,
+        messages_sent=counts.messages_sent,
+        calls_logged=counts.calls_logged,
+        promises_made=counts.promises_made,
         portfolio=portfolio_summary(store, as_of),
-        worst_payer=(worst["id"], worst["name"]) if worst else None,
+        worst_payer=demo_repo.worst_payer(store, as_of - timedelta(days=30)),
     )

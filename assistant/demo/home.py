@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import json
 import shutil
-import sqlite3
 from enum import StrEnum
 from pathlib import Path
 
 from assistant.demo.build import DEMO_EVENT, DemoSummary
+from assistant.storage import demo_repo
 
 MARKER_FILE = ".relance-demo"
 DB_NAME = "relance.db"
@@ -34,14 +34,8 @@ def home_state(home: Path) -> HomeState:
     marker = (home / MARKER_FILE).is_file()
     if not db.exists():
         return HomeState.DEMO if marker else HomeState.EMPTY
-    try:
-        conn = sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True)
-        try:
-            found = conn.execute("SELECT 1 FROM events WHERE kind = ? LIMIT 1", (DEMO_EVENT,))
-            is_demo = found.fetchone() is not None
-        finally:
-            conn.close()
-    except sqlite3.Error:
+    is_demo = demo_repo.has_event(db, DEMO_EVENT)
+    if is_demo is None:  # unreadable
         return HomeState.DEMO if marker else HomeState.FOREIGN
     return HomeState.DEMO if is_demo else HomeState.FOREIGN
 

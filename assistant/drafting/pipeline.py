@@ -8,7 +8,6 @@ the same day creates nothing new; a pending draft whose invoices changed is supe
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -28,14 +27,16 @@ from assistant.drafting.facts import (
     token_for,
 )
 from assistant.drafting.templates import Rendered, TemplateStore
+from assistant.errors import UserError
 from assistant.i18n import language, tr
+from assistant.labels import status_label
 from assistant.models import Customer, Invoice
 from assistant.rules import Action, Plan
 from assistant.rules.policy import STEP_IDS
 from assistant.safetext import one_line
-from assistant.storage import repo, review
+from assistant.storage import drafts_repo, repo, review
 from assistant.storage.db import Store
-from assistant.storage.drafts_lifecycle import ACTIVE, DraftStatus, move, sql, sql_in
+from assistant.storage.drafts_lifecycle import DraftStatus
 from assistant.storage.errors import IntegrityError
 
 
@@ -231,14 +232,8 @@ class _RequestContext:
 def _instalment(store: Store, instalment_id: int | None) -> InstalmentFact | None:
     if instalment_id is None:
         return None
-    row = store.query(
-        "SELECT seq, due_date, amount_cents, (SELECT COUNT(*) FROM instalments j"
-        " WHERE j.plan_id = i.plan_id) AS count FROM instalments i WHERE id = ?",
-        (instalment_id,),
-    )[0]
-    return InstalmentFact(
-        row["seq"], row["count"], date.fromisoformat(row["due_date"]), row["amount_cents"]
-    )
+    row = drafts_repo.instalment(store, instalment_id)
+    return InstalmentFact(row.seq, row.count, row.due_date, row.amount_cents)
 
 
 def previous_messages(
@@ -328,19 +323,9 @@ _Subject = tuple[tuple[str, ...], int | None]
 
 
 def _active(store: Store) -> dict[tuple[str, str, str], tuple[int, str, _Subject]]:
-    rows = store.query(
-        "SELECT d.id, d.customer_id, d.step, d.channel, d.status, d.instalment_id,"
-        " group_concat(di.invoice_number, char(31)) AS numbers FROM drafts d"
-        " JOIN draft_invoices di ON di.draft_id = d.id"
-        f" WHERE d.status IN {sql_in(ACTIVE)} GROUP BY d.id"
-    )
     return {
-        (r["customer_id"], r["step"], r["channel"]): (
-            r["id"],
-            r["status"],
-            (tuple(sorted(r["numbers"].split("\x1f"))), r["instalment_id"]),
-        )
-        for r in rows
+        key: (d.id, d.status, (d.invoices, d.instalment_id))
+        for key, d in drafts_repo.active_drafts(store).items()
     }
 
 
@@ -377,71 +362,60 @@ def store_draft(
 ) -> int:
     """Insert one draft (and supersede the old pending one) in a single transaction.
     `checks`: the fact checks of its text (a template's own text needs none).
-    `cancel`: checked last, inside the transaction: a cancelled caller writes nothing."""
+    `cancel`: checked last, inside the transaction: a cancelled caller writes nothing.
+    `supersedes` must still be pending when the write runs (a compare-and-set): if a person
+    approved, rejected or cancelled it meanwhile, `DraftChangedError` and nothing is stored."""
     now = store.now_iso()
     with store.transaction():
         if supersedes is not None:
-            move(store, supersedes, DraftStatus.PENDING, DraftStatus.SUPERSEDED)
+            try:
+                drafts_repo.supersede(store, supersedes, DraftStatus.PENDING)
+            except drafts_repo.DraftChanged as exc:
+                raise DraftChangedError(supersedes, exc.found) from None
             store.record_event(
                 "draft.superseded",
                 actor=actor,
                 customer_id=req.action.customer_id,
                 draft_id=supersedes,
             )
-        cur = store.conn.execute(
-            "INSERT INTO drafts (customer_id, step, channel, language, status, recipient, cc,"
-            " subject, body, template_name, template_subject, template_body, source, violations,"
-            " segment, tone, tone_adjustment, policy_version, plan_date, scheduled_for,"
-            " total_cents, currency, max_days_late, reason, parent_id, created_at, updated_at,"
-            " instalment_id, checks, error)"
-            f" VALUES (?, ?, ?, ?, {sql(DraftStatus.PENDING)}, ?, ?, ?, ?, ?, ?, ?,"
-            " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                req.action.customer_id,
-                req.action.step,
-                req.channel,
-                req.language,
-                req.recipient,
-                json.dumps(req.cc),
-                one_line(outcome.subject),  # a header: the LLM path is normalised too
-                outcome.body,
-                req.template_name,
-                req.fallback.subject,
-                req.fallback.body,
-                outcome.source,
-                json.dumps(outcome.violations, ensure_ascii=False),
-                req.action.segment,
-                req.action.tone,
-                tone_adjustment,
-                policy_version,
-                req.plan_date.isoformat(),
-                req.action.scheduled_for.isoformat(),
-                req.facts.total_cents,
-                _currency(store, req.invoices),
-                req.facts.max_days_late,
-                req.action.reason,
-                parent_id or supersedes,
-                now,
-                now,
-                req.action.instalment_id,
-                json.dumps(checks or [], ensure_ascii=False),
-                note,
+        draft_id = drafts_repo.insert_pending(
+            store,
+            drafts_repo.NewDraft(
+                customer_id=req.action.customer_id,
+                step=req.action.step,
+                channel=req.channel,
+                language=req.language,
+                recipient=req.recipient,
+                cc=req.cc,
+                subject=one_line(outcome.subject),  # a header: the LLM path is normalised too
+                body=outcome.body,
+                template_name=req.template_name,
+                template_subject=req.fallback.subject,
+                template_body=req.fallback.body,
+                source=outcome.source,
+                violations=outcome.violations,
+                segment=req.action.segment,
+                tone=req.action.tone,
+                tone_adjustment=tone_adjustment,
+                policy_version=policy_version,
+                plan_date=req.plan_date,
+                scheduled_for=req.action.scheduled_for,
+                total_cents=req.facts.total_cents,
+                currency=_currency(store, req.invoices),
+                max_days_late=req.facts.max_days_late,
+                reason=req.action.reason,
+                parent_id=parent_id or supersedes,
+                instalment_id=req.action.instalment_id,
+                checks=checks or [],
+                error=note,
+                invoices=req.invoices,
             ),
-        )
-        draft_id = int(cur.lastrowid or 0)
-        store.conn.executemany(
-            "INSERT INTO draft_invoices (draft_id, invoice_number, outstanding_cents)"
-            " SELECT ?, number, outstanding_cents FROM invoices WHERE number = ?",
-            [(draft_id, n) for n in req.invoices],
+            now=now,
         )
         if req.channel != "internal":
             _supersede_older_steps(store, req, draft_id, actor)
         if outcome.call_ids:
-            marks = ",".join("?" * len(outcome.call_ids))
-            store.conn.execute(
-                f"UPDATE llm_calls SET draft_id = ? WHERE id IN ({marks})",
-                (draft_id, *outcome.call_ids),
-            )
+            drafts_repo.link_llm_calls(store, draft_id, outcome.call_ids)
         store.record_event(
             "draft.created",
             actor=actor,
@@ -458,6 +432,24 @@ def store_draft(
         if cancel is not None:
             cancel.commit_point()  # raises Cancelled: all of the above is rolled back
     return draft_id
+
+
+class DraftChangedError(UserError):
+    """The version to replace was approved, rejected or cancelled while the new one was being
+    written (a person acted meanwhile): nothing was stored."""
+
+    def __init__(self, draft_id: int, found: str | None) -> None:
+        super().__init__(
+            tr(
+                "brouillon {i} : le brouillon a été modifié entre-temps, rechargez-le"
+                " (désormais {s}) ; rien n'a été enregistré",
+                "draft {i}: the draft was changed meanwhile, reload it (now {s});"
+                " nothing was saved",
+                i=draft_id,
+                s=status_label(found) if found else tr("supprimé", "removed"),
+            )
+        )
+        self.draft_id, self.found = draft_id, found
 
 
 def _supersede_older_steps(store: Store, req: DraftRequest, draft_id: int, actor: str) -> None:
@@ -481,7 +473,7 @@ def _supersede_older_steps(store: Store, req: DraftRequest, draft_id: int, actor
 def _currency(store: Store, numbers: tuple[str, ...]) -> str:
     if not numbers:
         return "EUR"
-    return store.scalar("SELECT currency FROM invoices WHERE number = ?", (numbers[0],)) or "EUR"
+    return drafts_repo.invoice_currency(store, numbers[0]) or "EUR"
 
 
 def outcome_checks(req: DraftRequest, outcome: RewriteOutcome) -> list[str]:
@@ -544,8 +536,8 @@ def run_drafts(
                 supersedes=supersedes,
                 checks=outcome_checks(req, outcome),
             )
-        except IntegrityError:  # another run stored this draft meanwhile: nothing lost
-            report.unchanged += 1
+        except (IntegrityError, DraftChangedError):  # another run stored this draft, or a
+            report.unchanged += 1  # person acted on the old one, meanwhile: nothing lost
         else:
             report.created.append(draft_id)
             report.superseded += supersedes is not None

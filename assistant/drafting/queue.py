@@ -19,7 +19,7 @@ from assistant.i18n import tr
 from assistant.labels import status_label
 from assistant.money import cents_to_str
 from assistant.safetext import one_line
-from assistant.storage import repo
+from assistant.storage import drafts_repo, repo
 from assistant.storage.db import Store
 from assistant.storage.drafts_lifecycle import (
     BOUNCED,
@@ -27,7 +27,6 @@ from assistant.storage.drafts_lifecycle import (
     OPEN,
     DraftStatus,
     move,
-    sql_in,
     update_if,
 )
 
@@ -129,15 +128,6 @@ class DraftView:
         return not self.checks
 
 
-_SELECT = (
-    "SELECT d.*, c.name AS customer_name,"
-    " (SELECT group_concat(invoice_number, char(31)) FROM ("
-    "   SELECT invoice_number FROM draft_invoices WHERE draft_id = d.id ORDER BY invoice_number"
-    " )) AS numbers"
-    " FROM drafts d JOIN customers c ON c.id = d.customer_id"
-)
-
-
 def _view(row: dict[str, Any]) -> DraftView:
     return DraftView(
         id=row["id"],
@@ -182,46 +172,27 @@ def _view(row: dict[str, Any]) -> DraftView:
     )
 
 
-_TEXTS = ("subject", "body", "template_subject", "template_body")
-
-
 def list_drafts(store: Store, status: str | None = None, *, texts: bool = True) -> list[DraftView]:
     """Drafts by id; `texts=False` leaves subject and bodies empty (fast lists of thousands)."""
     if status is not None:
         one_of(status, STATUSES, fr="statut inconnu", en="unknown status")
-    where, params = ("WHERE d.status = ?", (status,)) if status else ("", ())
+    bounced = None
     if status in (DraftStatus.SENT, BOUNCED):
-        bounced = "NOT NULL" if status == BOUNCED else "NULL"
-        where, params = f"WHERE d.status = ? AND d.bounced_on IS {bounced}", (DraftStatus.SENT,)
-    select = _SELECT
-    if not texts:
-        names = [r["name"] for r in store.query("PRAGMA table_info(drafts)")]
-        kept = [f"d.{n}" for n in names if n not in _TEXTS]
-        blanks = [f"'' AS {n}" for n in _TEXTS]
-        select = _SELECT.replace("SELECT d.*,", f"SELECT {', '.join(kept + blanks)},", 1)
-    rows = store.query(f"{select} {where} ORDER BY d.id", params)
+        status, bounced = DraftStatus.SENT, status == BOUNCED
+    rows = drafts_repo.draft_rows(store, status, bounced=bounced, texts=texts)
     return [_view(r) for r in rows]
 
 
 def outdated_drafts(store: Store, policy_version: str) -> list[DraftView]:
     """Pending and approved drafts last rendered under another policy version."""
-    rows = store.query(
-        f"{_SELECT} WHERE d.status IN {sql_in(OPEN)}"
-        " AND COALESCE(d.checked_version, d.policy_version) <> ? ORDER BY d.id",
-        (policy_version,),
-    )
-    return [_view(r) for r in rows]
+    return [_view(r) for r in drafts_repo.outdated_rows(store, policy_version)]
 
 
 MAX_ID = 2**63 - 1  # SQLite integers: a larger id cannot exist
 
 
 def get_draft(store: Store, draft_id: int) -> DraftView:
-    row = (
-        store.query_one(f"{_SELECT} WHERE d.id = ?", (draft_id,))
-        if 0 < draft_id <= MAX_ID
-        else None
-    )
+    row = drafts_repo.draft_row(store, draft_id) if 0 < draft_id <= MAX_ID else None
     if row is None:
         raise UserError(tr("brouillon inconnu : {i}", "unknown draft: {i}", i=draft_id))
     return _view(row)
@@ -398,31 +369,26 @@ def edit(
 def cancel_for_invoice(store: Store, invoice_number: str, why: str, actor: str) -> list[int]:
     """The situation changed (dispute, payment, promise): drafts naming this invoice that have
     not left yet are cancelled, and the steps they marked done are forgotten."""
-    rows = store.query(
-        "SELECT d.id, d.customer_id, d.status FROM drafts d JOIN draft_invoices di"
-        " ON di.draft_id = d.id WHERE di.invoice_number = ?"
-        f" AND d.status IN {sql_in(OPEN)}",
-        (invoice_number,),
-    )
+    rows = drafts_repo.open_drafts_naming(store, invoice_number)
     for row in rows:
-        _move(store, row["id"], row["status"], DraftStatus.CANCELLED, error=why)
-        if row["status"] == DraftStatus.APPROVED:
-            repo.undo_steps(store, row["id"])
+        _move(store, row.id, row.status, DraftStatus.CANCELLED, error=why)
+        if row.status == DraftStatus.APPROVED:
+            repo.undo_steps(store, row.id)
         store.record_event(
             "draft.cancelled",
             actor=actor,
-            customer_id=row["customer_id"],
-            draft_id=row["id"],
+            customer_id=row.customer_id,
+            draft_id=row.id,
             invoice_number=invoice_number,
-            data={"why": why, "was": row["status"]},
+            data={"why": why, "was": row.status.value},
         )
-    return [r["id"] for r in rows]
+    return [r.id for r in rows]
 
 
 def set_checked_version(store: Store, draft_id: int, version: str) -> None:
     """The draft reads the same under the policy now in effect (its drafting version stays:
     results count a message under the policy it was written with)."""
-    store.conn.execute("UPDATE drafts SET checked_version = ? WHERE id = ?", (version, draft_id))
+    drafts_repo.set_checked_version(store, draft_id, version)
 
 
 def withdraw(store: Store, view: DraftView, actor: str, *, why: str) -> None:

@@ -3,10 +3,10 @@ outcome. Prompts hold locked tokens, never fact values; keys are never in them."
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 
 from assistant.llm.backend import Message
+from assistant.storage import llm_log
 from assistant.storage.db import Store
 
 
@@ -28,33 +28,23 @@ class CallRecord:
 
 
 def log_call(store: Store, rec: CallRecord) -> int:
-    cur = store.conn.execute(
-        "INSERT INTO llm_calls (created_at, purpose, customer_id, step, attempt, model, request,"
-        " response, prompt_tokens, completion_tokens, latency_ms, outcome, violations, error)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (
-            store.now_iso(),
-            rec.purpose,
-            rec.customer_id,
-            rec.step,
-            rec.attempt,
-            rec.model,
-            json.dumps(rec.messages, ensure_ascii=False),
-            rec.response,
-            rec.prompt_tokens,
-            rec.completion_tokens,
-            rec.latency_ms,
-            rec.outcome,
-            json.dumps(rec.violations, ensure_ascii=False),
-            rec.error,
-        ),
+    return llm_log.insert_call(
+        store,
+        purpose=rec.purpose,
+        customer_id=rec.customer_id,
+        step=rec.step,
+        attempt=rec.attempt,
+        model=rec.model,
+        messages=rec.messages,
+        response=rec.response,
+        prompt_tokens=rec.prompt_tokens,
+        completion_tokens=rec.completion_tokens,
+        latency_ms=rec.latency_ms,
+        outcome=rec.outcome,
+        violations=rec.violations,
+        error=rec.error,
     )
-    return int(cur.lastrowid or 0)
 
 
 def calls_for_draft(store: Store, draft_id: int) -> list[dict[str, object]]:
-    return store.query(
-        "SELECT id, attempt, model, outcome, violations, latency_ms, prompt_tokens,"
-        " completion_tokens, error FROM llm_calls WHERE draft_id = ? ORDER BY id",
-        (draft_id,),
-    )
+    return llm_log.calls_for_draft(store, draft_id)

@@ -118,6 +118,11 @@ def insert_statement(store: Store, stmt: Statement, fmt: str, file: str, sha256:
     return int(cur.lastrowid or 0)
 
 
+def statement_seen(store: Store, sha256: str) -> bool:
+    """A statement file with this content was imported before."""
+    return bool(store.scalar("SELECT 1 FROM bank_statements WHERE sha256 = ?", (sha256,)))
+
+
 def set_lines_added(store: Store, statement_id: int, count: int) -> None:
     store.conn.execute(
         "UPDATE bank_statements SET lines_added = ? WHERE id = ?", (count, statement_id)
