@@ -286,3 +286,20 @@ def test_a_formal_notice_is_in_one_currency_and_asks_which_when_several(service:
     assert (row["currency"], row["principal_cents"]) == ("EUR", 100_000)
     body = store.query("SELECT body FROM drafts WHERE id = ?", (made.draft_id,))[0]["body"]
     assert "F-EUR" in body and "F-CHF" not in body
+
+
+def test_a_litigation_file_is_in_one_currency(service: Service, tmp_path: Path) -> None:
+    import json
+    import zipfile
+
+    _two_currencies(service)
+    on, out = date(2026, 11, 30), tmp_path / "c1.zip"
+    with pytest.raises(UserError, match="plusieurs devises"):
+        service.dossier("C1", out, on)
+    assert not out.exists()
+    done = service.dossier("C1", out, on, "CHF")
+    # 5 000 + one 40 indemnity + 500000 x 29 days x 12,15 % / 365 = 4826,7 c -> 48,27
+    assert (done["currency"], done["total"]) == ("CHF", "5088.27")
+    data = json.loads(zipfile.ZipFile(out).read("dossier.json"))
+    assert data["currency"] == "CHF"
+    assert [i["number"] for i in data["invoices"]] == ["F-CHF"]
