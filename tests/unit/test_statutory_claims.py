@@ -302,4 +302,4 @@ def test_a_litigation_file_is_in_one_currency(service: Service, tmp_path: Path) 
     assert (done["currency"], done["total"]) == ("CHF", "5088.27")
     data = json.loads(zipfile.ZipFile(out).read("dossier.json"))
     assert data["currency"] == "CHF"
-    assert [i["number"] for i in data["invoices"]] == ["F-CHF"]
+    assert [i["invoice_number"] for i in data["invoices"]] == ["F-CHF"]
