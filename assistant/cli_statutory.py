@@ -12,7 +12,7 @@ import typer
 from assistant.cli import AsOf, app, echo, parse_day, service_for
 from assistant.errors import UserError
 from assistant.i18n import tr
-from assistant.money import cents_to_str, display_money
+from assistant.money import cents_to_str, display_money, parse_amount
 
 
 @app.command()
@@ -139,6 +139,14 @@ def notice(
     tracking: Annotated[
         str | None, typer.Option("--tracking", help="Numéro de suivi du recommandé.")
     ] = None,
+    currency: Annotated[
+        str | None,
+        typer.Option(
+            "--currency",
+            help="Devise réclamée (obligatoire si le client doit en plusieurs devises).",
+            show_default=False,
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Sortie JSON.")] = False,
 ) -> None:
     """Mise en demeure (PDF) à valider ; --posted --tracking N une fois postée."""
@@ -166,7 +174,7 @@ def notice(
                 )
             )
             return
-        made = service.create_notice(target, day, deadline_days)
+        made = service.create_notice(target, day, deadline_days, currency)
     if as_json:
         echo(
             json.dumps(
@@ -175,6 +183,7 @@ def notice(
                     "notice_id": made.notice_id,
                     "pdf": str(made.pdf_path),
                     "total": cents_to_str(made.total_cents),
+                    "currency": made.currency,
                     "deadline": made.deadline.isoformat(),
                 },
                 ensure_ascii=False,
@@ -188,7 +197,7 @@ def notice(
             "Formal notice for {c}: {a} to pay by {d}. Draft {i} to review (relance show {i});"
             " PDF: {p}",
             c=target,
-            a=display_money(made.total_cents),
+            a=display_money(made.total_cents, made.currency),
             d=made.deadline.isoformat(),
             i=made.draft_id,
             p=made.pdf_path,
@@ -202,17 +211,25 @@ def dossier(
     customer: Annotated[str, typer.Argument(help="Code client.", show_default=False)],
     out: Annotated[Path, typer.Option("--out", help="Archive .zip à écrire.", show_default=False)],
     as_of: AsOf = None,
+    currency: Annotated[
+        str | None,
+        typer.Option(
+            "--currency",
+            help="Devise réclamée (obligatoire si le client doit en plusieurs devises).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Dossier contentieux : résumé PDF, dossier.json et factures, dans un zip."""
     with service_for(ctx) as service:
         day = parse_day(as_of, service.store.today())
-        result = service.dossier(customer, out, day)
+        result = service.dossier(customer, out, day, currency)
     echo(
         tr(
             "Dossier écrit : {p} ({n} fichiers ; total réclamé {a}).",
             "File written: {p} ({n} files; total claimed {a}).",
             p=result["path"],
             n=len(result["files"]),
-            a=result["total"],
+            a=display_money(parse_amount(result["total"]), result["currency"]),
         )
     )

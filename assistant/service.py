@@ -911,20 +911,27 @@ class Service(BankFeatures):
         return statutory_actions.escalate(self, customer_id, decision, on=on, note=note)
 
     def create_notice(
-        self, customer_id: str, as_of: date, deadline_days: int | None = None
+        self,
+        customer_id: str,
+        as_of: date,
+        deadline_days: int | None = None,
+        currency: str | None = None,
     ) -> NoticeResult:
-        """A formal-notice letter draft (PDF) for what the customer owes on `as_of`."""
-        return notice.create_notice(self, customer_id, as_of, deadline_days)
+        """A formal-notice letter draft (PDF) for what the customer owes on `as_of`, in one
+        currency (required when the customer owes in several)."""
+        return notice.create_notice(self, customer_id, as_of, deadline_days, currency)
 
     def notice_posted(self, draft_id: int, tracking: str, on: date) -> dict[str, Any]:
         return notice.mark_posted(self, draft_id, tracking, on)
 
-    def dossier(self, customer_id: str, out: Path, as_of: date) -> dict[str, Any]:
+    def dossier(
+        self, customer_id: str, out: Path, as_of: date, currency: str | None = None
+    ) -> dict[str, Any]:
         """The litigation file: one zip with a PDF summary, dossier.json and invoice PDFs."""
         from assistant.statutory.dossier import write_dossier
 
         self.customer(customer_id)
-        return write_dossier(self, customer_id, out, as_of)
+        return write_dossier(self, customer_id, out, as_of, currency)
 
     # -- customer replies (assistant/replies/) ---------------------------------------------
     def fetch_replies(self, *, suggest: bool = True) -> inbox.IngestReport:

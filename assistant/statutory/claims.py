@@ -13,6 +13,7 @@ from typing import Any
 from dateutil.relativedelta import relativedelta
 
 from assistant.briefs.options import PaymentPlanPolicy, load_plan_policy
+from assistant.errors import UserError
 from assistant.i18n import tr
 from assistant.money import cents_to_str
 from assistant.statutory.interest import InterestLine, late_interest
@@ -130,6 +131,8 @@ class Claims:
     limitations: list[LimitationWarning]
     indemnity_per_invoice_cents: int
     rates: list[AppliedRate] = field(default_factory=list)
+    # Every currency with an invoice unpaid on as_of; sums above are in `currency` only.
+    owed_currencies: tuple[str, ...] = ()
 
     @property
     def principal_cents(self) -> int:
@@ -170,6 +173,11 @@ class Claims:
     def estimated(self) -> list[AppliedRate]:
         return [r for r in self.rates if r.estimated]
 
+    @property
+    def other_currencies(self) -> tuple[str, ...]:
+        """Currencies the customer also owes in, left out of these sums (one claim each)."""
+        return tuple(c for c in self.owed_currencies if c != self.currency)
+
     def rate_in_force(self) -> AppliedRate | None:
         return next((r for r in self.rates if r.half.start <= self.as_of <= r.half.end), None)
 
@@ -186,8 +194,13 @@ def compute_claims(
     policy: StatutoryPolicy,
     tables: RateTables,
     plans: PaymentPlanPolicy,
+    currency: str | None = None,
 ) -> Claims:
+    """The claims in one currency: `currency`, else the one of the largest overdue sum."""
     invoices = db.invoices_as_of(store, customer_id, as_of)
+    owed = owed_by_currency(invoices, as_of)
+    currency = (currency or _main_currency(owed, invoices)).upper()
+    invoices = [inv for inv in invoices if inv.currency == currency]
     book = RateBook(tables, policy.contractual_rate_percent)
     indemnity = plans.recovery_indemnity.amount_per_invoice
     indemnity_on = plans.recovery_indemnity.enabled
@@ -245,7 +258,6 @@ def compute_claims(
     )
     if not any(r.half.start <= as_of <= r.half.end for r in rates):
         rates.append(book.for_day(as_of))
-    currency = invoices[0].currency if invoices else "EUR"
     return Claims(
         customer_id,
         as_of,
@@ -258,10 +270,30 @@ def compute_claims(
         limitations,
         indemnity,
         rates,
+        tuple(sorted(owed)),
     )
 
 
-def claims_for(store: Store, home: Path | None, customer_id: str, as_of: date) -> Claims:
+def owed_by_currency(invoices: list[db.InvoiceAsOf], as_of: date) -> dict[str, int]:
+    """Overdue cents per currency among the invoices unpaid on `as_of` (0 if none overdue)."""
+    owed: dict[str, int] = {}
+    for inv in invoices:
+        if inv.status == "paid":
+            continue
+        late = inv.status == "open" and inv.due_date < as_of
+        owed[inv.currency] = owed.get(inv.currency, 0) + (inv.outstanding_cents if late else 0)
+    return owed
+
+
+def _main_currency(owed: dict[str, int], invoices: list[db.InvoiceAsOf]) -> str:
+    if owed:
+        return min(owed, key=lambda c: (-owed[c], c))
+    return invoices[0].currency if invoices else "EUR"
+
+
+def claims_for(
+    store: Store, home: Path | None, customer_id: str, as_of: date, currency: str | None = None
+) -> Claims:
     """The claims with the policies in effect in `home`."""
     return compute_claims(
         store,
@@ -270,4 +302,33 @@ def claims_for(store: Store, home: Path | None, customer_id: str, as_of: date) -
         policy=load_statutory_policy(home),
         tables=load_rate_tables(home),
         plans=load_plan_policy(home),
+        currency=currency,
     )
+
+
+def claims_for_a_letter(
+    store: Store, home: Path | None, customer_id: str, as_of: date, currency: str | None
+) -> Claims:
+    """The claims of one letter or file: one currency, never silently chosen among several."""
+    claims = claims_for(store, home, customer_id, as_of, currency)
+    owed = claims.owed_currencies
+    if currency is None and claims.other_currencies:
+        raise UserError(
+            tr(
+                "{c} doit en plusieurs devises ({l}) : un document par devise, précisez --currency",
+                "{c} owes in several currencies ({l}): one document per currency, give --currency",
+                c=customer_id,
+                l=", ".join(owed),
+            )
+        )
+    if currency is not None and owed and currency.upper() not in owed:
+        raise UserError(
+            tr(
+                "{c} ne doit rien en {x} (devises : {l})",
+                "{c} owes nothing in {x} (currencies: {l})",
+                c=customer_id,
+                x=currency.upper(),
+                l=", ".join(owed),
+            )
+        )
+    return claims

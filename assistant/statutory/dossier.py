@@ -21,7 +21,7 @@ from assistant.i18n import tr
 from assistant.labels import outcome_label, step_phrase
 from assistant.money import cents_to_str, format_money
 from assistant.rules.promises import load_promises
-from assistant.statutory.claims import METHOD, Claims, claims_for, method_text
+from assistant.statutory.claims import METHOD, Claims, claims_for_a_letter, method_text
 from assistant.storage import statutory as db
 
 if TYPE_CHECKING:
@@ -35,11 +35,13 @@ def _money(cents: int | None) -> str | None:
     return None if cents is None else cents_to_str(cents)
 
 
-def build_dossier(service: Service, customer_id: str, as_of: date) -> dict[str, Any]:
+def build_dossier(
+    service: Service, customer_id: str, as_of: date, currency: str | None = None
+) -> dict[str, Any]:
     store = service.store
     customer = service.customer(customer_id)
     company = load_company(service.home)
-    claims = claims_for(store, service.home, customer_id, as_of)
+    claims = claims_for_a_letter(store, service.home, customer_id, as_of, currency)
     grace = service.scenario().promise_grace_days
     proceedings = next((p for p in db.proceedings(store) if p.customer_id == customer_id), None)
     events = [e for e in store.events(customer_id=customer_id) if e["on_date"] <= as_of.isoformat()]
@@ -394,14 +396,16 @@ def summary_pdf(data: dict[str, Any], claims: Claims) -> bytes:
     return render(doc)
 
 
-def write_dossier(service: Service, customer_id: str, out: Path, as_of: date) -> dict[str, Any]:
+def write_dossier(
+    service: Service, customer_id: str, out: Path, as_of: date, currency: str | None = None
+) -> dict[str, Any]:
     """Write the zip atomically (a temporary file renamed), or raise a one-line UserError."""
     if out.suffix.lower() != ".zip":
         raise UserError(tr("--out : un fichier .zip est attendu", "--out: a .zip file is expected"))
     if not out.parent.is_dir():
         raise UserError(tr("dossier inexistant : {p}", "no such folder: {p}", p=out.parent))
-    data = build_dossier(service, customer_id, as_of)
-    claims = claims_for(service.store, service.home, customer_id, as_of)
+    data = build_dossier(service, customer_id, as_of, currency)
+    claims = claims_for_a_letter(service.store, service.home, customer_id, as_of, currency)
     files = ["resume.pdf", "dossier.json"]
     attachments = []
     for inv in claims.overdue + claims.not_due + claims.disputed:
@@ -435,4 +439,9 @@ def write_dossier(service: Service, customer_id: str, out: Path, as_of: date) ->
             on_date=as_of,
             data={"path": str(out), "total_cents": claims.total_cents, "files": files},
         )
-    return {"path": str(out), "files": files, "total": cents_to_str(claims.total_cents)}
+    return {
+        "path": str(out),
+        "files": files,
+        "total": cents_to_str(claims.total_cents),
+        "currency": claims.currency,
+    }

@@ -26,7 +26,7 @@ from assistant.models import Customer
 from assistant.money import cents_to_str, format_money, locale_for
 from assistant.policyfile import policy_version
 from assistant.rules.holds import load_holds
-from assistant.statutory.claims import Claims, claims_for, method_text
+from assistant.statutory.claims import Claims, claims_for_a_letter, method_text
 from assistant.statutory.rates import load_statutory_policy
 from assistant.storage import statutory as db
 from assistant.storage.drafts_lifecycle import ACTIVE, DraftStatus, move, sql_in
@@ -47,10 +47,15 @@ class NoticeResult:
     pdf_path: Path
     total_cents: int
     deadline: date
+    currency: str
 
 
 def create_notice(
-    service: Service, customer_id: str, as_of: date, deadline_days: int | None = None
+    service: Service,
+    customer_id: str,
+    as_of: date,
+    deadline_days: int | None = None,
+    currency: str | None = None,
 ) -> NoticeResult:
     """A formal-notice draft for what the customer owes on `as_of` (overdue invoices)."""
     customer = service.customer(customer_id)
@@ -69,7 +74,7 @@ def create_notice(
                 c=customer_id,
             )
         )
-    claims = claims_for(service.store, service.home, customer_id, as_of)
+    claims = claims_for_a_letter(service.store, service.home, customer_id, as_of, currency)
     if not claims.overdue:
         raise UserError(
             tr(
@@ -164,7 +169,7 @@ def create_notice(
                 i=pending,
             )
         ) from exc
-    return NoticeResult(notice_id, draft_id, path, total, deadline)
+    return NoticeResult(notice_id, draft_id, path, total, deadline, claims.currency)
 
 
 def _refuse_if_held(service: Service, customer: Customer, as_of: date) -> None:

@@ -228,3 +228,78 @@ def test_a_claim_and_a_late_payment_in_json(service: Service) -> None:
             "recovery_indemnity": "40.00",
         }
     ]
+
+
+def _two_currencies(service: Service) -> Store:
+    """C1 owes 1 000,00 EUR (due 01/10) and 5 000,00 CHF (due 01/11), both overdue on 30/11."""
+    from datetime import timedelta
+
+    from assistant.models import Invoice
+
+    store = service.store
+    add_customer(store, "C1", address_line1="1 rue de la Paix", postal_code="69001", city="Lyon")
+    with store.transaction():
+        repo.upsert_invoices(
+            store,
+            [
+                Invoice(number=n, customer_id="C1", issue_date=due - timedelta(days=30),
+                        due_date=due, amount_cents=c, outstanding_cents=c, currency=cur)
+                for n, due, c, cur in (
+                    ("F-EUR", date(2026, 10, 1), 100_000, "EUR"),
+                    ("F-CHF", date(2026, 11, 1), 500_000, "CHF"),
+                )
+            ],
+            actor="test",
+        )  # fmt: skip
+    return store
+
+
+def test_claims_never_add_two_currencies(service: Service) -> None:
+    store = _two_currencies(service)
+    on = date(2026, 11, 30)
+    main = claims_for(store, service.home, "C1", on)  # the larger overdue sum: CHF
+    assert (main.currency, main.owed_currencies, main.other_currencies) == (
+        "CHF",
+        ("CHF", "EUR"),
+        ("EUR",),
+    )
+    assert [c.number for c in main.overdue] == ["F-CHF"] and main.principal_cents == 500_000
+    assert main.indemnity_cents == 4_000  # one invoice, not two
+    eur = claims_for(store, service.home, "C1", on, "eur")
+    assert [c.number for c in eur.overdue] == ["F-EUR"] and eur.principal_cents == 100_000
+    assert eur.other_currencies == ("CHF",)
+
+
+def test_a_formal_notice_is_in_one_currency_and_asks_which_when_several(service: Service) -> None:
+    store = _two_currencies(service)
+    on = date(2026, 11, 30)
+    before = store.query("SELECT count(*) AS n FROM drafts")[0]["n"]
+    with pytest.raises(UserError, match=r"plusieurs devises \(CHF, EUR\).*--currency"):
+        service.create_notice("C1", on)
+    with pytest.raises(UserError, match="ne doit rien en USD"):
+        service.create_notice("C1", on, currency="USD")
+    assert store.query("SELECT count(*) AS n FROM drafts")[0]["n"] == before  # nothing written
+    made = service.create_notice("C1", on, currency="EUR")
+    claims = claims_for(store, service.home, "C1", on, "EUR")
+    assert made.currency == "EUR" and made.total_cents == claims.total_cents
+    (row,) = store.query("SELECT currency, principal_cents FROM notices")
+    assert (row["currency"], row["principal_cents"]) == ("EUR", 100_000)
+    body = store.query("SELECT body FROM drafts WHERE id = ?", (made.draft_id,))[0]["body"]
+    assert "F-EUR" in body and "F-CHF" not in body
+
+
+def test_a_litigation_file_is_in_one_currency(service: Service, tmp_path: Path) -> None:
+    import json
+    import zipfile
+
+    _two_currencies(service)
+    on, out = date(2026, 11, 30), tmp_path / "c1.zip"
+    with pytest.raises(UserError, match="plusieurs devises"):
+        service.dossier("C1", out, on)
+    assert not out.exists()
+    done = service.dossier("C1", out, on, "CHF")
+    # 5 000 + one 40 indemnity + 500000 x 29 days x 12,15 % / 365 = 4826,7 c -> 48,27
+    assert (done["currency"], done["total"]) == ("CHF", "5088.27")
+    data = json.loads(zipfile.ZipFile(out).read("dossier.json"))
+    assert data["currency"] == "CHF"
+    assert [i["invoice_number"] for i in data["invoices"]] == ["F-CHF"]
