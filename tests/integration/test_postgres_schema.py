@@ -61,7 +61,8 @@ def test_the_same_indexes_exist(pg_url: str) -> None:
         )
     }
     with connect(pg_url) as pg:
-        found = {r[0] for r in pg.execute("SELECT indexname FROM pg_indexes WHERE schemaname = 'public'")}
+        rows = pg.execute("SELECT indexname FROM pg_indexes WHERE schemaname = 'public'")
+        found = {r[0] for r in rows}
     assert expected and expected <= found
 
 

@@ -150,7 +150,8 @@ def start_cluster(
         if prepare_template is not None:
             prepare_template(cluster.url(SCHEMA_TEMPLATE))
     except subprocess.CalledProcessError as exc:
-        log = (root / "server.log").read_text(errors="replace") if (root / "server.log").exists() else ""
+        log_file = root / "server.log"
+        log = log_file.read_text(errors="replace") if log_file.exists() else ""
         cluster.stop()
         raise RuntimeError(f"PostgreSQL test cluster failed: {exc.stderr}\n{log[-2000:]}") from exc
     except BaseException:

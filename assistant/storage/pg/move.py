@@ -45,7 +45,8 @@ def count_rows(query: Any, table: Table) -> TableCount:
     """Rows and money sums of one table through `query(sql) -> first row` (either store)."""
     sums = ", ".join(f'COALESCE(SUM("{c}"), 0)' for c in table.money)
     row = query(f'SELECT COUNT(*){", " + sums if sums else ""} FROM "{table.name}"')
-    return TableCount(table.name, int(row[0]), {c: int(v) for c, v in zip(table.money, row[1:])})
+    sums_found = {c: int(v) for c, v in zip(table.money, row[1:], strict=True)}
+    return TableCount(table.name, int(row[0]), sums_found)
 
 
 def open_source(db_path: Path) -> sqlite3.Connection:
@@ -155,7 +156,7 @@ def move_home(db_path: Path, url: str) -> MoveReport:
                     _copy_table(src, pg, table)
                 found = [count_rows(lambda sql: pg.execute(sql).fetchone(), t)
                          for t in schema.tables]  # fmt: skip
-                if (diff := [f for f, e in zip(found, expected) if f != e]) != []:
+                if (diff := [f for f, e in zip(found, expected, strict=True) if f != e]) != []:
                     raise UserError(
                         tr(
                             "copie vérifiée fausse pour {t} : rien n'a été écrit",

@@ -168,8 +168,9 @@ def _table_ddl(create: Any, table: Table, exp: Any) -> str:
                 exp.ColumnConstraint(kind=exp.GeneratedAsIdentityColumnConstraint(this=False)),
             )
     low, high = INT64
+    whole = '"{c}" = trunc("{c}") AND "{c}" BETWEEN {low} AND {high}'
     extra = [
-        (f"{table.name}_{c}_whole_cents", f'"{c}" = trunc("{c}") AND "{c}" BETWEEN {low} AND {high}')
+        (f"{table.name}_{c}_whole_cents", whole.format(c=c, low=low, high=high))
         for c in table.money
     ] + table.checks
     for name, condition in extra:
