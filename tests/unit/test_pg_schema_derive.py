@@ -92,3 +92,20 @@ def test_a_money_guard_trigger_marks_its_columns_even_without_the_cents_suffix()
     assert table.money == ["price"]
     assert '"price" DECIMAL' in table.ddl and '"n" BIGINT' in table.ddl
     assert 'CONSTRAINT "t_price_whole_cents" CHECK ("price" = TRUNC("price")' in table.ddl
+
+
+def test_sqlite_commands_load_neither_the_driver_nor_sqlglot() -> None:
+    """Only a postgresql:// URL loads them: the CLI and the façade do not."""
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO_ROOT
+
+    code = (
+        "import sys, assistant.cli, assistant.service, assistant.storage.db;"
+        "print(sorted(m for m in ('psycopg', 'sqlglot') if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO_ROOT, check=True
+    )
+    assert out.stdout.strip() == "[]"
