@@ -19,12 +19,22 @@ import secrets
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 USER = "relance"
+# Stops the server and deletes its folder once its stdin reaches end of file: when the test
+# session closes the pipe, or when the test process dies in any way (killed, a timeout). A
+# throwaway cluster never outlives its session on a shared machine.
+_WATCHDOG = """
+import shutil, subprocess, sys
+sys.stdin.buffer.read()
+subprocess.run(sys.argv[2:], capture_output=True, timeout=120, cwd=sys.argv[1])
+shutil.rmtree(sys.argv[1], ignore_errors=True)
+"""
 SCHEMA_TEMPLATE = "relance_schema"  # the current relance schema, versions recorded
 EMPTY_TEMPLATE = "template0"  # nothing in it: for `relance migrate --to`
 
@@ -68,6 +78,7 @@ class PostgresCluster:
     port: int
     password: str
     run_as: str | None
+    watchdog: subprocess.Popen[bytes] | None = None
     _names: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     @property
@@ -107,12 +118,17 @@ class PostgresCluster:
     def drop_database(self, name: str) -> None:
         self.admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
+    def stop_command(self) -> list[str]:
+        pg_ctl = str(self.bin_dir / "pg_ctl")
+        return self._command(pg_ctl, "-D", str(self.data), "-m", "fast", "-w", "stop")
+
     def stop(self) -> None:
-        subprocess.run(
-            self._command(str(self.bin_dir / "pg_ctl"), "-D", str(self.data), "-m", "fast",
-                          "-w", "stop"),
-            capture_output=True, timeout=120, cwd=str(self.root),
-        )  # fmt: skip
+        if self.watchdog is not None and self.watchdog.stdin is not None:
+            self.watchdog.stdin.close()  # the watchdog stops the server
+            self.watchdog.wait(timeout=150)
+        else:
+            cwd = str(self.root)
+            subprocess.run(self.stop_command(), capture_output=True, timeout=120, cwd=cwd)
         shutil.rmtree(self.root, ignore_errors=True)
 
 
@@ -145,6 +161,11 @@ def start_cluster(
         cluster.run(
             "pg_ctl", "-D", str(cluster.data), "-l", str(root / "server.log"), "-o", options,
             "-w", "-t", "60", "start",
+        )  # fmt: skip
+        cluster.watchdog = subprocess.Popen(
+            [sys.executable, "-c", _WATCHDOG, str(root), *cluster.stop_command()],
+            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            start_new_session=True,  # not stopped by a Ctrl-C meant for the tests
         )  # fmt: skip
         cluster.admin(f'CREATE DATABASE "{SCHEMA_TEMPLATE}"')
         if prepare_template is not None:
