@@ -223,3 +223,36 @@ def test_without_a_url_or_a_home_it_says_what_is_missing(tmp_path: Path) -> None
     result = run_cli("migrate", "--to", "postgresql://u@127.0.0.1:1/x", home=tmp_path / "none")
     assert result.returncode == 1 and "aucune base relance" in result.stderr
     assert not (tmp_path / "none").exists()
+
+
+def schema_fingerprint(url: str) -> dict[str, set[tuple[Any, ...]]]:
+    """Columns, constraints (checks, keys, foreign keys) and indexes, as PostgreSQL states them."""
+    with psycopg.connect(url) as conn:
+        return {
+            "columns": set(rows_of(conn, (
+                "SELECT table_name, ordinal_position, column_name, data_type, is_nullable,"
+                " column_default, is_identity FROM information_schema.columns"
+                " WHERE table_schema = 'public'"
+            ))),
+            "constraints": set(rows_of(conn, (
+                "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid)"
+                " FROM pg_constraint WHERE connamespace = 'public'::regnamespace"
+            ))),
+            "indexes": set(rows_of(conn, (
+                "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'public'"
+            ))),
+        }  # fmt: skip
+
+
+def test_a_moved_home_has_exactly_the_schema_of_a_fresh_database(
+    tmp_path: Path, pg_url: str, pg_empty_url: str
+) -> None:
+    """The copy creates the foreign keys and indexes after the rows: the result is the same."""
+    home = tmp_path / "home"
+    assert run_cli("init", home=home).returncode == 0
+    result = run_cli("migrate", "--to", pg_empty_url, home=home)
+    assert result.returncode == 0, result.stderr
+    moved, fresh = schema_fingerprint(pg_empty_url), schema_fingerprint(pg_url)
+    assert len(moved["constraints"]) > 100 and len(moved["indexes"]) > 40
+    assert any("FOREIGN KEY" in c[2] for c in moved["constraints"])
+    assert moved == fresh

@@ -1,7 +1,8 @@
 """`relance migrate --to postgresql://…`: copy a SQLite home into an empty PostgreSQL database.
 
 One PostgreSQL transaction: the schema (derived from the SQLite migrations), every row of every
-table in foreign-key order (`COPY`), identity sequences set past the highest id, then a check
+table in foreign-key order (`COPY`), then the foreign keys (each checked over the whole table)
+and the indexes, identity sequences set past the highest id, then a check
 that every table has as many rows and the same sum in every money column as the source; any
 difference or error rolls everything back. The SQLite file is opened read-only and read inside
 one transaction (a consistent snapshot): nothing in the source changes."""
@@ -151,9 +152,11 @@ def move_home(db_path: Path, url: str) -> MoveReport:
             with pg.transaction():
                 pg.execute("SELECT pg_advisory_xact_lock(%s)", (_LOCK_KEY,))
                 _refuse_non_empty(pg, url)
-                create_schema(pg, record_versions=False)
+                create_schema(pg, bulk=True)
                 for table in schema.tables:
                     _copy_table(src, pg, table)
+                for statement in schema.after_bulk():  # every key checked, then the indexes
+                    pg.execute(statement)
                 found = [count_rows(lambda sql: pg.execute(sql).fetchone(), t)
                          for t in schema.tables]  # fmt: skip
                 if (diff := [f for f, e in zip(found, expected, strict=True) if f != e]) != []:

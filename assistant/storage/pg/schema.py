@@ -46,6 +46,10 @@ class Table:
     identity: str | None  # the column numbered by a sequence
     depends: set[str]  # tables it references (itself excluded)
     ddl: str = ""
+    # The same table without its foreign keys, and the statements adding them: a bulk copy
+    # checks each key once, at the end, instead of row by row.
+    ddl_without_foreign_keys: str = ""
+    foreign_keys: list[str] = field(default_factory=list)
     checks: list[tuple[str, str]] = field(default_factory=list)  # (name, PostgreSQL condition)
 
 
@@ -60,6 +64,10 @@ class PgSchema:
 
     def statements(self) -> list[str]:
         return [t.ddl for t in self.tables] + self.indexes
+
+    def after_bulk(self) -> list[str]:
+        """What `create_schema(bulk=True)` leaves out, to run once the rows are in."""
+        return [k for t in self.tables for k in t.foreign_keys] + self.indexes
 
 
 def sqlite_reference() -> sqlite3.Connection:
@@ -176,6 +184,18 @@ def _table_ddl(create: Any, table: Table, exp: Any) -> str:
     for name, condition in extra:
         constraint = _parse_constraint(f'CONSTRAINT "{name}" CHECK ({condition})')
         create.this.append("expressions", constraint)
+    bare = create.copy()
+    quoted = f'"{table.name}"'
+    for key in list(bare.find_all(exp.ForeignKey)):
+        table.foreign_keys.append(f"ALTER TABLE {quoted} ADD {key.sql('postgres', identify=True)}")
+        key.pop()
+    for reference in list(bare.find_all(exp.Reference)):
+        if isinstance(reference.parent, exp.ColumnConstraint):
+            column = reference.parent.parent.name
+            target = reference.sql("postgres", identify=True)
+            table.foreign_keys.append(f'ALTER TABLE {quoted} ADD FOREIGN KEY ("{column}") {target}')
+            reference.parent.pop()
+    table.ddl_without_foreign_keys = str(bare.sql("postgres", identify=True))
     return str(create.sql("postgres", identify=True))
 
 
@@ -200,20 +220,25 @@ def _dependency_order(tables: dict[str, Table]) -> list[Table]:
     return placed
 
 
-def create_schema(conn: Any, *, record_versions: bool = True) -> PgSchema:
+def create_schema(conn: Any, *, bulk: bool = False) -> PgSchema:
     """Create every table and index on a PostgreSQL connection (inside the caller's
-    transaction). `record_versions`: fill `_migrations` as SQLite does (a fresh database);
-    `relance migrate` copies the source's rows instead."""
+    transaction) and record the versions in `_migrations` as SQLite does (a fresh database).
+    `bulk`: the tables only, without foreign keys, indexes or versions: `relance migrate`
+    copies the rows (versions included), then runs `schema.after_bulk()`; checking each key
+    and building each index once is faster than keeping them up to date row by row."""
     schema = derive()
+    if bulk:
+        for table in schema.tables:
+            conn.execute(table.ddl_without_foreign_keys)
+        return schema
     for statement in schema.statements():
         conn.execute(statement)
-    if record_versions:
-        stamp = datetime.now(UTC).isoformat(timespec="seconds")
-        with conn.cursor() as cur:
-            cur.executemany(
-                "INSERT INTO _migrations (version, name, applied_at) VALUES (%s, %s, %s)",
-                [(v, n, stamp) for v, n in schema.versions],
-            )
+    stamp = datetime.now(UTC).isoformat(timespec="seconds")
+    with conn.cursor() as cur:
+        cur.executemany(
+            "INSERT INTO _migrations (version, name, applied_at) VALUES (%s, %s, %s)",
+            [(v, n, stamp) for v, n in schema.versions],
+        )
     return schema
 
 
