@@ -220,6 +220,10 @@ def test_a_refused_row_rolls_the_whole_copy_back(tmp_path: Path, pg_empty_url: s
 def test_without_a_url_or_a_home_it_says_what_is_missing(tmp_path: Path) -> None:
     result = run_cli("migrate", home=tmp_path / "home")
     assert result.returncode == 1 and "RELANCE_DATABASE_URL" in result.stderr
+    secret = {"RELANCE_DATABASE_URL": "postgresql://u:SeCrEt-42@127.0.0.1:1/x"}
+    shown = run_cli("migrate", "--help", env=secret)
+    assert shown.returncode == 0 and "RELANCE_DATABASE_URL" in shown.stdout
+    assert "SeCrEt-42" not in shown.stdout + shown.stderr
     result = run_cli("migrate", "--to", "postgresql://u@127.0.0.1:1/x", home=tmp_path / "none")
     assert result.returncode == 1 and "aucune base relance" in result.stderr
     assert not (tmp_path / "none").exists()

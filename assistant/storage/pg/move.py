@@ -140,14 +140,14 @@ def _copy_table(src: sqlite3.Connection, pg: Any, table: Table) -> None:
 
 def move_home(db_path: Path, url: str) -> MoveReport:
     """Copy the SQLite database at `db_path` into the empty PostgreSQL database at `url`."""
-    import psycopg
-
     schema = derive()
     src = open_source(db_path)
     try:
         _check_source(src, schema, db_path)
         expected = [count_rows(lambda sql: src.execute(sql).fetchone(), t) for t in schema.tables]
-        pg = connect(url)
+        pg = connect(url)  # a missing driver or a refused connection: one line
+        import psycopg
+
         try:
             with pg.transaction():
                 pg.execute("SELECT pg_advisory_xact_lock(%s)", (_LOCK_KEY,))
