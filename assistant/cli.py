@@ -794,6 +794,57 @@ def send(
 
 
 @app.command()
+def migrate(
+    ctx: typer.Context,
+    to: Annotated[
+        str | None,
+        typer.Option(
+            "--to",
+            envvar="RELANCE_DATABASE_URL",
+            show_default=False,
+            help="Base PostgreSQL vide : postgresql://utilisateur@hôte/base (env"
+            " RELANCE_DATABASE_URL, préférable : le mot de passe n'apparaît pas dans ps).",
+        ),
+    ] = None,
+    as_json: AsJson = False,
+) -> None:
+    """Copier la base SQLite du dossier dans une base PostgreSQL vide (vérifiée, source intacte)."""
+    from assistant.money import cents_to_str
+    from assistant.storage.pg.move import move_home
+
+    if not to:
+        raise UserError(
+            tr(
+                "indiquez la base PostgreSQL : --to postgresql://… ou RELANCE_DATABASE_URL",
+                "give the PostgreSQL database: --to postgresql://… or RELANCE_DATABASE_URL",
+            )
+        )
+    report = move_home(ctx.obj.settings.db_path, to)
+    tables = [
+        {"table": t.table, "rows": t.rows, "sums": {c: cents_to_str(v) for c, v in t.sums.items()}}
+        for t in report.tables
+    ]
+    if as_json:
+        out = {"source": str(report.source), "target": report.target, "rows": report.rows,
+               "schema_version": report.schema_version, "tables": tables}  # fmt: skip
+        typer.echo(json.dumps(out, ensure_ascii=False, indent=2))
+        return
+    for t in tables:
+        sums = "  ".join(f"{c}={v}" for c, v in t["sums"].items())
+        echo(f"{t['table']:<24} {t['rows']:>9}  {sums}".rstrip())
+    echo(
+        tr(
+            "Copié et vérifié : {n} lignes, {t} tables, vers {u} (schéma {v}) ; source intacte.",
+            "Copied and verified: {n} rows, {t} tables, into {u} (schema {v}); source unchanged.",
+            n=report.rows,
+            t=len(tables),
+            u=report.target,
+            v=report.schema_version,
+        )
+    )
+
+
+@app.command()
 def stuck(
     ctx: typer.Context,
     draft_id: Annotated[int, typer.Argument(help="Numéro du brouillon.", show_default=False)],

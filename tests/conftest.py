@@ -16,6 +16,13 @@ from assistant.config import Settings
 from assistant.i18n import set_language
 from assistant.service import Service
 from assistant.storage.db import Store, open_store
+from tests.support.postgres import (
+    EMPTY_TEMPLATE,
+    SCHEMA_TEMPLATE,
+    PostgresCluster,
+    postgres_bin_dir,
+    start_cluster,
+)
 
 FIXED_NOW = datetime(2026, 11, 24, 9, 30, tzinfo=UTC)
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -33,6 +40,44 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
             monkeypatch.delenv(name)
     monkeypatch.setenv("RELANCE_HOME", str(tmp_path / "default-home"))
     set_language("fr")
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[PostgresCluster]:
+    """A throwaway PostgreSQL cluster on 127.0.0.1 for the whole session (opt-in: only tests
+    that ask for a `pg_*` fixture start it); skipped only when the server binaries are absent."""
+    bin_dir = postgres_bin_dir()
+    if bin_dir is None:
+        pytest.skip("PostgreSQL absent (initdb, pg_ctl): apt-get install postgresql (.ci/run does)")
+
+    def prepare(url: str) -> None:
+        from assistant.storage.pg.connect import connect
+        from assistant.storage.pg.schema import create_schema
+
+        with connect(url) as conn:
+            create_schema(conn)
+
+    cluster = start_cluster(bin_dir, prepare)
+    yield cluster
+    cluster.stop()
+
+
+def _fresh_database(cluster: PostgresCluster, template: str) -> Iterator[str]:
+    name = cluster.new_database(template)
+    yield cluster.url(name)
+    cluster.drop_database(name)
+
+
+@pytest.fixture
+def pg_url(pg_cluster: PostgresCluster) -> Iterator[str]:
+    """A fresh PostgreSQL database at the current relance schema (versions recorded)."""
+    yield from _fresh_database(pg_cluster, SCHEMA_TEMPLATE)
+
+
+@pytest.fixture
+def pg_empty_url(pg_cluster: PostgresCluster) -> Iterator[str]:
+    """A fresh, empty PostgreSQL database (the target of `relance migrate --to`)."""
+    yield from _fresh_database(pg_cluster, EMPTY_TEMPLATE)
 
 
 @pytest.fixture
