@@ -142,7 +142,7 @@ def _delivery_notes(items: list[DraftView]) -> list[Text]:
 
 
 def who_line(by: dict[str, str]) -> str:
-    """"Modifié par X · approuvé par Y · envoyé par Z" (docs/roles.md)."""
+    """ "Modifié par X · approuvé par Y · envoyé par Z" (docs/roles.md)."""
     words = {
         "edited": tr("modifié par {n}", "edited by {n}"),
         "approved": tr("approuvé par {n}", "approved by {n}"),
