@@ -23,6 +23,7 @@ from assistant.i18n import tr
 from assistant.labels import channel_label, source_label, status_label, step_label
 from assistant.money import format_money
 from assistant.storage.drafts_lifecycle import DraftStatus
+from tui.roles import RoleGate
 
 if TYPE_CHECKING:
     from tui.app import RelanceApp
@@ -52,7 +53,7 @@ def diff_text(template: str, current: str) -> Text:
     return out
 
 
-class DraftScreen(Screen[None]):
+class DraftScreen(RoleGate, Screen[None]):
     BINDINGS = [
         Binding("escape", "back", tr("Retour / annuler", "Back / cancel")),
         Binding("ctrl+a", "approve", tr("Approuver et suivant", "Approve and next"), priority=True),
