@@ -157,3 +157,19 @@ def unknown_person(name: str | None) -> UserError:
             n=name,
         )
     )
+
+
+def markdown_table() -> str:
+    """The role table as docs/roles.md shows it (a test keeps the two identical):
+    `python -m assistant.roles` prints it."""
+    head = "| Command | " + " | ".join(Role) + " | What |"
+    lines = [head, "|" + "---|" * (len(Role) + 2)]
+    for name, op in OPERATIONS.items():
+        where = f"(interface) {name}" if op.tui_only else f"`relance {name}`"
+        marks = " | ".join("✓" if r in op.roles else "" for r in Role)
+        lines.append(f"| {where} | {marks} | {op.what} |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(markdown_table())
