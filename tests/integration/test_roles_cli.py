@@ -232,7 +232,7 @@ def test_refused_role_changes_nothing(
     operation: str, role: Role, team_home: Path, relance: object
 ) -> None:
     before = dump(team_home)
-    code, out, err = relance(team_home, PEOPLE[role], operation)  # type: ignore[operator]
+    code, _out, err = relance(team_home, PEOPLE[role], operation)  # type: ignore[operator]
     assert code == 1
     lines = err.strip().splitlines()
     assert len(lines) == 1, err
@@ -244,7 +244,7 @@ def test_refused_role_changes_nothing(
 @pytest.mark.parametrize("operation", [n for n in CLI_OPERATIONS if n != "demo"])
 def test_an_unknown_person_is_refused(operation: str, team_home: Path, relance: object) -> None:
     before = dump(team_home)
-    code, out, err = relance(team_home, "intrus", operation)  # type: ignore[operator]
+    code, _out, err = relance(team_home, "intrus", operation)  # type: ignore[operator]
     assert code == 1
     assert "« intrus » n'est pas une personne active" in err and len(err.strip().splitlines()) == 1
     assert dump(team_home) == before
@@ -263,7 +263,7 @@ def test_allowed_role_runs_and_events_name_the_person(
         home.parent.mkdir()
         (home.parent / "ids").write_text("0 0 0")
     last = last_event(home) if (home / "relance.db").exists() else 0
-    code, out, err = relance(home, PEOPLE[role], operation)  # type: ignore[operator]
+    code, _out, err = relance(home, PEOPLE[role], operation)  # type: ignore[operator]
     assert "demande le rôle" not in err
     if operation in DOMAIN_ERRORS:
         assert code == 1 and DOMAIN_ERRORS[operation] in err, err
