@@ -9,6 +9,7 @@ writes names the person. The CLI runs in-process (`assistant.cli.main`) to keep 
 
 from __future__ import annotations
 
+import json
 import shutil
 import sqlite3
 import sys
@@ -157,11 +158,13 @@ def relance(
         encoding="utf-8",
     )
 
-    def run(home: Path, person: str, operation: str) -> tuple[int, str, str]:
+    def run(
+        home: Path, person: str, operation: str, given: list[str] | None = None
+    ) -> tuple[int, str, str]:
         ids = (home.parent / "ids").read_text().split()
         values = {"tmp": str(scratch), "home": str(home), "pending": ids[0]}
         values |= {"approved": ids[1], "sending": ids[2]}
-        args = [a.format(**values) for a in ARGS[operation]]
+        args = [a.format(**values) for a in (ARGS[operation] if given is None else given)]
         monkeypatch.setenv("RELANCE_USER", person)
         monkeypatch.setattr(
             sys, "argv", ["relance", "--home", str(home), *operation.split(), *args]
@@ -273,3 +276,42 @@ def test_allowed_role_runs_and_events_name_the_person(
         return
     actors = {actor for _, actor in events_after(home, last)}
     assert actors <= {PEOPLE[role]}, actors
+
+
+def test_a_second_approval_says_so_and_changes_nothing(
+    team_home: Path, relance: object, tmp_path: Path
+) -> None:
+    shutil.copytree(team_home.parent, tmp_path / "copy")
+    home = tmp_path / "copy" / "home"
+    approved = (home.parent / "ids").read_text().split()[1]
+    before = dump(home)
+    code, _out, err = relance(home, "carol", "approve", [approved])  # type: ignore[operator]
+    assert code == 1
+    assert err.strip() == f"Erreur : brouillon {approved} : déjà approuvé, rien à faire"
+    assert dump(home) == before
+
+
+def test_show_and_brief_name_who_acted(team_home: Path, relance: object, tmp_path: Path) -> None:
+    shutil.copytree(team_home.parent, tmp_path / "copy")
+    home = tmp_path / "copy" / "home"
+    pending = (home.parent / "ids").read_text().split()[0]
+    assert relance(home, "carol", "approve", [pending])[0] == 0  # type: ignore[operator]
+    assert relance(home, "carol", "send", [])[0] == 0  # type: ignore[operator]
+    code, out, _err = relance(home, "bob", "show", [pending])  # type: ignore[operator]
+    assert code == 0 and "approuvé par carol · envoyé par carol" in out
+    code, out, _err = relance(home, "bob", "show", [pending, "--json"])  # type: ignore[operator]
+    assert json.loads(out)["by"] == {"approved": "carol", "sent": "carol"}
+    customer = json.loads(out)["customer_id"]
+    log = ["--outcome", "no-answer"]
+    assert relance(home, "bob", "log-call", [customer, *log])[0] == 0  # type: ignore[operator]
+    code, out, _err = relance(  # type: ignore[operator]
+        home, "mia", "brief", [customer, "--offline", "--markdown"]
+    )
+    assert code == 0
+    assert "pas de réponse (par bob)" in out and "(par carol)" in out
+    code, out, _err = relance(  # type: ignore[operator]
+        home, "mia", "brief", [customer, "--offline", "--json"]
+    )
+    timeline = json.loads(out)["timeline"]
+    assert [t["by"] for t in timeline if t["kind"] == "call.logged"][-1] == "bob"
+    assert {t["by"] for t in timeline} >= {None, "bob", "carol"}  # demo history: no person
