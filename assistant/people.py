@@ -105,15 +105,15 @@ def describe(user: User) -> str:
 
 # the events that say who acted on a draft, and the word shown for each
 DRAFT_ACTS: dict[str, str] = {
-    "draft.edited": "edited",
-    "draft.approved": "approved",
-    "draft.rejected": "rejected",
-    "message.sent": "sent",
+    "draft.edited": "edit",
+    "draft.approved": "approve",
+    "draft.rejected": "reject",
+    "message.sent": "send",
 }
 
 
 def draft_people(store: Store, draft_id: int) -> dict[str, str]:
-    """{"edited"|"approved"|"rejected"|"sent": name} for the people who acted on a draft
+    """{"edit"|"approve"|"reject"|"send": name} (operations of the role table) for the people who acted on a draft
     (the latest of each; events of no person, like the single-user "user", are left out)."""
     known = users_repo.names(store)
     if not known:

@@ -144,10 +144,10 @@ def _delivery_notes(items: list[DraftView]) -> list[Text]:
 def who_line(by: dict[str, str]) -> str:
     """ "Modifié par X · approuvé par Y · envoyé par Z" (docs/roles.md)."""
     words = {
-        "edited": tr("modifié par {n}", "edited by {n}"),
-        "approved": tr("approuvé par {n}", "approved by {n}"),
-        "rejected": tr("rejeté par {n}", "rejected by {n}"),
-        "sent": tr("envoyé par {n}", "sent by {n}"),
+        "edit": tr("modifié par {n}", "edited by {n}"),
+        "approve": tr("approuvé par {n}", "approved by {n}"),
+        "reject": tr("rejeté par {n}", "rejected by {n}"),
+        "send": tr("envoyé par {n}", "sent by {n}"),
     }
     return " · ".join(words[k].format(n=n) for k, n in by.items() if k in words)
 

@@ -300,7 +300,7 @@ def test_show_and_brief_name_who_acted(team_home: Path, relance: object, tmp_pat
     code, out, _err = relance(home, "bob", "show", [pending])  # type: ignore[operator]
     assert code == 0 and "approuvé par carol · envoyé par carol" in out
     code, out, _err = relance(home, "bob", "show", [pending, "--json"])  # type: ignore[operator]
-    assert json.loads(out)["by"] == {"approved": "carol", "sent": "carol"}
+    assert json.loads(out)["by"] == {"approve": "carol", "send": "carol"}
     customer = json.loads(out)["customer_id"]
     log = ["--outcome", "no-answer"]
     assert relance(home, "bob", "log-call", [customer, *log])[0] == 0  # type: ignore[operator]

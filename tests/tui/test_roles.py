@@ -69,7 +69,7 @@ async def test_an_accountant_approves_and_the_event_names_them(demo_service: Ser
         await pilot.press("a")
         await pilot.pause()
     assert demo_service.get_draft(draft_id).status == "approved"
-    assert demo_service.get_draft(draft_id).by == {"approved": "carol"}
+    assert demo_service.get_draft(draft_id).by == {"approve": "carol"}
 
 
 async def test_without_people_every_action_shows(demo_service: Service) -> None:
