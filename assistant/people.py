@@ -113,8 +113,8 @@ DRAFT_ACTS: dict[str, str] = {
 
 
 def draft_people(store: Store, draft_id: int) -> dict[str, str]:
-    """{"edit"|"approve"|"reject"|"send": name} (operations of the role table) for the people who acted on a draft
-    (the latest of each; events of no person, like the single-user "user", are left out)."""
+    """{"edit"|"approve"|"reject"|"send": name} (operations of the role table): the people
+    who acted on a draft, the latest of each; events of no person ("user") are left out."""
     known = users_repo.names(store)
     if not known:
         return {}

@@ -22,6 +22,7 @@ from assistant.drafting.queue import DraftView
 from assistant.i18n import tr
 from assistant.labels import channel_label, source_label, status_label, step_label
 from assistant.money import format_money
+from assistant.render import who_line
 from assistant.storage.drafts_lifecycle import DraftStatus
 from tui.roles import RoleGate
 
@@ -127,12 +128,14 @@ class DraftScreen(RoleGate, Screen[None]):
             # or the note of a new version (policy or company facts changed): not an error
             style = "yellow" if d.status == DraftStatus.PENDING else "bold red"
             facts.append(f"\n{status_label(d.status)} : {d.error}", style=style)
+        if d.by:  # who edited, approved, rejected, sent it (docs/roles.md)
+            facts.append("\n" + who_line(d.by), style="dim")
         self.query_one("#facts", Static).update(facts)
         self.show_checks(d.checks)
         self.query_one("#subject", Input).value = d.subject
         self.query_one("#body", TextArea).text = d.body
         self.query_one("#diff", Static).update(diff_text(d.template_body, d.body))
-        editable = d.status == DraftStatus.PENDING
+        editable = d.status == DraftStatus.PENDING and self.relance.service.may("edit")
         self.query_one("#subject", Input).disabled = not editable
         self.query_one("#body", TextArea).read_only = not editable
 
