@@ -73,6 +73,7 @@ OPERATIONS: dict[str, Operation] = {
     "matches": _op("bank receipts and their matches"),
     "sources": _op("payment data freshness"),
     "replies": _op("customer replies and their suggestion"),
+    "export status": _op("payment status per customer and open invoice, for a CRM"),
     # accountant: imports, drafts, approves, rejects, edits, sends, stuck sends, matches
     "import invoices": _op("import invoices", A),
     "import customers": _op("import customers", A),

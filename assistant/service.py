@@ -159,6 +159,13 @@ class Service(BankFeatures):
     def disable_user(self, name: str) -> User:
         return people.disable_user(self.store, name, self.actor)
 
+    def export_status(self, as_of: date) -> list[dict[str, Any]]:
+        """`relance export status`: one row per customer and open invoice (docs/contracts.md)."""
+        from assistant.export_status import status_rows
+        from assistant.storage.export_repo import open_invoice_rows
+
+        return status_rows(open_invoice_rows(self.store), self.plan(as_of).actions, as_of)
+
     @property
     def home(self) -> Path:
         return self.settings.home

@@ -50,6 +50,7 @@ ARGS: dict[str, list[str]] = {
     "matches": ["--json"],
     "sources": ["--json"],
     "replies": ["--json"],
+    "export status": ["--json"],
     "import invoices": ["{tmp}/invoices.csv"],
     "import customers": ["{tmp}/customers.csv"],
     "import payments": ["{tmp}/payments.csv"],
