@@ -279,6 +279,13 @@ def test_allowed_role_runs_and_events_name_the_person(
     assert actors <= {PEOPLE[role]}, actors
 
 
+def test_forget_is_refused_before_its_question(team_home: Path, relance: object) -> None:
+    before = dump(team_home)
+    code, out, err = relance(team_home, "carol", "forget", ["C015"])  # type: ignore[operator]
+    assert code == 1 and "« forget » demande le rôle administrateur" in err
+    assert "Effacer" not in out and dump(team_home) == before
+
+
 def test_a_second_approval_says_so_and_changes_nothing(
     team_home: Path, relance: object, tmp_path: Path
 ) -> None:
