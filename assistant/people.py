@@ -28,6 +28,10 @@ def acting_user(store: Store, wanted: str | None) -> User | None:
     return user
 
 
+def all_users(store: Store) -> list[User]:
+    return users_repo.all_users(store)
+
+
 def parse_role(text: str) -> Role:
     try:
         return Role(text.strip().lower())

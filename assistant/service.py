@@ -151,7 +151,7 @@ class Service(BankFeatures):
             raise UserError(roles.refusal(operation, self.person.name, self.person.role))
 
     def users(self) -> list[User]:
-        return people.users_repo.all_users(self.store)
+        return people.all_users(self.store)
 
     def add_user(self, name: str, role: str, email: str | None = None) -> User:
         return people.add_user(self.store, name, role, email, self.actor)

@@ -81,51 +81,51 @@ class DraftView:
     by: dict[str, str] | None = None
 
     def as_json(self) -> dict[str, Any]:
+        """`drafts --json` keys (docs/contracts.md), then ours; `by` for one draft shown."""
+        return self._json() | ({} if self.by is None else {"by": self.by})
+
+    def _json(self) -> dict[str, Any]:
         """`drafts --json` keys (docs/contracts.md), then ours (money as decimal strings)."""
-        return (
-            {
-                "id": self.id,
-                "customer_id": self.customer_id,
-                "step": self.step,
-                "channel": self.channel,
-                "language": self.language,
-                "status": self.status,
-                "subject": self.subject,
-                "body": self.body,
-                "template_body": self.template_body,
-                "source": self.source,
-                "violations": self.violations,
-                "invoices": self.invoices,
-                "customer_name": self.customer_name,
-                "recipient": self.recipient,
-                "cc": self.cc,
-                "template_subject": self.template_subject,
-                "segment": self.segment,
-                "tone": self.tone,
-                "tone_adjustment": self.tone_adjustment,
-                "policy_version": self.policy_version,
-                "plan_date": self.plan_date,
-                "scheduled_for": self.scheduled_for,
-                "total": cents_to_str(self.total_cents),
-                "currency": self.currency,
-                "max_days_late": self.max_days_late,
-                "reason": self.reason,
-                "edited": self.edited,
-                "reject_reason": self.reject_reason,
-                "error": self.error,
-                "parent_id": self.parent_id,
-                "sent_at": self.sent_at,
-                "created_at": self.created_at,
-                "instalment_id": self.instalment_id,
-                "checks": self.checks,
-                "override_reason": self.override_reason,
-            }
-            | (
-                {}
-                if self.attachments is None
-                else {"attachments": [a.as_json() for a in self.attachments]}
-            )
-            | ({} if self.by is None else {"by": self.by})
+        return {
+            "id": self.id,
+            "customer_id": self.customer_id,
+            "step": self.step,
+            "channel": self.channel,
+            "language": self.language,
+            "status": self.status,
+            "subject": self.subject,
+            "body": self.body,
+            "template_body": self.template_body,
+            "source": self.source,
+            "violations": self.violations,
+            "invoices": self.invoices,
+            "customer_name": self.customer_name,
+            "recipient": self.recipient,
+            "cc": self.cc,
+            "template_subject": self.template_subject,
+            "segment": self.segment,
+            "tone": self.tone,
+            "tone_adjustment": self.tone_adjustment,
+            "policy_version": self.policy_version,
+            "plan_date": self.plan_date,
+            "scheduled_for": self.scheduled_for,
+            "total": cents_to_str(self.total_cents),
+            "currency": self.currency,
+            "max_days_late": self.max_days_late,
+            "reason": self.reason,
+            "edited": self.edited,
+            "reject_reason": self.reject_reason,
+            "error": self.error,
+            "parent_id": self.parent_id,
+            "sent_at": self.sent_at,
+            "created_at": self.created_at,
+            "instalment_id": self.instalment_id,
+            "checks": self.checks,
+            "override_reason": self.override_reason,
+        } | (
+            {}
+            if self.attachments is None
+            else {"attachments": [a.as_json() for a in self.attachments]}
         )
 
     @property
