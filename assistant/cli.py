@@ -130,11 +130,22 @@ def service_for(ctx: typer.Context, *, create: bool = False) -> Iterator[Service
 
     service = Service.open(settings, clock=clock_for(settings))
     try:
+        service.require(operation_of(ctx))  # the role table (docs/roles.md): before any work
         yield service
     finally:
         for warning in service.policy_warnings:
             typer.echo(tr("Attention : {w}", "Warning: {w}", w=warning), err=True)
         service.close()
+
+
+def operation_of(ctx: typer.Context) -> str:
+    """The command's path after `relance` ("approve", "import invoices"): its key in the role
+    table `assistant.roles.OPERATIONS`."""
+    names: list[str] = []
+    while ctx.parent is not None:
+        names.append(ctx.info_name or "")
+        ctx = ctx.parent
+    return " ".join(reversed(names))
 
 
 def echo(text: str = "") -> None:
@@ -819,7 +830,12 @@ def migrate(
                 "give the PostgreSQL database: --to postgresql://… or RELANCE_DATABASE_URL",
             )
         )
-    report = move_home(ctx.obj.settings.db_path, to)
+    settings = ctx.obj.settings
+    if settings.db_path.is_file():  # the role gate, read-only: the source stays unchanged
+        from assistant.people import require_on_file
+
+        require_on_file(settings.db_path, settings.user, operation_of(ctx))
+    report = move_home(settings.db_path, to)
     tables = [
         {"table": t.table, "rows": t.rows, "sums": {c: cents_to_str(v) for c, v in t.sums.items()}}
         for t in report.tables
@@ -991,5 +1007,5 @@ def review(ctx: typer.Context, as_of: AsOf = None) -> None:
 
 # Commands of other modules, registered on `app` when they are imported (keep last): bank
 # (import bank, matches, sources, daily); replies (inbox, replies, triage, forget); statutory
-# (proceedings, escalate, notice, dossier).
-from assistant import cli_bank, cli_replies, cli_statutory  # noqa: E402, F401
+# (proceedings, escalate, notice, dossier); users (user add, list, disable); export (status).
+from assistant import cli_bank, cli_export, cli_replies, cli_statutory, cli_users  # noqa: E402, F401

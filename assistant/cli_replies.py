@@ -204,16 +204,16 @@ def forget(
     yes: Annotated[bool, typer.Option("--yes", help="Sans demander de confirmation.")] = False,
 ) -> None:
     """Effacer les messages d'un client, à sa demande (les faits comptables restent)."""
-    if not yes:
-        typer.confirm(
-            tr(
-                "Effacer définitivement les messages reçus de {c} ?",
-                "Erase the messages received from {c} for good?",
-                c=customer,
-            ),
-            abort=True,
-        )
-    with service_for(ctx) as service:
+    with service_for(ctx) as service:  # the role is checked before the question
+        if not yes:
+            typer.confirm(
+                tr(
+                    "Effacer définitivement les messages reçus de {c} ?",
+                    "Erase the messages received from {c} for good?",
+                    c=customer,
+                ),
+                abort=True,
+            )
         done = service.forget_customer(customer)
     echo(
         tr(

@@ -67,6 +67,8 @@ class Settings(BaseSettings):
     attachments_dir: Path | None = Field(default=None, validation_alias="RELANCE_ATTACHMENTS_DIR")
 
     # UI language for product text: "fr" (default) or "en"
+    # the acting person once a team has people (docs/roles.md); default: the OS login
+    user: str | None = Field(default=None, validation_alias="RELANCE_USER")
     ui_language: Literal["fr", "en"] = Field(default="fr", validation_alias="RELANCE_LANG")
 
     @field_validator("home", mode="before")

@@ -141,6 +141,17 @@ def _delivery_notes(items: list[DraftView]) -> list[Text]:
     return out
 
 
+def who_line(by: dict[str, str]) -> str:
+    """ "Modifié par X · approuvé par Y · envoyé par Z" (docs/roles.md)."""
+    words = {
+        "edit": tr("modifié par {n}", "edited by {n}"),
+        "approve": tr("approuvé par {n}", "approved by {n}"),
+        "reject": tr("rejeté par {n}", "rejected by {n}"),
+        "send": tr("envoyé par {n}", "sent by {n}"),
+    }
+    return " · ".join(words[k].format(n=n) for k, n in by.items() if k in words)
+
+
 def render_draft(d: DraftView) -> Group:
     head = Text()
     head.append(tr("Brouillon {i}", "Draft {i}", i=d.id), style="bold")
@@ -162,6 +173,8 @@ def render_draft(d: DraftView) -> Group:
     head.append(tr("   Politique : ", "   Policy: ") + d.policy_version)
     if d.edited:
         head.append(tr("   (modifié à la main)", "   (edited by hand)"))
+    if d.by:
+        head.append("\n" + who_line(d.by))
     head.append("\n" + d.reason, style="dim")
     parts: list[Text] = [head]
     if d.subject:

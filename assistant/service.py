@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 
-from assistant import calls, policy_edit
+from assistant import calls, people, policy_edit, roles
 from assistant.bank.facade import BankFeatures
 from assistant.briefs.brief import Brief, build_brief
 from assistant.briefs.factsheet import FactSheet, build_factsheet
@@ -89,6 +89,7 @@ from assistant.storage import invoices_repo, replies_repo, repo
 from assistant.storage.db import Clock, Store, open_store, utc_now
 from assistant.storage.drafts_lifecycle import DraftStatus
 from assistant.storage.replies_repo import Reply
+from assistant.storage.users_repo import User
 
 T = TypeVar("T")
 
@@ -107,6 +108,7 @@ class Service(BankFeatures):
         self.settings = settings
         self.store = store
         self.actor = actor
+        self.person: User | None = None  # the acting person once the team has people
         # A chat model set by the caller (tests, embedding); else built from the settings.
         self.chat_backend: ChatBackend | None = None
         # policy problems met while reading (stats, briefs, send go on with shipped defaults)
@@ -126,7 +128,43 @@ class Service(BankFeatures):
                     err=exc.strerror,
                 )
             ) from exc
-        return cls(settings, open_store(settings.db_path, clock), actor=actor)
+        service = cls(settings, open_store(settings.db_path, clock), actor=actor)
+        try:
+            service.person = people.acting_user(service.store, settings.user)
+        except BaseException:
+            service.close()
+            raise
+        if service.person is not None:  # events name the person (docs/roles.md)
+            service.actor = service.person.name
+        return service
+
+    # -- people and roles (docs/roles.md) -------------------------------------------------
+    def may(self, operation: str) -> bool:
+        """May the acting person run `operation` (a key of `roles.OPERATIONS`)? Always
+        True while the database has no people."""
+        return self.person is None or roles.allowed(operation, self.person.role)
+
+    def require(self, operation: str) -> None:
+        """The one gate: a UserError naming the role `operation` needs, nothing done."""
+        if not self.may(operation):
+            assert self.person is not None
+            raise UserError(roles.refusal(operation, self.person.name, self.person.role))
+
+    def users(self) -> list[User]:
+        return people.all_users(self.store)
+
+    def add_user(self, name: str, role: str, email: str | None = None) -> User:
+        return people.add_user(self.store, name, role, email, self.actor)
+
+    def disable_user(self, name: str) -> User:
+        return people.disable_user(self.store, name, self.actor)
+
+    def export_status(self, as_of: date) -> list[dict[str, Any]]:
+        """`relance export status`: one row per customer and open invoice (docs/contracts.md)."""
+        from assistant.export_status import status_rows
+        from assistant.storage.export_repo import open_invoice_rows
+
+        return status_rows(open_invoice_rows(self.store), self.plan(as_of).actions, as_of)
 
     @property
     def home(self) -> Path:
@@ -717,6 +755,7 @@ class Service(BankFeatures):
             if invoice is not None and invoice.pdf_path:
                 found = stored_attachment(invoice.pdf_path, self.settings.attachments_dir)
                 view.attachments.append(found)
+        view.by = people.draft_people(self.store, draft_id)
         return view
 
     def approve(

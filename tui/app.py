@@ -20,6 +20,7 @@ from textual.screen import Screen
 from assistant.errors import PolicyError, UserError
 from assistant.faults import describe
 from assistant.i18n import tr
+from assistant.roles import role_label
 from assistant.service import Service
 from assistant.storage.drafts_lifecycle import DraftStatus
 from tui.screens.calls import CallsScreen
@@ -60,6 +61,8 @@ class RelanceApp(App[None]):
 
     def on_mount(self) -> None:
         self.sub_title = tr("au {d}", "as of {d}", d=self.as_of.isoformat())
+        if (person := self.service.person) is not None:  # the acting person and role
+            self.sub_title += f" — {person.name} ({role_label(person.role)})"
         self.refresh_header()
         self.switch_mode("queue")
 
@@ -145,16 +148,18 @@ class RelanceApp(App[None]):
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """Our commands, then Textual's useful ones, all in the interface's language."""
-        yield SystemCommand(
-            tr("Créer les brouillons du jour", "Create today's drafts"),
-            tr("Plan du jour → brouillons à valider", "Today's plan → drafts to review"),
-            self.create_drafts,
-        )
-        yield SystemCommand(
-            tr("Envoyer les brouillons approuvés", "Send approved drafts"),
-            tr("SMTP ou fichiers .eml", "SMTP or .eml files"),
-            self.confirm_send,
-        )
+        if self.service.may("draft"):  # the role table (docs/roles.md)
+            yield SystemCommand(
+                tr("Créer les brouillons du jour", "Create today's drafts"),
+                tr("Plan du jour → brouillons à valider", "Today's plan → drafts to review"),
+                self.create_drafts,
+            )
+        if self.service.may("send"):
+            yield SystemCommand(
+                tr("Envoyer les brouillons approuvés", "Send approved drafts"),
+                tr("SMTP ou fichiers .eml", "SMTP or .eml files"),
+                self.confirm_send,
+            )
         for mode, (fr, en) in {
             "queue": ("File de validation", "Review queue"),
             "calls": ("Appels du jour", "Today's calls"),

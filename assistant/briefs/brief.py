@@ -139,7 +139,8 @@ class Brief:
             },
             "limitation_warnings": list(self.levers.limitation_warnings),
             "timeline": [
-                {"date": t.on.isoformat(), "kind": t.kind, "text": t.text} for t in s.timeline
+                {"date": t.on.isoformat(), "kind": t.kind, "text": t.text, "by": t.by}
+                for t in s.timeline
             ],
             "running_plan": None
             if s.running_plan is None
@@ -412,7 +413,7 @@ def render_markdown(brief: Brief) -> str:
         lines += [f"- {tr('Notes', 'Notes')}{colon}{md(c.notes)}"]
     if s.timeline:
         lines += ["", f"## {tr('Historique des échanges', 'Exchange history')}", ""]
-        lines += [f"- {_short(t.on)}{colon}{md(t.text)}" for t in s.timeline[-12:]]
+        lines += [f"- {_short(t.on)}{colon}{md(t.text)}{_by(t.by)}" for t in s.timeline[-12:]]
     if brief.violations:
         lines += [
             "",
@@ -436,3 +437,8 @@ def render_markdown(brief: Brief) -> str:
 def _language_name(code: str) -> str:
     names = {"en": tr("anglais", "English"), "fr": tr("français", "French")}
     return names.get(code, code)
+
+
+def _by(name: str | None) -> str:
+    """ " (par NAME)" after a timeline line a person of the team did (docs/roles.md)."""
+    return tr(" (par {n})", " (by {n})", n=md(name)) if name else ""

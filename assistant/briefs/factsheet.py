@@ -9,7 +9,7 @@ from assistant.errors import UserError
 from assistant.i18n import tr
 from assistant.models import Customer
 from assistant.rules.promises import load_promises
-from assistant.storage import balances, repo
+from assistant.storage import balances, repo, users_repo
 from assistant.storage.db import Store
 from assistant.storage.statutory import invoices_as_of
 
@@ -48,6 +48,7 @@ class TimelineItem:
     invoices: tuple[str, ...] = ()
     step: str | None = None  # message.sent
     outcome: str | None = None  # call.logged
+    by: str | None = None  # the person who acted (docs/roles.md), when the team has people
 
 
 @dataclass(frozen=True)
@@ -303,6 +304,7 @@ def build_factsheet(
                              (customer_id,))
     }  # fmt: skip
     timeline = []
+    people = users_repo.names(store)
     for e in store.events(customer_id=customer_id, kinds=TIMELINE_KINDS):
         if e["on_date"] > as_of.isoformat():
             continue
@@ -323,6 +325,7 @@ def build_factsheet(
                 refs,
                 data.get("step") if e["kind"] == "message.sent" else None,
                 data.get("outcome") if e["kind"] == "call.logged" else None,
+                e["actor"] if e["actor"] in people else None,
             )
         )
     since = customer.customer_since

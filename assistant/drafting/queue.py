@@ -76,8 +76,14 @@ class DraftView:
     # the policy version the text was last re-rendered against (None: the drafting one)
     checked_version: str | None = None
     attachments: list[Attachment] | None = None  # filled for one draft shown (not in lists)
+    # who edited, approved, rejected, sent it (people only; filled for one draft shown)
+    by: dict[str, str] | None = None
 
     def as_json(self) -> dict[str, Any]:
+        """`drafts --json` keys (docs/contracts.md), then ours; `by` for one draft shown."""
+        return self._json() | ({} if self.by is None else {"by": self.by})
+
+    def _json(self) -> dict[str, Any]:
         """`drafts --json` keys (docs/contracts.md), then ours (money as decimal strings)."""
         return {
             "id": self.id,
@@ -250,6 +256,14 @@ def approve(
     """A person's yes. A text that fails the fact checks needs `override`: the reason,
     recorded with the checks it overrides."""
     view = get_draft(store, draft_id)
+    if view.status == DraftStatus.APPROVED:  # a second yes: say so, change nothing
+        raise UserError(
+            tr(
+                "brouillon {i} : déjà approuvé, rien à faire",
+                "draft {i}: already approved, nothing to do",
+                i=draft_id,
+            )
+        )
     _require(view, DraftStatus.PENDING)
     override = (override or "").strip() or None
     if view.checks and override is None:

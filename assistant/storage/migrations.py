@@ -625,6 +625,22 @@ MIGRATIONS: Sequence[tuple[int, str, str]] = (
             ON payment_plan_invoices(invoice_number);
         """,
     ),
+    (
+        19,
+        "users: the people of a team and their role (docs/roles.md)",
+        """
+        CREATE TABLE users (
+            name TEXT PRIMARY KEY CHECK (length(trim(name)) > 0),
+            role TEXT NOT NULL CHECK (role IN ('accountant', 'collector', 'manager', 'admin')),
+            email TEXT,
+            enabled INTEGER NOT NULL DEFAULT 1 CHECK (enabled IN (0, 1)),
+            created_at TEXT NOT NULL,
+            created_by TEXT NOT NULL,
+            disabled_at TEXT
+        );
+        CREATE INDEX IF NOT EXISTS events_draft ON events(draft_id);
+        """,
+    ),
 )
 
 

@@ -103,7 +103,7 @@ def test_approve_marks_the_step_done_so_the_plan_moves_on(service: Service) -> N
     assert service.store.scalar("SELECT step FROM invoice_steps WHERE draft_id = 1") == "reminder_1"
     kinds = [e["kind"] for e in service.store.events(customer_id="C1")]
     assert "draft.created" in kinds and "draft.approved" in kinds
-    with pytest.raises(UserError, match="statut"):
+    with pytest.raises(UserError, match="déjà approuvé"):  # a second yes says so
         service.approve([1])
 
 

@@ -19,12 +19,13 @@ from assistant.i18n import tr
 from assistant.labels import step_label
 from assistant.render import schedule_lines
 from assistant.rules import Action
+from tui.roles import RoleGate
 
 if TYPE_CHECKING:
     from tui.app import RelanceApp
 
 
-class CallsScreen(Screen[None]):
+class CallsScreen(RoleGate, Screen[None]):
     BINDINGS = [
         Binding("l", "log_call", tr("Saisir le résultat", "Log outcome")),
         Binding("e", "escalate", tr("Décider (escalade)", "Decide (escalation)")),

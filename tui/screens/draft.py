@@ -22,7 +22,9 @@ from assistant.drafting.queue import DraftView
 from assistant.i18n import tr
 from assistant.labels import channel_label, source_label, status_label, step_label
 from assistant.money import format_money
+from assistant.render import who_line
 from assistant.storage.drafts_lifecycle import DraftStatus
+from tui.roles import RoleGate
 
 if TYPE_CHECKING:
     from tui.app import RelanceApp
@@ -52,7 +54,7 @@ def diff_text(template: str, current: str) -> Text:
     return out
 
 
-class DraftScreen(Screen[None]):
+class DraftScreen(RoleGate, Screen[None]):
     BINDINGS = [
         Binding("escape", "back", tr("Retour / annuler", "Back / cancel")),
         Binding("ctrl+a", "approve", tr("Approuver et suivant", "Approve and next"), priority=True),
@@ -126,12 +128,14 @@ class DraftScreen(Screen[None]):
             # or the note of a new version (policy or company facts changed): not an error
             style = "yellow" if d.status == DraftStatus.PENDING else "bold red"
             facts.append(f"\n{status_label(d.status)} : {d.error}", style=style)
+        if d.by:  # who edited, approved, rejected, sent it (docs/roles.md)
+            facts.append("\n" + who_line(d.by), style="dim")
         self.query_one("#facts", Static).update(facts)
         self.show_checks(d.checks)
         self.query_one("#subject", Input).value = d.subject
         self.query_one("#body", TextArea).text = d.body
         self.query_one("#diff", Static).update(diff_text(d.template_body, d.body))
-        editable = d.status == DraftStatus.PENDING
+        editable = d.status == DraftStatus.PENDING and self.relance.service.may("edit")
         self.query_one("#subject", Input).disabled = not editable
         self.query_one("#body", TextArea).read_only = not editable
 

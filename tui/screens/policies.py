@@ -20,12 +20,13 @@ from textual.worker import get_current_worker
 from assistant.errors import PolicyError, UserError
 from assistant.i18n import tr
 from assistant.storage.drafts_lifecycle import DraftStatus
+from tui.roles import RoleGate
 
 if TYPE_CHECKING:
     from tui.app import RelanceApp
 
 
-class PoliciesScreen(Screen[None]):
+class PoliciesScreen(RoleGate, Screen[None]):
     BINDINGS = [
         Binding("ctrl+s", "save", tr("Enregistrer", "Save"), priority=True),
         Binding("ctrl+e", "preview", tr("Aperçu", "Preview"), priority=True),

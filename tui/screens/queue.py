@@ -24,6 +24,7 @@ from assistant.labels import (
 from assistant.money import format_money
 from assistant.search import fold
 from assistant.storage.drafts_lifecycle import DraftStatus
+from tui.roles import RoleGate
 
 if TYPE_CHECKING:
     from tui.app import RelanceApp
@@ -79,7 +80,7 @@ def draft_row(
     )
 
 
-class QueueScreen(Screen[None]):
+class QueueScreen(RoleGate, Screen[None]):
     """Pending drafts; Enter opens one; `a` approves; space selects; `A` approves the selection."""
 
     BINDINGS = [

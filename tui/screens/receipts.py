@@ -16,6 +16,7 @@ from assistant.bank.render import invoices_text, match_lines, match_status_label
 from assistant.i18n import tr
 from assistant.money import format_money
 from assistant.storage.bank_repo import MatchView
+from tui.roles import RoleGate
 from tui.widgets.modals import FormModal
 
 if TYPE_CHECKING:
@@ -59,7 +60,7 @@ def receipt_row(m: MatchView, names: dict[str, str]) -> tuple[Text | str, ...]:
     )
 
 
-class ReceiptsScreen(Screen[None]):
+class ReceiptsScreen(RoleGate, Screen[None]):
     BINDINGS = [
         Binding("a", "apply", tr("Appliquer", "Apply")),
         Binding("r", "reject", tr("Rejeter", "Reject")),

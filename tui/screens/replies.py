@@ -19,6 +19,7 @@ from assistant.labels import match_label, reply_kind_label, suggestion_label
 from assistant.money import format_money, parse_amount
 from assistant.replies.triage import TriageInput
 from assistant.storage.replies_repo import Reply
+from tui.roles import RoleGate
 
 if TYPE_CHECKING:
     from tui.app import RelanceApp
@@ -63,7 +64,7 @@ def triage_input(form: dict[str, Any]) -> TriageInput:
         raise UserError(str(exc)) from exc
 
 
-class RepliesScreen(Screen[None]):
+class RepliesScreen(RoleGate, Screen[None]):
     BINDINGS = [
         Binding("a", "accept", tr("Accepter la suggestion", "Accept suggestion")),
         Binding("c", "correct", tr("Corriger", "Correct")),

@@ -1,0 +1,327 @@
+"""Role tests for every command of the role table (`assistant.roles.OPERATIONS`), generated
+from the table: a command without an entry fails `test_every_command_has_a_role_entry`, an
+entry without arguments here fails `test_every_operation_has_test_arguments`.
+
+Refused: exit 1, one line naming the role needed, the database byte-for-byte the same.
+Allowed: the command runs (exit 0, or the documented domain error below) and every event it
+writes names the person. The CLI runs in-process (`assistant.cli.main`) to keep this fast.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import typer.main
+
+from assistant import cli
+from assistant.config import Settings
+from assistant.i18n import set_language
+from assistant.people import add_user
+from assistant.roles import OPERATIONS, Role, markdown_table, role_label
+from assistant.service import Service
+from tests.conftest import FIXED_NOW, REPO_ROOT
+from tests.tui.conftest import DEMO_DAY
+from tui.roles import TUI_ACTIONS
+
+TODAY = DEMO_DAY.isoformat()
+PEOPLE = {Role.ADMIN: "boss", Role.ACCOUNTANT: "carol", Role.COLLECTOR: "bob", Role.MANAGER: "mia"}
+CLI_OPERATIONS = [name for name, op in OPERATIONS.items() if not op.tui_only]
+
+# Arguments that make each command do its real work on the demo home ({tmp}: a scratch folder,
+# {pending}: a pending e-mail draft, {home}: the home).
+ARGS: dict[str, list[str]] = {
+    "init": [],
+    "demo": ["--no-tui", "--as-of", TODAY],
+    "user add": ["zoe", "--role", "collector"],
+    "user list": ["--json"],
+    "user disable": ["mia"],
+    "plan": ["--json"],
+    "drafts": ["--json"],
+    "show": ["{pending}"],
+    "stats": ["--json"],
+    "brief": ["C002", "--offline", "--json"],
+    "review": [],
+    "matches": ["--json"],
+    "sources": ["--json"],
+    "replies": ["--json"],
+    "export status": ["--json"],
+    "import invoices": ["{tmp}/invoices.csv"],
+    "import customers": ["{tmp}/customers.csv"],
+    "import payments": ["{tmp}/payments.csv"],
+    "import fec": [str(REPO_ROOT / "tests/data/real/odoo_fec_four_invoices.txt"), "--dry-run"],
+    "import bank": ["{home}/releves/demo-camt053.xml", "--dry-run"],
+    "daily": ["--offline", "--folder", "{tmp}"],
+    "draft": ["--offline"],
+    "approve": ["{pending}"],
+    "unapprove": ["{approved}"],
+    "reject": ["{pending}", "--reason", "doublon"],
+    "regenerate": ["{pending}", "--language", "en", "--offline"],
+    "send": ["--dry-run"],
+    "stuck": ["{sending}", "--not-sent"],
+    "match": ["3", "--reject", "--reason", "pas ce client"],
+    "log-call": ["C010", "--outcome", "no-answer"],
+    "promise": ["FA-2026-0370", "--date", "2026-12-10"],
+    "dispute": ["FA-2026-0370", "--reason", "livraison incomplète"],
+    "resolve": ["FA-2026-0370"],
+    "inbox fetch": ["--offline"],
+    "inbox import": ["{home}/demo-inbox/01-paid.eml", "--offline"],
+    "triage": ["3", "--outcome", "none"],
+    "notice": ["C013"],
+    "escalate": ["C004", "--decision", "writeoff"],
+    "proceedings": ["C010", "--kind", "sauvegarde", "--published", "2026-11-20"],
+    "dossier": ["C013", "--out", "{tmp}/C013.zip"],
+    "forget": ["C015", "--yes"],
+    "migrate": ["--to", "postgresql://relance@127.0.0.1:9/none"],  # port 9: nobody listens
+}
+# Allowed, but the demo home cannot make them succeed: the error is the command's own.
+DOMAIN_ERRORS = {
+    "inbox fetch": "IMAP",  # no mailbox configured in the tests
+    "resolve": "litige",  # FA-2026-0370 is not under dispute
+    "migrate": "connexion PostgreSQL impossible",  # the role passed; no server in this test
+}
+
+
+def build_home(root: Path) -> Path:
+    home = root / "home"
+    built = Service.demo(Settings(RELANCE_HOME=home), as_of=DEMO_DAY, clock=lambda: FIXED_NOW)
+    service = built.service
+    try:
+        service.draft(DEMO_DAY, offline=True)
+        pending = [d.id for d in service.drafts("pending") if d.channel == "email"]
+        service.approve(pending[1:2])  # one approved, for `unapprove`
+        service.approve(pending[2:3])
+        service.store.conn.execute(  # one left "sending" by a crash, for `stuck`
+            "UPDATE drafts SET status = 'sending' WHERE id = ?", (pending[2],)
+        )
+        for role, name in PEOPLE.items():  # the admin first (bootstrap)
+            add_user(service.store, name, role, None, "test")
+    finally:
+        service.close()
+    (root / "ids").write_text(f"{pending[0]} {pending[1]} {pending[2]}")
+    return home
+
+
+@pytest.fixture(scope="module")
+def team_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    set_language("fr")
+    return build_home(tmp_path_factory.mktemp("team"))
+
+
+def dump(home: Path) -> list[str]:
+    conn = sqlite3.connect(home / "relance.db")
+    try:
+        return list(conn.iterdump())
+    finally:
+        conn.close()
+
+
+def events_after(home: Path, last: int) -> list[tuple[str, str]]:
+    conn = sqlite3.connect(home / "relance.db")
+    try:
+        return conn.execute("SELECT kind, actor FROM events WHERE id > ?", (last,)).fetchall()
+    finally:
+        conn.close()
+
+
+def last_event(home: Path) -> int:
+    conn = sqlite3.connect(home / "relance.db")
+    try:
+        return int(conn.execute("SELECT COALESCE(MAX(id), 0) FROM events").fetchone()[0])
+    finally:
+        conn.close()
+
+
+@pytest.fixture
+def relance(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> Iterator[object]:
+    """`relance(home, person, operation)` -> (exit code, stdout, stderr), in-process."""
+    opened: list[object] = []
+    monkeypatch.setattr(cli, "run_tui", lambda service, day: opened.append(day))
+    monkeypatch.setenv("RELANCE_TODAY", TODAY)
+    monkeypatch.setenv("RELANCE_LLM", "off")
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    (scratch / "invoices.csv").write_text(
+        "invoice_number,customer_id,customer_name,issue_date,due_date,amount\n"
+        'FX-1,C900,Client Neuf,2026-11-01,2026-12-01,"120,00"\n',
+        encoding="utf-8",
+    )
+    (scratch / "customers.csv").write_text(
+        "customer_id,name,email\nC900,Client Neuf,compta@client-neuf.example\n", encoding="utf-8"
+    )
+    (scratch / "payments.csv").write_text(
+        'invoice_number,payment_date,amount\nFA-2026-0370,2026-11-20,"10,00"\n',
+        encoding="utf-8",
+    )
+
+    def run(
+        home: Path, person: str, operation: str, given: list[str] | None = None
+    ) -> tuple[int, str, str]:
+        ids = (home.parent / "ids").read_text().split()
+        values = {"tmp": str(scratch), "home": str(home), "pending": ids[0]}
+        values |= {"approved": ids[1], "sending": ids[2]}
+        args = [a.format(**values) for a in (ARGS[operation] if given is None else given)]
+        monkeypatch.setenv("RELANCE_USER", person)
+        monkeypatch.setattr(
+            sys, "argv", ["relance", "--home", str(home), *operation.split(), *args]
+        )
+        capsys.readouterr()
+        try:
+            cli.main()
+            code = 0
+        except SystemExit as exc:
+            code = int(exc.code or 0)
+        finally:
+            set_language("fr")
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    yield run
+
+
+def refused_pairs() -> list[tuple[str, Role]]:
+    return [
+        (name, role)
+        for name in CLI_OPERATIONS
+        for role in Role
+        if role not in OPERATIONS[name].roles
+    ]
+
+
+def allowed_role(name: str) -> Role:
+    """The role the table names for the command (the admin only when it is the admin's)."""
+    return next(
+        (r for r in Role if r in OPERATIONS[name].roles and r is not Role.ADMIN), Role.ADMIN
+    )
+
+
+def test_every_command_has_a_role_entry() -> None:
+    """Every command of the CLI, and nothing else, is in the role table."""
+
+    def paths(command: object, prefix: str = "") -> set[str]:
+        subs = getattr(command, "commands", None)
+        if not subs:
+            return {prefix}
+        return set().union(*(paths(c, f"{prefix} {n}".strip()) for n, c in subs.items()))
+
+    assert paths(typer.main.get_command(cli.app)) == set(CLI_OPERATIONS)
+
+
+def test_every_operation_has_test_arguments() -> None:
+    assert set(ARGS) == set(CLI_OPERATIONS)
+
+
+def test_interface_actions_name_operations_of_the_table() -> None:
+    used = {op for actions in TUI_ACTIONS.values() for op in actions.values()}
+    assert used <= set(OPERATIONS)
+    assert {n for n, op in OPERATIONS.items() if op.tui_only} <= used
+
+
+def test_docs_table_is_the_code_table() -> None:
+    doc = (REPO_ROOT / "docs" / "roles.md").read_text(encoding="utf-8")
+    assert markdown_table() in doc, "docs/roles.md: paste `python -m assistant.roles`"
+
+
+def test_the_admin_may_do_everything() -> None:
+    assert all(Role.ADMIN in op.roles for op in OPERATIONS.values())
+
+
+@pytest.mark.parametrize(("operation", "role"), refused_pairs(), ids=lambda v: str(v))
+def test_refused_role_changes_nothing(
+    operation: str, role: Role, team_home: Path, relance: object
+) -> None:
+    before = dump(team_home)
+    code, _out, err = relance(team_home, PEOPLE[role], operation)  # type: ignore[operator]
+    assert code == 1
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert f"« {operation} » demande le rôle" in lines[0]
+    assert role_label(allowed_role(operation)) in lines[0]
+    assert dump(team_home) == before
+
+
+@pytest.mark.parametrize("operation", [n for n in CLI_OPERATIONS if n != "demo"])
+def test_an_unknown_person_is_refused(operation: str, team_home: Path, relance: object) -> None:
+    before = dump(team_home)
+    code, _out, err = relance(team_home, "intrus", operation)  # type: ignore[operator]
+    assert code == 1
+    assert "« intrus » n'est pas une personne active" in err and len(err.strip().splitlines()) == 1
+    assert dump(team_home) == before
+
+
+@pytest.mark.parametrize("operation", CLI_OPERATIONS)
+def test_allowed_role_runs_and_events_name_the_person(
+    operation: str, team_home: Path, relance: object, tmp_path: Path
+) -> None:
+    root = tmp_path / "copy"
+    shutil.copytree(team_home.parent, root)
+    home = root / "home"
+    role = allowed_role(operation)
+    if operation == "demo":  # its own fresh home, never the team's database: no person needed
+        home = tmp_path / "fresh" / "home"
+        home.parent.mkdir()
+        (home.parent / "ids").write_text("0 0 0")
+    last = last_event(home) if (home / "relance.db").exists() else 0
+    code, _out, err = relance(home, PEOPLE[role], operation)  # type: ignore[operator]
+    assert "demande le rôle" not in err
+    if operation in DOMAIN_ERRORS:
+        assert code == 1 and DOMAIN_ERRORS[operation] in err, err
+        return
+    assert code == 0, err
+    if operation == "demo":
+        return
+    actors = {actor for _, actor in events_after(home, last)}
+    assert actors <= {PEOPLE[role]}, actors
+
+
+def test_forget_is_refused_before_its_question(team_home: Path, relance: object) -> None:
+    before = dump(team_home)
+    code, out, err = relance(team_home, "carol", "forget", ["C015"])  # type: ignore[operator]
+    assert code == 1 and "« forget » demande le rôle administrateur" in err
+    assert "Effacer" not in out and dump(team_home) == before
+
+
+def test_a_second_approval_says_so_and_changes_nothing(
+    team_home: Path, relance: object, tmp_path: Path
+) -> None:
+    shutil.copytree(team_home.parent, tmp_path / "copy")
+    home = tmp_path / "copy" / "home"
+    approved = (home.parent / "ids").read_text().split()[1]
+    before = dump(home)
+    code, _out, err = relance(home, "carol", "approve", [approved])  # type: ignore[operator]
+    assert code == 1
+    assert err.strip() == f"Erreur : brouillon {approved} : déjà approuvé, rien à faire"
+    assert dump(home) == before
+
+
+def test_show_and_brief_name_who_acted(team_home: Path, relance: object, tmp_path: Path) -> None:
+    shutil.copytree(team_home.parent, tmp_path / "copy")
+    home = tmp_path / "copy" / "home"
+    pending = (home.parent / "ids").read_text().split()[0]
+    assert relance(home, "carol", "approve", [pending])[0] == 0  # type: ignore[operator]
+    assert relance(home, "carol", "send", [])[0] == 0  # type: ignore[operator]
+    code, out, _err = relance(home, "bob", "show", [pending])  # type: ignore[operator]
+    assert code == 0 and "approuvé par carol · envoyé par carol" in out
+    code, out, _err = relance(home, "bob", "show", [pending, "--json"])  # type: ignore[operator]
+    assert json.loads(out)["by"] == {"approve": "carol", "send": "carol"}
+    customer = json.loads(out)["customer_id"]
+    log = ["--outcome", "no-answer"]
+    assert relance(home, "bob", "log-call", [customer, *log])[0] == 0  # type: ignore[operator]
+    code, out, _err = relance(  # type: ignore[operator]
+        home, "mia", "brief", [customer, "--offline", "--markdown"]
+    )
+    assert code == 0
+    assert "pas de réponse (par bob)" in out and "(par carol)" in out
+    code, out, _err = relance(  # type: ignore[operator]
+        home, "mia", "brief", [customer, "--offline", "--json"]
+    )
+    timeline = json.loads(out)["timeline"]
+    assert [t["by"] for t in timeline if t["kind"] == "call.logged"][-1] == "bob"
+    assert {t["by"] for t in timeline} >= {None, "bob", "carol"}  # demo history: no person
