@@ -21,8 +21,8 @@ from assistant.money import cents_to_str, format_money
 from assistant.results import dimension_label, monthly_trend, policy_names, share, top_debtors
 from assistant.rules.promises import load_promises
 from assistant.stats import AGE_BUCKETS, portfolio_summary
+from assistant.storage import kpis_repo
 from assistant.storage.db import Store
-from assistant.storage.drafts_lifecycle import APPROVED_OR_LATER, LEAVING, DraftStatus, sql, sql_in
 
 DSO_WINDOW_DAYS = 90
 DSO_METHOD = (
@@ -147,12 +147,7 @@ class Kpis:
 def _sales(store: Store, as_of: date) -> dict[str, int]:
     """Invoiced over the DSO window up to as_of, in cents by currency."""
     start = as_of - timedelta(days=DSO_WINDOW_DAYS)
-    rows = store.query(
-        "SELECT currency, SUM(amount_cents) AS cents FROM invoices WHERE issue_date > ?"
-        " AND issue_date <= ? AND status NOT IN ('cancelled', 'credited') GROUP BY currency",
-        (start.isoformat(), as_of.isoformat()),
-    )
-    return {r["currency"]: int(r["cents"] or 0) for r in rows}
+    return kpis_repo.sales_by_currency(store, start, as_of)
 
 
 def _dso(receivables: int, sales: int) -> int | None:
@@ -163,30 +158,17 @@ def _dso(receivables: int, sales: int) -> int | None:
 
 
 def _avg_days_late(store: Store, as_of: date) -> tuple[float | None, int]:
-    row = store.query_one(
-        "SELECT COUNT(*) AS n, AVG(MAX(julianday(paid_date) - julianday(due_date), 0)) AS late"
-        " FROM invoices WHERE status = 'paid' AND paid_date IS NOT NULL AND paid_date <= ?",
-        (as_of.isoformat(),),
-    )
-    if not row or not row["n"]:
+    paid, late = kpis_repo.paid_lateness(store, as_of)
+    if not paid:
         return None, 0
-    return round(float(row["late"]), 1), int(row["n"])
+    return round(float(late or 0), 1), paid
 
 
 def _step_rows(store: Store, as_of: date) -> list[dict[str, Any]]:
     """One row per invoice and step done up to as_of, with what followed. A step done by a
     message counts from the day it was sent; one approved but not sent yet does not count,
     nor one rejected."""
-    return store.query(
-        "SELECT s.step, COALESCE(date(d.sent_at, 'localtime'), s.done_on) AS done_on,"
-        " i.paid_date, d.tone, d.segment, d.policy_version"
-        " FROM invoice_steps s JOIN invoices i ON i.number = s.invoice_number"
-        " LEFT JOIN drafts d ON d.id = s.draft_id"
-        " WHERE s.source != 'rejected'"
-        f" AND (d.id IS NULL OR d.status NOT IN {sql_in(LEAVING)})"
-        " AND COALESCE(date(d.sent_at, 'localtime'), s.done_on) <= ?",
-        (as_of.isoformat(),),
-    )
+    return kpis_repo.steps_done(store, as_of)
 
 
 def _rates(rows: list[dict[str, Any]], as_of: date) -> dict[str, StepRate]:
@@ -229,19 +211,11 @@ def _by_dimension(rows: list[dict[str, Any]], as_of: date) -> dict[str, list[dic
 def _drafts(store: Store, as_of: date) -> dict[str, int]:
     """Customer drafts planned up to as_of (their `draft --as-of` day), by review outcome
     (their status today)."""
-    row = store.query_one(
-        "SELECT"
-        f" SUM(status IN {sql_in(APPROVED_OR_LATER)} AND edited = 0) AS unchanged,"
-        f" SUM(status IN {sql_in(APPROVED_OR_LATER)} AND edited = 1) AS edited,"
-        f" SUM(status = {sql(DraftStatus.REJECTED)}) AS rejected"
-        " FROM drafts WHERE channel != 'internal' AND plan_date <= ?",
-        (as_of.isoformat(),),
-    )
-    row = row or {}
+    counts = kpis_repo.draft_review_counts(store, as_of)
     return {
-        "approved_unchanged": int(row.get("unchanged") or 0),
-        "approved_edited": int(row.get("edited") or 0),
-        "rejected": int(row.get("rejected") or 0),
+        "approved_unchanged": counts["unchanged"],
+        "approved_edited": counts["edited"],
+        "rejected": counts["rejected"],
     }
 
 

@@ -13,7 +13,7 @@ from assistant.i18n import language, tr
 from assistant.labels import segment_label, step_label, tone_label
 from assistant.money import cents_to_str
 from assistant.stats import _owed_rows
-from assistant.storage import review
+from assistant.storage import kpis_repo, review
 from assistant.storage.db import Store
 
 
@@ -125,7 +125,7 @@ class Debtor:
 def top_debtors(store: Store, as_of: date, n: int = 5, main_currency: str = "EUR") -> list[Debtor]:
     """The customers owing the most overdue money on as_of (disputes included: still owed): the
     top `n` in each currency (amounts never added across currencies), the main currency first."""
-    names = dict(store.conn.execute("SELECT id, name FROM customers").fetchall())
+    names = kpis_repo.customer_names(store)
     totals: dict[tuple[str, str], list[int]] = {}
     for row in _owed_rows(store, as_of):
         late = (as_of - date.fromisoformat(row["due_date"])).days

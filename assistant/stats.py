@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from assistant.storage import kpis_repo
 from assistant.storage.db import Store
 
 AGE_BUCKETS = ("0-30", "31-60", "61-90", "90+")
@@ -32,25 +33,13 @@ def age_bucket(days_late: int) -> str:
 def _owed_rows(store: Store, as_of: date) -> list[dict]:
     """Invoices owed on `as_of`: issued by then, with what was outstanding that day (today's
     outstanding plus the payments dated after `as_of`, so a past date ignores later payments)."""
-    marks = ",".join("?" * len(OWED_STATUSES))
-    day = as_of.isoformat()
-    return store.query(
-        "WITH later AS (SELECT invoice_number, SUM(amount_cents) AS cents FROM payments"
-        " WHERE date > ? GROUP BY invoice_number)"
-        " SELECT i.number, i.customer_id, i.due_date, i.status, i.currency,"
-        " i.outstanding_cents + COALESCE(l.cents, 0) AS outstanding_cents"
-        " FROM invoices i LEFT JOIN later l ON l.invoice_number = i.number"
-        f" WHERE (i.status IN ({marks}) OR (i.status = 'paid' AND l.cents IS NOT NULL))"
-        " AND i.issue_date <= ? AND i.outstanding_cents + COALESCE(l.cents, 0) > 0",
-        (day, *OWED_STATUSES, day),
-    )
+    return kpis_repo.owed_invoices(store, as_of, OWED_STATUSES)
 
 
 def main_currency(store: Store) -> str:
     """The currency a single figure is given in: EUR when some invoice is in EUR (or the store is
     empty), else the currency of the most invoices (ties: alphabetical)."""
-    rows = store.query("SELECT currency, count(*) AS n FROM invoices GROUP BY currency")
-    counts = {r["currency"]: int(r["n"]) for r in rows}
+    counts = kpis_repo.invoice_counts_by_currency(store)
     if not counts or "EUR" in counts:
         return "EUR"
     return min(counts, key=lambda c: (-counts[c], c))
@@ -120,13 +109,7 @@ def portfolio_summary(store: Store, as_of: date, due_soon_days: int = 7) -> Port
         if row["status"] == "disputed":
             disputed_n += 1
             money.disputed_cents += cents
-    promises = store.query(
-        "SELECT DISTINCT p.invoice_number, i.outstanding_cents, i.currency FROM promises p"
-        " JOIN invoices i ON i.number = p.invoice_number"
-        " WHERE p.promised_date >= ? AND i.status IN ('open', 'disputed')"
-        " AND i.outstanding_cents > 0",
-        (as_of.isoformat(),),
-    )
+    promises = kpis_repo.promised_invoices(store, as_of)
     for p in promises:
         money = sums.setdefault(p["currency"], CurrencyAmounts(p["currency"]))
         money.promises_pending_cents += p["outstanding_cents"]
@@ -134,7 +117,7 @@ def portfolio_summary(store: Store, as_of: date, due_soon_days: int = 7) -> Port
     main = sums.get(currency, CurrencyAmounts(currency))
     return PortfolioSummary(
         as_of=as_of,
-        customers=int(store.scalar("SELECT count(*) FROM customers") or 0),
+        customers=kpis_repo.customer_count(store),
         open_invoices=len(rows),
         outstanding_cents=main.outstanding_cents,
         overdue_invoices=sum(count_by_age.values()),

@@ -9,7 +9,7 @@ from assistant.errors import UserError
 from assistant.i18n import tr
 from assistant.models import Customer
 from assistant.rules.promises import load_promises
-from assistant.storage import balances, repo, users_repo
+from assistant.storage import balances, factsheet_repo, repo, users_repo
 from assistant.storage.db import Store
 from assistant.storage.statutory import invoices_as_of
 
@@ -261,36 +261,15 @@ def build_factsheet(
     ]
     open_ = [i for i in invoices if i.status == "open"]
     year_ago = as_of - timedelta(days=365)
-    paid = store.query(
-        "SELECT due_date, paid_date FROM invoices WHERE customer_id = ? AND paid_date IS NOT NULL"
-        " AND paid_date > ? AND paid_date <= ?",
-        (customer_id, year_ago.isoformat(), as_of.isoformat()),
-    )
     lateness = [
-        max((date.fromisoformat(p["paid_date"]) - date.fromisoformat(p["due_date"])).days, 0)
-        for p in paid
+        max((paid - due).days, 0)
+        for due, paid in factsheet_repo.paid_due_dates(store, customer_id, year_ago, as_of)
     ]
-    last = store.query_one(
-        "SELECT p.date, p.amount_cents FROM payments p JOIN invoices i ON i.number ="
-        " p.invoice_number WHERE i.customer_id = ? AND p.date <= ? ORDER BY p.date DESC, p.id DESC"
-        " LIMIT 1",
-        (customer_id, as_of.isoformat()),
+    last = factsheet_repo.last_payment(store, customer_id, as_of)
+    revenue = factsheet_repo.revenue_cents(  # in the sheet's currency (its first open invoice's)
+        store, customer_id, year_ago, as_of, invoices[0].currency if invoices else "EUR"
     )
-    revenue = store.scalar(
-        "SELECT COALESCE(SUM(amount_cents), 0) FROM invoices WHERE customer_id = ?"
-        " AND issue_date > ? AND issue_date <= ? AND status NOT IN ('cancelled', 'credited')"
-        " AND currency = ?",  # the sheet's currency (that of its first open invoice)
-        (
-            customer_id,
-            year_ago.isoformat(),
-            as_of.isoformat(),
-            invoices[0].currency if invoices else "EUR",
-        ),
-    )
-    last_invoice = store.scalar(
-        "SELECT MAX(issue_date) FROM invoices WHERE customer_id = ? AND issue_date <= ?",
-        (customer_id, as_of.isoformat()),
-    )
+    last_invoice = factsheet_repo.last_invoice_date(store, customer_id, as_of)
     promises = [
         p
         for p in load_promises(store, promise_grace_days, as_of, customer_ids=(customer_id,))
@@ -298,11 +277,7 @@ def build_factsheet(
     ]
     statuses = [p.status(as_of, promise_grace_days) for p in promises]
     by_id = {p.id: status for p, status in zip(promises, statuses, strict=True)}
-    currency_of = {
-        r["number"]: r["currency"]
-        for r in store.query("SELECT number, currency FROM invoices WHERE customer_id = ?",
-                             (customer_id,))
-    }  # fmt: skip
+    currency_of = factsheet_repo.invoice_currencies(store, customer_id)
     timeline = []
     people = users_repo.names(store)
     for e in store.events(customer_id=customer_id, kinds=TIMELINE_KINDS):
@@ -359,9 +334,9 @@ def build_factsheet(
         on_time_share=(sum(1 for x in lateness if x == 0) / len(lateness)) if lateness else None,
         avg_days_late=(sum(lateness) / len(lateness)) if lateness else None,
         paid_count_12m=len(lateness),
-        last_payment=(date.fromisoformat(last["date"]), last["amount_cents"]) if last else None,
-        revenue_12m_cents=int(revenue or 0),
-        last_invoice_date=date.fromisoformat(last_invoice) if last_invoice else None,
+        last_payment=last,
+        revenue_12m_cents=revenue,
+        last_invoice_date=last_invoice,
         promises_made=len(promises),
         promises_kept=statuses.count("kept"),
         promises_broken=statuses.count("broken"),

@@ -1,7 +1,8 @@
-"""Load what the planner needs from the store, with plain SQL, into light structures.
+"""Load what the planner needs from the store (its SQL: storage/snapshot_repo.py) into light
+structures.
 
-The planner itself (engine.py) is pure; this module is the only one that reads the database
-for it. Dates are ordinals; money is cents; invoices stay tuples (a million of them must load fast).
+The planner itself (engine.py) is pure; this module is the only one that reads the store for
+it. Dates are ordinals; money is cents; invoices stay tuples (a million of them must load fast).
 """
 
 from __future__ import annotations
@@ -16,16 +17,11 @@ from assistant.rules.holds import Holds, load_holds
 from assistant.rules.instalments import PlanState, load_plans
 from assistant.rules.policy import ScenarioPolicy
 from assistant.rules.promises import PromiseState, load_promises
+from assistant.storage import snapshot_repo as repo
 from assistant.storage.balances import Balance, balances, credit_totals
 from assistant.storage.db import Store
-from assistant.storage.scope import CustomerIds, customer_filter
-
-# julianday('0001-01-01') - 1: turns an ISO date into a proleptic ordinal inside SQLite.
-_ORD = "CAST(julianday({col}) - 1721424.5 AS INTEGER)"
-
-# (number, customer_id, due ordinal, outstanding cents, index of the last step done or None,
-#  ordinal of the day it was done or None). Sorted by customer, then number.
-InvoiceRow = tuple[str, str, int, int, int | None, int | None]
+from assistant.storage.scope import CustomerIds
+from assistant.storage.snapshot_repo import InvoiceRow
 
 
 @dataclass(slots=True)
@@ -81,33 +77,16 @@ def load_snapshot(
 def _load_snapshot(
     store: Store, policy: ScenarioPolicy, as_of: date, customer_ids: CustomerIds
 ) -> Snapshot:
-    # Whole portfolio: full-table scans (NOT INDEXED) on purpose: most invoices qualify, and
-    # walking an index then fetching each row costs 3-4 times a scan (benchmarks/plan_bench.py).
-    # A few customers: the customer indexes (benchmarks/customer_bench.py).
     as_of_ord = as_of.toordinal()
-    today = as_of.isoformat()
-    conn = store.conn
     scoped = customer_ids is not None
-    scan = "" if scoped else " NOT INDEXED"
-    only_c, ids = customer_filter("id", customer_ids)
-    only_cust, _ = customer_filter("customer_id", customer_ids)
-    only_inv, _ = customer_filter("i.customer_id", customer_ids)
 
     # over every customer, even for a few: which invoices are "in view" must not change
-    longest_closing = conn.execute(
-        "SELECT COALESCE(MAX(julianday(end) - julianday(start)), 0) FROM closing_periods"
-    ).fetchone()[0]
+    longest_closing = repo.longest_closing_days(store)
     earliest_offset = min(s.offset_days for s in policy.steps)
     horizon = as_of_ord - earliest_offset + int(longest_closing) + 15
 
     customers: dict[str, CustomerFacts] = {}
-    for row in conn.execute(
-        "SELECT id, name, country, strategic, do_not_contact,"
-        " sms_opt_in AND COALESCE(phone, '') <> '',"
-        f" CASE WHEN customer_since IS NULL THEN NULL ELSE {_ORD.format(col='customer_since')} END,"
-        f" risk, segment, salesperson_email FROM customers WHERE 1{only_c}",
-        ids,
-    ):
+    for row in repo.planner_customers(store, customer_ids):
         customers[row[0]] = CustomerFacts(
             id=row[0],
             name=row[1],
@@ -122,38 +101,16 @@ def _load_snapshot(
         )
 
     spans: dict[str, list[tuple[int, int]]] = defaultdict(list)
-    for cid, start, end in conn.execute(
-        f"SELECT customer_id, {_ORD.format(col='start')}, {_ORD.format(col='end')}"
-        f" FROM closing_periods WHERE 1{only_cust}",
-        ids,
-    ):
+    for cid, start, end in repo.closing_spans(store, customer_ids):
         spans[cid].append((start, end))
     for cid, items in spans.items():
         if cid in customers:
             customers[cid].closing = tuple(sorted(items))
 
-    # Open invoices with their most advanced step done (SQLite's bare column: with a single
-    # MAX(), `done` comes from the row holding the maximum).
-    step_ids = [s.id for s in policy.steps]
-    marks = ",".join("?" * len(step_ids))
-    index_of = " ".join(f"WHEN ? THEN {i}" for i in range(len(step_ids)))
-    rows = conn.execute(
-        f"SELECT i.number, i.customer_id, {_ORD.format(col='i.due_date')},"
-        " i.outstanding_cents, d.idx, d.done"
-        f" FROM invoices i{scan} LEFT JOIN ("
-        f"  SELECT s.invoice_number AS number, MAX(CASE s.step {index_of} END) AS idx,"
-        f"   {_ORD.format(col='s.done_on')} AS done FROM invoice_steps s"
-        f"  WHERE +s.done_on <= ? AND s.step IN ({marks})"
-        + (
-            f"   AND s.invoice_number IN (SELECT i.number FROM invoices i WHERE 1{only_inv})"
-            if scoped
-            else ""
-        )
-        + "  GROUP BY s.invoice_number"
-        f" ) d ON d.number = i.number"
-        f" WHERE i.status = 'open'{only_inv} ORDER BY i.customer_id, i.number",
-        (*step_ids, today, *step_ids, *ids, *ids),
-    ).fetchall()
+    # Open invoices with their most advanced step done.
+    rows = repo.open_invoices_with_last_step(
+        store, [s.id for s in policy.steps], as_of, customer_ids
+    )
     # Outstanding per customer counts every open invoice; the planner gets those with money
     # due and a due date close enough for a step to be reached.
     invoices: list[InvoiceRow] = []
@@ -172,28 +129,16 @@ def _load_snapshot(
         facts.outstanding_cents = total
     del rows
 
-    year_ago = date.fromordinal(as_of_ord - 365).isoformat()
-    for cid, avg in conn.execute(
-        "SELECT customer_id, AVG(MAX(julianday(paid_date) - julianday(due_date), 0))"
-        f" FROM invoices{scan} WHERE paid_date > ? AND paid_date <= ?{only_cust}"
-        " GROUP BY customer_id",
-        (year_ago, today, *ids),
-    ):
+    year_ago = date.fromordinal(as_of_ord - 365)
+    for cid, avg in repo.avg_days_late(store, year_ago, as_of, customer_ids):
         if cid in customers:
             customers[cid].avg_days_late = avg
 
     # Only a message inside the minimum gap can hold the next one: older ones are not loaded.
     automatic = [s.id for s in policy.steps if s.automatic]
     if automatic and policy.min_gap_days > 0:
-        since = date.fromordinal(as_of_ord - policy.min_gap_days).isoformat()
-        marks = ",".join("?" * len(automatic))
-        for cid, last in conn.execute(
-            f"SELECT i.customer_id, MAX({_ORD.format(col='s.done_on')}) FROM invoice_steps s"
-            f" JOIN invoices i ON i.number = s.invoice_number WHERE s.step IN ({marks})"
-            " AND s.source <> 'rejected' AND s.done_on > ? AND s.done_on <= ?"
-            f"{only_inv} GROUP BY i.customer_id",
-            (*automatic, since, today, *ids),
-        ):
+        since = date.fromordinal(as_of_ord - policy.min_gap_days)
+        for cid, last in repo.last_step_done(store, automatic, since, as_of, customer_ids):
             if cid in customers:
                 customers[cid].recent_auto_contact = last
 
@@ -213,19 +158,7 @@ def _load_snapshot(
         ):
             customers[promise.customer_id].broken_promises += 1
 
-    in_plan = frozenset(
-        r[0]
-        for r in conn.execute(
-            (
-                "SELECT ppi.invoice_number FROM invoices i"
-                " JOIN payment_plan_invoices ppi ON ppi.invoice_number = i.number"
-                if scoped
-                else "SELECT ppi.invoice_number FROM payment_plan_invoices ppi"
-            )
-            + f" JOIN payment_plans pp ON pp.id = ppi.plan_id WHERE pp.status = 'active'{only_inv}",
-            ids,
-        )
-    )
+    in_plan = repo.invoices_in_active_plans(store, customer_ids)
     plans = load_plans(store, as_of, customer_ids)
     snap = Snapshot(
         as_of,
@@ -239,28 +172,11 @@ def _load_snapshot(
     )
     snap.credits = credit_totals(store, customer_ids)
     snap.balances = balances(store, snap.credits, credits=snap.credits)
-    snap.currency_of = dict(
-        conn.execute(
-            f"SELECT number, currency FROM invoices WHERE currency <> 'EUR'{only_cust}", ids
-        ).fetchall()
-    )
+    snap.currency_of = repo.currencies_not_eur(store, customer_ids)
     snap.instalment_amounts = {i.id: i.amount_cents for p in plans for i in p.instalments}
     plan_numbers = sorted({n for p in plans for n in p.invoices})
     if plan_numbers and scoped:  # a plan naming another customer's invoice (never, in practice)
-        marks = ",".join("?" * len(plan_numbers))
-        snap.currency_of.update(
-            conn.execute(
-                "SELECT number, currency FROM invoices WHERE currency <> 'EUR'"
-                f" AND number IN ({marks})",
-                plan_numbers,
-            ).fetchall()
-        )
+        snap.currency_of.update(repo.currencies_not_eur_of(store, plan_numbers))
     if plan_numbers:
-        marks = ",".join("?" * len(plan_numbers))
-        snap.extra_outstanding = dict(
-            conn.execute(
-                f"SELECT number, outstanding_cents FROM invoices WHERE number IN ({marks})",
-                plan_numbers,
-            ).fetchall()
-        )
+        snap.extra_outstanding = repo.outstanding_of(store, plan_numbers)
     return snap

@@ -48,8 +48,7 @@ def proceedings_label(kind: str) -> str:
 
 def home_of(store: Store) -> Path | None:
     """The home whose policies apply: the folder of the database file (None in memory)."""
-    row = store.conn.execute("PRAGMA database_list").fetchone()
-    return Path(row[2]).parent if row and row[2] else None
+    return db.database_folder(store)
 
 
 def declaration_deadline(published: date, months: int) -> date:

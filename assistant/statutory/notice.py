@@ -29,7 +29,7 @@ from assistant.rules.holds import load_holds
 from assistant.statutory.claims import Claims, claims_for_a_letter, method_text
 from assistant.statutory.rates import load_statutory_policy
 from assistant.storage import statutory as db
-from assistant.storage.drafts_lifecycle import ACTIVE, DraftStatus, move, sql_in
+from assistant.storage.drafts_lifecycle import DraftStatus, move
 from assistant.storage.errors import IntegrityError
 
 if TYPE_CHECKING:
@@ -156,11 +156,7 @@ def create_notice(
                     },
                 )
     except IntegrityError as exc:
-        pending = store.scalar(
-            "SELECT id FROM drafts WHERE customer_id = ? AND step = ? AND status IN"
-            f" {sql_in(ACTIVE)}",
-            (customer.id, STEP),
-        )
+        pending = db.active_draft_id(store, customer.id, STEP)
         raise UserError(
             tr(
                 "une mise en demeure est déjà en cours pour {c} (brouillon {i})",

@@ -7,10 +7,11 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from assistant.storage.db import Store
-from assistant.storage.drafts_lifecycle import DraftStatus, sql
+from assistant.storage.drafts_lifecycle import ACTIVE, DraftStatus, sql, sql_in
 from assistant.storage.scope import CustomerIds, customer_filter
 
 
@@ -251,6 +252,20 @@ def notices(store: Store, customer_id: str) -> list[dict[str, Any]]:
     for row in rows:
         row["data"] = json.loads(row["data"])
     return rows
+
+
+def active_draft_id(store: Store, customer_id: str, step: str) -> int | None:
+    """The draft of `step` for this customer still under way (pending to sending), if any."""
+    return store.scalar(  # type: ignore[no-any-return]
+        f"SELECT id FROM drafts WHERE customer_id = ? AND step = ? AND status IN {sql_in(ACTIVE)}",
+        (customer_id, step),
+    )
+
+
+def database_folder(store: Store) -> Path | None:
+    """The folder of the database file: the home whose policies apply (None in memory)."""
+    row = store.conn.execute("PRAGMA database_list").fetchone()
+    return Path(row[2]).parent if row and row[2] else None
 
 
 def update_notice(store: Store, notice_id: int, **values: Any) -> None:
