@@ -30,6 +30,7 @@ from assistant.drafting.facts import (
 from assistant.drafting.templates import Rendered, TemplateStore
 from assistant.i18n import language, tr
 from assistant.models import Customer, Invoice
+from assistant.reasons import Reason
 from assistant.rules import Action, Plan
 from assistant.rules.policy import STEP_IDS
 from assistant.safetext import one_line
@@ -37,6 +38,7 @@ from assistant.storage import repo, review
 from assistant.storage.db import Store
 from assistant.storage.drafts_lifecycle import ACTIVE, DraftStatus, move, sql, sql_in
 from assistant.storage.errors import IntegrityError
+from assistant.storage.reason_columns import error_fields, reason_fields
 
 
 @dataclass
@@ -372,7 +374,7 @@ def store_draft(
     parent_id: int | None = None,
     tone_adjustment: str | None = None,
     checks: list[str] | None = None,
-    note: str | None = None,
+    note: Reason | None = None,
     cancel: Cancellation | None = None,
 ) -> int:
     """Insert one draft (and supersede the old pending one) in a single transaction.
@@ -393,9 +395,9 @@ def store_draft(
             " subject, body, template_name, template_subject, template_body, source, violations,"
             " segment, tone, tone_adjustment, policy_version, plan_date, scheduled_for,"
             " total_cents, currency, max_days_late, reason, parent_id, created_at, updated_at,"
-            " instalment_id, checks, error)"
+            " instalment_id, checks, error, reason_code, reason_params, error_code, error_params)"
             f" VALUES (?, ?, ?, ?, {sql(DraftStatus.PENDING)}, ?, ?, ?, ?, ?, ?, ?,"
-            " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 req.action.customer_id,
                 req.action.step,
@@ -419,13 +421,13 @@ def store_draft(
                 req.facts.total_cents,
                 _currency(store, req.invoices),
                 req.facts.max_days_late,
-                req.action.reason,
+                reason_fields(req.action.reason)["reason"],
                 parent_id or supersedes,
                 now,
                 now,
                 req.action.instalment_id,
                 json.dumps(checks or [], ensure_ascii=False),
-                note,
+                *_codes(req.action.reason, note),
             ),
         )
         draft_id = int(cur.lastrowid or 0)
@@ -552,3 +554,9 @@ def run_drafts(
         if progress:
             progress(done, total)
     return report
+
+
+def _codes(reason: Reason | str, note: Reason | None) -> tuple[object, ...]:
+    """`error`, then `reason_code`, `reason_params`, `error_code`, `error_params` of a new draft."""
+    r, e = reason_fields(reason), error_fields(note)
+    return (e["error"], r["reason_code"], r["reason_params"], e["error_code"], e["error_params"])

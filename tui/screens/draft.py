@@ -22,6 +22,7 @@ from assistant.drafting.queue import DraftView
 from assistant.i18n import tr
 from assistant.labels import channel_label, source_label, status_label, step_label
 from assistant.money import format_money
+from assistant.reasons import render
 from assistant.storage.drafts_lifecycle import DraftStatus
 
 if TYPE_CHECKING:
@@ -115,7 +116,7 @@ class DraftScreen(Screen[None]):
             tr("{n} j de retard", "{n} days late", n=d.max_days_late),
             f" · {d.recipient or '—'}",
             (f" · {tr('source', 'source')} {source_label(d.source)}", "magenta"),
-            f"\n{d.reason}",
+            f"\n{render(d.reason)}",
         )
         if d.attachments:
             facts.append("\n" + tr("Pièces jointes : ", "Attachments: "))
@@ -125,7 +126,7 @@ class DraftScreen(Screen[None]):
         if d.error:  # the server's words (failed, to retry), why it was cancelled or held,
             # or the note of a new version (policy or company facts changed): not an error
             style = "yellow" if d.status == DraftStatus.PENDING else "bold red"
-            facts.append(f"\n{status_label(d.status)} : {d.error}", style=style)
+            facts.append(f"\n{status_label(d.status)} : {render(d.error)}", style=style)
         self.query_one("#facts", Static).update(facts)
         self.show_checks(d.checks)
         self.query_one("#subject", Input).value = d.subject
