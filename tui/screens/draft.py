@@ -24,6 +24,7 @@ from assistant.labels import channel_label, source_label, status_label, step_lab
 from assistant.money import format_money
 from assistant.reasons import render
 from assistant.storage.drafts_lifecycle import DraftStatus
+from tui.words import words
 
 if TYPE_CHECKING:
     from tui.app import RelanceApp
@@ -55,14 +56,18 @@ def diff_text(template: str, current: str) -> Text:
 
 class DraftScreen(Screen[None]):
     BINDINGS = [
-        Binding("escape", "back", tr("Retour / annuler", "Back / cancel")),
-        Binding("ctrl+a", "approve", tr("Approuver et suivant", "Approve and next"), priority=True),
-        Binding("ctrl+s", "save", tr("Enregistrer l'édition", "Save edit"), priority=True),
-        Binding("ctrl+r", "reject", tr("Rejeter", "Reject"), priority=True),
-        Binding("ctrl+g", "regenerate", tr("Régénérer", "Regenerate"), priority=True),
-        Binding("ctrl+u", "unapprove", tr("Remettre en attente", "Back to pending"), priority=True),
-        Binding("ctrl+n", "next", tr("Suivant", "Next"), priority=True),
-        Binding("ctrl+b", "previous", tr("Précédent", "Previous"), priority=True),
+        Binding("escape", "back", words("Retour / annuler", "Back / cancel")),
+        Binding(
+            "ctrl+a", "approve", words("Approuver et suivant", "Approve and next"), priority=True
+        ),
+        Binding("ctrl+s", "save", words("Enregistrer l'édition", "Save edit"), priority=True),
+        Binding("ctrl+r", "reject", words("Rejeter", "Reject"), priority=True),
+        Binding("ctrl+g", "regenerate", words("Régénérer", "Regenerate"), priority=True),
+        Binding(
+            "ctrl+u", "unapprove", words("Remettre en attente", "Back to pending"), priority=True
+        ),
+        Binding("ctrl+n", "next", words("Suivant", "Next"), priority=True),
+        Binding("ctrl+b", "previous", words("Précédent", "Previous"), priority=True),
     ]
 
     def __init__(self, draft_id: int, order: list[int] | None = None) -> None:

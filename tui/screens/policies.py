@@ -20,6 +20,7 @@ from textual.worker import get_current_worker
 from assistant.errors import PolicyError, UserError
 from assistant.i18n import tr
 from assistant.storage.drafts_lifecycle import DraftStatus
+from tui.words import words
 
 if TYPE_CHECKING:
     from tui.app import RelanceApp
@@ -27,8 +28,8 @@ if TYPE_CHECKING:
 
 class PoliciesScreen(Screen[None]):
     BINDINGS = [
-        Binding("ctrl+s", "save", tr("Enregistrer", "Save"), priority=True),
-        Binding("ctrl+e", "preview", tr("Aperçu", "Preview"), priority=True),
+        Binding("ctrl+s", "save", words("Enregistrer", "Save"), priority=True),
+        Binding("ctrl+e", "preview", words("Aperçu", "Preview"), priority=True),
     ]
 
     def __init__(self) -> None:
