@@ -13,7 +13,7 @@ import dataclasses
 from collections.abc import Iterator
 
 from textual.app import App
-from textual.binding import BindingsMap
+from textual.binding import Binding, BindingsMap
 from textual.dom import DOMNode
 
 from assistant.i18n import tr
@@ -30,10 +30,11 @@ def words(fr: str, en: str, /) -> str:
 
 def relabel(app: App[object]) -> None:
     """Every binding description in the current language; the footers show them at once."""
+    ours = _ours()
     for cls in _classes(DOMNode):
         merged = cls.__dict__.get("_merged_bindings")
-        if isinstance(merged, BindingsMap):
-            _relabel_map(merged)
+        if _mine(cls) and isinstance(merged, BindingsMap):
+            _relabel_map(merged, ours)
     # the app, every screen of every mode (shown or not), installed screens already built
     nodes: list[DOMNode] = [app]
     nodes += [s for s in app._installed_screens.values() if isinstance(s, DOMNode)]
@@ -42,23 +43,41 @@ def relabel(app: App[object]) -> None:
     seen: set[int] = set()
     for node in nodes:
         for each in (node, *node.walk_children(with_self=False)):
-            if id(each) not in seen:
+            if id(each) not in seen and _mine(type(each)):
                 seen.add(id(each))
-                _relabel_map(each._bindings)
+                _relabel_map(each._bindings, ours)
     for screen in {id(s): s for s in app._screen_stacks.get(app.current_mode, [])}.values():
         screen.refresh_bindings()
 
 
-def _relabel_map(bindings: BindingsMap) -> None:
+def _ours() -> set[tuple[str, str]]:
+    """(action, French description) of the bindings our classes declare with `words`: only
+    those change (an inherited Textual binding that happens to read "Select" keeps its words)."""
+    found: set[tuple[str, str]] = set()
+    for cls in _classes(DOMNode):
+        if not _mine(cls):
+            continue
+        for b in Binding.make_bindings(cls.__dict__.get("BINDINGS", [])):
+            if b.description in _PAIRS:
+                found.add((b.action, _PAIRS[b.description][0]))
+    return found
+
+
+def _relabel_map(bindings: BindingsMap, ours: set[tuple[str, str]]) -> None:
     for key, found in bindings.key_to_bindings.items():
-        bindings.key_to_bindings[key] = [_relabelled(b) for b in found]
+        bindings.key_to_bindings[key] = [_relabelled(b, ours) for b in found]
 
 
-def _relabelled(binding):  # type: ignore[no-untyped-def]
+def _relabelled(binding: Binding, ours: set[tuple[str, str]]) -> Binding:
     pair = _PAIRS.get(binding.description)
-    if pair is None:
+    if pair is None or (binding.action, pair[0]) not in ours:
         return binding
     return dataclasses.replace(binding, description=tr(*pair))
+
+
+def _mine(cls: type) -> bool:
+    """A class of this UI (Textual's own widgets keep their own words)."""
+    return cls.__module__.startswith("tui.")
 
 
 def _classes(root: type) -> Iterator[type]:
