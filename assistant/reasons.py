@@ -22,6 +22,7 @@ import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any, Final
 
 from assistant.i18n import language, using
@@ -342,6 +343,7 @@ def render(r: Reason | str | None, lang: str | None = None) -> str:
         return _render(r, language())
 
 
+@lru_cache(maxsize=8192)  # many actions share a reason: words built once per language
 def _render(r: Reason, lang: str) -> str:
     out = _part(r, lang)
     for m in r.more:
