@@ -182,8 +182,8 @@ def test_content_refused_at_data_fails_the_draft(tmp_path: Path, smtp: tuple[Inb
     ids = reminders(svc)
     inbox.data_reply = "554 5.6.0 message refusé"
     report = svc.sender(backoff_s=0).run()
-    assert report.failed == ids and "554 5.6.0 message refusé" in (
-        svc.get_draft(ids[0]).error or ""
+    assert report.failed == ids and "554 5.6.0 message refusé" in render(
+        svc.get_draft(ids[0]).error
     )
 
 
