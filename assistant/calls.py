@@ -14,6 +14,7 @@ from assistant.errors import UserError
 from assistant.i18n import tr
 from assistant.inputs import check_amount, check_horizon
 from assistant.models import Customer, Invoice
+from assistant.reasons import Code, Reason
 from assistant.rules import BusinessCalendar, Plan, ScenarioPolicy
 from assistant.rules.calendar import closing_spans
 from assistant.storage import balances, calls_repo, repo
@@ -289,7 +290,7 @@ def _payment_claimed(
         note=note,
         actor=service.actor,
     )
-    _cancel_drafts(service, numbers, tr("paiement annoncé", "payment announced"))
+    _cancel_drafts(service, numbers, Reason.of(Code.PAYMENT_ANNOUNCED))
     return promise_id
 
 
@@ -316,7 +317,7 @@ def _customer_promise(
         actor=service.actor,
     )
     numbers = [r.number for r in _open_invoices(service, customer.id)]
-    _cancel_drafts(service, numbers, tr("promesse de paiement", "promise to pay"))
+    _cancel_drafts(service, numbers, Reason.of(Code.PROMISE_TO_PAY))
     return promise_id
 
 
@@ -391,7 +392,7 @@ def _agree_plan(
             "schedule": [{**x.as_json(), "currency": currency} for x in option.instalments],
         },
     )
-    _cancel_drafts(service, numbers, tr("plan de paiement", "payment plan"))
+    _cancel_drafts(service, numbers, Reason.of(Code.PAYMENT_PLAN_AGREED))
     return plan_id, [{**x.as_json(), "currency": currency} for x in option.instalments]
 
 
@@ -420,7 +421,7 @@ def _open_invoices(service: Service, customer_id: str) -> list[OpenInvoice]:
     return calls_repo.open_invoices(service.store, customer_id)
 
 
-def _cancel_drafts(service: Service, numbers: list[str], why: str) -> None:
+def _cancel_drafts(service: Service, numbers: list[str], why: Reason) -> None:
     """Drafts naming these invoices that have not left yet are cancelled (the next `draft`
     run proposes what is still due)."""
     for number in numbers:

@@ -10,11 +10,16 @@ see the same language as the command that started them.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Literal
 
 Lang = Literal["fr", "en"]
 
 _current: list[Lang] = ["en" if os.environ.get("RELANCE_LANG", "fr") == "en" else "fr"]
+# `using(lang)`: this thread/task renders in another language for a moment (reasons.render)
+_override: ContextVar[Lang | None] = ContextVar("relance_lang_override", default=None)
 
 
 def set_language(lang: str) -> None:
@@ -22,12 +27,22 @@ def set_language(lang: str) -> None:
 
 
 def language() -> Lang:
-    return _current[0]
+    return _override.get() or _current[0]
+
+
+@contextmanager
+def using(lang: str) -> Iterator[None]:
+    """`tr` (in this thread or task only) answers in `lang` inside the block."""
+    token = _override.set("en" if lang == "en" else "fr")
+    try:
+        yield
+    finally:
+        _override.reset(token)
 
 
 def tr(fr: str, en: str, /, **values: object) -> str:
     """Pick the text for the current language and format it with `values`."""
-    text = en if _current[0] == "en" else fr
+    text = en if (_override.get() or _current[0]) == "en" else fr
     return text.format(**values) if values else text
 
 

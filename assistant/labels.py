@@ -156,6 +156,15 @@ def tone_label(tone: str | None) -> str:
     return _label(_TONES, tone, tr("sans ton", "no tone"))
 
 
+def proceedings_label(kind: str) -> str:
+    """The kind of collective proceedings (statutory/holds.ProceedingsKind)."""
+    return {
+        "sauvegarde": tr("procédure de sauvegarde", "safeguard proceedings"),
+        "redressement": tr("redressement judiciaire", "judicial reorganisation"),
+        "liquidation": tr("liquidation judiciaire", "judicial liquidation"),
+    }.get(kind, kind)
+
+
 def step_phrase(step: str | None) -> str:
     return _label(_STEP_PHRASES, step, "?")
 

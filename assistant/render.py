@@ -10,6 +10,7 @@ from rich.text import Text
 
 from assistant.i18n import language, tr
 from assistant.labels import channel_label, draft_label, source_label, status_label, step_label
+from assistant.reasons import Reason, render
 from assistant.storage.drafts_lifecycle import DraftStatus
 
 if TYPE_CHECKING:  # types only: the CLI starts without the planner and the queue
@@ -26,7 +27,7 @@ def console(*, stderr: bool = False) -> Console:
 def render_plan(plan: Plan, *, explain: bool = False) -> Group:
     parts: list[Text | Table] = []
     for w in plan.warnings:
-        parts.append(Text(f"⚠ {w.customer_id} {w.reason}\n", style="bold yellow"))
+        parts.append(Text(f"⚠ {w.customer_id} {render(w.reason)}\n", style="bold yellow"))
     humans = sum(1 for a in plan.actions if a.requires_human)
     if not plan.actions:
         parts.append(Text(tr("Rien à faire le {d}.", "Nothing to do on {d}.", d=plan.as_of)))
@@ -59,7 +60,7 @@ def render_plan(plan: Plan, *, explain: bool = False) -> Group:
             if a.amount_cents:
                 line.append(f"  {_money(a.amount_cents, a.currency)}")
             line.append(f"\n         {', '.join(a.invoices)}")
-            line.append(f"\n         {a.reason}", style="dim")
+            line.append(f"\n         {render(a.reason)}", style="dim")
             parts.append(line)
     if explain and plan.skipped:
         table = Table(title=tr("Écartés", "Skipped"), title_justify="left")
@@ -67,7 +68,7 @@ def render_plan(plan: Plan, *, explain: bool = False) -> Group:
         table.add_column(tr("Facture", "Invoice"), no_wrap=True)
         table.add_column(tr("Pourquoi", "Why"))
         for s in plan.skipped:
-            table.add_row(s.customer_id, s.invoice_number or "—", s.reason)
+            table.add_row(s.customer_id, s.invoice_number or "—", render(s.reason))
         parts.append(Text(""))
         parts.append(table)
     elif plan.skipped:
@@ -120,11 +121,20 @@ def _delivery_notes(items: list[DraftView]) -> list[Text]:
     out: list[Text] = []
     for d in items:
         if d.status == DraftStatus.FAILED:
-            out.append(Text(tr("  #{i} échec : {e}", "  #{i} failed: {e}", i=d.id, e=d.error)))
+            out.append(
+                Text(tr("  #{i} échec : {e}", "  #{i} failed: {e}", i=d.id, e=render(d.error)))
+            )
             out[-1].stylize("red")
         elif d.status == DraftStatus.APPROVED and d.error:
             out.append(
-                Text(tr("  #{i} à réessayer : {e}", "  #{i} to retry: {e}", i=d.id, e=d.error))
+                Text(
+                    tr(
+                        "  #{i} à réessayer : {e}",
+                        "  #{i} to retry: {e}",
+                        i=d.id,
+                        e=render(d.error),
+                    )
+                )
             )
             out[-1].stylize("yellow")
         elif d.status == DraftStatus.SENDING:
@@ -175,7 +185,7 @@ def render_draft(d: DraftView) -> Group:
         head.append(tr("   (modifié à la main)", "   (edited by hand)"))
     if d.by:
         head.append("\n" + who_line(d.by))
-    head.append("\n" + d.reason, style="dim")
+    head.append("\n" + render(d.reason), style="dim")
     parts: list[Text] = [head]
     if d.subject:
         parts.append(Text("\n" + tr("Objet : ", "Subject: ") + d.subject, style="bold"))
@@ -206,12 +216,12 @@ def render_draft(d: DraftView) -> Group:
     if d.reject_reason:
         parts.append(Text("\n" + tr("Rejeté : ", "Rejected: ") + d.reject_reason, style="yellow"))
     if d.error:
-        parts.append(Text("\n" + tr("Note : ", "Note: ") + d.error, style="yellow"))
+        parts.append(Text("\n" + tr("Note : ", "Note: ") + render(d.error), style="yellow"))
     return Group(*parts)
 
 
 def render_send_list(
-    items: list[DraftView], set_aside: list[DraftView], reasons: dict[int, str] | None = None
+    items: list[DraftView], set_aside: list[DraftView], reasons: dict[int, Reason] | None = None
 ) -> Group | Text:
     """Who receives what: customer, address, step, invoices, total; then what was set aside
     (held by the minimum gap, or cancelled) and why."""
@@ -227,7 +237,7 @@ def render_send_list(
         parts.append(line)
     for d in set_aside:
         line = Text(f"  #{d.id} {d.customer_name} · {draft_label(d.step, d.channel)} : ")
-        why = (reasons or {}).get(d.id) or d.error
+        why = render((reasons or {}).get(d.id) or d.error)
         line.append(status_label(d.status) + (f" — {why}" if why else ""), style="yellow")
         parts.append(line)
     return Group(*parts) if parts else Text("")

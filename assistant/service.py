@@ -66,6 +66,7 @@ from assistant.llm.tone import TONE_ADJUSTMENTS, TonePolicy, load_tone_policy
 from assistant.models import Customer, Invoice, InvoiceStatus
 from assistant.paths import bundled_dir
 from assistant.policyfile import parse_policy_text, policy_version
+from assistant.reasons import Code, Reason
 from assistant.replies import inbox, triage
 from assistant.replies.holds import REPLY_PENDING, REPLY_QUESTION
 from assistant.rules import (
@@ -378,7 +379,7 @@ class Service(BankFeatures):
                 invoice_number=number,
                 data={"reason": reason.strip()},
             )
-            self._after_state_change(number, tr("litige ouvert", "dispute opened"))
+            self._after_state_change(number, Reason.of(Code.DISPUTE_OPENED))
         return self.invoice(number)
 
     def resolve_dispute(self, number: str, note: str | None = None) -> Invoice:
@@ -437,7 +438,7 @@ class Service(BankFeatures):
                 note=note,
                 actor=self.actor,
             )
-            self._after_state_change(number, tr("promesse de paiement", "promise to pay"))
+            self._after_state_change(number, Reason.of(Code.PROMISE_TO_PAY))
         return promise_id
 
     def mark_done(self, action: Action, on_date: date, *, source: str = "manual") -> int:
@@ -454,7 +455,7 @@ class Service(BankFeatures):
                 instalment_id=action.instalment_id,
             )
 
-    def _after_state_change(self, invoice_number: str, why: str) -> None:
+    def _after_state_change(self, invoice_number: str, why: Reason) -> None:
         """Inside the transaction of a dispute/promise/payment: drafts naming the invoice that
         have not left yet are cancelled (the next `draft` run proposes what is still due)."""
         queue.cancel_for_invoice(self.store, invoice_number, why, self.actor)

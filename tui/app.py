@@ -19,7 +19,7 @@ from textual.screen import Screen
 
 from assistant.errors import PolicyError, UserError
 from assistant.faults import describe
-from assistant.i18n import tr
+from assistant.i18n import language, set_language, tr
 from assistant.roles import role_label
 from assistant.service import Service
 from assistant.storage.drafts_lifecycle import DraftStatus
@@ -30,6 +30,7 @@ from tui.screens.queue import QueueScreen
 from tui.screens.receipts import ReceiptsScreen
 from tui.screens.replies import RepliesScreen
 from tui.screens.results import ResultsScreen
+from tui.words import relabel, words
 
 
 class RelanceApp(App[None]):
@@ -44,13 +45,13 @@ class RelanceApp(App[None]):
         "receipts": ReceiptsScreen,
     }
     BINDINGS = [
-        Binding("f2", "switch_mode('queue')", tr("File", "Queue")),
-        Binding("f3", "switch_mode('calls')", tr("Appels", "Calls")),
-        Binding("f4", "switch_mode('policies')", tr("Politiques", "Policies")),
-        Binding("f5", "switch_mode('results')", tr("Résultats", "Results")),
-        Binding("f6", "switch_mode('receipts')", tr("Encaissements", "Receipts")),
-        Binding("f7", "switch_mode('replies')", tr("Réponses", "Replies")),
-        Binding("f1,question_mark", "help", tr("Aide", "Help")),
+        Binding("f2", "switch_mode('queue')", words("File", "Queue")),
+        Binding("f3", "switch_mode('calls')", words("Appels", "Calls")),
+        Binding("f4", "switch_mode('policies')", words("Politiques", "Policies")),
+        Binding("f5", "switch_mode('results')", words("Résultats", "Results")),
+        Binding("f6", "switch_mode('receipts')", words("Encaissements", "Receipts")),
+        Binding("f7", "switch_mode('replies')", words("Réponses", "Replies")),
+        Binding("f1,question_mark", "help", words("Aide", "Help")),
     ]
 
     def __init__(self, service: Service, as_of: date) -> None:
@@ -60,9 +61,8 @@ class RelanceApp(App[None]):
         self.policy_editor: PoliciesScreen | None = None  # set once the editor was opened
 
     def on_mount(self) -> None:
-        self.sub_title = tr("au {d}", "as of {d}", d=self.as_of.isoformat())
-        if (person := self.service.person) is not None:  # the acting person and role
-            self.sub_title += f" — {person.name} ({role_label(person.role)})"
+        relabel(self)  # the key descriptions in the language now in force
+        self.sub_title = self._sub_title()
         self.refresh_header()
         self.switch_mode("queue")
 
@@ -173,6 +173,11 @@ class RelanceApp(App[None]):
             tr("Aide", "Help"), tr("Touches et écrans", "Keys and screens"), self.action_help
         )
         yield SystemCommand(
+            tr("English", "Français"),
+            tr("Interface en anglais", "Interface in French"),
+            lambda: self.set_ui_language("fr" if language() == "en" else "en"),
+        )
+        yield SystemCommand(
             tr("Thème", "Theme"),
             tr("Changer les couleurs", "Change the colours"),
             self.action_change_theme,
@@ -185,6 +190,23 @@ class RelanceApp(App[None]):
         yield SystemCommand(
             tr("Quitter", "Quit"), tr("Fermer relance", "Close relance"), self.action_quit
         )
+
+    def _sub_title(self) -> str:
+        title = tr("au {d}", "as of {d}", d=self.as_of.isoformat())
+        if (person := self.service.person) is not None:  # the acting person and role
+            title += f" — {person.name} ({role_label(person.role)})"
+        return title
+
+    def set_ui_language(self, lang: str) -> None:
+        """Switch the interface language now: key descriptions in the footers, the header,
+        and the screen shown (reasons and notes are rendered again from their codes)."""
+        set_language(lang)
+        relabel(self)
+        self.sub_title = self._sub_title()
+        self.refresh_header()
+        reload = getattr(self.screen, "reload", None)
+        if callable(reload):
+            reload()
 
     def _go(self, mode: str) -> Callable[[], None]:
         return lambda: self.switch_mode(mode)  # type: ignore[return-value]

@@ -10,8 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date
 
-from assistant.i18n import tr
-from assistant.money import display_money
+from assistant.reasons import Code, Reason
 from assistant.rules.holds import Hold
 from assistant.storage import bank_repo
 from assistant.storage.db import Store
@@ -30,13 +29,11 @@ def payment_match_holds(
     for (match_id, _), items in groups.items():
         first = items[0]
         numbers = tuple(r["invoice_number"] for r in items)
-        reason = tr(
-            "virement du {d} de {a}{p} pouvant régler {n} : à confirmer"
-            " (relance match {i} --apply ou --reject)",
-            "transfer of {d} for {a}{p} that may pay {n}: to confirm"
-            " (relance match {i} --apply or --reject)",
+        reason = Reason.of(
+            Code.PAYMENT_MATCH,
             d=first["booking_date"],
-            a=display_money(first["amount_cents"], first["currency"]),
+            a_cents=first["amount_cents"],
+            currency=first["currency"],
             p=f" ({first['payer']})" if first["payer"] else "",
             n=", ".join(numbers),
             i=match_id,

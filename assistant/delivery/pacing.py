@@ -11,8 +11,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from assistant.drafting.queue import DraftView
-from assistant.i18n import tr
-from assistant.labels import step_label
+from assistant.reasons import Code, Reason
 from assistant.rules.policy import STEP_IDS
 from assistant.storage.review import Delivered
 
@@ -21,8 +20,8 @@ _RANK = {step: i for i, step in enumerate(STEP_IDS)}
 
 @dataclass(frozen=True)
 class Pacing:
-    cancel: str | None = None  # the draft must never leave (a newer step already went)
-    hold: str | None = None  # not yet: stays approved, sent by a later run
+    cancel: Reason | None = None  # the draft must never leave (a newer step already went)
+    hold: Reason | None = None  # not yet: stays approved, sent by a later run
 
 
 def _companion(message: Delivered, draft: DraftView) -> bool:
@@ -49,10 +48,9 @@ def pace(draft: DraftView, history: list[Delivered], today: date, min_gap_days: 
             common = sorted(mine & set(m.invoices))
             if done is not None and done >= rank and common:
                 return Pacing(
-                    cancel=tr(
-                        "{s} déjà envoyée le {d} pour {n} : ce message arriverait après",
-                        "{s} already sent on {d} for {n}: this message would come after it",
-                        s=step_label(m.step),
+                    cancel=Reason.of(
+                        Code.ALREADY_SENT,
+                        s_step=m.step or "",
                         d=m.on.isoformat(),
                         n=", ".join(common),
                     )
@@ -63,9 +61,8 @@ def pace(draft: DraftView, history: list[Delivered], today: date, min_gap_days: 
         last = max(m.on for m in spaced)
         if (today - last).days < min_gap_days:
             return Pacing(
-                hold=tr(
-                    "écart minimum : dernier message le {d}, pas de nouvel envoi avant le {n}",
-                    "minimum gap: last message on {d}, no new message before {n}",
+                hold=Reason.of(
+                    Code.PACING_GAP,
                     d=last.isoformat(),
                     n=(last + timedelta(days=min_gap_days)).isoformat(),
                 )

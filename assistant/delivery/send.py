@@ -37,8 +37,8 @@ from assistant.drafting.queue import DraftView
 from assistant.drafting.templates import TemplateStore
 from assistant.errors import PolicyError, UserError
 from assistant.i18n import tr
-from assistant.labels import invoice_status_label, status_label
-from assistant.money import Money
+from assistant.labels import status_label
+from assistant.reasons import Code, Reason, render
 from assistant.rules.holds import Holds, load_holds
 from assistant.rules.promises import PromiseState, load_promises
 from assistant.safetext import control_in
@@ -46,6 +46,7 @@ from assistant.storage import balances, drafts_repo, invoices_repo, repo
 from assistant.storage import drafts_lifecycle as lifecycle
 from assistant.storage.db import Store
 from assistant.storage.drafts_lifecycle import DraftStatus
+from assistant.storage.reason_columns import error_fields
 from assistant.storage.replies_repo import addresses
 from assistant.storage.review import Delivered, delivered_messages
 
@@ -66,7 +67,7 @@ class SendReport:
     renewed: list[int] = field(default_factory=list)
     error: str | None = None  # why the batch stopped early (server down, bad configuration)
     destination: str = ""  # where messages go: the SMTP server, or the outbox folder
-    reasons: dict[int, str] = field(default_factory=dict)  # why a draft was cancelled or held
+    reasons: dict[int, Reason] = field(default_factory=dict)  # why a draft was cancelled or held
 
     def summary(self, *, with_error: bool = True) -> str:
         text = tr(
@@ -224,7 +225,7 @@ class Sender:
 
     def _blocked(
         self, draft: DraftView, promises: dict[str, PromiseState], holds: Holds
-    ) -> str | None:
+    ) -> Reason | None:
         """Why this approved draft must not leave any more (None: it may)."""
         recipients = [*addresses(draft.recipient), *draft.cc] if draft.channel == "email" else []
         hold = holds.blocking(draft.customer_id, draft.invoices, recipients)
@@ -234,36 +235,23 @@ class Sender:
         for number in draft.invoices:
             invoice = repo.get_invoice(self.store, number)
             if invoice is None:
-                return tr("facture {n} supprimée", "invoice {n} removed", n=number)
+                return Reason.of(Code.INVOICE_REMOVED, n=number)
             if invoice.status.value != "open" or invoice.outstanding_cents <= 0:
                 status = "paid" if invoice.outstanding_cents <= 0 else invoice.status.value
-                return tr(
-                    "facture {n} désormais {s}",
-                    "invoice {n} now {s}",
-                    n=number,
-                    s=invoice_status_label(status),
-                )
+                return Reason.of(Code.INVOICE_NOW, n=number, s_status=status)
             if number in then and invoice.outstanding_cents != then[number]:
-                return tr(
-                    "facture {n} : le reste dû a changé (paiement partiel ?)",
-                    "invoice {n}: the amount outstanding changed (partial payment?)",
-                    n=number,
-                )
+                return Reason.of(Code.OUTSTANDING_CHANGED, n=number)
             promise = self._open_promise(promises, number, draft.customer_id)
             if promise is not None:
-                return tr(
-                    "promesse de paiement au {d}",
-                    "promise to pay on {d}",
-                    d=promise.promised_date.isoformat(),
-                )
+                return Reason.of(Code.PROMISE_OPEN, d=promise.promised_date.isoformat())
         if draft.channel != "internal" and (credit := self._new_credit(draft)):
             return credit
         contact = draft.channel != "internal"
         if contact and invoices_repo.do_not_contact(self.store, draft.customer_id):
-            return tr("client à ne pas contacter", "customer not to be contacted")
+            return Reason.of(Code.DO_NOT_CONTACT)
         return None
 
-    def _new_credit(self, draft: DraftView) -> str | None:
+    def _new_credit(self, draft: DraftView) -> Reason | None:
         """An unallocated credit now lowers what the customer owes below the draft's total
         (rules/balance.py): the message would ask for too much."""
         today = self.store.today()
@@ -277,11 +265,11 @@ class Sender:
         gross = drafts_repo.drafted_total(self.store, draft.id)
         if draft.total_cents <= max(gross - credit, 0):
             return None
-        return tr(
-            "crédit non affecté de {c} : le montant demandé ({t}) dépasse ce que le client doit",
-            "unallocated credit of {c}: the amount asked ({t}) is more than the customer owes",
-            c=Money(credit, draft.currency).display(),
-            t=Money(draft.total_cents, draft.currency).display(),
+        return Reason.of(
+            Code.CREDIT_EXCEEDS,
+            c_cents=credit,
+            t_cents=draft.total_cents,
+            currency=draft.currency,
         )
 
     def _pace(self, draft: DraftView, planned: list[Delivered]) -> Pacing:
@@ -299,28 +287,30 @@ class Sender:
             draft.plan_date,
         )
 
-    def _hold(self, draft: DraftView, why: str) -> None:
+    def _hold(self, draft: DraftView, why: Reason) -> None:
         """Not yet (minimum gap): the draft stays approved with the reason, for a later run."""
         with self.store.transaction():
-            lifecycle.update_if(self.store, draft.id, DraftStatus.APPROVED, error=why)
+            lifecycle.update_if(self.store, draft.id, DraftStatus.APPROVED, **error_fields(why))
             self.store.record_event(
                 "draft.held",
                 actor=self.actor,
                 customer_id=draft.customer_id,
                 draft_id=draft.id,
-                data={"why": why},
+                data={"why": render(why)},
             )
 
-    def _cancel(self, draft: DraftView, why: str) -> None:
+    def _cancel(self, draft: DraftView, why: Reason) -> None:
         with self.store.transaction():
-            self._set_status(draft.id, DraftStatus.APPROVED, DraftStatus.CANCELLED, error=why)
+            self._set_status(
+                draft.id, DraftStatus.APPROVED, DraftStatus.CANCELLED, **error_fields(why)
+            )
             repo.undo_steps(self.store, draft.id)
             self.store.record_event(
                 "draft.cancelled",
                 actor=self.actor,
                 customer_id=draft.customer_id,
                 draft_id=draft.id,
-                data={"why": why, "was": DraftStatus.APPROVED, "at": "send"},
+                data={"why": render(why), "was": DraftStatus.APPROVED, "at": "send"},
             )
 
     # -- delivery ---------------------------------------------------------------------------
@@ -371,7 +361,9 @@ class Sender:
 
     def _back_to_approved(self, draft: DraftView, error: str | None) -> None:
         with self.store.transaction():
-            self._set_status(draft.id, DraftStatus.SENDING, DraftStatus.APPROVED, error=error)
+            self._set_status(
+                draft.id, DraftStatus.SENDING, DraftStatus.APPROVED, **error_fields(_said(error))
+            )
             self.store.record_event(
                 "message.deferred",
                 actor=self.actor,
@@ -382,10 +374,10 @@ class Sender:
 
     def _leave_for_later(self, rest: list[DraftView], report: SendReport) -> None:
         """The batch stopped: drafts not tried stay approved, with the reason shown."""
-        note = tr("pas tenté : {e}", "not tried: {e}", e=report.error)
+        note = error_fields(Reason.of(Code.NOT_TRIED, e=report.error or ""))
         with self.store.transaction():
             for draft in rest:
-                if lifecycle.update_if(self.store, draft.id, DraftStatus.APPROVED, error=note):
+                if lifecycle.update_if(self.store, draft.id, DraftStatus.APPROVED, **note):
                     report.deferred.append(draft.id)
 
     def _build(self, draft: DraftView) -> EmailMessage | None:
@@ -455,7 +447,7 @@ class Sender:
         """`sent` (error: a note, e.g. a Cc refused) or `failed` (the server's words)."""
         with self.store.transaction():
             now = self.store.now_iso()
-            extra: dict[str, object] = {"error": error}
+            extra: dict[str, object] = error_fields(_said(error))
             if status == DraftStatus.SENT:
                 extra["sent_at"] = now
             self._set_status(draft.id, was, status, **extra)
@@ -516,3 +508,9 @@ def resolve_stuck(store: Store, draft_id: int, *, was_sent: bool, actor: str) ->
             },
         )
     return queue.get_draft(store, draft_id)
+
+
+def _said(text: str | None) -> Reason | None:
+    """The error note of a delivery: the words of the server or of the message builder, as
+    they came (a code around them: `Code.DELIVERY`)."""
+    return None if text is None else Reason.of(Code.DELIVERY, e=text)

@@ -31,6 +31,7 @@ from assistant.errors import UserError
 from assistant.i18n import language, tr
 from assistant.labels import status_label
 from assistant.models import Customer, Invoice
+from assistant.reasons import Reason
 from assistant.rules import Action, Plan
 from assistant.rules.policy import STEP_IDS
 from assistant.safetext import one_line
@@ -357,7 +358,7 @@ def store_draft(
     parent_id: int | None = None,
     tone_adjustment: str | None = None,
     checks: list[str] | None = None,
-    note: str | None = None,
+    note: Reason | None = None,
     cancel: Cancellation | None = None,
 ) -> int:
     """Insert one draft (and supersede the old pending one) in a single transaction.

@@ -18,6 +18,7 @@ from assistant.errors import UserError
 from assistant.i18n import tr
 from assistant.labels import status_label
 from assistant.money import cents_to_str
+from assistant.reasons import Reason, code_of, render
 from assistant.safetext import one_line
 from assistant.storage import drafts_repo, repo
 from assistant.storage.db import Store
@@ -29,6 +30,7 @@ from assistant.storage.drafts_lifecycle import (
     move,
     update_if,
 )
+from assistant.storage.reason_columns import error_fields, read
 
 STATUSES = LISTED  # every stored status, then BOUNCED (shown for a sent draft that bounced)
 
@@ -61,10 +63,10 @@ class DraftView:
     total_cents: int
     currency: str
     max_days_late: int
-    reason: str
+    reason: Reason | str  # a code (str: a row stored before codes); render() at the edge
     edited: bool
     reject_reason: str | None
-    error: str | None
+    error: Reason | str | None  # the error note, as `reason`
     parent_id: int | None
     sent_at: str | None
     created_at: str
@@ -111,16 +113,18 @@ class DraftView:
             "total": cents_to_str(self.total_cents),
             "currency": self.currency,
             "max_days_late": self.max_days_late,
-            "reason": self.reason,
+            "reason": render(self.reason),
             "edited": self.edited,
             "reject_reason": self.reject_reason,
-            "error": self.error,
+            "error": render(self.error) if self.error is not None else None,
             "parent_id": self.parent_id,
             "sent_at": self.sent_at,
             "created_at": self.created_at,
             "instalment_id": self.instalment_id,
             "checks": self.checks,
             "override_reason": self.override_reason,
+            "reason_code": code_of(self.reason),
+            "error_code": code_of(self.error),
         } | (
             {}
             if self.attachments is None
@@ -164,10 +168,10 @@ def _view(row: dict[str, Any]) -> DraftView:
         total_cents=row["total_cents"],
         currency=row["currency"],
         max_days_late=row["max_days_late"],
-        reason=row["reason"],
+        reason=read(row, "reason") or "",
         edited=bool(row["edited"]),
         reject_reason=row["reject_reason"],
-        error=row["error"],
+        error=read(row, "error"),
         parent_id=row["parent_id"],
         sent_at=row["sent_at"],
         created_at=row["created_at"],
@@ -380,12 +384,12 @@ def edit(
     return get_draft(store, draft_id)
 
 
-def cancel_for_invoice(store: Store, invoice_number: str, why: str, actor: str) -> list[int]:
+def cancel_for_invoice(store: Store, invoice_number: str, why: Reason, actor: str) -> list[int]:
     """The situation changed (dispute, payment, promise): drafts naming this invoice that have
     not left yet are cancelled, and the steps they marked done are forgotten."""
     rows = drafts_repo.open_drafts_naming(store, invoice_number)
     for row in rows:
-        _move(store, row.id, row.status, DraftStatus.CANCELLED, error=why)
+        _move(store, row.id, row.status, DraftStatus.CANCELLED, **error_fields(why))
         if row.status == DraftStatus.APPROVED:
             repo.undo_steps(store, row.id)
         store.record_event(
@@ -394,7 +398,7 @@ def cancel_for_invoice(store: Store, invoice_number: str, why: str, actor: str) 
             customer_id=row.customer_id,
             draft_id=row.id,
             invoice_number=invoice_number,
-            data={"why": why, "was": row.status.value},
+            data={"why": render(why), "was": row.status.value},
         )
     return [r.id for r in rows]
 

@@ -29,6 +29,7 @@ from assistant.drafting.queue import DraftView
 from assistant.drafting.templates import TemplateStore
 from assistant.errors import PolicyError
 from assistant.i18n import tr
+from assistant.reasons import Code, Reason
 from assistant.rules import Action
 from assistant.storage import repo, review
 from assistant.storage.db import Store
@@ -142,16 +143,13 @@ def refresh_drafts(
             continue
         with store.transaction():
             queue.withdraw(store, view, actor, why="policy_changed")
-            note = tr(
-                "nouvelle version : la politique ou les faits de l'entreprise ont changé"
-                " (version précédente n° {i}{e})",
-                "new version: the policy or the company facts changed (previous version #{i}{e})",
-                i=view.id,
-                e=tr(", retouchée à la main", ", edited by hand")
+            note = Reason.of(
+                Code.RERENDERED_EDITED
                 if view.edited
-                else tr(", réécrite par le LLM", ", rewritten by the LLM")
+                else Code.RERENDERED_LLM
                 if view.source == "llm"
-                else "",
+                else Code.RERENDERED,
+                i=view.id,
             )
             new_id = store_draft(
                 store,

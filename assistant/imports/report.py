@@ -7,6 +7,7 @@ from typing import Any
 
 from assistant.i18n import tr
 from assistant.money import cents_to_str, display_money
+from assistant.reasons import Reason, render
 
 _LISTED = 10  # items of a list shown in the text report (the JSON has them all)
 
@@ -71,7 +72,7 @@ class ImportReport:
     split_lines: int = 0
     already_known: list[str] = field(default_factory=list)
     kept_paid: list[str] = field(default_factory=list)
-    held: list[tuple[str, str, str]] = field(default_factory=list)  # (customer, code, reason)
+    held: list[tuple[str, str, Reason]] = field(default_factory=list)  # (customer, code, reason)
     # invoices: rows merged into their invoice (line items), invoices skipped by status
     merged_rows: int = 0
     skipped_status: dict[str, list[str]] = field(default_factory=dict)  # status -> numbers
@@ -126,7 +127,7 @@ class ImportReport:
         data["already_known"] = self.already_known
         data["kept_paid"] = self.kept_paid
         data["held_customers"] = [
-            {"customer_id": c, "code": code, "reason": why} for c, code, why in self.held
+            {"customer_id": c, "code": code, "reason": render(why)} for c, code, why in self.held
         ]
         return data
 
@@ -178,7 +179,12 @@ class ImportReport:
             )
         for cid, _code, why in self.held:
             out.append(
-                tr("  client {c} en attente : {w}", "  customer {c} held: {w}", c=cid, w=why)
+                tr(
+                    "  client {c} en attente : {w}",
+                    "  customer {c} held: {w}",
+                    c=cid,
+                    w=render(why),
+                )
             )
         for title_fr, title_en, items in (
             ("déjà connu d'une autre source", "already known from another source",

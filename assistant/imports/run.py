@@ -20,6 +20,7 @@ from assistant.imports.payments import import_payments
 from assistant.imports.reader import Table, read_table
 from assistant.imports.report import ImportReport
 from assistant.imports.rows import ROW_PROGRESS
+from assistant.reasons import Reason
 from assistant.storage.db import Store
 
 Importer = Callable[..., ImportReport]
@@ -93,7 +94,7 @@ def import_fec(
     return _run(store, table, run, actor, dry_run, progress)
 
 
-def held_after(store: Store, report: ImportReport) -> list[tuple[str, str, str]]:
+def held_after(store: Store, report: ImportReport) -> list[tuple[str, str, Reason]]:
     """The customers an account hold stops after this import (credit balance, collective)."""
     from assistant.rules.balance import collective_holds, unallocated_credit_holds
 

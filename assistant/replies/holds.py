@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from datetime import date
 from typing import TYPE_CHECKING
 
-from assistant.i18n import tr
+from assistant.reasons import Code, Reason
 from assistant.rules.holds import Hold
 from assistant.storage import replies_repo
 from assistant.storage.scope import CustomerIds
@@ -33,11 +33,7 @@ def reply_pending(store: Store, as_of: date, customer_ids: CustomerIds = None) -
         yield Hold(
             REPLY_PENDING,
             customer_id,
-            tr(
-                "réponse du client du {d} à traiter",
-                "customer reply of {d} to triage",
-                d=day.isoformat(),
-            ),
+            Reason.of(Code.REPLY_PENDING, d=day.isoformat()),
         )
 
 
@@ -46,12 +42,7 @@ def reply_question(store: Store, as_of: date, customer_ids: CustomerIds = None) 
         yield Hold(
             REPLY_QUESTION,
             customer_id,
-            tr(
-                "question du client du {d} à traiter (réponse n° {i})",
-                "customer question of {d} to answer (reply #{i})",
-                d=day.isoformat(),
-                i=reply_id,
-            ),
+            Reason.of(Code.REPLY_QUESTION, d=day.isoformat(), i=reply_id),
         )
 
 
@@ -62,11 +53,7 @@ def invalid_address(store: Store, as_of: date, customer_ids: CustomerIds = None)
     if not bad:
         return
     for address in bad:
-        reason = tr(
-            "adresse e-mail invalide ({a}) : aucun envoi",
-            "invalid e-mail address ({a}): nothing is sent",
-            a=address,
-        )
+        reason = Reason.of(Code.INVALID_ADDRESS, a=address)
         yield Hold(INVALID_ADDRESS, "", reason, task=False, address=address)
     for customer_id, value in replies_repo.customer_emails(store, customer_ids):
         invalid = [a for a in replies_repo.addresses(value) if a in bad]
@@ -74,9 +61,8 @@ def invalid_address(store: Store, as_of: date, customer_ids: CustomerIds = None)
             yield Hold(
                 INVALID_ADDRESS,
                 customer_id,
-                tr(
-                    "adresse e-mail invalide ({a}, non distribuée le {d}) : corriger le contact",
-                    "invalid e-mail address ({a}, bounced on {d}): fix the contact",
+                Reason.of(
+                    Code.INVALID_CUSTOMER_ADDRESS,
                     a=", ".join(invalid),
                     d=bad[invalid[0]].isoformat(),
                 ),

@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 from assistant.money import cents_to_str
+from assistant.reasons import Reason, code_of, render
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,7 +19,7 @@ class Action:
     invoices: tuple[str, ...]
     scheduled_for: date
     requires_human: bool
-    reason: str
+    reason: Reason | str  # a code with parameters (str: a draft's reason stored before codes)
     segment: str
     tone: str | None = None
     template: str | None = None
@@ -40,7 +41,7 @@ class Action:
             "invoices": list(self.invoices),
             "scheduled_for": self.scheduled_for.isoformat(),
             "requires_human": self.requires_human,
-            "reason": self.reason,
+            "reason": render(self.reason),
             "segment": self.segment,
             "tone": self.tone,
             "template": self.template,
@@ -55,6 +56,7 @@ class Action:
                 else {}
             ),
             "standing": self.standing,
+            "reason_code": code_of(self.reason),
         }
 
 
@@ -66,7 +68,7 @@ class Skip:
     invoice_number: str | None
     # do_not_contact | promise | payment_plan | min_gap | held_by_human_task | a hold's code
     code: str
-    reason: str
+    reason: Reason
 
 
 @dataclass(slots=True)

@@ -21,8 +21,8 @@ from dataclasses import replace
 from datetime import date
 from typing import TYPE_CHECKING
 
-from assistant.i18n import tr
 from assistant.money import Money
+from assistant.reasons import Code, Reason
 from assistant.rules.holds import Hold
 from assistant.storage import balances as accounts
 from assistant.storage.db import Store
@@ -36,12 +36,12 @@ CREDIT_HOLD = "unallocated_credit"
 COLLECTIVE_HOLD = "collective_account"
 
 
-def credit_reason(credit: Money, balance: Money) -> str:
-    return tr(
-        "crédit non affecté de {c} à lettrer (solde du compte : {b}) : aucune relance",
-        "unallocated credit of {c} to letter (account balance: {b}): no reminder",
-        c=credit.display(),
-        b=balance.display(),
+def credit_reason(credit: Money, balance: Money) -> Reason:
+    return Reason.of(
+        Code.UNALLOCATED_CREDIT,
+        c_cents=credit.cents,
+        b_cents=balance.cents,
+        currency=credit.currency,
     )
 
 
@@ -67,13 +67,7 @@ def collective_holds(store: Store, as_of: date, customer_ids: CustomerIds = None
         yield Hold(
             COLLECTIVE_HOLD,
             cid,
-            tr(
-                "compte client collectif ({w}) : factures de plusieurs clients, à répartir par"
-                " une personne (relance import fec --split-collective)",
-                "collective customer account ({w}): invoices of several customers, to be split"
-                " by a person (relance import fec --split-collective)",
-                w=why,
-            ),
+            Reason.of(Code.COLLECTIVE_ACCOUNT, w=why),
         )
 
 
@@ -134,13 +128,11 @@ def apply_balances(snap: Snapshot, plan: Plan) -> None:
                 instalment_id=None,
                 template=None,
                 tone=None,
-                reason=tr(
-                    "crédit non affecté de {c} : il couvre les factures à relancer ({n}) ;"
-                    " à lettrer avant toute relance",
-                    "unallocated credit of {c}: it covers the invoices to remind ({n});"
-                    " to letter before any reminder",
-                    c=Money(credits.get(currency, 0), currency).display(),
-                    n=Money(named.get(currency, 0), currency).display(),
+                reason=Reason.of(
+                    Code.CREDIT_COVERS,
+                    c_cents=credits.get(currency, 0),
+                    n_cents=named.get(currency, 0),
+                    currency=currency,
                 ),
             )
         )

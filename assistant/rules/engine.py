@@ -17,8 +17,8 @@ from itertools import groupby
 from operator import attrgetter, itemgetter
 from typing import Any
 
-from assistant import labels
 from assistant.i18n import tr
+from assistant.reasons import Code, Reason
 from assistant.rules.actions import Action, Plan, Skip  # defined there, re-exported here
 from assistant.rules.balance import apply_balances
 from assistant.rules.calendar import BusinessCalendar, ClosingSpans
@@ -127,7 +127,7 @@ class Planner:
         grace = self.policy.promise_grace_days
         result = Plan(snap.as_of)
         held: list[Skip] = []  # customer-level skips, listed after the invoice-level ones
-        texts: dict[tuple[Any, ...], str] = {}  # this plan's reasons (one language per plan)
+        texts: dict[tuple[Any, ...], Reason] = {}  # this plan's reasons, built once each
         cal = self.calendar
         steps = self.steps
         last_idx_all = len(steps) - 1
@@ -338,7 +338,7 @@ class Planner:
                     cid,
                     None,
                     "do_not_contact",
-                    tr("client à ne pas contacter", "customer not to be contacted"),
+                    Reason.of(Code.DO_NOT_CONTACT),
                 )
             )
             return
@@ -348,7 +348,7 @@ class Planner:
         if finished:
             result.actions.append(self._follow_up(customer, finished, segment, today))
             if not human:
-                reason = _text(texts, ("held", labels.step_label(FOLLOW_UP_STEP)))
+                reason = _text(texts, ("held", FOLLOW_UP_STEP))
                 held.extend(Skip(cid, c.number, "held_by_human_task", reason) for c in cands)
                 return
         if human:
@@ -374,7 +374,7 @@ class Planner:
                 )
             )
             if len(human) < len(cands):
-                reason = _text(texts, ("held", labels.step_label(step.id)))
+                reason = _text(texts, ("held", step.id))
                 for c in cands:
                     if not is_human[c.step_idx]:
                         held.append(Skip(cid, c.number, "held_by_human_task", reason))
@@ -388,12 +388,7 @@ class Planner:
                     cid,
                     None,
                     "min_gap",
-                    tr(
-                        "dernier message le {last} : pas de nouveau message avant le {next}",
-                        "last message on {last}: no new message before {next}",
-                        last=_day(last_contact),
-                        next=_day(last_contact + gap),
-                    ),
+                    Reason.of(Code.MIN_GAP, last=_day(last_contact), next=_day(last_contact + gap)),
                 )
             )
             return
@@ -435,25 +430,14 @@ class Planner:
         """The standing task of invoices that went through every step and are still open."""
         last = self.steps[-1]
         when = max(on for _, on, _ in finished)
-        text = tr(
-            "à traiter : {s} du {d} sans suite",
-            "to handle: {s} of {d} with no outcome",
-            s=labels.step_phrase(last.id),
-            d=_day(when),
-        )
+        text = Reason.of(Code.FOLLOW_UP, s_phrase=last.id, d=_day(when))
         broken = [p for _, _, p in finished if p is not None]
         if broken:
             latest = max(broken, key=lambda p: (p.made_on, p.id))
-            text = (
-                tr(
-                    "promesse de paiement du {p} non tenue ; ",
-                    "promise to pay of {p} not kept; ",
-                    p=latest.promised_date.isoformat(),
-                )
-                + text
-            )
+            p = latest.promised_date.isoformat()
+            text = Reason.of(Code.PROMISE_BROKEN_BEFORE, p=p) + text
         if len(finished) > 1:
-            text += tr(" ; {n} factures", "; {n} invoices", n=len(finished))
+            text += Reason.of(Code.FOLLOW_UP_COUNT, n=len(finished))
         return Action(
             customer_id=customer.id,
             step=FOLLOW_UP_STEP,
@@ -467,70 +451,47 @@ class Planner:
         )
 
     def _reason(
-        self, step: Step, lead: _Candidate, count: int, texts: dict[tuple[Any, ...], str]
-    ) -> str:
+        self, step: Step, lead: _Candidate, count: int, texts: dict[tuple[Any, ...], Reason]
+    ) -> Reason:
         # Many customers share a reason (same step, dates and count): build each one once.
         key = ("reason", step.id, lead.step_date, lead.due, lead.last, count)
         if lead.broken_promise is None and key in texts:
             return texts[key]
         if lead.broken_promise is not None:
             p = lead.broken_promise
-            text = tr(
-                "promesse de paiement du {d} non tenue (échéance {due})",
-                "promise to pay of {d} not kept (due {due})",
-                d=p.promised_date.isoformat(),
-                due=_day(lead.due),
-            )
+            d = p.promised_date.isoformat()
+            text = Reason.of(Code.PROMISE_BROKEN, d=d, due=_day(lead.due))
         else:
-            text = tr(
-                "{label} atteint le {d} (échéance {due})",
-                "{label} reached on {d} (due {due})",
-                label=step_label(step),
+            text = Reason.of(
+                Code.STEP_REACHED,
+                label_offset=step.offset_days,
                 d=_day(lead.step_date),
                 due=_day(lead.due),
             )
         if lead.last is not None:
             prev = self.steps[lead.last[0]]
-            if prev.automatic:
-                done = tr(" ; relance {label} envoyée le {d}", "; {label} reminder sent on {d}")
-            else:
-                done = tr(" ; étape {label} faite le {d}", "; {label} step done on {d}")
-            text += done.format(label=step_label(prev), d=_day(lead.last[1]))
+            done = Code.AFTER_AUTO_STEP if prev.automatic else Code.AFTER_HUMAN_STEP
+            text += Reason.of(done, label_offset=prev.offset_days, d=_day(lead.last[1]))
         if count > 1:
-            text += tr(" ; {n} factures regroupées", "; {n} invoices grouped", n=count)
+            text += Reason.of(Code.GROUPED, n=count)
         if step.id == "call":
-            text += tr(
-                " ; appel à passer, commercial prévenu", "; call to make, salesperson notified"
-            )
+            text += Reason.of(Code.CALL_NOTE)
         elif step.id == "escalation":
-            text += tr(
-                " ; décision au cas par cas (plan de paiement, blocage des commandes,"
-                " mise en demeure)",
-                "; case-by-case decision (payment plan, blocking orders, formal notice)",
-            )
+            text += Reason.of(Code.ESCALATION_NOTE)
         if lead.broken_promise is None:
             texts[key] = text
         return text
 
 
 _BY_DUE = attrgetter("due", "number")  # the lead invoice of a group: oldest, then by number
-_SKIP_TEXTS: dict[str, Callable[..., str]] = {
-    "plan": lambda: tr("plan de paiement en cours", "payment plan in progress"),
-    "promise": lambda d, g: tr(
-        "promesse de paiement au {d} (+{g} j de grâce)",
-        "promise to pay on {d} (+{g} days grace)",
-        d=d,
-        g=g,
-    ),
-    "held": lambda s: tr(
-        "relance automatique suspendue : {s} à traiter par une personne",
-        "automatic reminder held: {s} to be handled by a person",
-        s=s,
-    ),
+_SKIP_TEXTS: dict[str, Callable[..., Reason]] = {
+    "plan": lambda: Reason.of(Code.PAYMENT_PLAN),
+    "promise": lambda d, g: Reason.of(Code.PROMISE, d=d, g=g),
+    "held": lambda s: Reason.of(Code.HELD_BY_HUMAN_TASK, s_step=s),
 }
 
 
-def _text(texts: dict[tuple[Any, ...], str], key: tuple[Any, ...]) -> str:
+def _text(texts: dict[tuple[Any, ...], Reason], key: tuple[Any, ...]) -> Reason:
     """A skip reason, built once per plan for each distinct `key` (kind, *values)."""
     got = texts.get(key)
     if got is None:

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from assistant import labels
-from assistant.i18n import tr
+from assistant.reasons import Code, Reason
 from assistant.rules.engine import Plan, Planner, Skip
 from assistant.rules.snapshot import Snapshot
 from assistant.storage import review
@@ -36,19 +35,14 @@ def explain(store: Store, planner: Planner, snap: Snapshot, plan: Plan) -> list[
         if r.status == "disputed":
             since = disputes.get(r.number)
             text = (
-                tr(
-                    "en litige depuis le {d} : {w}",
-                    "disputed since {d}: {w}",
-                    d=since[0].isoformat(),
-                    w=since[1],
-                )
+                Reason.of(Code.DISPUTED_SINCE, d=since[0].isoformat(), w=since[1])
                 if since
-                else tr("en litige", "disputed")
+                else Reason.of(Code.DISPUTED)
             )
             out.append(Skip(r.customer_id, r.number, "disputed", text))
             continue
         if r.number in snap.in_plan:
-            text = tr("plan de paiement en cours", "payment plan in progress")
+            text = Reason.of(Code.PAYMENT_PLAN)
             out.append(Skip(r.customer_id, r.number, "payment_plan", text))
             continue
         customer = snap.customers.get(r.customer_id)
@@ -63,7 +57,7 @@ def explain(store: Store, planner: Planner, snap: Snapshot, plan: Plan) -> list[
         last = index.get(r.last_step, -1) if r.last_step else -1
         due = r.due.toordinal()
         cal, country, closing = planner.calendar, customer.country, customer.closing
-        text = ""
+        text: Reason | None = None
         for idx in range(last + 1, len(steps)):
             raw = due + offsets[idx]
             if offsets[idx] < 0:
@@ -73,21 +67,13 @@ def explain(store: Store, planner: Planner, snap: Snapshot, plan: Plan) -> list[
             else:
                 when = cal.next_business_day(raw, country, closing)
             if when > as_of:
-                text = tr(
-                    "prochaine étape : {s} le {d}",
-                    "next step: {s} on {d}",
-                    s=labels.step_label(steps[idx].id),
-                    d=date.fromordinal(when).isoformat(),
-                )
+                d = date.fromordinal(when).isoformat()
+                text = Reason.of(Code.NEXT_STEP, s_step=steps[idx].id, d=d)
                 break
-        if not text:
-            text = tr("aucune étape due aujourd'hui", "no step due today")
+        if text is None:
+            text = Reason.of(Code.NO_STEP_TODAY)
         if r.last_step and r.last_done:
-            text += tr(
-                " ; {s} faite le {d}",
-                "; {s} done on {d}",
-                s=labels.step_label(r.last_step),
-                d=r.last_done.isoformat(),
-            )
+            d = r.last_done.isoformat()
+            text += Reason.of(Code.LAST_STEP_DONE, s_step=r.last_step, d=d)
         out.append(Skip(r.customer_id, r.number, "next_step", text))
     return out

@@ -22,6 +22,8 @@ from datetime import date
 from functools import cache
 from typing import TYPE_CHECKING
 
+from assistant.reasons import Reason
+
 if TYPE_CHECKING:
     from assistant.storage.db import Store
 
@@ -32,7 +34,7 @@ class Hold:
 
     code: str  # stable id: unallocated_credit, reply_pending, payment_match, ...
     customer_id: str
-    reason: str
+    reason: Reason  # a code with raw parameters; rendered at the edge (assistant/reasons.py)
     invoice_number: str | None = None
     task: bool = True  # a person must act: listed in the plan as a task
     invoices: tuple[str, ...] = ()  # the invoices the task is about (default: all held)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from assistant.i18n import tr
+from assistant.reasons import Code, Reason
 from assistant.rules.actions import Action, Plan
 from assistant.rules.calendar import BusinessCalendar
 from assistant.rules.instalments import MISSED_STEP, REMINDER_OFFSET, REMINDER_STEP
@@ -42,12 +42,7 @@ def plan_instalments(cal: BusinessCalendar, grace: int, snap: Snapshot, result: 
                     segment="payment_plan",
                     instalment_id=item.id,
                     notify_salesperson=True,
-                    reason=tr(
-                        "échéance {l} du plan de paiement ({d}) non réglée : appel à passer",
-                        "instalment {l} of the payment plan ({d}) not paid: call to make",
-                        l=label,
-                        d=item.due.isoformat(),
-                    ),
+                    reason=Reason.of(Code.INSTALMENT_MISSED, l=label, d=item.due.isoformat()),
                 )
             )
             continue
@@ -70,11 +65,6 @@ def plan_instalments(cal: BusinessCalendar, grace: int, snap: Snapshot, result: 
                     tone="courteous",
                     template=REMINDER_STEP,
                     instalment_id=item.id,
-                    reason=tr(
-                        "échéance {l} du plan de paiement le {d}",
-                        "instalment {l} of the payment plan due on {d}",
-                        l=label,
-                        d=item.due.isoformat(),
-                    ),
+                    reason=Reason.of(Code.INSTALMENT_DUE, l=label, d=item.due.isoformat()),
                 )
             )

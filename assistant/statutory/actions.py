@@ -9,8 +9,9 @@ from typing import TYPE_CHECKING, Any
 from assistant.drafting import queue
 from assistant.errors import UserError
 from assistant.i18n import tr
+from assistant.reasons import Code, Reason
 from assistant.statutory.claims import claims_for
-from assistant.statutory.holds import Decision, ProceedingsKind, proceedings_label
+from assistant.statutory.holds import Decision, ProceedingsKind
 from assistant.storage import repo
 from assistant.storage import statutory as db
 
@@ -18,7 +19,7 @@ if TYPE_CHECKING:
     from assistant.service import Service
 
 
-def _cancel_customer_drafts(service: Service, customer_id: str, why: str) -> list[int]:
+def _cancel_customer_drafts(service: Service, customer_id: str, why: Reason) -> list[int]:
     cancelled: list[int] = []
     for invoice in repo.customer_invoices(service.store, customer_id):
         cancelled += queue.cancel_for_invoice(service.store, invoice.number, why, service.actor)
@@ -75,7 +76,8 @@ def set_proceedings(
                 "declared_on": declared.isoformat() if declared else None,
             },
         )
-        cancelled = _cancel_customer_drafts(service, customer.id, proceedings_label(kind))
+        why = Reason.of(Code.PROCEEDINGS_OPENED, k_proceedings=kind)
+        cancelled = _cancel_customer_drafts(service, customer.id, why)
     return {
         "customer_id": customer.id,
         "kind": kind,
@@ -131,10 +133,8 @@ def escalate(
                 channel="task",
             )
         if decision in (Decision.HANDOFF, Decision.WRITEOFF):
-            why = (
-                tr("confié au contentieux", "handed off")
-                if decision == Decision.HANDOFF
-                else tr("passé en perte", "written off")
+            why = Reason.of(
+                Code.HANDED_OFF_NOW if decision == Decision.HANDOFF else Code.WRITTEN_OFF_NOW
             )
             result["cancelled_drafts"] = _cancel_customer_drafts(service, customer.id, why)
         store.record_event(

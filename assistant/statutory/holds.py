@@ -11,8 +11,8 @@ from pathlib import Path
 
 from dateutil.relativedelta import relativedelta
 
-from assistant.i18n import tr
-from assistant.money import format_money
+from assistant import labels
+from assistant.reasons import Code, Reason
 from assistant.rules.holds import Hold
 from assistant.storage import statutory as db
 from assistant.storage.db import Store
@@ -39,11 +39,7 @@ WRITTEN_OFF = "written_off"
 
 
 def proceedings_label(kind: str) -> str:
-    return {
-        "sauvegarde": tr("procédure de sauvegarde", "safeguard proceedings"),
-        "redressement": tr("redressement judiciaire", "judicial reorganisation"),
-        "liquidation": tr("liquidation judiciaire", "judicial liquidation"),
-    }.get(kind, kind)
+    return labels.proceedings_label(kind)
 
 
 def home_of(store: Store) -> Path | None:
@@ -68,12 +64,10 @@ def proceedings_holds(
     months = load_statutory_policy(home).declaration_months
     holds = []
     for p in found:
-        label = proceedings_label(p.kind)
         if p.declared_on is not None and p.declared_on <= as_of:
-            reason = tr(
-                "{k} publié le {p} : créance déclarée le {d} ; aucune relance",
-                "{k} published on {p}: claim declared on {d}; no reminder",
-                k=label,
+            reason = Reason.of(
+                Code.PROCEEDINGS_DECLARED,
+                k_proceedings=p.kind,
                 p=p.published_on.isoformat(),
                 d=p.declared_on.isoformat(),
             )
@@ -81,20 +75,17 @@ def proceedings_holds(
             continue
         claims = claims_for(store, home, p.customer_id, p.published_on)
         amount = claims.outstanding_cents + claims.indemnity_cents + claims.interest_cents
-        money = format_money(amount, claims.currency)
-        reason = tr(
-            "{k} publié le {p} : déclarer la créance au mandataire avant le {d} : {a}"
-            " (principal {o}, dont échu {e} ; indemnités {i} ; intérêts {t}) ; aucune relance",
-            "{k} published on {p}: declare the claim to the court officer before {d}: {a}"
-            " (principal {o}, overdue {e}; indemnities {i}; interest {t}); no reminder",
-            k=label,
+        reason = Reason.of(
+            Code.PROCEEDINGS_TO_DECLARE,
+            k_proceedings=p.kind,
             p=p.published_on.isoformat(),
             d=declaration_deadline(p.published_on, months).isoformat(),
-            a=money,
-            o=format_money(claims.outstanding_cents, claims.currency),
-            e=format_money(claims.principal_cents, claims.currency),
-            i=format_money(claims.indemnity_cents, claims.currency),
-            t=format_money(claims.interest_cents, claims.currency),
+            a_cents=amount,
+            o_cents=claims.outstanding_cents,
+            e_cents=claims.principal_cents,
+            i_cents=claims.indemnity_cents,
+            t_cents=claims.interest_cents,
+            currency=claims.currency,
         )
         invoices = tuple(c.number for c in claims.overdue + claims.not_due)
         holds.append(
@@ -117,17 +108,9 @@ def decision_holds(store: Store, as_of: date, customer_ids: CustomerIds = None) 
     holds = []
     for d in latest.values():
         if d.decision == Decision.HANDOFF:
-            reason = tr(
-                "confié au contentieux le {d} (dossier transmis) : hors relances automatiques",
-                "handed off on {d} (litigation file sent): out of the automatic plan",
-                d=d.decided_on.isoformat(),
-            )
+            reason = Reason.of(Code.HANDED_OFF, d=d.decided_on.isoformat())
             holds.append(Hold(HANDED_OFF, d.customer_id, reason, task=False))
         elif d.decision == Decision.WRITEOFF:
-            reason = tr(
-                "passé en perte le {d} : hors relances automatiques",
-                "written off on {d}: out of the automatic plan",
-                d=d.decided_on.isoformat(),
-            )
+            reason = Reason.of(Code.WRITTEN_OFF, d=d.decided_on.isoformat())
             holds.append(Hold(WRITTEN_OFF, d.customer_id, reason, task=False))
     return holds

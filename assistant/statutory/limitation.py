@@ -8,7 +8,7 @@ from pathlib import Path
 
 from dateutil.relativedelta import relativedelta
 
-from assistant.i18n import tr
+from assistant.reasons import Code, Reason
 from assistant.rules.actions import Skip
 from assistant.statutory.rates import load_statutory_policy
 from assistant.storage import statutory as db
@@ -28,20 +28,8 @@ def limitation_warnings(
         due = date.fromisoformat(row["due_date"])
         ends = due + relativedelta(years=policy.limitation_years)
         if ends < as_of:
-            text = tr(
-                "{n} : prescrite depuis le {d} (5 ans après l'échéance, C. com. L110-4)",
-                "{n}: time-barred since {d} (5 years after the due date, C. com. L110-4)",
-                n=row["number"],
-                d=ends.isoformat(),
-            )
+            text = Reason.of(Code.TIME_BARRED, n=row["number"], d=ends.isoformat())
         else:
-            text = tr(
-                "{n} : prescription le {d} (5 ans après l'échéance, C. com. L110-4) : agir avant"
-                " (injonction de payer)",
-                "{n}: time-barred on {d} (5 years after the due date, C. com. L110-4): act"
-                " before (order for payment)",
-                n=row["number"],
-                d=ends.isoformat(),
-            )
+            text = Reason.of(Code.TIME_BAR_COMING, n=row["number"], d=ends.isoformat())
         out.append(Skip(row["customer_id"], row["number"], CODE, text))
     return out

@@ -25,6 +25,7 @@ from assistant.i18n import tr, tr_in
 from assistant.models import Customer
 from assistant.money import cents_to_str, format_money, locale_for
 from assistant.policyfile import policy_version
+from assistant.reasons import Code, Reason, render
 from assistant.rules.holds import load_holds
 from assistant.statutory.claims import Claims, claims_for_a_letter, method_text
 from assistant.statutory.rates import load_statutory_policy
@@ -118,7 +119,7 @@ def create_notice(
                 total_cents=total,
                 currency=claims.currency,
                 max_days_late=max(c.days_late for c in claims.overdue),
-                reason=tr("mise en demeure décidée", "formal notice decided"),
+                reason=Reason.of(Code.NOTICE_DECIDED),
                 invoices={c.number: c.outstanding_cents for c in claims.overdue},
             )
             notice_id = db.insert_notice(
@@ -184,7 +185,7 @@ def _refuse_if_held(service: Service, customer: Customer, as_of: date) -> None:
                 "{c} : pas de mise en demeure ({r})",
                 "{c}: no formal notice ({r})",
                 c=customer.id,
-                r=holds[0].reason,
+                r=render(holds[0].reason),
             )
         )
 

@@ -13,8 +13,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from assistant.reasons import Reason
 from assistant.storage.db import Store
 from assistant.storage.drafts_lifecycle import ACTIVE, OPEN, DraftStatus, move, sql, sql_in
+from assistant.storage.reason_columns import error_fields, reason_fields
 
 _SELECT = (
     "SELECT d.*, c.name AS customer_name,"
@@ -178,25 +180,26 @@ class NewDraft:
     total_cents: int
     currency: str
     max_days_late: int | None
-    reason: str | None
+    reason: Reason | str
     parent_id: int | None
     instalment_id: int | None
     checks: Sequence[str]
-    error: str | None
+    error: Reason | str | None
     invoices: Sequence[str]
 
 
 def insert_pending(store: Store, new: NewDraft, *, now: str | None = None) -> int:
     """Insert a pending draft and the invoices it names (their outstanding amounts today)."""
     now = now or store.now_iso()
+    reason, error = reason_fields(new.reason), error_fields(new.error)
     cur = store.conn.execute(
         "INSERT INTO drafts (customer_id, step, channel, language, status, recipient, cc,"
         " subject, body, template_name, template_subject, template_body, source, violations,"
         " segment, tone, tone_adjustment, policy_version, plan_date, scheduled_for,"
         " total_cents, currency, max_days_late, reason, parent_id, created_at, updated_at,"
-        " instalment_id, checks, error)"
+        " instalment_id, checks, error, reason_code, reason_params, error_code, error_params)"
         f" VALUES (?, ?, ?, ?, {sql(DraftStatus.PENDING)}, ?, ?, ?, ?, ?, ?, ?,"
-        " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             new.customer_id,
             new.step,
@@ -220,13 +223,17 @@ def insert_pending(store: Store, new: NewDraft, *, now: str | None = None) -> in
             new.total_cents,
             new.currency,
             new.max_days_late,
-            new.reason,
+            reason["reason"],
             new.parent_id,
             now,
             now,
             new.instalment_id,
             json.dumps(list(new.checks), ensure_ascii=False),
-            new.error,
+            error["error"],
+            reason["reason_code"],
+            reason["reason_params"],
+            error["error_code"],
+            error["error_params"],
         ),
     )
     draft_id = int(cur.lastrowid or 0)

@@ -641,6 +641,17 @@ MIGRATIONS: Sequence[tuple[int, str, str]] = (
         CREATE INDEX IF NOT EXISTS events_draft ON events(draft_id);
         """,
     ),
+    (
+        21,
+        "drafts: the reason and the error note as a code with JSON parameters (assistant/"
+        "reasons.py); the old text columns stay for rows written before",
+        """
+        ALTER TABLE drafts ADD COLUMN reason_code TEXT;
+        ALTER TABLE drafts ADD COLUMN reason_params TEXT;
+        ALTER TABLE drafts ADD COLUMN error_code TEXT;
+        ALTER TABLE drafts ADD COLUMN error_params TEXT;
+        """,
+    ),
 )
 
 

@@ -10,8 +10,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from assistant.reasons import Reason
 from assistant.storage.db import Store
 from assistant.storage.drafts_lifecycle import ACTIVE, DraftStatus, sql, sql_in
+from assistant.storage.reason_columns import reason_fields
 from assistant.storage.scope import CustomerIds, customer_filter
 
 
@@ -337,7 +339,7 @@ def insert_letter_draft(
     total_cents: int,
     currency: str,
     max_days_late: int,
-    reason: str,
+    reason: Reason,
     invoices: dict[str, int],
 ) -> int:
     """A pending draft on channel `letter` (text from a template, never from a model)."""
@@ -346,9 +348,9 @@ def insert_letter_draft(
         "INSERT INTO drafts (customer_id, step, channel, language, status, recipient, cc, subject,"
         " body, template_name, template_subject, template_body, source, violations,"
         " policy_version, plan_date, scheduled_for, total_cents, currency, max_days_late, reason,"
-        f" created_at, updated_at) VALUES (?, ?, 'letter', ?, {sql(DraftStatus.PENDING)}, ?, '[]',"
-        " ?, ?, ?, ?, ?,"
-        " 'template', '[]', ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " reason_code, reason_params, created_at, updated_at)"
+        f" VALUES (?, ?, 'letter', ?, {sql(DraftStatus.PENDING)}, ?, '[]', ?, ?, ?, ?, ?,"
+        " 'template', '[]', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             customer_id,
             step,
@@ -365,7 +367,7 @@ def insert_letter_draft(
             total_cents,
             currency,
             max_days_late,
-            reason,
+            *reason_fields(reason).values(),
             now,
             now,
         ),

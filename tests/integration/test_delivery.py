@@ -15,6 +15,7 @@ from assistant.config import Settings
 from assistant.errors import PolicyError
 from assistant.labels import step_phrase
 from assistant.money import format_money
+from assistant.reasons import render
 from assistant.service import Service
 from tests.conftest import FIXED_NOW, write_company
 from tests.support.smtp import Inbox, smtp_server
@@ -89,7 +90,7 @@ def test_server_failing_mid_batch_defers_then_resends_without_duplicates(
     assert len(first.sent) == 1 and len(first.deferred) == 2 and first.failed == []
     for draft_id in first.deferred:
         draft = svc.get_draft(draft_id)
-        assert draft.status == "approved" and "451" in (draft.error or "")
+        assert draft.status == "approved" and "451" in render(draft.error)
     inbox.fail_after = None
     second = svc.sender(backoff_s=0).run()
     assert sorted(second.sent) == sorted(first.deferred)
@@ -108,8 +109,8 @@ def test_a_bad_address_fails_with_the_server_message(
     bad = next(i for i in ids if svc.get_draft(i).customer_id == "C2")
     assert report.failed == [bad] and len(report.sent) == 1
     draft = svc.get_draft(bad)
-    assert draft.status == "failed" and "550" in (draft.error or "")
-    assert "utilisateur inconnu" in (draft.error or "")
+    assert draft.status == "failed" and "550" in render(draft.error)
+    assert "utilisateur inconnu" in render(draft.error)
     # the step is open again: the engine proposes it anew once the address is fixed
     assert [a.customer_id for a in svc.plan(AS_OF).actions] == ["C2"]
 

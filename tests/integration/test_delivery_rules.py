@@ -20,6 +20,7 @@ from assistant.config import Settings
 from assistant.delivery.transports import PermanentError
 from assistant.errors import UserError
 from assistant.models import Payment
+from assistant.reasons import render
 from assistant.service import Service
 from assistant.storage import repo
 from tests.conftest import FIXED_NOW, REPO_ROOT, run_cli, write_company
@@ -75,10 +76,10 @@ def test_a_4xx_for_a_recipient_is_retried_with_backoff_then_left_for_next_run(
     assert sleeps == [1.0, 2.0, 4.0]  # 3 retries, exponential backoff
     assert report.deferred == [first] and report.sent == [second] and report.error is None
     draft = svc.get_draft(first)
-    assert draft.status == "approved" and code.split()[0] in (draft.error or "")
+    assert draft.status == "approved" and code.split()[0] in render(draft.error)
     (event,) = svc.store.events(kinds=("message.deferred",))
     assert (event["actor"], event["customer_id"], event["draft_id"]) == ("marie", "C1", first)
-    assert event["data"] == {"error": draft.error}
+    assert event["data"] == {"error": render(draft.error)}
     inbox.reject = {}
     assert svc.sender(backoff_s=0).run().sent == [first]
     assert [m["To"] for m in inbox.messages] == ["c2@example.com", "c1@example.com"]
@@ -106,7 +107,7 @@ def test_a_5xx_for_a_recipient_fails_the_draft_with_the_server_words(
     assert {e["on_date"] for e in (failed, sent)} == {AS_OF.isoformat()}
     assert failed["data"]["error"] == f"c1@example.com: {code}" and sent["data"]["error"] is None
     assert svc.get_draft(first).status == "failed"
-    assert svc.get_draft(first).error == f"c1@example.com: {code}"
+    assert render(svc.get_draft(first).error) == f"c1@example.com: {code}"
     # shown where a person looks: `relance drafts` and the JSON
     svc.close()
     listing = run_cli("drafts", "--status", "failed", home=tmp_path / "h")
@@ -130,7 +131,7 @@ def test_a_421_stops_the_batch_the_rest_stays_approved(
     assert report.sent == [] and report.failed == [] and report.deferred == ids
     assert report.error is not None and "421" in report.error
     assert {svc.get_draft(i).status for i in ids} == {"approved"}
-    assert "pas tenté" in (svc.get_draft(ids[2]).error or "")
+    assert "pas tenté" in render(svc.get_draft(ids[2]).error)
     inbox.reject = {}
     assert svc.sender(backoff_s=0).run().sent == ids  # the next run sends them, once each
     assert len(inbox.messages) == 3
@@ -181,8 +182,8 @@ def test_content_refused_at_data_fails_the_draft(tmp_path: Path, smtp: tuple[Inb
     ids = reminders(svc)
     inbox.data_reply = "554 5.6.0 message refusé"
     report = svc.sender(backoff_s=0).run()
-    assert report.failed == ids and "554 5.6.0 message refusé" in (
-        svc.get_draft(ids[0]).error or ""
+    assert report.failed == ids and "554 5.6.0 message refusé" in render(
+        svc.get_draft(ids[0]).error
     )
 
 
@@ -201,7 +202,7 @@ def test_a_refused_cc_does_not_fail_a_message_the_customer_received(
     report = svc.sender(backoff_s=0).run()
     assert report.sent == [draft_id] and inbox.envelopes == [["c1@example.com"]]
     draft = svc.get_draft(draft_id)
-    assert draft.status == "sent" and "parti@acme.example: 550" in (draft.error or "")
+    assert draft.status == "sent" and "parti@acme.example: 550" in render(draft.error)
     assert svc.plan(AS_OF).actions == []  # the step stays done: never sent twice
 
 
@@ -317,11 +318,11 @@ def test_a_change_after_approval_cancels_instead_of_sending(
     report = svc.sender(backoff_s=0).run()
     assert report.cancelled == [draft_id] and inbox.messages == []
     draft = svc.get_draft(draft_id)
-    assert draft.status == "cancelled" and why in (draft.error or "")
+    assert draft.status == "cancelled" and why in render(draft.error)
     assert svc.store.query("SELECT * FROM invoice_steps WHERE draft_id = ?", (draft_id,)) == []
     (event,) = svc.store.events(kinds=("draft.cancelled",))
     assert (event["actor"], event["customer_id"], event["draft_id"]) == ("marie", "C1", draft_id)
-    assert event["data"] == {"why": draft.error, "was": "approved", "at": "send"}
+    assert event["data"] == {"why": render(draft.error), "was": "approved", "at": "send"}
 
 
 def test_a_broken_promise_of_the_past_does_not_hold_a_reminder(
@@ -355,7 +356,7 @@ def test_a_newer_whole_balance_promise_wins_over_an_older_broken_invoice_promise
     assert plan.actions == [] and [s.code for s in plan.skipped] == ["promise"]
     report = svc.sender(backoff_s=0).run()
     assert report.cancelled == [draft_id] and report.sent == []
-    assert svc.get_draft(draft_id).error == "promesse de paiement au 2026-12-01"
+    assert render(svc.get_draft(draft_id).error) == "promesse de paiement au 2026-12-01"
 
 
 def test_a_promise_through_the_service_cancels_at_once(tmp_path: Path) -> None:

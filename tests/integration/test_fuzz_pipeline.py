@@ -28,6 +28,7 @@ from assistant.config import Settings
 from assistant.errors import UserError
 from assistant.llm.backend import LangChainBackend
 from assistant.money import format_money, locale_for
+from assistant.reasons import render
 from assistant.render import render_draft, render_drafts
 from assistant.service import Service
 from tests.conftest import FIXED_NOW, write_company
@@ -269,7 +270,7 @@ def test_from_import_to_outbox(
             if approvable:
                 service.approve(approvable, on=AS_OF)
             sent = service.send()
-            assert not sent.error
+            assert not render(sent.error)
             for draft_id in approvable:
                 d = service.get_draft(draft_id)
                 eml = folder / "home" / "outbox" / f"draft-{draft_id}.eml"
@@ -277,7 +278,10 @@ def test_from_import_to_outbox(
                 if d.status == "sent":
                     check_eml(eml, d, service)
                 else:
-                    assert d.status in ("failed", "cancelled") and d.error, (d.status, d.error)
+                    assert d.status in ("failed", "cancelled") and render(d.error), (
+                        d.status,
+                        render(d.error),
+                    )
                     assert not eml.exists()
         finally:
             service.close()

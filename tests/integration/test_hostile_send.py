@@ -19,6 +19,7 @@ from assistant.company import load_company
 from assistant.config import Settings
 from assistant.errors import PolicyError, UserError
 from assistant.llm.backend import LangChainBackend
+from assistant.reasons import render
 from assistant.service import Service
 from tests.conftest import FIXED_NOW, run_cli, write_company
 from tests.support.llm_stub import good_rewrite
@@ -105,7 +106,7 @@ def test_a_draft_that_cannot_be_built_fails_with_its_reason_and_the_batch_goes_o
     assert sorted(report["sent_ids"]) == sorted([ids["C1"], ids["C3"]])
     svc = open_service(home)
     failed = svc.get_draft(ids["C2"])
-    assert failed.status == "failed" and "a(comment)@b.example" in (failed.error or "")
+    assert failed.status == "failed" and "a(comment)@b.example" in render(failed.error)
     assert "inattendue" not in result.stderr
 
 
@@ -223,7 +224,7 @@ def test_a_link_out_of_the_folder_is_refused_at_import_and_at_send(
     os.symlink(tmp_path / "secret_id_rsa", exports / "pdf" / "F9.pdf")
     report = svc.send()
     assert report.failed == [draft_id] and not list((tmp_path / "h" / "outbox").glob("*.eml"))
-    assert "pièce jointe refusée" in (svc.get_draft(draft_id).error or "")
+    assert "pièce jointe refusée" in render(svc.get_draft(draft_id).error)
 
 
 def test_a_configured_folder_is_the_only_one_allowed(tmp_path: Path, exports: Path) -> None:

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from assistant.config import Settings
+from assistant.reasons import render
 from assistant.service import Service
 from tests.conftest import REPO_ROOT, run_cli
 from tests.support.imap import PASSWORD, USER, Dovecot
@@ -97,9 +98,9 @@ def test_fetch_links_each_kind_holds_the_right_customers_and_reads_nothing_twice
     plan = svc.plan(REPLY_AT.date())
     tasks = {a.customer_id: a for a in plan.actions if a.channel == "task"}
     assert tasks["C1"].step == "reply_pending"
-    assert tasks["C1"].reason == "réponse du client du 2026-11-24 à traiter"
+    assert render(tasks["C1"].reason) == "réponse du client du 2026-11-24 à traiter"
     assert tasks["C2"].step == tasks["C5"].step == "reply_pending"
-    assert tasks["C4"].step == "invalid_address" and EMAILS["C4"] in tasks["C4"].reason
+    assert tasks["C4"].step == "invalid_address" and EMAILS["C4"] in render(tasks["C4"].reason)
     assert "C3" not in tasks
     # the bounced reminder reads `bounced` in drafts --json
     svc.close()

@@ -13,6 +13,7 @@ import pytest
 
 from assistant.config import Settings
 from assistant.errors import UserError
+from assistant.reasons import render
 from assistant.replies.triage import TriageInput
 from assistant.service import Service
 from tests.conftest import run_cli, write_company
@@ -92,13 +93,13 @@ def test_end_to_end_a_reply_holds_the_next_reminder_and_paid_waits_like_a_call(
     assert reply.match == "thread" and reply.text.startswith("Bonjour,\n\nnous avons réglé")
     # held: the plan lists a task for a person instead of the reminder ...
     plan = svc.plan(day)
-    assert [(a.step, a.reason) for a in plan.actions] == [
+    assert [(a.step, render(a.reason)) for a in plan.actions] == [
         ("reply_pending", "réponse du client du 2026-12-03 à traiter")
     ]
     # ... and the approved reminder is cancelled at send time with that reason
     sent = svc.send()
     assert sent.cancelled == [second] and sent.sent == []
-    assert svc.get_draft(second).error == "réponse du client du 2026-12-03 à traiter"
+    assert render(svc.get_draft(second).error) == "réponse du client du 2026-12-03 à traiter"
 
     # a person triages it as paid, on the day the customer says, from the command line
     svc.close()
@@ -284,7 +285,7 @@ def test_a_bounce_stops_every_message_to_that_address_until_the_contact_is_fixed
     svc.store.conn.execute("UPDATE drafts SET recipient = ? WHERE id = ?", (bad, c6.id))
     report = svc.send()
     assert report.cancelled == [c6.id]
-    assert svc.get_draft(c6.id).error == f"adresse e-mail invalide ({bad}) : aucun envoi"
+    assert render(svc.get_draft(c6.id).error) == f"adresse e-mail invalide ({bad}) : aucun envoi"
     # the step of the bounced reminder was forgotten: it is proposed again once fixed
     bounced = next(d for d in svc.drafts() if d.customer_id == "C4")
     assert bounced.status == "bounced"

@@ -12,6 +12,7 @@ import pytest
 import trustme
 
 from assistant.config import Settings
+from assistant.reasons import render
 from assistant.service import Service
 from tests.conftest import FIXED_NOW, run_cli, write_company
 from tests.support.smtp import Inbox, password_check, smtp_server
@@ -127,7 +128,7 @@ def test_wrong_password_stops_the_batch_and_fails_no_draft(
     assert report.error is not None and "535" in report.error and USER in report.error
     for draft_id in ids:  # nothing failed, nothing undone: fixing the password is enough
         draft = svc.get_draft(draft_id)
-        assert draft.status == "approved" and "535" in (draft.error or "")
+        assert draft.status == "approved" and "535" in render(draft.error)
     assert inbox.messages == []
     svc.close()
     assert_secret_nowhere(home, report.error)

@@ -18,6 +18,7 @@ import pytest
 
 from assistant.config import Settings
 from assistant.errors import UserError
+from assistant.reasons import render
 from assistant.service import Service
 from assistant.statutory.claims import claims_for
 from assistant.statutory.dossier import SCHEMA_FILE
@@ -149,7 +150,9 @@ def test_collective_proceedings_stop_everything_and_ask_for_a_declaration(demo: 
     actions = [a for a in demo.plan(AS_OF).actions if a.customer_id == "C004"]
     (task,) = actions
     assert task.step == "collective_proceedings" and task.requires_human
-    assert "avant le 2026-01-20" not in task.reason and "avant le 2027-01-20" in task.reason
+    assert "avant le 2026-01-20" not in render(task.reason) and "avant le 2027-01-20" in render(
+        task.reason
+    )
     with pytest.raises(UserError, match="redressement judiciaire"):
         demo.create_notice("C004", AS_OF)
     demo.set_proceedings("C004", kind=None, published=None, declared=date(2026, 12, 1))

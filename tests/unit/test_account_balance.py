@@ -11,6 +11,7 @@ import pytest
 from assistant.errors import ImportRejected
 from assistant.imports.fec import FEC_COLUMNS
 from assistant.money import CurrencyMismatch, Money, Totals
+from assistant.reasons import render
 from assistant.service import Service
 from assistant.storage import balances, repo
 
@@ -254,4 +255,4 @@ def test_a_credit_arriving_after_approval_cancels_the_draft(
         )  # fmt: skip
     report = service.send()
     assert report.cancelled == [1]
-    assert "crédit non affecté" in (service.get_draft(1).error or "")
+    assert "crédit non affecté" in render(service.get_draft(1).error)

@@ -10,6 +10,7 @@ import pytest
 
 from assistant.config import Settings
 from assistant.errors import PolicyError, UserError
+from assistant.reasons import render
 from assistant.service import Service
 from tests.conftest import FIXED_NOW, TEST_COMPANY
 from tests.unit.rules_builders import add_customer, add_invoice
@@ -68,7 +69,7 @@ def test_a_hand_edited_company_file_withdraws_an_approved_draft_before_it_leaves
     assert report.sent == [] and report.renewed == [draft.id]
     assert service.get_draft(draft.id).status == "superseded"
     (new,) = service.drafts("pending")
-    assert NEW_IBAN in new.body and "politique ou les faits" in (new.error or "")
+    assert NEW_IBAN in new.body and "politique ou les faits" in render(new.error)
     # the step the approval had marked is open again: the new version is the message
     assert not service.store.query("SELECT * FROM invoice_steps")
 

@@ -9,6 +9,7 @@ import pytest
 
 from assistant.drafting.templates import TemplateStore
 from assistant.errors import PolicyError, UserError
+from assistant.reasons import render
 from assistant.service import Service
 from tests.unit.rules_builders import add_customer, add_invoice
 
@@ -148,7 +149,7 @@ def test_dispute_cancels_pending_and_approved_drafts(service: Service) -> None:
     service.approve([1], on=DAY)
     service.open_dispute("F-1", "prestation contestée")
     d = service.get_draft(1)
-    assert d.status == "cancelled" and "litige" in (d.error or "")
+    assert d.status == "cancelled" and "litige" in render(d.error)
     assert service.store.scalar("SELECT count(*) FROM invoice_steps") == 0
     service.resolve_dispute("F-1")
     assert [a.step for a in service.plan(DAY).actions] == ["reminder_1"]

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 from assistant.models import Payment
 from assistant.money import format_money
+from assistant.reasons import render
 from assistant.service import Service
 from assistant.storage import repo
 from tests.unit.rules_builders import add_customer, add_invoice, mark
@@ -67,7 +68,7 @@ def test_missed_instalment_becomes_a_call_and_a_logged_call_closes_it(service: S
     late = due_of(first) + timedelta(days=10)
     (action,) = service.plan(late).actions
     assert action.step == "instalment_missed" and action.requires_human
-    assert action.notify_salesperson and "1/3" in action.reason
+    assert action.notify_salesperson and "1/3" in render(action.reason)
     service.log_call("C1", "promise", on=late, promised=late + timedelta(days=3))
     assert steps_on(service, late + timedelta(days=1)) == []
 

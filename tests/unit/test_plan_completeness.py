@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from assistant.config import Settings
 from assistant.models import InvoiceStatus
+from assistant.reasons import render
 from assistant.rules import load_scenario, make_plan
 from assistant.service import Service
 from assistant.storage.db import Store, open_store
@@ -57,7 +58,9 @@ def test_demo_invoices_stay_in_the_plan_after_escalation_and_a_broken_promise(
                     (task,) = [a for a in plan.actions if number in a.invoices]
                     assert task.customer_id == cid and task.requires_human
                     assert task.step == "follow_up" and task.standing
-                    assert "non tenue" in task.reason and "sans suite" in task.reason
+                    assert "non tenue" in render(task.reason) and "sans suite" in render(
+                        task.reason
+                    )
     finally:
         service.close()
 
@@ -70,7 +73,7 @@ def test_follow_up_after_escalation_names_the_day_and_holds_new_reminders(store:
     plan = plan_on(store, WED + timedelta(days=36))
     (task,) = plan.actions
     assert (task.step, task.invoices) == ("follow_up", ("F1",))
-    assert task.reason == "à traiter : escalade du 2026-04-10 sans suite"
+    assert render(task.reason) == "à traiter : escalade du 2026-04-10 sans suite"
     # while a person has the customer in hand, no automatic reminder goes out
     assert [(s.invoice_number, s.code) for s in plan.skipped] == [("F2", "held_by_human_task")]
 
@@ -92,7 +95,7 @@ def test_explain_lists_disputed_and_not_yet_due_invoices(store: Store) -> None:
     add_invoice(store, "F1", WED + timedelta(days=20))
     add_invoice(store, "F2", WED - timedelta(days=40), status=InvoiceStatus.DISPUTED)
     plan = make_plan(store, None, WED, explain=True)
-    why = {s.invoice_number: (s.code, s.reason) for s in plan.skipped}
+    why = {s.invoice_number: (s.code, render(s.reason)) for s in plan.skipped}
     assert why["F1"] == ("next_step", "prochaine étape : Pré-échéance le 2026-03-27")
     assert why["F2"][0] == "disputed"
 

@@ -19,6 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from assistant.models import InvoiceStatus
+from assistant.reasons import render
 from assistant.rules import Plan, hold_sources, make_plan
 from assistant.rules.holds import Hold
 from assistant.service import Service
@@ -386,6 +387,6 @@ def test_the_send_recheck_reads_only_the_customers_it_sends_to(
     report = service.send()
     assert asked == [frozenset({"C1", "C2"})]
     assert sorted(report.cancelled) == sorted([by_customer["C1"], by_customer["C2"]])
-    assert service.get_draft(by_customer["C1"]).error == "adresse invalide"
-    assert service.get_draft(by_customer["C2"]).error == "réponse de C2 à traiter"
+    assert render(service.get_draft(by_customer["C1"]).error) == "adresse invalide"
+    assert render(service.get_draft(by_customer["C2"]).error) == "réponse de C2 à traiter"
     assert service.get_draft(by_customer["C3"]).status == "pending"

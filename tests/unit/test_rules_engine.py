@@ -7,6 +7,7 @@ from datetime import date, timedelta
 import pytest
 
 from assistant.models import InvoiceStatus
+from assistant.reasons import render
 from assistant.storage.db import Store
 from tests.unit.rules_builders import add_customer, add_invoice, mark, plan_on, simulate
 
@@ -29,7 +30,7 @@ def test_seed_scenario_end_to_end_on_business_days(store: Store) -> None:
     assert [day for day, _ in standing] == [
         date(2026, 4, 10) + timedelta(days=n) for n in range(1, 11)
     ]
-    assert {(a.step, a.invoices, a.reason) for _, a in standing} == {
+    assert {(a.step, a.invoices, render(a.reason)) for _, a in standing} == {
         ("follow_up", ("F1",), "à traiter : escalade du 2026-04-10 sans suite")
     }
     assert steps_by_day(seen) == [
@@ -50,7 +51,7 @@ def test_reason_explains_the_step_and_the_previous_one(store: Store) -> None:
     mark(store, ["F1"], "reminder_1", date(2026, 11, 13))
     (action,) = plan_on(store, date(2026, 11, 20)).actions
     assert action.step == "reminder_2"
-    assert action.reason == (
+    assert render(action.reason) == (
         "J+10 atteint le 2026-11-20 (échéance 2026-11-10) ; relance J+3 envoyée le 2026-11-13"
     )
 
@@ -62,7 +63,7 @@ def test_reason_in_english(store: Store) -> None:
     add_invoice(store, "F1", date(2026, 11, 10))
     set_language("en")
     (action,) = plan_on(store, date(2026, 11, 20)).actions
-    assert action.reason.startswith("D+10 reached on 2026-11-20 (due 2026-11-10)")
+    assert render(action.reason).startswith("D+10 reached on 2026-11-20 (due 2026-11-10)")
 
 
 @pytest.mark.parametrize(
@@ -154,7 +155,7 @@ def test_grouping_one_action_per_customer_and_step(store: Store) -> None:
         ("C1", "reminder_1", ("F1", "F2", "F3")),
         ("C2", "reminder_1", ("G1",)),
     ]
-    assert "3 factures regroupées" in actions[0].reason
+    assert "3 factures regroupées" in render(actions[0].reason)
 
 
 def test_one_message_per_customer_at_the_most_advanced_step(store: Store) -> None:
@@ -176,7 +177,7 @@ def test_a_reminder_lists_every_overdue_invoice_not_yet_at_its_step(store: Store
     day = WED + timedelta(days=9)  # a Friday, past the minimum gap
     (action,) = plan_on(store, day).actions
     assert (action.step, action.invoices) == ("reminder_2", ("A", "B"))
-    assert "2 factures regroupées" in action.reason
+    assert "2 factures regroupées" in render(action.reason)
 
 
 def test_human_task_holds_automatic_emails_and_lists_all_overdue(store: Store) -> None:
@@ -216,7 +217,7 @@ def test_promise_window_pauses_then_broken_promise_calls_a_human(service) -> Non
     assert service.plan(WED + timedelta(days=15)).actions == []  # last day of grace
     (action,) = service.plan(WED + timedelta(days=16)).actions  # broken
     assert action.step == "call"
-    assert "non tenue" in action.reason
+    assert "non tenue" in render(action.reason)
 
 
 def test_kept_promise_resumes_normal_schedule(service) -> None:
@@ -351,7 +352,7 @@ def test_a_call_lists_only_the_invoices_not_called_yet(store: Store) -> None:
     # CALLED is overdue but already had this call, and its escalation (J+30) is 5 days away
     (action,) = plan_on(store, WED + timedelta(days=20)).actions
     assert (action.step, action.invoices) == ("call", ("NEXT",))
-    assert "factures regroupées" not in action.reason
+    assert "factures regroupées" not in render(action.reason)
 
 
 def promise(store: Store, number: str | None, made: date, promised: date) -> None:
@@ -375,10 +376,10 @@ def test_a_newer_whole_balance_promise_wins_over_an_older_broken_invoice_promise
     assert result.actions == []  # no call: the customer's latest promise is still open
     (skip,) = result.skipped
     assert (skip.code, skip.invoice_number) == ("promise", "F1")
-    assert "2026-03-31" in skip.reason
+    assert "2026-03-31" in render(skip.reason)
     # and once the whole-balance promise is broken too, a person calls about it
     (call,) = plan_on(store, WED + timedelta(days=26)).actions
-    assert call.step == "call" and "2026-03-31 non tenue" in call.reason
+    assert call.step == "call" and "2026-03-31 non tenue" in render(call.reason)
 
 
 def test_a_newer_invoice_promise_wins_over_an_older_broken_whole_balance_promise(
@@ -421,4 +422,5 @@ def test_plan_json_is_the_contract_keys_then_the_extensions(store: Store) -> Non
         "amount": "2000.00",  # what is asked, net of credits, capped by the balance (issue 12)
         "currency": "EUR",
         "standing": False,
+        "reason_code": "step_reached",  # the code behind `reason` (assistant/reasons.py)
     }

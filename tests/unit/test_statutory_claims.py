@@ -10,6 +10,7 @@ import pytest
 
 from assistant.errors import UserError
 from assistant.models import Payment
+from assistant.reasons import render
 from assistant.rules.promises import load_promises
 from assistant.service import Service
 from assistant.statutory.claims import claims_for
@@ -96,7 +97,7 @@ def test_the_plan_warns_of_a_limitation_without_stopping_anything(service: Servi
     add_invoice(store, "F-OLD", date(2021, 6, 15), cents=10_000)
     plan = service.plan(date(2025, 12, 15))
     assert [(w.invoice_number, w.code) for w in plan.warnings] == [("F-OLD", "limitation")]
-    assert "2026-06-15" in plan.warnings[0].reason
+    assert "2026-06-15" in render(plan.warnings[0].reason)
     assert [a.customer_id for a in plan.actions] == ["C1"]  # still planned
     assert service.plan(date(2025, 12, 14)).warnings == []
 

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from assistant.delivery.pacing import Pacing, pace
 from assistant.demo.home import write_demo_company
+from assistant.reasons import render
 from assistant.service import Service
 from assistant.storage.review import Delivered
 from tests.unit.rules_builders import add_customer, add_invoice
@@ -48,7 +49,7 @@ def test_the_minimum_gap_holds_at_send_time_whatever_was_approved(service: Servi
     report = service.send()  # reminder_1 leaves; reminder_2 the same day would break the gap
     assert len(report.sent) == 1 and report.held == [newer.id]
     held = service.get_draft(newer.id)
-    assert held.status == "approved" and "écart minimum" in (held.error or "")
+    assert held.status == "approved" and "écart minimum" in render(held.error)
     at(service, second + timedelta(days=4))
     assert service.send().held == [newer.id]  # still inside the gap
     at(service, second + timedelta(days=5))
@@ -64,7 +65,7 @@ def test_an_approved_older_step_never_follows_a_newer_one_sent(service: Service)
     today = WED + timedelta(days=20)
     sent = Delivered("C1", WED + timedelta(days=12), "reminder_2", "email", ("F2",), 99, None)
     verdict = pace(pre_due, [sent], today, 5)
-    assert verdict.cancel is not None and "Relance 2 déjà envoyée" in verdict.cancel
+    assert verdict.cancel is not None and "Relance 2 déjà envoyée" in render(verdict.cancel)
     # the e-mail and the SMS of one step, drafted and sent together, are one message
     sms = Delivered("C1", today, "pre_due", "sms", ("F1",), 98, pre_due.plan_date)
     assert pace(pre_due, [sms], today, 5) == Pacing()

@@ -20,6 +20,7 @@ from assistant.labels import step_label
 from assistant.render import schedule_lines
 from assistant.rules import Action
 from tui.roles import RoleGate
+from tui.words import words
 
 if TYPE_CHECKING:
     from tui.app import RelanceApp
@@ -27,9 +28,9 @@ if TYPE_CHECKING:
 
 class CallsScreen(RoleGate, Screen[None]):
     BINDINGS = [
-        Binding("l", "log_call", tr("Saisir le résultat", "Log outcome")),
-        Binding("e", "escalate", tr("Décider (escalade)", "Decide (escalation)")),
-        Binding("ctrl+r", "reload", tr("Actualiser", "Reload")),
+        Binding("l", "log_call", words("Saisir le résultat", "Log outcome")),
+        Binding("e", "escalate", words("Décider (escalade)", "Decide (escalation)")),
+        Binding("ctrl+r", "reload", words("Actualiser", "Reload")),
     ]
 
     def __init__(self) -> None:

@@ -22,9 +22,11 @@ from assistant.drafting.queue import DraftView
 from assistant.i18n import tr
 from assistant.labels import channel_label, source_label, status_label, step_label
 from assistant.money import format_money
+from assistant.reasons import render
 from assistant.render import who_line
 from assistant.storage.drafts_lifecycle import DraftStatus
 from tui.roles import RoleGate
+from tui.words import words
 
 if TYPE_CHECKING:
     from tui.app import RelanceApp
@@ -56,14 +58,18 @@ def diff_text(template: str, current: str) -> Text:
 
 class DraftScreen(RoleGate, Screen[None]):
     BINDINGS = [
-        Binding("escape", "back", tr("Retour / annuler", "Back / cancel")),
-        Binding("ctrl+a", "approve", tr("Approuver et suivant", "Approve and next"), priority=True),
-        Binding("ctrl+s", "save", tr("Enregistrer l'édition", "Save edit"), priority=True),
-        Binding("ctrl+r", "reject", tr("Rejeter", "Reject"), priority=True),
-        Binding("ctrl+g", "regenerate", tr("Régénérer", "Regenerate"), priority=True),
-        Binding("ctrl+u", "unapprove", tr("Remettre en attente", "Back to pending"), priority=True),
-        Binding("ctrl+n", "next", tr("Suivant", "Next"), priority=True),
-        Binding("ctrl+b", "previous", tr("Précédent", "Previous"), priority=True),
+        Binding("escape", "back", words("Retour / annuler", "Back / cancel")),
+        Binding(
+            "ctrl+a", "approve", words("Approuver et suivant", "Approve and next"), priority=True
+        ),
+        Binding("ctrl+s", "save", words("Enregistrer l'édition", "Save edit"), priority=True),
+        Binding("ctrl+r", "reject", words("Rejeter", "Reject"), priority=True),
+        Binding("ctrl+g", "regenerate", words("Régénérer", "Regenerate"), priority=True),
+        Binding(
+            "ctrl+u", "unapprove", words("Remettre en attente", "Back to pending"), priority=True
+        ),
+        Binding("ctrl+n", "next", words("Suivant", "Next"), priority=True),
+        Binding("ctrl+b", "previous", words("Précédent", "Previous"), priority=True),
     ]
 
     def __init__(self, draft_id: int, order: list[int] | None = None) -> None:
@@ -117,7 +123,7 @@ class DraftScreen(RoleGate, Screen[None]):
             tr("{n} j de retard", "{n} days late", n=d.max_days_late),
             f" · {d.recipient or '—'}",
             (f" · {tr('source', 'source')} {source_label(d.source)}", "magenta"),
-            f"\n{d.reason}",
+            f"\n{render(d.reason)}",
         )
         if d.attachments:
             facts.append("\n" + tr("Pièces jointes : ", "Attachments: "))
@@ -127,7 +133,7 @@ class DraftScreen(RoleGate, Screen[None]):
         if d.error:  # the server's words (failed, to retry), why it was cancelled or held,
             # or the note of a new version (policy or company facts changed): not an error
             style = "yellow" if d.status == DraftStatus.PENDING else "bold red"
-            facts.append(f"\n{status_label(d.status)} : {d.error}", style=style)
+            facts.append(f"\n{status_label(d.status)} : {render(d.error)}", style=style)
         if d.by:  # who edited, approved, rejected, sent it (docs/roles.md)
             facts.append("\n" + who_line(d.by), style="dim")
         self.query_one("#facts", Static).update(facts)

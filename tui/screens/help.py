@@ -9,6 +9,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Markdown
 
 from assistant.i18n import tr
+from tui.words import words
 
 HELP_FR = """\
 # relance — aide
@@ -86,7 +87,7 @@ bulk.
 
 
 class HelpScreen(ModalScreen[None]):
-    BINDINGS = [Binding("escape,f1,question_mark", "close", tr("Fermer", "Close"))]
+    BINDINGS = [Binding("escape,f1,question_mark", "close", words("Fermer", "Close"))]
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="dialog wide"):

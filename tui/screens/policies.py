@@ -21,6 +21,7 @@ from assistant.errors import PolicyError, UserError
 from assistant.i18n import tr
 from assistant.storage.drafts_lifecycle import DraftStatus
 from tui.roles import RoleGate
+from tui.words import words
 
 if TYPE_CHECKING:
     from tui.app import RelanceApp
@@ -28,8 +29,8 @@ if TYPE_CHECKING:
 
 class PoliciesScreen(RoleGate, Screen[None]):
     BINDINGS = [
-        Binding("ctrl+s", "save", tr("Enregistrer", "Save"), priority=True),
-        Binding("ctrl+e", "preview", tr("Aperçu", "Preview"), priority=True),
+        Binding("ctrl+s", "save", words("Enregistrer", "Save"), priority=True),
+        Binding("ctrl+e", "preview", words("Aperçu", "Preview"), priority=True),
     ]
 
     def __init__(self) -> None:

@@ -25,6 +25,7 @@ from assistant.money import format_money
 from assistant.search import fold
 from assistant.storage.drafts_lifecycle import DraftStatus
 from tui.roles import RoleGate
+from tui.words import words
 
 if TYPE_CHECKING:
     from tui.app import RelanceApp
@@ -84,19 +85,19 @@ class QueueScreen(RoleGate, Screen[None]):
     """Pending drafts; Enter opens one; `a` approves; space selects; `A` approves the selection."""
 
     BINDINGS = [
-        Binding("enter", "open", tr("Ouvrir", "Open")),
-        Binding("a", "approve", tr("Approuver", "Approve")),
-        Binding("space", "toggle", tr("Sélectionner", "Select")),
-        Binding("A", "bulk_approve", tr("Approuver la sélection", "Approve selection")),
-        Binding("u", "unapprove", tr("Remettre en attente", "Back to pending")),
-        Binding("S", "send", tr("Envoyer les approuvés", "Send approved")),
-        Binding("r", "reject", tr("Rejeter", "Reject")),
-        Binding("s", "sort", tr("Trier", "Sort")),
-        Binding("right_square_bracket", "page(1)", tr("Page suivante", "Next page")),
-        Binding("left_square_bracket", "page(-1)", tr("Page précédente", "Previous page")),
-        Binding("slash", "search", tr("Chercher", "Search")),
-        Binding("k", "settle_stuck", tr("Trancher un envoi interrompu", "Settle a stuck send")),
-        Binding("ctrl+r", "reload", tr("Actualiser", "Reload"), show=False),
+        Binding("enter", "open", words("Ouvrir", "Open")),
+        Binding("a", "approve", words("Approuver", "Approve")),
+        Binding("space", "toggle", words("Sélectionner", "Select")),
+        Binding("A", "bulk_approve", words("Approuver la sélection", "Approve selection")),
+        Binding("u", "unapprove", words("Remettre en attente", "Back to pending")),
+        Binding("S", "send", words("Envoyer les approuvés", "Send approved")),
+        Binding("r", "reject", words("Rejeter", "Reject")),
+        Binding("s", "sort", words("Trier", "Sort")),
+        Binding("right_square_bracket", "page(1)", words("Page suivante", "Next page")),
+        Binding("left_square_bracket", "page(-1)", words("Page précédente", "Previous page")),
+        Binding("slash", "search", words("Chercher", "Search")),
+        Binding("k", "settle_stuck", words("Trancher un envoi interrompu", "Settle a stuck send")),
+        Binding("ctrl+r", "reload", words("Actualiser", "Reload"), show=False),
     ]
 
     def __init__(self) -> None:

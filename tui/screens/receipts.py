@@ -18,6 +18,7 @@ from assistant.money import format_money
 from assistant.storage.bank_repo import MatchView
 from tui.roles import RoleGate
 from tui.widgets.modals import FormModal
+from tui.words import words
 
 if TYPE_CHECKING:
     from tui.app import RelanceApp
@@ -62,12 +63,12 @@ def receipt_row(m: MatchView, names: dict[str, str]) -> tuple[Text | str, ...]:
 
 class ReceiptsScreen(RoleGate, Screen[None]):
     BINDINGS = [
-        Binding("a", "apply", tr("Appliquer", "Apply")),
-        Binding("r", "reject", tr("Rejeter", "Reject")),
-        Binding("e", "reassign", tr("Réaffecter", "Reassign")),
-        Binding("u", "undo", tr("Annuler l'application", "Undo")),
-        Binding("v", "toggle_all", tr("Tout / à décider", "All / to decide")),
-        Binding("ctrl+r", "reload", tr("Actualiser", "Reload"), show=False),
+        Binding("a", "apply", words("Appliquer", "Apply")),
+        Binding("r", "reject", words("Rejeter", "Reject")),
+        Binding("e", "reassign", words("Réaffecter", "Reassign")),
+        Binding("u", "undo", words("Annuler l'application", "Undo")),
+        Binding("v", "toggle_all", words("Tout / à décider", "All / to decide")),
+        Binding("ctrl+r", "reload", words("Actualiser", "Reload"), show=False),
     ]
 
     def __init__(self) -> None:

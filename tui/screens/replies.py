@@ -20,6 +20,7 @@ from assistant.money import format_money, parse_amount
 from assistant.replies.triage import TriageInput
 from assistant.storage.replies_repo import Reply
 from tui.roles import RoleGate
+from tui.words import words
 
 if TYPE_CHECKING:
     from tui.app import RelanceApp
@@ -66,10 +67,10 @@ def triage_input(form: dict[str, Any]) -> TriageInput:
 
 class RepliesScreen(RoleGate, Screen[None]):
     BINDINGS = [
-        Binding("a", "accept", tr("Accepter la suggestion", "Accept suggestion")),
-        Binding("c", "correct", tr("Corriger", "Correct")),
-        Binding("t", "toggle", tr("À traiter / toutes", "To triage / all")),
-        Binding("ctrl+r", "reload", tr("Actualiser", "Reload")),
+        Binding("a", "accept", words("Accepter la suggestion", "Accept suggestion")),
+        Binding("c", "correct", words("Corriger", "Correct")),
+        Binding("t", "toggle", words("À traiter / toutes", "To triage / all")),
+        Binding("ctrl+r", "reload", words("Actualiser", "Reload")),
     ]
 
     def __init__(self) -> None:

@@ -19,6 +19,7 @@ from assistant.i18n import language, tr
 from assistant.labels import step_label
 from assistant.money import format_money, parse_amount
 from assistant.results import dimension_label, share
+from tui.words import words
 
 if TYPE_CHECKING:
     from tui.app import RelanceApp
@@ -136,8 +137,8 @@ def debtors_table(debtors: list[dict[str, Any]], currency: str = "EUR") -> Table
 
 class ResultsScreen(Screen[None]):
     BINDINGS = [
-        Binding("d", "dimension", tr("Ton / segment / version", "Tone / segment / version")),
-        Binding("ctrl+r", "reload", tr("Actualiser", "Reload")),
+        Binding("d", "dimension", words("Ton / segment / version", "Tone / segment / version")),
+        Binding("ctrl+r", "reload", words("Actualiser", "Reload")),
     ]
 
     def __init__(self) -> None:

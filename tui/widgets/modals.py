@@ -17,6 +17,7 @@ from textual.widgets.option_list import Option
 from assistant.errors import UserError
 from assistant.i18n import tr
 from assistant.inputs import parse_day, parse_money
+from tui.words import words
 
 ResultT = TypeVar("ResultT")
 
@@ -25,7 +26,7 @@ class FormModal(ModalScreen[ResultT]):
     """A dialog of fields with « OK » and « Annuler »: Enter in a field or the OK button calls
     `submit()`; Escape or « Annuler » closes it with nothing."""
 
-    BINDINGS = [Binding("escape", "cancel", tr("Annuler", "Cancel"))]
+    BINDINGS = [Binding("escape", "cancel", words("Annuler", "Cancel"))]
 
     def submit(self) -> None:
         raise NotImplementedError
@@ -79,7 +80,7 @@ class ReasonModal(FormModal[str | None]):
 class ConfirmModal(ModalScreen[bool]):
     """Ask before a decision that sends or approves many messages at once."""
 
-    BINDINGS = [Binding("escape", "cancel", tr("Annuler", "Cancel"))]
+    BINDINGS = [Binding("escape", "cancel", words("Annuler", "Cancel"))]
 
     def __init__(self, question: str, yes: str) -> None:
         super().__init__()
@@ -106,7 +107,7 @@ class ConfirmModal(ModalScreen[bool]):
 class ChoiceModal(ModalScreen[str | None]):
     """Pick one option (regenerate with another tone or language)."""
 
-    BINDINGS = [Binding("escape", "cancel", tr("Annuler", "Cancel"))]
+    BINDINGS = [Binding("escape", "cancel", words("Annuler", "Cancel"))]
 
     def __init__(self, title: str, choices: list[tuple[str, str]]) -> None:
         super().__init__()
