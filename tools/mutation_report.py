@@ -65,6 +65,7 @@ class ModuleScore:
     equivalent: list[str] = field(default_factory=list)
     no_tests: list[str] = field(default_factory=list)
     not_checked: int = 0
+    seconds: float = 0.0  # the test time of its mutants (each mutant's test process, wall clock)
     other: Counter[str] = field(default_factory=Counter)
 
     @property
@@ -102,12 +103,16 @@ def scores(equivalents: dict[str, Equivalent]) -> tuple[list[ModuleScore], list[
         result.append(score)
         if not meta.exists():
             continue
-        codes: dict[str, int | None] = json.loads(meta.read_text())["exit_code_by_key"]
+        data = json.loads(meta.read_text())
+        codes: dict[str, int | None] = data["exit_code_by_key"]
+        durations: dict[str, float] = data.get("durations_by_key", {})
         for mutant, code in sorted(codes.items(), key=lambda kv: _natural(kv[0])):
             score.total += 1
             if code is None or code in INTERRUPTED:
                 score.not_checked += 1
-            elif code in KILLED:
+                continue
+            score.seconds += durations.get(mutant, 0.0)
+            if code in KILLED:
                 score.killed += 1
             elif code in TIMEOUT:
                 score.timeout += 1
@@ -141,17 +146,28 @@ def _score(r: ModuleScore) -> str:
     return text if not r.not_checked else f"{text} of those run"
 
 
+def _status(r: ModuleScore) -> str:
+    if not r.total or r.not_checked == r.total:
+        return "not run"
+    return "complete" if not r.not_checked else "partial"
+
+
+def _minutes(seconds: float) -> str:
+    return f"{seconds / 60:.1f}"
+
+
 def table(rows: list[ModuleScore]) -> list[str]:
     lines = [
-        "| module | mutants | not run yet | killed | timeout | survived | equivalent | no test"
-        " | score |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---|",
+        "| module | run | mutants | not run yet | killed | timeout | survived | equivalent"
+        " | no test | score | test time (min) |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---|---:|",
     ]
     totals = ModuleScore("all")
     for r in rows:
         lines.append(
-            f"| `{r.path}` | {r.total} | {r.not_checked} | {r.killed} | {r.timeout}"
-            f" | {len(r.survived)} | {len(r.equivalent)} | {len(r.no_tests)} | {_score(r)} |"
+            f"| `{r.path}` | {_status(r)} | {r.total} | {r.not_checked} | {r.killed}"
+            f" | {r.timeout} | {len(r.survived)} | {len(r.equivalent)} | {len(r.no_tests)}"
+            f" | {_score(r)} | {_minutes(r.seconds)} |"
         )
         totals.total += r.total
         totals.killed += r.killed
@@ -160,10 +176,11 @@ def table(rows: list[ModuleScore]) -> list[str]:
         totals.equivalent += r.equivalent
         totals.no_tests += r.no_tests
         totals.not_checked += r.not_checked
+        totals.seconds += r.seconds
     lines.append(
-        f"| **all** | {totals.total} | {totals.not_checked} | {totals.killed} | {totals.timeout}"
-        f" | {len(totals.survived)} | {len(totals.equivalent)} | {len(totals.no_tests)}"
-        f" | {_score(totals)} |"
+        f"| **all** | {_status(totals)} | {totals.total} | {totals.not_checked} | {totals.killed}"
+        f" | {totals.timeout} | {len(totals.survived)} | {len(totals.equivalent)}"
+        f" | {len(totals.no_tests)} | {_score(totals)} | {_minutes(totals.seconds)} |"
     )
     return lines
 

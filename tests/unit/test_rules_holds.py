@@ -81,10 +81,13 @@ def test_holds_are_empty_until_one_is_added() -> None:
     from assistant.rules.holds import Holds
 
     assert not Holds()
-    on_invoice, on_customer = Holds(), Holds()
+    on_invoice, on_customer, on_address = Holds(), Holds(), Holds()
     on_invoice.add(Hold("payment_match", "C1", "virement", invoice_number="F-1"))
     on_customer.add(Hold("reply_pending", "C2", "réponse"))
-    assert on_invoice and on_customer
+    on_address.add(Hold("invalid_address", "C3", "adresse invalide", address="X@Client.example"))
+    assert on_invoice and on_customer and on_address
+    assert on_address.for_customer("C3") == []  # an address hold is kept by its address
+    assert on_address.blocking("C3", [], ["x@client.example"]).code == "invalid_address"  # type: ignore[union-attr]
     assert on_invoice.for_invoice("F-1")[0].code == "payment_match"
     assert on_invoice.for_customer("C1") == [] and on_customer.for_invoice("F-1") == []
     assert on_invoice.blocking("C1", ["F-0", "F-1"]).code == "payment_match"  # type: ignore[union-attr]
