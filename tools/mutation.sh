@@ -31,6 +31,7 @@ if [ -d mutants ] && [ "$(cat mutants/.relance-config 2> /dev/null)" != "$finger
 fi
 mkdir -p mutants
 echo "$fingerprint" > mutants/.relance-config
+python tools/mutation_report.py --sync-copies
 
 # With modules: only their mutants not run yet, or that survived without being listed as
 # equivalent (mutmut re-runs every mutant it is given by name, cached or not). ALL=1: every one.

@@ -4,6 +4,7 @@
     python tools/mutation_report.py --write docs/mutation.md  also rewrite the generated parts
     python tools/mutation_report.py --config-hash           fingerprint of [tool.mutmut]
     python tools/mutation_report.py --todo assistant/kpis.py  mutants still to run (see below)
+    python tools/mutation_report.py --sync-copies           drop stale copies of other modules
 
 Equivalent mutants (no behaviour change) are listed in tools/mutation_equivalents.toml with the
 line the mutant writes and the reason; an entry whose mutant no longer writes that line (the
@@ -135,6 +136,23 @@ def scores(equivalents: dict[str, Equivalent]) -> tuple[list[ModuleScore], list[
     return result, stale
 
 
+def sync_copies() -> list[str]:
+    """Delete the copies in mutants/ of the source files that are not mutated and changed since
+    they were copied: mutmut copies a file only when its copy is missing, so without this the
+    tests would run against an old copy of, say, service.py."""
+    mutated = set(config()["only_mutate"])  # type: ignore[arg-type]
+    stale: list[str] = []
+    for source_dir in config()["source_paths"]:  # type: ignore[union-attr]
+        for path in sorted(Path(str(source_dir)).rglob("*")):
+            copy = Path("mutants") / path
+            if not path.is_file() or str(path) in mutated or not copy.exists():
+                continue
+            if copy.read_bytes() != path.read_bytes():
+                copy.unlink()
+                stale.append(str(path))
+    return stale
+
+
 def todo(paths: list[str], equivalents: dict[str, Equivalent]) -> list[str]:
     """The mutants of these modules to run: not run yet, or survived and not listed as
     equivalent (a new test may kill it now). A module never generated: its pattern."""
@@ -223,12 +241,17 @@ def main() -> int:
     parser.add_argument("--write", type=Path, help="rewrite the generated blocks of this file")
     parser.add_argument("--config-hash", action="store_true")
     parser.add_argument("--todo", nargs="+", metavar="MODULE", help="print the mutants to run")
+    parser.add_argument("--sync-copies", action="store_true", help="drop stale copies")
     args = parser.parse_args()
     if args.config_hash:
         print(config_hash())
         return 0
     os.chdir(ROOT)
     equivalents = load_equivalents()
+    if args.sync_copies:
+        for path in sync_copies():
+            print(f"changed since copied to mutants/: {path}")
+        return 0
     if args.todo:
         print("\n".join(todo(args.todo, equivalents)))
         return 0
