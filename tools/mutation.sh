@@ -2,7 +2,11 @@
 # Mutation testing of the code that protects customers (docs/mutation.md). Not part of CI.
 #
 #   tools/mutation.sh                        every module listed in [tool.mutmut] only_mutate
-#   tools/mutation.sh assistant/kpis.py ...  only these modules (re-tests all their mutants)
+#   tools/mutation.sh assistant/kpis.py ...  only these modules: the mutants not run yet and
+#                                            the survivors not listed as equivalent
+#   ALL=1 tools/mutation.sh assistant/kpis.py  every mutant of these modules again
+#   tools/mutation.sh 'assistant.money.x_parse_amount__mutmut_2' ...  only these mutants (names
+#                                            as the report prints them; after a new test)
 #   JOBS=1 tools/mutation.sh                 one test process instead of two
 #
 # mutmut keeps its results in mutants/ per function: a later run re-tests only the functions
@@ -27,12 +31,26 @@ if [ -d mutants ] && [ "$(cat mutants/.relance-config 2> /dev/null)" != "$finger
 fi
 mkdir -p mutants
 echo "$fingerprint" > mutants/.relance-config
+python tools/mutation_report.py --sync-copies
 
+# With modules: only their mutants not run yet, or that survived without being listed as
+# equivalent (mutmut re-runs every mutant it is given by name, cached or not). ALL=1: every one.
 patterns=()
-for module in "$@"; do
-  dotted="${module%.py}"
-  patterns+=("${dotted//\//.}.*")
+for arg in "$@"; do
+  if [[ "$arg" == *.py && -n "${ALL:-}" ]]; then
+    dotted="${arg%.py}"
+    patterns+=("${dotted//\//.}.*")
+  elif [[ "$arg" == *.py ]]; then
+    mapfile -t -O "${#patterns[@]}" patterns < <(python tools/mutation_report.py --todo "$arg")
+  else # a mutant's name (or a pattern of names), as the report prints them
+    patterns+=("$arg")
+  fi
 done
+if [ "$#" -gt 0 ] && [ "${#patterns[@]}" -eq 0 ]; then
+  echo "nothing left to run in: $*"
+  python tools/mutation_report.py
+  exit 0
+fi
 
 start=$(date +%s)
 nice python tools/mutmut_run.py run --max-children "${JOBS:-2}" "${patterns[@]}"

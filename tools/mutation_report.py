@@ -3,6 +3,8 @@
     python tools/mutation_report.py                         the table, and what is left to do
     python tools/mutation_report.py --write docs/mutation.md  also rewrite the generated parts
     python tools/mutation_report.py --config-hash           fingerprint of [tool.mutmut]
+    python tools/mutation_report.py --todo assistant/kpis.py  mutants still to run (see below)
+    python tools/mutation_report.py --sync-copies           drop stale copies of other modules
 
 Equivalent mutants (no behaviour change) are listed in tools/mutation_equivalents.toml with the
 line the mutant writes and the reason; an entry whose mutant no longer writes that line (the
@@ -65,6 +67,7 @@ class ModuleScore:
     equivalent: list[str] = field(default_factory=list)
     no_tests: list[str] = field(default_factory=list)
     not_checked: int = 0
+    seconds: float = 0.0  # the test time of its mutants (each mutant's test process, wall clock)
     other: Counter[str] = field(default_factory=Counter)
 
     @property
@@ -102,12 +105,16 @@ def scores(equivalents: dict[str, Equivalent]) -> tuple[list[ModuleScore], list[
         result.append(score)
         if not meta.exists():
             continue
-        codes: dict[str, int | None] = json.loads(meta.read_text())["exit_code_by_key"]
+        data = json.loads(meta.read_text())
+        codes: dict[str, int | None] = data["exit_code_by_key"]
+        durations: dict[str, float] = data.get("durations_by_key", {})
         for mutant, code in sorted(codes.items(), key=lambda kv: _natural(kv[0])):
             score.total += 1
             if code is None or code in INTERRUPTED:
                 score.not_checked += 1
-            elif code in KILLED:
+                continue
+            score.seconds += durations.get(mutant, 0.0)
+            if code in KILLED:
                 score.killed += 1
             elif code in TIMEOUT:
                 score.timeout += 1
@@ -129,6 +136,40 @@ def scores(equivalents: dict[str, Equivalent]) -> tuple[list[ModuleScore], list[
     return result, stale
 
 
+def sync_copies() -> list[str]:
+    """Delete the copies in mutants/ of the source files that are not mutated and changed since
+    they were copied: mutmut copies a file only when its copy is missing, so without this the
+    tests would run against an old copy of, say, service.py."""
+    mutated = set(config()["only_mutate"])  # type: ignore[arg-type]
+    stale: list[str] = []
+    for source_dir in config()["source_paths"]:  # type: ignore[union-attr]
+        for path in sorted(Path(str(source_dir)).rglob("*")):
+            copy = Path("mutants") / path
+            if not path.is_file() or str(path) in mutated or not copy.exists():
+                continue
+            if copy.read_bytes() != path.read_bytes():
+                copy.unlink()
+                stale.append(str(path))
+    return stale
+
+
+def todo(paths: list[str], equivalents: dict[str, Equivalent]) -> list[str]:
+    """The mutants of these modules to run: not run yet, or survived and not listed as
+    equivalent (a new test may kill it now). A module never generated: its pattern."""
+    names: list[str] = []
+    for path in paths:
+        meta = ROOT / "mutants" / f"{path}.meta"
+        if not meta.exists():
+            names.append(path.removesuffix(".py").replace("/", ".") + ".*")
+            continue
+        codes: dict[str, int | None] = json.loads(meta.read_text())["exit_code_by_key"]
+        for mutant, code in codes.items():
+            again = code == SURVIVED and mutant not in equivalents
+            if code is None or code in INTERRUPTED or again or code in NO_TESTS:
+                names.append(mutant)
+    return sorted(names, key=_natural)
+
+
 def _natural(name: str) -> tuple[str, int]:
     found = re.search(r"__mutmut_(\d+)$", name)
     return (name[: found.start()], int(found.group(1))) if found else (name, 0)
@@ -141,17 +182,28 @@ def _score(r: ModuleScore) -> str:
     return text if not r.not_checked else f"{text} of those run"
 
 
+def _status(r: ModuleScore) -> str:
+    if not r.total or r.not_checked == r.total:
+        return "not run"
+    return "complete" if not r.not_checked else "partial"
+
+
+def _minutes(seconds: float) -> str:
+    return f"{seconds / 60:.1f}"
+
+
 def table(rows: list[ModuleScore]) -> list[str]:
     lines = [
-        "| module | mutants | not run yet | killed | timeout | survived | equivalent | no test"
-        " | score |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---|",
+        "| module | run | mutants | not run yet | killed | timeout | survived | equivalent"
+        " | no test | score | test time (min) |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---|---:|",
     ]
     totals = ModuleScore("all")
     for r in rows:
         lines.append(
-            f"| `{r.path}` | {r.total} | {r.not_checked} | {r.killed} | {r.timeout}"
-            f" | {len(r.survived)} | {len(r.equivalent)} | {len(r.no_tests)} | {_score(r)} |"
+            f"| `{r.path}` | {_status(r)} | {r.total} | {r.not_checked} | {r.killed}"
+            f" | {r.timeout} | {len(r.survived)} | {len(r.equivalent)} | {len(r.no_tests)}"
+            f" | {_score(r)} | {_minutes(r.seconds)} |"
         )
         totals.total += r.total
         totals.killed += r.killed
@@ -160,10 +212,11 @@ def table(rows: list[ModuleScore]) -> list[str]:
         totals.equivalent += r.equivalent
         totals.no_tests += r.no_tests
         totals.not_checked += r.not_checked
+        totals.seconds += r.seconds
     lines.append(
-        f"| **all** | {totals.total} | {totals.not_checked} | {totals.killed} | {totals.timeout}"
-        f" | {len(totals.survived)} | {len(totals.equivalent)} | {len(totals.no_tests)}"
-        f" | {_score(totals)} |"
+        f"| **all** | {_status(totals)} | {totals.total} | {totals.not_checked} | {totals.killed}"
+        f" | {totals.timeout} | {len(totals.survived)} | {len(totals.equivalent)}"
+        f" | {len(totals.no_tests)} | {_score(totals)} | {_minutes(totals.seconds)} |"
     )
     return lines
 
@@ -187,12 +240,21 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--write", type=Path, help="rewrite the generated blocks of this file")
     parser.add_argument("--config-hash", action="store_true")
+    parser.add_argument("--todo", nargs="+", metavar="MODULE", help="print the mutants to run")
+    parser.add_argument("--sync-copies", action="store_true", help="drop stale copies")
     args = parser.parse_args()
     if args.config_hash:
         print(config_hash())
         return 0
     os.chdir(ROOT)
     equivalents = load_equivalents()
+    if args.sync_copies:
+        for path in sync_copies():
+            print(f"changed since copied to mutants/: {path}")
+        return 0
+    if args.todo:
+        print("\n".join(todo(args.todo, equivalents)))
+        return 0
     rows, stale = scores(equivalents)
     print("\n".join(table(rows)))
     for r in rows:

@@ -493,7 +493,7 @@ _SKIP_TEXTS: dict[str, Callable[..., Reason]] = {
 
 def _text(texts: dict[tuple[Any, ...], Reason], key: tuple[Any, ...]) -> Reason:
     """A skip reason, built once per plan for each distinct `key` (kind, *values)."""
-    got = texts.get(key)
+    got = texts.get(key)  # pragma: no mutate (a memo: a miss builds the same text again)
     if got is None:
         got = texts[key] = _SKIP_TEXTS[key[0]](*key[1:])
     return got

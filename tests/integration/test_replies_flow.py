@@ -18,7 +18,7 @@ from assistant.replies.triage import TriageInput
 from assistant.service import Service
 from tests.conftest import run_cli, write_company
 from tests.support.imap import Dovecot
-from tests.support.mail import message
+from tests.support.mail import bounce, message
 from tests.support.replies_world import EMAILS, customer_replies, sent_world
 from tests.unit.rules_builders import add_customer, add_invoice
 
@@ -435,3 +435,25 @@ def test_inbox_import_from_the_command_line_is_idempotent(tmp_path: Path) -> Non
     assert missing.returncode == 1 and "introuvable" in missing.stderr
     unset = run_cli("inbox", "fetch", home=tmp_path / "h")
     assert unset.returncode == 1 and "RELANCE_IMAP_HOST n'est pas défini" in unset.stderr
+
+
+def test_a_bounce_read_days_later_is_recorded_on_its_own_day_by_who_imported_it(
+    tmp_path: Path,
+) -> None:
+    svc, ids = sent_world(tmp_path / "h")
+    # the bounce came back on 26/11; the inbox is read on 30/11, by someone other than "user"
+    svc.store.clock = lambda: datetime(2026, 11, 30, 9, tzinfo=UTC)
+    svc.actor = "camille.compta"
+    late = bounce(
+        failed=EMAILS["C4"],
+        original_id=ids["C4"],
+        when=datetime(2026, 11, 26, 12, tzinfo=UTC),
+        message_id="<dsn-late@mx.atelier.example>",
+    )
+    (tmp_path / "late.eml").write_bytes(late)
+    svc.import_replies(tmp_path / "late.eml")
+    (event,) = svc.store.events(kinds=("message.bounced",))
+    assert (event["on_date"], event["actor"]) == ("2026-11-26", "camille.compta")
+    assert svc.store.conn.execute("SELECT since FROM invalid_addresses").fetchall() == [
+        ("2026-11-26",)
+    ]

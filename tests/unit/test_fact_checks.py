@@ -122,3 +122,55 @@ def test_a_phone_number_is_compared_by_its_national_digits() -> None:
     assert _phone("+33 6 11 22 33 44") == _phone("06.11.22.33.44") == "0611223344"
     assert _phone("33 12 34") == "331234"  # no "+": not a country code
     assert _phone("+44 20 7946 0000") == "442079460000"  # another country stays as written
+
+
+def test_a_date_written_with_its_year_must_match_the_year_too() -> None:
+    """The right day of the wrong year is another date: "19/11/2025" is not the due date
+    "19/11/2026" the template states."""
+    from assistant.drafting.checks import check_text, known_facts
+
+    template = "Facture échue le 19/11/2026."
+    facts = known_facts([template])
+    assert check_text("", "Facture échue le 19 novembre 2026.", facts, None) == []
+    assert check_text("", "Facture échue le 19/11/2025.", facts, None) == [
+        "date absente des factures : 19/11/2025"
+    ]
+    assert check_text("", "Facture échue le 19 novembre 2025.", facts, None) == [
+        "date absente des factures : 19 novembre 2025"
+    ]
+
+
+SHORT_TEMPLATE = (
+    "{% block subject %}Votre solde{% endblock %}\n"
+    "{% block body %}Bonjour,\n\nVotre solde reste à régler : {{ total_due }}.\n\n"
+    "Bien cordialement,\n{{ signature }}{% endblock %}\n"
+)
+
+
+def test_an_edit_may_state_an_invoice_fact_its_template_leaves_out(tmp_path: Path) -> None:
+    """A manager's template that names no invoice: the draft's invoices are still its facts,
+    so a person may add an invoice's number and due date; another customer's invoice is not."""
+    from babel.dates import format_date
+
+    from assistant.storage import repo
+
+    home = tmp_path / "demo"
+    built = Service.demo(Settings(RELANCE_HOME=home), as_of=DEMO_DAY, clock=lambda: FIXED_NOW)
+    service = built.service
+    for language in ("fr", "en"):
+        folder = home / "policies" / "templates" / language
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "reminder_1.j2").write_text(SHORT_TEMPLATE, encoding="utf-8")
+    service.draft(DEMO_DAY, offline=True)
+    drafts = [d for d in service.drafts("pending") if d.template_name.endswith("reminder_1.j2")]
+    draft, other = drafts[0], next(d for d in drafts if d.customer_id != drafts[0].customer_id)
+    invoice = repo.get_invoice(service.store, draft.invoices[0])
+    assert invoice is not None and invoice.number not in draft.body
+    due = format_date(invoice.due_date, "long", locale="fr_FR")
+    added = f"\nIl s'agit de la facture {invoice.number}, échue le {due}."
+    assert service.edit_draft(draft.id, draft.body + added).checks == []
+    # its number is not one of the other draft's facts (a due date may be: only the number counts)
+    assert service.edit_draft(other.id, other.body + added).checks == [
+        f"référence inconnue : {invoice.number}"
+    ]
+    service.close()

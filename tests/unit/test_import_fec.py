@@ -199,3 +199,14 @@ def test_a_double_quote_in_a_label_is_text_the_fec_has_no_quoting(
     entries[1][10] = 'Prestation 12" écran'
     report = service.import_fec(write_fec(tmp_path / "FEC.txt", entries), terms_days=30)
     assert report.added == 1 and open_amounts(service) == {"F1": (12000, 12000, "open")}
+
+
+def test_a_fec_import_tells_its_progress_bar_when_it_is_done(
+    service: Service, tmp_path: Path
+) -> None:
+    """`import fec` shows a progress bar: the FEC reader does not report row by row, but the
+    bar is told once the import is written (rows + 1 steps of rows + 1)."""
+    calls: list[tuple[int, int]] = []
+    path = write_fec(tmp_path / "FEC.txt", ENTRIES)
+    service.import_fec(path, progress=lambda done, total: calls.append((done, total)))
+    assert calls == [(len(ENTRIES) + 1, len(ENTRIES) + 1)]

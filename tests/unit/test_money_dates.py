@@ -174,3 +174,14 @@ def test_two_currencies_in_one_amount_are_refused_with_the_text() -> None:
         currency_in("12 € USD")
     assert (caught.value.reason, caught.value.raw) == ("invalid", "12 € USD")
     assert currency_in("€ 12 EUR") == "EUR" and currency_in("12 euros") == "EUR"
+
+
+def test_a_whole_number_cell_is_euros_up_to_just_under_a_trillion() -> None:
+    """A spreadsheet integer is a number of euros; a boolean cell is no amount at all."""
+    assert parse_amount(999_999_999_999) == 99_999_999_999_900
+    assert parse_amount(-999_999_999_999) == -99_999_999_999_900
+    for value, raw in ((10**12, "1000000000000"), (-(10**12), "-1000000000000"), (True, "True")):
+        with pytest.raises(AmountError) as caught:
+            parse_amount(value)
+        assert (caught.value.reason, caught.value.raw) == ("invalid", raw)
+        assert str(caught.value) == f"montant invalide / invalid amount: {raw!r}"

@@ -82,12 +82,39 @@ def test_holds_are_empty_until_one_is_added() -> None:
     from assistant.rules.holds import Holds
 
     assert not Holds()
-    on_invoice, on_customer = Holds(), Holds()
+    on_invoice, on_customer, on_address = Holds(), Holds(), Holds()
     on_invoice.add(Hold("payment_match", "C1", "virement", invoice_number="F-1"))
     on_customer.add(Hold("reply_pending", "C2", "réponse"))
-    assert on_invoice and on_customer
+    on_address.add(Hold("invalid_address", "C3", "adresse invalide", address="X@Client.example"))
+    assert on_invoice and on_customer and on_address
+    assert on_address.for_customer("C3") == []  # an address hold is kept by its address
+    assert on_address.blocking("C3", [], ["x@client.example"]).code == "invalid_address"  # type: ignore[union-attr]
     assert on_invoice.for_invoice("F-1")[0].code == "payment_match"
     assert on_invoice.for_customer("C1") == [] and on_customer.for_invoice("F-1") == []
     assert on_invoice.blocking("C1", ["F-0", "F-1"]).code == "payment_match"  # type: ignore[union-attr]
     assert on_invoice.blocking("C1", ["F-0"]) is None
     assert on_customer.blocking("C2", []).code == "reply_pending"  # type: ignore[union-attr]
+
+
+def test_a_source_that_cannot_narrow_its_read_is_read_whole_and_filtered(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A source without `customer_ids` gets the store and the day; asked for some customers,
+    load_holds keeps theirs and every address hold."""
+    from assistant.rules.holds import load_holds
+
+    seen: list[tuple[object, date]] = []
+
+    def unscoped(given: Store, as_of: date) -> Iterable[Hold]:
+        seen.append((given, as_of))
+        return (
+            Hold("reply_pending", "C1", "réponse"),
+            Hold("reply_pending", "C2", "réponse"),
+            Hold("invalid_address", "C3", "adresse invalide", address="x@client.example"),
+        )
+
+    monkeypatch.setattr(hold_sources, "SOURCES", (unscoped,))
+    holds = load_holds(store, DAY, ("C1",))
+    assert seen == [(store, DAY)]
+    assert [h.customer_id for h in holds.for_customer("C1")] == ["C1"]
+    assert holds.for_customer("C2") == [] and list(holds.address) == ["x@client.example"]
