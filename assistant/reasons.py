@@ -69,6 +69,7 @@ class Code(StrEnum):
     # statutory (statutory/holds.py, notice.py)
     PROCEEDINGS_DECLARED = "proceedings_declared"
     PROCEEDINGS_TO_DECLARE = "proceedings_to_declare"
+    PROCEEDINGS_ALSO_OWED = "proceedings_also_owed"
     HANDED_OFF = "handed_off"
     WRITTEN_OFF = "written_off"
     NOTICE_DECIDED = "notice_decided"
@@ -196,6 +197,12 @@ TEXTS: Final[Mapping[Code, tuple[str, str]]] = {
         " (principal {o}, dont échu {e} ; indemnités {i} ; intérêts {t}) ; aucune relance",
         "{k} published on {p}: declare the claim to the court officer before {d}: {a}"
         " (principal {o}, overdue {e}; indemnities {i}; interest {t}); no reminder",
+    ),
+    Code.PROCEEDINGS_ALSO_OWED: (
+        " ; à déclarer aussi en {currency} : {a} (principal {o}, dont échu {e} ; indemnités {i} ;"
+        " intérêts {t})",
+        "; to declare in {currency} too: {a} (principal {o}, overdue {e}; indemnities {i};"
+        " interest {t})",
     ),
     Code.HANDED_OFF: (
         "confié au contentieux le {d} (dossier transmis) : hors relances automatiques",

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from dateutil.relativedelta import relativedelta
 
@@ -17,6 +18,9 @@ from assistant.rules.holds import Hold
 from assistant.storage import statutory as db
 from assistant.storage.db import Store
 from assistant.storage.scope import CustomerIds
+
+if TYPE_CHECKING:
+    from assistant.statutory.claims import Claims
 
 
 class ProceedingsKind(StrEnum):
@@ -74,24 +78,39 @@ def proceedings_holds(
             holds.append(Hold(PROCEEDINGS, p.customer_id, reason, task=False))
             continue
         claims = claims_for(store, home, p.customer_id, p.published_on)
-        amount = claims.outstanding_cents + claims.indemnity_cents + claims.interest_cents
+        amount = _declared(claims)
         reason = Reason.of(
             Code.PROCEEDINGS_TO_DECLARE,
             k_proceedings=p.kind,
             p=p.published_on.isoformat(),
             d=declaration_deadline(p.published_on, months).isoformat(),
-            a_cents=amount,
-            o_cents=claims.outstanding_cents,
-            e_cents=claims.principal_cents,
-            i_cents=claims.indemnity_cents,
-            t_cents=claims.interest_cents,
-            currency=claims.currency,
+            **_figures(claims),
         )
         invoices = tuple(c.number for c in claims.overdue + claims.not_due)
+        for other in claims.other_currencies:  # one claim per currency, all declared
+            more = claims_for(store, home, p.customer_id, p.published_on, other)
+            reason += Reason.of(Code.PROCEEDINGS_ALSO_OWED, **_figures(more))
+            invoices += tuple(c.number for c in more.overdue + more.not_due)
         holds.append(
             Hold(PROCEEDINGS, p.customer_id, reason, invoices=invoices, amount_cents=amount)
         )
     return holds
+
+
+def _declared(claims: Claims) -> int:
+    return claims.outstanding_cents + claims.indemnity_cents + claims.interest_cents
+
+
+def _figures(claims: Claims) -> dict[str, str | int]:
+    """What to declare in one currency: total, principal, overdue, indemnities, interest."""
+    return {
+        "a_cents": _declared(claims),
+        "o_cents": claims.outstanding_cents,
+        "e_cents": claims.principal_cents,
+        "i_cents": claims.indemnity_cents,
+        "t_cents": claims.interest_cents,
+        "currency": claims.currency,
+    }
 
 
 def decision_holds(store: Store, as_of: date, customer_ids: CustomerIds = None) -> Iterable[Hold]:

@@ -304,3 +304,17 @@ def test_a_litigation_file_is_in_one_currency(service: Service, tmp_path: Path) 
     data = json.loads(zipfile.ZipFile(out).read("dossier.json"))
     assert data["currency"] == "CHF"
     assert [i["invoice_number"] for i in data["invoices"]] == ["F-CHF"]
+
+
+def test_a_declaration_task_names_what_is_owed_in_every_currency(service: Service) -> None:
+    from assistant.reasons import render
+
+    _two_currencies(service)
+    on = date(2026, 11, 30)
+    service.set_proceedings("C1", kind="redressement", published=date(2026, 11, 30))
+    (task,) = [a for a in service.plan(on).actions if a.customer_id == "C1"]
+    text = " ".join(render(task.reason).split()).replace("\u202f", " ").replace("\u00a0", " ")
+    # CHF (the larger): 5 000 + 40 + 500000 x 29 x 12,15 % / 365 = 48,27 -> 5 088,27 CHF;
+    # EUR: 1 000 + 40 + 100000 x 60 x 12,15 % / 365 = 19,97 -> 1 059,97 €
+    assert "5 088,27 CHF" in text and "à déclarer aussi en EUR : 1 059,97 €" in text, text
+    assert sorted(task.invoices) == ["F-CHF", "F-EUR"]
