@@ -12,85 +12,54 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from assistant import calls, people, policy_edit, roles
+from assistant import people, roles
 from assistant.bank.facade import BankFeatures
-from assistant.briefs.brief import Brief, build_brief
-from assistant.briefs.factsheet import FactSheet, build_factsheet
-from assistant.briefs.options import load_plan_policy, plan_options
-from assistant.cancel import Cancellation
-from assistant.company import Company, load_company, placeholder_problem
 from assistant.config import Settings
 from assistant.delivery.attachments import stored_attachment
-from assistant.delivery.send import Sender, SendReport, resolve_stuck
-from assistant.delivery.setup import make_sender
-from assistant.demo.bank import add_demo_statement
-from assistant.demo.build import DEFAULT_SEED, DemoSummary, build_demo, demo_summary
-from assistant.demo.home import (
-    HomeState,
-    clear_demo_home,
-    home_state,
-    remove_database,
-    write_demo_company,
-    write_marker,
-)
-from assistant.demo.replies import add_demo_replies
+from assistant.demo.catalog import DEFAULT_SEED
 from assistant.drafting import queue
-from assistant.drafting.checks import check_text, facts_of_draft
-from assistant.drafting.lock import draft_lock
-from assistant.drafting.pipeline import (
-    DraftRequest,
-    DraftRunReport,
-    Rewriter,
-    build_requests,
-    outcome_checks,
-    run_drafts,
-    store_draft,
-    template_outcome,
-)
 from assistant.drafting.queue import DraftView
-from assistant.drafting.refresh import RefreshReport, refresh_drafts, request_for
-from assistant.drafting.templates import Rendered, TemplateStore
 from assistant.errors import PolicyError, UserError
 from assistant.i18n import tr
-from assistant.imports import ImportReport, import_fec, import_file
 from assistant.inputs import check_amount, check_horizon
-from assistant.kpis import Kpis, compute_kpis
 from assistant.labels import invoice_status_label, status_label
-from assistant.llm.backend import ChatBackend, OpenAIBackend
-from assistant.llm.brief import llm_brief
-from assistant.llm.prompts import PromptStore
-from assistant.llm.rewrite import LlmRewriter
-from assistant.llm.tone import TONE_ADJUSTMENTS, TonePolicy, load_tone_policy
 from assistant.models import Customer, Invoice, InvoiceStatus
 from assistant.paths import bundled_dir
 from assistant.policyfile import parse_policy_text, policy_version
 from assistant.reasons import Code, Reason
-from assistant.replies import inbox, triage
-from assistant.replies.holds import REPLY_PENDING, REPLY_QUESTION
-from assistant.rules import (
-    Action,
-    BusinessCalendar,
-    Plan,
-    Planner,
-    ScenarioPolicy,
-    load_scenario,
-    load_snapshot,
-    make_plan,
-)
-from assistant.rules.calendar import closing_spans
-from assistant.search import match_customers
-from assistant.stats import PortfolioSummary, portfolio_summary
-from assistant.statutory import actions as statutory_actions
-from assistant.statutory import notice
-from assistant.statutory.claims import claims_for
-from assistant.statutory.notice import NoticeResult
 from assistant.storage import invoices_repo, replies_repo, repo
 from assistant.storage.db import Clock, Store, open_store, utc_now
 from assistant.storage.drafts_lifecycle import DraftStatus
 from assistant.storage.replies_repo import Reply
 from assistant.storage.users_repo import User
+
+if TYPE_CHECKING:  # loaded lazily, by the methods that use them (start-up time)
+    from assistant.briefs.brief import Brief
+    from assistant.briefs.factsheet import FactSheet
+    from assistant.cancel import Cancellation
+    from assistant.company import Company
+    from assistant.delivery.send import Sender, SendReport
+    from assistant.demo.build import DemoSummary
+    from assistant.drafting.pipeline import (
+        DraftRequest,
+        DraftRunReport,
+        Rewriter,
+    )
+    from assistant.drafting.refresh import RefreshReport
+    from assistant.drafting.templates import Rendered, TemplateStore
+    from assistant.imports import ImportReport
+    from assistant.kpis import Kpis
+    from assistant.llm.backend import ChatBackend
+    from assistant.replies import inbox, triage
+    from assistant.rules import (
+        Action,
+        Plan,
+        ScenarioPolicy,
+    )
+    from assistant.stats import PortfolioSummary
+    from assistant.statutory.notice import NoticeResult
 
 T = TypeVar("T")
 
@@ -204,6 +173,18 @@ class Service(BankFeatures):
         clock: Clock = utc_now,
     ) -> DemoHome:
         """Build a fresh demo in `settings.home`; refuse a home holding a non-demo database."""
+        from assistant.demo.bank import add_demo_statement
+        from assistant.demo.build import build_demo, demo_summary
+        from assistant.demo.home import (
+            HomeState,
+            clear_demo_home,
+            home_state,
+            remove_database,
+            write_demo_company,
+            write_marker,
+        )
+        from assistant.demo.replies import add_demo_replies
+
         home = settings.home
         state = home_state(home)
         if state is HomeState.FOREIGN:
@@ -235,10 +216,14 @@ class Service(BankFeatures):
 
     def demo_summary(self) -> DemoSummary:
         """The summary of the demo this home holds (UserError if it holds none)."""
+        from assistant.demo.build import demo_summary
+
         return demo_summary(self.store)
 
     def portfolio_summary(self, as_of: date) -> PortfolioSummary:
         """Open and overdue amounts, overdue by age bucket, disputes, pending promises."""
+        from assistant.stats import portfolio_summary
+
         return portfolio_summary(self.store, as_of)
 
     # -- imports ----------------------------------------------------------------------
@@ -251,6 +236,8 @@ class Service(BankFeatures):
         progress: Callable[[int, int], None] | None = None,
     ) -> ImportReport:
         """Import invoices, customers or payments from a CSV/XLSX file (all-or-nothing)."""
+        from assistant.imports import import_file
+
         return import_file(
             self.store,
             kind,
@@ -273,6 +260,8 @@ class Service(BankFeatures):
         """Customers and open receivables (accounts 411*) from a FEC file, using lettering.
         Due date = piece date + the customer's terms, else `terms_days`, else the policy's
         `default_payment_terms_days`."""
+        from assistant.imports import import_fec
+
         if terms_days is None:
             terms_days = self.scenario().default_payment_terms_days
         return import_fec(
@@ -288,23 +277,31 @@ class Service(BankFeatures):
     # -- rules: plan, disputes, promises ------------------------------------------------
     def scenario(self) -> ScenarioPolicy:
         """The scenario policy in effect (PolicyError if the manager's copy is invalid)."""
+        from assistant.rules import load_scenario
+
         return load_scenario(self.home)
 
     def plan(self, as_of: date, *, explain: bool = False) -> Plan:
         """Due actions on `as_of`, with the reasons; reads only. `explain`: also why each
         open invoice has no action today. Refused while a policy file is invalid."""
+        from assistant.rules import make_plan
+
         self.check_policies()
         return make_plan(self.store, self.home, as_of, explain=explain)
 
     def plan_for(self, customer_id: str, as_of: date) -> Plan:
         """One customer's plan: exactly the full plan's actions, skips and warnings for it,
         reading only its data (briefs, calls, regenerating a draft)."""
+        from assistant.rules import make_plan
+
         self.check_policies()
         return make_plan(self.store, self.home, as_of, customer_ids=(customer_id,))
 
     def policy_problems(self) -> list[str]:
         """Every problem of the policy files in effect (validated as the editor does),
         remembered per policy version."""
+        from assistant import policy_edit
+
         version = self.policy_version()
         if self._checked is None or self._checked[0] != version:
             self._checked = (version, policy_edit.checked_policy_problems(self.home, version))
@@ -477,6 +474,11 @@ class Service(BankFeatures):
         Refused when the payment data is stale, unless `accept_stale` gives the reason.
         With example company facts the drafts are made, and the report says what to fill in.
         One run at a time per home: another one waits (`on_wait` is told), then adds nothing."""
+        from assistant.company import load_company, placeholder_problem
+        from assistant.drafting.lock import draft_lock
+        from assistant.drafting.pipeline import run_drafts
+        from assistant.drafting.templates import TemplateStore
+
         self.check_fresh("draft", as_of, accept_stale)
         company = load_company(self.home)
         with draft_lock(self.home, on_wait):
@@ -500,6 +502,10 @@ class Service(BankFeatures):
     def refresh_drafts(self) -> RefreshReport:
         """Queued drafts made under another policy version are rendered again; those whose
         text changes get a new version to review (see `drafting/refresh.py`)."""
+        from assistant.company import load_company
+        from assistant.drafting.refresh import refresh_drafts
+        from assistant.drafting.templates import TemplateStore
+
         return refresh_drafts(
             self.store,
             load_company(self.home),
@@ -510,6 +516,8 @@ class Service(BankFeatures):
 
     def company_problem(self) -> str | None:
         """Why nothing can be approved yet (example company facts), or None."""
+        from assistant.company import load_company, placeholder_problem
+
         return placeholder_problem(load_company(self.home))
 
     @property
@@ -520,6 +528,8 @@ class Service(BankFeatures):
         return self.chat_backend is not None or self.settings.llm_enabled
 
     def _backend(self) -> ChatBackend:
+        from assistant.llm.backend import OpenAIBackend
+
         if self.chat_backend is not None:
             return self.chat_backend
         key = self.settings.openai_api_key
@@ -534,6 +544,10 @@ class Service(BankFeatures):
         )
 
     def _rewriter(self, adjustment: str | None = None) -> Rewriter:
+        from assistant.llm.prompts import PromptStore
+        from assistant.llm.rewrite import LlmRewriter
+        from assistant.llm.tone import load_tone_policy
+
         return LlmRewriter(
             backend=self._backend(),
             tone=load_tone_policy(self.home),
@@ -555,6 +569,9 @@ class Service(BankFeatures):
         """A new version of a pending draft (softer, firmer, shorter, longer; or another
         language), still within the policy; the old one is superseded. Once `cancel` is
         cancelled nothing is written (`Cancelled` is raised), even after the model answered."""
+        from assistant.drafting.pipeline import outcome_checks, store_draft, template_outcome
+        from assistant.llm.tone import TONE_ADJUSTMENTS
+
         view = queue.get_draft(self.store, draft_id)
         if view.status != DraftStatus.PENDING or view.channel in ("internal", "letter"):
             raise UserError(
@@ -608,6 +625,8 @@ class Service(BankFeatures):
     def _tone_variant(self, req: DraftRequest, adjustment: str) -> DraftRequest:
         """Without a model, another tone comes from a variant of the template written by the
         manager (`templates/fr/reminder_1.softer.j2`); without one, say a model is needed."""
+        from assistant.drafting.templates import TemplateStore
+
         templates = TemplateStore(self.home)
         base = req.template_name.removesuffix(".j2")
         variant = f"{base}.{adjustment}.j2"
@@ -634,6 +653,11 @@ class Service(BankFeatures):
         company: Company | None = None,
     ) -> DraftRequest:
         """The drafting request behind a pending draft, rebuilt from today's facts."""
+        from assistant.company import load_company
+        from assistant.drafting.pipeline import build_requests
+        from assistant.drafting.templates import TemplateStore
+        from assistant.rules import Plan
+
         plan = self.plan_for(view.customer_id, date.fromisoformat(view.plan_date))
         actions = [
             a for a in plan.actions if a.customer_id == view.customer_id and a.step == view.step
@@ -660,12 +684,16 @@ class Service(BankFeatures):
     def call_tasks(self, as_of: date) -> list[Action]:
         """Today's tasks for a person: calls, missed instalments, escalations (replies to
         triage have their own screen)."""
+        from assistant.replies.holds import REPLY_PENDING, REPLY_QUESTION
+
         replies = (REPLY_PENDING, REPLY_QUESTION)
         return [a for a in self.plan(as_of).actions if a.requires_human and a.step not in replies]
 
     def find_customer(self, text: str) -> str:
         """A customer id from an id or a name (accents and case ignored) that names only one
         customer; a clear error otherwise."""
+        from assistant.search import match_customers
+
         if repo.get_customer(self.store, text.strip()) is not None:
             return text.strip()  # the id itself: no need to read every name
         names = self.customer_names()
@@ -691,17 +719,25 @@ class Service(BankFeatures):
 
     # -- policies (manager) -------------------------------------------------------------
     def policy_files(self) -> list[str]:
+        from assistant import policy_edit
+
         return policy_edit.list_policies(self.home)
 
     def validate_policy(self, relative: str, text: str) -> None:
+        from assistant import policy_edit
+
         policy_edit.validate_policy(self.home, relative, text)
 
     def read_policy(self, relative: str) -> str:
+        from assistant import policy_edit
+
         return policy_edit.read_policy(self.home, relative)
 
     def save_policy(self, relative: str, text: str) -> SavedPolicy:
         """Validate then save (the previous version is kept); queued drafts follow the new
         policy (re-rendered, to review again when their text changes)."""
+        from assistant import policy_edit
+
         before = self.policy_version()
         old_text = self.read_policy(relative)
         policy_edit.save_policy(self.home, relative, text, self.store.clock())
@@ -723,6 +759,12 @@ class Service(BankFeatures):
 
     def preview_policy(self, draft_id: int, relative: str, text: str) -> Rendered:
         """A real draft re-rendered under an edited (unsaved) policy; refused if invalid."""
+        from assistant import policy_edit
+        from assistant.company import Company, load_company
+        from assistant.drafting.refresh import request_for
+        from assistant.drafting.templates import Rendered, TemplateStore
+        from assistant.llm.tone import TonePolicy
+
         policy_edit.validate_policy(self.home, relative, text)
         view = queue.get_draft(self.store, draft_id)
         if relative == "tone.yaml":
@@ -742,6 +784,8 @@ class Service(BankFeatures):
     def template_variables(self, name: str | None = None) -> list[str]:
         """The variables a template may use (shown by the policy editor); `name` (e.g.
         `templates/fr/formal_notice.j2`) for a template with its own set."""
+        from assistant import policy_edit
+
         return policy_edit.template_variables(name)
 
     def drafts(self, status: str | None = None, *, texts: bool = True) -> list[DraftView]:
@@ -764,6 +808,8 @@ class Service(BankFeatures):
     ) -> list[DraftView]:
         """A person's yes; a text failing the fact checks needs `override` (the reason).
         All or nothing: every id is checked first; one refused, none is approved."""
+        from assistant.statutory import notice
+
         if problem := self.company_problem():
             raise UserError(problem)
         day = on or self.store.today()
@@ -809,6 +855,8 @@ class Service(BankFeatures):
 
     def edit_draft(self, draft_id: int, body: str, subject: str | None = None) -> DraftView:
         """Save a person's edit with the fact checks of the new text."""
+        from assistant.statutory import notice
+
         view = queue.get_draft(self.store, draft_id)
         checks = self.check_text(draft_id, subject if subject is not None else view.subject, body)
         view = queue.edit(self.store, draft_id, subject, body, self.actor, checks)
@@ -819,6 +867,10 @@ class Service(BankFeatures):
     def check_text(self, draft_id: int, subject: str, body: str) -> list[str]:
         """The fact checks a draft's text would get (live in the editor, and on save): amounts,
         dates, references, IBAN, links, e-mail addresses, phone numbers, forbidden phrases."""
+        from assistant.company import load_company
+        from assistant.drafting.checks import check_text, facts_of_draft
+        from assistant.llm.tone import load_tone_policy
+
         view = queue.get_draft(self.store, draft_id)
         facts = facts_of_draft(self.store, view, load_company(self.home))
         rule = None
@@ -831,11 +883,17 @@ class Service(BankFeatures):
     # -- results ----------------------------------------------------------------------------
     def stats(self, as_of: date) -> Kpis:
         """KPIs: DSO, overdue by age, payment after each step, promises, drafts."""
+        from assistant.kpis import compute_kpis
+        from assistant.rules import load_scenario
+
         return compute_kpis(self.store, as_of, self.reading(load_scenario).promise_grace_days)
 
     # -- delivery ---------------------------------------------------------------------------
     def sender(self, *, backoff_s: float | None = None) -> Sender:
         """The send loop as configured (SMTP or `.eml` outbox); UserError if misconfigured."""
+        from assistant.delivery.setup import make_sender
+        from assistant.rules import load_scenario
+
         scenario = self.reading(load_scenario)
         return make_sender(
             self.store,
@@ -869,10 +927,14 @@ class Service(BankFeatures):
         return report
 
     def resolve_stuck(self, draft_id: int, *, was_sent: bool) -> DraftView:
+        from assistant.delivery.send import resolve_stuck
+
         return resolve_stuck(self.store, draft_id, was_sent=was_sent, actor=self.actor)
 
     # -- briefs and calls -----------------------------------------------------------------
     def _segment_of(self, customer_id: str, as_of: date, scenario: ScenarioPolicy) -> str:
+        from assistant.rules import Planner, load_snapshot
+
         snap = load_snapshot(self.store, scenario, as_of, (customer_id,))
         facts = snap.customers.get(customer_id)
         return Planner(scenario).segment_for(facts, as_of).id if facts else "standard"
@@ -880,6 +942,9 @@ class Service(BankFeatures):
     def factsheet(
         self, customer_id: str, as_of: date, scenario: ScenarioPolicy | None = None
     ) -> FactSheet:
+        from assistant.briefs.factsheet import build_factsheet
+        from assistant.rules import load_scenario
+
         self.customer(customer_id)
         scenario = scenario or self.reading(load_scenario)
         return build_factsheet(
@@ -892,6 +957,16 @@ class Service(BankFeatures):
 
     def brief(self, customer_id: str, as_of: date, *, offline: bool = False) -> Brief:
         """Call-prep brief: facts, computed payment options, summary and script."""
+        from assistant.briefs.brief import build_brief
+        from assistant.briefs.options import load_plan_policy, plan_options
+        from assistant.company import load_company
+        from assistant.llm.brief import llm_brief
+        from assistant.llm.prompts import PromptStore
+        from assistant.llm.tone import load_tone_policy
+        from assistant.rules import BusinessCalendar, load_scenario
+        from assistant.rules.calendar import closing_spans
+        from assistant.statutory.claims import claims_for
+
         scenario = self.reading(load_scenario)
         sheet = self.factsheet(customer_id, as_of, scenario)
         policy = self.reading(load_plan_policy)
@@ -927,6 +1002,8 @@ class Service(BankFeatures):
         note: str | None = None,
     ) -> dict[str, object]:
         """Record a call's outcome; it feeds the engine (promise, plan, dispute...)."""
+        from assistant import calls
+
         return calls.log_call(
             self,
             customer_id,
@@ -942,12 +1019,16 @@ class Service(BankFeatures):
     # -- statutory: proceedings, escalation, formal notices, litigation files -----------------
     def set_proceedings(self, customer_id: str, **kwargs: Any) -> dict[str, Any]:
         """Collective proceedings: no reminder, call or notice; a declaration task instead."""
+        from assistant.statutory import actions as statutory_actions
+
         return statutory_actions.set_proceedings(self, customer_id, **kwargs)
 
     def escalate(
         self, customer_id: str, decision: str, *, on: date, note: str | None = None
     ) -> dict[str, Any]:
         """The escalation decision: plan, notice, handoff, writeoff (or resume)."""
+        from assistant.statutory import actions as statutory_actions
+
         return statutory_actions.escalate(self, customer_id, decision, on=on, note=note)
 
     def create_notice(
@@ -959,9 +1040,13 @@ class Service(BankFeatures):
     ) -> NoticeResult:
         """A formal-notice letter draft (PDF) for what the customer owes on `as_of`, in one
         currency (required when the customer owes in several)."""
+        from assistant.statutory import notice
+
         return notice.create_notice(self, customer_id, as_of, deadline_days, currency)
 
     def notice_posted(self, draft_id: int, tracking: str, on: date) -> dict[str, Any]:
+        from assistant.statutory import notice
+
         return notice.mark_posted(self, draft_id, tracking, on)
 
     def dossier(
@@ -976,21 +1061,31 @@ class Service(BankFeatures):
     # -- customer replies (assistant/replies/) ---------------------------------------------
     def fetch_replies(self, *, suggest: bool = True) -> inbox.IngestReport:
         """New messages of the IMAP folder (RELANCE_IMAP_*): linked, held, suggested."""
+        from assistant.replies import inbox
+
         return inbox.fetch_replies(self, suggest=suggest)
 
     def import_replies(self, path: Path, *, suggest: bool = True) -> inbox.IngestReport:
         """An `.eml` file, a folder of them or a Maildir (all or nothing)."""
+        from assistant.replies import inbox
+
         return inbox.import_replies(self, path, suggest=suggest)
 
     def replies(self, status: str | None = None, customer_id: str | None = None) -> list[Reply]:
+        from assistant.replies import inbox
+
         inbox.status_check(status)
         return replies_repo.list_replies(self.store, status, customer_id)
 
     def reply(self, reply_id: int) -> Reply:
+        from assistant.replies import triage
+
         return triage.get_reply(self, reply_id)
 
     def triage(self, reply_id: int, given: triage.TriageInput, *, on: date) -> Reply:
         """A person's decision on a reply: acts like a call outcome (see replies/triage.py)."""
+        from assistant.replies import triage
+
         return triage.triage(self, reply_id, given, on=on)
 
     def answered_draft(self, reply: Reply) -> tuple[DraftView | None, bool]:
@@ -1004,10 +1099,14 @@ class Service(BankFeatures):
         return (self.get_draft(found) if found else None), False
 
     def purge_replies(self, as_of: date) -> int:
+        from assistant.replies import inbox
+
         return inbox.purge_replies(self, as_of)
 
     def forget_customer(self, customer_id: str) -> dict[str, object]:
         """Erase a customer's messages on request; the accounting facts stay."""
+        from assistant.replies import inbox
+
         return inbox.forget_customer(self, customer_id)
 
 

@@ -7,19 +7,16 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from assistant.bank import decisions
-from assistant.bank.freshness import Freshness, assess
-from assistant.bank.importer import BankImportReport, import_statement
-from assistant.bank.model import MatchStatus
-from assistant.bank.policy import BankPolicy, load_bank_policy
 from assistant.errors import UserError
 from assistant.i18n import tr
-from assistant.storage import bank_repo
-from assistant.storage.bank_repo import MatchView
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # loaded lazily, by the methods that use them (start-up time)
+    from assistant.bank.freshness import Freshness
+    from assistant.bank.importer import BankImportReport
+    from assistant.bank.policy import BankPolicy
     from assistant.config import Settings
     from assistant.daily import DailyReport
+    from assistant.storage.bank_repo import MatchView
     from assistant.storage.db import Store
 
 
@@ -38,6 +35,8 @@ class BankFeatures:
     settings: Settings
 
     def bank_policy(self) -> BankPolicy:
+        from assistant.bank.policy import load_bank_policy
+
         return load_bank_policy(self.home)
 
     def import_bank(
@@ -50,12 +49,17 @@ class BankFeatures:
         match: bool = True,
     ) -> BankImportReport:
         """Import a bank statement (CAMT.053, CFONB 120, OFX, CSV); credits are matched."""
+        from assistant.bank.importer import import_statement
+
         return import_statement(
             self.store, path, self.bank_policy(), actor=self.actor, dry_run=dry_run,
             account=account, closing=closing, match=match,
         )  # fmt: skip
 
     def matches(self, status: str | None = None) -> list[MatchView]:
+        from assistant.bank.model import MatchStatus
+        from assistant.storage import bank_repo
+
         try:
             wanted = MatchStatus(status) if status else None
         except ValueError:
@@ -66,12 +70,16 @@ class BankFeatures:
         return bank_repo.list_matches(self.store, wanted)
 
     def match(self, match_id: int) -> MatchView:
+        from assistant.bank import decisions
+
         return decisions.get(self.store, match_id)
 
     def apply_match(
         self, match_id: int, invoices: list[str] | None = None, on: date | None = None
     ) -> MatchView:
         """A person applies the proposal (or the credit to the invoices given, in order)."""
+        from assistant.bank import decisions
+
         view = self.match(match_id)
         with self.store.transaction():
             rank = (
@@ -88,6 +96,8 @@ class BankFeatures:
     def reject_match(
         self, match_id: int, reason: str | None = None, on: date | None = None
     ) -> MatchView:
+        from assistant.bank import decisions
+
         view = self.match(match_id)
         with self.store.transaction():
             decisions.reject(self.store, view, reason, actor=self.actor,
@@ -95,6 +105,8 @@ class BankFeatures:
         return self.match(match_id)
 
     def undo_match(self, match_id: int, on: date | None = None) -> MatchView:
+        from assistant.bank import decisions
+
         view = self.match(match_id)
         with self.store.transaction():
             decisions.undo(self.store, view, actor=self.actor, on=on or self.store.today())
@@ -103,6 +115,8 @@ class BankFeatures:
     # -- freshness ------------------------------------------------------------------------
     def freshness(self, as_of: date) -> Freshness:
         """Each payment source, the date its data reaches, its age; stale or not."""
+        from assistant.bank.freshness import assess
+
         return assess(self.store, self.bank_policy().freshness, as_of)
 
     def check_fresh(self, command: str, as_of: date, accept_stale: str | None = None) -> None:

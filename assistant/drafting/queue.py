@@ -138,6 +138,11 @@ class DraftView:
         return not self.checks
 
 
+def _json_list(text: str | None) -> list[Any]:
+    """A JSON list column; most are empty, read without the parser (lists of 10,000 drafts)."""
+    return [] if not text or text == "[]" else json.loads(text)
+
+
 def _view(row: dict[str, Any]) -> DraftView:
     return DraftView(
         id=row["id"],
@@ -150,14 +155,14 @@ def _view(row: dict[str, Any]) -> DraftView:
         if row.get("bounced_on") and row["status"] == DraftStatus.SENT
         else DraftStatus(row["status"]),
         recipient=row["recipient"],
-        cc=json.loads(row["cc"]),
+        cc=_json_list(row["cc"]),
         subject=row["subject"],
         body=row["body"],
         template_name=row["template_name"],
         template_subject=row["template_subject"],
         template_body=row["template_body"],
         source=row["source"],
-        violations=json.loads(row["violations"]),
+        violations=_json_list(row["violations"]),
         invoices=row["numbers"].split("\x1f") if row["numbers"] else [],
         segment=row["segment"],
         tone=row["tone"],
@@ -176,7 +181,7 @@ def _view(row: dict[str, Any]) -> DraftView:
         sent_at=row["sent_at"],
         created_at=row["created_at"],
         instalment_id=row["instalment_id"],
-        checks=json.loads(row["checks"] or "[]"),
+        checks=_json_list(row["checks"]),
         override_reason=row["override_reason"],
         checked_version=row["checked_version"],
     )

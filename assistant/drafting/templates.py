@@ -43,6 +43,9 @@ def _environment(
         autoescape=autoescape,
         keep_trailing_newline=False,
         trim_blocks=False,
+        # a store serves one operation (a drafting run, a send, a preview): each template is
+        # read once, not checked on disk again at every render
+        auto_reload=False,
     )
 
 

@@ -22,8 +22,13 @@ class PromptStore:
         if home is not None and (home / "prompts").is_dir():
             search.append(str(home / "prompts"))
         search.append(str(bundled_dir("prompts")))
+        # A store serves one operation (a batch of rewrites, a brief): each prompt file is read
+        # once, not checked on disk again at every render (auto_reload).
         self.env = LimitedSandbox(
-            loader=FileSystemLoader(search), undefined=StrictUndefined, autoescape=False
+            loader=FileSystemLoader(search),
+            undefined=StrictUndefined,
+            autoescape=False,
+            auto_reload=False,
         )
 
     def render(self, name: str, **values: Any) -> str:

@@ -58,6 +58,12 @@ class LlmRewriter:
     adjustment: str | None = None  # softer | firmer | shorter | longer (one regenerated draft)
     breaker_threshold: int = 5
 
+    def __post_init__(self) -> None:
+        # the language model of the guardrails loads while the drafts are rendered, not while
+        # the first answers wait for it
+        warm_up()
+        self._system: dict[str, str] = {}  # the system prompt, rendered once per language
+
     def __call__(
         self, requests: Sequence[DraftRequest], progress: Callable[[int], None]
     ) -> list[RewriteOutcome]:
@@ -132,7 +138,9 @@ class LlmRewriter:
             subject_tokens=list(dict.fromkeys(tokens_in(req.locked.subject))),
             template_json=template_json,
         )
-        system = self.prompts.render("rewrite_system", language=lang)
+        system = self._system.get(lang)
+        if system is None:
+            system = self._system[lang] = self.prompts.render("rewrite_system", language=lang)
         return [{"role": "system", "content": system}, {"role": "user", "content": user}]
 
     async def rewrite(

@@ -29,3 +29,16 @@ async def settle(app: object, pilot: object) -> None:
     """Let thread workers (template renders, sends) finish and their results show."""
     await app.workers.wait_for_complete()  # type: ignore[attr-defined]
     await pilot.pause()  # type: ignore[attr-defined]
+
+
+@pytest.fixture(autouse=True)
+def _steady_input_cursor(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A snapshot must not depend on the moment it is taken: an Input's cursor blinks every
+    0.5 s, so the draft view's subject showed its cursor or not depending on the machine's load.
+    In these tests the cursor stays shown (as on the first frame)."""
+    from textual.widgets import Input
+
+    def keep_shown(self: Input) -> None:
+        self._cursor_visible = True
+
+    monkeypatch.setattr(Input, "_toggle_cursor", keep_shown)

@@ -6,7 +6,11 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
+
+from assistant.service import Service
+from tests.unit.rules_builders import add_customer, add_invoice
 
 ROOT = Path(__file__).resolve().parents[2]
 UI = ("textual", "tui")
@@ -66,3 +70,50 @@ def test_the_review_command_does_load_the_ui() -> None:
     """The probe above can see the UI: starting it (the lazy import in the CLI) loads textual."""
     code = "import assistant.cli\nfrom tui.app import make_app\n"
     assert {"textual", "tui"} <= _loaded_after(code)
+
+
+# What `relance drafts` must not load: the LLM client, the UI, the template engine, the bank
+# statement and statutory parsers (the façade imports them in the methods that use them).
+NOT_FOR_A_LISTING = (*HEAVY, "jinja2", "holidays", "lxml", "ofxparse", "schwifty", "reportlab")
+NOT_FOR_A_LISTING_MODULES = (
+    "assistant.bank.formats",
+    "assistant.bank.importer",
+    "assistant.statutory.claims",
+    "assistant.statutory.notice",
+    "assistant.rules.engine",
+    "assistant.llm.rewrite",
+    "assistant.drafting.pipeline",
+)
+
+
+def _modules_after_cli(*args: str) -> set[str]:
+    """Every module in sys.modules after `relance <args>` ran in a fresh interpreter."""
+    probe = (
+        "import json, runpy, sys\n"
+        f"sys.argv = ['relance', *{list(args)!r}]\n"
+        "try:\n"
+        "    runpy.run_module('assistant', run_name='__main__')\n"
+        "except SystemExit as exc:\n"
+        "    assert exc.code in (0, None), exc.code\n"
+        "sys.stderr.write('\\nLOADED ' + json.dumps(sorted(sys.modules)))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip(), done.stderr  # the command did print its listing
+    return set(json.loads(done.stderr.rsplit("LOADED ", 1)[1]))
+
+
+def test_listing_drafts_loads_neither_llm_ui_templates_nor_parsers(
+    service: Service, tmp_path: Path
+) -> None:
+    add_customer(service.store, "C1", name="Dupont SARL")
+    add_invoice(service.store, "F1", date(2026, 11, 10))
+    assert service.draft(date(2026, 11, 24), offline=True).created  # a real row to list
+    home = str(service.home)
+    for args in (("--home", home, "drafts"), ("--home", home, "drafts", "--json")):
+        modules = _modules_after_cli(*args)
+        assert "assistant.service" in modules and "assistant.drafting.queue" in modules
+        packages = {m.split(".")[0] for m in modules}
+        assert not packages & set(NOT_FOR_A_LISTING), (args, packages & set(NOT_FOR_A_LISTING))
+        assert not modules & set(NOT_FOR_A_LISTING_MODULES), (args, modules)
