@@ -14,6 +14,16 @@ from assistant.errors import UserError
 from assistant.i18n import tr
 from assistant.money import cents_to_str, display_money, parse_amount
 
+# The currency of a formal letter or a litigation file: one document per currency.
+Currency = Annotated[
+    str | None,
+    typer.Option(
+        "--currency",
+        help="Devise réclamée (obligatoire si le client doit en plusieurs devises).",
+        show_default=False,
+    ),
+]
+
 
 @app.command()
 def proceedings(
@@ -139,14 +149,7 @@ def notice(
     tracking: Annotated[
         str | None, typer.Option("--tracking", help="Numéro de suivi du recommandé.")
     ] = None,
-    currency: Annotated[
-        str | None,
-        typer.Option(
-            "--currency",
-            help="Devise réclamée (obligatoire si le client doit en plusieurs devises).",
-            show_default=False,
-        ),
-    ] = None,
+    currency: Currency = None,
     as_json: Annotated[bool, typer.Option("--json", help="Sortie JSON.")] = False,
 ) -> None:
     """Mise en demeure (PDF) à valider ; --posted --tracking N une fois postée."""
@@ -211,14 +214,7 @@ def dossier(
     customer: Annotated[str, typer.Argument(help="Code client.", show_default=False)],
     out: Annotated[Path, typer.Option("--out", help="Archive .zip à écrire.", show_default=False)],
     as_of: AsOf = None,
-    currency: Annotated[
-        str | None,
-        typer.Option(
-            "--currency",
-            help="Devise réclamée (obligatoire si le client doit en plusieurs devises).",
-            show_default=False,
-        ),
-    ] = None,
+    currency: Currency = None,
 ) -> None:
     """Dossier contentieux : résumé PDF, dossier.json et factures, dans un zip."""
     with service_for(ctx) as service:
