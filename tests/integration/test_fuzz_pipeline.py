@@ -24,6 +24,7 @@ from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
 from rich.console import Console
 
+from tests.support.examples import examples
 from assistant.config import Settings
 from assistant.errors import UserError
 from assistant.llm.backend import LangChainBackend
@@ -211,7 +212,7 @@ def check_eml(path: Path, draft: Any, service: Service) -> None:
 
 
 @settings(
-    max_examples=100,
+    max_examples=examples(100),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )

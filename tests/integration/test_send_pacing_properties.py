@@ -20,6 +20,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.support.examples import examples
 from assistant.config import Settings
 from assistant.demo.home import write_demo_company
 from assistant.models import Payment
@@ -68,7 +69,7 @@ history_st = st.fixed_dictionaries(
 )
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(25), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(history_st)
 def test_what_send_delivers_keeps_the_gap_and_the_step_order(h: dict) -> None:
     home = Path(tempfile.mkdtemp(prefix="relance-pacing-"))

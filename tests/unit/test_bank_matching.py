@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from schwifty import IBAN
 
+from tests.support.examples import examples
 from assistant.bank.matching import Credit, InvoiceIndex, Matcher, OpenInvoice
 from assistant.bank.policy import MatchingPolicy
 from assistant.service import Service
@@ -147,7 +148,7 @@ def test_a_number_named_for_another_customer_than_the_known_iban_is_not_certain(
 amounts = st.integers(min_value=1, max_value=5_000_00)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(
     owed=st.lists(st.tuples(st.integers(0, 3), amounts), min_size=1, max_size=12),
     credits=st.lists(

@@ -13,6 +13,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.support.examples import examples
 from assistant.config import Settings
 from assistant.models import InvoiceStatus
 from assistant.reasons import render
@@ -117,7 +118,7 @@ portfolio = st.lists(
 )
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(40), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(portfolio, st.integers(0, 60), st.booleans())
 def test_every_open_invoice_is_accounted_for(invoices: list[dict], offset: int, dnc: bool) -> None:
     store = open_store(Path(tempfile.mkdtemp(prefix="relance-explain-")) / "p.db")
