@@ -24,7 +24,6 @@ from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
 from rich.console import Console
 
-from tests.support.examples import examples
 from assistant.config import Settings
 from assistant.errors import UserError
 from assistant.llm.backend import LangChainBackend
@@ -33,6 +32,7 @@ from assistant.reasons import render
 from assistant.render import render_draft, render_drafts
 from assistant.service import Service
 from tests.conftest import FIXED_NOW, write_company
+from tests.support.examples import examples
 from tests.support.llm_stub import good_rewrite
 
 AS_OF = FIXED_NOW.date()

@@ -20,13 +20,13 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.support.examples import examples
 from assistant.config import Settings
 from assistant.demo.home import write_demo_company
 from assistant.models import Payment
 from assistant.rules.policy import STEP_IDS
 from assistant.service import Service
 from assistant.storage import repo
+from tests.support.examples import examples
 from tests.unit.rules_builders import add_customer, add_invoice
 
 BASE = date(2026, 3, 2)  # a Monday

@@ -10,11 +10,11 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.support.examples import examples
 from assistant.models import InvoiceStatus
 from assistant.money import Money
 from assistant.storage import balances
 from assistant.storage.db import open_store
+from tests.support.examples import examples
 from tests.unit.rules_builders import add_customer, add_invoice, plan_on
 
 BASE = date(2026, 11, 2)

@@ -10,10 +10,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from schwifty import IBAN
 
-from tests.support.examples import examples
 from assistant.bank.matching import Credit, InvoiceIndex, Matcher, OpenInvoice
 from assistant.bank.policy import MatchingPolicy
 from assistant.service import Service
+from tests.support.examples import examples
 from tests.unit.bank_builders import statement
 from tests.unit.rules_builders import add_customer, add_invoice
 

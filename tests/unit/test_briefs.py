@@ -9,7 +9,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.support.examples import examples
 from assistant.briefs.options import (
     PaymentPlanPolicy,
     instalment_plan,
@@ -25,6 +24,7 @@ from assistant.reasons import render
 from assistant.rules.calendar import BusinessCalendar
 from assistant.service import Service
 from assistant.storage import repo
+from tests.support.examples import examples
 from tests.unit.rules_builders import add_customer, add_invoice, mark
 
 CAL = BusinessCalendar()

@@ -13,7 +13,6 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.support.examples import examples
 from assistant.config import Settings
 from assistant.models import InvoiceStatus
 from assistant.reasons import render
@@ -21,6 +20,7 @@ from assistant.rules import load_scenario, make_plan
 from assistant.service import Service
 from assistant.storage.db import Store, open_store
 from tests.conftest import FIXED_NOW
+from tests.support.examples import examples
 from tests.unit.rules_builders import add_customer, add_invoice, mark, plan_on
 
 WED = date(2026, 3, 11)

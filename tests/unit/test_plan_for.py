@@ -18,13 +18,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.support.examples import examples
 from assistant.models import InvoiceStatus
 from assistant.reasons import render
 from assistant.rules import Plan, hold_sources, make_plan
 from assistant.rules.holds import Hold
 from assistant.service import Service
 from assistant.storage.db import Store, open_store
+from tests.support.examples import examples
 from tests.unit.rules_builders import add_customer, add_invoice, mark
 
 BASE = date(2026, 11, 2)

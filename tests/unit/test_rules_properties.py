@@ -12,10 +12,10 @@ import holidays
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.support.examples import examples
 from assistant.models import InvoiceStatus
 from assistant.rules import load_scenario
 from assistant.storage.db import Store, open_store
+from tests.support.examples import examples
 from tests.unit.rules_builders import add_customer, add_invoice, mark, plan_on, simulate
 
 BASE = date(2026, 11, 2)
