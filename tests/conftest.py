@@ -16,6 +16,7 @@ from assistant.config import Settings
 from assistant.i18n import set_language
 from assistant.service import Service
 from assistant.storage.db import Store, open_store
+from tests.support.examples import examples
 from tests.support.postgres import (
     EMPTY_TEMPLATE,
     SCHEMA_TEMPLATE,
@@ -29,7 +30,9 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 
 # Mutation testing (tools/mutation.sh) runs with `--hypothesis-profile=mutation`: the same
 # examples for every mutant, so a verdict does not depend on the draw.
-hypothesis_settings.register_profile("mutation", derandomize=True)
+hypothesis_settings.register_profile(
+    "mutation", derandomize=True, max_examples=examples(hypothesis_settings.default.max_examples)
+)
 
 
 @pytest.fixture(autouse=True)

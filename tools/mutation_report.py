@@ -253,7 +253,8 @@ def main() -> int:
             print(f"changed since copied to mutants/: {path}")
         return 0
     if args.todo:
-        print("\n".join(todo(args.todo, equivalents)))
+        for name in todo(args.todo, equivalents):  # nothing at all when nothing is left
+            print(name)
         return 0
     rows, stale = scores(equivalents)
     print("\n".join(table(rows)))

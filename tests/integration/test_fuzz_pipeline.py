@@ -32,6 +32,7 @@ from assistant.reasons import render
 from assistant.render import render_draft, render_drafts
 from assistant.service import Service
 from tests.conftest import FIXED_NOW, write_company
+from tests.support.examples import examples
 from tests.support.llm_stub import good_rewrite
 
 AS_OF = FIXED_NOW.date()
@@ -211,7 +212,7 @@ def check_eml(path: Path, draft: Any, service: Service) -> None:
 
 
 @settings(
-    max_examples=100,
+    max_examples=examples(100),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )

@@ -26,6 +26,7 @@ from assistant.models import Payment
 from assistant.rules.policy import STEP_IDS
 from assistant.service import Service
 from assistant.storage import repo
+from tests.support.examples import examples
 from tests.unit.rules_builders import add_customer, add_invoice
 
 BASE = date(2026, 3, 2)  # a Monday
@@ -68,7 +69,7 @@ history_st = st.fixed_dictionaries(
 )
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(25), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(history_st)
 def test_what_send_delivers_keeps_the_gap_and_the_step_order(h: dict) -> None:
     home = Path(tempfile.mkdtemp(prefix="relance-pacing-"))

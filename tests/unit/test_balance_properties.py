@@ -14,6 +14,7 @@ from assistant.models import InvoiceStatus
 from assistant.money import Money
 from assistant.storage import balances
 from assistant.storage.db import open_store
+from tests.support.examples import examples
 from tests.unit.rules_builders import add_customer, add_invoice, plan_on
 
 BASE = date(2026, 11, 2)
@@ -42,7 +43,7 @@ ledger_st = st.tuples(
 )
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(40), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(ledger_st)
 def test_no_action_asks_more_than_the_balance(ledger: tuple[list, list, int]) -> None:
     invoices, credits, offset = ledger

@@ -13,6 +13,7 @@ from schwifty import IBAN
 from assistant.bank.matching import Credit, InvoiceIndex, Matcher, OpenInvoice
 from assistant.bank.policy import MatchingPolicy
 from assistant.service import Service
+from tests.support.examples import examples
 from tests.unit.bank_builders import statement
 from tests.unit.rules_builders import add_customer, add_invoice
 
@@ -147,7 +148,7 @@ def test_a_number_named_for_another_customer_than_the_known_iban_is_not_certain(
 amounts = st.integers(min_value=1, max_value=5_000_00)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(
     owed=st.lists(st.tuples(st.integers(0, 3), amounts), min_size=1, max_size=12),
     credits=st.lists(

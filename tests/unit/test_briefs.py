@@ -24,6 +24,7 @@ from assistant.reasons import render
 from assistant.rules.calendar import BusinessCalendar
 from assistant.service import Service
 from assistant.storage import repo
+from tests.support.examples import examples
 from tests.unit.rules_builders import add_customer, add_invoice, mark
 
 CAL = BusinessCalendar()
@@ -37,7 +38,7 @@ def test_split_is_exact_to_the_cent(total: int, parts: int) -> None:
     assert max(amounts) - min(amounts) <= 1
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(
     total=st.integers(min_value=1, max_value=5 * 10**8),
     as_of=st.dates(min_value=date(2025, 1, 1), max_value=date(2030, 12, 31)),
@@ -58,7 +59,7 @@ def test_options_sum_exactly_and_respect_the_policy(total: int, as_of: date, cou
             assert len(set(dates)) == len(dates)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 @given(
     total=st.integers(min_value=1, max_value=5 * 10**8),
     as_of=st.dates(min_value=date(2025, 1, 1), max_value=date(2030, 12, 31)),

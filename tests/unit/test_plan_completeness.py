@@ -20,6 +20,7 @@ from assistant.rules import load_scenario, make_plan
 from assistant.service import Service
 from assistant.storage.db import Store, open_store
 from tests.conftest import FIXED_NOW
+from tests.support.examples import examples
 from tests.unit.rules_builders import add_customer, add_invoice, mark, plan_on
 
 WED = date(2026, 3, 11)
@@ -117,7 +118,7 @@ portfolio = st.lists(
 )
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(40), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(portfolio, st.integers(0, 60), st.booleans())
 def test_every_open_invoice_is_accounted_for(invoices: list[dict], offset: int, dnc: bool) -> None:
     store = open_store(Path(tempfile.mkdtemp(prefix="relance-explain-")) / "p.db")

@@ -24,6 +24,7 @@ from assistant.rules import Plan, hold_sources, make_plan
 from assistant.rules.holds import Hold
 from assistant.service import Service
 from assistant.storage.db import Store, open_store
+from tests.support.examples import examples
 from tests.unit.rules_builders import add_customer, add_invoice, mark
 
 BASE = date(2026, 11, 2)
@@ -246,7 +247,7 @@ def assert_same_per_customer(full: Plan, parts: dict[str, Plan]) -> None:
     assert {a.customer_id for a in full.actions} <= covered
 
 
-@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(80), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(portfolio_st)
 def test_the_plan_of_one_customer_is_the_full_plan_for_it(portfolio: dict) -> None:
     store = fresh_store()

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from assistant.models import InvoiceStatus
 from assistant.rules import load_scenario
 from assistant.storage.db import Store, open_store
+from tests.support.examples import examples
 from tests.unit.rules_builders import add_customer, add_invoice, mark, plan_on, simulate
 
 BASE = date(2026, 11, 2)
@@ -82,7 +83,7 @@ def fresh_store() -> Store:
     return open_store(folder / "p.db")
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(portfolio_st)
 def test_plan_invariants(portfolio: tuple[list[dict], list[dict], int]) -> None:
     customers, invoices, offset = portfolio
@@ -114,7 +115,7 @@ def test_plan_invariants(portfolio: tuple[list[dict], list[dict], int]) -> None:
         store.close()
 
 
-@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(20), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(portfolio_st)
 def test_simulation_never_repeats_a_step_and_keeps_the_gap(
     portfolio: tuple[list[dict], list[dict], int],
