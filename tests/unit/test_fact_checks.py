@@ -174,3 +174,38 @@ def test_an_edit_may_state_an_invoice_fact_its_template_leaves_out(tmp_path: Pat
         f"référence inconnue : {invoice.number}"
     ]
     service.close()
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "https://www.pay.example.fr/f/F-1",
+        "http://pay.example.fr/f/F-1/",
+        "HTTPS://PAY.example.fr/f/F-1.",
+        "www.pay.example.fr/f/F-1)",
+        "pay.example.fr/f/F-1",
+    ],
+)
+def test_a_known_link_is_the_same_whatever_its_scheme_www_case_or_ending(written: str) -> None:
+    from assistant.drafting.checks import check_text, known_facts
+
+    facts = known_facts([], links=["HTTPS://www.Pay.Example.fr/f/F-1/"])
+    assert check_text("", f"Réglez ici : {written} merci", facts, None) == []
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "https://pay.example.fr/f/F-2",  # another invoice's page
+        "https://pay.example.fr.evil.io/f/F-1",  # a look-alike host
+        "https://pay.example.fr/f/F-1X",  # one letter more, even a letter the ends are cut of
+        "https://www2.pay.example.fr/f/F-1",  # only "www." is a spelling of the same host
+    ],
+)
+def test_a_link_that_is_not_the_messages_is_refused(written: str) -> None:
+    from assistant.drafting.checks import check_text, known_facts
+
+    facts = known_facts([], links=["https://pay.example.fr/f/F-1", "https://pay.example.fr/f/F-1/"])
+    assert check_text("", f"Réglez ici : {written} merci", facts, None) == [
+        f"lien inconnu : {written}"
+    ]
