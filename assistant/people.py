@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 from assistant.errors import UserError
@@ -22,24 +23,29 @@ def acting_user(store: Store, wanted: str | None) -> User | None:
     no user (single-user mode). Once people exist, an unknown or disabled name is refused."""
     if users_repo.count(store) == 0:
         return None
-    name = (wanted or "").strip() or login_name()
-    user = users_repo.get(store, name) if name else None
-    if user is None or not user.enabled:
-        raise unknown_person(name)
-    return user
+    return _known(wanted, lambda name: users_repo.get(store, name))
 
 
 def require_on_file(db_path: Path, wanted: str | None, operation: str) -> None:
     """The role gate for a command that must not open the store for writing (`migrate`)."""
     users = {u.name: u for u in users_repo.users_in_file(db_path)}
-    if not users:
-        return
+    if users:
+        require(_known(wanted, users.get), operation)
+
+
+def require(person: User, operation: str) -> None:
+    """A UserError naming the role `operation` needs, when `person` may not run it."""
+    if not allowed(operation, person.role):
+        raise UserError(refusal(operation, person.name, person.role))
+
+
+def _known(wanted: str | None, find: Callable[[str], User | None]) -> User:
+    """The enabled person named `wanted` (else the OS login), or the one-line refusal."""
     name = (wanted or "").strip() or login_name()
-    user = users.get(name or "")
+    user = find(name) if name else None
     if user is None or not user.enabled:
         raise unknown_person(name)
-    if not allowed(operation, user.role):
-        raise UserError(refusal(operation, user.name, user.role))
+    return user
 
 
 def all_users(store: Store) -> list[User]:

@@ -116,9 +116,8 @@ class Service(BankFeatures):
 
     def require(self, operation: str) -> None:
         """The one gate: a UserError naming the role `operation` needs, nothing done."""
-        if not self.may(operation):
-            assert self.person is not None
-            raise UserError(roles.refusal(operation, self.person.name, self.person.role))
+        if self.person is not None:
+            people.require(self.person, operation)
 
     def users(self) -> list[User]:
         return people.all_users(self.store)
