@@ -84,9 +84,7 @@ def test_a_claim_holds_for_its_minutes_then_is_free(clocked: Store, clock: Clock
     assert claims_repo.live_claims(clocked) == {draft_id: taken}
 
 
-def test_the_same_person_renews_and_releases_only_their_own(
-    clocked: Store, clock: Clock
-) -> None:
+def test_the_same_person_renews_and_releases_only_their_own(clocked: Store, clock: Clock) -> None:
     draft_id = _draft(clocked, DraftStatus.PENDING)
     claims_repo.claim(clocked, draft_id, "alice", CLAIM_MINUTES)
     clock.now += timedelta(minutes=3)
