@@ -233,3 +233,32 @@ def test_show_json_gives_the_version_and_the_claim(team: tuple[Service, Service]
     assert shown["claim"] == {"person": "alice", "until": held.held_until}
     alice.release_draft(draft_id)
     assert "claim" not in bob.get_draft(draft_id).as_json()
+
+
+def test_a_refresh_leaves_a_draft_edited_meanwhile_for_the_next_one(
+    service: Service, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A policy change re-renders the queue; a person edits a draft between the refresh's read
+    and its supersede: the edit stands (no new version over it), and the next refresh, which
+    reads the edited version, re-renders it."""
+    from assistant.drafting import refresh
+
+    draft_id = one_pending_draft(service)
+    real = refresh.request_for
+    edits = iter(["Texte revu pendant la mise à jour."])
+
+    def person_edits_meanwhile(*args: object, **kw: object) -> object:
+        for text in edits:  # once
+            service.edit_draft(draft_id, text)
+        return real(*args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(refresh, "request_for", person_edits_meanwhile)
+    company = service.home / "policies" / "company.yaml"
+    company.write_text(company.read_text().replace("Atelier Test SARL", "Atelier Neuf SARL"))
+    first = service.refresh_drafts()
+    kept = service.get_draft(draft_id)
+    assert first.renewed == [] and (kept.status, kept.version) == ("pending", 2)
+    assert kept.body == "Texte revu pendant la mise à jour."
+    second = service.refresh_drafts()
+    assert [old for old, _ in second.renewed] == [draft_id]
+    assert service.get_draft(draft_id).status == "superseded"
