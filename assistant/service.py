@@ -578,7 +578,7 @@ class Service(BankFeatures):
         if version is not None and version != view.version:
             raise conflicts.StaleDraft(self.store, draft_id, version, DraftStatus.PENDING)
         if (other := conflicts.others_claim(self.store, draft_id, self.actor)) is not None:
-            raise conflicts.Claimed(other)
+            raise conflicts.Claimed(other, forceable=False)
         if view.status != DraftStatus.PENDING or view.channel in ("internal", "letter"):
             raise UserError(
                 tr(

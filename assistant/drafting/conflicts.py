@@ -16,6 +16,7 @@ from assistant.storage.db import Store
 from assistant.storage.drafts_lifecycle import current
 
 CLAIM_MINUTES = 5  # opening a draft holds it this long; the interface renews it while open
+FORCEABLE = frozenset({"approve", "reject", "edit"})  # the commands with --force
 
 
 def stale_line(
@@ -81,15 +82,16 @@ def claim_line(claim: Claim) -> str:
 class Claimed(UserError):
     """Another person has the draft open: a command may not act on it without `--force`."""
 
-    def __init__(self, claim: Claim) -> None:
-        super().__init__(
-            tr(
-                "brouillon {i} : {line} ; rien n'a été enregistré (--force pour passer outre)",
-                "draft {i}: {line}; nothing was saved (--force to override)",
-                i=claim.draft_id,
-                line=claim_line(claim),
-            )
+    def __init__(self, claim: Claim, *, forceable: bool = True) -> None:
+        line = tr(
+            "brouillon {i} : {line} ; rien n'a été enregistré",
+            "draft {i}: {line}; nothing was saved",
+            i=claim.draft_id,
+            line=claim_line(claim),
         )
+        if forceable:
+            line += tr(" (--force pour passer outre)", " (--force to override)")
+        super().__init__(line)
         self.claim = claim
 
 
@@ -115,7 +117,7 @@ def check_free(
         if other is None:
             continue
         if not force:
-            raise Claimed(other)
+            raise Claimed(other, forceable=operation in FORCEABLE)
         store.record_event(
             "draft.claim_overridden",
             actor=person,

@@ -142,15 +142,15 @@ def test_a_claimed_draft_is_refused_to_the_other_person(team: tuple[Service, Ser
     assert bob.draft_claims() == {draft_id: held} and alice.draft_claims() == {}
     before = state(bob, draft_id)
     line = f"brouillon {draft_id} : {claim_line(held)} ; rien n'a été enregistré"
-    for act in (
-        lambda: bob.approve([draft_id]),
-        lambda: bob.reject([draft_id], "non"),
-        lambda: bob.edit_draft(draft_id, "Autre texte."),
-        lambda: bob.regenerate(draft_id, adjustment="softer", offline=True),
+    for act, hint in (
+        (lambda: bob.approve([draft_id]), " (--force pour passer outre)"),
+        (lambda: bob.reject([draft_id], "non"), " (--force pour passer outre)"),
+        (lambda: bob.edit_draft(draft_id, "Autre texte."), " (--force pour passer outre)"),
+        (lambda: bob.regenerate(draft_id, adjustment="softer", offline=True), ""),  # no --force
     ):
         with pytest.raises(Claimed) as caught:
             act()
-        assert str(caught.value).startswith(line)
+        assert str(caught.value) == line + hint
         assert state(bob, draft_id) == before
     # alice, who has it open, acts: no conflict; her claim ends with the decision
     assert alice.approve([draft_id])[0].status == DraftStatus.APPROVED

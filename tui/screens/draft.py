@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import sqlite3
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -130,7 +131,11 @@ class DraftScreen(RoleGate, Screen[None]):
         service = self.relance.service
         if self._claimed is not None and self._claimed != draft_id:
             self.release_claim()
-        found = service.claim_draft(draft_id)
+        try:
+            found = service.claim_draft(draft_id)
+        except (sqlite3.DatabaseError, OSError):  # a read-only or full home: shown, unclaimed
+            self.held_by = self._claimed = None
+            return
         mine = found.person == service.actor
         self.held_by = None if mine else found
         self._claimed = draft_id if mine else None
