@@ -651,6 +651,33 @@ def show(
     console().print(render_draft(item), crop=False)
 
 
+# two people on one queue (docs/concurrency.md): what the person read, and acting anyway
+SeenVersion = Annotated[
+    int | None,
+    typer.Option(
+        "--version",
+        help="Version lue (show --json) : refusé si le brouillon a changé depuis.",
+        show_default=False,
+        min=1,
+    ),
+]
+Force = Annotated[
+    bool,
+    typer.Option("--force", help="Agir même si une autre personne l'a ouvert (enregistré)."),
+]
+
+
+def seen_versions(draft_ids: list[int], version: int | None) -> dict[int, int] | None:
+    """`--version N` names the version of one draft."""
+    if version is None:
+        return None
+    if len(set(draft_ids)) != 1:
+        raise UserError(
+            tr("--version vaut pour un seul brouillon", "--version applies to one draft only")
+        )
+    return {draft_ids[0]: version}
+
+
 @app.command()
 def approve(
     ctx: typer.Context,
@@ -663,10 +690,13 @@ def approve(
             show_default=False,
         ),
     ] = None,
+    version: SeenVersion = None,
+    force: Force = False,
 ) -> None:
     """Approuver des brouillons (ils partiront au prochain envoi)."""
+    versions = seen_versions(draft_ids, version)
     with service_for(ctx) as service:
-        for item in service.approve(draft_ids, override=override):
+        for item in service.approve(draft_ids, override=override, versions=versions, force=force):
             echo(
                 tr(
                     "Brouillon {i} approuvé ({c}, {s}).",
@@ -703,10 +733,13 @@ def reject(
     ctx: typer.Context,
     draft_ids: Annotated[list[int], typer.Argument(help="Numéros de brouillons.")],
     reason: Annotated[str, typer.Option("--reason", help="Motif du rejet.", show_default=False)],
+    version: SeenVersion = None,
+    force: Force = False,
 ) -> None:
     """Rejeter des brouillons avec un motif (l'étape n'est pas envoyée)."""
+    versions = seen_versions(draft_ids, version)
     with service_for(ctx) as service:
-        for item in service.reject(draft_ids, reason):
+        for item in service.reject(draft_ids, reason, versions=versions, force=force):
             echo(
                 tr(
                     "Brouillon {i} rejeté ({c}, {s}).",
@@ -1007,5 +1040,13 @@ def review(ctx: typer.Context, as_of: AsOf = None) -> None:
 
 # Commands of other modules, registered on `app` when they are imported (keep last): bank
 # (import bank, matches, sources, daily); replies (inbox, replies, triage, forget); statutory
-# (proceedings, escalate, notice, dossier); users (user add, list, disable); export (status).
-from assistant import cli_bank, cli_export, cli_replies, cli_statutory, cli_users  # noqa: E402, F401
+# (proceedings, escalate, notice, dossier); users (user add, list, disable); export (status);
+# drafts (edit).
+from assistant import (  # noqa: E402, F401
+    cli_bank,
+    cli_drafts,
+    cli_export,
+    cli_replies,
+    cli_statutory,
+    cli_users,
+)

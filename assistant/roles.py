@@ -86,7 +86,7 @@ OPERATIONS: dict[str, Operation] = {
     "unapprove": _op("take an approval back", A),
     "reject": _op("reject drafts", A),
     "regenerate": _op("rewrite a pending draft (tone, language)", A),
-    "edit": _op("edit a draft's text (interface)", A, tui_only=True),
+    "edit": _op("edit a pending draft's text", A),
     "send": _op("send the approved drafts", A),
     "stuck": _op("settle an interrupted send", A),
     "match": _op("decide a bank receipt (apply, reject, undo)", A),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -19,7 +19,7 @@ from assistant.bank.facade import BankFeatures
 from assistant.config import Settings
 from assistant.delivery.attachments import stored_attachment
 from assistant.demo.catalog import DEFAULT_SEED
-from assistant.drafting import queue
+from assistant.drafting import conflicts, queue
 from assistant.drafting.queue import DraftView
 from assistant.errors import PolicyError, UserError
 from assistant.i18n import tr
@@ -30,6 +30,7 @@ from assistant.paths import bundled_dir
 from assistant.policyfile import parse_policy_text, policy_version
 from assistant.reasons import Code, Reason
 from assistant.storage import invoices_repo, replies_repo, repo
+from assistant.storage.claims_repo import Claim
 from assistant.storage.db import Clock, Store, open_store, utc_now
 from assistant.storage.drafts_lifecycle import DraftStatus
 from assistant.storage.replies_repo import Reply
@@ -564,14 +565,20 @@ class Service(BankFeatures):
         language: str | None = None,
         offline: bool = False,
         cancel: Cancellation | None = None,
+        version: int | None = None,
     ) -> DraftView:
         """A new version of a pending draft (softer, firmer, shorter, longer; or another
-        language), still within the policy; the old one is superseded. Once `cancel` is
-        cancelled nothing is written (`Cancelled` is raised), even after the model answered."""
+        language), still within the policy; the old one is superseded (a compare-and-set on
+        `version`, else the version read here). Once `cancel` is cancelled nothing is written
+        (`Cancelled` is raised), even after the model answered."""
         from assistant.drafting.pipeline import outcome_checks, store_draft, template_outcome
         from assistant.llm.tone import TONE_ADJUSTMENTS
 
         view = queue.get_draft(self.store, draft_id)
+        if version is not None and version != view.version:
+            raise conflicts.StaleDraft(self.store, draft_id, version, DraftStatus.PENDING)
+        if (other := conflicts.others_claim(self.store, draft_id, self.actor)) is not None:
+            raise conflicts.Claimed(other, forceable=False)
         if view.status != DraftStatus.PENDING or view.channel in ("internal", "letter"):
             raise UserError(
                 tr(
@@ -615,6 +622,7 @@ class Service(BankFeatures):
             policy_version=self.policy_version(),
             actor=self.actor,
             supersedes=draft_id,
+            seen=view.version,
             tone_adjustment=adjustment,
             checks=outcome_checks(req, outcome),
             cancel=cancel,
@@ -800,32 +808,80 @@ class Service(BankFeatures):
                 found = stored_attachment(invoice.pdf_path, self.settings.attachments_dir)
                 view.attachments.append(found)
         view.by = people.draft_people(self.store, draft_id)
+        if (claim := conflicts.holder(self.store, draft_id)) is not None:
+            view.claim = {"person": claim.person, "until": claim.held_until}
         return view
 
+    # -- two people on one queue (docs/concurrency.md) ------------------------------------
+    def claim_draft(self, draft_id: int) -> Claim:
+        """Open a draft (the interface's draft view): the person's claim for a few minutes,
+        or the live claim of the other person who has it open."""
+        queue.get_draft(self.store, draft_id)
+        return conflicts.claim(self.store, draft_id, self.actor)
+
+    def take_over_draft(self, draft_id: int) -> Claim:
+        """Take a draft over from the person who has it open (recorded as an event)."""
+        return conflicts.take_over(self.store, draft_id, self.actor)
+
+    def release_draft(self, draft_id: int) -> None:
+        conflicts.release(self.store, draft_id, self.actor)
+
+    def draft_claims(self) -> dict[int, Claim]:
+        """Drafts other people have open now (the queue's marker)."""
+        return conflicts.others_claims(self.store, self.actor)
+
     def approve(
-        self, draft_ids: list[int], on: date | None = None, *, override: str | None = None
+        self,
+        draft_ids: list[int],
+        on: date | None = None,
+        *,
+        override: str | None = None,
+        versions: Mapping[int, int] | None = None,
+        force: bool = False,
     ) -> list[DraftView]:
         """A person's yes; a text failing the fact checks needs `override` (the reason).
-        All or nothing: every id is checked first; one refused, none is approved."""
+        All or nothing: every id is checked first; one refused, none is approved.
+        `versions`: the version of each draft the person saw (a stale one is refused);
+        `force`: act on drafts another person has open (recorded)."""
         from assistant.statutory import notice
 
         if problem := self.company_problem():
             raise UserError(problem)
         day = on or self.store.today()
         ids = self._known_drafts(draft_ids)
+        seen = versions or {}
         with self.store.transaction():
-            views = [queue.approve(self.store, i, day, self.actor, override) for i in ids]
+            conflicts.check_free(self.store, ids, self.actor, force=force, operation="approve")
+            views = [
+                queue.approve(self.store, i, day, self.actor, override, seen=seen.get(i))
+                for i in ids
+            ]
+            conflicts.released_after(self.store, ids)
         for view in views:
             if view.channel == "letter":  # the PDF carries the approved text
                 notice.refresh_pdf(self, view.id)
         return views
 
-    def reject(self, draft_ids: list[int], reason: str, on: date | None = None) -> list[DraftView]:
+    def reject(
+        self,
+        draft_ids: list[int],
+        reason: str,
+        on: date | None = None,
+        *,
+        versions: Mapping[int, int] | None = None,
+        force: bool = False,
+    ) -> list[DraftView]:
         """All or nothing, as `approve`."""
         day = on or self.store.today()
         ids = self._known_drafts(draft_ids)
+        seen = versions or {}
         with self.store.transaction():
-            return [queue.reject(self.store, i, reason, day, self.actor) for i in ids]
+            conflicts.check_free(self.store, ids, self.actor, force=force, operation="reject")
+            views = [
+                queue.reject(self.store, i, reason, day, self.actor, seen=seen.get(i)) for i in ids
+            ]
+            conflicts.released_after(self.store, ids)
+            return views
 
     def _known_drafts(self, draft_ids: list[int]) -> list[int]:
         """The ids once each, in order; UserError naming the first unknown one."""
@@ -834,7 +890,9 @@ class Service(BankFeatures):
             queue.get_draft(self.store, draft_id)
         return ids
 
-    def unapprove(self, draft_ids: list[int]) -> list[DraftView]:
+    def unapprove(
+        self, draft_ids: list[int], *, versions: Mapping[int, int] | None = None
+    ) -> list[DraftView]:
         """Back to pending, until the send starts (all ids checked first: all or nothing)."""
         views = [queue.get_draft(self.store, i) for i in draft_ids]
         for view in views:
@@ -849,16 +907,31 @@ class Service(BankFeatures):
                         s=status_label(view.status),
                     )
                 )
+        seen = versions or {}
         with self.store.transaction():
-            return [queue.unapprove(self.store, v.id, self.actor) for v in views]
+            ids = [v.id for v in views]
+            conflicts.check_free(self.store, ids, self.actor, force=False, operation="unapprove")
+            return [queue.unapprove(self.store, i, self.actor, seen=seen.get(i)) for i in ids]
 
-    def edit_draft(self, draft_id: int, body: str, subject: str | None = None) -> DraftView:
-        """Save a person's edit with the fact checks of the new text."""
+    def edit_draft(
+        self,
+        draft_id: int,
+        body: str,
+        subject: str | None = None,
+        *,
+        version: int | None = None,
+        force: bool = False,
+    ) -> DraftView:
+        """Save a person's edit with the fact checks of the new text. `version`: the one the
+        person edited (else the one read here); `force`: as `approve`."""
         from assistant.statutory import notice
 
         view = queue.get_draft(self.store, draft_id)
+        seen = view.version if version is None else version
         checks = self.check_text(draft_id, subject if subject is not None else view.subject, body)
-        view = queue.edit(self.store, draft_id, subject, body, self.actor, checks)
+        with self.store.transaction():
+            conflicts.check_free(self.store, [draft_id], self.actor, force=force, operation="edit")
+            view = queue.edit(self.store, draft_id, subject, body, self.actor, checks, seen=seen)
         if view.channel == "letter":
             notice.refresh_pdf(self, view.id)
         return view

@@ -25,6 +25,7 @@ TUI_ACTIONS: dict[str, dict[str, str]] = {
         "reject": "reject",
         "regenerate": "regenerate",
         "unapprove": "unapprove",
+        "take_over": "edit",
     },
     "CallsScreen": {"log_call": "log-call", "escalate": "escalate"},
     "PoliciesScreen": {"save": "policies"},

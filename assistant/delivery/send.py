@@ -326,10 +326,11 @@ class Sender:
             return
         mid = message_id(draft, self.sender) if draft.channel != "sms" else None
         with self.store.transaction():
-            if not self._set_status(
-                draft.id, DraftStatus.APPROVED, DraftStatus.SENDING, message_id=mid
-            ):
-                return  # another process took it
+            if not self._set_status(  # the text built is the version read: a CAS on it
+                draft.id, DraftStatus.APPROVED, DraftStatus.SENDING, seen=draft.version,
+                message_id=mid,
+            ):  # fmt: skip
+                return  # another process took it, or a person changed it since it was read
         error: str | None = None
         for attempt in range(self.retries + 1):
             drafts_repo.count_attempt(self.store, draft.id)

@@ -17,6 +17,7 @@ from typing import Protocol
 from assistant.cancel import Cancellation
 from assistant.company import Company
 from assistant.drafting.checks import check_text, facts_of
+from assistant.drafting.conflicts import stale_line
 from assistant.drafting.facts import (
     FACT_VARS,
     REMINDER_STEPS,
@@ -29,7 +30,6 @@ from assistant.drafting.facts import (
 from assistant.drafting.templates import Rendered, TemplateStore
 from assistant.errors import UserError
 from assistant.i18n import language, tr
-from assistant.labels import status_label
 from assistant.models import Customer, Invoice
 from assistant.reasons import Reason
 from assistant.rules import Action, Plan
@@ -323,19 +323,20 @@ def build_requests(
 _Subject = tuple[tuple[str, ...], int | None]
 
 
-def _active(store: Store) -> dict[tuple[str, str, str], tuple[int, str, _Subject]]:
+def _active(store: Store) -> dict[tuple[str, str, str], tuple[int, str, _Subject, int]]:
     return {
-        key: (d.id, d.status, (d.invoices, d.instalment_id))
+        key: (d.id, d.status, (d.invoices, d.instalment_id), d.version)
         for key, d in drafts_repo.active_drafts(store).items()
     }
 
 
 def select_new(
     store: Store, requests: list[DraftRequest], report: DraftRunReport
-) -> list[tuple[DraftRequest, int | None]]:
-    """Requests that need a draft, with the pending draft they supersede (if any)."""
+) -> list[tuple[DraftRequest, tuple[int, int] | None]]:
+    """Requests that need a draft, with the pending draft they supersede (if any): its id and
+    the version read (the supersede is a compare-and-set on it)."""
     active = _active(store)
-    todo: list[tuple[DraftRequest, int | None]] = []
+    todo: list[tuple[DraftRequest, tuple[int, int] | None]] = []
     for req in requests:
         current = active.get(req.key)
         if current is None:
@@ -343,7 +344,7 @@ def select_new(
         elif current[2] == req.subject_of or current[1] != DraftStatus.PENDING:
             report.unchanged += 1
         else:
-            todo.append((req, current[0]))
+            todo.append((req, (current[0], current[3])))
     return todo
 
 
@@ -355,6 +356,7 @@ def store_draft(
     policy_version: str,
     actor: str,
     supersedes: int | None = None,
+    seen: int | None = None,
     parent_id: int | None = None,
     tone_adjustment: str | None = None,
     checks: list[str] | None = None,
@@ -364,15 +366,22 @@ def store_draft(
     """Insert one draft (and supersede the old pending one) in a single transaction.
     `checks`: the fact checks of its text (a template's own text needs none).
     `cancel`: checked last, inside the transaction: a cancelled caller writes nothing.
-    `supersedes` must still be pending when the write runs (a compare-and-set): if a person
-    approved, rejected or cancelled it meanwhile, `DraftChangedError` and nothing is stored."""
+    `supersedes` must still be pending (and at version `seen`, when given) when the write runs
+    (a compare-and-set): if a person approved, rejected, cancelled or edited it meanwhile,
+    `DraftChangedError` and nothing is stored."""
     now = store.now_iso()
     with store.transaction():
         if supersedes is not None:
             try:
-                drafts_repo.supersede(store, supersedes, DraftStatus.PENDING)
+                drafts_repo.supersede(store, supersedes, DraftStatus.PENDING, seen=seen)
             except drafts_repo.DraftChanged as exc:
-                raise DraftChangedError(supersedes, exc.found) from None
+                raise DraftChangedError(
+                    supersedes,
+                    exc.found,
+                    seen=exc.seen,
+                    version=exc.version,
+                    by=drafts_repo.last_actor(store, supersedes),
+                ) from None
             store.record_event(
                 "draft.superseded",
                 actor=actor,
@@ -436,19 +445,20 @@ def store_draft(
 
 
 class DraftChangedError(UserError):
-    """The version to replace was approved, rejected or cancelled while the new one was being
-    written (a person acted meanwhile): nothing was stored."""
+    """The version to replace was approved, rejected, cancelled or edited while the new one
+    was being written (a person acted meanwhile): nothing was stored."""
 
-    def __init__(self, draft_id: int, found: str | None) -> None:
+    def __init__(
+        self,
+        draft_id: int,
+        found: str | None,
+        *,
+        seen: int | None = None,
+        version: int | None = None,
+        by: str | None = None,
+    ) -> None:
         super().__init__(
-            tr(
-                "brouillon {i} : le brouillon a été modifié entre-temps, rechargez-le"
-                " (désormais {s}) ; rien n'a été enregistré",
-                "draft {i}: the draft was changed meanwhile, reload it (now {s});"
-                " nothing was saved",
-                i=draft_id,
-                s=status_label(found) if found else tr("supprimé", "removed"),
-            )
+            stale_line(draft_id, by, seen, version, found, changed=found != DraftStatus.PENDING)
         )
         self.draft_id, self.found = draft_id, found
 
@@ -518,7 +528,7 @@ def run_drafts(
     if rewriter is not None and wanted:
         results = rewriter(wanted, lambda n: progress(n, total) if progress else None)
         outcomes = {id(req): out for req, out in zip(wanted, results, strict=True)}
-    for done, (req, supersedes) in enumerate(todo, start=1):
+    for done, (req, old) in enumerate(todo, start=1):
         outcome = outcomes.get(id(req)) or template_outcome(req)
         if outcome.source == "llm":
             report.llm += 1
@@ -534,14 +544,15 @@ def run_drafts(
                 outcome,
                 policy_version=policy_version,
                 actor=actor,
-                supersedes=supersedes,
+                supersedes=old[0] if old else None,
+                seen=old[1] if old else None,
                 checks=outcome_checks(req, outcome),
             )
         except (IntegrityError, DraftChangedError):  # another run stored this draft, or a
             report.unchanged += 1  # person acted on the old one, meanwhile: nothing lost
         else:
             report.created.append(draft_id)
-            report.superseded += supersedes is not None
+            report.superseded += old is not None
         if progress:
             progress(done, total)
     return report

@@ -14,6 +14,7 @@ from typing import Any
 
 from assistant.choices import one_of
 from assistant.delivery.attachments import Attachment
+from assistant.drafting.conflicts import StaleDraft
 from assistant.errors import UserError
 from assistant.i18n import tr
 from assistant.labels import status_label
@@ -80,10 +81,16 @@ class DraftView:
     attachments: list[Attachment] | None = None  # filled for one draft shown (not in lists)
     # who edited, approved, rejected, sent it (people only; filled for one draft shown)
     by: dict[str, str] | None = None
+    version: int = 1  # counted at every change: a write names the version it read
+    claim: dict[str, str] | None = None  # who has it open, until when (one draft shown)
 
     def as_json(self) -> dict[str, Any]:
         """`drafts --json` keys (docs/contracts.md), then ours; `by` for one draft shown."""
-        return self._json() | ({} if self.by is None else {"by": self.by})
+        return (
+            self._json()
+            | ({} if self.by is None else {"by": self.by})
+            | ({} if self.claim is None else {"claim": self.claim})
+        )
 
     def _json(self) -> dict[str, Any]:
         """`drafts --json` keys (docs/contracts.md), then ours (money as decimal strings)."""
@@ -125,6 +132,7 @@ class DraftView:
             "override_reason": self.override_reason,
             "reason_code": code_of(self.reason),
             "error_code": code_of(self.error),
+            "version": self.version,
         } | (
             {}
             if self.attachments is None
@@ -184,6 +192,7 @@ def _view(row: dict[str, Any]) -> DraftView:
         checks=_json_list(row["checks"]),
         override_reason=row["override_reason"],
         checked_version=row["checked_version"],
+        version=int(row.get("version") or 1),
     )
 
 
@@ -226,22 +235,25 @@ def _require(view: DraftView, *allowed: str) -> None:
         )
 
 
-def _move(store: Store, draft_id: int, old: str, new: DraftStatus, **values: Any) -> None:
-    """The draft goes from `old` to `new`; a UserError if it changed since it was read."""
-    if not move(store, draft_id, old, new, **values):
-        raise UserError(
-            tr(
-                "brouillon {i} : modifié entre-temps, rechargez-le",
-                "draft {i}: changed in the meantime, reload it",
-                i=draft_id,
-            )
-        )
+def _move(
+    store: Store, draft_id: int, old: str, new: DraftStatus, *, seen: int, **values: Any
+) -> None:
+    """The draft goes from `old` to `new` if it is still at version `seen` (the one read):
+    `StaleDraft` (the one line naming who changed it) otherwise."""
+    if not move(store, draft_id, old, new, seen=seen, **values):
+        raise StaleDraft(store, draft_id, seen, old)
 
 
-def _set(store: Store, draft_id: int, status: str, **values: Any) -> None:
-    """Other columns of a draft still in `status` (its text, its checks)."""
-    if not update_if(store, draft_id, status, **values):
-        _move(store, draft_id, status, DraftStatus(status))  # raises: it changed meanwhile
+def _set(store: Store, draft_id: int, status: str, *, seen: int, **values: Any) -> None:
+    """Other columns of a draft still in `status` at version `seen` (its text, its checks)."""
+    if not update_if(store, draft_id, status, seen=seen, **values):
+        raise StaleDraft(store, draft_id, seen, status)
+
+
+def _check_seen(store: Store, view: DraftView, seen: int | None, expected: str) -> None:
+    """The person saw version `seen` (None: the one just read): refuse if it moved since."""
+    if seen is not None and seen != view.version:
+        raise StaleDraft(store, view.id, seen, expected)
 
 
 def _mark_step(store: Store, view: DraftView, on: date, source: str, actor: str) -> None:
@@ -260,11 +272,18 @@ def _mark_step(store: Store, view: DraftView, on: date, source: str, actor: str)
 
 
 def approve(
-    store: Store, draft_id: int, on: date, actor: str, override: str | None = None
+    store: Store,
+    draft_id: int,
+    on: date,
+    actor: str,
+    override: str | None = None,
+    *,
+    seen: int | None = None,
 ) -> DraftView:
     """A person's yes. A text that fails the fact checks needs `override`: the reason,
-    recorded with the checks it overrides."""
+    recorded with the checks it overrides. `seen`: the version the person saw."""
     view = get_draft(store, draft_id)
+    _check_seen(store, view, seen, DraftStatus.PENDING)
     if view.status == DraftStatus.APPROVED:  # a second yes: say so, change nothing
         raise UserError(
             tr(
@@ -309,6 +328,7 @@ def approve(
             draft_id,
             view.status,
             DraftStatus.APPROVED,
+            seen=view.version,
             override_reason=override if view.checks else None,
         )
         if view.channel != "internal":
@@ -327,13 +347,23 @@ def approve(
     return get_draft(store, draft_id)
 
 
-def reject(store: Store, draft_id: int, reason: str, on: date, actor: str) -> DraftView:
+def reject(
+    store: Store, draft_id: int, reason: str, on: date, actor: str, *, seen: int | None = None
+) -> DraftView:
     view = get_draft(store, draft_id)
+    _check_seen(store, view, seen, DraftStatus.PENDING)
     _require(view, DraftStatus.PENDING)
     if not reason.strip():
         raise UserError(tr("un motif de rejet est nécessaire", "a rejection reason is required"))
     with store.transaction():
-        _move(store, draft_id, view.status, DraftStatus.REJECTED, reject_reason=reason.strip())
+        _move(
+            store,
+            draft_id,
+            view.status,
+            DraftStatus.REJECTED,
+            seen=view.version,
+            reject_reason=reason.strip(),
+        )
         if view.channel == "email":
             _mark_step(store, view, on, "rejected", actor)
         store.record_event(
@@ -354,10 +384,14 @@ def edit(
     body: str,
     actor: str,
     checks: list[str] | None = None,
+    *,
+    seen: int | None = None,
 ) -> DraftView:
     """A person's edit: kept as is (it is never rendered as a template), marked as edited,
-    with the fact checks of the new text (`checks`, computed by the caller)."""
+    with the fact checks of the new text (`checks`, computed by the caller). `seen`: the
+    version the person edited."""
     view = get_draft(store, draft_id)
+    _check_seen(store, view, seen, DraftStatus.PENDING)
     _require(view, DraftStatus.PENDING)
     if not body.strip():
         raise UserError(tr("le texte ne peut pas être vide", "the text cannot be empty"))
@@ -370,6 +404,7 @@ def edit(
             store,
             draft_id,
             view.status,
+            seen=view.version,
             subject=new_subject,
             body=body,
             edited=1,
@@ -394,7 +429,9 @@ def cancel_for_invoice(store: Store, invoice_number: str, why: Reason, actor: st
     not left yet are cancelled, and the steps they marked done are forgotten."""
     rows = drafts_repo.open_drafts_naming(store, invoice_number)
     for row in rows:
-        _move(store, row.id, row.status, DraftStatus.CANCELLED, **error_fields(why))
+        _move(
+            store, row.id, row.status, DraftStatus.CANCELLED, seen=row.version, **error_fields(why)
+        )
         if row.status == DraftStatus.APPROVED:
             repo.undo_steps(store, row.id)
         store.record_event(
@@ -418,7 +455,7 @@ def withdraw(store: Store, view: DraftView, actor: str, *, why: str) -> None:
     """A pending or approved draft gives way to a new version: `superseded`; an approval is
     withdrawn and the steps it marked done are reopened (inside the caller's transaction)."""
     _require(view, *OPEN)
-    _move(store, view.id, view.status, DraftStatus.SUPERSEDED)
+    _move(store, view.id, view.status, DraftStatus.SUPERSEDED, seen=view.version)
     if view.status == DraftStatus.APPROVED:
         repo.undo_steps(store, view.id)
     store.record_event(
@@ -430,12 +467,20 @@ def withdraw(store: Store, view: DraftView, actor: str, *, why: str) -> None:
     )
 
 
-def unapprove(store: Store, draft_id: int, actor: str) -> DraftView:
+def unapprove(store: Store, draft_id: int, actor: str, *, seen: int | None = None) -> DraftView:
     """Back to pending, until the send starts: the approval is withdrawn, its step reopened."""
     view = get_draft(store, draft_id)
+    _check_seen(store, view, seen, DraftStatus.APPROVED)
     _require(view, DraftStatus.APPROVED)
     with store.transaction():
-        _move(store, draft_id, view.status, DraftStatus.PENDING, override_reason=None)
+        _move(
+            store,
+            draft_id,
+            view.status,
+            DraftStatus.PENDING,
+            seen=view.version,
+            override_reason=None,
+        )
         repo.undo_steps(store, draft_id)
         store.record_event(
             "draft.unapproved",

@@ -16,6 +16,7 @@ from datetime import date
 
 from assistant.company import Company
 from assistant.drafting import queue
+from assistant.drafting.conflicts import StaleDraft
 from assistant.drafting.pipeline import (
     DraftRequest,
     _instalment,
@@ -141,33 +142,36 @@ def refresh_drafts(
         if same:
             queue.set_checked_version(store, view.id, policy_version)
             continue
-        with store.transaction():
-            queue.withdraw(store, view, actor, why="policy_changed")
-            note = Reason.of(
-                Code.RERENDERED_EDITED
-                if view.edited
-                else Code.RERENDERED_LLM
-                if view.source == "llm"
-                else Code.RERENDERED,
-                i=view.id,
-            )
-            new_id = store_draft(
-                store,
-                req,
-                template_outcome(req),
-                policy_version=policy_version,
-                actor=actor,
-                parent_id=view.id,
-                tone_adjustment=view.tone_adjustment,
-                note=note,
-            )
-            store.record_event(
-                "draft.rerendered",
-                actor=actor,
-                customer_id=view.customer_id,
-                draft_id=new_id,
-                data={"from": view.id, "was": view.status, "policy_version": policy_version},
-            )
+        try:
+            with store.transaction():
+                queue.withdraw(store, view, actor, why="policy_changed")
+                note = Reason.of(
+                    Code.RERENDERED_EDITED
+                    if view.edited
+                    else Code.RERENDERED_LLM
+                    if view.source == "llm"
+                    else Code.RERENDERED,
+                    i=view.id,
+                )
+                new_id = store_draft(
+                    store,
+                    req,
+                    template_outcome(req),
+                    policy_version=policy_version,
+                    actor=actor,
+                    parent_id=view.id,
+                    tone_adjustment=view.tone_adjustment,
+                    note=note,
+                )
+                store.record_event(
+                    "draft.rerendered",
+                    actor=actor,
+                    customer_id=view.customer_id,
+                    draft_id=new_id,
+                    data={"from": view.id, "was": view.status, "policy_version": policy_version},
+                )
+        except StaleDraft:  # a person changed it meanwhile: checked again at the next refresh
+            continue
         report.renewed.append((view.id, new_id))
         if view.status == DraftStatus.APPROVED:
             report.withdrawn.append(view.id)

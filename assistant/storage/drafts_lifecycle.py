@@ -8,6 +8,8 @@
 `sent`, `failed`, `rejected`, `superseded` and `cancelled` are final. Every status change goes
 through `move` (a compare-and-set: `UPDATE ... WHERE id = ? AND status = ?`), which refuses a
 move not in `TRANSITIONS`. The SQL CHECK on `drafts.status` (migrations) holds the same values.
+Every write here adds one to `drafts.version`; given `seen` (the version the caller read or
+showed a person), the write also requires `version = seen` (docs/concurrency.md).
 """
 
 from __future__ import annotations
@@ -110,27 +112,59 @@ def move(
     old: DraftStatus | str,
     new: DraftStatus | str,
     /,
+    *,
+    seen: int | None = None,
     **fields: object,
 ) -> bool:
-    """Set the draft to `new` (and `fields`) if it is still `old`: False if it is not (another
-    process or thread moved it first). Refuses a move not in TRANSITIONS."""
+    """Set the draft to `new` (and `fields`) if it is still `old` (and still at version `seen`,
+    when given): False if it is not (another process or thread changed it first). Refuses a
+    move not in TRANSITIONS."""
     frm, to = check(old, new)
     if "status" in fields:
         raise IllegalTransition("the new status is `new`, not a field")
-    return _update(store, draft_id, frm, {"status": to.value, **fields})
+    return _update(store, draft_id, frm, {"status": to.value, **fields}, seen)
 
 
-def update_if(store: Store, draft_id: int, status: DraftStatus | str, /, **fields: object) -> bool:
-    """Change other columns (an error note, a text) only while the draft is in `status`."""
+def update_if(
+    store: Store,
+    draft_id: int,
+    status: DraftStatus | str,
+    /,
+    *,
+    seen: int | None = None,
+    **fields: object,
+) -> bool:
+    """Change other columns (an error note, a text) only while the draft is in `status` (and
+    at version `seen`, when given)."""
     if "status" in fields:
         raise IllegalTransition("update_if never changes the status: use move")
-    return _update(store, draft_id, DraftStatus(status), fields)
+    return _update(store, draft_id, DraftStatus(status), fields, seen)
 
 
-def _update(store: Store, draft_id: int, status: DraftStatus, fields: dict[str, object]) -> bool:
+def _update(
+    store: Store,
+    draft_id: int,
+    status: DraftStatus,
+    fields: dict[str, object],
+    seen: int | None,
+) -> bool:
+    if "version" in fields:
+        raise IllegalTransition("the version is counted here, never set")
     sets = "".join(f"{k} = ?, " for k in fields)
+    where, params = "id = ? AND status = ?", [draft_id, status.value]
+    if seen is not None:
+        where += " AND version = ?"
+        params.append(seen)
     cur = store.conn.execute(
-        f"UPDATE drafts SET {sets}updated_at = ? WHERE id = ? AND status = ?",
-        (*fields.values(), store.now_iso(), draft_id, status.value),
+        f"UPDATE drafts SET {sets}version = version + 1, updated_at = ? WHERE {where}",
+        (*fields.values(), store.now_iso(), *params),
     )
     return cur.rowcount == 1
+
+
+def current(store: Store, draft_id: int) -> tuple[DraftStatus, int] | None:
+    """The draft's status and version now (None: no such draft)."""
+    row = store.conn.execute(
+        "SELECT status, version FROM drafts WHERE id = ?", (draft_id,)
+    ).fetchone()
+    return None if row is None else (DraftStatus(row[0]), int(row[1]))

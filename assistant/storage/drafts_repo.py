@@ -15,7 +15,15 @@ from typing import Any
 
 from assistant.reasons import Reason
 from assistant.storage.db import Store
-from assistant.storage.drafts_lifecycle import ACTIVE, OPEN, DraftStatus, move, sql, sql_in
+from assistant.storage.drafts_lifecycle import (
+    ACTIVE,
+    OPEN,
+    DraftStatus,
+    current,
+    move,
+    sql,
+    sql_in,
+)
 from assistant.storage.reason_columns import error_fields, reason_fields
 
 _SELECT = (
@@ -67,16 +75,17 @@ class OpenDraft:
     id: int
     customer_id: str
     status: DraftStatus
+    version: int = 1
 
 
 def open_drafts_naming(store: Store, invoice_number: str) -> list[OpenDraft]:
     rows = store.conn.execute(
-        "SELECT d.id, d.customer_id, d.status FROM drafts d JOIN draft_invoices di"
+        "SELECT d.id, d.customer_id, d.status, d.version FROM drafts d JOIN draft_invoices di"
         " ON di.draft_id = d.id WHERE di.invoice_number = ?"
         f" AND d.status IN {sql_in(OPEN)}",
         (invoice_number,),
     ).fetchall()
-    return [OpenDraft(r[0], r[1], DraftStatus(r[2])) for r in rows]
+    return [OpenDraft(r[0], r[1], DraftStatus(r[2]), int(r[3])) for r in rows]
 
 
 def set_checked_version(store: Store, draft_id: int, version: str) -> None:
@@ -94,11 +103,12 @@ class ActiveDraft:
     status: DraftStatus
     invoices: tuple[str, ...]  # sorted
     instalment_id: int | None
+    version: int = 1
 
 
 def active_drafts(store: Store) -> dict[tuple[str, str, str], ActiveDraft]:
     rows = store.query(
-        "SELECT d.id, d.customer_id, d.step, d.channel, d.status, d.instalment_id,"
+        "SELECT d.id, d.customer_id, d.step, d.channel, d.status, d.instalment_id, d.version,"
         " group_concat(di.invoice_number, char(31)) AS numbers FROM drafts d"
         " JOIN draft_invoices di ON di.draft_id = d.id"
         f" WHERE d.status IN {sql_in(ACTIVE)} GROUP BY d.id"
@@ -109,6 +119,7 @@ def active_drafts(store: Store) -> dict[tuple[str, str, str], ActiveDraft]:
             DraftStatus(r["status"]),
             tuple(sorted(r["numbers"].split("\x1f"))),
             r["instalment_id"],
+            r["version"],
         )
         for r in rows
     }
@@ -138,20 +149,43 @@ def invoice_currency(store: Store, number: str) -> str | None:
 
 
 class DraftChanged(Exception):
-    """The version to supersede is no longer in the expected status (a person approved,
-    rejected or cancelled it meanwhile): nothing was written."""
+    """The version to supersede is no longer the one expected (a person approved, rejected,
+    cancelled or edited it meanwhile): nothing was written."""
 
-    def __init__(self, draft_id: int, expected: DraftStatus, found: str | None) -> None:
+    def __init__(
+        self,
+        draft_id: int,
+        expected: DraftStatus,
+        found: str | None,
+        seen: int | None = None,
+        version: int | None = None,
+    ) -> None:
         super().__init__(f"draft {draft_id}: expected {expected}, found {found}")
         self.draft_id, self.expected, self.found = draft_id, expected, found
+        self.seen, self.version = seen, version
 
 
-def supersede(store: Store, draft_id: int, expected: DraftStatus = DraftStatus.PENDING) -> None:
-    """Compare-and-set `expected -> superseded` (inside the caller's transaction): raises
-    `DraftChanged` when the draft moved meanwhile (the caller's transaction rolls back)."""
-    if not move(store, draft_id, expected, DraftStatus.SUPERSEDED):
-        found = store.scalar("SELECT status FROM drafts WHERE id = ?", (draft_id,))
-        raise DraftChanged(draft_id, expected, found)
+def supersede(
+    store: Store,
+    draft_id: int,
+    expected: DraftStatus = DraftStatus.PENDING,
+    *,
+    seen: int | None = None,
+) -> None:
+    """Compare-and-set `expected -> superseded` (and version `seen`, when given) inside the
+    caller's transaction: raises `DraftChanged` when the draft changed meanwhile (the
+    caller's transaction rolls back)."""
+    if not move(store, draft_id, expected, DraftStatus.SUPERSEDED, seen=seen):
+        now = current(store, draft_id)
+        found, version = (now[0].value, now[1]) if now else (None, None)
+        raise DraftChanged(draft_id, expected, found, seen, version)
+
+
+def last_actor(store: Store, draft_id: int) -> str | None:
+    """Who wrote the draft's latest event (every change of a draft records one)."""
+    return store.scalar(  # type: ignore[no-any-return]
+        "SELECT actor FROM events WHERE draft_id = ? ORDER BY id DESC LIMIT 1", (draft_id,)
+    )
 
 
 @dataclass(frozen=True, slots=True)

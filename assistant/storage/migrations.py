@@ -652,6 +652,21 @@ MIGRATIONS: Sequence[tuple[int, str, str]] = (
         ALTER TABLE drafts ADD COLUMN error_params TEXT;
         """,
     ),
+    (
+        22,
+        "drafts: a version counted at every change (compare-and-set), and who has a draft open"
+        " (claims: docs/concurrency.md)",
+        """
+        ALTER TABLE drafts ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+        CREATE TABLE draft_claims (
+            draft_id INTEGER NOT NULL REFERENCES drafts(id) ON DELETE CASCADE,
+            person TEXT NOT NULL CHECK (length(trim(person)) > 0),
+            claimed_at TEXT NOT NULL,
+            held_until TEXT NOT NULL,
+            PRIMARY KEY (draft_id)
+        );
+        """,
+    ),
 )
 
 

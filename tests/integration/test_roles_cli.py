@@ -62,6 +62,7 @@ ARGS: dict[str, list[str]] = {
     "unapprove": ["{approved}"],
     "reject": ["{pending}", "--reason", "doublon"],
     "regenerate": ["{pending}", "--language", "en", "--offline"],
+    "edit": ["{pending}", "--subject", "Facture en attente de règlement"],
     "send": ["--dry-run"],
     "stuck": ["{sending}", "--not-sent"],
     "match": ["3", "--reject", "--reason", "pas ce client"],

@@ -71,7 +71,10 @@ def test_a_regeneration_refuses_when_the_draft_was_approved_meanwhile(service: S
         service.regenerate(draft_id, adjustment="softer")
     assert isinstance(caught.value, UserError)
     message = str(caught.value)
-    assert "modifié entre-temps, rechargez-le" in message and "approuvé" in message
+    assert message == (
+        f"brouillon {draft_id} : modifié entre-temps par user (version 1 → 2, désormais"
+        " approuvé), rechargez-le ; rien n'a été enregistré"
+    )
     assert "\n" not in message
     assert service.get_draft(draft_id).status == "approved"  # the person's yes stands
     assert counts(service) == before  # no new version, no supersede event
@@ -83,13 +86,26 @@ def test_the_refusal_reads_in_english_too(service: Service) -> None:
     with_model(service, lambda: service.reject([draft_id], "pas maintenant"))
     set_language("en")
     try:
-        refused = r"changed meanwhile, reload it \(now rejected\)"
+        refused = r"changed meanwhile by user \(version 1 → 2, now rejected\), reload it"
         with pytest.raises(DraftChangedError, match=refused):
             service.regenerate(draft_id, adjustment="softer")
     finally:
         set_language("fr")
     assert service.get_draft(draft_id).status == "rejected"
     assert [d.status for d in service.drafts()] == ["rejected"]
+
+
+def test_a_regeneration_refuses_when_the_draft_was_edited_meanwhile(service: Service) -> None:
+    """Still pending, but a person edited the text while the model answered: the new version
+    would silently drop the edit; the supersede is a compare-and-set on the version."""
+    draft_id = one_pending_draft(service)
+    before = counts(service)
+    with_model(service, lambda: service.edit_draft(draft_id, "Texte revu à la main."))
+    with pytest.raises(DraftChangedError, match=r"version 1 → 2\), rechargez-le"):
+        service.regenerate(draft_id, adjustment="softer")
+    kept = service.get_draft(draft_id)
+    assert (kept.status, kept.body, kept.version) == ("pending", "Texte revu à la main.", 2)
+    assert counts(service) == before
 
 
 def test_without_a_person_acting_the_new_version_supersedes_the_old(service: Service) -> None:

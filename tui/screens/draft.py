@@ -1,10 +1,16 @@
 """One draft beside its approved template, differences highlighted; edit, approve and next,
-reject, regenerate (in a worker, cancellable)."""
+reject, regenerate (in a worker, cancellable).
+
+Opening a draft claims it for a few minutes (renewed while it stays open, released on leaving):
+another person opening it sees « en cours : NAME (jusqu'à HH:MM) », its actions disabled, and may
+take it over (ctrl+t, recorded). Every action carries the version shown: a draft changed since
+is refused with one line, nothing saved (docs/concurrency.md)."""
 
 from __future__ import annotations
 
 import difflib
 import re
+import sqlite3
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -18,12 +24,14 @@ from textual.widgets import Footer, Header, Input, Label, LoadingIndicator, Stat
 from textual.worker import Worker, WorkerState
 
 from assistant.cancel import Cancellation
+from assistant.drafting.conflicts import claim_line
 from assistant.drafting.queue import DraftView
 from assistant.i18n import tr
 from assistant.labels import channel_label, source_label, status_label, step_label
 from assistant.money import format_money
 from assistant.reasons import render
 from assistant.render import who_line
+from assistant.storage.claims_repo import Claim
 from assistant.storage.drafts_lifecycle import DraftStatus
 from tui.roles import RoleGate
 from tui.words import words
@@ -70,7 +78,12 @@ class DraftScreen(RoleGate, Screen[None]):
         ),
         Binding("ctrl+n", "next", words("Suivant", "Next"), priority=True),
         Binding("ctrl+b", "previous", words("Précédent", "Previous"), priority=True),
+        Binding("ctrl+t", "take_over", words("Prendre la main", "Take over"), priority=True),
+        Binding("ctrl+l", "reload", words("Recharger", "Reload"), show=False),
     ]
+    # the actions a claim by another person disables (shown dimmed until taken over)
+    CLAIMED_ACTIONS = frozenset({"approve", "save", "reject", "regenerate", "unapprove"})
+    RENEW_SECONDS = 60.0  # the claim is renewed while the view stays open
 
     def __init__(self, draft_id: int, order: list[int] | None = None) -> None:
         super().__init__()
@@ -80,6 +93,9 @@ class DraftScreen(RoleGate, Screen[None]):
         self.worker: Worker[DraftView] | None = None
         self.cancellation: Cancellation | None = None
         self._check_timer: Timer | None = None
+        self.held_by: Claim | None = None  # another person's claim on the draft shown
+        self.shown_version = 0  # the version on screen: every write names it
+        self._claimed: int | None = None  # the draft this view holds a claim on
 
     @property
     def relance(self) -> RelanceApp:
@@ -107,10 +123,72 @@ class DraftScreen(RoleGate, Screen[None]):
     def on_mount(self) -> None:
         self.query_one("#busy").display = False
         self.load(self.draft_id)
+        self.set_interval(self.RENEW_SECONDS, self.renew_claim)
 
-    def load(self, draft_id: int) -> None:
+    # -- the claim: who has this draft open ----------------------------------------------
+    def _claim(self, draft_id: int) -> None:
+        """Hold the draft shown (release the one left); note another person's claim."""
+        service = self.relance.service
+        if self._claimed is not None and self._claimed != draft_id:
+            self.release_claim()
+        try:
+            found = service.claim_draft(draft_id)
+        except (sqlite3.DatabaseError, OSError):  # a read-only or full home: shown, unclaimed
+            self.held_by = self._claimed = None
+            return
+        mine = found.person == service.actor
+        self.held_by = None if mine else found
+        self._claimed = draft_id if mine else None
+
+    def release_claim(self) -> None:
+        if self._claimed is not None:
+            claimed, self._claimed = self._claimed, None
+            self.relance.attempt(lambda: self.relance.service.release_draft(claimed))
+
+    def renew_claim(self) -> None:
+        """Extend this view's claim (or take a free one); show a claim that appeared."""
+        if not self.is_mounted or self.draft is None:
+            return
+        before = self.held_by
+        self._claim(self.draft_id)
+        if before != self.held_by:
+            self.load(self.draft_id, keep_text=True)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "take_over" and self.held_by is None:
+            return False  # nothing to take over: not shown
+        if action in self.CLAIMED_ACTIONS and self.held_by is not None:
+            return None  # shown dimmed: another person has the draft open
+        return super().check_action(action, parameters)
+
+    def action_take_over(self) -> None:
+        if self.held_by is None:
+            return
+        if self.relance.attempt(lambda: self.relance.service.take_over_draft(self.draft_id)):
+            self.notify(
+                tr(
+                    "Vous avez pris la main sur le brouillon {i} (à la place de {p})",
+                    "You took draft {i} over (from {p})",
+                    i=self.draft_id,
+                    p=self.held_by.person,
+                )
+            )
+            self.load(self.draft_id)
+
+    def action_reload(self) -> None:
+        self.load(self.draft_id)
+
+    def on_unmount(self) -> None:
+        self.release_claim()
+
+    def load(self, draft_id: int, *, keep_text: bool = False) -> None:
+        """Show the draft (and claim it); `keep_text`: unsaved typing stays in the editor."""
+        keep = keep_text and draft_id == self.draft_id and self._edited()
+        self._claim(draft_id)
         self.draft_id = draft_id
         d = self.draft = self.relance.service.get_draft(draft_id)
+        if not keep:  # kept typing was made on the version shown before: it stays the one named
+            self.shown_version = d.version
         self.sub_title = (
             f"#{d.id} · {d.customer_name} · {step_label(d.step)} · {status_label(d.status)}"
         )
@@ -136,14 +214,30 @@ class DraftScreen(RoleGate, Screen[None]):
             facts.append(f"\n{status_label(d.status)} : {render(d.error)}", style=style)
         if d.by:  # who edited, approved, rejected, sent it (docs/roles.md)
             facts.append("\n" + who_line(d.by), style="dim")
+        if self.held_by is not None:  # another person has it open: say who, until when
+            facts.append(
+                "\n⚑ "
+                + claim_line(self.held_by)
+                + tr(
+                    " — actions désactivées (ctrl+t : prendre la main)",
+                    " — actions disabled (ctrl+t: take over)",
+                ),
+                style="bold yellow",
+            )
         self.query_one("#facts", Static).update(facts)
         self.show_checks(d.checks)
-        self.query_one("#subject", Input).value = d.subject
-        self.query_one("#body", TextArea).text = d.body
-        self.query_one("#diff", Static).update(diff_text(d.template_body, d.body))
-        editable = d.status == DraftStatus.PENDING and self.relance.service.may("edit")
+        if not keep:
+            self.query_one("#subject", Input).value = d.subject
+            self.query_one("#body", TextArea).text = d.body
+            self.query_one("#diff", Static).update(diff_text(d.template_body, d.body))
+        editable = (
+            d.status == DraftStatus.PENDING
+            and self.relance.service.may("edit")
+            and self.held_by is None
+        )
         self.query_one("#subject", Input).disabled = not editable
         self.query_one("#body", TextArea).read_only = not editable
+        self.refresh_bindings()
 
     def show_checks(self, checks: list[str]) -> None:
         """The fact checks of the text as it stands (the LLM's refused attempts apart)."""
@@ -211,8 +305,9 @@ class DraftScreen(RoleGate, Screen[None]):
             return True
         body = self.query_one("#body", TextArea).text
         subject = self.query_one("#subject", Input).value
+        seen = self.shown_version
         ok = self.relance.attempt(
-            lambda: self.relance.service.edit_draft(self.draft_id, body, subject)
+            lambda: self.relance.service.edit_draft(self.draft_id, body, subject, version=seen)
         )
         if ok:
             self.notify(tr("Modification enregistrée", "Edit saved"))
@@ -222,7 +317,9 @@ class DraftScreen(RoleGate, Screen[None]):
     def action_approve(self) -> None:
         if not self.action_save():
             return
-        d = self.draft = self.relance.service.get_draft(self.draft_id)
+        d = self.draft  # as shown (after a save: reloaded); its version goes with the yes
+        if d is None:
+            return
         if d.checks:  # approving a text that fails the checks needs a reason, recorded
             from tui.widgets.modals import ReasonModal
 
@@ -239,14 +336,18 @@ class DraftScreen(RoleGate, Screen[None]):
         d = self.draft
         if d is not None and d.checks and not override:
             return  # cancelled
+        seen = {self.draft_id: self.shown_version}
         if self.relance.attempt(
-            lambda: self.relance.service.approve([self.draft_id], override=override)
+            lambda: self.relance.service.approve([self.draft_id], override=override, versions=seen)
         ):
             self.notify(tr("Brouillon {i} approuvé", "Draft {i} approved", i=self.draft_id))
             self.action_next(after_approval=True)
 
     def action_unapprove(self) -> None:
-        if self.relance.attempt(lambda: self.relance.service.unapprove([self.draft_id])):
+        seen = {self.draft_id: self.shown_version}
+        if self.relance.attempt(
+            lambda: self.relance.service.unapprove([self.draft_id], versions=seen)
+        ):
             self.notify(
                 tr("Brouillon {i} remis en attente", "Draft {i} back to pending", i=self.draft_id)
             )
@@ -270,9 +371,11 @@ class DraftScreen(RoleGate, Screen[None]):
     def action_reject(self) -> None:
         from tui.widgets.modals import ReasonModal
 
+        seen = {self.draft_id: self.shown_version}
+
         def done(reason: str | None) -> None:
             if reason and self.relance.attempt(
-                lambda: self.relance.service.reject([self.draft_id], reason)
+                lambda: self.relance.service.reject([self.draft_id], reason, versions=seen)
             ):
                 self.notify(tr("Brouillon rejeté", "Draft rejected"))
                 self.action_next(after_approval=True)
@@ -290,16 +393,16 @@ class DraftScreen(RoleGate, Screen[None]):
                 if self.cancellation is not None:  # the worker this one replaces writes nothing
                     self.cancellation.cancel()
                 self.cancellation = Cancellation()
-                self.worker = self.regenerate(value, self.cancellation)
+                self.worker = self.regenerate(value, self.cancellation, self.shown_version)
 
         self.app.push_screen(ChoiceModal(tr("Régénérer", "Regenerate"), choices), chosen)
 
     @work(thread=True, exclusive=True, group="regenerate", exit_on_error=False)
-    def regenerate(self, choice: str, cancel: Cancellation) -> DraftView:
+    def regenerate(self, choice: str, cancel: Cancellation, seen: int) -> DraftView:
         language = choice.removeprefix("lang:") if choice.startswith("lang:") else None
         tone = None if language else choice
         return self.relance.service.regenerate(
-            self.draft_id, adjustment=tone, language=language, cancel=cancel
+            self.draft_id, adjustment=tone, language=language, cancel=cancel, version=seen
         )
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
@@ -332,4 +435,5 @@ class DraftScreen(RoleGate, Screen[None]):
             self.query_one("#busy").display = False
             self.notify(tr("Régénération annulée", "Regeneration cancelled"))
             return
+        self.release_claim()
         self.app.pop_screen()

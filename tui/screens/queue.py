@@ -12,6 +12,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Header, Input, Select, Static
 
+from assistant.drafting.conflicts import claim_line
 from assistant.drafting.queue import STATUSES, DraftView
 from assistant.i18n import language, tr
 from assistant.labels import (
@@ -23,6 +24,7 @@ from assistant.labels import (
 )
 from assistant.money import format_money
 from assistant.search import fold
+from assistant.storage.claims_repo import Claim
 from assistant.storage.drafts_lifecycle import DraftStatus
 from tui.roles import RoleGate
 from tui.words import words
@@ -42,6 +44,7 @@ def sort_label(key: str) -> str:
     }[key]
 
 
+CLAIMED = "⚑"  # the first column of a draft another person has open (docs/concurrency.md)
 PAGE_SIZE = 200  # rows in the table at once (Textual measures every cell of a page): about six
 # screens of a 40-line terminal; first paint stays fast with 10,000 drafts
 
@@ -116,6 +119,7 @@ class QueueScreen(RoleGate, Screen[None]):
         self.page = 0
         self.stuck: list[int] = []
         self.failed = 0  # sends refused by the server (status failed)
+        self.claims: dict[int, Claim] = {}  # drafts other people have open now
 
     @property
     def relance(self) -> RelanceApp:
@@ -199,6 +203,7 @@ class QueueScreen(RoleGate, Screen[None]):
         self.drafts = self.relance.service.drafts(status, texts=False)
         self.stuck = [d.id for d in self.relance.service.drafts(DraftStatus.SENDING, texts=False)]
         self.failed = len(self.relance.service.drafts(DraftStatus.FAILED, texts=False))
+        self.claims = self.relance.service.draft_claims()
         self._rows = {}  # rendered lazily, for the rows actually shown
         self._haystack = {}  # folded once, at the first search (not before the first paint)
         segments = sorted({d.segment for d in self.drafts if d.segment})
@@ -248,6 +253,8 @@ class QueueScreen(RoleGate, Screen[None]):
             )
             if d.id in self.selected:
                 cells = ("●", *cells[1:])
+            elif d.id in self.claims:
+                cells = (Text(CLAIMED, style="bold yellow"), *cells[1:])
             table.add_row(*cells, key=str(d.id))
         pending = [d for d in self.drafts if d.status == DraftStatus.PENDING]
         flagged = sum(1 for d in pending if d.checks)
@@ -268,6 +275,14 @@ class QueueScreen(RoleGate, Screen[None]):
                 " · ⚠ interrupted send to check: {ids} (status sending, key k)",
                 ids=", ".join(map(str, self.stuck)),
             )
+        if shown := [i for i in (d.id for d in matching) if i in self.claims]:
+            counts += (
+                " · "
+                + CLAIMED
+                + " "
+                + ", ".join(f"#{i} {claim_line(self.claims[i])}" for i in shown[:3])
+            )
+            counts += tr(" (+{n})", " (+{n})", n=len(shown) - 3) if len(shown) > 3 else ""
         if self.failed:
             counts += tr(
                 " · ✗ {n} envoi(s) en échec (statut failed)",
@@ -329,8 +344,9 @@ class QueueScreen(RoleGate, Screen[None]):
         def approve(override: str | None) -> None:
             if draft.checks and not override:
                 return  # cancelled: a failing text needs a reason
+            seen = {draft.id: draft.version}
             if self.relance.attempt(
-                lambda: self.relance.service.approve([draft.id], override=override)
+                lambda: self.relance.service.approve([draft.id], override=override, versions=seen)
             ):
                 self.notify(tr("Brouillon {i} approuvé", "Draft {i} approved", i=draft.id))
             self.reload()
@@ -354,9 +370,11 @@ class QueueScreen(RoleGate, Screen[None]):
             return
         from tui.widgets.modals import ReasonModal
 
+        seen = {draft.id: draft.version}
+
         def done(reason: str | None) -> None:
             if reason and self.relance.attempt(
-                lambda: self.relance.service.reject([draft.id], reason)
+                lambda: self.relance.service.reject([draft.id], reason, versions=seen)
             ):
                 self.notify(tr("Brouillon {i} rejeté", "Draft {i} rejected", i=draft.id))
             self.reload()
@@ -375,7 +393,8 @@ class QueueScreen(RoleGate, Screen[None]):
         chosen = [
             d for d in self.drafts if d.id in self.selected and d.status == DraftStatus.PENDING
         ]
-        ok = [d for d in chosen if not d.checks]
+        # a failing text needs a reason; a draft another person has open is theirs for now
+        ok = [d for d in chosen if not d.checks and d.id not in self.claims]
         skipped = len(chosen) - len(ok)
         if not ok:
             if skipped:
@@ -391,8 +410,8 @@ class QueueScreen(RoleGate, Screen[None]):
             n=len(ok),
             t=money_total(ok),
             k=tr(
-                "\n{k} écarté(s) : contrôles non passés.",
-                "\n{k} left out: failed checks.",
+                "\n{k} écarté(s) : contrôles non passés, ou ouvert(s) par une autre personne.",
+                "\n{k} left out: failed checks, or open by another person.",
                 k=skipped,
             )
             if skipped
@@ -403,11 +422,13 @@ class QueueScreen(RoleGate, Screen[None]):
             if not yes:
                 return
             ids = [d.id for d in ok]
-            if self.relance.attempt(lambda: self.relance.service.approve(ids)):
+            seen = {d.id: d.version for d in ok}
+            if self.relance.attempt(lambda: self.relance.service.approve(ids, versions=seen)):
                 self.notify(
                     tr(
-                        "{n} brouillon(s) approuvé(s) ; {k} écarté(s) (contrôles en échec)",
-                        "{n} draft(s) approved; {k} left out (failed checks)",
+                        "{n} brouillon(s) approuvé(s) ; {k} écarté(s) (contrôles en échec,"
+                        " ou ouverts ailleurs)",
+                        "{n} draft(s) approved; {k} left out (failed checks, or open elsewhere)",
                         n=len(ids),
                         k=skipped,
                     )
@@ -431,7 +452,8 @@ class QueueScreen(RoleGate, Screen[None]):
             )
             return
         row = self.query_one("#drafts", DataTable).cursor_row
-        if self.relance.attempt(lambda: self.relance.service.unapprove([draft.id])):
+        seen = {draft.id: draft.version}
+        if self.relance.attempt(lambda: self.relance.service.unapprove([draft.id], versions=seen)):
             self.notify(
                 tr("Brouillon {i} remis en attente", "Draft {i} back to pending", i=draft.id)
             )
