@@ -122,6 +122,26 @@ class Store:
         for conn in conns:
             conn.close()
 
+    # -- what differs between the two stores (pg/store.py has the PostgreSQL side) ------
+    kind = "sqlite"
+
+    def columns(self, table: str) -> list[str]:
+        """The table's column names, in order."""
+        return [r[1] for r in self.conn.execute(f'PRAGMA table_info("{table}")')]
+
+    def folder(self) -> Path | None:
+        """The home of this database (its file's folder; None in memory)."""
+        row = self.conn.execute("PRAGMA database_list").fetchone()
+        return Path(row[2]).parent if row and row[2] else None
+
+    def secure_delete(self) -> None:
+        """Deleted content is overwritten, not left in free pages of the file."""
+        self.conn.execute("PRAGMA secure_delete = ON")
+
+    def checkpoint(self) -> None:
+        """Copy the write-ahead log into the database and empty it (after an erasure)."""
+        self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
     # -- helpers ------------------------------------------------------------------------
     def now_iso(self) -> str:
         return self.clock().astimezone(UTC).isoformat(timespec="seconds")
