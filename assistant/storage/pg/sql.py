@@ -91,6 +91,12 @@ def _rewrite(node: Any, exp: Any) -> Any:
                     node.expressions[i] = as_int
                     as_int.parent = node
         return node
+    if isinstance(node, exp.In) and not node.expressions and not node.args.get("query"):
+        return exp.Boolean(this=False)  # SQLite's `x IN ()`: never true
+    if isinstance(node, exp.Subquery) and isinstance(node.parent, exp.From | exp.Join):
+        if not node.alias:  # PostgreSQL names every subquery in FROM
+            node.set("alias", exp.TableAlias(this=exp.to_identifier(f"_q{id(node) % 10**6}")))
+        return node
     if isinstance(node, exp.OnConflict):
         for key in node.args.get("conflict_keys") or []:
             if isinstance(key, exp.Ordered):
