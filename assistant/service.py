@@ -31,9 +31,9 @@ from assistant.policyfile import parse_policy_text, policy_version
 from assistant.reasons import Code, Reason
 from assistant.storage import invoices_repo, replies_repo, repo
 from assistant.storage.db import Clock, Store, utc_now
-from assistant.storage.select import open_home_store
 from assistant.storage.drafts_lifecycle import DraftStatus
 from assistant.storage.replies_repo import Reply
+from assistant.storage.select import open_home_store
 from assistant.storage.users_repo import User
 
 if TYPE_CHECKING:  # loaded lazily, by the methods that use them (start-up time)

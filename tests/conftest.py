@@ -103,8 +103,9 @@ class StoreKind:
         still reading it would fail instead of passing unnoticed."""
         if self.url is None:
             return
-        moved = run_cli("migrate", home=home)
-        assert moved.returncode == 0, moved.stderr
+        from assistant.storage.pg.move import move_home
+
+        move_home(home / "relance.db", self.url)  # `relance migrate`, in process (faster)
         (home / "relance.db").rename(home / "relance.db.moved")
 
 
@@ -116,9 +117,18 @@ def store_kind(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) 
     if request.param == "postgresql":
         url = request.getfixturevalue("pg_empty_url")
         monkeypatch.setenv("RELANCE_DATABASE_URL", url)
+        tmp_path: Path = request.getfixturevalue("tmp_path")
+        request.addfinalizer(lambda: _no_sqlite_file(tmp_path))
         return StoreKind("postgresql", url)
     monkeypatch.delenv("RELANCE_DATABASE_URL", raising=False)
     return StoreKind("sqlite")
+
+
+def _no_sqlite_file(root: Path) -> None:
+    """On PostgreSQL, no command made or used a SQLite database in the test's folders (a
+    demo's is set aside by `StoreKind.adopt`): the test really ran on PostgreSQL."""
+    found = [p for p in root.rglob("relance.db") if p.is_file()]
+    assert not found, f"a SQLite database was used on the PostgreSQL run: {found}"
 
 
 @pytest.fixture

@@ -99,11 +99,21 @@ def open_invoices_with_last_step(
             if scoped
             else ""
         )
-        + ("  ) ranked WHERE rn = 1" if store.kind == "postgresql" else "  GROUP BY s.invoice_number")
+        + (
+            "  ) ranked WHERE rn = 1"
+            if store.kind == "postgresql"
+            else "  GROUP BY s.invoice_number"
+        )
         + " ) d ON d.number = i.number"
         f" WHERE i.status = 'open'{only_inv} ORDER BY i.customer_id, i.number",
-        (*step_ids, *(step_ids if store.kind == "postgresql" else ()), as_of.isoformat(),
-         *step_ids, *ids, *ids),  # fmt: skip
+        (
+            *step_ids,
+            *(step_ids if store.kind == "postgresql" else ()),
+            as_of.isoformat(),
+            *step_ids,
+            *ids,
+            *ids,
+        ),  # fmt: skip
     ).fetchall()
 
 

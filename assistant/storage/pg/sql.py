@@ -64,7 +64,9 @@ def translate(sql: str, returning: bool = False) -> str:
 def _rewrite(node: Any, exp: Any) -> Any:
     if isinstance(node, exp.Literal) and node.is_string and "%" in node.this:
         return exp.Literal.string(node.this.replace("%", "%%"))
-    simple_case = isinstance(node, exp.If) and isinstance(node.parent, exp.Case) and node.parent.this
+    simple_case = (
+        isinstance(node, exp.If) and isinstance(node.parent, exp.Case) and node.parent.this
+    )
     if isinstance(node, exp.Where | exp.Having | exp.And | exp.Or | exp.Not | exp.If) and not (
         simple_case  # CASE x WHEN value: a value, not a condition
     ):
@@ -176,7 +178,9 @@ def _insert(tree: Any, exp: Any, returning: bool) -> None:
         tree.set("conflict", exp.OnConflict(action=exp.var("DO NOTHING")))
     elif alternative == "REPLACE":
         tree.set("alternative", None)
-        columns = [c.name for c in tree.this.expressions] if isinstance(tree.this, exp.Schema) else []
+        columns = (
+            [c.name for c in tree.this.expressions] if isinstance(tree.this, exp.Schema) else []
+        )
         sets = [
             exp.EQ(this=exp.column(c), expression=exp.column(c, table="excluded"))
             for c in columns

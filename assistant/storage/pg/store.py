@@ -198,9 +198,7 @@ def _open_connection(url: str) -> PgConnection:
     return PgConnection(raw, url)
 
 
-def open_pg_store(
-    url: str, home: Path, clock: Clock = utc_now, *, create: bool = False
-) -> PgStore:
+def open_pg_store(url: str, home: Path, clock: Clock = utc_now, *, create: bool = False) -> PgStore:
     """Open the database at `url`; `create` (relance init): make the schema in an empty one.
     A database at another schema version is refused with one line (docs/postgresql.md)."""
     conn = _open_connection(url)
