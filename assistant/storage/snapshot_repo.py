@@ -87,33 +87,21 @@ def open_invoices_with_last_step(
     only_inv, ids = customer_filter("i.customer_id", customer_ids)
     marks = ",".join("?" * len(step_ids))
     index_of = " ".join(f"WHEN ? THEN {i}" for i in range(len(step_ids)))
+    window = store.kind == "postgresql"
+    last_step = (_LAST_STEP_WINDOW if window else _LAST_STEP_BARE).format(
+        index_of=index_of, done=_ORD.format(col="s.done_on"), marks=marks
+    )
+    if scoped:
+        last_step += f" AND s.invoice_number IN (SELECT i.number FROM invoices i WHERE 1{only_inv})"
+    last_step += "  ) ranked WHERE rn = 1" if window else "  GROUP BY s.invoice_number"
+    params = (*step_ids, *(step_ids if window else ()), as_of.isoformat(), *step_ids, *ids, *ids)
     return store.conn.execute(
         f"SELECT i.number, i.customer_id, {_ORD.format(col='i.due_date')},"
         " i.outstanding_cents, d.idx, d.done"
-        f" FROM invoices i{_scan(customer_ids)} LEFT JOIN ("
-        + (_LAST_STEP_WINDOW if store.kind == "postgresql" else _LAST_STEP_BARE).format(
-            index_of=index_of, done=_ORD.format(col="s.done_on"), marks=marks
-        )
-        + (
-            f"   AND s.invoice_number IN (SELECT i.number FROM invoices i WHERE 1{only_inv})"
-            if scoped
-            else ""
-        )
-        + (
-            "  ) ranked WHERE rn = 1"
-            if store.kind == "postgresql"
-            else "  GROUP BY s.invoice_number"
-        )
-        + " ) d ON d.number = i.number"
+        f" FROM invoices i{_scan(customer_ids)} LEFT JOIN ({last_step}"
+        " ) d ON d.number = i.number"
         f" WHERE i.status = 'open'{only_inv} ORDER BY i.customer_id, i.number",
-        (
-            *step_ids,
-            *(step_ids if store.kind == "postgresql" else ()),
-            as_of.isoformat(),
-            *step_ids,
-            *ids,
-            *ids,
-        ),  # fmt: skip
+        params,
     ).fetchall()
 
 
