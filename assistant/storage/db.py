@@ -142,6 +142,17 @@ class Store:
         """Copy the write-ahead log into the database and empty it (after an erasure)."""
         self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
+    def hold_sending(self, draft_id: int) -> None:
+        """Mark a claimed draft as being sent by this process (until `release_sending`, or
+        the process's end): one machine here, nothing to mark."""
+
+    def release_sending(self, draft_id: int) -> None:
+        """The send of `draft_id` by this process is over."""
+
+    def sent_elsewhere(self, draft_id: int) -> bool:
+        """Is another live process sending this draft right now? (Not a stuck send.)"""
+        return False
+
     # -- helpers ------------------------------------------------------------------------
     def now_iso(self) -> str:
         return self.clock().astimezone(UTC).isoformat(timespec="seconds")

@@ -29,6 +29,7 @@ from assistant.storage.pg.connect import connect, redact, scrub
 from assistant.storage.pg.sql import translate
 
 WRITER_LOCK = 0x72656C62  # "relb": the one-writer-at-a-time lock of every write transaction
+_SENDING_LOCKS = 0x7265  # with a draft id: that draft is being sent (see hold_sending)
 _SCHEMA_LOCK = 0x72656C61  # "rela": creating the schema (the same key as `relance migrate`)
 
 
@@ -159,6 +160,28 @@ class PgStore(Store):
             if outermost:  # one writer at a time, as SQLite's BEGIN IMMEDIATE
                 conn.raw.execute("SELECT pg_advisory_xact_lock(%s)", (WRITER_LOCK,))
             yield self
+
+    # A session lock per draft being sent: held by the process sending it, released when it is
+    # done or when its connection ends (a crash, a lost machine). A draft in `sending` whose
+    # lock nobody holds was left by a run that ended: stuck, for a person to settle.
+    def hold_sending(self, draft_id: int) -> None:
+        self.conn.raw.execute(  # type: ignore[attr-defined]
+            "SELECT pg_advisory_lock(%s, %s)", (_SENDING_LOCKS, draft_id)
+        )
+
+    def release_sending(self, draft_id: int) -> None:
+        self.conn.raw.execute(  # type: ignore[attr-defined]
+            "SELECT pg_advisory_unlock(%s, %s)", (_SENDING_LOCKS, draft_id)
+        )
+
+    def sent_elsewhere(self, draft_id: int) -> bool:
+        row = self.conn.raw.execute(  # type: ignore[attr-defined]
+            "SELECT COUNT(*) FROM pg_locks WHERE locktype = 'advisory' AND granted"
+            " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+            " AND classid = %s AND objid = %s AND objsubid = 2",
+            (_SENDING_LOCKS, draft_id),
+        ).fetchone()
+        return bool(row and row[0])
 
     def columns(self, table: str) -> list[str]:
         rows = self.conn.raw.execute(  # type: ignore[attr-defined]
