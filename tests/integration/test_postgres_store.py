@@ -83,6 +83,12 @@ def test_init_makes_the_schema_then_every_command_uses_postgresql(
     assert [(u["name"], u["role"]) for u in team] == [("boss", "admin")]
     assert (home / "policies" / "company.yaml").is_file()  # the home still holds the files
     assert not (home / "relance.db").exists()
+    # a database holding other tables is not taken
+    with psycopg.connect(other := pg_cluster.url(pg_cluster.new_database("template0"))) as conn:
+        conn.execute("CREATE TABLE ledger (id int)")
+    taken = on(other, "init", home=home)
+    assert taken.returncode == 1 and "choisissez une base vide" in taken.stderr
+    assert tables(other) == 1
     # the same home without the URL is a SQLite home with no database yet
     alone = on(None, "user", "list", home=home)
     assert alone.returncode == 1 and "relance init" in alone.stderr
