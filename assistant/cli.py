@@ -116,7 +116,7 @@ def service_for(ctx: typer.Context, *, create: bool = False) -> Iterator[Service
     `demo`) create a store: a mistyped --home is an error, not a new empty database. A policy
     problem met while reading (results, briefs, sending) is said on stderr, once."""
     settings = ctx.obj.settings
-    if not create and not settings.db_path.exists():
+    if not create and not settings.uses_postgres and not settings.db_path.exists():
         raise UserError(
             tr(
                 "aucune base relance dans {home} : vérifiez --home (ou RELANCE_HOME),"
@@ -128,7 +128,7 @@ def service_for(ctx: typer.Context, *, create: bool = False) -> Iterator[Service
         )
     from assistant.service import Service  # the whole application: loaded once a home is used
 
-    service = Service.open(settings, clock=clock_for(settings))
+    service = Service.open(settings, clock=clock_for(settings), create=create)
     try:
         service.require(operation_of(ctx))  # the role table (docs/roles.md): before any work
         yield service

@@ -66,6 +66,10 @@ class Settings(BaseSettings):
     # invoice PDFs are attached only from this folder (unset: the imported file's folder)
     attachments_dir: Path | None = Field(default=None, validation_alias="RELANCE_ATTACHMENTS_DIR")
 
+    # PostgreSQL for a team (docs/postgresql.md); unset: the SQLite file in the home. A secret
+    # (it may hold the password): never shown, only its redacted form.
+    database_url: SecretStr | None = Field(default=None, validation_alias="RELANCE_DATABASE_URL")
+
     # UI language for product text: "fr" (default) or "en"
     # the acting person once a team has people (docs/roles.md); default: the OS login
     user: str | None = Field(default=None, validation_alias="RELANCE_USER")
@@ -81,6 +85,10 @@ class Settings(BaseSettings):
     @property
     def db_path(self) -> Path:
         return self.home / "relance.db"
+
+    @property
+    def uses_postgres(self) -> bool:
+        return self.database_url is not None and bool(self.database_url.get_secret_value())
 
     @property
     def llm_enabled(self) -> bool:

@@ -31,9 +31,10 @@ from assistant.policyfile import parse_policy_text, policy_version
 from assistant.reasons import Code, Reason
 from assistant.storage import invoices_repo, replies_repo, repo
 from assistant.storage.claims_repo import Claim
-from assistant.storage.db import Clock, Store, open_store, utc_now
+from assistant.storage.db import Clock, Store, utc_now
 from assistant.storage.drafts_lifecycle import DraftStatus
 from assistant.storage.replies_repo import Reply
+from assistant.storage.select import open_home_store
 from assistant.storage.users_repo import User
 
 if TYPE_CHECKING:  # loaded lazily, by the methods that use them (start-up time)
@@ -68,7 +69,7 @@ T = TypeVar("T")
 @dataclass(frozen=True)
 class InitReport:
     home: Path
-    database: Path
+    database: Path | str  # the SQLite file, or the PostgreSQL URL without its password
     policies_copied: list[str]
 
 
@@ -87,7 +88,14 @@ class Service(BankFeatures):
         self._checked: tuple[str, list[str]] | None = None  # (policy version, problems)
 
     @classmethod
-    def open(cls, settings: Settings, *, clock: Clock = utc_now, actor: str = "user") -> Service:
+    def open(
+        cls,
+        settings: Settings,
+        *,
+        clock: Clock = utc_now,
+        actor: str = "user",
+        create: bool = False,
+    ) -> Service:
         try:
             settings.home.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -99,7 +107,9 @@ class Service(BankFeatures):
                     err=exc.strerror,
                 )
             ) from exc
-        service = cls(settings, open_store(settings.db_path, clock), actor=actor)
+        url = settings.database_url.get_secret_value() if settings.uses_postgres else None
+        store = open_home_store(settings.home, url, clock, create=create)  # type: ignore[union-attr]
+        service = cls(settings, store, actor=actor)
         try:
             service.person = people.acting_user(service.store, settings.user)
         except BaseException:
@@ -160,7 +170,8 @@ class Service(BankFeatures):
             copied.append(str(dest.relative_to(self.home)))
         with self.store.transaction():
             self.store.record_event("home.initialised", actor=self.actor, data={"copied": copied})
-        return InitReport(self.home, self.settings.db_path, copied)
+        where = getattr(self.store, "url", None) or self.settings.db_path  # never a password
+        return InitReport(self.home, where, copied)
 
     # -- demo and portfolio summary -----------------------------------------------------
     @classmethod
@@ -185,6 +196,7 @@ class Service(BankFeatures):
         )
         from assistant.demo.replies import add_demo_replies
 
+        settings = settings.model_copy(update={"database_url": None})  # always a SQLite home
         home = settings.home
         state = home_state(home)
         if state is HomeState.FOREIGN:

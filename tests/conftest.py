@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -83,6 +84,53 @@ def pg_empty_url(pg_cluster: PostgresCluster) -> Iterator[str]:
     yield from _fresh_database(pg_cluster, EMPTY_TEMPLATE)
 
 
+@dataclass(frozen=True)
+class StoreKind:
+    """The store a test runs on (`store_kind`): "sqlite" (the file in the home) or
+    "postgresql" (`url`, set as RELANCE_DATABASE_URL for the test, in process and for the
+    commands `run_cli` starts)."""
+
+    name: str
+    url: str | None = None
+
+    @property
+    def postgres(self) -> bool:
+        return self.url is not None
+
+    def adopt(self, home: Path) -> None:
+        """After `relance demo` (always a SQLite home): on PostgreSQL, the home's database
+        moved there with `relance migrate`, and the SQLite file set aside, so that a command
+        still reading it would fail instead of passing unnoticed."""
+        if self.url is None:
+            return
+        from assistant.storage.pg.move import move_home
+
+        move_home(home / "relance.db", self.url)  # `relance migrate`, in process (faster)
+        (home / "relance.db").rename(home / "relance.db.moved")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_kind(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> StoreKind:
+    """Runs the test once on each store (docs/postgresql.md, "Tests on both stores"). On
+    PostgreSQL the database starts empty: `relance init`, `write_company` or
+    `StoreKind.adopt` (after a demo) fill it."""
+    if request.param == "postgresql":
+        url = request.getfixturevalue("pg_empty_url")
+        monkeypatch.setenv("RELANCE_DATABASE_URL", url)
+        tmp_path: Path = request.getfixturevalue("tmp_path")
+        request.addfinalizer(lambda: _no_sqlite_file(tmp_path))
+        return StoreKind("postgresql", url)
+    monkeypatch.delenv("RELANCE_DATABASE_URL", raising=False)
+    return StoreKind("sqlite")
+
+
+def _no_sqlite_file(root: Path) -> None:
+    """On PostgreSQL, no command made or used a SQLite database in the test's folders (a
+    demo's is set aside by `StoreKind.adopt`): the test really ran on PostgreSQL."""
+    found = [p for p in root.rglob("relance.db") if p.is_file()]
+    assert not found, f"a SQLite database was used on the PostgreSQL run: {found}"
+
+
 @pytest.fixture
 def clock() -> datetime:
     return FIXED_NOW
@@ -123,8 +171,8 @@ contact:
 def write_company(home: Path) -> Path:
     """A home with its database (the CLI refuses a home without one) and real company facts
     (not the shipped examples): drafts can be approved in this home."""
-    if not (home / "relance.db").exists():
-        Service.open(Settings(RELANCE_HOME=home), clock=lambda: FIXED_NOW).close()
+    if not (home / "relance.db").exists():  # on PostgreSQL: the schema, once
+        Service.open(Settings(RELANCE_HOME=home), clock=lambda: FIXED_NOW, create=True).close()
     path = home / "policies" / "company.yaml"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(TEST_COMPANY, encoding="utf-8")
@@ -143,6 +191,8 @@ def run_cli(*args: str, home: Path | None = None, env: dict[str, str] | None = N
             input: str | None = None) -> subprocess.CompletedProcess[str]:  # fmt: skip
     """Run `relance` as a user would (a real subprocess), from outside the repo."""
     full_env = {k: v for k, v in os.environ.items() if not k.startswith(("RELANCE_", "OPENAI_"))}
+    if url := os.environ.get("RELANCE_DATABASE_URL"):  # set by `store_kind` (PostgreSQL)
+        full_env["RELANCE_DATABASE_URL"] = url
     full_env["PYTHONPATH"] = str(REPO_ROOT)
     full_env.update(env or {})
     cmd = [sys.executable, "-m", "assistant"]

@@ -149,9 +149,9 @@ class Sender:
     def run(
         self, *, dry_run: bool = False, progress: Callable[[int, int], None] | None = None
     ) -> SendReport:
-        report = SendReport(
-            stuck=[d.id for d in queue.list_drafts(self.store, DraftStatus.SENDING)]
-        )
+        sending = queue.list_drafts(self.store, DraftStatus.SENDING)
+        # stuck: left in `sending` by a run that ended (not one sending it right now elsewhere)
+        report = SendReport(stuck=[d.id for d in sending if not self.store.sent_elsewhere(d.id)])
         report.destination = self.destination()
         drafts = queue.list_drafts(self.store, DraftStatus.APPROVED)
         # the re-check reads only the customers of the drafts to send (and every address hold);
@@ -331,6 +331,15 @@ class Sender:
                 message_id=mid,
             ):  # fmt: skip
                 return  # another process took it, or a person changed it since it was read
+            self.store.hold_sending(draft.id)  # others see it in progress, not stuck
+        try:
+            self._send_claimed(draft, message, report)
+        finally:
+            self.store.release_sending(draft.id)
+
+    def _send_claimed(
+        self, draft: DraftView, message: EmailMessage | None, report: SendReport
+    ) -> None:
         error: str | None = None
         for attempt in range(self.retries + 1):
             drafts_repo.count_attempt(self.store, draft.id)
@@ -485,6 +494,14 @@ def resolve_stuck(store: Store, draft_id: int, *, was_sent: bool, actor: str) ->
                 "draft {i}: status {s}, not sending",
                 i=draft_id,
                 s=status_label(view.status),
+            )
+        )
+    if store.sent_elsewhere(draft_id):
+        raise UserError(
+            tr(
+                "brouillon {i} : en cours d'envoi par un autre relance, rien à trancher",
+                "draft {i}: being sent by another relance right now, nothing to settle",
+                i=draft_id,
             )
         )
     with store.transaction():

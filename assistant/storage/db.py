@@ -122,6 +122,37 @@ class Store:
         for conn in conns:
             conn.close()
 
+    # -- what differs between the two stores (pg/store.py has the PostgreSQL side) ------
+    kind = "sqlite"
+
+    def columns(self, table: str) -> list[str]:
+        """The table's column names, in order."""
+        return [r[1] for r in self.conn.execute(f'PRAGMA table_info("{table}")')]
+
+    def folder(self) -> Path | None:
+        """The home of this database (its file's folder; None in memory)."""
+        row = self.conn.execute("PRAGMA database_list").fetchone()
+        return Path(row[2]).parent if row and row[2] else None
+
+    def secure_delete(self) -> None:
+        """Deleted content is overwritten, not left in free pages of the file."""
+        self.conn.execute("PRAGMA secure_delete = ON")
+
+    def checkpoint(self) -> None:
+        """Copy the write-ahead log into the database and empty it (after an erasure)."""
+        self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    def hold_sending(self, draft_id: int) -> None:
+        """Mark a claimed draft as being sent by this process (until `release_sending`, or
+        the process's end): one machine here, nothing to mark."""
+
+    def release_sending(self, draft_id: int) -> None:
+        """The send of `draft_id` by this process is over."""
+
+    def sent_elsewhere(self, draft_id: int) -> bool:
+        """Is another live process sending this draft right now? (Not a stuck send.)"""
+        return False
+
     # -- helpers ------------------------------------------------------------------------
     def now_iso(self) -> str:
         return self.clock().astimezone(UTC).isoformat(timespec="seconds")

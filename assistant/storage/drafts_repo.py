@@ -48,7 +48,7 @@ def draft_rows(
         where += f" AND d.bounced_on IS {'NOT NULL' if bounced else 'NULL'}"
     select = _SELECT
     if not texts:
-        names = [r["name"] for r in store.query("PRAGMA table_info(drafts)")]
+        names = store.columns("drafts")
         kept = [f"d.{n}" for n in names if n not in _TEXTS]
         blanks = [f"'' AS {n}" for n in _TEXTS]
         select = _SELECT.replace("SELECT d.*,", f"SELECT {', '.join(kept + blanks)},", 1)

@@ -391,7 +391,7 @@ def replies_of_customer(store: Store, customer_id: str, emails: Iterable[str]) -
 def delete_replies(store: Store, ids: Sequence[int]) -> int:
     """Erase messages and what the model was sent about them (the call rows stay, emptied).
     Deleted content is overwritten (secure_delete), not left in free pages of the file."""
-    store.conn.execute("PRAGMA secure_delete = ON")
+    store.secure_delete()
     total = 0
     for start in range(0, len(ids), 500):
         chunk = list(ids[start : start + 500])
@@ -409,4 +409,4 @@ def delete_replies(store: Store, ids: Sequence[int]) -> int:
 
 def checkpoint(store: Store) -> None:
     """After an erasure: copy the write-ahead log into the database and empty it."""
-    store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    store.checkpoint()

@@ -59,6 +59,23 @@ def closing_spans(store: Store, customer_ids: CustomerIds = None) -> Iterable[tu
     )
 
 
+# The most advanced step of each invoice and the day it was done. SQLite: its bare column (with
+# a single MAX(), `done` comes from the row holding the maximum), the fastest on a million
+# invoices. Other databases have no bare column: the same row picked by a window.
+_LAST_STEP_BARE = (
+    "  SELECT s.invoice_number AS number, MAX(CASE s.step {index_of} END) AS idx,"
+    "   {done} AS done FROM invoice_steps s"
+    "  WHERE +s.done_on <= ? AND s.step IN ({marks})"
+)
+_LAST_STEP_WINDOW = (
+    "  SELECT number, idx, done FROM ("
+    "  SELECT s.invoice_number AS number, CASE s.step {index_of} END AS idx, {done} AS done,"
+    "   ROW_NUMBER() OVER (PARTITION BY s.invoice_number ORDER BY CASE s.step {index_of} END"
+    "   DESC) AS rn FROM invoice_steps s"
+    "  WHERE s.done_on <= ? AND s.step IN ({marks})"
+)
+
+
 def open_invoices_with_last_step(
     store: Store, step_ids: Sequence[str], as_of: date, customer_ids: CustomerIds = None
 ) -> list[InvoiceRow]:
@@ -70,22 +87,21 @@ def open_invoices_with_last_step(
     only_inv, ids = customer_filter("i.customer_id", customer_ids)
     marks = ",".join("?" * len(step_ids))
     index_of = " ".join(f"WHEN ? THEN {i}" for i in range(len(step_ids)))
+    window = store.kind == "postgresql"
+    last_step = (_LAST_STEP_WINDOW if window else _LAST_STEP_BARE).format(
+        index_of=index_of, done=_ORD.format(col="s.done_on"), marks=marks
+    )
+    if scoped:
+        last_step += f" AND s.invoice_number IN (SELECT i.number FROM invoices i WHERE 1{only_inv})"
+    last_step += "  ) ranked WHERE rn = 1" if window else "  GROUP BY s.invoice_number"
+    params = (*step_ids, *(step_ids if window else ()), as_of.isoformat(), *step_ids, *ids, *ids)
     return store.conn.execute(
         f"SELECT i.number, i.customer_id, {_ORD.format(col='i.due_date')},"
         " i.outstanding_cents, d.idx, d.done"
-        f" FROM invoices i{_scan(customer_ids)} LEFT JOIN ("
-        f"  SELECT s.invoice_number AS number, MAX(CASE s.step {index_of} END) AS idx,"
-        f"   {_ORD.format(col='s.done_on')} AS done FROM invoice_steps s"
-        f"  WHERE +s.done_on <= ? AND s.step IN ({marks})"
-        + (
-            f"   AND s.invoice_number IN (SELECT i.number FROM invoices i WHERE 1{only_inv})"
-            if scoped
-            else ""
-        )
-        + "  GROUP BY s.invoice_number"
-        f" ) d ON d.number = i.number"
+        f" FROM invoices i{_scan(customer_ids)} LEFT JOIN ({last_step}"
+        " ) d ON d.number = i.number"
         f" WHERE i.status = 'open'{only_inv} ORDER BY i.customer_id, i.number",
-        (*step_ids, as_of.isoformat(), *step_ids, *ids, *ids),
+        params,
     ).fetchall()
 
 

@@ -266,8 +266,7 @@ def active_draft_id(store: Store, customer_id: str, step: str) -> int | None:
 
 def database_folder(store: Store) -> Path | None:
     """The folder of the database file: the home whose policies apply (None in memory)."""
-    row = store.conn.execute("PRAGMA database_list").fetchone()
-    return Path(row[2]).parent if row and row[2] else None
+    return store.folder()
 
 
 def update_notice(store: Store, notice_id: int, **values: Any) -> None:

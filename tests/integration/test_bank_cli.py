@@ -4,11 +4,16 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import run_cli, write_company
+from tests.support.stores import dump as db_dump
+from tests.support.stores import query
+
+pytestmark = pytest.mark.usefixtures("store_kind")  # every test on SQLite and on PostgreSQL
 
 ACCOUNT = "FR7630006000011234567890189"
 INVOICES = (
@@ -32,14 +37,6 @@ def bank_csv(path: Path, *rows: str) -> Path:
     head = f"Compte;{ACCOUNT}\n\nDate;Libellé;Montant;Tiers;Référence\n"
     path.write_text(head + "\n".join(rows) + "\n", encoding="utf-8")
     return path
-
-
-def db_dump(home: Path) -> list[str]:
-    conn = sqlite3.connect(home / "relance.db")
-    try:
-        return list(conn.iterdump())
-    finally:
-        conn.close()
 
 
 def books(tmp_path: Path, day: str) -> Path:
@@ -103,9 +100,7 @@ def test_stale_payment_data_stops_draft_and_send_until_accepted(tmp_path: Path) 
         ok(home, later, "send", "--json", "--accept-stale", "--reason", "export en retard").stdout
     )
     assert sent["sent"] == 2
-    conn = sqlite3.connect(home / "relance.db")
-    (data,) = conn.execute("SELECT data FROM events WHERE kind = 'freshness.overridden'").fetchone()
-    conn.close()
+    ((data,),) = query(home, "SELECT data FROM events WHERE kind = 'freshness.overridden'")
     assert json.loads(data)["reason"] == "export en retard"
     sources = json.loads(ok(home, later, "sources", "--json").stdout)
     assert [s["source"] for s in sources] == ["invoices"]

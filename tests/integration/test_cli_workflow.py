@@ -8,6 +8,7 @@ import subprocess
 from email.policy import default
 from pathlib import Path
 
+from tests.conftest import StoreKind
 from tests.conftest import run_cli as _run_cli
 
 AS_OF = "2026-11-24"
@@ -31,9 +32,10 @@ def cli_json(*args: str, home: Path) -> object:
     return json.loads(result.stdout)
 
 
-def test_draft_review_send_and_stats(tmp_path: Path) -> None:
+def test_draft_review_send_and_stats(tmp_path: Path, store_kind: StoreKind) -> None:
     home = tmp_path / "home"
     assert run_cli("demo", "--no-tui", "--as-of", AS_OF, home=home).returncode == 0
+    store_kind.adopt(home)
     before = cli_json("stats", "--as-of", AS_OF, "--json", home=home)
     # the demo history holds reviewed drafts, some edited before approval
     assert before["drafts"]["approved_unchanged"] > before["drafts"]["approved_edited"] > 0
@@ -73,9 +75,10 @@ def test_draft_review_send_and_stats(tmp_path: Path) -> None:
     assert any(s["sent"] > 0 for s in stats["after_step"])  # the demo's history
 
 
-def test_errors_are_one_clear_line(tmp_path: Path) -> None:
+def test_errors_are_one_clear_line(tmp_path: Path, store_kind: StoreKind) -> None:
     home = tmp_path / "home"
     assert run_cli("demo", "--no-tui", "--as-of", AS_OF, home=home).returncode == 0
+    store_kind.adopt(home)
     pending = cli_json("drafts", "--status", "pending", "--json", home=home)
     email_id = str(next(d["id"] for d in pending if d["channel"] == "email"))
     for args, fragment in [

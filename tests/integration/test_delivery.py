@@ -22,6 +22,7 @@ from tests.support.smtp import Inbox, smtp_server
 from tests.unit.rules_builders import add_customer, add_invoice, mark
 
 AS_OF = date(2026, 11, 24)
+pytestmark = pytest.mark.usefixtures("store_kind")  # every test on SQLite and on PostgreSQL
 
 
 @pytest.fixture

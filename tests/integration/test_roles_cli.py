@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import sqlite3
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,7 +24,8 @@ from assistant.i18n import set_language
 from assistant.people import add_user
 from assistant.roles import OPERATIONS, Role, markdown_table, role_label
 from assistant.service import Service
-from tests.conftest import FIXED_NOW, REPO_ROOT
+from tests.conftest import FIXED_NOW, REPO_ROOT, StoreKind
+from tests.support.stores import dump, query
 from tests.tui.conftest import DEMO_DAY
 from tui.roles import TUI_ACTIONS
 
@@ -114,28 +114,20 @@ def team_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build_home(tmp_path_factory.mktemp("team"))
 
 
-def dump(home: Path) -> list[str]:
-    conn = sqlite3.connect(home / "relance.db")
-    try:
-        return list(conn.iterdump())
-    finally:
-        conn.close()
-
-
 def events_after(home: Path, last: int) -> list[tuple[str, str]]:
-    conn = sqlite3.connect(home / "relance.db")
-    try:
-        return conn.execute("SELECT kind, actor FROM events WHERE id > ?", (last,)).fetchall()
-    finally:
-        conn.close()
+    return query(home, "SELECT kind, actor FROM events WHERE id > ?", (last,))  # type: ignore[return-value]
 
 
 def last_event(home: Path) -> int:
-    conn = sqlite3.connect(home / "relance.db")
-    try:
-        return int(conn.execute("SELECT COALESCE(MAX(id), 0) FROM events").fetchone()[0])
-    finally:
-        conn.close()
+    return int(query(home, "SELECT COALESCE(MAX(id), 0) FROM events")[0][0])
+
+
+def copy_home(team_home: Path, root: Path, store_kind: StoreKind) -> Path:
+    """A copy of the team's home for a test that changes it; on PostgreSQL, its database
+    moved into the test's own (empty) PostgreSQL database."""
+    shutil.copytree(team_home.parent, root)
+    store_kind.adopt(root / "home")
+    return root / "home"
 
 
 @pytest.fixture
@@ -187,13 +179,31 @@ def relance(
     yield run
 
 
-def refused_pairs() -> list[tuple[str, Role]]:
+def refused_pairs() -> list[tuple[str, Role, str]]:
+    """Every refusal on SQLite; on PostgreSQL those of the commands that write the most."""
     return [
-        (name, role)
+        (name, role, kind)
         for name in CLI_OPERATIONS
         for role in Role
         if role not in OPERATIONS[name].roles
+        for kind in ("sqlite", "postgresql")
+        if kind == "sqlite" or name in PG_REFUSED
     ]
+
+
+# On PostgreSQL (each test moves the team's database there first): every command that writes
+# (`demo` builds a SQLite home and `migrate` copies one: SQLite only); the read-only lists are
+# run on PostgreSQL by the workflow tests (tests/integration/test_cli_workflow.py).
+_READ_ONLY = ("drafts", "show", "stats", "user list", "review", "replies", "sources", "matches",
+              "plan", "export status", "import fec", "inbox fetch", "resolve")  # fmt: skip
+PG_ALLOWED = [n for n in CLI_OPERATIONS if n not in ("demo", "migrate", *_READ_ONLY)]
+PG_REFUSED = ("approve", "send", "import invoices", "user add", "log-call", "forget", "stuck")
+
+
+@pytest.fixture
+def home_for(team_home: Path, store_kind: StoreKind, tmp_path: Path) -> Path:
+    """The team's home; on PostgreSQL a copy whose database was moved there."""
+    return copy_home(team_home, tmp_path / "copy", store_kind) if store_kind.postgres else team_home
 
 
 def allowed_role(name: str) -> Role:
@@ -234,10 +244,13 @@ def test_the_admin_may_do_everything() -> None:
     assert all(Role.ADMIN in op.roles for op in OPERATIONS.values())
 
 
-@pytest.mark.parametrize(("operation", "role"), refused_pairs(), ids=lambda v: str(v))
+@pytest.mark.parametrize(
+    ("operation", "role", "store_kind"), refused_pairs(), ids=str, indirect=["store_kind"]
+)
 def test_refused_role_changes_nothing(
-    operation: str, role: Role, team_home: Path, relance: object
+    operation: str, role: Role, home_for: Path, relance: object
 ) -> None:
+    team_home = home_for
     before = dump(team_home)
     code, _out, err = relance(team_home, PEOPLE[role], operation)  # type: ignore[operator]
     assert code == 1
@@ -257,19 +270,21 @@ def test_an_unknown_person_is_refused(operation: str, team_home: Path, relance: 
     assert dump(team_home) == before
 
 
-@pytest.mark.parametrize("operation", CLI_OPERATIONS)
+@pytest.mark.parametrize(
+    ("operation", "store_kind"),
+    [(n, "sqlite") for n in CLI_OPERATIONS] + [(n, "postgresql") for n in PG_ALLOWED],
+    indirect=["store_kind"],
+)
 def test_allowed_role_runs_and_events_name_the_person(
-    operation: str, team_home: Path, relance: object, tmp_path: Path
+    operation: str, team_home: Path, relance: object, tmp_path: Path, store_kind: StoreKind
 ) -> None:
-    root = tmp_path / "copy"
-    shutil.copytree(team_home.parent, root)
-    home = root / "home"
+    home = copy_home(team_home, tmp_path / "copy", store_kind)
     role = allowed_role(operation)
     if operation == "demo":  # its own fresh home, never the team's database: no person needed
         home = tmp_path / "fresh" / "home"
         home.parent.mkdir()
         (home.parent / "ids").write_text("0 0 0")
-    last = last_event(home) if (home / "relance.db").exists() else 0
+    last = last_event(home) if operation != "demo" else 0
     code, _out, err = relance(home, PEOPLE[role], operation)  # type: ignore[operator]
     assert "demande le rôle" not in err
     if operation in DOMAIN_ERRORS:
@@ -290,10 +305,9 @@ def test_forget_is_refused_before_its_question(team_home: Path, relance: object)
 
 
 def test_a_second_approval_says_so_and_changes_nothing(
-    team_home: Path, relance: object, tmp_path: Path
+    team_home: Path, relance: object, tmp_path: Path, store_kind: StoreKind
 ) -> None:
-    shutil.copytree(team_home.parent, tmp_path / "copy")
-    home = tmp_path / "copy" / "home"
+    home = copy_home(team_home, tmp_path / "copy", store_kind)
     approved = (home.parent / "ids").read_text().split()[1]
     before = dump(home)
     code, _out, err = relance(home, "carol", "approve", [approved])  # type: ignore[operator]
@@ -302,9 +316,10 @@ def test_a_second_approval_says_so_and_changes_nothing(
     assert dump(home) == before
 
 
-def test_show_and_brief_name_who_acted(team_home: Path, relance: object, tmp_path: Path) -> None:
-    shutil.copytree(team_home.parent, tmp_path / "copy")
-    home = tmp_path / "copy" / "home"
+def test_show_and_brief_name_who_acted(
+    team_home: Path, relance: object, tmp_path: Path, store_kind: StoreKind
+) -> None:
+    home = copy_home(team_home, tmp_path / "copy", store_kind)
     pending = (home.parent / "ids").read_text().split()[0]
     assert relance(home, "carol", "approve", [pending])[0] == 0  # type: ignore[operator]
     assert relance(home, "carol", "send", [])[0] == 0  # type: ignore[operator]

@@ -3,8 +3,11 @@ answer chosen SMTP codes, with optional STARTTLS / implicit TLS and AUTH."""
 
 from __future__ import annotations
 
+import asyncio
 import email
 import socket
+import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from email.message import Message
@@ -27,11 +30,19 @@ class Inbox:
         self.mail_reply: str | None = None  # reply at MAIL FROM instead of 250
         self.data_reply: str | None = None  # reply at DATA instead of 250
         self.fail_after: int | None = None  # 451 at DATA once this many messages arrived
+        # The first message's DATA waits (at most `hold_s`) until `release` is set and until
+        # `clients_before_data` sessions have sent MAIL: two senders made to overlap.
+        self.release: threading.Event | None = None
+        self.clients_before_data = 0
+        self.hold_s = 20.0
+        self.clients: set[int] = set()
+        self._held = False
 
     async def handle_MAIL(self, server, session, envelope, address, mail_options):
         if self.mail_reply:
             return self.mail_reply
         envelope.mail_from = address
+        self.clients.add(id(session))
         return "250 OK"
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
@@ -41,6 +52,14 @@ class Inbox:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        if not self._held:
+            self._held = True
+            deadline = time.monotonic() + self.hold_s
+            while time.monotonic() < deadline and (
+                (self.release is not None and not self.release.is_set())
+                or len(self.clients) < self.clients_before_data
+            ):
+                await asyncio.sleep(0.05)  # the other sessions go on meanwhile
         if self.data_reply:
             return self.data_reply
         if self.fail_after is not None and len(self.messages) >= self.fail_after:

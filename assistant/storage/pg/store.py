@@ -1,0 +1,298 @@
+"""The PostgreSQL store: the SQLite `Store`'s interface over psycopg 3.
+
+`RELANCE_DATABASE_URL=postgresql://…` selects it (docs/postgresql.md). The repositories keep
+their SQL: `PgConnection.execute` takes the same `?` (or `:name`) SQLite statements and runs
+their translation (`pg/sql.py`); rows are tuples, whole NUMERIC (money) comes back as `int`.
+
+Transactions behave as SQLite's do: connections are in autocommit (a read outside a
+transaction sees the latest commits and holds nothing), `transaction()` opens one (a savepoint
+when nested) and its outermost level first takes a database-wide advisory lock: one writer at a
+time, as `BEGIN IMMEDIATE` gives on SQLite, so the domain's read-then-write blocks keep their
+meaning across processes and machines. Errors reach the domain as the `sqlite3` classes it
+already catches (`storage.errors.IntegrityError`), their text scrubbed of the password.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from assistant.errors import UserError
+from assistant.i18n import tr
+from assistant.storage.db import Clock, Store, utc_now
+from assistant.storage.pg.connect import connect, redact, scrub
+from assistant.storage.pg.sql import translate
+
+WRITER_LOCK = 0x72656C62  # "relb": the one-writer-at-a-time lock of every write transaction
+_SENDING_LOCKS = 0x7265  # with a draft id: that draft is being sent (see hold_sending)
+_SCHEMA_LOCK = 0x72656C61  # "rela": creating the schema (the same key as `relance migrate`)
+
+
+class PgIntegrityError(sqlite3.IntegrityError):
+    """A unique key, a foreign key or a CHECK (money guard) refused a write."""
+
+
+class PgOperationalError(sqlite3.OperationalError):
+    """The server is unreachable, the connection was lost, a lock timed out."""
+
+
+class PgDatabaseError(sqlite3.DatabaseError):
+    """Any other error of the PostgreSQL server (text scrubbed of the password)."""
+
+
+def _value(value: Any) -> Any:
+    """A parameter as the SQLite driver stores it: booleans as 0/1, days and instants as ISO
+    text (the schema keeps dates as TEXT, as SQLite does)."""
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, datetime):
+        return value.isoformat(" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def _params(params: Any) -> Any:
+    if isinstance(params, dict):
+        return {k: _value(v) for k, v in params.items()}
+    return tuple(_value(v) for v in params)
+
+
+class PgCursor:
+    """What the repositories use of a sqlite3 cursor."""
+
+    def __init__(self, cur: Any, lastrowid: int | None = None) -> None:
+        self._cur = cur
+        self.lastrowid = lastrowid
+
+    @property
+    def description(self) -> Any:
+        return self._cur.description
+
+    @property
+    def rowcount(self) -> int:
+        return int(self._cur.rowcount)
+
+    def fetchone(self) -> Any:
+        return self._cur.fetchone() if self._cur.description else None
+
+    def fetchall(self) -> list[Any]:
+        return list(self._cur.fetchall()) if self._cur.description else []
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self.fetchall())
+
+
+class PgConnection:
+    """A sqlite3-like connection over one psycopg connection (autocommit)."""
+
+    def __init__(self, raw: Any, url: str) -> None:
+        self.raw = raw
+        self._url = url
+
+    @property
+    def in_transaction(self) -> bool:
+        from psycopg.pq import TransactionStatus
+
+        return bool(self.raw.info.transaction_status != TransactionStatus.IDLE)
+
+    def execute(self, sql: str, params: Any = ()) -> PgCursor:
+        is_insert = sql.lstrip()[:6].upper() == "INSERT"
+        text = translate(sql, returning=is_insert)
+        with self._errors():
+            cur = self.raw.execute(text, _params(params))
+            lastrowid = None
+            if is_insert and " RETURNING " in text and cur.description:
+                rows = cur.fetchall()
+                lastrowid = int(rows[-1][0]) if rows else None
+        return PgCursor(cur, lastrowid)
+
+    def executemany(self, sql: str, rows: Any) -> PgCursor:
+        text = translate(sql)
+        with self._errors():
+            cur = self.raw.cursor()
+            cur.executemany(text, [_params(r) for r in rows])
+        return PgCursor(cur)
+
+    def close(self) -> None:
+        self.raw.close()
+
+    @contextmanager
+    def _errors(self) -> Iterator[None]:
+        import psycopg
+
+        try:
+            yield
+        except psycopg.IntegrityError as exc:
+            raise PgIntegrityError(scrub(str(exc), self._url)) from None
+        except psycopg.OperationalError as exc:
+            raise PgOperationalError(scrub(str(exc), self._url)) from None
+        except psycopg.errors.InFailedSqlTransaction as exc:
+            raise PgDatabaseError(scrub(str(exc), self._url)) from None
+        except psycopg.DatabaseError as exc:
+            raise PgDatabaseError(scrub(str(exc), self._url)) from exc
+
+
+class PgStore(Store):
+    """The `Store` on PostgreSQL (same methods; `db`, sqlite-utils, is SQLite only)."""
+
+    kind = "postgresql"
+
+    def __init__(self, conn: PgConnection, clock: Clock, opener: Any, url: str, home: Path):
+        super().__init__(conn, clock, opener)  # type: ignore[arg-type]
+        self.url = redact(url)  # never the password
+        self.home = home
+
+    @property
+    def db(self) -> Any:
+        raise RuntimeError("sqlite-utils is for the SQLite store only")
+
+    @contextmanager
+    def transaction(self) -> Iterator[Store]:
+        conn: PgConnection = self.conn  # type: ignore[assignment]
+        outermost = not conn.in_transaction
+        with conn._errors(), conn.raw.transaction():
+            if outermost:  # one writer at a time, as SQLite's BEGIN IMMEDIATE
+                conn.raw.execute("SELECT pg_advisory_xact_lock(%s)", (WRITER_LOCK,))
+            yield self
+
+    # A session lock per draft being sent: held by the process sending it, released when it is
+    # done or when its connection ends (a crash, a lost machine). A draft in `sending` whose
+    # lock nobody holds was left by a run that ended: stuck, for a person to settle.
+    def hold_sending(self, draft_id: int) -> None:
+        self.conn.raw.execute(  # type: ignore[attr-defined]
+            "SELECT pg_advisory_lock(%s, %s)", (_SENDING_LOCKS, draft_id)
+        )
+
+    def release_sending(self, draft_id: int) -> None:
+        self.conn.raw.execute(  # type: ignore[attr-defined]
+            "SELECT pg_advisory_unlock(%s, %s)", (_SENDING_LOCKS, draft_id)
+        )
+
+    def sent_elsewhere(self, draft_id: int) -> bool:
+        row = self.conn.raw.execute(  # type: ignore[attr-defined]
+            "SELECT COUNT(*) FROM pg_locks WHERE locktype = 'advisory' AND granted"
+            " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+            " AND classid = %s AND objid = %s AND objsubid = 2",
+            (_SENDING_LOCKS, draft_id),
+        ).fetchone()
+        return bool(row and row[0])
+
+    def columns(self, table: str) -> list[str]:
+        rows = self.conn.raw.execute(  # type: ignore[attr-defined]
+            "SELECT column_name FROM information_schema.columns WHERE table_schema ="
+            " current_schema() AND table_name = %s ORDER BY ordinal_position",
+            (table,),
+        ).fetchall()
+        return [r[0] for r in rows]
+
+    def folder(self) -> Path | None:
+        return self.home
+
+    def secure_delete(self) -> None:
+        """PostgreSQL overwrites nothing in place; VACUUM reclaims deleted rows later."""
+
+    def checkpoint(self) -> None:
+        """Nothing to do: the server manages its write-ahead log."""
+
+
+def local_time_zone() -> str:
+    """This machine's time zone name, for `date(x, 'localtime')` (the SQLite meaning)."""
+    if zone := os.environ.get("TZ", "").lstrip(":"):
+        return zone
+    try:
+        target = os.path.realpath("/etc/localtime")
+    except OSError:
+        return "UTC"
+    return target.split("zoneinfo/", 1)[1] if "zoneinfo/" in target else "UTC"
+
+
+def _open_connection(url: str) -> PgConnection:
+    raw = connect(url, autocommit=True)
+    try:
+        raw.execute("SELECT set_config('TimeZone', %s, false)", (local_time_zone(),))
+    except Exception:  # an unknown zone name: UTC, as SQLite without a zone database
+        raw.execute("SET TimeZone = 'UTC'")
+    return PgConnection(raw, url)
+
+
+def open_pg_store(url: str, home: Path, clock: Clock = utc_now, *, create: bool = False) -> PgStore:
+    """Open the database at `url`; `create` (relance init): make the schema in an empty one.
+    A database at another schema version is refused with one line (docs/postgresql.md)."""
+    conn = _open_connection(url)
+    try:
+        _check_schema(conn, url, create)
+    except BaseException:
+        conn.close()
+        raise
+    return PgStore(conn, clock, lambda: _open_connection(url), url, home)
+
+
+def _check_schema(conn: PgConnection, url: str, create: bool) -> None:
+    from assistant.storage.migrations import MIGRATIONS
+    from assistant.storage.pg.schema import create_schema, schema_versions
+
+    wanted = {v for v, _, _ in MIGRATIONS}
+    raw = conn.raw
+    found = schema_versions(raw)
+    if not found and create:
+        with raw.transaction():
+            raw.execute("SELECT pg_advisory_xact_lock(%s)", (_SCHEMA_LOCK,))
+            found = schema_versions(raw)
+            if not found:
+                if _has_tables(raw):
+                    raise UserError(
+                        tr(
+                            "la base {u} contient déjà des tables qui ne sont pas à relance :"
+                            " choisissez une base vide",
+                            "the database {u} already holds tables that are not relance's:"
+                            " choose an empty database",
+                            u=redact(url),
+                        )
+                    )
+                create_schema(raw)
+                return
+    if not found:
+        raise UserError(
+            tr(
+                "aucune base relance dans {u} : créez-la avec « relance init »"
+                " (ou copiez un dossier avec « relance migrate »)",
+                "no relance database in {u}: create it with `relance init`"
+                " (or copy a home with `relance migrate`)",
+                u=redact(url),
+            )
+        )
+    if found != wanted:
+        newer = max(found) > max(wanted)
+        raise UserError(
+            tr(
+                "la base {u} est au schéma {h}, ce relance attend le schéma {n} : {what}",
+                "the database {u} is at schema {h}, this relance needs schema {n}: {what}",
+                u=redact(url),
+                h=max(found),
+                n=max(wanted),
+                what=tr(
+                    "elle vient d'un relance plus récent, mettez relance à jour",
+                    "it comes from a newer relance, upgrade relance",
+                )
+                if newer
+                else tr(
+                    "la mise à niveau d'une base PostgreSQL n'existe pas encore"
+                    " (docs/postgresql.md)",
+                    "upgrading a PostgreSQL database is not available yet (docs/postgresql.md)",
+                ),
+            )
+        )
+
+
+def _has_tables(raw: Any) -> bool:
+    row = raw.execute(
+        "SELECT COUNT(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+        " WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'v', 'S', 'p')"
+    ).fetchone()
+    return bool(row and row[0])

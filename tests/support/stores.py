@@ -1,0 +1,47 @@
+"""Reading a home's database in tests, on whichever store the test runs (`store_kind`):
+the SQLite file in the home, or PostgreSQL when RELANCE_DATABASE_URL is set."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from assistant.storage.db import Store
+from assistant.storage.select import open_home_store
+
+
+def open_home(home: Path) -> Store:
+    return open_home_store(home, os.environ.get("RELANCE_DATABASE_URL"))
+
+
+def dump(home: Path) -> list[str]:
+    """Everything in the database, to compare before and after: SQLite's own dump (schema
+    and rows), or on PostgreSQL every row of every relance table, sorted."""
+    url = os.environ.get("RELANCE_DATABASE_URL")
+    if not url:
+        conn = sqlite3.connect(home / "relance.db")
+        try:
+            return list(conn.iterdump())
+        finally:
+            conn.close()
+    from assistant.storage.pg.schema import derive
+
+    store = open_home(home)
+    try:
+        lines: list[str] = []
+        for table in derive().tables:
+            rows = store.conn.execute(f'SELECT * FROM "{table.name}"').fetchall()
+            lines += sorted(f"{table.name} {tuple(r)!r}" for r in rows)
+        return lines
+    finally:
+        store.close()
+
+
+def query(home: Path, sql: str, params: Any = ()) -> list[tuple[Any, ...]]:
+    store = open_home(home)
+    try:
+        return [tuple(r) for r in store.conn.execute(sql, params).fetchall()]
+    finally:
+        store.close()
