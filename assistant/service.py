@@ -34,6 +34,7 @@ from assistant.storage.db import Clock, Store, open_store, utc_now
 from assistant.storage.drafts_lifecycle import DraftStatus
 from assistant.storage.replies_repo import Reply
 from assistant.storage.users_repo import User
+from assistant.team.facade import TeamFeatures
 
 if TYPE_CHECKING:  # loaded lazily, by the methods that use them (start-up time)
     from assistant.briefs.brief import Brief
@@ -71,7 +72,7 @@ class InitReport:
     policies_copied: list[str]
 
 
-class Service(BankFeatures):
+class Service(BankFeatures, TeamFeatures):
     """Application façade over one home directory (database + editable policies)."""
 
     def __init__(self, settings: Settings, store: Store, *, actor: str = "user") -> None:
@@ -492,6 +493,7 @@ class Service(BankFeatures):
                 policy_version=self.policy_version(),
                 actor=self.actor,
                 progress=progress,
+                parties=self.parties(),
             )
         report.notes[:0] = refreshed.lines()
         if problem := placeholder_problem(company):
@@ -511,6 +513,7 @@ class Service(BankFeatures):
             TemplateStore(self.home),
             policy_version=self.policy_version(),
             actor=self.actor,
+            parties=self.parties(),
         )
 
     def company_problem(self) -> str | None:
@@ -668,6 +671,7 @@ class Service(BankFeatures):
             templates or TemplateStore(self.home),
             llm_enabled=llm,
             language=language or view.language,
+            parties=self.parties(),
         )
         req = next((r for r in requests if r.channel == view.channel), None)
         if req is None:
@@ -777,7 +781,8 @@ class Service(BankFeatures):
             company = parse_policy_text(text, Company, relative)
         # rebuilt from the draft itself (no plan needed: previews work on internal notices,
         # and while another policy file is being fixed)
-        req = request_for(self.store, view, company or self.reading(load_company), templates)
+        company = company or self.reading(load_company)
+        req = request_for(self.store, view, company, templates, self.parties())
         return req.fallback
 
     def template_variables(self, name: str | None = None) -> list[str]:

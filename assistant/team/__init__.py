@@ -1,0 +1,3 @@
+"""People write as themselves (docs/team.md): customer owners ("my calls"), a signature per
+person, several contacts per customer and the policy's routing of steps to them, and the
+weekly salespeople digest. SQL in `assistant/storage/team_repo.py`."""
