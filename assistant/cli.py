@@ -1008,4 +1008,11 @@ def review(ctx: typer.Context, as_of: AsOf = None) -> None:
 # Commands of other modules, registered on `app` when they are imported (keep last): bank
 # (import bank, matches, sources, daily); replies (inbox, replies, triage, forget); statutory
 # (proceedings, escalate, notice, dossier); users (user add, list, disable); export (status).
-from assistant import cli_bank, cli_export, cli_replies, cli_statutory, cli_users  # noqa: E402, F401
+from assistant import (  # noqa: E402, F401
+    cli_bank,
+    cli_export,
+    cli_replies,
+    cli_statutory,
+    cli_team,
+    cli_users,
+)

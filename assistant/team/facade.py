@@ -62,9 +62,23 @@ class TeamFeatures:
 
     # -- signatures ------------------------------------------------------------------------
     def set_signature(self, name: str, text: str | None) -> str | None:
+        """A person sets their own signature; the admin anyone's (docs/team.md)."""
+        from assistant.errors import UserError
+        from assistant.i18n import tr
+        from assistant.roles import Role
         from assistant.team.signatures import set_signature
 
-        return set_signature(self.store, name, text, self.actor)
+        me = self.person
+        if me is not None and me.role != Role.ADMIN and me.name != name.strip():
+            raise UserError(
+                tr(
+                    "{m} ne peut changer que sa propre signature (l'administrateur : toutes)",
+                    "{m} may change only their own signature (the admin: anyone's)",
+                    m=me.name,
+                )
+            )
+
+        return set_signature(self.store, name.strip(), text, self.actor)
 
     # -- contacts --------------------------------------------------------------------------
     def contacts(self, customer_id: str) -> list[ContactRow]:
