@@ -31,6 +31,7 @@ COLUMNS: tuple[str, ...] = (
     "next_action_label",
     "next_action_channel",
     "requires_human",
+    "owner",
 )
 
 
@@ -63,6 +64,7 @@ def status_rows(rows: list[OpenInvoiceRow], actions: list[Action], as_of: date) 
                 "next_action_label": step_label(action.step) if action else None,
                 "next_action_channel": action.channel if action else None,
                 "requires_human": action.requires_human if action else False,
+                "owner": row.owner,
             }
         )
     return out

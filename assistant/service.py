@@ -991,6 +991,8 @@ class Service(BankFeatures, TeamFeatures):
                 self.store,
                 company,
             )
+        brief.owner = self.customer_owner(customer_id)  # docs/team.md
+        brief.contacts = [c.as_json() for c in self.contacts(customer_id)]
         return brief
 
     def log_call(

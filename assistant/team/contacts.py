@@ -66,7 +66,7 @@ def parse_contact_role(text: str) -> ContactRole:
 
 def _address(text: str) -> str:
     try:
-        return check_address(text)
+        return check_address(text).lower()  # one contact per address, whatever its case
     except AddressError as exc:
         raise UserError(str(exc)) from None
 
