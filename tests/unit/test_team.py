@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,7 +15,7 @@ from langchain_core.outputs import ChatGeneration, ChatResult
 from pydantic import ValidationError
 
 from assistant import people
-from assistant.errors import UserError
+from assistant.errors import ImportRejected, UserError
 from assistant.llm.backend import LangChainBackend
 from assistant.rules.policy import Route, load_scenario
 from assistant.service import Service
@@ -320,3 +321,68 @@ def test_a_customer_without_contacts_keeps_its_email(service: Service) -> None:
     (draft_id,) = service.draft(AS_OF).created
     draft = service.get_draft(draft_id)
     assert (draft.recipient, draft.cc) == ("c1@example.com", ["vendeur@acme.example"])
+
+
+# -- the customers import: owner and contacts columns ----------------------------------------
+def write_csv(path: Path, rows: list[list[str]]) -> Path:
+    path.write_text("\n".join(";".join(r) for r in rows), encoding="utf-8")
+    return path
+
+
+def test_the_customers_import_sets_owners_and_contacts(service: Service, tmp_path: Path) -> None:
+    team(service.store)
+    header = [
+        "Code client",
+        "Raison sociale",
+        "Responsable",
+        "E-mail comptabilité",
+        "E-mail achats",
+    ]
+    first = write_csv(
+        tmp_path / "clients.csv",
+        [header,
+         ["C1", "Alpha", "bob", "anne@alpha.example, Luc@Alpha.example", "paul@alpha.example"],
+         ["C2", "Beta", "", "", ""]],
+    )  # fmt: skip
+    report = service.import_file("customers", first)
+    assert (report.added, report.updated) == (2, 0)
+    assert team_repo.owners(service.store) == {"C1": "bob"}
+    assert [(c.role, c.email) for c in service.contacts("C1")] == [
+        ("accounting", "anne@alpha.example"),
+        ("accounting", "luc@alpha.example"),
+        ("purchasing", "paul@alpha.example"),
+    ]
+    assert service.contacts("C2") == []
+    # the same file again: nothing changes; then a column present is authoritative
+    assert service.import_file("customers", first).unchanged == 2
+    second = write_csv(
+        tmp_path / "clients2.csv",
+        [["Code client", "Raison sociale", "E-mail comptabilité"],
+         ["C1", "Alpha", "anne@alpha.example"]],
+    )  # fmt: skip
+    report = service.import_file("customers", second)
+    assert (report.updated, report.unchanged) == (1, 0)
+    assert [(c.role, c.email) for c in service.contacts("C1")] == [
+        ("accounting", "anne@alpha.example"),
+        ("purchasing", "paul@alpha.example"),  # no purchasing column: kept
+    ]
+    assert team_repo.owners(service.store) == {"C1": "bob"}  # no owner column: kept
+
+
+def test_an_unknown_owner_or_a_bad_contact_refuses_the_whole_file(
+    service: Service, tmp_path: Path
+) -> None:
+    team(service.store)
+    path = write_csv(
+        tmp_path / "clients.csv",
+        [["Code client", "Raison sociale", "Responsable", "E-mail direction"],
+         ["C1", "Alpha", "zed", "pdg@alpha.example"],
+         ["C2", "Beta", "bob", "pas-une-adresse"]],
+    )  # fmt: skip
+    with pytest.raises(ImportRejected) as caught:
+        service.import_file("customers", path)
+    text = str(caught.value)
+    assert "clients.csv:2" in text and "« zed » n'est pas une personne active" in text
+    assert "clients.csv:3" in text
+    assert service.store.scalar("SELECT COUNT(*) FROM customers") == 0
+    assert service.store.scalar("SELECT COUNT(*) FROM customer_contacts") == 0
