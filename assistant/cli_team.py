@@ -183,3 +183,30 @@ def user_signature(
     else:
         echo(tr("{n} signe :", "{n} signs:", n=name))
         echo(saved)
+
+
+@app.command("digest")
+def digest(ctx: typer.Context, as_of: AsOf = None, as_json: AsJson = False) -> None:
+    """Point hebdomadaire des commerciaux : un e-mail à valider par commercial (ses clients)."""
+    with service_for(ctx) as service:
+        day = parse_day(as_of, service.store.today())
+        report = service.salesperson_digests(day)
+    if as_json:
+        echo(json.dumps(report.as_json(), ensure_ascii=False, indent=2))
+        return
+    echo(
+        tr(
+            "{n} point(s) commerciaux à valider ({s} commercial(aux)) ; déjà en file : {u}",
+            "{n} salesperson digest(s) to review ({s} salespeople); already queued: {u}",
+            n=len(report.created),
+            s=len(report.salespeople),
+            u=report.unchanged,
+        )
+    )
+    if report.created:
+        echo(
+            tr(
+                "Ensuite : relance review (ou relance approve)",
+                "Next: relance review (or relance approve)",
+            )
+        )

@@ -35,7 +35,7 @@ COLUMNS: tuple[str, ...] = (
 )
 
 
-def _next_action(row: OpenInvoiceRow, actions: list[Action]) -> Action | None:
+def next_action(row: OpenInvoiceRow, actions: list[Action]) -> Action | None:
     """Today's action naming the invoice, else one about its whole customer (no invoices)."""
     mine = [a for a in actions if a.customer_id == row.customer_id]
     named = next((a for a in mine if row.invoice_number in a.invoices), None)
@@ -45,7 +45,7 @@ def _next_action(row: OpenInvoiceRow, actions: list[Action]) -> Action | None:
 def status_rows(rows: list[OpenInvoiceRow], actions: list[Action], as_of: date) -> list[dict]:
     out: list[dict[str, Any]] = []
     for row in rows:
-        action = _next_action(row, actions)
+        action = next_action(row, actions)
         out.append(
             {
                 "customer_id": row.customer_id,

@@ -88,6 +88,7 @@ OPERATIONS: dict[str, Operation] = {
     "import bank": _op("import a bank statement", A),
     "daily": _op("morning routine: import the watched folder and draft", A),
     "draft": _op("create the due drafts", A),
+    "digest": _op("draft the weekly salespeople digests (docs/team.md)", A),
     "approve": _op("approve drafts", A),
     "unapprove": _op("take an approval back", A),
     "reject": _op("reject drafts", A),

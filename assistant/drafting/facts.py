@@ -71,8 +71,18 @@ NOTICE_VARS = (
     "contact_person",
     "signature",
 )
+# The weekly salespeople digest (team/digest.py): an internal e-mail built from stored facts.
+DIGEST_VARS = (
+    "salesperson_name",
+    "as_of_date",
+    "customer_count",
+    "digest_lines",
+    "total_overdue",
+    "company_name",
+    "signature",
+)
 # Templates whose variables are not the messages' ones: {template name: variables}.
-TEMPLATE_VARS = {"formal_notice": NOTICE_VARS}
+TEMPLATE_VARS = {"formal_notice": NOTICE_VARS, "salesperson_digest": DIGEST_VARS}
 # Steps whose message is a reminder after the due date (a pre-due notice is not one).
 REMINDER_STEPS = ("reminder_1", "reminder_2")
 

@@ -34,6 +34,7 @@ from assistant.rules import Action
 from assistant.storage import repo, review
 from assistant.storage.db import Store
 from assistant.storage.drafts_lifecycle import DraftStatus
+from assistant.team import DIGEST_STEP
 from assistant.team.parties import Parties
 
 
@@ -134,6 +135,8 @@ def refresh_drafts(
     """Re-render the queued drafts made under another policy version (see the module doc)."""
     report = RefreshReport()
     for view in queue.outdated_drafts(store, policy_version):
+        if view.step == DIGEST_STEP:  # built from stored facts, not a plan action
+            continue
         report.checked += 1
         try:
             req = request_for(store, view, company, templates, parties)

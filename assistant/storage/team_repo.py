@@ -140,3 +140,14 @@ def remove_contacts(store: Store, customer_id: str, role: str, email: str | None
             (customer_id, role, email),
         )
     return int(cur.rowcount)
+
+
+# -- the salespeople digest -----------------------------------------------------------------
+def customers_with_active_draft(store: Store, step: str) -> set[str]:
+    """Customers under which a draft of `step` is pending, approved or sending."""
+    rows = store.query(
+        "SELECT DISTINCT customer_id FROM drafts WHERE step = ?"
+        " AND status IN ('pending', 'approved', 'sending')",
+        (step,),
+    )
+    return {r["customer_id"] for r in rows}

@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from assistant.storage.db import Store
     from assistant.storage.team_repo import ContactRow
     from assistant.storage.users_repo import User
+    from assistant.team.digest import DigestReport
     from assistant.team.parties import Parties
 
 
@@ -104,3 +105,28 @@ class TeamFeatures:
         from assistant.team.contacts import remove_contact
 
         return remove_contact(self.store, customer_id, role, email, actor=self.actor)
+
+    # -- the weekly salespeople digest -----------------------------------------------------
+    def salesperson_digests(self, as_of: date) -> DigestReport:
+        """A pending internal draft per salesperson listing their customers' payment status
+        (approved and sent like any message; docs/team.md)."""
+        from assistant.company import load_company
+        from assistant.drafting.templates import TemplateStore
+        from assistant.i18n import language
+        from assistant.policyfile import policy_version
+        from assistant.rules import load_scenario
+        from assistant.team.digest import build_digests, draft_digests
+
+        scenario = load_scenario(self.home)
+        actions = self.plan(as_of).actions  # type: ignore[attr-defined]
+        digests = build_digests(self.store, actions, as_of, scenario.promise_grace_days)
+        return draft_digests(
+            self.store,
+            digests,
+            load_company(self.home),
+            TemplateStore(self.home),
+            as_of=as_of,
+            lang=language(),
+            policy_version=policy_version(self.home),
+            actor=self.actor,
+        )

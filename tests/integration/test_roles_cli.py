@@ -46,6 +46,7 @@ ARGS: dict[str, list[str]] = {
     "customer contact": ["C013", "--role", "accounting", "--email", "compta@northlight.example"],
     "customer show": ["C013", "--json"],
     "calls": ["--json"],
+    "digest": ["--json"],
     "plan": ["--json"],
     "drafts": ["--json"],
     "show": ["{pending}"],
