@@ -113,3 +113,29 @@ def test_owner_signature_and_contacts_from_the_command_line_to_the_smtp_server(
     ]
     body = msg.get_content().replace("\r\n", "\n")
     assert body.rstrip().endswith("Bob Martin\nRecouvrement {{ 7*7 }}")
+
+
+def test_the_salespeople_digest_is_drafted_approved_and_sent(tmp_path: Path) -> None:
+    home = tmp_path / "h"
+    build(home)
+    made = json.loads(cli(home, "carol", "digest", "--json"))
+    assert made["salespeople"] == ["vendeur@acme.example"] and made["created"] == 1
+    (draft_id,) = made["draft_ids"]
+    assert json.loads(cli(home, "carol", "digest", "--json"))["already_drafted"] == 1
+    assert "demande le rôle" in refused(home, "bob", "digest")
+    shown = json.loads(cli(home, "carol", "show", str(draft_id), "--json"))
+    assert (shown["step"], shown["channel"], shown["recipient"]) == (
+        "salesperson_digest",
+        "internal",
+        "vendeur@acme.example",
+    )
+    cli(home, "carol", "approve", str(draft_id))
+    with smtp_server() as (inbox, port):
+        smtp = {"RELANCE_SMTP_HOST": "127.0.0.1", "RELANCE_SMTP_PORT": str(port)}
+        smtp |= {"RELANCE_SMTP_TLS": "none", "RELANCE_FROM": "relances@acme.example"}
+        cli(home, "carol", "send", env=smtp)
+    (msg,) = inbox.messages
+    assert msg["To"] == "vendeur@acme.example"
+    body = msg.get_content().replace("\r\n", "\n").replace("\u202f", " ").replace("\xa0", " ")
+    assert "■ Client C1 (C1)" in body and "F1 : 1 000,00 €, 12 j de retard" in body
+    assert "Prochaine étape : Relance 2" in body
