@@ -603,6 +603,7 @@ class Service(BankFeatures, TeamFeatures):
                 cancel.check()
             outcome = self._rewriter(adjustment)([req], lambda n: None)[0]
         same = (outcome.subject, outcome.body) == (view.subject, view.body)
+        same = same and (req.recipient, req.cc) == (view.recipient, view.cc)  # new contacts
         if same and req.language == view.language and outcome.source == "template":
             raise UserError(
                 tr(

@@ -9,6 +9,7 @@ from assistant.service import Service
 from tests.tui.conftest import DEMO_DAY
 from tests.tui.test_roles import act_as, shown_actions
 from tui.app import make_app
+from tui.screens.draft import DraftScreen
 
 SIZE = (140, 40)
 
@@ -67,3 +68,21 @@ async def test_alone_the_calls_screen_has_no_owner_column(demo_service: Service)
         tasks = demo_service.call_tasks(DEMO_DAY)
         names = demo_service.customer_names()
         assert [r[0] for r in listed(app)] == [names[t.customer_id][:22] for t in tasks]
+
+
+async def test_the_draft_view_shows_the_routed_recipients(demo_service: Service) -> None:
+    """A reminder_2 of a customer with contacts: To the accounting contact, Cc purchasing and
+    the salesperson, in the draft view's facts line."""
+    draft = next(d for d in demo_service.drafts("pending") if d.step == "reminder_2" and d.cc)
+    demo_service.set_contact(draft.customer_id, "accounting", "anne@client.example")
+    demo_service.set_contact(draft.customer_id, "purchasing", "paul@client.example")
+    routed = demo_service.regenerate(draft.id, offline=True)
+    assert routed.recipient == "anne@client.example"
+    app = make_app(demo_service, DEMO_DAY)
+    async with app.run_test(size=SIZE) as pilot:
+        app.push_screen(DraftScreen(routed.id, [routed.id]))
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        facts = str(app.screen.query_one("#facts", Static).render())
+        assert f"anne@client.example (cc paul@client.example, {draft.cc[0]})" in facts
