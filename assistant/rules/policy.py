@@ -84,7 +84,13 @@ class LargeAmount(_Strict):
 ContactRoleName = Literal["accounting", "purchasing", "management"]
 # Steps an e-mail is drafted for, and may be routed to a customer's contacts (docs/team.md).
 ROUTED_STEPS = Literal[
-    "pre_due", "reminder_1", "reminder_2", "call", "escalation", "instalment_reminder"
+    "pre_due",
+    "reminder_1",
+    "reminder_2",
+    "call",
+    "escalation",
+    "instalment_reminder",
+    "formal_notice",
 ]
 
 

@@ -386,3 +386,17 @@ def test_an_unknown_owner_or_a_bad_contact_refuses_the_whole_file(
     assert "clients.csv:3" in text
     assert service.store.scalar("SELECT COUNT(*) FROM customers") == 0
     assert service.store.scalar("SELECT COUNT(*) FROM customer_contacts") == 0
+
+
+def test_a_reply_from_a_contacts_address_is_linked_to_its_customer(store: Store) -> None:
+    from assistant.replies.ingest import LinkContext, link
+    from assistant.replies.kinds import Match
+    from assistant.replies.parse import ParsedMessage
+
+    add_customer(store, "C1")  # its own address: c1@example.com
+    set_contact(store, "C1", "achats", "Paul@Acheteurs.example", actor="t")
+    ctx = LinkContext.load(store, frozenset({"atelier.example"}), frozenset({"gmail.com"}))
+    sender = ParsedMessage("k", None, [], "paul@acheteurs.example", "", [], "", None, "")
+    assert link(store, sender, ctx) == (Match.ADDRESS, "C1", None)
+    other = ParsedMessage("k", None, [], "c1@example.com", "", [], "", None, "")
+    assert link(store, other, ctx) == (Match.ADDRESS, "C1", None)
