@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from assistant.storage.db import Store
+from assistant.storage.drafts_lifecycle import ACTIVE, sql_in
 
 
 @dataclass(frozen=True)
@@ -146,8 +147,7 @@ def remove_contacts(store: Store, customer_id: str, role: str, email: str | None
 def customers_with_active_draft(store: Store, step: str) -> set[str]:
     """Customers under which a draft of `step` is pending, approved or sending."""
     rows = store.query(
-        "SELECT DISTINCT customer_id FROM drafts WHERE step = ?"
-        " AND status IN ('pending', 'approved', 'sending')",
+        f"SELECT DISTINCT customer_id FROM drafts WHERE step = ? AND status IN {sql_in(ACTIVE)}",
         (step,),
     )
     return {r["customer_id"] for r in rows}
