@@ -1041,12 +1041,13 @@ def review(ctx: typer.Context, as_of: AsOf = None) -> None:
 # Commands of other modules, registered on `app` when they are imported (keep last): bank
 # (import bank, matches, sources, daily); replies (inbox, replies, triage, forget); statutory
 # (proceedings, escalate, notice, dossier); users (user add, list, disable); export (status);
-# drafts (edit).
+# drafts (edit); team (customer owner|contact|show, user signature, calls, digest).
 from assistant import (  # noqa: E402, F401
     cli_bank,
     cli_drafts,
     cli_export,
     cli_replies,
     cli_statutory,
+    cli_team,
     cli_users,
 )

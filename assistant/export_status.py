@@ -31,10 +31,11 @@ COLUMNS: tuple[str, ...] = (
     "next_action_label",
     "next_action_channel",
     "requires_human",
+    "owner",
 )
 
 
-def _next_action(row: OpenInvoiceRow, actions: list[Action]) -> Action | None:
+def next_action(row: OpenInvoiceRow, actions: list[Action]) -> Action | None:
     """Today's action naming the invoice, else one about its whole customer (no invoices)."""
     mine = [a for a in actions if a.customer_id == row.customer_id]
     named = next((a for a in mine if row.invoice_number in a.invoices), None)
@@ -44,7 +45,7 @@ def _next_action(row: OpenInvoiceRow, actions: list[Action]) -> Action | None:
 def status_rows(rows: list[OpenInvoiceRow], actions: list[Action], as_of: date) -> list[dict]:
     out: list[dict[str, Any]] = []
     for row in rows:
-        action = _next_action(row, actions)
+        action = next_action(row, actions)
         out.append(
             {
                 "customer_id": row.customer_id,
@@ -63,6 +64,7 @@ def status_rows(rows: list[OpenInvoiceRow], actions: list[Action], as_of: date) 
                 "next_action_label": step_label(action.step) if action else None,
                 "next_action_channel": action.channel if action else None,
                 "requires_human": action.requires_human if action else False,
+                "owner": row.owner,
             }
         )
     return out

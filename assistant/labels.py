@@ -31,6 +31,7 @@ _STEPS = {
     "collective_account": ("Compte collectif", "Collective acct"),
     "payment_match": ("Encaissement ?", "Receipt?"),
     "follow_up": ("Suivi à décider", "Follow-up"),
+    "salesperson_digest": ("Point commercial", "Sales digest"),
 }
 _STEP_PHRASES = {
     "pre_due": ("rappel avant échéance", "pre-due reminder"),
@@ -51,6 +52,7 @@ _STEP_PHRASES = {
     "collective_account": ("compte collectif à répartir", "collective account to split"),
     "payment_match": ("encaissement bancaire à confirmer", "bank receipt to confirm"),
     "follow_up": ("suivi après la dernière étape", "follow-up after the last step"),
+    "salesperson_digest": ("point hebdomadaire du commercial", "weekly salesperson digest"),
 }
 _SEGMENT_PHRASES = {
     "strategic": ("client stratégique", "strategic customer"),

@@ -100,6 +100,8 @@ class Code(StrEnum):
     RERENDERED = "rerendered"
     RERENDERED_EDITED = "rerendered_edited"
     RERENDERED_LLM = "rerendered_llm"
+    # the weekly salespeople digest (team/digest.py)
+    SALESPERSON_DIGEST = "salesperson_digest"
 
 
 # code -> (français, English); `str.format` placeholders (see the module's docstring)
@@ -270,6 +272,10 @@ TEXTS: Final[Mapping[Code, tuple[str, str]]] = {
         " (version précédente n° {i}, réécrite par le LLM)",
         "new version: the policy or the company facts changed (previous version #{i},"
         " rewritten by the LLM)",
+    ),
+    Code.SALESPERSON_DIGEST: (
+        "point hebdomadaire pour le commercial : {n} client(s) qui doivent encore",
+        "weekly digest for the salesperson: {n} customer(s) still owing",
     ),
 }
 

@@ -63,6 +63,12 @@ OPERATIONS: dict[str, Operation] = {
     "user add": _op("add a person (the first one, an admin, needs no role)", Role.ADMIN),
     "user list": _op("list the people and their roles"),
     "user disable": _op("disable a person (they can no longer act)", Role.ADMIN),
+    "user signature": _op("set one's own e-mail signature (the admin: anyone's)"),
+    # customers' people (docs/team.md)
+    "customer owner": _op("give a customer to a person (their calls first, their signature)", M),
+    "customer contact": _op("add or remove a customer's contact (accounting, purchasing…)", A, C),
+    "customer show": _op("one customer: owner, contacts"),
+    "calls": _op("today's calls, the acting person's customers first"),
     # reading (every role)
     "plan": _op("today's actions, nothing changed"),
     "drafts": _op("list drafts"),
@@ -82,6 +88,7 @@ OPERATIONS: dict[str, Operation] = {
     "import bank": _op("import a bank statement", A),
     "daily": _op("morning routine: import the watched folder and draft", A),
     "draft": _op("create the due drafts", A),
+    "digest": _op("draft the weekly salespeople digests (docs/team.md)", A),
     "approve": _op("approve drafts", A),
     "unapprove": _op("take an approval back", A),
     "reject": _op("reject drafts", A),

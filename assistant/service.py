@@ -36,6 +36,7 @@ from assistant.storage.drafts_lifecycle import DraftStatus
 from assistant.storage.replies_repo import Reply
 from assistant.storage.select import open_home_store
 from assistant.storage.users_repo import User
+from assistant.team.facade import TeamFeatures
 
 if TYPE_CHECKING:  # loaded lazily, by the methods that use them (start-up time)
     from assistant.briefs.brief import Brief
@@ -73,7 +74,7 @@ class InitReport:
     policies_copied: list[str]
 
 
-class Service(BankFeatures):
+class Service(BankFeatures, TeamFeatures):
     """Application façade over one home directory (database + editable policies)."""
 
     def __init__(self, settings: Settings, store: Store, *, actor: str = "user") -> None:
@@ -505,6 +506,7 @@ class Service(BankFeatures):
                 policy_version=self.policy_version(),
                 actor=self.actor,
                 progress=progress,
+                parties=self.parties(),
             )
         report.notes[:0] = refreshed.lines()
         if problem := placeholder_problem(company):
@@ -524,6 +526,7 @@ class Service(BankFeatures):
             TemplateStore(self.home),
             policy_version=self.policy_version(),
             actor=self.actor,
+            parties=self.parties(),
         )
 
     def company_problem(self) -> str | None:
@@ -619,6 +622,7 @@ class Service(BankFeatures):
                 cancel.check()
             outcome = self._rewriter(adjustment)([req], lambda n: None)[0]
         same = (outcome.subject, outcome.body) == (view.subject, view.body)
+        same = same and (req.recipient, req.cc) == (view.recipient, view.cc)  # new contacts
         if same and req.language == view.language and outcome.source == "template":
             raise UserError(
                 tr(
@@ -688,6 +692,7 @@ class Service(BankFeatures):
             templates or TemplateStore(self.home),
             llm_enabled=llm,
             language=language or view.language,
+            parties=self.parties(),
         )
         req = next((r for r in requests if r.channel == view.channel), None)
         if req is None:
@@ -797,7 +802,8 @@ class Service(BankFeatures):
             company = parse_policy_text(text, Company, relative)
         # rebuilt from the draft itself (no plan needed: previews work on internal notices,
         # and while another policy file is being fixed)
-        req = request_for(self.store, view, company or self.reading(load_company), templates)
+        company = company or self.reading(load_company)
+        req = request_for(self.store, view, company, templates, self.parties())
         return req.fallback
 
     def template_variables(self, name: str | None = None) -> list[str]:
@@ -1071,6 +1077,8 @@ class Service(BankFeatures):
                 self.store,
                 company,
             )
+        brief.owner = self.customer_owner(customer_id)  # docs/team.md
+        brief.contacts = [c.as_json() for c in self.contacts(customer_id)]
         return brief
 
     def log_call(

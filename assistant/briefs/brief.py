@@ -30,6 +30,7 @@ from assistant.dates import format_date
 from assistant.i18n import language, tr
 from assistant.money import cents_to_str, format_money
 from assistant.statutory.claims import METHOD, Claims
+from assistant.team.contacts import contact_role_label
 
 
 def _invoice_json(i: OpenInvoice) -> dict[str, Any]:
@@ -52,6 +53,8 @@ class Brief:
     violations: list[str] = field(default_factory=list)
     levers: Levers = field(default_factory=Levers)
     recommendation_reason: str = ""
+    owner: str | None = None  # the person who follows the customer (docs/team.md)
+    contacts: list[dict[str, Any]] = field(default_factory=list)  # its contacts, by role
 
     @property
     def indemnity_cents(self) -> int:
@@ -67,6 +70,8 @@ class Brief:
         return {
             "customer_id": s.customer.id,
             "customer_name": s.customer.name,
+            "owner": self.owner,
+            "contacts": self.contacts,
             "outstanding": cents_to_str(s.outstanding_cents),
             "unallocated_credit": cents_to_str(s.credit_cents),
             "invoices_outstanding": cents_to_str(s.gross_outstanding_cents),
@@ -294,6 +299,7 @@ def render_markdown(brief: Brief) -> str:
         f"- **{tr('Interlocuteur', 'Contact')}**{colon}{md(contact)}",
         f"- **{tr('Commercial', 'Salesperson')}**{colon}"
         f"{md(c.salesperson_name or c.salesperson_email or '—')}",
+        *_team_lines(brief, colon),
         f"- **{tr('Profil', 'Profile')}**{colon}{md(profile)}",
         f"- **{tr('Au', 'As of')}** {format_date(s.as_of, ui_locale(), 'long')} · "
         f"{tr('rédaction', 'written by')}{colon}{source}",
@@ -432,6 +438,18 @@ def render_markdown(brief: Brief) -> str:
         ),
     ]
     return "\n".join(lines) + "\n"
+
+
+def _team_lines(brief: Brief, colon: str) -> list[str]:
+    """Who follows the customer and its contacts by role (docs/team.md); none: no line."""
+    lines = []
+    if brief.owner:
+        lines.append(f"- **{tr('Suivi par', 'Owner')}**{colon}{md(brief.owner)}")
+    for c in brief.contacts:
+        who = " · ".join(x for x in (c["name"], c["phone"], c["email"]) if x)
+        role = contact_role_label(c["role"]).capitalize()
+        lines.append(f"- **{role}**{colon}{md(who)}")
+    return lines
 
 
 def _language_name(code: str) -> str:

@@ -49,6 +49,7 @@ from assistant.storage.drafts_lifecycle import DraftStatus
 from assistant.storage.reason_columns import error_fields
 from assistant.storage.replies_repo import addresses
 from assistant.storage.review import Delivered, delivered_messages
+from assistant.team import DIGEST_STEP
 
 # Up to this many customers in a batch, the re-check reads only theirs (promises, holds).
 SCOPED_RECHECK_MAX = 500
@@ -227,6 +228,9 @@ class Sender:
         self, draft: DraftView, promises: dict[str, PromiseState], holds: Holds
     ) -> Reason | None:
         """Why this approved draft must not leave any more (None: it may)."""
+        if draft.step == DIGEST_STEP:  # about many customers: only a bounced address stops it
+            hold = holds.blocking("", (), addresses(draft.recipient))
+            return hold.reason if hold is not None else None
         recipients = [*addresses(draft.recipient), *draft.cc] if draft.channel == "email" else []
         hold = holds.blocking(draft.customer_id, draft.invoices, recipients)
         if hold is not None:

@@ -71,8 +71,18 @@ NOTICE_VARS = (
     "contact_person",
     "signature",
 )
+# The weekly salespeople digest (team/digest.py): an internal e-mail built from stored facts.
+DIGEST_VARS = (
+    "salesperson_name",
+    "as_of_date",
+    "customer_count",
+    "digest_lines",
+    "total_overdue",
+    "company_name",
+    "signature",
+)
 # Templates whose variables are not the messages' ones: {template name: variables}.
-TEMPLATE_VARS = {"formal_notice": NOTICE_VARS}
+TEMPLATE_VARS = {"formal_notice": NOTICE_VARS, "salesperson_digest": DIGEST_VARS}
 # Steps whose message is a reminder after the due date (a pre-due notice is not one).
 REMINDER_STEPS = ("reminder_1", "reminder_2")
 
@@ -130,9 +140,11 @@ def message_facts(
     instalment: InstalmentFact | None = None,
     net_cents: int | None = None,
     previous: Previous | None = None,
+    signature: str | None = None,
 ) -> MessageFacts:
     """`net_cents`: the net amount the plan asks (invoices minus the customer's unallocated
-    credits, rules/balance.py); `total_due` says it and `credit_amount` the credit deducted."""
+    credits, rules/balance.py); `total_due` says it and `credit_amount` the credit deducted.
+    `signature`: a person's own (docs/team.md), else the company's generic one."""
     lang = language or customer.language
     locale = locale_for(lang, customer.country)
     ordered = sorted(invoices, key=lambda i: (i.due_date, i.number))
@@ -149,7 +161,7 @@ def message_facts(
         "iban": company.iban or tr_in(lang, "(IBAN sur demande)", "(IBAN on request)"),
         "payment_link": company.payment_text(lang),
         "contact_person": company.contact_line(lang),
-        "signature": company.signature(lang),
+        "signature": signature or company.signature(lang),
         "company_name": company.name,
         "salesperson_name": customer.salesperson_name or customer.salesperson_email or "",
         "instalment_amount": "",

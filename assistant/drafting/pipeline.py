@@ -39,6 +39,7 @@ from assistant.storage import drafts_repo, repo, review
 from assistant.storage.db import Store
 from assistant.storage.drafts_lifecycle import DraftStatus
 from assistant.storage.errors import IntegrityError
+from assistant.team.parties import Parties
 
 
 @dataclass
@@ -184,6 +185,7 @@ class _RequestContext:
     relationship: str
     instalment: InstalmentFact | None = None
     previous: Previous | None = None
+    signature: str | None = None  # a person's (docs/team.md), else the company's
 
     def make(
         self,
@@ -206,6 +208,7 @@ class _RequestContext:
             instalment=self.instalment,
             net_cents=act.amount_cents if act.instalment_id is None else None,
             previous=self.previous,
+            signature=self.signature,
         )
         name = self.templates.name_for(language, names)
         fallback = self.templates.render(name, {**facts.context, **facts.values})
@@ -255,8 +258,11 @@ def build_requests(
     llm_enabled: bool,
     internal_language: str = "fr",
     language: str | None = None,
+    parties: Parties | None = None,
 ) -> tuple[list[DraftRequest], DraftRunReport]:
-    """One request per message to draft; `language` overrides the customers' own."""
+    """One request per message to draft; `language` overrides the customers' own; `parties`
+    routes e-mails to the customer's contacts and picks the signer (docs/team.md)."""
+    parties = parties or Parties()
     report = DraftRunReport(plan.as_of)
     requests: list[DraftRequest] = []
     history: dict[str, list[review.Delivered]] = {}
@@ -283,6 +289,7 @@ def build_requests(
             relationship,
             _instalment(store, action.instalment_id),
             previous_messages(history.get(customer.id, []), action.invoices),
+            parties.signature(store, customer.id),
         )
 
         if action.requires_human:
@@ -311,8 +318,9 @@ def build_requests(
         if action.step in company.cc_salesperson_steps and customer.salesperson_email:
             cc.append(customer.salesperson_email)
         names = [n for n in (action.template, action.step) if n]
+        to, cc = parties.email(store, customer, action.step, cc)
         requests.append(
-            ctx.make("email", names, language or customer.language, customer.email, cc, llm_enabled)
+            ctx.make("email", names, language or customer.language, to, cc, llm_enabled)
         )
         if action.also_sms:
             sms_language = language or customer.language
@@ -514,10 +522,11 @@ def run_drafts(
     policy_version: str,
     actor: str,
     progress: Callable[[int, int], None] | None = None,
+    parties: Parties | None = None,
 ) -> DraftRunReport:
     """Turn the plan's actions into pending drafts; LLM rewrites when a rewriter is given."""
     requests, report = build_requests(
-        store, plan, company, templates, llm_enabled=rewriter is not None
+        store, plan, company, templates, llm_enabled=rewriter is not None, parties=parties
     )
     todo = select_new(store, requests, report)
     total = len(todo)

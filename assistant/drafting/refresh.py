@@ -35,6 +35,8 @@ from assistant.rules import Action
 from assistant.storage import repo, review
 from assistant.storage.db import Store
 from assistant.storage.drafts_lifecycle import DraftStatus
+from assistant.team import DIGEST_STEP
+from assistant.team.parties import Parties
 
 
 @dataclass
@@ -68,9 +70,15 @@ class RefreshReport:
 
 
 def request_for(
-    store: Store, view: DraftView, company: Company, templates: TemplateStore
+    store: Store,
+    view: DraftView,
+    company: Company,
+    templates: TemplateStore,
+    parties: Parties | None = None,
 ) -> DraftRequest:
-    """The drafting request behind a queued draft, with today's company and customer facts."""
+    """The drafting request behind a queued draft, with today's company and customer facts
+    (and today's contacts and signer, docs/team.md)."""
+    parties = parties or Parties()
     customer = repo.get_customer(store, view.customer_id)
     if customer is None:
         raise PolicyError(tr("client inconnu : {c}", "unknown customer: {c}", c=view.customer_id))
@@ -101,13 +109,14 @@ def request_for(
         _relationship(customer.customer_since, plan_date),
         _instalment(store, view.instalment_id),
         previous_messages(history, view.invoices),
+        parties.signature(store, view.customer_id),
     )
     name = view.template_name.split("/", 1)[-1].removesuffix(".j2")
     if view.channel == "email":
-        recipient = customer.email
         cc = []
         if view.step in company.cc_salesperson_steps and customer.salesperson_email:
             cc.append(customer.salesperson_email)
+        recipient, cc = parties.email(store, customer, view.step, cc)
     elif view.channel == "sms":
         recipient, cc = customer.phone, []
     else:
@@ -122,13 +131,16 @@ def refresh_drafts(
     *,
     policy_version: str,
     actor: str,
+    parties: Parties | None = None,
 ) -> RefreshReport:
     """Re-render the queued drafts made under another policy version (see the module doc)."""
     report = RefreshReport()
     for view in queue.outdated_drafts(store, policy_version):
+        if view.step == DIGEST_STEP:  # built from stored facts, not a plan action
+            continue
         report.checked += 1
         try:
-            req = request_for(store, view, company, templates)
+            req = request_for(store, view, company, templates, parties)
         except PolicyError as exc:
             report.problems.append(
                 tr("brouillon {i} non recalculé : {e}", "draft {i} not re-rendered: {e}",

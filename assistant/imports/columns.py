@@ -384,6 +384,27 @@ CUSTOMER_COLUMNS["mobile"] = (
     "cell",
     "cell phone",
 )
+# The owner and the contacts (docs/team.md, assistant/imports/team_columns.py).
+CUSTOMER_COLUMNS["owner"] = ("owner", "responsable", "suivi par", "chargé de recouvrement")
+CUSTOMER_COLUMNS["accounting_email"] = (
+    "accounting_email",
+    "e-mail comptabilité",
+    "email comptabilité",
+    "email compta",
+    "contact comptabilité",
+)
+CUSTOMER_COLUMNS["purchasing_email"] = (
+    "purchasing_email",
+    "e-mail achats",
+    "email achats",
+    "contact achats",
+)
+CUSTOMER_COLUMNS["management_email"] = (
+    "management_email",
+    "e-mail direction",
+    "email direction",
+    "contact direction",
+)
 # When two columns match one field, the one whose alias comes first wins and the other is
 # ignored (listed) — for text fields only. An alias listed here serves its second field when
 # that one has no column of its own (`Client` is the code beside a `Nom` column).

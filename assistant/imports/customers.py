@@ -17,12 +17,13 @@ from typing import Any
 from pydantic import ValidationError
 
 from assistant.i18n import tr
-from assistant.imports import values
+from assistant.imports import team_columns, values
 from assistant.imports.columns import REQUIRED, ColumnMap, map_columns
 from assistant.imports.names import derived_code, possible_duplicates
 from assistant.imports.reader import Table
 from assistant.imports.report import ImportReport
 from assistant.imports.rows import Problems, RowView, iter_rows, split_totals
+from assistant.imports.team_columns import TEAM_FIELDS
 from assistant.models import ClosingPeriod, Customer
 from assistant.storage import repo
 from assistant.storage.db import Store
@@ -59,8 +60,10 @@ def import_customers(store: Store, table: Table, *, actor: str) -> ImportReport:
     report.rows_read, report.header_line = len(data), table.header_line
     parsed: list[tuple[RowView, dict[str, Any]]] = []
     first_line: dict[str, int] = {}
+    team_cells: list[tuple[RowView, dict[str, Any]]] = []  # owner, contacts (docs/team.md)
     for view in iter_rows(table, columns, problems, data):
         data = _parse(view, columns)
+        team_cells.append((view, {k: data.pop(k) for k in TEAM_FIELDS if k in data}))
         customer_id = data.get("id")
         if customer_id and (seen := first_line.setdefault(customer_id, view.line)) != view.line:
             view.fail(
@@ -85,6 +88,7 @@ def import_customers(store: Store, table: Table, *, actor: str) -> ImportReport:
         except ValidationError as exc:
             for error in exc.errors():
                 view.fail(str(error["loc"][0]) if error["loc"] else None, error["msg"])
+    team_columns.check_owners(store, team_cells)
     problems.raise_if_any(len(data))
     if not columns.has("customer_id"):
         names = {c.name for c in customers}
@@ -124,7 +128,13 @@ def import_customers(store: Store, table: Table, *, actor: str) -> ImportReport:
             )
     report.touched = {c.id for c in customers}
 
+    same = {c.id for c in customers if known.get(c.id) == c}  # nothing else changes
     counts = repo.upsert_customers(store, customers, actor)
+    codes = {view.line: d["id"] for view, d in parsed if d.get("id")}
+    for view, cells in team_cells:
+        code = codes.get(view.line)
+        if cells and code and team_columns.apply(store, code, cells, actor) and code in same:
+            counts.unchanged, counts.updated = counts.unchanged - 1, counts.updated + 1
     report.added, report.updated, report.unchanged = counts.added, counts.updated, counts.unchanged
     return report
 
@@ -148,6 +158,7 @@ def _parse(view: RowView, columns: ColumnMap) -> dict[str, Any]:
         data["payment_terms_days"], data["payment_terms_end_of_month"] = days, end_of_month
     if columns.has("salesperson"):
         _salesperson(view, data)
+    data.update(team_columns.parse(view, columns))
     if columns.has("closed_from") or columns.has("closed_to"):
         data["closing_periods"] = _closing(view)
     return data

@@ -81,6 +81,33 @@ class LargeAmount(_Strict):
     call_offset_days: int = Field(ge=0, le=365)
 
 
+ContactRoleName = Literal["accounting", "purchasing", "management"]
+# Steps an e-mail is drafted for, and may be routed to a customer's contacts (docs/team.md).
+ROUTED_STEPS = Literal[
+    "pre_due",
+    "reminder_1",
+    "reminder_2",
+    "call",
+    "escalation",
+    "instalment_reminder",
+    "formal_notice",
+]
+
+
+class Route(_Strict):
+    """Who receives a step when the customer has contacts: their roles in To, and in Cc."""
+
+    to: list[ContactRoleName] = Field(min_length=1)
+    cc: list[ContactRoleName] = Field(default_factory=list)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _one_role(cls, data: object) -> object:
+        if isinstance(data, dict):  # `to: accounting` is `to: [accounting]`
+            return {k: [v] if isinstance(v, str) else v for k, v in data.items()}
+        return data
+
+
 class ScenarioPolicy(_Strict):
     country_default: str = Field(default="FR", min_length=2, max_length=2)
     default_payment_terms_days: int = Field(default=30, ge=0, le=365)
@@ -94,6 +121,8 @@ class ScenarioPolicy(_Strict):
     steps: list[Step] = Field(min_length=1)
     large_amount: LargeAmount | None = None
     segments: list[Segment] = Field(min_length=1)
+    # step -> the contact roles it goes to (customers with contacts only; docs/team.md)
+    recipients: dict[ROUTED_STEPS, Route] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _check(self) -> ScenarioPolicy:

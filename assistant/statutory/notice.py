@@ -100,7 +100,9 @@ def create_notice(
     facts = _facts(customer, company, claims, deadline, days, policy.notice, as_of)
     rendered = TemplateStore(service.home).render(f"{customer.language}/{TEMPLATE}.j2", facts)
     total = _total(claims, policy.notice)
-    recipient = customer.email if policy.notice.send_by_email else None
+    recipient = None
+    if policy.notice.send_by_email:  # the policy's route (management), else its own e-mail
+        recipient, _cc = service.parties().email(service.store, customer, STEP, [])
     frozen = _frozen(customer, company, claims, deadline, days, policy.notice, facts, rendered)
     store = service.store
     try:

@@ -22,13 +22,15 @@ class OpenInvoiceRow:
     status: str
     last_step: str | None  # the last reminder step done for it, or None
     last_step_on: date | None
+    owner: str | None = None  # the person who follows the customer (docs/team.md)
 
 
 def open_invoice_rows(store: Store) -> list[OpenInvoiceRow]:
     """Open and disputed invoices with something left to pay, by customer then due date."""
     rows = store.query(
         "SELECT i.customer_id, c.name AS customer_name, c.salesperson_name,"
-        " c.salesperson_email, i.number, i.due_date, i.outstanding_cents, i.currency, i.status,"
+        " c.salesperson_email, c.owner, i.number, i.due_date, i.outstanding_cents, i.currency,"
+        " i.status,"
         " (SELECT s.step FROM invoice_steps s WHERE s.invoice_number = i.number"
         "  ORDER BY s.done_on DESC, s.rowid DESC LIMIT 1) AS last_step,"
         " (SELECT MAX(s.done_on) FROM invoice_steps s WHERE s.invoice_number = i.number)"
@@ -51,6 +53,7 @@ def open_invoice_rows(store: Store) -> list[OpenInvoiceRow]:
             status=r["status"],
             last_step=r["last_step"],
             last_step_on=date.fromisoformat(r["last_step_on"]) if r["last_step_on"] else None,
+            owner=r["owner"],
         )
         for r in rows
     ]

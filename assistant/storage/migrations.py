@@ -667,6 +667,27 @@ MIGRATIONS: Sequence[tuple[int, str, str]] = (
         );
         """,
     ),
+    (
+        23,
+        "people write as themselves (docs/team.md): customer owners, a signature per person,"
+        " several contacts per customer with a role",
+        """
+        ALTER TABLE customers ADD COLUMN owner TEXT REFERENCES users(name);
+        CREATE INDEX customers_owner ON customers(owner);
+        ALTER TABLE users ADD COLUMN signature TEXT;
+        CREATE TABLE customer_contacts (
+            id INTEGER PRIMARY KEY,
+            customer_id TEXT NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
+            role TEXT NOT NULL CHECK (role IN ('accounting', 'purchasing', 'management')),
+            email TEXT NOT NULL CHECK (length(trim(email)) > 0),
+            name TEXT,
+            phone TEXT,
+            created_at TEXT NOT NULL,
+            UNIQUE (customer_id, role, email)
+        );
+        CREATE INDEX customer_contacts_customer ON customer_contacts(customer_id);
+        """,
+    ),
 )
 
 

@@ -202,11 +202,17 @@ def addresses(value: str | None) -> list[str]:
 
 
 def customers_by_address(store: Store) -> dict[str, list[str]]:
-    """Lower-case address -> customer ids (one address may serve several customers)."""
+    """Lower-case address -> customer ids (one address may serve several customers): the
+    customers' own e-mail and their contacts' (docs/team.md)."""
     found: dict[str, list[str]] = {}
-    for cid, value in store.conn.execute("SELECT id, email FROM customers WHERE email IS NOT NULL"):
+    rows = store.conn.execute(
+        "SELECT id, email FROM customers WHERE email IS NOT NULL"
+        " UNION ALL SELECT customer_id, email FROM customer_contacts"
+    )
+    for cid, value in rows:
         for address in addresses(value):
-            found.setdefault(address, []).append(cid)
+            if cid not in found.get(address, ()):
+                found.setdefault(address, []).append(cid)
     return found
 
 

@@ -22,6 +22,7 @@ class User:
     created_at: str
     created_by: str
     disabled_at: str | None
+    signature: str | None = None  # ends the e-mails written on their behalf (docs/team.md)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -32,6 +33,7 @@ class User:
             "created_at": self.created_at,
             "created_by": self.created_by,
             "disabled_at": self.disabled_at,
+            "signature": self.signature,
         }
 
 
@@ -44,6 +46,7 @@ def _user(row: dict[str, Any]) -> User:
         created_at=row["created_at"],
         created_by=row["created_by"],
         disabled_at=row["disabled_at"],
+        signature=row.get("signature"),
     )
 
 

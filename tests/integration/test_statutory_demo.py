@@ -192,3 +192,17 @@ def test_pdf_is_deterministic(demo: Service) -> None:
     frozen = notice_for_draft(demo.store, made.draft_id)["data"]  # type: ignore[index]
     view = demo.get_draft(made.draft_id)
     assert build_pdf(frozen, view.subject, view.body) == made.pdf_path.read_bytes()
+
+
+def test_a_formal_notice_goes_to_the_management_contact(demo: Service) -> None:
+    """The policy routes `formal_notice` to management (docs/team.md); without such a contact
+    it goes to the customer's own e-mail."""
+    own = demo.customer("C004").email
+    demo.set_contact("C004", "accounting", "compta@berthier.example")
+    demo.set_contact("C004", "management", "pdg@berthier.example")
+    made = demo.create_notice("C004", AS_OF)
+    assert demo.get_draft(made.draft_id).recipient == "pdg@berthier.example"
+    demo.remove_contact("C004", "management")
+    demo.reject([made.draft_id], "refaire")
+    again = demo.create_notice("C004", AS_OF)
+    assert demo.get_draft(again.draft_id).recipient == own

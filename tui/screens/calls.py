@@ -31,11 +31,13 @@ class CallsScreen(RoleGate, Screen[None]):
         Binding("l", "log_call", words("Saisir le résultat", "Log outcome")),
         Binding("e", "escalate", words("Décider (escalade)", "Decide (escalation)")),
         Binding("ctrl+r", "reload", words("Actualiser", "Reload")),
+        Binding("m", "toggle_mine", words("Mes appels seulement", "My calls only")),
     ]
 
     def __init__(self) -> None:
         super().__init__()
         self.tasks: list[Action] = []
+        self.mine_only = False  # "my calls" filter (a team only: docs/team.md)
         self.worker: Worker[str] | None = None
 
     @property
@@ -55,12 +57,28 @@ class CallsScreen(RoleGate, Screen[None]):
         self.sub_title = tr("Appels du jour", "Today's calls")
         table = self.query_one("#calls", DataTable)
         table.add_columns(tr("Client", "Customer"), tr("Tâche", "Task"), tr("Factures", "Invoices"))
+        if self.team:
+            table.add_column(tr("Suivi par", "Owner"), key="owner")
+        self.action_reload()
+
+    @property
+    def team(self) -> bool:
+        """A team (people in the database): the owner column and the "my calls" filter."""
+        return self.relance.service.person is not None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "toggle_mine" and not self.team:
+            return False
+        return super().check_action(action, parameters)
+
+    def action_toggle_mine(self) -> None:
+        self.mine_only = not self.mine_only
         self.action_reload()
 
     def action_reload(self) -> None:
         table = self.query_one("#calls", DataTable)
         try:
-            self.tasks = self.relance.service.call_tasks(self.relance.as_of)
+            self.tasks = self.relance.service.my_calls(self.relance.as_of, mine_only=self.mine_only)
         except (PolicyError, UserError) as exc:  # no plan without a valid policy
             self.tasks = []
             table.clear()
@@ -78,14 +96,22 @@ class CallsScreen(RoleGate, Screen[None]):
             )
             return
         names = self.relance.service.customer_names()
+        owners = self.relance.service.customer_owners() if self.team else {}
         table.clear()
         for i, task in enumerate(self.tasks):
             name = names.get(task.customer_id, task.customer_id)
-            cells = (Text(name[:22]), step_label(task.step), str(len(task.invoices)))
+            cells = [Text(name[:22]), step_label(task.step), str(len(task.invoices))]
+            if self.team:
+                cells.append(owners.get(task.customer_id) or "—")
             table.add_row(*cells, key=str(i))
-        self.query_one("#calls-count", Static).update(
-            tr("{n} tâche(s) pour aujourd'hui", "{n} task(s) for today", n=len(self.tasks))
-        )
+        count = tr("{n} tâche(s) pour aujourd'hui", "{n} task(s) for today", n=len(self.tasks))
+        if self.team:
+            me = self.relance.service.person
+            mine = sum(owners.get(t.customer_id) == me.name for t in self.tasks) if me else 0
+            count += tr(" · dont {m} à moi", " · {m} mine", m=mine)
+            if self.mine_only:
+                count += tr(" (mes appels seulement : m)", " (my calls only: m)")
+        self.query_one("#calls-count", Static).update(count)
         if self.tasks:
             self.show_brief(0)
         else:

@@ -199,7 +199,7 @@ class DraftScreen(RoleGate, Screen[None]):
             (tr("factures : ", "invoices: ") + ", ".join(d.invoices), "cyan"),
             f" · {amounts} · ",
             tr("{n} j de retard", "{n} days late", n=d.max_days_late),
-            f" · {d.recipient or '—'}",
+            f" · {d.recipient or '—'}" + (f" (cc {', '.join(d.cc)})" if d.cc else ""),
             (f" · {tr('source', 'source')} {source_label(d.source)}", "magenta"),
             f"\n{render(d.reason)}",
         )
