@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
 import subprocess
 import sys
 import time
@@ -20,7 +19,8 @@ from assistant.config import Settings
 from assistant.drafting.conflicts import claim_line
 from assistant.people import add_user
 from assistant.service import Service
-from tests.conftest import REPO_ROOT, run_cli, write_company
+from tests.conftest import REPO_ROOT, StoreKind, run_cli, write_company
+from tests.support import stores
 from tests.unit.test_store_threads import AS_OF, one_pending_draft
 
 TODAY = {"RELANCE_TODAY": AS_OF.isoformat()}  # the CLI's clock: noon UTC that day
@@ -40,7 +40,7 @@ def build(home: Path) -> int:
 
 
 @pytest.fixture
-def home(tmp_path: Path) -> Path:
+def home(tmp_path: Path, store_kind: StoreKind) -> Path:
     return tmp_path / "home"
 
 
@@ -54,11 +54,7 @@ def as_user(name: str, *args: str, home: Path) -> subprocess.CompletedProcess[st
 
 
 def dump(home: Path) -> list[str]:
-    conn = sqlite3.connect(home / "relance.db")
-    try:
-        return list(conn.iterdump())
-    finally:
-        conn.close()
+    return stores.dump(home)
 
 
 def shown(home: Path, draft_id: int) -> dict:  # type: ignore[type-arg]
@@ -91,13 +87,9 @@ def test_a_draft_open_elsewhere_is_refused_then_forced(home: Path, draft_id: int
     forced = as_user("bob", "edit", str(draft_id), "--body-file", str(body), "--force", home=home)
     assert forced.returncode == 0, forced.stderr
     assert f"Brouillon {draft_id} modifié (version 2)" in forced.stdout
-    conn = sqlite3.connect(home / "relance.db")
-    try:
-        events = conn.execute(
-            "SELECT actor, data FROM events WHERE kind = 'draft.claim_overridden'"
-        ).fetchall()
-    finally:
-        conn.close()
+    events = stores.query(
+        home, "SELECT actor, data FROM events WHERE kind = 'draft.claim_overridden'"
+    )
     assert [(a, json.loads(d)["holder"]) for a, d in events] == [("bob", "alice")]
     # the same person is no conflict: alice approves what she has open
     approved = as_user("alice", "approve", str(draft_id), home=home)
@@ -170,6 +162,8 @@ def race(home: Path, *commands: tuple[str, list[str]]) -> list[subprocess.Comple
         env = {k: v for k, v in os.environ.items() if not k.startswith(("RELANCE_", "OPENAI_"))}
         env |= {**TODAY, "RELANCE_USER": person, "RELANCE_LLM": "off"}
         env["PYTHONPATH"] = str(REPO_ROOT)
+        if url := os.environ.get("RELANCE_DATABASE_URL"):
+            env["RELANCE_DATABASE_URL"] = url
         procs.append(
             subprocess.Popen(
                 [sys.executable, "-c", RACER, str(ready), str(go), "--home", str(home), *args],
@@ -219,11 +213,7 @@ def test_two_processes_approving_one_draft_approve_it_once(home: Path, draft_id:
     winner, loser = (alice, bob) if alice.returncode == 0 else (bob, alice)
     who = "alice" if winner is alice else "bob"
     assert f"modifié entre-temps par {who} (version 1 → 2, désormais approuvé)" in loser.stderr
-    conn = sqlite3.connect(home / "relance.db")
-    try:
-        approvals = conn.execute(
-            "SELECT actor FROM events WHERE kind = 'draft.approved' AND draft_id = ?", (draft_id,)
-        ).fetchall()
-    finally:
-        conn.close()
+    approvals = stores.query(
+        home, "SELECT actor FROM events WHERE kind = 'draft.approved' AND draft_id = ?", (draft_id,)
+    )
     assert approvals == [(who,)]  # one approval, by the winner
