@@ -3,7 +3,6 @@ and the contacts of a customer with their role. The rules live in `assistant/tea
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -67,6 +66,14 @@ def signature(store: Store, name: str) -> str | None:
     return row["signature"] if row else None
 
 
+def enabled_signatures(store: Store) -> dict[str, str]:
+    """name -> signature of the enabled people who have one."""
+    rows = store.query(
+        "SELECT name, signature FROM users WHERE enabled = 1 AND signature IS NOT NULL"
+    )
+    return {r["name"]: r["signature"] for r in rows}
+
+
 def set_signature(store: Store, name: str, text: str | None) -> None:
     store.conn.execute("UPDATE users SET signature = ? WHERE name = ?", (text, name))
 
@@ -79,19 +86,11 @@ def contacts(store: Store, customer_id: str) -> list[ContactRow]:
     return [_contact(r) for r in rows]
 
 
-def contacts_of(store: Store, customer_ids: Iterable[str]) -> dict[str, list[ContactRow]]:
-    """customer id -> its contacts (only customers that have some), in chunked queries."""
-    keys = sorted(set(customer_ids))
+def all_contacts(store: Store) -> dict[str, list[ContactRow]]:
+    """customer id -> its contacts, for every customer that has some."""
     found: dict[str, list[ContactRow]] = {}
-    for start in range(0, len(keys), 500):
-        chunk = keys[start : start + 500]
-        marks = ",".join("?" * len(chunk))
-        for r in store.query(
-            f"SELECT * FROM customer_contacts WHERE customer_id IN ({marks})"
-            " ORDER BY customer_id, role, id",
-            chunk,
-        ):
-            found.setdefault(r["customer_id"], []).append(_contact(r))
+    for r in store.query("SELECT * FROM customer_contacts ORDER BY customer_id, role, id"):
+        found.setdefault(r["customer_id"], []).append(_contact(r))
     return found
 
 

@@ -63,16 +63,13 @@ def set_signature(store: Store, name: str, text: str | None, actor: str) -> str 
     return cleaned
 
 
+def pick_signer(owner: str | None, drafter: str | None, signatures: dict[str, str]) -> str | None:
+    """The rule: the owner, else the drafter, among the enabled people with a signature
+    (`signatures`: name -> text); None: the company's signature."""
+    return next((name for name in (owner, drafter) if name and name in signatures), None)
+
+
 def signer_for(store: Store, customer_id: str, drafter: str | None) -> str | None:
     """The person whose signature ends this customer's message, or None (the company's)."""
-    for name in (team_repo.owner_of(store, customer_id), drafter):
-        user = users_repo.get(store, name) if name else None
-        if user is not None and user.enabled and team_repo.signature(store, user.name):
-            return user.name
-    return None
-
-
-def signature_for(store: Store, customer_id: str, drafter: str | None) -> str | None:
-    """The signature text of `signer_for`, or None (the company's generic one applies)."""
-    name = signer_for(store, customer_id, drafter)
-    return team_repo.signature(store, name) if name else None
+    owner = team_repo.owner_of(store, customer_id)
+    return pick_signer(owner, drafter, team_repo.enabled_signatures(store))
