@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
+from time import monotonic
 
 import pytest
 
@@ -25,6 +26,17 @@ def demo_service(tmp_path: Path) -> Iterator[Service]:
     built.service.close()
 
 
+async def wait_until(
+    pilot: object, condition: Callable[[], bool], *, timeout: float = 10.0
+) -> None:
+    """Wait on what the screen shows, not on a fixed pause: a loaded machine is slow."""
+    deadline = monotonic() + timeout
+    while not condition():
+        if monotonic() > deadline:
+            raise AssertionError("the screen never reached the expected state")
+        await pilot.pause(0.05)  # type: ignore[attr-defined]
+
+
 async def settle(app: object, pilot: object) -> None:
     """Let thread workers (template renders, sends) finish and their results show."""
     await app.workers.wait_for_complete()  # type: ignore[attr-defined]
@@ -42,3 +54,13 @@ def _steady_input_cursor(monkeypatch: pytest.MonkeyPatch) -> None:
         self._cursor_visible = True
 
     monkeypatch.setattr(Input, "_toggle_cursor", keep_shown)
+
+
+@pytest.fixture(autouse=True)
+def _french_again() -> Iterator[None]:
+    """The interface language is process-wide: a test that switches it (and fails half-way)
+    must not leave the next tests' screens in English."""
+    from assistant.i18n import set_language
+
+    yield
+    set_language("fr")

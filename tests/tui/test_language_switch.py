@@ -6,11 +6,18 @@ from textual.widgets._footer import FooterKey
 
 from assistant.i18n import language
 from assistant.service import Service
-from tests.tui.conftest import DEMO_DAY, settle
+from tests.tui.conftest import DEMO_DAY, settle, wait_until
 from tui.app import make_app
 from tui.screens.draft import DraftScreen
 
 SIZE = (140, 40)
+
+
+def _palette_offers(app: object, word: str) -> bool:
+    from textual.command import CommandList
+
+    lists = app.screen.query(CommandList)  # type: ignore[attr-defined]
+    return any(word in str(option.prompt) for found in lists for option in found._options)
 
 
 def footer_words(app: object) -> set[str]:
@@ -25,10 +32,10 @@ async def test_switching_to_english_relabels_the_footer(demo_service: Service) -
         await pilot.press("ctrl+p")
         await pilot.pause()
         await pilot.press(*"English")
-        await pilot.pause(0.3)
+        await wait_until(pilot, lambda: _palette_offers(app, "English"))
         await pilot.press("enter")
         await settle(app, pilot)
-        assert language() == "en"
+        await wait_until(pilot, lambda: language() == "en")
         words = footer_words(app)
         assert {"Approve", "Reject", "Queue", "Help"} <= words
         assert not words & {"Approuver", "Rejeter", "File", "Aide"}
