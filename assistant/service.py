@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -19,8 +19,9 @@ from assistant.bank.facade import BankFeatures
 from assistant.config import Settings
 from assistant.delivery.attachments import stored_attachment
 from assistant.demo.catalog import DEFAULT_SEED
-from assistant.drafting import queue
+from assistant.drafting import queue, queue_page
 from assistant.drafting.queue import DraftView
+from assistant.drafting.queue_page import QueuePage, QueueSummary, QueueView
 from assistant.errors import PolicyError, UserError
 from assistant.i18n import tr
 from assistant.inputs import check_amount, check_horizon
@@ -789,6 +790,22 @@ class Service(BankFeatures):
 
     def drafts(self, status: str | None = None, *, texts: bool = True) -> list[DraftView]:
         return queue.list_drafts(self.store, status, texts=texts)
+
+    # -- the review queue, one page at a time (filtered, sorted and counted by SQL) ----------
+    def queue_page(self, view: QueueView, number: int, size: int) -> QueuePage:
+        return queue_page.page(self.store, view, number, size)
+
+    def queue_ids(self, view: QueueView) -> list[int]:
+        return queue_page.ids(self.store, view)
+
+    def queue_summary(self, status: str | None) -> QueueSummary:
+        return queue_page.summary(self.store, status)
+
+    def drafts_by_ids(self, ids: Iterable[int]) -> list[DraftView]:
+        return queue_page.by_ids(self.store, ids)
+
+    def draft_count(self, status: DraftStatus) -> int:
+        return queue_page.count(self.store, status)
 
     def get_draft(self, draft_id: int) -> DraftView:
         """One draft, with its attachments (name, size, or why one cannot be attached)."""

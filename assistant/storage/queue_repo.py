@@ -1,0 +1,145 @@
+"""SQL for the review queue's pages: filter, sort and count in SQL, read only one page's rows.
+
+A queue of 10,000 drafts paints at once because nothing reads the 10,000 rows: the page's ids
+come from one ordered query (with the number of matching drafts), then only those rows are
+read. The search folds accents, case and punctuation with the same Python `fold` as before
+(a SQLite function), so it finds the same drafts across the whole queue."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from assistant.search import fold
+from assistant.storage.db import Store
+from assistant.storage.drafts_lifecycle import DraftStatus
+from assistant.storage.drafts_repo import draft_rows_by_ids
+
+# the queue's sort keys: the order a person reads, then the id (a stable order)
+ORDER_BY = {
+    "days": "d.max_days_late DESC, d.id",
+    "amount": "d.total_cents DESC, d.id",
+    "customer": "relance_casefold(c.name), d.id",
+    "step": "d.step, d.id",
+}
+_NUMBERS = (
+    "(SELECT group_concat(invoice_number, char(31)) FROM ("
+    " SELECT invoice_number FROM draft_invoices WHERE draft_id = d.id ORDER BY invoice_number))"
+)
+_FROM = "FROM drafts d JOIN customers c ON c.id = d.customer_id"
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    """Which drafts a queue shows: a stored status (None: all), sent ones bounced or not,
+    a step, a segment, folded search words (each must appear)."""
+
+    status: str | None = None
+    bounced: bool | None = None
+    step: str | None = None
+    segment: str | None = None
+    words: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class QueuePageRows:
+    rows: list[dict[str, Any]]  # the page's draft rows, in the queue's order (no texts)
+    matching: int  # drafts matching the filter, every page
+    page: int  # the page read (the last one when asked past the end)
+
+
+@dataclass(frozen=True)
+class StatusSummary:
+    """For the drafts of one status filter: their segments, how many are pending and how many
+    of those fail the fact checks."""
+
+    segments: list[str]
+    pending: int
+    flagged: int
+
+
+def _haystack_matches(name: str, customer_id: str, numbers: str | None, words: str) -> int:
+    """What a person's search compares: name, customer id and invoice numbers, folded."""
+    hay = fold(" ".join([name, customer_id, *(numbers.split("\x1f") if numbers else [])]))
+    return int(all(w in hay for w in words.split()))
+
+
+def _functions(store: Store) -> sqlite3.Connection:
+    """This thread's connection, with the queue's Python functions (cheap to register again)."""
+    conn = store.conn
+    conn.create_function("relance_casefold", 1, str.casefold, deterministic=True)
+    conn.create_function("relance_matches", 4, _haystack_matches, deterministic=True)
+    return conn
+
+
+def _where(f: QueueFilter) -> tuple[str, list[Any]]:
+    parts: list[str] = []
+    params: list[Any] = []
+    if f.status is not None:
+        parts.append("d.status = ?")
+        params.append(f.status)
+    if f.bounced is not None:
+        parts.append(f"d.bounced_on IS {'NOT NULL' if f.bounced else 'NULL'}")
+    if f.step is not None:
+        parts.append("d.step = ?")
+        params.append(f.step)
+    if f.segment is not None:
+        parts.append("d.segment = ?")
+        params.append(f.segment)
+    if f.words:
+        parts.append(f"relance_matches(c.name, d.customer_id, {_NUMBERS}, ?)")
+        params.append(" ".join(f.words))
+    return (" WHERE " + " AND ".join(parts) if parts else ""), params
+
+
+def page(store: Store, f: QueueFilter, sort: str, number: int, size: int) -> QueuePageRows:
+    """Page `number` (from 0; the last one if past the end) of the drafts matching `f`."""
+    conn = _functions(store)
+    where, params = _where(f)
+    number = max(number, 0)
+    while True:
+        found = conn.execute(
+            f"SELECT d.id, count(*) OVER () {_FROM}{where} ORDER BY {ORDER_BY[sort]}"
+            " LIMIT ? OFFSET ?",
+            (*params, size, number * size),
+        ).fetchall()
+        if found or number == 0:
+            break
+        total = conn.execute(f"SELECT count(*) {_FROM}{where}", params).fetchone()[0]
+        number = max((total - 1) // size, 0)  # past the end: the last page
+    ids = [i for i, _ in found]
+    by_id = {r["id"]: r for r in draft_rows_by_ids(store, ids, texts=False)}
+    return QueuePageRows([by_id[i] for i in ids], found[0][1] if found else 0, number)
+
+
+def matching_ids(store: Store, f: QueueFilter, sort: str) -> list[int]:
+    """Every matching draft's id, in the queue's order (to step through them one by one)."""
+    conn = _functions(store)
+    where, params = _where(f)
+    sql = f"SELECT d.id {_FROM}{where} ORDER BY {ORDER_BY[sort]}"
+    return [i for (i,) in conn.execute(sql, params)]
+
+
+def summary(store: Store, f: QueueFilter) -> StatusSummary:
+    """Segments, pending and flagged counts of the drafts under a status filter (one scan)."""
+    where, params = _where(QueueFilter(status=f.status, bounced=f.bounced))
+    row = store.conn.execute(
+        "SELECT json_group_array(DISTINCT d.segment) FILTER (WHERE d.segment <> ''),"
+        " count(*) FILTER (WHERE d.status = ?),"
+        " count(*) FILTER (WHERE d.status = ? AND d.checks NOT IN ('', '[]'))"
+        f" {_FROM}{where}",
+        (DraftStatus.PENDING.value, DraftStatus.PENDING.value, *params),
+    ).fetchone()
+    return StatusSummary(sorted(json.loads(row[0])), row[1], row[2])
+
+
+def count_status(store: Store, status: DraftStatus) -> int:
+    return int(store.scalar("SELECT count(*) FROM drafts WHERE status = ?", (status.value,)))
+
+
+def rows_by_ids(store: Store, ids: Sequence[int]) -> list[dict[str, Any]]:
+    """Some drafts' rows (no texts), by id."""
+    return draft_rows_by_ids(store, ids, texts=False)
