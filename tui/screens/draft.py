@@ -14,7 +14,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Header, Input, Label, LoadingIndicator, Static, TextArea
+from textual.widgets import Header, Input, Label, LoadingIndicator, Static, TextArea
 from textual.worker import Worker, WorkerState
 
 from assistant.cancel import Cancellation
@@ -26,6 +26,7 @@ from assistant.reasons import render
 from assistant.render import who_line
 from assistant.storage.drafts_lifecycle import DraftStatus
 from tui.roles import RoleGate
+from tui.widgets.footer import Footer
 from tui.words import words
 
 if TYPE_CHECKING:
