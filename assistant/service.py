@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from assistant import people, roles
+from assistant import people, policy_verdict, roles
 from assistant.bank.facade import BankFeatures
 from assistant.config import Settings
 from assistant.delivery.attachments import stored_attachment
@@ -300,12 +300,23 @@ class Service(BankFeatures):
     def policy_problems(self) -> list[str]:
         """Every problem of the policy files in effect (validated as the editor does),
         remembered per policy version."""
-        from assistant import policy_edit
-
         version = self.policy_version()
         if self._checked is None or self._checked[0] != version:
-            self._checked = (version, policy_edit.checked_policy_problems(self.home, version))
+            found = policy_verdict.remembered(self.home, version)  # no validator loaded
+            if found is None:
+                from assistant import policy_edit
+
+                found = policy_edit.checked_policy_problems(self.home, version)
+            self._checked = (version, found)
         return self._checked[1]
+
+    def policy_verdict_known(self) -> bool:
+        """Is the verdict on the policy files in effect known without validating them (the
+        remembered one)? Validating takes about a second: the TUI does it in a worker."""
+        version = self.policy_version()
+        if self._checked is not None and self._checked[0] == version:
+            return True
+        return policy_verdict.remembered(self.home, version) is not None
 
     def check_policies(self) -> None:
         """Planning and drafting need every policy file valid: PolicyError otherwise."""

@@ -63,8 +63,18 @@ class RelanceApp(App[None]):
     def on_mount(self) -> None:
         relabel(self)  # the key descriptions in the language now in force
         self.sub_title = self._sub_title()
-        self.refresh_header()
+        if self.service.policy_verdict_known():
+            self.refresh_header()
+        else:  # validating every policy file takes about a second: the queue paints first
+            self.refresh_header(policies=False)
+            self.validate_policies()
         self.switch_mode("queue")
+
+    @work(thread=True, exclusive=True, group="policies", exit_on_error=False)
+    def validate_policies(self) -> None:
+        """The policy files' verdict (remembered for the next start), then the header says it."""
+        self.service.policy_problems()
+        self.call_from_thread(self.refresh_header)
 
     def show_freshness(self) -> None:
         """Stale payment data shows in the header (and `send` refuses, like the CLI)."""
@@ -75,10 +85,10 @@ class RelanceApp(App[None]):
         everything else works). Returns the problem, or None."""
         return self.refresh_header()
 
-    def refresh_header(self) -> str | None:
+    def refresh_header(self, *, policies: bool = True) -> str | None:
         """The header says what stops work: an invalid policy file, stale payment data.
-        Returns the policy problem, or None."""
-        problems = self.service.policy_problems()
+        Returns the policy problem, or None. `policies=False`: not known yet (being checked)."""
+        problems = self.service.policy_problems() if policies else []
         problem = problems[0].splitlines()[0] if problems else None
         title = "relance"
         if problem is not None:
