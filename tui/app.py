@@ -6,9 +6,11 @@ in thread workers so the interface never freezes.
 
 from __future__ import annotations
 
+import importlib
 import sqlite3
 from collections.abc import Callable, Iterable
 from datetime import date
+from typing import TYPE_CHECKING
 
 from textual import work
 from textual.app import App, SystemCommand
@@ -23,14 +25,21 @@ from assistant.i18n import language, set_language, tr
 from assistant.roles import role_label
 from assistant.service import Service
 from assistant.storage.drafts_lifecycle import DraftStatus
-from tui.screens.calls import CallsScreen
-from tui.screens.help import HelpScreen
-from tui.screens.policies import PoliciesScreen
 from tui.screens.queue import QueueScreen
-from tui.screens.receipts import ReceiptsScreen
-from tui.screens.replies import RepliesScreen
-from tui.screens.results import ResultsScreen
 from tui.words import relabel, words
+
+if TYPE_CHECKING:
+    from tui.screens.policies import PoliciesScreen
+
+
+def later(module: str, name: str) -> Callable[[], Screen[None]]:
+    """A mode's screen, imported when first shown: the app starts with the queue's modules
+    only (the other screens bring briefs, the planner, KPIs, bank and reply modules)."""
+
+    def screen() -> Screen[None]:
+        return getattr(importlib.import_module(module), name)()  # type: ignore[no-any-return]
+
+    return screen
 
 
 class RelanceApp(App[None]):
@@ -38,11 +47,11 @@ class RelanceApp(App[None]):
     TITLE = "relance"
     MODES = {
         "queue": QueueScreen,
-        "calls": CallsScreen,
-        "policies": PoliciesScreen,
-        "results": ResultsScreen,
-        "replies": RepliesScreen,
-        "receipts": ReceiptsScreen,
+        "calls": later("tui.screens.calls", "CallsScreen"),
+        "policies": later("tui.screens.policies", "PoliciesScreen"),
+        "results": later("tui.screens.results", "ResultsScreen"),
+        "replies": later("tui.screens.replies", "RepliesScreen"),
+        "receipts": later("tui.screens.receipts", "ReceiptsScreen"),
     }
     BINDINGS = [
         Binding("f2", "switch_mode('queue')", words("File", "Queue")),
@@ -149,6 +158,8 @@ class RelanceApp(App[None]):
         super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
     def action_help(self) -> None:
+        from tui.screens.help import HelpScreen
+
         self.push_screen(HelpScreen())
 
     def action_command_palette(self) -> None:
