@@ -72,12 +72,11 @@ class RelanceApp(App[None]):
     def on_mount(self) -> None:
         relabel(self)  # the key descriptions in the language now in force
         self.sub_title = self._sub_title()
-        if self.service.policy_verdict_known():
-            self.refresh_header()
-        else:  # validating every policy file takes about a second: the queue paints first
-            self.refresh_header(policies=False)
-            self.validate_policies()
+        known = self.service.policy_verdict_known()
+        self.refresh_header(policies=known)
         self.switch_mode("queue")
+        if not known:  # validating every policy file takes about a second: after the first paint
+            self.screen.call_after_refresh(self.validate_policies)
 
     @work(thread=True, exclusive=True, group="policies", exit_on_error=False)
     def validate_policies(self) -> None:
