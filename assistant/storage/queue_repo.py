@@ -29,7 +29,8 @@ _NUMBERS = (
     "(SELECT group_concat(invoice_number, char(31)) FROM ("
     " SELECT invoice_number FROM draft_invoices WHERE draft_id = d.id ORDER BY invoice_number))"
 )
-_FROM = "FROM drafts d JOIN customers c ON c.id = d.customer_id"
+_DRAFTS = "FROM drafts d"
+_WITH_CUSTOMERS = "FROM drafts d JOIN customers c ON c.id = d.customer_id"  # every draft has one
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,12 @@ def _functions(store: Store) -> sqlite3.Connection:
     return conn
 
 
+def _from(f: QueueFilter, sort: str | None = None) -> str:
+    """The customers' table is joined only for what reads the name (search, sort by customer):
+    the queue's first page, counts and segments read the drafts table alone."""
+    return _WITH_CUSTOMERS if f.words or sort == "customer" else _DRAFTS
+
+
 def _where(f: QueueFilter) -> tuple[str, list[Any]]:
     parts: list[str] = []
     params: list[Any] = []
@@ -99,38 +106,31 @@ def page(store: Store, f: QueueFilter, sort: str, number: int, size: int) -> Que
     """Page `number` (from 0; the last one if past the end) of the drafts matching `f`."""
     conn = _functions(store)
     where, params = _where(f)
-    number = max(number, 0)
-    while True:
-        found = conn.execute(
-            f"SELECT d.id, count(*) OVER () {_FROM}{where} ORDER BY {ORDER_BY[sort]}"
-            " LIMIT ? OFFSET ?",
-            (*params, size, number * size),
-        ).fetchall()
-        if found or number == 0:
-            break
-        total = conn.execute(f"SELECT count(*) {_FROM}{where}", params).fetchone()[0]
-        number = max((total - 1) // size, 0)  # past the end: the last page
-    ids = [i for i, _ in found]
+    matching = conn.execute(f"SELECT count(*) {_from(f)}{where}", params).fetchone()[0]
+    number = min(max(number, 0), max((matching - 1) // size, 0))  # past the end: the last page
+    sql = f"SELECT d.id {_from(f, sort)}{where} ORDER BY {ORDER_BY[sort]} LIMIT ? OFFSET ?"
+    ids = [i for (i,) in conn.execute(sql, (*params, size, number * size))]
     by_id = {r["id"]: r for r in draft_rows_by_ids(store, ids, texts=False)}
-    return QueuePageRows([by_id[i] for i in ids], found[0][1] if found else 0, number)
+    return QueuePageRows([by_id[i] for i in ids if i in by_id], matching, number)
 
 
 def matching_ids(store: Store, f: QueueFilter, sort: str) -> list[int]:
     """Every matching draft's id, in the queue's order (to step through them one by one)."""
     conn = _functions(store)
     where, params = _where(f)
-    sql = f"SELECT d.id {_FROM}{where} ORDER BY {ORDER_BY[sort]}"
+    sql = f"SELECT d.id {_from(f, sort)}{where} ORDER BY {ORDER_BY[sort]}"
     return [i for (i,) in conn.execute(sql, params)]
 
 
 def summary(store: Store, f: QueueFilter) -> StatusSummary:
     """Segments, pending and flagged counts of the drafts under a status filter (one scan)."""
-    where, params = _where(QueueFilter(status=f.status, bounced=f.bounced))
+    by_status = QueueFilter(status=f.status, bounced=f.bounced)
+    where, params = _where(by_status)
     row = store.conn.execute(
         "SELECT json_group_array(DISTINCT d.segment) FILTER (WHERE d.segment <> ''),"
         " count(*) FILTER (WHERE d.status = ?),"
         " count(*) FILTER (WHERE d.status = ? AND d.checks NOT IN ('', '[]'))"
-        f" {_FROM}{where}",
+        f" {_from(by_status)}{where}",
         (DraftStatus.PENDING.value, DraftStatus.PENDING.value, *params),
     ).fetchone()
     return StatusSummary(sorted(json.loads(row[0])), row[1], row[2])
