@@ -7,8 +7,6 @@ and nothing is written. Each save keeps the previous version in `policies/.versi
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 from datetime import datetime
 from pathlib import Path
@@ -22,9 +20,11 @@ from assistant.company import Company
 from assistant.drafting.facts import CONTEXT_VARS, FACT_VARS, TEMPLATE_VARS
 from assistant.drafting.templates import HTML_CONTEXT, TemplateStore
 from assistant.errors import PolicyError
-from assistant.i18n import language, tr
+from assistant.i18n import tr
 from assistant.llm.tone import TonePolicy
 from assistant.paths import bundled_dir
+from assistant.policy_verdict import CHECK_CACHE as CHECK_CACHE  # where the verdict is kept
+from assistant.policy_verdict import remember, remembered
 from assistant.policyfile import parse_policy_text
 from assistant.replies.policy import RepliesPolicy
 from assistant.rules.policy import ScenarioPolicy
@@ -147,40 +147,15 @@ def policy_problems(home: Path) -> list[str]:
     return problems
 
 
-CHECK_CACHE = Path(".cache") / "policy-check.json"
-
-
-def _code_fingerprint() -> str:
-    """Which relance code judged the policies: a changed validator re-validates."""
-    package = Path(__file__).resolve().parent
-    digest = hashlib.sha256()
-    for path in sorted(package.rglob("*.py")):
-        stat = path.stat()
-        digest.update(f"{path.relative_to(package)}:{stat.st_mtime_ns}:{stat.st_size};".encode())
-    return digest.hexdigest()[:16]
-
-
 def checked_policy_problems(home: Path, version: str) -> list[str]:
-    """`policy_problems`, remembered in the home per policy version, code and language:
-    validating every file compiles every template (about a second), which a command that
-    reads one customer must not pay each time. Any doubt (no file, another key) re-validates."""
-    key = f"{version}:{_code_fingerprint()}:{language()}"
-    path = home / CHECK_CACHE
-    try:
-        cached = json.loads(path.read_text(encoding="utf-8"))
-        if cached.get("key") == key and isinstance(cached.get("problems"), list):
-            return [str(p) for p in cached["problems"]]
-    except (OSError, ValueError):
-        pass
-    problems = policy_problems(home)
-    try:
-        path.parent.mkdir(exist_ok=True)
-        tmp = path.with_name(path.name + f".{os.getpid()}.tmp")
-        tmp.write_text(json.dumps({"key": key, "problems": problems}), encoding="utf-8")
-        os.replace(tmp, path)
-    except OSError:  # a read-only home: validate each time
-        pass
-    return problems
+    """`policy_problems`, remembered in the home per policy version, code and language
+    (`assistant.policy_verdict`): validating every file compiles every template (about a
+    second), which a command that reads one customer must not pay each time."""
+    found = remembered(home, version)
+    if found is None:
+        found = policy_problems(home)
+        remember(home, version, found)
+    return found
 
 
 def save_policy(home: Path, relative: str, text: str, now: datetime) -> Path:

@@ -8,19 +8,20 @@ from __future__ import annotations
 
 import contextlib
 import shutil
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from assistant import people, roles
+from assistant import people, policy_verdict, roles
 from assistant.bank.facade import BankFeatures
 from assistant.config import Settings
 from assistant.delivery.attachments import stored_attachment
 from assistant.demo.catalog import DEFAULT_SEED
-from assistant.drafting import conflicts, queue
+from assistant.drafting import conflicts, queue, queue_page
 from assistant.drafting.queue import DraftView
+from assistant.drafting.queue_page import QueuePage, QueueSummary, QueueView
 from assistant.errors import PolicyError, UserError
 from assistant.i18n import tr
 from assistant.inputs import check_amount, check_horizon
@@ -313,12 +314,23 @@ class Service(BankFeatures, TeamFeatures):
     def policy_problems(self) -> list[str]:
         """Every problem of the policy files in effect (validated as the editor does),
         remembered per policy version."""
-        from assistant import policy_edit
-
         version = self.policy_version()
         if self._checked is None or self._checked[0] != version:
-            self._checked = (version, policy_edit.checked_policy_problems(self.home, version))
+            found = policy_verdict.remembered(self.home, version)  # no validator loaded
+            if found is None:
+                from assistant import policy_edit
+
+                found = policy_edit.checked_policy_problems(self.home, version)
+            self._checked = (version, found)
         return self._checked[1]
+
+    def policy_verdict_known(self) -> bool:
+        """Is the verdict on the policy files in effect known without validating them (the
+        remembered one)? Validating takes about a second: the TUI does it in a worker."""
+        version = self.policy_version()
+        if self._checked is not None and self._checked[0] == version:
+            return True
+        return policy_verdict.remembered(self.home, version) is not None
 
     def check_policies(self) -> None:
         """Planning and drafting need every policy file valid: PolicyError otherwise."""
@@ -815,6 +827,22 @@ class Service(BankFeatures, TeamFeatures):
 
     def drafts(self, status: str | None = None, *, texts: bool = True) -> list[DraftView]:
         return queue.list_drafts(self.store, status, texts=texts)
+
+    # -- the review queue, one page at a time (filtered, sorted and counted by SQL) ----------
+    def queue_page(self, view: QueueView, number: int, size: int) -> QueuePage:
+        return queue_page.page(self.store, view, number, size)
+
+    def queue_ids(self, view: QueueView) -> list[int]:
+        return queue_page.ids(self.store, view)
+
+    def queue_summary(self, status: str | None) -> QueueSummary:
+        return queue_page.summary(self.store, status)
+
+    def drafts_by_ids(self, ids: Iterable[int]) -> list[DraftView]:
+        return queue_page.by_ids(self.store, ids)
+
+    def draft_count(self, status: DraftStatus) -> int:
+        return queue_page.count(self.store, status)
 
     def get_draft(self, draft_id: int) -> DraftView:
         """One draft, with its attachments (name, size, or why one cannot be attached)."""

@@ -6,9 +6,11 @@ in thread workers so the interface never freezes.
 
 from __future__ import annotations
 
+import importlib
 import sqlite3
 from collections.abc import Callable, Iterable
 from datetime import date
+from typing import TYPE_CHECKING
 
 from textual import work
 from textual.app import App, SystemCommand
@@ -23,14 +25,21 @@ from assistant.i18n import language, set_language, tr
 from assistant.roles import role_label
 from assistant.service import Service
 from assistant.storage.drafts_lifecycle import DraftStatus
-from tui.screens.calls import CallsScreen
-from tui.screens.help import HelpScreen
-from tui.screens.policies import PoliciesScreen
 from tui.screens.queue import QueueScreen
-from tui.screens.receipts import ReceiptsScreen
-from tui.screens.replies import RepliesScreen
-from tui.screens.results import ResultsScreen
 from tui.words import relabel, words
+
+if TYPE_CHECKING:
+    from tui.screens.policies import PoliciesScreen
+
+
+def later(module: str, name: str) -> Callable[[], Screen[None]]:
+    """A mode's screen, imported when first shown: the app starts with the queue's modules
+    only (the other screens bring briefs, the planner, KPIs, bank and reply modules)."""
+
+    def screen() -> Screen[None]:
+        return getattr(importlib.import_module(module), name)()  # type: ignore[no-any-return]
+
+    return screen
 
 
 class RelanceApp(App[None]):
@@ -38,11 +47,11 @@ class RelanceApp(App[None]):
     TITLE = "relance"
     MODES = {
         "queue": QueueScreen,
-        "calls": CallsScreen,
-        "policies": PoliciesScreen,
-        "results": ResultsScreen,
-        "replies": RepliesScreen,
-        "receipts": ReceiptsScreen,
+        "calls": later("tui.screens.calls", "CallsScreen"),
+        "policies": later("tui.screens.policies", "PoliciesScreen"),
+        "results": later("tui.screens.results", "ResultsScreen"),
+        "replies": later("tui.screens.replies", "RepliesScreen"),
+        "receipts": later("tui.screens.receipts", "ReceiptsScreen"),
     }
     BINDINGS = [
         Binding("f2", "switch_mode('queue')", words("File", "Queue")),
@@ -63,8 +72,17 @@ class RelanceApp(App[None]):
     def on_mount(self) -> None:
         relabel(self)  # the key descriptions in the language now in force
         self.sub_title = self._sub_title()
-        self.refresh_header()
+        known = self.service.policy_verdict_known()
+        self.refresh_header(policies=known)
         self.switch_mode("queue")
+        if not known:  # validating every policy file takes about a second: after the first paint
+            self.screen.call_after_refresh(self.validate_policies)
+
+    @work(thread=True, exclusive=True, group="policies", exit_on_error=False)
+    def validate_policies(self) -> None:
+        """The policy files' verdict (remembered for the next start), then the header says it."""
+        self.service.policy_problems()
+        self.call_from_thread(self.refresh_header)
 
     def show_freshness(self) -> None:
         """Stale payment data shows in the header (and `send` refuses, like the CLI)."""
@@ -75,10 +93,10 @@ class RelanceApp(App[None]):
         everything else works). Returns the problem, or None."""
         return self.refresh_header()
 
-    def refresh_header(self) -> str | None:
+    def refresh_header(self, *, policies: bool = True) -> str | None:
         """The header says what stops work: an invalid policy file, stale payment data.
-        Returns the policy problem, or None."""
-        problems = self.service.policy_problems()
+        Returns the policy problem, or None. `policies=False`: not known yet (being checked)."""
+        problems = self.service.policy_problems() if policies else []
         problem = problems[0].splitlines()[0] if problems else None
         title = "relance"
         if problem is not None:
@@ -139,6 +157,8 @@ class RelanceApp(App[None]):
         super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
     def action_help(self) -> None:
+        from tui.screens.help import HelpScreen
+
         self.push_screen(HelpScreen())
 
     def action_command_palette(self) -> None:

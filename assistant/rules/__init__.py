@@ -2,15 +2,42 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Collection
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from assistant.rules.calendar import BusinessCalendar
-from assistant.rules.engine import Action, Plan, Planner, Skip, step_label
-from assistant.rules.policy import ScenarioPolicy, load_scenario
-from assistant.rules.snapshot import Snapshot, load_snapshot
-from assistant.storage.db import Store
+if TYPE_CHECKING:
+    from assistant.rules.calendar import BusinessCalendar
+    from assistant.rules.engine import Action, Plan, Planner, Skip, step_label
+    from assistant.rules.policy import ScenarioPolicy, load_scenario
+    from assistant.rules.snapshot import Snapshot, load_snapshot
+    from assistant.storage.db import Store
+
+# Loaded at first use (PEP 562): a module that needs only the business calendar (the data
+# freshness shown in the TUI's header) does not load the planner.
+_WHERE = {
+    "BusinessCalendar": "assistant.rules.calendar",
+    "Action": "assistant.rules.engine",
+    "Plan": "assistant.rules.engine",
+    "Planner": "assistant.rules.engine",
+    "Skip": "assistant.rules.engine",
+    "step_label": "assistant.rules.engine",
+    "ScenarioPolicy": "assistant.rules.policy",
+    "load_scenario": "assistant.rules.policy",
+    "Snapshot": "assistant.rules.snapshot",
+    "load_snapshot": "assistant.rules.snapshot",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _WHERE:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(_WHERE[name]), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "Action",
@@ -40,6 +67,9 @@ def make_plan(
     writes. `explain` also accounts for every open invoice the plan does not mention.
     `customer_ids`: the plan of those customers only, exactly the full plan's actions, skips
     and warnings for them (tests/unit/test_plan_for.py), reading only their data."""
+    from assistant.rules.engine import Planner
+    from assistant.rules.policy import load_scenario
+    from assistant.rules.snapshot import load_snapshot
     from assistant.statutory.limitation import limitation_warnings
 
     policy = policy or load_scenario(home)

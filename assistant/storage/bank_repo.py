@@ -9,13 +9,15 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from assistant.bank.matching import Candidate
 from assistant.bank.model import BankLine, MatchStatus, Statement
 from assistant.money import cents_to_str
 from assistant.storage.db import Store
 from assistant.storage.scope import CustomerIds, customer_filter
+
+if TYPE_CHECKING:
+    from assistant.bank.matching import Candidate
 
 _CHUNK = 900
 

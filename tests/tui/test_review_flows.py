@@ -180,6 +180,9 @@ async def test_a_broken_policy_shows_in_the_header_and_calls_do_not_crash(
     scenario.write_text(scenario.read_text().replace("min_gap_days: 5", "min_gap_days 5"))
     app = make_app(demo_service, DEMO_DAY)
     async with app.run_test(size=SIZE) as pilot:
+        # a changed file is validated in a worker: the queue paints first, then the header says
+        await app.workers.wait_for_complete()
+        await pilot.pause()
         assert "politique invalide" in app.title and "scenario.yaml" in app.title
         await pilot.press("f3")
         await app.workers.wait_for_complete()

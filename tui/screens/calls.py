@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Markdown, Static
+from textual.widgets import DataTable, Header, Markdown, Static
 from textual.worker import Worker, WorkerState
 
 from assistant.briefs.brief import md, render_markdown
@@ -20,6 +20,7 @@ from assistant.labels import step_label
 from assistant.render import schedule_lines
 from assistant.rules import Action
 from tui.roles import RoleGate
+from tui.widgets.footer import Footer
 from tui.words import words
 
 if TYPE_CHECKING:

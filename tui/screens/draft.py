@@ -20,7 +20,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Header, Input, Label, LoadingIndicator, Static, TextArea
+from textual.widgets import Header, Input, Label, LoadingIndicator, Static, TextArea
 from textual.worker import Worker, WorkerState
 
 from assistant.cancel import Cancellation
@@ -34,6 +34,7 @@ from assistant.render import who_line
 from assistant.storage.claims_repo import Claim
 from assistant.storage.drafts_lifecycle import DraftStatus
 from tui.roles import RoleGate
+from tui.widgets.footer import Footer
 from tui.words import words
 
 if TYPE_CHECKING:

@@ -10,10 +10,11 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Header, Input, Select, Static
+from textual.widgets import DataTable, Header, Input, Select, Static
 
 from assistant.drafting.conflicts import claim_line
 from assistant.drafting.queue import STATUSES, DraftView
+from assistant.drafting.queue_page import QueuePage, QueueSummary, QueueView
 from assistant.i18n import language, tr
 from assistant.labels import (
     channel_label,
@@ -23,10 +24,10 @@ from assistant.labels import (
     step_label,
 )
 from assistant.money import format_money
-from assistant.search import fold
 from assistant.storage.claims_repo import Claim
 from assistant.storage.drafts_lifecycle import DraftStatus
 from tui.roles import RoleGate
+from tui.widgets.footer import Footer
 from tui.words import words
 
 if TYPE_CHECKING:
@@ -46,7 +47,8 @@ def sort_label(key: str) -> str:
 
 CLAIMED = "⚑"  # the first column of a draft another person has open (docs/concurrency.md)
 PAGE_SIZE = 200  # rows in the table at once (Textual measures every cell of a page): about six
-# screens of a 40-line terminal; first paint stays fast with 10,000 drafts
+# screens of a 40-line terminal. Filters, sort and counts are the database's: only the page's
+# rows are read, so a queue of 10,000 drafts paints at once.
 
 
 def money_total(drafts: list[DraftView]) -> str:
@@ -61,33 +63,41 @@ def money_total(drafts: list[DraftView]) -> str:
 CLIENT_MIN = 20  # the client column takes what the other columns leave, at least this
 
 
-def draft_row(
-    d: DraftView, selected: bool, client_width: int = CLIENT_MIN
-) -> tuple[Text | str, ...]:
-    check = Text("⚠", style="bold red") if d.checks else Text("✓", style="green")
+class Cell(Text):
+    """A table cell: a `Text` the table does not measure. Every column has a fixed width, so
+    the widths Textual measures for the 2,200 cells of a page (one terminal-size query each)
+    are never used."""
+
+    __rich_measure__ = None  # type: ignore[assignment]
+
+
+def draft_row(d: DraftView, selected: bool, client_width: int = CLIENT_MIN) -> tuple[Text, ...]:
+    check = Cell("⚠", style="bold red") if d.checks else Cell("✓", style="green")
     # the columns that matter for a decision come first: readable at 80 columns. Every cell
     # is a Text: the table never parses a label as markup (and a page paints faster).
     return (
-        "●" if selected else " ",
-        Text(str(d.id)),
+        Cell("●" if selected else " "),
+        Cell(str(d.id)),
         check,
-        Text(d.customer_name[:client_width]),  # data: never read as markup
-        Text(
+        Cell(d.customer_name[:client_width]),  # data: never read as markup
+        Cell(
             tr("{s} (avis)", "{s} (notice)", s=step_label(d.step))
             if d.channel == "internal"
             else step_label(d.step)
         ),
-        Text(format_money(d.total_cents, d.currency, "fr_FR"), justify="right"),
-        Text(str(d.max_days_late), justify="right"),
-        Text(channel_label(d.channel)),
-        Text(segment_label(d.segment)),
-        Text(source_label(d.source)),
-        Text(status_label(d.status), style="bold red" if d.status == DraftStatus.FAILED else ""),
+        Cell(format_money(d.total_cents, d.currency, "fr_FR"), justify="right"),
+        Cell(str(d.max_days_late), justify="right"),
+        Cell(channel_label(d.channel)),
+        Cell(segment_label(d.segment)),
+        Cell(source_label(d.source)),
+        Cell(status_label(d.status), style="bold red" if d.status == DraftStatus.FAILED else ""),
     )
 
 
 class QueueScreen(RoleGate, Screen[None]):
     """Pending drafts; Enter opens one; `a` approves; space selects; `A` approves the selection."""
+
+    AUTO_FOCUS = "#drafts"  # the table has the focus from the first frame (painted once)
 
     BINDINGS = [
         Binding("enter", "open", words("Ouvrir", "Open")),
@@ -107,12 +117,13 @@ class QueueScreen(RoleGate, Screen[None]):
 
     def __init__(self) -> None:
         super().__init__()
-        self.drafts: list[DraftView] = []
-        self.selected: set[int] = set()
+        self.drafts: list[DraftView] = []  # the page shown
+        self.selected: set[int] = set()  # draft ids, on any page
         self.sort_key = "days"
-        self._rows: dict[int, tuple[Text | str, ...]] = {}
+        self._rows: dict[int, tuple[Text, ...]] = {}
         self._search_timer: Timer | None = None
-        self._haystack: dict[int, str] = {}
+        self._page: QueuePage | None = None
+        self.summary = QueueSummary([], 0, 0)
         self.client_width = CLIENT_MIN
         self._suspended = False
         self._loaded_status: str | None = None
@@ -148,7 +159,7 @@ class QueueScreen(RoleGate, Screen[None]):
                 id="status",
             )
             yield Select([], prompt=tr("segment", "segment"), id="segment")
-        table: DataTable[Text | str] = DataTable(id="drafts", cursor_type="row", zebra_stripes=True)
+        table: DataTable[Text] = DataTable(id="drafts", cursor_type="row", zebra_stripes=True)
         yield table
         yield Footer()
 
@@ -179,7 +190,8 @@ class QueueScreen(RoleGate, Screen[None]):
     def on_resize(self) -> None:
         if self.fit_client_column():
             self._rows = {}
-            self.refresh_table(keep=self.query_one("#drafts", DataTable).cursor_row)
+            row = self.query_one("#drafts", DataTable).cursor_row
+            self.refresh_table(keep=row, requery=False)
 
     def fit_client_column(self) -> bool:
         """The client column uses the width the others leave; True if it changed."""
@@ -200,13 +212,13 @@ class QueueScreen(RoleGate, Screen[None]):
     def reload(self) -> None:
         status = self._filter_value("status")
         self._loaded_status = status
-        self.drafts = self.relance.service.drafts(status, texts=False)
-        self.stuck = [d.id for d in self.relance.service.drafts(DraftStatus.SENDING, texts=False)]
-        self.failed = len(self.relance.service.drafts(DraftStatus.FAILED, texts=False))
-        self.claims = self.relance.service.draft_claims()
+        service = self.relance.service
+        self.summary = service.queue_summary(status)
+        self.stuck = [d.id for d in service.drafts(DraftStatus.SENDING, texts=False)]
+        self.failed = service.draft_count(DraftStatus.FAILED)
+        self.claims = service.draft_claims()
         self._rows = {}  # rendered lazily, for the rows actually shown
-        self._haystack = {}  # folded once, at the first search (not before the first paint)
-        segments = sorted({d.segment for d in self.drafts if d.segment})
+        segments = self.summary.segments
         seg = self.query_one("#segment", Select)
         current = self._filter_value("segment")
         with seg.prevent(Select.Changed):
@@ -215,67 +227,57 @@ class QueueScreen(RoleGate, Screen[None]):
                 seg.value = current
         self.refresh_table()
 
-    def visible(self) -> list[DraftView]:
-        words = fold(self.query_one("#search", Input).value).split()
-        step, segment = self._filter_value("step"), self._filter_value("segment")
-        if words and not self._haystack:
-            self._haystack = {
-                d.id: fold(" ".join([d.customer_name, d.customer_id, *d.invoices]))
-                for d in self.drafts
-            }
-        hay = self._haystack
-        rows = [
-            d
-            for d in self.drafts
-            if (step is None or d.step == step)
-            and (segment is None or d.segment == segment)
-            # accents and case ignored: `editions` finds « Éditions La Ficelle »
-            and (not words or all(w in hay[d.id] for w in words))
-        ]
-        keys = {
-            "days": lambda d: (-d.max_days_late, d.id),
-            "amount": lambda d: (-d.total_cents, d.id),
-            "customer": lambda d: (d.customer_name.casefold(), d.id),
-            "step": lambda d: (d.step, d.id),
-        }
-        return sorted(rows, key=keys[self.sort_key])
+    def view(self) -> QueueView:
+        """What the person asked for: status, step, segment, search words, sort."""
+        return QueueView(
+            status=self._loaded_status,
+            step=self._filter_value("step"),
+            segment=self._filter_value("segment"),
+            search=self.query_one("#search", Input).value,
+            sort=self.sort_key,
+        )
 
-    def refresh_table(self, keep: int | None = None) -> None:
+    def visible(self) -> list[DraftView]:
+        """The drafts of the page shown, in order (the database filtered and sorted them)."""
+        return self.drafts
+
+    def refresh_table(self, keep: int | None = None, *, requery: bool = True) -> None:
         table = self.query_one("#drafts", DataTable)
-        matching = self.visible()
-        pages = max((len(matching) - 1) // PAGE_SIZE + 1, 1)
-        self.page = min(self.page, pages - 1)
-        rows = matching[self.page * PAGE_SIZE : (self.page + 1) * PAGE_SIZE]
+        if requery or self._page is None:
+            self._page = self.relance.service.queue_page(self.view(), self.page, PAGE_SIZE)
+        found = self._page
+        self.page, self.drafts = found.number, found.drafts
+        rows = found.drafts
         table.clear()
         for d in rows:
             cells = self._rows.get(d.id) or self._rows.setdefault(
                 d.id, draft_row(d, False, self.client_width)
             )
             if d.id in self.selected:
-                cells = ("●", *cells[1:])
+                cells = (Cell("●"), *cells[1:])
             elif d.id in self.claims:
-                cells = (Text(CLAIMED, style="bold yellow"), *cells[1:])
+                cells = (Cell(CLAIMED, style="bold yellow"), *cells[1:])
             table.add_row(*cells, key=str(d.id))
-        pending = [d for d in self.drafts if d.status == DraftStatus.PENDING]
-        flagged = sum(1 for d in pending if d.checks)
         counts = tr(
             "{n} affichés · {p} en attente · {f} à contrôler ⚠ · {s} sélectionnés · tri : {k}",
             "{n} shown · {p} pending · {f} to check (⚠) · {s} selected · sort: {k}",
-            n=len(matching),
-            p=len(pending),
-            f=flagged,
+            n=found.matching,
+            p=self.summary.pending,
+            f=self.summary.flagged,
             s=len(self.selected),
             k=sort_label(self.sort_key),
         )
-        if pages > 1:
-            counts += f" · page {self.page + 1}/{pages} ([ ])"
+        if found.pages > 1:
+            counts += f" · page {self.page + 1}/{found.pages} ([ ])"
         if self.stuck:
             counts += tr(
                 " · ⚠ envoi interrompu à vérifier : {ids} (statut envoi en cours, touche k)",
                 " · ⚠ interrupted send to check: {ids} (status sending, key k)",
                 ids=", ".join(map(str, self.stuck)),
             )
-        if shown := [i for i in (d.id for d in matching) if i in self.claims]:
+        # drafts of this view (any page) that other people have open: few, so one ids query
+        matching = set(self.relance.service.queue_ids(self.view())) if self.claims else set()
+        if shown := [i for i in sorted(self.claims) if i in matching]:
             counts += (
                 " · "
                 + CLAIMED
@@ -333,7 +335,8 @@ class QueueScreen(RoleGate, Screen[None]):
         if draft is not None:
             from tui.screens.draft import DraftScreen
 
-            self.app.push_screen(DraftScreen(draft.id, [d.id for d in self.visible()]))
+            ids = self.relance.service.queue_ids(self.view())
+            self.app.push_screen(DraftScreen(draft.id, ids))
 
     def action_approve(self) -> None:
         draft = self.current()
@@ -387,12 +390,10 @@ class QueueScreen(RoleGate, Screen[None]):
             return
         self.selected ^= {draft.id}
         row = self.query_one("#drafts", DataTable).cursor_row
-        self.refresh_table(keep=row)  # the cursor stays on the row it selected
+        self.refresh_table(keep=row, requery=False)  # the cursor stays on the row it selected
 
     def action_bulk_approve(self) -> None:
-        chosen = [
-            d for d in self.drafts if d.id in self.selected and d.status == DraftStatus.PENDING
-        ]
+        chosen = [d for d in self.selected_drafts() if d.status == DraftStatus.PENDING]
         # a failing text needs a reason; a draft another person has open is theirs for now
         ok = [d for d in chosen if not d.checks and d.id not in self.claims]
         skipped = len(chosen) - len(ok)
@@ -437,6 +438,14 @@ class QueueScreen(RoleGate, Screen[None]):
             self.reload()
 
         self.app.push_screen(ConfirmModal(question, tr("Approuver", "Approve")), done)
+
+    def selected_drafts(self) -> list[DraftView]:
+        """The selected drafts (on any page) among those of the status filter."""
+        if not self.selected:
+            return []
+        drafts = self.relance.service.drafts_by_ids(self.selected)
+        status = self._loaded_status
+        return [d for d in drafts if status is None or d.status == status]
 
     def action_unapprove(self) -> None:
         """An approved draft goes back to pending (until the send starts)."""

@@ -10,13 +10,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Static
+from textual.widgets import Button, DataTable, Header, Input, Label, Static
 
 from assistant.bank.render import invoices_text, match_lines, match_status_label
 from assistant.i18n import tr
 from assistant.money import format_money
 from assistant.storage.bank_repo import MatchView
 from tui.roles import RoleGate
+from tui.widgets.footer import Footer
 from tui.widgets.modals import FormModal
 from tui.words import words
 

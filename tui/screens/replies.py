@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from assistant.dates import parse_date
 from assistant.errors import UserError
@@ -20,6 +20,7 @@ from assistant.money import format_money, parse_amount
 from assistant.replies.triage import TriageInput
 from assistant.storage.replies_repo import Reply
 from tui.roles import RoleGate
+from tui.widgets.footer import Footer
 from tui.words import words
 
 if TYPE_CHECKING:

@@ -13,12 +13,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from assistant.i18n import language, tr
 from assistant.labels import step_label
 from assistant.money import format_money, parse_amount
 from assistant.results import dimension_label, share
+from tui.widgets.footer import Footer
 from tui.words import words
 
 if TYPE_CHECKING:
