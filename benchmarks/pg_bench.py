@@ -29,6 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from assistant.config import Settings  # noqa: E402
+from assistant.imports.reader import MAX_ROWS  # noqa: E402
 from assistant.rules import Planner, load_scenario, load_snapshot  # noqa: E402
 from assistant.service import Service  # noqa: E402
 from assistant.storage.db import Store, open_store  # noqa: E402
@@ -63,7 +64,18 @@ def plan_on(store: Store) -> tuple[float, float, int]:
     return loaded, time.perf_counter() - start, len(plan.actions)
 
 
-def import_on(home: Path, csv_path: Path, url: str | None) -> list[tuple[str, float, Any]]:
+def split(csv_path: Path) -> list[Path]:
+    """One export cut into files of at most MAX_ROWS rows (the most one file may hold)."""
+    head, *rows = csv_path.read_bytes().split(b"\r\n")[:-1]
+    parts = []
+    for i in range(0, len(rows), MAX_ROWS):
+        part = csv_path.with_name(f"{csv_path.stem}-{i // MAX_ROWS + 1}.csv")
+        part.write_bytes(b"\r\n".join([head, *rows[i : i + MAX_ROWS]]) + b"\r\n")
+        parts.append(part)
+    return parts
+
+
+def import_on(home: Path, parts: list[Path], url: str | None) -> list[tuple[str, float, int]]:
     env: dict[str, Any] = {"RELANCE_HOME": home}
     if url:
         env["RELANCE_DATABASE_URL"] = url
@@ -72,8 +84,8 @@ def import_on(home: Path, csv_path: Path, url: str | None) -> list[tuple[str, fl
     try:
         for label in ("first import", "re-import (no change)"):
             start = time.perf_counter()
-            report = service.import_file("invoices", csv_path)
-            timings.append((label, time.perf_counter() - start, report))
+            added = sum(service.import_file("invoices", part).added for part in parts)
+            timings.append((label, time.perf_counter() - start, added))
     finally:
         service.close()
     return timings
@@ -88,44 +100,50 @@ def main() -> None:
     os.environ.pop("RELANCE_DATABASE_URL", None)
     with tempfile.TemporaryDirectory() as tmp, databases() as new_database:
         root = Path(tmp)
-        # -- plan -----------------------------------------------------------------------
-        db = root / "plan" / "relance.db"
-        db.parent.mkdir()
-        start = time.perf_counter()
-        fill(db, args.invoices, args.customers)
-        print(f"home: {args.invoices:,} invoices, {args.customers:,} customers"
-              f" ({time.perf_counter() - start:.0f} s to build)")  # fmt: skip
-        figures = {}
-        store = open_store(db)
-        figures["SQLite"] = plan_on(store)
-        store.close()
-        url = new_database()
-        start = time.perf_counter()
-        move_home(db, url)
-        print(f"relance migrate into PostgreSQL: {time.perf_counter() - start:.1f} s")
-        pg = open_pg_store(url, db.parent)
-        figures["PostgreSQL"] = plan_on(pg)
-        pg.close()
-        print(f"{'plan':<12} {'snapshot s':>10} {'plan s':>8} {'total s':>8} {'actions':>9}")
-        for name, (loaded, planned, actions) in figures.items():
-            print(f"{name:<12} {loaded:>10.2f} {planned:>8.2f} {loaded + planned:>8.2f}"
-                  f" {actions:>9,}")  # fmt: skip
-        base = sum(figures["SQLite"][:2])
-        print(f"ratio PostgreSQL / SQLite: {sum(figures['PostgreSQL'][:2]) / base:.2f} x")
-        assert figures["PostgreSQL"][2] == figures["SQLite"][2], "not the same plan"
+        if args.invoices:
+            plan_both(root, args.invoices, args.customers, new_database)
         # -- import ---------------------------------------------------------------------
         csv_path = root / "factures.csv"
         generate(csv_path, args.rows, max(args.rows // 10, 1))
-        print(f"import of {args.rows:,} invoices")
+        parts = split(csv_path)
+        print(f"import of {args.rows:,} invoices ({len(parts)} files of at most {MAX_ROWS:,})")
         times: dict[str, float] = {}
         for name in ("SQLite", "PostgreSQL"):
             url = new_database() if name == "PostgreSQL" else None
-            for label, seconds, report in import_on(root / f"import-{name}", csv_path, url):
+            for label, seconds, added in import_on(root / f"import-{name}", parts, url):
                 times[f"{name} {label}"] = seconds
                 print(f"  {name:<11} {label:<22} {seconds:7.2f} s"
-                      f"  {args.rows / seconds:9,.0f} rows/s  added={report.added}")  # fmt: skip
+                      f"  {args.rows / seconds:9,.0f} rows/s  added={added}")  # fmt: skip
         first = times["PostgreSQL first import"] / times["SQLite first import"]
         print(f"ratio PostgreSQL / SQLite (first import): {first:.2f} x")
+
+
+def plan_both(root: Path, invoices: int, customers: int, new_database: Callable[[], str]) -> None:
+    """Snapshot + plan of the same generated home on SQLite, then moved to PostgreSQL."""
+    db = root / "plan" / "relance.db"
+    db.parent.mkdir()
+    start = time.perf_counter()
+    fill(db, invoices, customers)
+    print(f"home: {invoices:,} invoices, {customers:,} customers"
+          f" ({time.perf_counter() - start:.0f} s to build)")  # fmt: skip
+    figures = {}
+    store = open_store(db)
+    figures["SQLite"] = plan_on(store)
+    store.close()
+    url = new_database()
+    start = time.perf_counter()
+    move_home(db, url)
+    print(f"relance migrate into PostgreSQL: {time.perf_counter() - start:.1f} s")
+    pg = open_pg_store(url, db.parent)
+    figures["PostgreSQL"] = plan_on(pg)
+    pg.close()
+    print(f"{'plan':<12} {'snapshot s':>10} {'plan s':>8} {'total s':>8} {'actions':>9}")
+    for name, (loaded, planned, actions) in figures.items():
+        print(f"{name:<12} {loaded:>10.2f} {planned:>8.2f} {loaded + planned:>8.2f}"
+              f" {actions:>9,}")  # fmt: skip
+    base = sum(figures["SQLite"][:2])
+    print(f"ratio PostgreSQL / SQLite: {sum(figures['PostgreSQL'][:2]) / base:.2f} x")
+    assert figures["PostgreSQL"][2] == figures["SQLite"][2], "not the same plan"
 
 
 if __name__ == "__main__":

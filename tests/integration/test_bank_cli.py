@@ -13,7 +13,9 @@ from tests.conftest import run_cli, write_company
 from tests.support.stores import dump as db_dump
 from tests.support.stores import query
 
-pytestmark = pytest.mark.usefixtures("store_kind")  # every test on SQLite and on PostgreSQL
+# On SQLite and on PostgreSQL: the payment seen at the bank, and the matches with a person's
+# decisions (the others, SQLite only, keep the PostgreSQL part of the suite short).
+both_stores = pytest.mark.usefixtures("store_kind")
 
 ACCOUNT = "FR7630006000011234567890189"
 INVOICES = (
@@ -54,6 +56,7 @@ def approved_reminders(home: Path, day: str) -> list[dict]:
     return drafts
 
 
+@both_stores
 def test_a_payment_seen_at_the_bank_cancels_the_approved_reminder(tmp_path: Path) -> None:
     day = "2026-11-05"
     home = books(tmp_path, day)
@@ -113,6 +116,7 @@ def test_stale_payment_data_stops_draft_and_send_until_accepted(tmp_path: Path) 
     )
 
 
+@both_stores
 def test_matches_and_a_persons_decisions(tmp_path: Path) -> None:
     day = "2026-11-05"
     home = books(tmp_path, day)

@@ -8,8 +8,10 @@ Rewritten here (none of it needs a special case in a repository):
 - `INSERT OR IGNORE` -> `ON CONFLICT DO NOTHING`; `INSERT OR REPLACE` -> `ON CONFLICT (primary
   key) DO UPDATE` of every inserted column; `ON CONFLICT (k)` keys keep no NULLS ordering;
 - `WHERE 1` (an integer as a condition) -> `TRUE`/`FALSE`; `NOT INDEXED` dropped;
-- `julianday(x)` -> PostgreSQL's Julian day (a float, as SQLite gives); `date(x, mods…)` ->
-  the `YYYY-MM-DD` text (`'localtime'`: the session's time zone, set to this machine's);
+- `julianday(x)` -> PostgreSQL's Julian day (a float, as SQLite gives); `date(x, mods…)`,
+  `datetime(x, mods…)` -> the `YYYY-MM-DD[ HH:MM:SS]` text (`'localtime'`: the session's time
+  zone, set to this machine's; `'now'`: the current instant in UTC, as SQLite);
+  `strftime` -> `TO_CHAR` (sqlglot);
 - `AVG(x)` -> a float (PostgreSQL gives NUMERIC); `CAST(x AS INTEGER)` -> `BIGINT`;
 - `group_concat(x[, sep])` -> `STRING_AGG(CAST(x AS TEXT), sep)`; `rowid` -> `ctid` (order only);
 - every identifier quoted (`end`, `rank`, `text` are column names);
@@ -58,12 +60,18 @@ def translate(sql: str, returning: bool = False) -> str:
     for table in tree.find_all(exp.Table):
         if table.args.get("indexed") is not None:
             table.set("indexed", None)
-    return str(tree.sql("postgres", identify=True))
+    marks: list[str] = []
+    for placeholder in list(tree.find_all(exp.Placeholder)):
+        name = placeholder.name
+        marks.append(f"%({name})s" if name and name != "?" else "%s")
+        placeholder.replace(exp.var(f"__relance_param_{len(marks) - 1}__"))
+    text = str(tree.sql("postgres", identify=True)).replace("%", "%%")  # literal percent signs
+    for i in reversed(range(len(marks))):
+        text = text.replace(f"__relance_param_{i}__", marks[i])
+    return text
 
 
 def _rewrite(node: Any, exp: Any) -> Any:
-    if isinstance(node, exp.Literal) and node.is_string and "%" in node.this:
-        return exp.Literal.string(node.this.replace("%", "%%"))
     simple_case = (
         isinstance(node, exp.If) and isinstance(node.parent, exp.Case) and node.parent.this
     )
@@ -120,13 +128,14 @@ def _rewrite(node: Any, exp: Any) -> Any:
     if isinstance(node, exp.Column) and node.name.lower() in ("rowid", "_rowid_", "oid"):
         return exp.column("ctid", table=node.table or None)
     if isinstance(node, exp.Date) and not node.args.get("zone"):
-        return _date_text(exp.Cast(this=node.this.copy(), to=exp.DataType.build("DATE")), exp)
-    if isinstance(node, exp.Anonymous):
+        return _date_text(_moment(node.this.copy(), "DATE", exp), exp)
+    if isinstance(node, exp.Anonymous) and node.expressions:
         name = str(node.this).lower()
+        value, modifiers = node.expressions[0].copy(), [m.copy() for m in node.expressions[1:]]
         if name == "julianday":
-            return _julianday(node.expressions[0].copy(), exp)
-        if name == "date":
-            return _date(node.expressions[0].copy(), [m.copy() for m in node.expressions[1:]], exp)
+            return _julianday(value, exp)
+        if name in ("date", "datetime"):
+            return _date(value, modifiers, exp, with_time=name == "datetime")
     return node
 
 
@@ -145,28 +154,35 @@ def _condition(node: Any, exp: Any) -> Any:
 
 def _julianday(value: Any, exp: Any) -> Any:
     """SQLite's Julian day (days since noon, -4713-11-24): PostgreSQL counts from midnight."""
-    julian = exp.Extract(
-        this=exp.var("JULIAN"), expression=exp.Cast(this=value, to=exp.DataType.build("TIMESTAMP"))
-    )
+    julian = exp.Extract(this=exp.var("JULIAN"), expression=_moment(value, "TIMESTAMP", exp))
     as_float = exp.Cast(this=julian, to=exp.DataType.build("DOUBLE PRECISION"))
     return exp.Paren(this=exp.Sub(this=as_float, expression=exp.Literal.number("0.5")))
 
 
-def _date(value: Any, modifiers: list[Any], exp: Any) -> Any:
+def _moment(value: Any, kind: str, exp: Any) -> Any:
+    """`value` as a PostgreSQL `kind`; SQLite's 'now' is the current instant in UTC."""
+    if isinstance(value, exp.Literal) and value.is_string and value.this.lower() == "now":
+        utc = exp.AtTimeZone(this=exp.CurrentTimestamp(), zone=exp.Literal.string("UTC"))
+        return exp.Cast(this=utc, to=exp.DataType.build(kind))
+    return exp.Cast(this=value, to=exp.DataType.build(kind))
+
+
+def _date(value: Any, modifiers: list[Any], exp: Any, *, with_time: bool = False) -> Any:
     local = [m for m in modifiers if isinstance(m, exp.Literal) and m.this == "localtime"]
     rest = [m for m in modifiers if m not in local]
     if local:  # an instant in the session's time zone (this machine's: see PgStore)
-        moment: Any = exp.Cast(this=value, to=exp.DataType.build("TIMESTAMPTZ"))
+        moment: Any = _moment(value, "TIMESTAMPTZ", exp)
     else:
-        moment = exp.Cast(this=value, to=exp.DataType.build("DATE"))
+        moment = _moment(value, "TIMESTAMP" if with_time else "DATE", exp)
     for modifier in rest:  # '+3 days', '-1 month': an interval
         interval = exp.Cast(this=modifier, to=exp.DataType.build("INTERVAL"))
         moment = exp.Add(this=moment, expression=interval)
-    return _date_text(moment, exp)
+    return _date_text(moment, exp, with_time=with_time)
 
 
-def _date_text(moment: Any, exp: Any) -> Any:
-    return exp.Anonymous(this="TO_CHAR", expressions=[moment, exp.Literal.string("YYYY-MM-DD")])
+def _date_text(moment: Any, exp: Any, *, with_time: bool = False) -> Any:
+    form = "YYYY-MM-DD HH24:MI:SS" if with_time else "YYYY-MM-DD"
+    return exp.Anonymous(this="TO_CHAR", expressions=[moment, exp.Literal.string(form)])
 
 
 def _insert(tree: Any, exp: Any, returning: bool) -> None:
