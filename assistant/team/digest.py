@@ -109,11 +109,12 @@ def build_digests(
     return [digests[e] for e in sorted(digests)]
 
 
-def digest_lines(digest: Digest, as_of: date, lang: str) -> tuple[str, int]:
-    """The digest's text (one block per customer) and its overdue total in cents (EUR)."""
+def digest_lines(digest: Digest, as_of: date, lang: str) -> tuple[str, dict[str, int]]:
+    """The digest's text (one block per customer) and its overdue totals in cents, one per
+    currency (never added across currencies)."""
     locale = locale_for(lang, "FR")
     blocks: list[str] = []
-    overdue_eur = 0
+    overdue: dict[str, int] = {}
     for c in digest.customers:
         currency = c.rows[0].currency if c.rows else "EUR"
         head = f"■ {c.name} ({c.customer_id})"
@@ -125,7 +126,7 @@ def digest_lines(digest: Digest, as_of: date, lang: str) -> tuple[str, int]:
             if r.status == "disputed":
                 state = tr_in(lang, "en litige", "disputed")
             elif late > 0:
-                overdue_eur += r.outstanding_cents if r.currency == "EUR" else 0
+                overdue[r.currency] = overdue.get(r.currency, 0) + r.outstanding_cents
                 state = tr_in(lang, f"{late} j de retard", f"{late} days late")
             else:
                 due = format_date(r.due_date, locale, "long")
@@ -149,7 +150,7 @@ def digest_lines(digest: Digest, as_of: date, lang: str) -> tuple[str, int]:
             step = step_label(c.next_step)
             lines.append(tr_in(lang, f"  Prochaine étape : {step}", f"  Next step: {step}"))
         blocks.append("\n".join(lines))
-    return "\n\n".join(blocks), overdue_eur
+    return "\n\n".join(blocks), overdue
 
 
 def draft_digests(
@@ -180,11 +181,15 @@ def draft_digests(
             "as_of_date": format_date(as_of, locale, "long"),
             "customer_count": str(len(digest.customers)),
             "digest_lines": text,
-            "total_overdue": format_money(overdue, "EUR", locale),
+            "total_overdue": " + ".join(
+                format_money(cents, currency, locale) for currency, cents in sorted(overdue.items())
+            )
+            or format_money(0, "EUR", locale),
             "company_name": company.name,
             "signature": company.signature(lang),
         }
         rendered = templates.render(name, values)
+        main = max(sorted(overdue), key=lambda c: overdue[c], default="EUR")
         with store.transaction():
             draft_id = drafts_repo.insert_pending(
                 store,
@@ -208,8 +213,9 @@ def draft_digests(
                     policy_version=policy_version,
                     plan_date=as_of,
                     scheduled_for=as_of,
-                    total_cents=overdue,
-                    currency="EUR",
+                    # the queue's amount: the largest currency's total (the text has them all)
+                    total_cents=overdue.get(main, 0),
+                    currency=main,
                     max_days_late=0,
                     reason=Reason.of(Code.SALESPERSON_DIGEST, n=len(digest.customers)),
                     parent_id=None,

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 from assistant import people
 from assistant.config import Settings
@@ -99,10 +100,7 @@ def test_owner_signature_and_contacts_from_the_command_line_to_the_smtp_server(
     assert draft["body"].rstrip().endswith("Bob Martin\nRecouvrement {{ 7*7 }}")
     assert "À : anne@c1.example" in cli(home, "carol", "show", str(draft_id))
     cli(home, "carol", "approve", str(draft_id))
-    with smtp_server() as (inbox, port):
-        smtp = {"RELANCE_SMTP_HOST": "127.0.0.1", "RELANCE_SMTP_PORT": str(port)}
-        smtp |= {"RELANCE_SMTP_TLS": "none", "RELANCE_FROM": "relances@acme.example"}
-        cli(home, "carol", "send", env=smtp)
+    inbox = send_as_carol(home)
     (msg,) = inbox.messages
     assert msg["To"] == "anne@c1.example"
     assert msg["Cc"] == "paul@c1.example, vendeur@acme.example"
@@ -113,6 +111,15 @@ def test_owner_signature_and_contacts_from_the_command_line_to_the_smtp_server(
     ]
     body = msg.get_content().replace("\r\n", "\n")
     assert body.rstrip().endswith("Bob Martin\nRecouvrement {{ 7*7 }}")
+
+
+def send_as_carol(home: Path) -> Any:
+    """`relance send` by carol to a real SMTP server on 127.0.0.1: what it received."""
+    with smtp_server() as (inbox, port):
+        smtp = {"RELANCE_SMTP_HOST": "127.0.0.1", "RELANCE_SMTP_PORT": str(port)}
+        smtp |= {"RELANCE_SMTP_TLS": "none", "RELANCE_FROM": "relances@acme.example"}
+        cli(home, "carol", "send", env=smtp)
+    return inbox
 
 
 def test_the_salespeople_digest_is_drafted_approved_and_sent(tmp_path: Path) -> None:
@@ -130,10 +137,7 @@ def test_the_salespeople_digest_is_drafted_approved_and_sent(tmp_path: Path) -> 
         "vendeur@acme.example",
     )
     cli(home, "carol", "approve", str(draft_id))
-    with smtp_server() as (inbox, port):
-        smtp = {"RELANCE_SMTP_HOST": "127.0.0.1", "RELANCE_SMTP_PORT": str(port)}
-        smtp |= {"RELANCE_SMTP_TLS": "none", "RELANCE_FROM": "relances@acme.example"}
-        cli(home, "carol", "send", env=smtp)
+    inbox = send_as_carol(home)
     (msg,) = inbox.messages
     assert msg["To"] == "vendeur@acme.example"
     body = msg.get_content().replace("\r\n", "\n").replace("\u202f", " ").replace("\xa0", " ")

@@ -65,6 +65,18 @@ def test_one_digest_per_salesperson_with_their_customers_facts(service: Service)
     assert "{{" not in draft.body and draft.body == draft.template_body
 
 
+def test_the_overdue_total_is_one_per_currency(service: Service) -> None:
+    """A salesperson whose customers owe in two currencies reads two totals, never a sum."""
+    portfolio(service)
+    add_invoice(service.store, "F5", AS_OF - timedelta(days=12), cents=70_000, cid="C3")
+    service.store.conn.execute("UPDATE invoices SET currency = 'CHF' WHERE number = 'F5'")
+    service.salesperson_digests(AS_OF)
+    paul = digests(service)["paul@acme.example"].replace("\u202f", " ").replace("\xa0", " ")
+    assert "Total échu : 700,00 CHF + 100,00 €" in paul
+    (draft,) = [d for d in service.drafts("pending") if d.recipient == "paul@acme.example"]
+    assert (draft.total_cents, draft.currency) == (70_000, "CHF")
+
+
 def test_a_queued_digest_is_not_drafted_twice(service: Service) -> None:
     portfolio(service)
     first = service.salesperson_digests(AS_OF)
