@@ -46,6 +46,8 @@ def test_the_minimum_gap_holds_at_send_time_whatever_was_approved(service: Servi
     assert newer.step == "reminder_2"
     service.approve([newer.id], on=second)
     at(service, second)
+    dry = service.send(dry_run=True)  # a dry run paces the batch as the real one will
+    assert len(dry.would_send) == 1 and dry.held == [newer.id] and dry.sent == []
     service.actor = "camille.compta"  # who runs the send
     report = service.send()  # reminder_1 leaves; reminder_2 the same day would break the gap
     assert len(report.sent) == 1 and report.held == [newer.id]
