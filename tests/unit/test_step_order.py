@@ -51,6 +51,7 @@ def test_the_minimum_gap_holds_at_send_time_whatever_was_approved(service: Servi
     service.actor = "camille.compta"  # who runs the send
     report = service.send()  # reminder_1 leaves; reminder_2 the same day would break the gap
     assert len(report.sent) == 1 and report.held == [newer.id]
+    assert service.get_draft(report.sent[0]).error is None  # sent cleanly: no error note
     held = service.get_draft(newer.id)
     assert held.status == "approved" and "écart minimum" in render(held.error)
     (event,) = service.store.events(kinds=("draft.held",))  # who held which draft, and why
