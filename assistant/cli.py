@@ -915,7 +915,7 @@ def stuck(
 @app.command()
 def stats(ctx: typer.Context, as_of: AsOf = None, as_json: AsJson = False) -> None:
     """Indicateurs : DSO, retards par ancienneté, paiement après relance, promesses."""
-    from assistant.kpis import kpi_lines
+    from assistant.kpis_text import kpi_lines
 
     with service_for(ctx) as service:
         kpis = service.stats(parse_day(as_of, service.store.today()))

@@ -10,6 +10,11 @@
 #   JOBS=1 tools/mutation.sh                 one test process instead of two
 #   EXAMPLES=100 tools/mutation.sh ...       hypothesis examples per property test (default 10;
 #                                            a normal pytest run draws what each test asks)
+#   RESTATS=1 tools/mutation.sh ...          trace every selected test again first (verdicts are
+#                                            kept): mutmut maps a function only to the tests that
+#                                            are new when it traces, so a function added later
+#                                            shows "no test" and a test extended later is not
+#                                            linked to the functions it now reaches
 #
 # mutmut keeps its results in mutants/ per function: a later run re-tests only the functions
 # that changed. Changing the [tool.mutmut] section of pyproject.toml starts again from scratch.
@@ -33,6 +38,9 @@ if [ -d mutants ] && [ "$(cat mutants/.relance-config 2> /dev/null)" != "$finger
 fi
 mkdir -p mutants
 echo "$fingerprint" > mutants/.relance-config
+if [ -n "${RESTATS:-}" ] && [ -f mutants/mutmut-stats.json ]; then
+  mv mutants/mutmut-stats.json mutants/mutmut-stats.json.before  # mutmut then traces every test
+fi
 python tools/mutation_report.py --sync-copies
 
 # With modules: only their mutants not run yet, or that survived without being listed as

@@ -407,12 +407,10 @@ def _rival(best: Candidate, other: Candidate) -> bool:
 
 
 def _score(evidence: list[dict[str, Any]]) -> int:
-    total = 0
     codes = {e["code"] for e in evidence}
-    for code in codes:
-        if code == Ev.CUSTOMER_REFERENCE and Ev.INVOICE_NUMBER in codes:
-            continue
-        total += WEIGHTS.get(Ev(code), 0)
+    if Ev.INVOICE_NUMBER in codes:
+        codes.discard(Ev.CUSTOMER_REFERENCE)  # the reference adds nothing to the number
+    total = sum(WEIGHTS.get(Ev(code), 0) for code in codes)
     names = [e["similarity"] for e in evidence if e["code"] == Ev.PAYER_NAME]
     if names:
         total += round(NAME_WEIGHT * max(names) / 100)

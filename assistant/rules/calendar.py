@@ -41,10 +41,10 @@ class BusinessCalendar:
 
     def _open(self, day: int, country: str) -> bool:
         key = (country, day)
-        hit = self._cache.get(key)
+        hit = self._cache.get(key)  # pragma: no mutate (a memo: a miss works the day out again)
         if hit is None:
             hit = (day + 6) % 7 in self.weekdays and not self.is_holiday(day, country)
-            self._cache[key] = hit
+            self._cache[key] = hit  # pragma: no mutate (a memo: a miss works the day out again)
         return hit
 
     def is_business_day(self, day: int, country: str, closing: ClosingSpans = ()) -> bool:
@@ -56,7 +56,7 @@ class BusinessCalendar:
         """`day` itself if it is a business day, else the first one after it."""
         if not closing:
             key = (country, day)
-            hit = self._next.get(key)
+            hit = self._next.get(key)  # pragma: no mutate (a memo: a miss works the day out again)
             if hit is None:
                 hit = self._next[key] = self._scan_forward(day, country, ())
             return hit
@@ -78,11 +78,19 @@ class BusinessCalendar:
         raise ValueError("no business day within 800 days (check sending days / closing periods)")
 
     # date-typed conveniences for callers outside the hot path
-    def next_on_or_after(self, day: date, country: str = "FR", closing: ClosingSpans = ()) -> date:
+    def next_on_or_after(
+        self,
+        day: date,
+        country: str = "FR",  # pragma: no mutate (any other spelling falls back to France)
+        closing: ClosingSpans = (),
+    ) -> date:
         return date.fromordinal(self.next_business_day(day.toordinal(), country, closing))
 
     def previous_on_or_before(
-        self, day: date, country: str = "FR", closing: ClosingSpans = ()
+        self,
+        day: date,
+        country: str = "FR",  # pragma: no mutate (any other spelling falls back to France)
+        closing: ClosingSpans = (),
     ) -> date:
         return date.fromordinal(self.previous_business_day(day.toordinal(), country, closing))
 

@@ -308,3 +308,122 @@ def test_the_index_knows_number_lengths_name_words_and_ibans() -> None:
     assert index.number("FA20260410") is not None and index.number("FA-2026-0410") is None
     empty = InvoiceIndex.build([], {})
     assert (empty.shortest, empty.longest) == (1, 0)
+
+
+# -- edges found by mutation testing (docs/mutation.md) ----------------------------------------
+
+
+def test_the_last_cent_of_a_credit_is_allocated_too() -> None:
+    a, c = inv("A", 100_00), inv("C", 300_00)
+    assert _allocate([a, c], 100_01) == (("A", 100_00), ("C", 1))
+    assert _allocate([inv("A", 1)], 1) == (("A", 1),)
+
+
+def test_a_triple_is_found_when_its_two_first_invoices_are_next_to_each_other() -> None:
+    # 100 + 100 + 50: the pair (first, third) leaves 100, which is the first invoice again
+    a, b, c, d = inv("A", 100), inv("B", 100), inv("C", 50), inv("D", 1_000)
+    assert _combination([a, b, c, d], 250) == [a, b, c]
+
+
+def test_a_payer_name_scores_its_similarity_rounded_half_to_even() -> None:
+    assert _score([item(Ev.PAYER_NAME, similarity=90)]) == 32  # 35 x 90 % = 31.5
+
+
+def test_the_reference_adds_nothing_to_the_number_whatever_else_is_there() -> None:
+    number, ref = item(Ev.INVOICE_NUMBER, invoice="A"), item(Ev.CUSTOMER_REFERENCE, reference="R")
+    others = [item(Ev.IBAN_KNOWN, iban="X"), item(Ev.AMOUNT_SUM, count=2), item(Ev.PARTIAL)]
+    for other in others:
+        assert _score([ref, number, other]) == _score([number, other])
+    assert _score([ref, item(Ev.PARTIAL), item(Ev.AMOUNT_SUM, count=2)]) == 70
+
+
+def test_a_reference_of_four_characters_and_a_name_word_of_three_letters_are_indexed() -> None:
+    index = InvoiceIndex.build([inv("X1", 1, reference="AB12")], {"C1": "Cde Dupont"})
+    assert [i.number for i in index.referenced("AB12")] == ["X1"]
+    assert index.words == {"cde": ["C1"], "dupont": ["C1"]}
+
+
+def test_the_amount_table_reads_what_an_invoice_owes_after_a_payment_made_before_it() -> None:
+    index = InvoiceIndex.build([inv("A", 100_00), inv("B", 1), inv("Z", 0)], NAMES)
+    index.pay("A", 40_00)  # before the amount table is first built
+    assert index.same_amount("EUR", 100_00) == []
+    assert [i.number for i in index.same_amount("EUR", 60_00)] == ["A"]
+    assert [i.number for i in index.same_amount("EUR", 1)] == ["B"]  # one cent is owed
+    assert index.same_amount("EUR", 0) == []  # a settled invoice owes nothing
+
+
+def test_amount_only_on_the_day_the_invoice_was_issued_is_not_before_it() -> None:
+    (c,) = propose([inv("FB-1", 800_00, "C2", issued=DAY.isoformat())], 800_00).candidates
+    assert [e["code"] for e in c.evidence] == ["amount_exact", "amount_only"] and c.score == 30
+
+
+def test_a_short_payment_of_one_cent_or_of_the_whole_tolerance_finds_its_invoice() -> None:
+    c2 = [inv("FB-1", 300_00, "C2"), inv("FB-2", 200_00, "C2", due="2026-11-05"),
+          inv("FB-3", 900_00, "C2", due="2026-11-09")]  # fmt: skip
+    one = propose(c2, 299_99, iban=IBAN_C2).candidates[0]
+    assert one.allocations == (("FB-1", 299_99),)
+    assert item(Ev.SHORTFALL, gap_cents=1) in evidence(one)
+    whole = propose(c2, 895_00, iban=IBAN_C2).candidates[0]
+    assert whole.allocations == (("FB-3", 895_00),)
+    assert item(Ev.SHORTFALL, gap_cents=5_00) in evidence(whole)
+
+
+def test_an_invoice_owing_one_cent_is_payable_and_a_settled_one_named_beside_is_not() -> None:
+    p = propose([inv("FA-1", 1)], 1, "FA-1")
+    assert p.auto and p.candidates[0].allocations == (("FA-1", 1),)
+    both = propose([inv("FA-1", 0), inv("FA-2", 100_00)], 100_00, "FA-1 FA-2")
+    (best,) = both.candidates
+    assert evidence(best) == [item(Ev.INVOICE_NUMBER, invoice="FA-2"), item(Ev.AMOUNT_EXACT)]
+    assert both.auto and best.allocations == (("FA-2", 100_00),)
+
+
+def test_an_invoice_named_by_number_and_by_reference_is_counted_once() -> None:
+    invoices = [inv("FA-1", 100_00, reference="CMD-7781")]
+    (best,) = propose(invoices, 100_00, "FA-1 CMD-7781").candidates
+    assert best.allocations == (("FA-1", 100_00),) and item(Ev.AMOUNT_EXACT) in evidence(best)
+    assert [e["code"] for e in best.evidence].count("customer_reference") == 0
+
+
+def test_a_far_lower_candidate_by_name_alone_is_no_rival_and_nothing_is_ambiguous() -> None:
+    invoices = [inv("FA-1", 100_00, reference="CMD-7781"), inv("FB-1", 80_00, "C2")]
+    p = propose(invoices, 100_00, "CMD-7781", payer="Martin Batiment")
+    assert [(c.customer_id, c.score) for c in p.candidates] == [("C1", 70), ("C2", 35)]
+    assert all(e["code"] != "ambiguous" for c in p.candidates for e in c.evidence)
+    assert p.auto is False and all(c.certain is False for c in p.candidates)
+
+
+def test_an_ambiguous_proposal_is_a_plain_no_for_auto_and_certain() -> None:
+    # the importer stores `auto` as an integer: it must be a bool, never None
+    p = propose([inv("FA-1", 100_00), inv("FB-1", 80_00, "C2")], 100_00, "FA-1", iban=IBAN_C2)
+    assert p.auto is False and all(c.certain is False for c in p.candidates)
+    short = propose([inv("FA-1", 100_00)], 99_00, "FA-1")
+    assert short.auto is False and short.candidates[0].certain is False
+
+
+def _matcher(names: dict[str, str]) -> Matcher:
+    return Matcher(InvoiceIndex.build([], names), MatchingPolicy())
+
+
+def test_a_payer_sharing_one_word_with_a_customer_is_compared_with_it() -> None:
+    assert _matcher(NAMES)._similar("dupont") == {"C1": 100}
+
+
+def test_customers_sharing_fewer_words_than_the_best_but_one_are_not_compared() -> None:
+    names = {"X": "Alpha Bravo Charlie", "Y": "Charlie"}  # Y alone would score 100 too
+    assert _matcher(names)._similar("alpha bravo charlie") == {"X": 100}
+
+
+def test_a_word_shared_by_more_than_200_customers_selects_no_one() -> None:
+    names = {f"C{i:03d}": f"Alpha {i:03d}" for i in range(200)}
+    assert _matcher(names)._similar("alpha") == {"C000": 100, "C001": 100, "C002": 100}
+    names["C200"] = "Alpha 200"
+    assert _matcher(names)._similar("alpha") == {}
+
+
+def test_the_three_closest_names_are_kept_best_first_then_by_customer() -> None:
+    names = {"A1": "Martin Batimen", "Y2": "Martins Batiment", "Y1": "Martin Batiments",
+             "Z1": "Martin Batiment"}  # fmt: skip
+    found = _matcher(names)._similar("martin batiment")
+    assert list(found.items()) == [("Z1", 100), ("Y1", 97), ("Y2", 97)]
+    ties = {f"C{i}": "Alpha" for i in range(9, 0, -1)}  # every one scores 100
+    assert list(_matcher(ties)._similar("alpha")) == ["C1", "C2", "C3"]

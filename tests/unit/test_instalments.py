@@ -119,3 +119,17 @@ def test_the_first_unpaid_instalment_is_the_first_the_payments_do_not_cover() ->
     assert plan(100_00).first_unpaid() == items[1]  # covered exactly: the next one is due
     assert plan(250_00).first_unpaid() == items[2]
     assert plan(300_00).first_unpaid() is None
+
+
+def test_the_plans_of_some_customers_are_theirs_only(service: Service) -> None:
+    from assistant.rules.instalments import load_plans
+
+    agree_plan(service)
+    store = service.store
+    add_customer(store, "C2")
+    add_invoice(store, "F2", AS_OF - timedelta(days=22), cents=200_000, cid="C2")
+    mark(store, ["F2"], "reminder_2", AS_OF - timedelta(days=12))
+    service.log_call("C2", "plan", on=AS_OF, instalments=2)
+    assert sorted(p.customer_id for p in load_plans(store, AS_OF)) == ["C1", "C2"]
+    assert [p.customer_id for p in load_plans(store, AS_OF, ["C2"])] == ["C2"]
+    assert [len(p.instalments) for p in load_plans(store, AS_OF, ["C1"])] == [3]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from assistant.kpis import kpi_lines
+from assistant.kpis_text import kpi_lines
 from assistant.models import InvoiceStatus, Payment
 from assistant.service import Service
 from assistant.storage import repo

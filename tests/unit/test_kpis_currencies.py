@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import pytest
 
 from assistant.i18n import set_language
-from assistant.kpis import kpi_lines
+from assistant.kpis_text import kpi_lines
 from assistant.models import Invoice, InvoiceStatus
 from assistant.money import CurrencyMismatch, Money
 from assistant.service import Service

@@ -46,10 +46,21 @@ def test_the_minimum_gap_holds_at_send_time_whatever_was_approved(service: Servi
     assert newer.step == "reminder_2"
     service.approve([newer.id], on=second)
     at(service, second)
+    dry = service.send(dry_run=True)  # a dry run paces the batch as the real one will
+    assert len(dry.would_send) == 1 and dry.held == [newer.id] and dry.sent == []
+    service.actor = "camille.compta"  # who runs the send
     report = service.send()  # reminder_1 leaves; reminder_2 the same day would break the gap
     assert len(report.sent) == 1 and report.held == [newer.id]
+    assert service.get_draft(report.sent[0]).error is None  # sent cleanly: no error note
     held = service.get_draft(newer.id)
     assert held.status == "approved" and "écart minimum" in render(held.error)
+    (event,) = service.store.events(kinds=("draft.held",))  # who held which draft, and why
+    assert (event["actor"], event["customer_id"], event["draft_id"]) == (
+        "camille.compta",
+        "C1",
+        newer.id,
+    )
+    assert event["data"] == {"why": render(held.error)} and "écart minimum" in event["data"]["why"]
     at(service, second + timedelta(days=4))
     assert service.send().held == [newer.id]  # still inside the gap
     at(service, second + timedelta(days=5))
