@@ -232,11 +232,16 @@ class Matcher:
         idx = self.index
         evidence: dict[str, list[dict[str, Any]]] = defaultdict(list)
         named: dict[str, list[OpenInvoice]] = defaultdict(list)
-        for key in ref_candidates(credit.text, idx.shortest, idx.longest):
+        # In a fixed order (the candidates are a set: its order changed with each process's
+        # hash seed), and numbers before references: an invoice named by both is named by its
+        # number, the stronger evidence, whatever the text's order.
+        keys = sorted(ref_candidates(credit.text, idx.shortest, idx.longest))
+        for key in keys:
             inv = idx.number(key)
             if inv is not None and self._payable(inv, credit) and inv not in named[inv.customer_id]:
                 named[inv.customer_id].append(inv)
                 evidence[inv.customer_id].append(item(Ev.INVOICE_NUMBER, invoice=inv.number))
+        for key in keys:
             for inv in idx.referenced(key):
                 if self._payable(inv, credit) and inv not in named[inv.customer_id]:
                     named[inv.customer_id].append(inv)
