@@ -203,13 +203,14 @@ def forget(
     customer: Annotated[str, typer.Argument(help="Code client.", show_default=False)],
     yes: Annotated[bool, typer.Option("--yes", help="Sans demander de confirmation.")] = False,
 ) -> None:
-    """Effacer les messages d'un client, à sa demande (les faits comptables restent)."""
+    """Effacer les messages et les contacts d'un client, à sa demande (les faits comptables
+    restent)."""
     with service_for(ctx) as service:  # the role is checked before the question
         if not yes:
             typer.confirm(
                 tr(
-                    "Effacer définitivement les messages reçus de {c} ?",
-                    "Erase the messages received from {c} for good?",
+                    "Effacer définitivement les messages reçus de {c} et ses contacts ?",
+                    "Erase the messages received from {c} and its contacts for good?",
                     c=customer,
                 ),
                 abort=True,
@@ -217,9 +218,11 @@ def forget(
         done = service.forget_customer(customer)
     echo(
         tr(
-            "{n} message(s) de {c} effacé(s) ; factures, paiements et historique conservés.",
-            "{n} message(s) from {c} erased; invoices, payments and history kept.",
+            "{n} message(s) et {k} contact(s) de {c} effacé(s) ; factures, paiements et"
+            " historique conservés.",
+            "{n} message(s) and {k} contact(s) of {c} erased; invoices, payments and history kept.",
             n=done["replies_erased"],
+            k=done["contacts_erased"],
             c=customer,
         )
     )

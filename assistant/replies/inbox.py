@@ -20,7 +20,7 @@ from assistant.replies.ingest import IngestReport, LinkContext, ingest
 from assistant.replies.kinds import ReplyKind, ReplyStatus
 from assistant.replies.mailbox import fetch_imap, looks_like_mail, mailbox_name, read_path
 from assistant.replies.policy import load_replies_policy
-from assistant.storage import replies_repo
+from assistant.storage import replies_repo, team_repo
 
 if TYPE_CHECKING:
     from assistant.service import Service
@@ -177,23 +177,25 @@ def purge_replies(service: Service, as_of: date) -> int:
 
 
 def forget_customer(service: Service, customer_id: str) -> dict[str, Any]:
-    """Erase a customer's messages on request (and what the model was sent about them).
-    Invoices, payments, promises, disputes, plans and the event log stay: accounting facts."""
+    """Erase a customer's messages on request (and what the model was sent about them), with
+    its contacts (docs/team.md) and their messages. Invoices, payments, promises, disputes,
+    plans and the event log stay: accounting facts."""
     customer = service.customer(customer_id)
     store = service.store
     with store.transaction():
-        ids = replies_repo.replies_of_customer(
-            store, customer_id, replies_repo.addresses(customer.email)
-        )
+        addresses = replies_repo.addresses(customer.email)
+        addresses += [c.email.lower() for c in team_repo.contacts(store, customer_id)]
+        ids = replies_repo.replies_of_customer(store, customer_id, addresses)
         erased = replies_repo.delete_replies(store, ids)
+        contacts = team_repo.forget_contacts(store, customer_id)
         store.record_event(
             "customer.forgotten",
             actor=service.actor,
             customer_id=customer_id,
-            data={"replies": erased},
+            data={"replies": erased, "contacts": contacts},
         )
     replies_repo.checkpoint(store)
-    return {"customer_id": customer_id, "replies_erased": erased}
+    return {"customer_id": customer_id, "replies_erased": erased, "contacts_erased": contacts}
 
 
 def status_check(status: str | None) -> None:

@@ -142,6 +142,13 @@ def remove_contacts(store: Store, customer_id: str, role: str, email: str | None
     return int(cur.rowcount)
 
 
+def forget_contacts(store: Store, customer_id: str) -> int:
+    """Delete every contact of a customer (a data-protection request: people's names,
+    addresses and phones are not accounting facts)."""
+    cur = store.conn.execute("DELETE FROM customer_contacts WHERE customer_id = ?", (customer_id,))
+    return int(cur.rowcount)
+
+
 # -- the salespeople digest -----------------------------------------------------------------
 def customers_with_active_draft(store: Store, step: str) -> set[str]:
     """Customers under which a draft of `step` is pending, approved or sending."""

@@ -333,19 +333,23 @@ def test_retention_erases_closed_cases_only_and_forget_erases_a_customer(tmp_pat
         " '[\"masked reply\"]', '{}', 1, 'accepted', ?)",
         (reply_from(svc, EMAILS["C2"]),),
     )
+    # a contact of C2 (docs/team.md) wrote too: the person and their message go as well
+    svc.set_contact("C2", "accounting", "jean@inconnu.example", name="Jean", phone="0601020304")
     events_before = len(svc.store.events(customer_id="C2"))
     svc.close()
     out = run_cli("forget", "C2", "--yes", home=tmp_path / "h")
-    assert out.returncode == 0 and "1 message(s) de C2 effacé(s)" in out.stdout
+    assert out.returncode == 0 and "2 message(s) et 1 contact(s) de C2 effacé(s)" in out.stdout
     write_company(tmp_path / "h")
     svc = Service.open(Settings(RELANCE_HOME=tmp_path / "h"), clock=clock)
-    assert EMAILS["C2"] not in {r.from_address for r in svc.replies()}
+    assert not {EMAILS["C2"], "jean@inconnu.example"} & {r.from_address for r in svc.replies()}
+    assert svc.contacts("C2") == []
     row = svc.store.query_one("SELECT request, response FROM llm_calls WHERE customer_id='C2'")
     assert row == {"request": "[]", "response": None}
     assert svc.invoice("FA-2026-0411").outstanding_cents == 125_000  # accounting facts stay
     assert len(svc.store.events(customer_id="C2")) == events_before + 1  # + customer.forgotten
     for path in (tmp_path / "h").glob("relance.db*"):  # the database, its WAL: no trace
         assert b"en trois fois" not in path.read_bytes(), path
+        assert b"0601020304" not in path.read_bytes(), path
 
 
 def test_import_reads_a_maildir_and_refuses_a_file_that_is_no_mail(tmp_path: Path) -> None:
