@@ -280,6 +280,18 @@ def test_closing_period_defers_messages(store: Store) -> None:
     assert action.step == "reminder_2" and action.scheduled_for == date(2027, 1, 4)
 
 
+def test_a_pre_due_reminder_falling_in_a_closing_is_sent_before_it(store: Store) -> None:
+    """Due on Tuesday 5 January, J-3 falls in the customer's closing (21 Dec - 3 Jan): the
+    courteous reminder leaves on its last business day before, 18 December, although the due
+    date is then 18 days away (the snapshot must keep such invoices in view)."""
+    add_customer(store, closing=[(date(2026, 12, 21), date(2027, 1, 3))])
+    add_invoice(store, "F1", date(2027, 1, 5))
+    assert plan_on(store, date(2026, 12, 17)).actions == []
+    (action,) = plan_on(store, date(2026, 12, 18)).actions
+    assert (action.step, action.invoices) == ("pre_due", ("F1",))
+    assert action.scheduled_for == date(2026, 12, 18)
+
+
 def test_strategic_customer_gets_template_no_sms_and_earlier_call(store: Store) -> None:
     add_customer(store, strategic=True, sms_opt_in=True, phone="+33600000000")
     add_invoice(store, "F1", WED)
