@@ -15,6 +15,7 @@ already catches (`storage.errors.IntegrityError`), their text scrubbed of the pa
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -31,6 +32,12 @@ from assistant.storage.pg.sql import translate
 WRITER_LOCK = 0x72656C62  # "relb": the one-writer-at-a-time lock of every write transaction
 _SENDING_LOCKS = 0x7265  # with a draft id: that draft is being sent (see hold_sending)
 _SCHEMA_LOCK = 0x72656C61  # "rela": creating the schema (the same key as `relance migrate`)
+
+
+# `INSERT INTO "t" ("a", "b") VALUES (%s, %s)` and nothing after: the rows can be copied
+_PLAIN_INSERT = re.compile(
+    r'INSERT INTO (?P<table>"\w+") (?P<columns>\([^)]*\)) VALUES \((?:%s, )*%s\)'
+)
 
 
 class PgIntegrityError(sqlite3.IntegrityError):
@@ -113,10 +120,20 @@ class PgConnection:
         return PgCursor(cur, lastrowid)
 
     def executemany(self, sql: str, rows: Any) -> PgCursor:
+        """A plain `INSERT … VALUES (?, …)` (no `ON CONFLICT`, no `RETURNING`) of positional
+        rows goes as one `COPY … FROM STDIN` (the rows in order, the same defaults, keys and
+        CHECKs); anything else as psycopg's pipelined `executemany`."""
         text = translate(sql)
+        params = [_params(r) for r in rows]
+        plain = _PLAIN_INSERT.fullmatch(text)
         with self._errors():
             cur = self.raw.cursor()
-            cur.executemany(text, [_params(r) for r in rows])
+            if plain is None or len(params) < 2 or isinstance(params[0], dict):
+                cur.executemany(text, params)
+            else:
+                with cur.copy(f"COPY {plain['table']} {plain['columns']} FROM STDIN") as copy:
+                    for row in params:
+                        copy.write_row(row)
         return PgCursor(cur)
 
     def close(self) -> None:
