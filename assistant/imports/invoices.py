@@ -132,9 +132,9 @@ def import_invoices(store: Store, table: Table, *, actor: str) -> ImportReport:
     report.customers_added, report.customers_updated = counts.added, counts.updated
     counts = repo.upsert_invoices(store, invoices, actor)
     report.added, report.updated, report.unchanged = counts.added, counts.updated, counts.unchanged
-    for number, seen in observe:
-        if observed.get(number, (None,))[0] != seen:
-            balances.observe_paid(store, number, seen, today)
+    balances.observe_paid_many(
+        store, [(n, seen) for n, seen in observe if observed.get(n, (None,))[0] != seen], today
+    )
     record_transitions(store, invoices, stored, actor, table.name, report)
     report.absent_open = repo.open_invoices_not_in(store, {r.number for r in rows})
     report.touched = {r.customer_id for r in rows}
@@ -540,22 +540,16 @@ def record_transitions(
     report: ImportReport,
 ) -> None:
     """`dispute.opened` for invoices the file puts in dispute; `invoice.paid` when one gets paid,
-    `invoice.credited` when a credit note settles one."""
+    `invoice.credited` when a credit note settles one (recorded in one batch)."""
+    events: list[repo.EventRow] = []
     for invoice in invoices:
         before = stored.get(invoice.number)
         was = before.status if before else None
+        who, number = invoice.customer_id, invoice.number
         if invoice.status is InvoiceStatus.DISPUTED and was is not InvoiceStatus.DISPUTED:
-            store.record_event(
-                "dispute.opened",
-                actor=actor,
-                customer_id=invoice.customer_id,
-                invoice_number=invoice.number,
-                data={
-                    "reason": tr(
-                        "statut « litige » dans {f}", "status 'disputed' in {f}", f=file_name
-                    ),
-                    "source": "import",
-                },
+            reason = tr("statut « litige » dans {f}", "status 'disputed' in {f}", f=file_name)
+            events.append(
+                ("dispute.opened", who, number, None, {"reason": reason, "source": "import"})
             )
             report.disputes_opened += 1
         if (
@@ -563,20 +557,9 @@ def record_transitions(
             and before is not None
             and was is not InvoiceStatus.PAID
         ):
-            store.record_event(
-                "invoice.paid",
-                actor=actor,
-                customer_id=invoice.customer_id,
-                invoice_number=invoice.number,
-                on_date=invoice.paid_date,
-                data={"source": "import"},
-            )
+            events.append(("invoice.paid", who, number, invoice.paid_date, {"source": "import"}))
             report.invoices_paid += 1
         if invoice.status is InvoiceStatus.CREDITED and was is not InvoiceStatus.CREDITED:
-            store.record_event(
-                "invoice.credited",
-                actor=actor,
-                customer_id=invoice.customer_id,
-                invoice_number=invoice.number,
-                data={"source": "import", "file": file_name},
-            )
+            data = {"source": "import", "file": file_name}
+            events.append(("invoice.credited", who, number, None, data))
+    repo.record_events(store, actor, events)

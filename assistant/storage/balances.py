@@ -209,10 +209,16 @@ def observations(store: Store, numbers: Iterable[str]) -> dict[str, tuple[int, d
 
 
 def observe_paid(store: Store, number: str, paid_cents: int, on: date) -> None:
-    store.conn.execute(
-        "UPDATE invoices SET observed_paid_cents = ?, observed_on = ? WHERE number = ?",
-        (paid_cents, on.isoformat(), number),
-    )
+    observe_paid_many(store, [(number, paid_cents)], on)
+
+
+def observe_paid_many(store: Store, seen: Sequence[tuple[str, int]], on: date) -> None:
+    """What the source says paid on each invoice (number, cents), seen on `on`: one batch."""
+    if seen:
+        store.conn.executemany(
+            "UPDATE invoices SET observed_paid_cents = ?, observed_on = ? WHERE number = ?",
+            [(cents, on.isoformat(), number) for number, cents in seen],
+        )
 
 
 def insert_source_payment(

@@ -64,24 +64,19 @@ def _existing(store: Store, table: str, key: str, keys: Sequence[str]) -> dict[s
 
 
 def upsert_customers(store: Store, customers: Sequence[Customer], actor: str) -> UpsertCounts:
+    """Insert new customers, update changed ones. New rows and every event go in batches
+    (`executemany`: one round trip per batch on PostgreSQL, not one per row)."""
     counts = UpsertCounts()
     now = store.now_iso()
     old = _existing(store, "customers", "id", [c.id for c in customers])
+    inserts: list[tuple] = []
+    events: list[EventRow] = []
     for customer in customers:
         values = {f: _db_value(getattr(customer, f)) for f in CUSTOMER_FIELDS}
         before = old.get(customer.id)
         if before is None:
-            store.conn.execute(
-                f"INSERT INTO customers (id, {', '.join(CUSTOMER_FIELDS)}, created_at, updated_at)"
-                f" VALUES (?, {', '.join('?' * len(CUSTOMER_FIELDS))}, ?, ?)",
-                (customer.id, *values.values(), now, now),
-            )
-            if customer.closing_periods:
-                _set_closing_periods(store, customer)
-            store.record_event(
-                "customer.created", actor=actor, customer_id=customer.id,
-                data={"name": customer.name},
-            )  # fmt: skip
+            inserts.append((customer.id, *values.values(), now, now))
+            events.append(("customer.created", customer.id, None, None, {"name": customer.name}))
             counts.added += 1
             counts.keys_added.append(customer.id)
             continue
@@ -95,13 +90,42 @@ def upsert_customers(store: Store, customers: Sequence[Customer], actor: str) ->
         if customer.closing_periods is not None and _set_closing_periods(store, customer):
             changed.append("closing_periods")
         if changed:
-            store.record_event(
-                "customer.updated", actor=actor, customer_id=customer.id, data={"changed": changed}
-            )
+            events.append(("customer.updated", customer.id, None, None, {"changed": changed}))
             counts.updated += 1
         else:
             counts.unchanged += 1
+    if inserts:
+        store.conn.executemany(
+            f"INSERT INTO customers (id, {', '.join(CUSTOMER_FIELDS)}, created_at, updated_at)"
+            f" VALUES (?, {', '.join('?' * len(CUSTOMER_FIELDS))}, ?, ?)",
+            inserts,
+        )
+        for customer in customers:
+            if customer.id in old or not customer.closing_periods:
+                continue
+            _set_closing_periods(store, customer)
+    record_events(store, actor, events)
     return counts
+
+
+# (kind, customer_id, invoice_number, on_date (None: today), data): one row of `events`
+EventRow = tuple[str, str | None, str | None, date | None, dict[str, Any]]
+
+
+def record_events(store: Store, actor: str, rows: Sequence[EventRow]) -> None:
+    """`store.record_event` for many events in one `executemany` (the same rows, in order)."""
+    if not rows:
+        return
+    now, today = store.now_iso(), store.today()
+    store.conn.executemany(
+        "INSERT INTO events (at, on_date, actor, kind, customer_id, invoice_number, data)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [
+            (now, (on or today).isoformat(), actor, kind, customer_id, number,
+             json.dumps(data, ensure_ascii=False, sort_keys=True, default=str))
+            for kind, customer_id, number, on, data in rows
+        ],
+    )  # fmt: skip
 
 
 def _set_closing_periods(store: Store, customer: Customer) -> bool:

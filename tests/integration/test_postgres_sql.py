@@ -89,3 +89,52 @@ def test_refused_writes_are_the_integrity_error_the_domain_catches(store: Store)
     assert store.query("SELECT number, amount_cents FROM invoices") == [
         {"number": "F2", "amount_cents": 1000}
     ]
+
+
+def test_many_plain_inserts_keep_order_defaults_and_guards(store: Store) -> None:
+    """`executemany` of a plain INSERT (sent as one COPY on PostgreSQL): the rows in order
+    (numbered ids), the columns' defaults, and a refused row refuses the whole batch."""
+    store.conn.execute(
+        "INSERT INTO customers (id, name, created_at, updated_at) VALUES ('C1', 'A', 'x', 'x')"
+    )
+    event = "INSERT INTO events (at, on_date, actor, kind, customer_id) VALUES (?, ?, ?, ?, ?)"
+    with store.transaction():
+        store.conn.executemany(
+            event,
+            [("t", date(2026, 11, 2), "me", f"k{i}", "C1" if i % 2 else None) for i in range(5)],
+        )
+    rows = store.query("SELECT id, kind, on_date, customer_id, data FROM events ORDER BY id")
+    assert [(r["kind"], r["on_date"], r["customer_id"], r["data"]) for r in rows] == [
+        (f"k{i}", "2026-11-02", "C1" if i % 2 else None, "{}") for i in range(5)
+    ]
+    assert [r["id"] for r in rows] == list(range(rows[0]["id"], rows[0]["id"] + 5))
+    invoice = (
+        "INSERT INTO invoices (number, customer_id, issue_date, due_date, amount_cents,"
+        " outstanding_cents, created_at, updated_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+    )
+    dates = ("2026-11-01", "2026-11-30")
+    refused = [
+        [
+            ("F1", "C1", *dates, 1000, 1000, "x", "x"),
+            ("F2", "C1", *dates, 12.5, 12.5, "x", "x"),
+        ],  # the money guard
+        [
+            ("F1", "C1", *dates, 1000, 1000, "x", "x"),
+            ("F2", "C9", *dates, 1000, 1000, "x", "x"),
+        ],  # an unknown customer
+        [("F1", "C1", *dates, 1000, 1000, "x", "x")] * 2,  # a key twice
+    ]
+    for rows_in in refused:
+        with pytest.raises(IntegrityError), store.transaction():
+            store.conn.executemany(invoice, rows_in)
+        assert store.scalar("SELECT COUNT(*) FROM invoices") == 0
+    with store.transaction():
+        store.conn.executemany(
+            invoice,
+            [("F1", "C1", *dates, 1000, 400, "x", "x"), ("F2", "C1", *dates, 500, 500, "x", "x")],
+        )
+    assert store.query("SELECT number, status, currency, outstanding_cents FROM invoices") == [
+        {"number": "F1", "status": "open", "currency": "EUR", "outstanding_cents": 400},
+        {"number": "F2", "status": "open", "currency": "EUR", "outstanding_cents": 500},
+    ]

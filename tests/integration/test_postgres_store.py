@@ -1,7 +1,7 @@
 """relance running on PostgreSQL (`RELANCE_DATABASE_URL`), as a user runs it (real
 subprocesses, a real server: tests/support/postgres.py): the demo moved there plans the same
-actions, `relance init` makes the schema, another schema version is refused, the password is
-never shown, and `relance demo` stays a SQLite home whatever the URL."""
+actions, `relance init` makes the schema, an older schema is upgraded, a newer one refused, the
+password is never shown, and `relance demo` stays a SQLite home whatever the URL."""
 
 from __future__ import annotations
 
@@ -13,6 +13,8 @@ import psycopg
 import pytest
 
 from assistant.storage.migrations import MIGRATIONS
+from assistant.storage.pg.connect import connect
+from assistant.storage.pg.schema import create_schema
 from tests.conftest import run_cli
 from tests.support.postgres import PostgresCluster
 
@@ -94,8 +96,15 @@ def test_init_makes_the_schema_then_every_command_uses_postgresql(
     assert alone.returncode == 1 and "relance init" in alone.stderr
 
 
-@pytest.mark.parametrize(("change", "said"), [("older", "mise à niveau"), ("newer", "plus récent")])
-def test_another_schema_version_is_refused_in_one_line(
+@pytest.mark.parametrize(
+    ("change", "said"),
+    [
+        # recorded as older, yet holding the latest tables: the upgrade's step fails
+        ("older", f"impossible au schéma {LATEST}"),
+        ("newer", f"attend le schéma {LATEST} : elle vient d'un relance plus récent"),
+    ],
+)
+def test_a_version_that_cannot_be_reached_is_refused_in_one_line(
     tmp_path: Path, pg_url: str, change: str, said: str
 ) -> None:
     with psycopg.connect(pg_url) as conn:
@@ -106,11 +115,27 @@ def test_another_schema_version_is_refused_in_one_line(
                 "INSERT INTO _migrations (version, name, applied_at) VALUES (%s, 'later', 'x')",
                 (LATEST + 1,),
             )
+        recorded = {r[0] for r in conn.execute("SELECT version FROM _migrations")}
     for args in (("plan",), ("init",)):
         result = on(pg_url, *args, home=tmp_path / "home")
         assert result.returncode == 1, result.stdout
         (line,) = result.stderr.strip().splitlines()
-        assert said in line and f"attend le schéma {LATEST}" in line and "Traceback" not in line
+        assert said in line and "Traceback" not in line
+    with psycopg.connect(pg_url) as conn:
+        assert {r[0] for r in conn.execute("SELECT version FROM _migrations")} == recorded
+
+
+def test_a_command_on_an_older_database_upgrades_it_first(
+    tmp_path: Path, pg_empty_url: str
+) -> None:
+    older = frozenset(v for v, _, _ in MIGRATIONS if v <= 21)
+    with connect(pg_empty_url) as conn:
+        create_schema(conn, applied=older)
+    home = tmp_path / "home"
+    assert json.loads(ok(pg_empty_url, "plan", "--as-of", AS_OF, "--json", home=home)) == []
+    with psycopg.connect(pg_empty_url) as conn:
+        found = {r[0] for r in conn.execute("SELECT version FROM _migrations")}
+    assert found == {v for v, _, _ in MIGRATIONS}
 
 
 def test_the_password_is_never_shown_stored_or_logged(

@@ -7,8 +7,9 @@ import sqlite3
 import pytest
 
 from assistant.errors import UserError
+from assistant.storage.migrations import MIGRATIONS
 from assistant.storage.pg.connect import connect, is_postgres_url, redact, scrub, secrets_of
-from assistant.storage.pg.schema import SchemaError, derive, derive_from
+from assistant.storage.pg.schema import SchemaError, derive, derive_from, upgrade_step
 
 
 def test_redact_keeps_user_host_port_database_but_never_the_password() -> None:
@@ -116,3 +117,56 @@ def test_sqlite_commands_load_neither_the_driver_nor_sqlglot() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO_ROOT, check=True
     )
     assert out.stdout.strip() == "[]"
+
+
+def _before(version: int) -> frozenset[int]:
+    return frozenset(v for v, _, _ in MIGRATIONS if v < version)
+
+
+def test_an_upgrade_step_is_the_difference_between_two_derived_schemas() -> None:
+    # 23: new columns (one referencing users), a new table, new indexes, in that order
+    step = upgrade_step(_before(23), 23)
+    assert step[:2] == [
+        'ALTER TABLE "users" ADD COLUMN "signature" TEXT',
+        'ALTER TABLE "customers" ADD COLUMN "owner" TEXT REFERENCES "users" ("name")',
+    ]
+    assert step[2].startswith('CREATE TABLE "customer_contacts"')
+    assert step[3:] == [
+        'CREATE INDEX "customers_owner" ON "customers"("owner")',
+        'CREATE INDEX "customer_contacts_customer" ON "customer_contacts"("customer_id")',
+    ]
+    # 12: a money column comes with its whole-cents CHECK; 6: a guard trigger becomes a CHECK
+    money = upgrade_step(_before(12), 12)
+    assert 'ALTER TABLE "invoices" ADD COLUMN "observed_paid_cents" DECIMAL NOT NULL DEFAULT 0' in (
+        money
+    )
+    assert any('ADD CONSTRAINT "invoices_observed_paid_cents_whole_cents"' in s for s in money)
+    assert upgrade_step(_before(6), 6) == [
+        'ALTER TABLE "invoices" ADD CONSTRAINT "invoices_outstanding" CHECK'
+        ' (NOT ("outstanding_cents" < 0 OR "outstanding_cents" > "amount_cents"))'
+    ]
+    # 2: new tables after those they reference
+    created = [s.split('"')[1] for s in upgrade_step(_before(2), 2) if s.startswith("CREATE TABLE")]
+    assert created.index("payment_plans") < created.index("payment_plan_invoices")
+    assert derive(frozenset(v for v, _, _ in MIGRATIONS)).statements() == derive().statements()
+
+
+def test_a_rebuilt_table_has_no_upgrade_step() -> None:
+    with pytest.raises(SchemaError, match=r"migration 8 changes the columns of drafts \(channel\)"):
+        upgrade_step(_before(8), 8)
+
+
+def test_a_version_merged_late_is_derived_against_the_versions_recorded() -> None:
+    """A database holding every version but 18 (merged after the later ones, as SQLite
+    applies it then): its step is 18's indexes alone."""
+    everything_else = frozenset(v for v, _, _ in MIGRATIONS if v != 18)
+    assert upgrade_step(everything_else, 18) == [
+        'CREATE INDEX "payment_plans_customer" ON "payment_plans"("customer_id")',
+        'CREATE INDEX "payment_plan_invoices_invoice" ON "payment_plan_invoices"("invoice_number")',
+    ]
+
+
+def test_every_migration_but_the_table_rebuild_has_a_derived_step() -> None:
+    """A new migration whose difference has no PostgreSQL form fails here, not at a customer."""
+    for version in sorted(v for v, _, _ in MIGRATIONS if v not in (1, 8)):
+        assert upgrade_step(_before(version), version), version

@@ -11,6 +11,11 @@ back from `sqlite_master` and transpiled to PostgreSQL with sqlglot:
 - any other `BEFORE INSERT ... WHEN cond ... RAISE(ABORT)` trigger becomes `CHECK (NOT cond)`
   (with its `BEFORE UPDATE` twin); a trigger that cannot be read so stops the derivation.
 Tables are created in foreign-key order; `_migrations` records the same versions as SQLite.
+
+An older database is upgraded one version at a time (`upgrade_step`): the schema derived with
+and without that version's migration, and the difference between the two as PostgreSQL
+statements (new tables, new columns, new constraints, new or changed indexes). A difference
+that has no such form (a table rebuilt, a column changed or dropped) stops with `SchemaError`.
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
-from assistant.storage.migrations import MIGRATIONS, migrate
+from assistant.storage.migrations import MIGRATIONS, applied_versions, migrate
 
 INT64 = (-(2**63), 2**63 - 1)
 _TRIGGER = re.compile(
@@ -70,23 +75,38 @@ class PgSchema:
         return [k for t in self.tables for k in t.foreign_keys] + self.indexes
 
 
-def sqlite_reference() -> sqlite3.Connection:
-    """An in-memory SQLite database at the current schema (the source of the derivation)."""
+def sqlite_reference(applied: frozenset[int] | None = None) -> sqlite3.Connection:
+    """An in-memory SQLite database at the current schema (the source of the derivation), or
+    with only the migrations in `applied` (the others recorded as done, so never run)."""
     conn = sqlite3.connect(":memory:", isolation_level=None)
-    migrate(conn)
+    if applied is not None:
+        skipped = [(v, n) for v, n, _ in MIGRATIONS if v not in applied]
+        applied_versions(conn)  # creates _migrations
+        conn.executemany(
+            "INSERT INTO _migrations (version, name, applied_at) VALUES (?, ?, 'skipped')",
+            skipped,
+        )
+    try:
+        migrate(conn)
+    except sqlite3.Error as error:
+        conn.close()
+        raise SchemaError(f"migrations {sorted(applied or ())} alone fail: {error}") from error
+    if applied is not None:
+        conn.execute("DELETE FROM _migrations WHERE applied_at = 'skipped'")
     return conn
 
 
 @cache
-def derive() -> PgSchema:
-    conn = sqlite_reference()
+def derive(applied: frozenset[int] | None = None) -> PgSchema:
+    """The PostgreSQL schema at the current version, or with only the versions `applied`."""
+    conn = sqlite_reference(applied)
     try:
-        return derive_from(conn)
+        return derive_from(conn, applied)
     finally:
         conn.close()
 
 
-def derive_from(conn: sqlite3.Connection) -> PgSchema:
+def derive_from(conn: sqlite3.Connection, applied: frozenset[int] | None = None) -> PgSchema:
     import sqlglot
     from sqlglot import exp
 
@@ -121,7 +141,7 @@ def derive_from(conn: sqlite3.Connection) -> PgSchema:
             for ordered in tree.find_all(exp.Ordered):  # PostgreSQL's own NULLS default
                 ordered.set("nulls_first", bool(ordered.args.get("desc")))
             indexes.append(tree.sql("postgres", identify=True))
-    versions = [(v, n) for v, n, _ in sorted(MIGRATIONS)]
+    versions = [(v, n) for v, n, _ in sorted(MIGRATIONS) if applied is None or v in applied]
     return PgSchema(_dependency_order(tables), indexes, versions)
 
 
@@ -220,13 +240,16 @@ def _dependency_order(tables: dict[str, Table]) -> list[Table]:
     return placed
 
 
-def create_schema(conn: Any, *, bulk: bool = False) -> PgSchema:
+def create_schema(
+    conn: Any, *, bulk: bool = False, applied: frozenset[int] | None = None
+) -> PgSchema:
     """Create every table and index on a PostgreSQL connection (inside the caller's
     transaction) and record the versions in `_migrations` as SQLite does (a fresh database).
     `bulk`: the tables only, without foreign keys, indexes or versions: `relance migrate`
     copies the rows (versions included), then runs `schema.after_bulk()`; checking each key
-    and building each index once is faster than keeping them up to date row by row."""
-    schema = derive()
+    and building each index once is faster than keeping them up to date row by row.
+    `applied`: only those versions (an older database, for the upgrade's tests)."""
+    schema = derive(applied)
     if bulk:
         for table in schema.tables:
             conn.execute(table.ddl_without_foreign_keys)
@@ -248,3 +271,72 @@ def schema_versions(conn: Any) -> set[int]:
     if not exists:
         return set()
     return {int(r[0]) for r in conn.execute("SELECT version FROM _migrations")}
+
+
+_INDEX_NAME = re.compile(r'CREATE (?:UNIQUE )?INDEX (?:IF NOT EXISTS )?"(\w+)"')
+
+
+def upgrade_step(applied: frozenset[int], version: int) -> list[str]:
+    """The PostgreSQL statements taking a database with the versions `applied` to the same
+    plus `version`: the difference between the two derived schemas. A table dropped or
+    rebuilt, a column changed, dropped or moved, a constraint removed: `SchemaError`."""
+    before, after = derive(applied), derive(applied | {version})
+    old = {t.name: t for t in before.tables}
+    if gone := sorted(set(old) - {t.name for t in after.tables}):
+        raise SchemaError(f"migration {version} drops the table(s) {', '.join(gone)}")
+    statements: list[str] = []
+    for table in after.tables:  # new tables in foreign-key order
+        if table.name in old:
+            statements += _table_change(old[table.name], table, version)
+        else:
+            statements.append(table.ddl)
+    old_indexes, new_indexes = _indexes(before.indexes), _indexes(after.indexes)
+    for name, sql in old_indexes.items():
+        if new_indexes.get(name) != sql:
+            statements.append(f'DROP INDEX "{name}"')
+    statements += [sql for name, sql in new_indexes.items() if old_indexes.get(name) != sql]
+    return statements
+
+
+def _table_change(old: Table, new: Table, version: int) -> list[str]:
+    old_columns, old_rules = _parts(old.ddl)
+    new_columns, new_rules = _parts(new.ddl)
+    quoted = f'"{new.name}"'
+    kept = list(new_columns.items())[: len(old_columns)]
+    if kept != list(old_columns.items()):
+        changed = [c for c, sql in old_columns.items() if new_columns.get(c) != sql]
+        raise SchemaError(
+            f"migration {version} changes the columns of {new.name}"
+            f" ({', '.join(changed) or 'their order'}): no PostgreSQL upgrade for that"
+        )
+    if removed := [r for r in old_rules if r not in new_rules]:
+        raise SchemaError(f"migration {version} removes from {new.name}: {removed[0][:80]}")
+    added = list(new_columns.values())[len(old_columns) :]
+    return [f"ALTER TABLE {quoted} ADD COLUMN {sql}" for sql in added] + [
+        f"ALTER TABLE {quoted} ADD {rule}" for rule in new_rules if rule not in old_rules
+    ]
+
+
+def _parts(ddl: str) -> tuple[dict[str, str], list[str]]:
+    """(column name → its definition, the table's other constraints) of a derived DDL."""
+    import sqlglot
+    from sqlglot import exp
+
+    columns: dict[str, str] = {}
+    rules: list[str] = []
+    for item in sqlglot.parse_one(ddl, read="postgres").this.expressions:
+        if isinstance(item, exp.ColumnDef):
+            columns[item.name] = item.sql("postgres", identify=True)
+        else:
+            rules.append(item.sql("postgres", identify=True))
+    return columns, rules
+
+
+def _indexes(statements: list[str]) -> dict[str, str]:
+    named: dict[str, str] = {}
+    for sql in statements:
+        found = _INDEX_NAME.match(sql)
+        if found is None:
+            raise SchemaError(f"index without a name: {sql[:80]}")
+        named[found[1]] = sql
+    return named

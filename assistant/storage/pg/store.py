@@ -15,10 +15,11 @@ already catches (`storage.errors.IntegrityError`), their text scrubbed of the pa
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,12 @@ from assistant.storage.pg.sql import translate
 WRITER_LOCK = 0x72656C62  # "relb": the one-writer-at-a-time lock of every write transaction
 _SENDING_LOCKS = 0x7265  # with a draft id: that draft is being sent (see hold_sending)
 _SCHEMA_LOCK = 0x72656C61  # "rela": creating the schema (the same key as `relance migrate`)
+
+
+# `INSERT INTO "t" ("a", "b") VALUES (%s, %s)` and nothing after: the rows can be copied
+_PLAIN_INSERT = re.compile(
+    r'INSERT INTO (?P<table>"\w+") (?P<columns>\([^)]*\)) VALUES \((?:%s, )*%s\)'
+)
 
 
 class PgIntegrityError(sqlite3.IntegrityError):
@@ -113,10 +120,20 @@ class PgConnection:
         return PgCursor(cur, lastrowid)
 
     def executemany(self, sql: str, rows: Any) -> PgCursor:
+        """A plain `INSERT … VALUES (?, …)` (no `ON CONFLICT`, no `RETURNING`) of positional
+        rows goes as one `COPY … FROM STDIN` (the rows in order, the same defaults, keys and
+        CHECKs); anything else as psycopg's pipelined `executemany`."""
         text = translate(sql)
+        params = [_params(r) for r in rows]
+        plain = _PLAIN_INSERT.fullmatch(text)
         with self._errors():
             cur = self.raw.cursor()
-            cur.executemany(text, [_params(r) for r in rows])
+            if plain is None or len(params) < 2 or isinstance(params[0], dict):
+                cur.executemany(text, params)
+            else:
+                with cur.copy(f"COPY {plain['table']} {plain['columns']} FROM STDIN") as copy:
+                    for row in params:
+                        copy.write_row(row)
         return PgCursor(cur)
 
     def close(self) -> None:
@@ -267,27 +284,59 @@ def _check_schema(conn: PgConnection, url: str, create: bool) -> None:
                 u=redact(url),
             )
         )
-    if found != wanted:
-        newer = max(found) > max(wanted)
+    if found - wanted:  # versions this code does not know: a newer relance wrote them
         raise UserError(
             tr(
-                "la base {u} est au schéma {h}, ce relance attend le schéma {n} : {what}",
-                "the database {u} is at schema {h}, this relance needs schema {n}: {what}",
+                "la base {u} est au schéma {h}, ce relance attend le schéma {n} : elle vient"
+                " d'un relance plus récent, mettez relance à jour",
+                "the database {u} is at schema {h}, this relance needs schema {n}: it comes"
+                " from a newer relance, upgrade relance",
                 u=redact(url),
                 h=max(found),
                 n=max(wanted),
-                what=tr(
-                    "elle vient d'un relance plus récent, mettez relance à jour",
-                    "it comes from a newer relance, upgrade relance",
-                )
-                if newer
-                else tr(
-                    "la mise à niveau d'une base PostgreSQL n'existe pas encore"
-                    " (docs/postgresql.md)",
-                    "upgrading a PostgreSQL database is not available yet (docs/postgresql.md)",
-                ),
             )
         )
+    if found != wanted:
+        _upgrade(raw, url, wanted)
+
+
+def _upgrade(raw: Any, url: str, wanted: set[int]) -> None:
+    """Bring an older database to `wanted`, as SQLite's `migrate` does: each missing version
+    in order, its step derived from the migrations (`schema.upgrade_step`) and recorded in
+    `_migrations`, all in one transaction under the schema lock and the writers' lock. A
+    step that fails or cannot be derived rolls everything back: the database stays as it
+    was, and the command stops with one line naming the version."""
+    import psycopg
+
+    from assistant.storage.migrations import MIGRATIONS
+    from assistant.storage.pg.schema import SchemaError, schema_versions, upgrade_step
+
+    names = {v: n for v, n, _ in MIGRATIONS}
+    version = 0
+    try:
+        with raw.transaction():
+            raw.execute("SELECT pg_advisory_xact_lock(%s)", (_SCHEMA_LOCK,))
+            raw.execute("SELECT pg_advisory_xact_lock(%s)", (WRITER_LOCK,))
+            found = frozenset(schema_versions(raw))  # another desk may have just done it
+            for version in sorted(wanted - found):
+                for statement in upgrade_step(found, version):
+                    raw.execute(statement)
+                raw.execute(
+                    "INSERT INTO _migrations (version, name, applied_at) VALUES (%s, %s, %s)",
+                    (version, names[version], datetime.now(UTC).isoformat(timespec="seconds")),
+                )
+                found |= {version}
+    except (SchemaError, psycopg.Error) as error:
+        reason = (scrub(str(error), url).strip().splitlines() or ["?"])[0]
+        raise UserError(
+            tr(
+                "mise à niveau de la base {u} impossible au schéma {v} : {e} (rien n'a changé)",
+                "cannot upgrade the database {u} to schema {v}: {e} (nothing changed)",
+                u=redact(url),
+                v=version,
+                e=reason,
+            )
+        ) from error
 
 
 def _has_tables(raw: Any) -> bool:
