@@ -688,6 +688,15 @@ MIGRATIONS: Sequence[tuple[int, str, str]] = (
         CREATE INDEX customer_contacts_customer ON customer_contacts(customer_id);
         """,
     ),
+    (
+        24,
+        "drafts: the review queue's first page in its default order and its counts read from"
+        " indexes (storage/queue_repo.py)",
+        """
+        CREATE INDEX drafts_queue_days ON drafts(status, max_days_late DESC, id);
+        CREATE INDEX drafts_queue_summary ON drafts(status, segment, checks);
+        """,
+    ),
 )
 
 
