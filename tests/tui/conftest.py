@@ -37,9 +37,22 @@ async def wait_until(
         await pilot.pause(0.05)  # type: ignore[attr-defined]
 
 
+async def finish_workers(app: object) -> None:
+    """Wait for every worker to end. A worker replaced by a newer one of its exclusive group
+    (a preview superseded by the next keystroke's) ends cancelled: that is not a failure, but
+    Textual's `wait_for_complete` raises on it when the cancelled worker is still listed."""
+    from textual.worker import WorkerCancelled
+
+    for worker in list(app.workers):  # type: ignore[attr-defined]
+        try:
+            await worker.wait()
+        except WorkerCancelled:
+            continue
+
+
 async def settle(app: object, pilot: object) -> None:
     """Let thread workers (template renders, sends) finish and their results show."""
-    await app.workers.wait_for_complete()  # type: ignore[attr-defined]
+    await finish_workers(app)
     await pilot.pause()  # type: ignore[attr-defined]
 
 

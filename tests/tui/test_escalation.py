@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual.widgets import DataTable, Select
 
 from assistant.service import Service
-from tests.tui.conftest import DEMO_DAY
+from tests.tui.conftest import DEMO_DAY, finish_workers
 from tui.app import make_app
 
 SIZE = (140, 40)
@@ -19,7 +19,7 @@ async def test_decide_a_formal_notice_from_the_escalation_task(demo_service: Ser
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("f3")
         await pilot.pause()
-        await app.workers.wait_for_complete()
+        await finish_workers(app)
         app.screen.query_one("#calls", DataTable).move_cursor(row=index)
         await pilot.press("e")
         await pilot.pause()

@@ -13,7 +13,7 @@ from assistant.money import format_money
 from assistant.service import Service
 from tests.conftest import FIXED_NOW
 from tests.support.llm_stub import StubLLM
-from tests.tui.conftest import DEMO_DAY, settle
+from tests.tui.conftest import DEMO_DAY, finish_workers, settle
 from tui.app import make_app
 from tui.screens.draft import DraftScreen
 from tui.screens.queue import QueueScreen
@@ -129,7 +129,7 @@ async def test_regenerate_softer_against_the_stub(tmp_path: Path, demo_service: 
             await pilot.pause()
             await pilot.press("ctrl+g")
             await pilot.press("enter")  # first choice: softer
-            await app.workers.wait_for_complete()
+            await finish_workers(app)
             await pilot.pause()
             new_id = app.screen.draft_id  # type: ignore[attr-defined]
         new = service.get_draft(new_id)
@@ -146,7 +146,7 @@ async def test_log_a_call_from_the_calls_screen(demo_service: Service) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("f3")
         await pilot.pause()
-        await app.workers.wait_for_complete()
+        await finish_workers(app)
         customer = tasks[0].customer_id
         await pilot.press("l")
         await pilot.pause()
@@ -280,7 +280,7 @@ async def test_english_interface_reaches_worker_threads(demo_service: Service) -
         shown = ""
         for _ in range(100):  # the brief's worker starts once the table is highlighted
             await pilot.pause(0.1)
-            await app.workers.wait_for_complete()
+            await finish_workers(app)
             shown = app.export_screenshot().replace("&#160;", " ")
             if "Call brief" in shown or "Fiche d" in shown:
                 break
@@ -295,14 +295,14 @@ async def test_palette_commands_draft_and_send_in_workers(demo_service: Service)
     async with app.run_test(size=SIZE) as pilot:
         assert app.screen.query_one("#drafts", DataTable).row_count == 0
         app.create_drafts()
-        await app.workers.wait_for_complete()
+        await finish_workers(app)
         await pilot.pause()
         pending = demo_service.drafts("pending")
         assert pending and app.screen.query_one("#drafts", DataTable).row_count == len(pending)
         email = next(d for d in pending if d.channel == "email")
         demo_service.approve([email.id], on=DEMO_DAY)
         app.send_approved()
-        await app.workers.wait_for_complete()
+        await finish_workers(app)
         await pilot.pause()
     assert demo_service.get_draft(email.id).status == "sent"
     assert (demo_service.home / "outbox" / f"draft-{email.id}.eml").is_file()
@@ -325,7 +325,7 @@ async def test_palette_speaks_french_and_runs_a_command_typed_by_a_person(
         await pilot.press(*"Créer les brouillons")
         await pilot.pause(0.5)
         await pilot.press("enter")
-        await app.workers.wait_for_complete()
+        await finish_workers(app)
         await pilot.pause()
         pending = demo_service.drafts("pending")
         assert pending
@@ -343,7 +343,7 @@ async def test_sending_with_bad_smtp_settings_is_a_notice_not_a_crash(
     app = make_app(demo_service, DEMO_DAY)
     async with app.run_test(size=SIZE) as pilot:
         app.send_approved()
-        await app.workers.wait_for_complete()
+        await finish_workers(app)
         await pilot.pause()
         assert app.is_running
         notices = [n.message for n in app._notifications]
@@ -374,7 +374,7 @@ async def test_call_form_fits_80x24_and_submits_with_enter(demo_service: Service
     app = make_app(demo_service, DEMO_DAY)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("f3")
-        await app.workers.wait_for_complete()
+        await finish_workers(app)
         await pilot.press("l")
         await pilot.pause()
         save = app.screen.query_one("#ok")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from textual.widgets import DataTable, Static
 
 from assistant.service import Service
-from tests.tui.conftest import DEMO_DAY
+from tests.tui.conftest import DEMO_DAY, finish_workers
 from tests.tui.test_roles import act_as, shown_actions
 from tui.app import make_app
 from tui.screens.draft import DraftScreen
@@ -36,7 +36,7 @@ async def test_my_calls_come_first_and_m_keeps_only_them(demo_service: Service) 
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("f3")
         await pilot.pause()
-        await app.workers.wait_for_complete()
+        await finish_workers(app)
         rows = listed(app)
         assert len(rows) == len(tasks)
         assert [r[0] for r in rows[: len(mine)]] == [names[last][:22]] * len(mine)
@@ -49,7 +49,7 @@ async def test_my_calls_come_first_and_m_keeps_only_them(demo_service: Service) 
 
         await pilot.press("m")
         await pilot.pause()
-        await app.workers.wait_for_complete()
+        await finish_workers(app)
         assert listed(app) == [(names[last][:22], "bob")] * len(mine)
 
         await pilot.press("m")  # back to everyone
@@ -82,7 +82,7 @@ async def test_the_draft_view_shows_the_routed_recipients(demo_service: Service)
     async with app.run_test(size=SIZE) as pilot:
         app.push_screen(DraftScreen(routed.id, [routed.id]))
         await pilot.pause()
-        await app.workers.wait_for_complete()
+        await finish_workers(app)
         await pilot.pause()
         facts = str(app.screen.query_one("#facts", Static).render())
         assert f"anne@client.example (cc paul@client.example, {draft.cc[0]})" in facts

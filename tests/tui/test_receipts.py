@@ -9,7 +9,7 @@ from textual.widgets import DataTable, Input, Static
 
 from assistant.service import Service
 from tests.conftest import FIXED_NOW
-from tests.tui.conftest import DEMO_DAY
+from tests.tui.conftest import DEMO_DAY, finish_workers
 from tui.app import make_app
 from tui.screens.receipts import InvoicesModal, ReceiptsScreen
 
@@ -86,7 +86,7 @@ async def test_stale_data_shows_in_the_header_and_blocks_sending(demo_service: S
     async with app.run_test(size=SIZE) as pilot:
         assert "données périmées" in app.title
         app.send_approved()
-        await app.workers.wait_for_complete()
+        await finish_workers(app)
         await pilot.pause()
         assert demo_service.get_draft(pending[0].id).status == "approved"  # nothing sent
         assert any("périmées" in str(n.message) for n in app._notifications)

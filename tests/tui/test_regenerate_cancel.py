@@ -10,7 +10,7 @@ from assistant.config import Settings
 from assistant.service import Service
 from tests.conftest import FIXED_NOW
 from tests.support.llm_stub import StubLLM
-from tests.tui.conftest import DEMO_DAY
+from tests.tui.conftest import DEMO_DAY, finish_workers
 from tui.app import make_app
 from tui.screens.draft import DraftScreen
 
@@ -59,7 +59,7 @@ async def test_escape_while_the_model_answers_stores_nothing(demo_service: Servi
             messages = [n.message for n in app._notifications]
             assert "Régénération annulée" in messages
             assert await asyncio.to_thread(finished.wait, 30)
-            await app.workers.wait_for_complete()
+            await finish_workers(app)
             await pilot.pause()
             assert len(stub.requests) == 1 and outcomes == ["Cancelled"]
             assert app.screen is screen and screen.draft_id == email.id

@@ -9,7 +9,7 @@ from textual.widgets import DataTable, Input, Label, OptionList, Select, TextAre
 
 from assistant.money import format_money
 from assistant.service import Service
-from tests.tui.conftest import DEMO_DAY
+from tests.tui.conftest import DEMO_DAY, finish_workers
 from tui.app import make_app
 from tui.screens.draft import DraftScreen
 from tui.widgets.modals import CallOutcomeModal, ConfirmModal, ReasonModal
@@ -72,7 +72,7 @@ async def test_send_asks_with_the_count_the_total_and_the_destination(
         await pilot.press("S")
         await pilot.pause()
         await pilot.click("#yes")
-        await app.workers.wait_for_complete()
+        await finish_workers(app)
         await pilot.pause()
     assert {demo_service.get_draft(d.id).status for d in drafts} == {"sent"}
 
@@ -103,7 +103,7 @@ async def test_the_call_dialog_keeps_what_was_typed_and_shows_errors_under_field
     app = make_app(demo_service, DEMO_DAY)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("f3")
-        await app.workers.wait_for_complete()
+        await finish_workers(app)
         await pilot.pause()
         await pilot.press("l")
         await pilot.pause()
@@ -181,11 +181,11 @@ async def test_a_broken_policy_shows_in_the_header_and_calls_do_not_crash(
     app = make_app(demo_service, DEMO_DAY)
     async with app.run_test(size=SIZE) as pilot:
         # a changed file is validated in a worker: the queue paints first, then the header says
-        await app.workers.wait_for_complete()
+        await finish_workers(app)
         await pilot.pause()
         assert "politique invalide" in app.title and "scenario.yaml" in app.title
         await pilot.press("f3")
-        await app.workers.wait_for_complete()
+        await finish_workers(app)
         await pilot.pause()
         assert "Planification arrêtée" in str(app.screen.query_one("#brief").source)  # type: ignore[attr-defined]
         await pilot.press("f5")

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from assistant.service import Service
-from tests.tui.conftest import DEMO_DAY
+from tests.tui.conftest import DEMO_DAY, finish_workers
 from tui.app import make_app
 
 
@@ -35,7 +35,7 @@ def test_draft_view(demo_service: Service, snap_compare: Any) -> None:
 def test_calls_screen(demo_service: Service, snap_compare: Any) -> None:
     async def settle(pilot: Any) -> None:
         await pilot.press("f3")
-        await pilot.app.workers.wait_for_complete()
+        await finish_workers(pilot.app)
         await pilot.pause()
 
     assert snap_compare(
@@ -54,7 +54,7 @@ def test_results_screen(demo_service: Service, snap_compare: Any) -> None:
 def test_policies_screen(demo_service: Service, snap_compare: Any) -> None:
     async def settle(pilot: Any) -> None:  # the preview renders in a thread worker
         await pilot.press("f4")
-        await pilot.app.workers.wait_for_complete()
+        await finish_workers(pilot.app)
         await pilot.pause()
 
     assert snap_compare(
