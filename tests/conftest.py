@@ -36,13 +36,37 @@ hypothesis_settings.register_profile(
 )
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--store",
+        choices=("sqlite", "postgresql"),
+        default="sqlite",
+        help="the store every home uses (docs/postgresql.md, 'The whole suite on PostgreSQL')",
+    )
+
+
+def on_postgresql(config: pytest.Config) -> bool:
+    """`pytest --store=postgresql`: every home's database is a fresh PostgreSQL database."""
+    return bool(config.getoption("--store") == "postgresql")
+
+
+def pg_for(request: pytest.FixtureRequest) -> bool:
+    """This test's homes on PostgreSQL: `--store=postgresql`, unless marked `sqlite_only`."""
+    return on_postgresql(request.config) and request.node.get_closest_marker("sqlite_only") is None
+
+
 @pytest.fixture(autouse=True)
-def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """No test sees the developer's keys, SMTP settings or home."""
+def _isolated_env(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """No test sees the developer's keys, SMTP settings or home. With `--store=postgresql`,
+    RELANCE_DATABASE_URL names a fresh empty database (`relance init` fills it)."""
     for name in list(os.environ):
         if name.startswith(("RELANCE_", "OPENAI_")):
             monkeypatch.delenv(name)
     monkeypatch.setenv("RELANCE_HOME", str(tmp_path / "default-home"))
+    if pg_for(request) and "store_kind" not in request.fixturenames:
+        monkeypatch.setenv("RELANCE_DATABASE_URL", request.getfixturevalue("pg_empty_url"))
     set_language("fr")
 
 
@@ -137,8 +161,14 @@ def clock() -> datetime:
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    s = open_store(tmp_path / "test.db", clock=lambda: FIXED_NOW)
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    if pg_for(request):
+        from assistant.storage.pg.store import open_pg_store
+
+        url = request.getfixturevalue("pg_url")
+        s: Store = open_pg_store(url, tmp_path, clock=lambda: FIXED_NOW)
+    else:
+        s = open_store(tmp_path / "test.db", clock=lambda: FIXED_NOW)
     yield s
     s.close()
 
@@ -171,7 +201,7 @@ contact:
 def write_company(home: Path) -> Path:
     """A home with its database (the CLI refuses a home without one) and real company facts
     (not the shipped examples): drafts can be approved in this home."""
-    if not (home / "relance.db").exists():  # on PostgreSQL: the schema, once
+    if not (home / "relance.db").exists():  # on PostgreSQL: the schema (once; idempotent)
         Service.open(Settings(RELANCE_HOME=home), clock=lambda: FIXED_NOW, create=True).close()
     path = home / "policies" / "company.yaml"
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -23,7 +23,9 @@ NEW_IBAN = "FR76 1762 9000 4321 8765 0000 076"
 @pytest.fixture
 def fresh(tmp_path: Path) -> Service:
     """A new company: `relance init`, nothing edited yet."""
-    svc = Service.open(Settings(RELANCE_HOME=tmp_path / "new"), clock=lambda: FIXED_NOW)
+    svc = Service.open(
+        Settings(RELANCE_HOME=tmp_path / "new"), clock=lambda: FIXED_NOW, create=True
+    )
     svc.init_home()
     add_customer(svc.store)
     add_invoice(svc.store, "F1", WED)

@@ -23,6 +23,10 @@ from assistant.storage import repo
 from assistant.storage.db import Store, open_store
 from tests.conftest import FIXED_NOW
 
+# The demo is built in a SQLite home whatever the database URL; these tests are about that
+# file (its bytes, its marker). Its move to PostgreSQL: tests/integration/test_postgres_store.py.
+pytestmark = pytest.mark.sqlite_only
+
 AS_OF = date(2026, 11, 24)  # a Tuesday, four weeks before the Christmas closure
 MONEY_COLUMNS = {
     "invoices": ("amount_cents", "outstanding_cents"),

@@ -9,16 +9,15 @@ import pytest
 
 from assistant.errors import ImportRejected, UserError
 from assistant.service import Service
+from tests.support.stores import content_digest
 
 HEADER = "N° facture;Code client;Raison sociale;Date facture;Date d'échéance;Montant TTC"
 GOOD = "F9;C1;Dupont;05/01/2026;04/02/2026;10,00"
 
 
 def db_digest(service: Service) -> str:
-    """Hash of the database file once every committed page is in it (WAL checkpointed)."""
-    busy, _, _ = service.store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
-    assert busy == 0
-    return hashlib.sha256(service.settings.db_path.read_bytes()).hexdigest()
+    """What the database holds (the file's bytes on SQLite, every row on PostgreSQL)."""
+    return content_digest(service.store, service.settings.db_path)
 
 
 @pytest.fixture
@@ -134,7 +133,7 @@ def test_an_import_is_logged_with_who_ran_it_and_a_dry_run_is_not(
 ) -> None:
     from tests.conftest import FIXED_NOW
 
-    svc = Service.open(settings, clock=lambda: FIXED_NOW, actor="marie")  # type: ignore[arg-type]
+    svc = Service.open(settings, clock=lambda: FIXED_NOW, actor="marie", create=True)  # type: ignore[arg-type]
     path = tmp_path / "factures.csv"
     path.write_text(f"{HEADER}\n{GOOD}\n", encoding="utf-8")
     svc.import_file("invoices", path, dry_run=True)

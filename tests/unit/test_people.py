@@ -93,7 +93,7 @@ def test_role_table_answers_and_refusal_names_the_role() -> None:
 
 def test_service_opens_as_the_person_and_events_name_them(tmp_path: Path) -> None:
     settings = Settings(RELANCE_HOME=tmp_path / "home")
-    service = Service.open(settings, clock=lambda: FIXED_NOW)
+    service = Service.open(settings, clock=lambda: FIXED_NOW, create=True)
     assert service.person is None and service.actor == "user" and service.may("forget")
     service.add_user("alice", "admin")
     service.close()

@@ -9,7 +9,6 @@ Expected figures are written out (hand arithmetic in the comments) and cross-che
 from __future__ import annotations
 
 import csv
-import hashlib
 from collections import defaultdict
 from datetime import date
 from decimal import Decimal
@@ -21,6 +20,7 @@ from assistant.errors import ImportRejected
 from assistant.imports import ImportReport
 from assistant.service import Service
 from assistant.storage import balances
+from tests.support.stores import content_digest
 
 REAL = Path(__file__).parent.parent / "data" / "real"
 AS_OF = date(2024, 4, 15)
@@ -89,9 +89,8 @@ def assert_plan_within_balances(service: Service) -> list[dict]:
 
 
 def db_digest(service: Service) -> str:
-    busy, _, _ = service.store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
-    assert busy == 0
-    return hashlib.sha256(service.settings.db_path.read_bytes()).hexdigest()
+    """What the database holds (the file's bytes on SQLite, every row on PostgreSQL)."""
+    return content_digest(service.store, service.settings.db_path)
 
 
 def state(service: Service) -> list[list]:

@@ -9,6 +9,7 @@ import pytest
 from assistant.models import InvoiceStatus
 from assistant.reasons import render
 from assistant.storage.db import Store
+from tests.support.stores import store_dump
 from tests.unit.rules_builders import add_customer, add_invoice, mark, plan_on, simulate
 
 WED = date(2026, 3, 11)  # a Wednesday with no holiday around it
@@ -349,9 +350,9 @@ def test_plan_has_no_side_effects(service) -> None:
     add_customer(service.store)
     add_invoice(service.store, "F1", WED)
     before = service.store.conn.execute("SELECT count(*) FROM events").fetchone()
-    dump_before = "\n".join(service.store.conn.iterdump())
+    dump_before = store_dump(service.store)
     service.plan(WED + timedelta(days=12))
-    assert "\n".join(service.store.conn.iterdump()) == dump_before
+    assert store_dump(service.store) == dump_before
     assert service.store.conn.execute("SELECT count(*) FROM events").fetchone() == before
 
 
