@@ -114,6 +114,8 @@ def test_a_store_without_euros_reports_in_its_own_currency(service: Service) -> 
     data = service.stats(AS_OF).as_json()
     assert data["currency"] == "CHF" and list(data["by_currency"]) == ["CHF"]
     assert data["overdue"] == "200.00"
+    # the trend's DSO is in francs too (200 / 200 x 90), not in euros there are none of
+    assert data["trend"][-1]["dso_days"] == data["dso_days"] == 90
 
 
 def test_a_single_currency_store_has_one_entry_equal_to_the_single_figures(
