@@ -171,3 +171,10 @@ def test_invoices_due_the_same_day_are_listed_by_number_and_the_iban_is_the_comp
     assert facts.values["invoice_refs"] == "FA-0, FA-1"
     assert facts.values["iban"] == "FR7630006000011234567890189"
     assert facts.max_days_late == 10
+
+
+def test_no_salesperson_is_an_empty_name_not_a_placeholder() -> None:
+    nobody = FRENCH.model_copy(update={"salesperson_email": None, "salesperson_name": None})
+    facts = message_facts(nobody, [DUE_TODAY], load_company(None), step="reminder_1",
+                          segment=None, as_of=date(2026, 11, 24))  # fmt: skip
+    assert facts.values["salesperson_name"] == ""
