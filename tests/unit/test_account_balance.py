@@ -11,9 +11,15 @@ import pytest
 from assistant.errors import ImportRejected
 from assistant.imports.fec import FEC_COLUMNS
 from assistant.money import CurrencyMismatch, Money, Totals
-from assistant.reasons import render
+from assistant.reasons import Code, Reason, render
+from assistant.rules.actions import Action, Plan
+from assistant.rules.balance import apply_balances, collective_holds, unallocated_credit_holds
+from assistant.rules.holds import Hold, Holds
+from assistant.rules.snapshot import Snapshot
 from assistant.service import Service
 from assistant.storage import balances, repo
+from assistant.storage.db import Store
+from tests.unit.rules_builders import add_customer, add_invoice
 
 DAY = date(2026, 3, 16)
 
@@ -256,3 +262,147 @@ def test_a_credit_arriving_after_approval_cancels_the_draft(
     report = service.send()
     assert report.cancelled == [1]
     assert "crédit non affecté" in render(service.get_draft(1).error)
+
+
+# -- the ceiling step by step (rules/balance.py on a hand-made snapshot and plan) ----------------
+def _action(cid: str, *numbers: str, **fields: object) -> Action:
+    values: dict[str, object] = {
+        "customer_id": cid, "step": "reminder_1", "channel": "email", "invoices": numbers,
+        "scheduled_for": DAY, "requires_human": False, "reason": "", "segment": "standard",
+        "tone": "benevolent", "template": "reminder_1", "also_sms": True,
+        "notify_salesperson": True,
+    }  # fmt: skip
+    values.update(fields)
+    return Action(**values)  # type: ignore[arg-type]
+
+
+def _snapshot(outstanding: dict[str, int], **fields: object) -> Snapshot:
+    rows = [(n, "C1", 0, cents, None, None) for n, cents in outstanding.items()]
+    return Snapshot(as_of=DAY, customers={}, invoices=rows, **fields)  # type: ignore[arg-type]
+
+
+def _applied(snap: Snapshot, *actions: Action) -> list[Action]:
+    plan = Plan(as_of=DAY, actions=list(actions))
+    apply_balances(snap, plan)
+    return plan.actions
+
+
+def test_an_action_asks_its_invoices_less_the_credits_under_the_account_balance() -> None:
+    snap = _snapshot({"F1": 60_000, "F2": 40_000, "F9": 1}, credits={"C1": {"EUR": 30_000}})
+    [action] = _applied(snap, _action("C1", "F1", "F2"))
+    assert (action.amount_cents, action.currency, action.by_currency) == (70_000, "EUR", ())
+    assert (action.step, action.channel, action.template) == ("reminder_1", "email", "reminder_1")
+    # the account's balance is lower still (another credit the plan's invoices do not show)
+    account = balances.Balance("C1", open={"EUR": 100_000}, credit={"EUR": 55_000})
+    snap = _snapshot({"F1": 60_000, "F2": 40_000}, credits={"C1": {"EUR": 30_000}},
+                     balances={"C1": account})  # fmt: skip
+    assert _applied(snap, _action("C1", "F1", "F2"))[0].amount_cents == 45_000
+    # without credits nor balance: the invoices named; an invoice out of view counts too
+    snap = _snapshot({"F1": 60_000}, extra_outstanding={"OLD": 5_000, "NOT_ASKED": 7})
+    assert _applied(snap, _action("C1", "F1", "OLD"))[0].amount_cents == 65_000
+
+
+def test_mixed_currencies_are_asked_each_under_its_own_ceiling() -> None:
+    snap = _snapshot(
+        {"F1": 60_000, "U1": 20_000, "U2": 5_000},
+        currency_of={"U1": "USD", "U2": "USD"},
+        credits={"C1": {"USD": 8_000, "GBP": 99}},
+    )
+    [action] = _applied(snap, _action("C1", "U1", "F1", "U2"))
+    assert action.currency == "USD"  # the first invoice's currency
+    assert action.amount_cents == 17_000
+    assert action.by_currency == (("EUR", 60_000), ("USD", 17_000))
+    [eur] = _applied(snap, _action("C1", "F1"))
+    assert (eur.currency, eur.amount_cents, eur.by_currency) == ("EUR", 60_000, ())
+
+
+def test_an_instalment_reminder_asks_the_instalment_at_most() -> None:
+    snap = _snapshot({"F1": 60_000}, instalment_amounts={7: 25_000, 8: 90_000})
+    [due, whole, unknown] = _applied(
+        snap,
+        _action("C1", "F1", instalment_id=7),
+        _action("C1", "F1", instalment_id=8),
+        _action("C1", "F1", instalment_id=9),
+    )
+    assert (due.amount_cents, whole.amount_cents, unknown.amount_cents) == (25_000, 60_000, 60_000)
+    assert due.instalment_id == 7
+
+
+def test_an_action_the_credit_covers_becomes_one_task_for_the_accountant() -> None:
+    snap = _snapshot({"F1": 20_000, "F2": 30_000}, credits={"C1": {"EUR": 50_000}})
+    first, second = _action("C1", "F1", instalment_id=3), _action("C1", "F2", step="call")
+    [task] = _applied(snap, first, second)  # one task per customer, not one per action
+    assert (task.step, task.channel, task.requires_human, task.amount_cents) == (
+        "unallocated_credit", "task", True, 0
+    )  # fmt: skip
+    assert (task.also_sms, task.notify_salesperson, task.instalment_id) == (False, False, None)
+    assert (task.template, task.tone, task.currency, task.invoices) == (None, None, "EUR", ("F1",))
+    assert task.reason == Reason.of(Code.CREDIT_COVERS, c_cents=50_000, n_cents=20_000,
+                                    currency="EUR")  # fmt: skip
+    # the customer is held already (its task is in the plan): no second task
+    held = _action("C1", step="unallocated_credit", channel="task", requires_human=True)
+    assert [(a.step, a.channel, a.amount_cents) for a in _applied(snap, held, first)] == [
+        ("unallocated_credit", "task", 0)
+    ]
+    # a credit in another currency covers nothing here
+    snap = _snapshot({"F1": 20_000}, credits={"C1": {"USD": 50_000}})
+    assert _applied(snap, first)[0].amount_cents == 20_000
+    # nothing owed and no credit: kept, asking nothing (no task made up)
+    snap = _snapshot({"F1": 0})
+    assert [(a.step, a.amount_cents) for a in _applied(snap, first)] == [("reminder_1", 0)]
+
+
+def test_a_hold_task_asks_nothing_and_is_kept_as_it_is() -> None:
+    holds = Holds()
+    holds.add(Hold("reply_pending", "C1", Reason.of(Code.COLLECTIVE_ACCOUNT, w="x")))
+    holds.add(Hold("payment_match", "C2", Reason.of(Code.COLLECTIVE_ACCOUNT, w="y"), "F2"))
+    snap = _snapshot({"F1": 20_000, "F2": 30_000}, holds=holds, credits={"C1": {"EUR": 1}})
+    task = _action("C1", "F1", step="reply_pending", channel="task", requires_human=True)
+    match = _action("C2", "F2", step="payment_match", channel="task", requires_human=True)
+    mail = _action("C1", "F1", step="reply_pending")  # not a task: the ceiling applies
+    assert [(a.step, a.channel, a.amount_cents) for a in _applied(snap, task, match, mail)] == [
+        ("reply_pending", "task", 0), ("payment_match", "task", 0),
+        ("reply_pending", "email", 19_999),
+    ]  # fmt: skip
+
+
+def test_the_credit_hold_names_the_first_currency_in_credit_and_its_amount(store: Store) -> None:
+    add_customer(store, "C1")
+    add_customer(store, "C2")
+    add_customer(store, "C3")
+    add_invoice(store, "F1", DAY, cents=10_000, cid="C1")
+    add_invoice(store, "F2", DAY, cents=10_000, cid="C2")
+    add_invoice(store, "F3", DAY, cents=10_000, cid="C3")
+    credits = [
+        balances.StoredCredit("C1", "fec", "R1", DAY, Money(10_000)),  # exactly the balance
+        balances.StoredCredit("C1", "fec", "R2", DAY, Money(700, "USD")),
+        balances.StoredCredit("C2", "fec", "R3", DAY, Money(9_999)),  # one cent still owed
+        balances.StoredCredit("C3", "fec", "R4", DAY, Money(400, "GBP")),
+        balances.StoredCredit("C3", "fec", "R5", DAY, Money(300, "USD")),
+    ]
+    with store.transaction():
+        balances.replace_credits(store, "fec", ["C1", "C2", "C3"], credits)
+    held = list(unallocated_credit_holds(store, DAY))
+    assert [(h.code, h.customer_id, h.amount_cents, h.task) for h in held] == [
+        ("unallocated_credit", "C1", 10_000, True),  # EUR first; USD is not a second hold
+        ("unallocated_credit", "C3", 400, True),  # GBP before USD
+    ]
+    assert held[0].reason == Reason.of(Code.UNALLOCATED_CREDIT, c_cents=10_000, b_cents=0,
+                                       currency="EUR")  # fmt: skip
+    assert held[1].reason.values == {"c_cents": 400, "b_cents": -400, "currency": "GBP"}
+    assert [h.customer_id for h in unallocated_credit_holds(store, DAY, frozenset({"C3"}))] == [
+        "C3"
+    ]
+
+
+def test_a_collective_account_hold_says_why(store: Store) -> None:
+    add_customer(store, "411900", name="CLIENTS DIVERS")
+    add_customer(store, "C1")
+    with store.transaction():
+        balances.set_collective(store, "411900", "CLIENTS DIVERS")
+    held = list(collective_holds(store, DAY))
+    assert [(h.code, h.customer_id, h.task, h.invoice_number) for h in held] == [
+        ("collective_account", "411900", True, None)
+    ]
+    assert held[0].reason == Reason.of(Code.COLLECTIVE_ACCOUNT, w="CLIENTS DIVERS")
+    assert list(collective_holds(store, DAY, frozenset({"C1"}))) == []

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from assistant.company import load_company
-from assistant.drafting.facts import InstalmentFact, message_facts, token_for
+from assistant.drafting.facts import InstalmentFact, Previous, message_facts, token_for
 from assistant.models import Customer, Invoice
 
 PARTLY_PAID = Invoice(
@@ -107,3 +107,74 @@ def test_the_total_is_in_the_invoices_currency() -> None:
                           segment=None, as_of=date(2026, 11, 24))  # fmt: skip
     assert facts.values["total_due"] == "300,00\u00a0$US"
     assert "300,00\u00a0$US à régler" in facts.values["invoice_list"]
+
+
+def test_the_net_amount_asked_is_the_total_and_the_credit_is_what_it_leaves_out() -> None:
+    invoices = [DUE_TODAY, PARTLY_PAID]  # 800,00 € outstanding in all
+    net = message_facts(FRENCH, invoices, load_company(None), step="reminder_1", segment=None,
+                        as_of=date(2026, 11, 24), net_cents=55_000)  # fmt: skip
+    assert (net.values["total_due"], net.values["gross_total"], net.values["credit_amount"]) == (
+        "550,00\u00a0€", "800,00\u00a0€", "250,00\u00a0€"
+    )  # fmt: skip
+    assert net.total_cents == 55_000 and net.context["has_credit"] is True
+    # never more than the invoices named, even if the plan's figure were higher
+    capped = message_facts(FRENCH, invoices, load_company(None), step="reminder_1",
+                           segment=None, as_of=date(2026, 11, 24), net_cents=90_000)  # fmt: skip
+    assert (capped.values["total_due"], capped.values["credit_amount"]) == (
+        "800,00\u00a0€", "0,00\u00a0€"
+    )  # fmt: skip
+    assert capped.total_cents == 80_000 and capped.context["has_credit"] is False
+    whole = message_facts(FRENCH, invoices, load_company(None), step="reminder_1", segment=None,
+                          as_of=date(2026, 11, 24), net_cents=80_000)  # fmt: skip
+    assert whole.context["has_credit"] is False and whole.values["gross_total"] == "800,00\u00a0€"
+
+
+def test_a_persons_signature_replaces_the_companys_and_none_keeps_it() -> None:
+    company = load_company(None)
+    own = message_facts(FRENCH, [DUE_TODAY], company, step="reminder_1", segment=None,
+                        as_of=date(2026, 11, 24),
+                        signature="Julie Martin\nComptabilité")  # fmt: skip
+    assert own.values["signature"] == "Julie Martin\nComptabilité"
+    generic = message_facts(FRENCH, [DUE_TODAY], company, step="reminder_1", segment=None,
+                            as_of=date(2026, 11, 24))  # fmt: skip
+    assert generic.values["signature"] == company.signature("fr")
+    assert generic.values["contact_person"] == company.contact_line("fr")
+    assert generic.values["company_name"] == company.name
+
+
+def test_what_was_sent_before_and_the_language_of_the_message() -> None:
+    both = message_facts(FRENCH, [DUE_TODAY], load_company(None), step="reminder_2",
+                         segment="small", as_of=date(2026, 11, 24), language="en",
+                         previous=Previous(reminded=True, notified=True))  # fmt: skip
+    assert both.context == {
+        "several": False, "step": "reminder_2", "segment": "small", "language": "en",
+        "has_credit": False, "reminded_before": True, "notified_before": True,
+    }  # fmt: skip
+    # the language asked wins over the customer's: English words, English number format
+    assert both.values["invoice_list"] == (
+        "- Invoice FA-1 of 1 November 2026: €300.00 due, due on 24 November 2026"
+    )
+    notified = message_facts(FRENCH, [DUE_TODAY], load_company(None), step="reminder_1",
+                             segment=None, as_of=date(2026, 11, 24),
+                             previous=Previous(notified=True))  # fmt: skip
+    assert (notified.context["reminded_before"], notified.context["notified_before"]) == (
+        False, True
+    )  # fmt: skip
+    assert notified.context["language"] == "fr"
+
+
+def test_invoices_due_the_same_day_are_listed_by_number_and_the_iban_is_the_companys() -> None:
+    company = load_company(None).model_copy(update={"iban": "FR7630006000011234567890189"})
+    same_day = DUE_TODAY.model_copy(update={"number": "FA-0"})
+    facts = message_facts(FRENCH, [DUE_TODAY, same_day], company, step="reminder_1",
+                          segment=None, as_of=date(2026, 12, 4))  # fmt: skip
+    assert facts.values["invoice_refs"] == "FA-0, FA-1"
+    assert facts.values["iban"] == "FR7630006000011234567890189"
+    assert facts.max_days_late == 10
+
+
+def test_no_salesperson_is_an_empty_name_not_a_placeholder() -> None:
+    nobody = FRENCH.model_copy(update={"salesperson_email": None, "salesperson_name": None})
+    facts = message_facts(nobody, [DUE_TODAY], load_company(None), step="reminder_1",
+                          segment=None, as_of=date(2026, 11, 24))  # fmt: skip
+    assert facts.values["salesperson_name"] == ""

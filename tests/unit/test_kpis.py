@@ -205,6 +205,11 @@ def test_payment_after_a_step_counts_from_the_send_by_tone_segment_and_version(
     assert data["time_saved"]["minutes"] == 3 * (12 - 1) + 1 * (12 - 4)
     # X1 paid 11 days late (due 11-19), X2 16 days: 13.5
     assert data["avg_days_late_paid"] == 13.5
+    # policy versions in words, numbered in the order first used (X4 kept the shipped one)
+    versions = data["policy_versions"]
+    assert (len(versions), versions["v1"], versions["v2"]) == (
+        3, "v2 du 24 nov. 2026", "v3 du 24 nov. 2026"
+    )  # fmt: skip
 
 
 def test_drafts_unchanged_edited_rejected_and_time_saved(service: Service) -> None:

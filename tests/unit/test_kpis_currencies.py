@@ -114,6 +114,8 @@ def test_a_store_without_euros_reports_in_its_own_currency(service: Service) -> 
     data = service.stats(AS_OF).as_json()
     assert data["currency"] == "CHF" and list(data["by_currency"]) == ["CHF"]
     assert data["overdue"] == "200.00"
+    # the trend's DSO is in francs too (200 / 200 x 90), not in euros there are none of
+    assert data["trend"][-1]["dso_days"] == data["dso_days"] == 90
 
 
 def test_a_single_currency_store_has_one_entry_equal_to_the_single_figures(
@@ -138,3 +140,25 @@ def test_the_text_report_gives_one_block_per_currency(service: Service) -> None:
     assert "En retard : 500,00\u00a0CHF" in text
     assert "2\u202f000,00" not in text and "1\u202f500,00\u00a0CHF" not in text
     assert "C1 (C1) : 200,00\u00a0CHF sur 1 facture(s)" in text
+
+
+def test_a_currency_only_owed_or_only_sold_still_has_its_figures(service: Service) -> None:
+    """USD: owed from an invoice issued before the 90 days (no sales in the window); GBP: sold
+    in the window and paid (nothing owed). Each keeps its own entry."""
+    store = service.store
+    add_customer(store, "C1")
+    invoice(store, "E1", date(2026, 11, 10), 100_000, "EUR")
+    invoice(store, "U1", date(2026, 7, 1), 40_000, "USD")  # issued 06-01, 152 days late
+    invoice(store, "G1", date(2026, 11, 1), 25_000, "GBP", status=InvoiceStatus.PAID)
+    data = service.stats(AS_OF).as_json()
+    assert list(data["by_currency"]) == ["EUR", "GBP", "USD"]
+    usd, gbp = data["by_currency"]["USD"], data["by_currency"]["GBP"]
+    assert (usd["receivables"], usd["sales_last_90_days"], usd["dso_days"]) == (
+        "400.00", "0.00", None
+    )  # fmt: skip
+    assert usd["overdue_by_age"]["90+"] == "400.00"
+    assert [d["customer_id"] for d in usd["top_debtors"]] == ["C1"]
+    assert (gbp["receivables"], gbp["sales_last_90_days"], gbp["dso_days"]) == (
+        "0.00", "250.00", 0
+    )  # fmt: skip
+    assert gbp["top_debtors"] == []
