@@ -166,7 +166,7 @@ def run_env(run: Run, name: str, value: str, person: str, *args: str) -> tuple[i
 
 
 def test_grants_roles_per_company_and_revoke(firm: tuple[Path, Run], pg_empty_url: str) -> None:
-    home, run = firm
+    _home, run = firm
     two_companies(run)
     # the firm's admin (admin of the default company) grants; a role per company
     ok(run, "boss", "user", "grant", "carol", "--company", "alpha", "--role", "accountant")
@@ -242,7 +242,7 @@ def test_grants_roles_per_company_and_revoke(firm: tuple[Path, Run], pg_empty_ur
 def test_unknown_company_and_sqlite_refusals(
     firm: tuple[Path, Run], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    home, run = firm
+    _home, run = firm
     assert refused(run, "boss", "--company", "nope", "plan") == (
         "Erreur : société inconnue : nope (voir relance company list)"
     )
@@ -307,8 +307,9 @@ def test_the_registry_is_created_on_demand_and_the_default_company_stays_untouch
     # each company holds the full current schema (the same tables and versions as public)
     with psycopg.connect(pg_empty_url) as conn:
         versions = {
-            schema: conn.execute(f'SELECT array_agg(version ORDER BY version) FROM "{schema}".'
-                                 "_migrations").fetchone()[0]  # fmt: skip
+            schema: conn.execute(
+                f'SELECT array_agg(version ORDER BY version) FROM "{schema}"._migrations'
+            ).fetchone()[0]
             for schema in ("public", "company_alpha", "company_beta")
         }
     assert versions["company_alpha"] == versions["public"] == versions["company_beta"]
