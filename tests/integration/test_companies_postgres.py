@@ -390,3 +390,44 @@ def test_the_demo_ignores_the_team_database_and_the_company(
             " ('pg_catalog', 'information_schema')"
         ).fetchone()[0]
     assert count == 0
+
+
+def test_two_companies_send_at_once_each_message_once(
+    firm: tuple[Path, Run], pg_empty_url: str, tmp_path: Path
+) -> None:
+    """Two `relance send` processes, one per company, at the same time on one database: the
+    drafts have the same ids in both (each schema numbers its own), and each message leaves
+    once, counted at a real SMTP server."""
+    from tests.integration.test_postgres_concurrency import finish, smtp_env, start
+    from tests.support.smtp import Inbox, smtp_server
+
+    home, run = firm
+    two_companies(run)
+    approved: dict[str, list[int]] = {}
+    for code in ("alpha", "beta"):
+        (tmp_path / f"{code}-customers.csv").write_text(
+            CUSTOMERS.replace(".example", f".{code}.example"), encoding="utf-8"
+        )
+        ok(run, "boss", "--company", code, "import", "customers", f"{{tmp}}/{code}-customers.csv")
+        ok(run, "boss", "--company", code, "import", "invoices", "{tmp}/invoices.csv")
+        ok(run, "boss", "--company", code, "draft", "--offline")
+        ids = [d["id"] for d in as_json(run, "boss", "--company", code, "drafts")]
+        ok(run, "boss", "--company", code, "approve", *map(str, ids))
+        approved[code] = sorted(ids)
+    assert approved["alpha"] == approved["beta"]  # the same draft ids in both companies
+    inbox = Inbox()
+    inbox.clients_before_data = 2  # the first message waits until both senders are at it
+    with smtp_server(inbox) as (_, port):
+        env = smtp_env(pg_empty_url, port) | {"RELANCE_USER": "boss"}
+        procs = {
+            code: start(home, "send", "--json", env=env | {"RELANCE_COMPANY": code})
+            for code in ("alpha", "beta")
+        }
+        reports = {code: finish(proc) for code, proc in procs.items()}
+    for code in ("alpha", "beta"):
+        assert sorted(reports[code]["sent_ids"]) == approved[code]
+        assert reports[code]["stuck"] == []
+    recipients = sorted(str(m["To"]) for m in inbox.messages)
+    assert recipients == sorted(
+        f"compta@{who}.{code}.example" for code in ("alpha", "beta") for who in ("un", "deux")
+    )
