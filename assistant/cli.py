@@ -81,6 +81,14 @@ def _global(
     lang: Annotated[
         str | None, typer.Option("--lang", help="fr (défaut) ou en.", show_default=False)
     ] = None,
+    company: Annotated[
+        str | None,
+        typer.Option(
+            "--company",
+            help="Société d'une base PostgreSQL partagée (env RELANCE_COMPANY, docs/companies.md).",
+            show_default=False,
+        ),
+    ] = None,
     version: Annotated[
         bool,
         typer.Option(
@@ -99,6 +107,10 @@ def _global(
     from assistant.config import load_settings  # pydantic-settings: not for `--help`
 
     settings = load_settings().with_home(Path(home) if home is not None else None)
+    if company is not None:
+        if not company.strip():
+            raise UserError(tr("--company est vide", "--company is empty"))
+        settings = settings.model_copy(update={"company": company.strip()})
     set_language(lang or settings.ui_language)
     ctx.obj = State(settings)
 
@@ -1045,9 +1057,11 @@ def review(ctx: typer.Context, as_of: AsOf = None) -> None:
 # Commands of other modules, registered on `app` when they are imported (keep last): bank
 # (import bank, matches, sources, daily); replies (inbox, replies, triage, forget); statutory
 # (proceedings, escalate, notice, dossier); users (user add, list, disable); export (status);
-# drafts (edit); team (customer owner|contact|show, user signature, calls, digest).
+# drafts (edit); team (customer owner|contact|show, user signature, calls, digest); companies
+# (company add|list, user grant|revoke).
 from assistant import (  # noqa: E402, F401
     cli_bank,
+    cli_companies,
     cli_drafts,
     cli_export,
     cli_replies,

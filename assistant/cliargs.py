@@ -2,8 +2,8 @@
 `relance --home H demo --no-tui`.
 
 click only reads the group's options before the command name. The command line is rewritten
-first: `--home`, `--lang` (and their `=` forms) found after the command move to the front,
-unless they are the value of one of the command's own options (`--reason --home` keeps
+first: `--home`, `--lang`, `--company` (and their `=` forms) found after the command move to
+the front, unless they are the value of one of the command's own options (`--reason --home` keeps
 "--home" as the reason) or come after `--`.
 """
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-GLOBAL_OPTIONS = ("--home", "--lang")
+GLOBAL_OPTIONS = ("--home", "--lang", "--company")
 
 
 def _value_options(command: Any) -> set[str]:

@@ -73,6 +73,8 @@ class Settings(BaseSettings):
     # UI language for product text: "fr" (default) or "en"
     # the acting person once a team has people (docs/roles.md); default: the OS login
     user: str | None = Field(default=None, validation_alias="RELANCE_USER")
+    # the company of a multi-company PostgreSQL database (docs/companies.md); unset: the default
+    company: str | None = Field(default=None, validation_alias="RELANCE_COMPANY")
     ui_language: Literal["fr", "en"] = Field(default="fr", validation_alias="RELANCE_LANG")
 
     @field_validator("home", mode="before")

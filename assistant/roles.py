@@ -64,6 +64,13 @@ OPERATIONS: dict[str, Operation] = {
     "user list": _op("list the people and their roles"),
     "user disable": _op("disable a person (they can no longer act)", Role.ADMIN),
     "user signature": _op("set one's own e-mail signature (the admin: anyone's)"),
+    # companies of one PostgreSQL database (docs/companies.md)
+    "company add": _op("create a company (PostgreSQL); its creator is its admin", Role.ADMIN),
+    "company list": _op("the companies one may see, and one's role in each"),
+    "user grant": _op(
+        "give a person access to a company, with a role (its admin or the firm's)", Role.ADMIN
+    ),
+    "user revoke": _op("take a person's access to a company away (disabled there)", Role.ADMIN),
     # customers' people (docs/team.md)
     "customer owner": _op("give a customer to a person (their calls first, their signature)", M),
     "customer contact": _op("add or remove a customer's contact (accounting, purchasing…)", A, C),

@@ -53,6 +53,7 @@ if TYPE_CHECKING:  # loaded lazily, by the methods that use them (start-up time)
     )
     from assistant.drafting.refresh import RefreshReport
     from assistant.drafting.templates import Rendered, TemplateStore
+    from assistant.firm import CompanyRef
     from assistant.imports import ImportReport
     from assistant.kpis import Kpis
     from assistant.llm.backend import ChatBackend
@@ -83,6 +84,7 @@ class Service(BankFeatures, TeamFeatures):
         self.store = store
         self.actor = actor
         self.person: User | None = None  # the acting person once the team has people
+        self.company: CompanyRef | None = None  # chosen with --company (docs/companies.md)
         # A chat model set by the caller (tests, embedding); else built from the settings.
         self.chat_backend: ChatBackend | None = None
         # policy problems met while reading (stats, briefs, send go on with shipped defaults)
@@ -97,7 +99,13 @@ class Service(BankFeatures, TeamFeatures):
         clock: Clock = utc_now,
         actor: str = "user",
         create: bool = False,
+        person: bool = True,
     ) -> Service:
+        """The service of the home (or of the --company chosen, docs/companies.md). `person`
+        False: nobody checked nor acting (the firm's own checks, `assistant/firm.py`)."""
+        from assistant import firm
+
+        company = firm.select(settings)  # None: the default company (the home's own)
         try:
             settings.home.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -110,10 +118,19 @@ class Service(BankFeatures, TeamFeatures):
                 )
             ) from exc
         url = settings.database_url.get_secret_value() if settings.uses_postgres else None
-        store = open_home_store(settings.home, url, clock, create=create)  # type: ignore[union-attr]
+        schema = company.schema if company is not None else None
+        store = open_home_store(settings.home, url, clock, create=create, schema=schema)  # type: ignore[union-attr]
         service = cls(settings, store, actor=actor)
+        service.company = company
+        if not person:
+            return service
         try:
             service.person = people.acting_user(service.store, settings.user)
+        except UserError:
+            service.close()
+            if company is None:
+                raise
+            raise firm.not_granted(firm.acting_name(settings), company) from None
         except BaseException:
             service.close()
             raise
@@ -198,7 +215,8 @@ class Service(BankFeatures, TeamFeatures):
         )
         from assistant.demo.replies import add_demo_replies
 
-        settings = settings.model_copy(update={"database_url": None})  # always a SQLite home
+        # always a SQLite home, its own company (never the team's database, nor a --company)
+        settings = settings.model_copy(update={"database_url": None, "company": None})
         home = settings.home
         state = home_state(home)
         if state is HomeState.FOREIGN:
@@ -506,7 +524,7 @@ class Service(BankFeatures, TeamFeatures):
 
         self.check_fresh("draft", as_of, accept_stale)
         company = load_company(self.home)
-        with draft_lock(self.home, on_wait):
+        with draft_lock(self.home, on_wait, self.company.code if self.company else None):
             plan = self.plan(as_of)
             refreshed = self.refresh_drafts()
             report = run_drafts(

@@ -99,6 +99,8 @@ class RelanceApp(App[None]):
         problems = self.service.policy_problems() if policies else []
         problem = problems[0].splitlines()[0] if problems else None
         title = "relance"
+        if (company := getattr(self.service, "company", None)) is not None:  # --company
+            title += f" — {company.label()}"
         if problem is not None:
             more = tr(" (+{n})", " (+{n})", n=len(problems) - 1) if len(problems) > 1 else ""
             title += tr(" ⚠ politique invalide : ", " ⚠ invalid policy: ") + problem + more

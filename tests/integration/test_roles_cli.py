@@ -42,6 +42,10 @@ ARGS: dict[str, list[str]] = {
     "user list": ["--json"],
     "user disable": ["mia"],
     "user signature": ["carol", "--text", "Carol Petit\\nComptabilité"],
+    "user grant": ["mia", "--role", "accountant"],  # the home's own company (SQLite)
+    "user revoke": ["mia"],
+    "company add": ["alpha", "--name", "Alpha SARL"],
+    "company list": ["--json"],
     "customer owner": ["C013", "bob"],
     "customer contact": ["C013", "--role", "accounting", "--email", "compta@northlight.example"],
     "customer show": ["C013", "--json"],
@@ -91,6 +95,7 @@ DOMAIN_ERRORS = {
     "inbox fetch": "IMAP",  # no mailbox configured in the tests
     "resolve": "litige",  # FA-2026-0370 is not under dispute
     "migrate": "connexion PostgreSQL impossible",  # the role passed; no server in this test
+    "company add": "une base SQLite est une seule société",  # PostgreSQL only (docs/companies.md)
 }
 
 

@@ -10,6 +10,11 @@ when nested) and its outermost level first takes a database-wide advisory lock: 
 time, as `BEGIN IMMEDIATE` gives on SQLite, so the domain's read-then-write blocks keep their
 meaning across processes and machines. Errors reach the domain as the `sqlite3` classes it
 already catches (`storage.errors.IntegrityError`), their text scrubbed of the password.
+
+A database can hold several companies (docs/companies.md): one PostgreSQL schema each, chosen
+by the connection's `search_path`. The advisory locks (the writers' lock, the send holds) are
+per company: the default company (`public`) keeps the keys it always had, another company's
+keys are derived from its schema's oid, so two companies never wait for each other.
 """
 
 from __future__ import annotations
@@ -32,6 +37,16 @@ from assistant.storage.pg.sql import translate
 WRITER_LOCK = 0x72656C62  # "relb": the one-writer-at-a-time lock of every write transaction
 _SENDING_LOCKS = 0x7265  # with a draft id: that draft is being sent (see hold_sending)
 _SCHEMA_LOCK = 0x72656C61  # "rela": creating the schema (the same key as `relance migrate`)
+DEFAULT_SCHEMA = "public"  # the default company (a database made before companies existed)
+
+
+def company_key(schema_oid: int, sub: int) -> int:
+    """A 64-bit advisory key of a company other than the default: its schema's oid in the
+    high 32 bits (never 0: the default company's keys and `relance migrate`'s have 0 there),
+    `sub` in the low ones (0: the writers' lock; a draft id: its send hold). The oid is unique
+    in the database, so two companies' keys never meet."""
+    key = (schema_oid << 32) | (sub & 0xFFFFFFFF)
+    return key - (1 << 64) if key >= 1 << 63 else key
 
 
 # `INSERT INTO "t" ("a", "b") VALUES (%s, %s)` and nothing after: the rows can be copied
@@ -160,10 +175,40 @@ class PgStore(Store):
 
     kind = "postgresql"
 
-    def __init__(self, conn: PgConnection, clock: Clock, opener: Any, url: str, home: Path):
+    def __init__(
+        self,
+        conn: PgConnection,
+        clock: Clock,
+        opener: Any,
+        url: str,
+        home: Path,
+        schema: str = DEFAULT_SCHEMA,
+    ):
         super().__init__(conn, clock, opener)  # type: ignore[arg-type]
         self.url = redact(url)  # never the password
         self.home = home
+        self.schema = schema  # the company's schema (docs/companies.md)
+        self._oid: int | None = None  # the schema's oid, for the company's advisory keys
+
+    def _schema_oid(self) -> int:
+        if self._oid is None:
+            row = self.conn.raw.execute(  # type: ignore[attr-defined]
+                "SELECT oid FROM pg_namespace WHERE nspname = %s", (self.schema,)
+            ).fetchone()
+            self._oid = int(row[0])
+        return self._oid
+
+    def writer_lock(self) -> tuple[str, tuple[int, ...]]:
+        """The statement and key of this company's one-writer lock."""
+        if self.schema == DEFAULT_SCHEMA:
+            return "SELECT pg_advisory_xact_lock(%s)", (WRITER_LOCK,)
+        return "SELECT pg_advisory_xact_lock(%s)", (company_key(self._schema_oid(), 0),)
+
+    def _sending_key(self, draft_id: int) -> tuple[str, tuple[int, ...]]:
+        """("(%s, %s)" or "(%s)", key) of a draft's send hold in this company."""
+        if self.schema == DEFAULT_SCHEMA:
+            return "(%s, %s)", (_SENDING_LOCKS, draft_id)
+        return "(%s)", (company_key(self._schema_oid(), draft_id),)
 
     @property
     def db(self) -> Any:
@@ -174,29 +219,32 @@ class PgStore(Store):
         conn: PgConnection = self.conn  # type: ignore[assignment]
         outermost = not conn.in_transaction
         with conn._errors(), conn.raw.transaction():
-            if outermost:  # one writer at a time, as SQLite's BEGIN IMMEDIATE
-                conn.raw.execute("SELECT pg_advisory_xact_lock(%s)", (WRITER_LOCK,))
+            if outermost:  # one writer at a time (per company), as SQLite's BEGIN IMMEDIATE
+                conn.raw.execute(*self.writer_lock())
             yield self
 
     # A session lock per draft being sent: held by the process sending it, released when it is
     # done or when its connection ends (a crash, a lost machine). A draft in `sending` whose
     # lock nobody holds was left by a run that ended: stuck, for a person to settle.
+    # Per company: another company's draft with the same id is another lock.
     def hold_sending(self, draft_id: int) -> None:
-        self.conn.raw.execute(  # type: ignore[attr-defined]
-            "SELECT pg_advisory_lock(%s, %s)", (_SENDING_LOCKS, draft_id)
-        )
+        args, key = self._sending_key(draft_id)
+        self.conn.raw.execute(f"SELECT pg_advisory_lock{args}", key)  # type: ignore[attr-defined]
 
     def release_sending(self, draft_id: int) -> None:
-        self.conn.raw.execute(  # type: ignore[attr-defined]
-            "SELECT pg_advisory_unlock(%s, %s)", (_SENDING_LOCKS, draft_id)
-        )
+        args, key = self._sending_key(draft_id)
+        self.conn.raw.execute(f"SELECT pg_advisory_unlock{args}", key)  # type: ignore[attr-defined]
 
     def sent_elsewhere(self, draft_id: int) -> bool:
+        if self.schema == DEFAULT_SCHEMA:  # the two-int form: (classid, objid), objsubid 2
+            where, key = (_SENDING_LOCKS, draft_id), 2
+        else:  # the 64-bit form: high and low halves, objsubid 1
+            where, key = (self._schema_oid(), draft_id & 0xFFFFFFFF), 1
         row = self.conn.raw.execute(  # type: ignore[attr-defined]
             "SELECT COUNT(*) FROM pg_locks WHERE locktype = 'advisory' AND granted"
             " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
-            " AND classid = %s AND objid = %s AND objsubid = 2",
-            (_SENDING_LOCKS, draft_id),
+            " AND classid = %s AND objid = %s AND objsubid = %s",
+            (*where, key),
         ).fetchone()
         return bool(row and row[0])
 
@@ -229,28 +277,38 @@ def local_time_zone() -> str:
     return target.split("zoneinfo/", 1)[1] if "zoneinfo/" in target else "UTC"
 
 
-def _open_connection(url: str) -> PgConnection:
+def _open_connection(url: str, schema: str = DEFAULT_SCHEMA) -> PgConnection:
     raw = connect(url, autocommit=True)
     try:
         raw.execute("SELECT set_config('TimeZone', %s, false)", (local_time_zone(),))
     except Exception:  # an unknown zone name: UTC, as SQLite without a zone database
         raw.execute("SET TimeZone = 'UTC'")
+    if schema != DEFAULT_SCHEMA:  # the company's tables, and no other company's
+        raw.execute("SELECT set_config('search_path', %s, false)", (f'"{schema}"',))
     return PgConnection(raw, url)
 
 
-def open_pg_store(url: str, home: Path, clock: Clock = utc_now, *, create: bool = False) -> PgStore:
+def open_pg_store(
+    url: str,
+    home: Path,
+    clock: Clock = utc_now,
+    *,
+    create: bool = False,
+    schema: str = DEFAULT_SCHEMA,
+) -> PgStore:
     """Open the database at `url`; `create` (relance init): make the schema in an empty one.
-    A database at another schema version is refused with one line (docs/postgresql.md)."""
-    conn = _open_connection(url)
+    A database at another schema version is refused with one line (docs/postgresql.md).
+    `schema`: the company's (docs/companies.md); every connection of the store uses it."""
+    conn = _open_connection(url, schema)
     try:
-        _check_schema(conn, url, create)
+        _check_schema(conn, url, create, schema)
     except BaseException:
         conn.close()
         raise
-    return PgStore(conn, clock, lambda: _open_connection(url), url, home)
+    return PgStore(conn, clock, lambda: _open_connection(url, schema), url, home, schema)
 
 
-def _check_schema(conn: PgConnection, url: str, create: bool) -> None:
+def _check_schema(conn: PgConnection, url: str, create: bool, schema: str = DEFAULT_SCHEMA) -> None:
     from assistant.storage.migrations import MIGRATIONS
     from assistant.storage.pg.schema import create_schema, schema_versions
 
@@ -297,10 +355,10 @@ def _check_schema(conn: PgConnection, url: str, create: bool) -> None:
             )
         )
     if found != wanted:
-        _upgrade(raw, url, wanted)
+        _upgrade(raw, url, wanted, schema)
 
 
-def _upgrade(raw: Any, url: str, wanted: set[int]) -> None:
+def _upgrade(raw: Any, url: str, wanted: set[int], schema: str = DEFAULT_SCHEMA) -> None:
     """Bring an older database to `wanted`, as SQLite's `migrate` does: each missing version
     in order, its step derived from the migrations (`schema.upgrade_step`) and recorded in
     `_migrations`, all in one transaction under the schema lock and the writers' lock. A
@@ -316,7 +374,7 @@ def _upgrade(raw: Any, url: str, wanted: set[int]) -> None:
     try:
         with raw.transaction():
             raw.execute("SELECT pg_advisory_xact_lock(%s)", (_SCHEMA_LOCK,))
-            raw.execute("SELECT pg_advisory_xact_lock(%s)", (WRITER_LOCK,))
+            raw.execute(*_writer_lock_of(raw, schema))
             found = frozenset(schema_versions(raw))  # another desk may have just done it
             for version in sorted(wanted - found):
                 for statement in upgrade_step(found, version):
@@ -345,3 +403,11 @@ def _has_tables(raw: Any) -> bool:
         " WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'v', 'S', 'p')"
     ).fetchone()
     return bool(row and row[0])
+
+
+def _writer_lock_of(raw: Any, schema: str) -> tuple[str, tuple[int, ...]]:
+    """The writers' lock of the company in `schema` (as `PgStore.writer_lock`)."""
+    if schema == DEFAULT_SCHEMA:
+        return "SELECT pg_advisory_xact_lock(%s)", (WRITER_LOCK,)
+    row = raw.execute("SELECT oid FROM pg_namespace WHERE nspname = %s", (schema,)).fetchone()
+    return "SELECT pg_advisory_xact_lock(%s)", (company_key(int(row[0]), 0),)
