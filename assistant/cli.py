@@ -879,7 +879,8 @@ def migrate(
     ]
     if as_json:
         out = {"source": str(report.source), "target": report.target, "rows": report.rows,
-               "schema_version": report.schema_version, "tables": tables}  # fmt: skip
+               "schema_version": report.schema_version, "tables": tables,
+               "policies": report.policies}  # fmt: skip
         typer.echo(json.dumps(out, ensure_ascii=False, indent=2))
         return
     for t in tables:
@@ -895,6 +896,9 @@ def migrate(
             v=report.schema_version,
         )
     )
+    if report.policies:  # the home's edited policy files, now the team's (policies-db.md)
+        echo(tr("Politiques copiées dans la base : {f}", "Policies copied into the database: {f}",
+                f=", ".join(report.policies)))  # fmt: skip
 
 
 @app.command()
@@ -1045,11 +1049,13 @@ def review(ctx: typer.Context, as_of: AsOf = None) -> None:
 # Commands of other modules, registered on `app` when they are imported (keep last): bank
 # (import bank, matches, sources, daily); replies (inbox, replies, triage, forget); statutory
 # (proceedings, escalate, notice, dossier); users (user add, list, disable); export (status);
-# drafts (edit); team (customer owner|contact|show, user signature, calls, digest).
+# drafts (edit); team (customer owner|contact|show, user signature, calls, digest); policy
+# (list, export, import).
 from assistant import (  # noqa: E402, F401
     cli_bank,
     cli_drafts,
     cli_export,
+    cli_policy,
     cli_replies,
     cli_statutory,
     cli_team,
