@@ -136,14 +136,18 @@ def check_folder(home: Path, texts: dict[str, str]) -> list[str]:
 
 
 def _named(relative: str, problem: str) -> str:
-    """A problem line starting with the file's name, as imports report them."""
-    first = problem.splitlines()[0] if problem else problem
-    rest = problem[len(first) :]
-    if first.startswith(relative) or first.startswith(f"templates/{relative}"):
-        return problem
-    if first.startswith(relative.removeprefix("templates/")):
-        return "templates/" + problem
-    return f"{relative}: {first}{rest}"
+    """Each line of a problem as `file: problem`, the file named as in the folder (the
+    validators name templates with or without `templates/`, French puts a space before `:`)."""
+    out = []
+    for line in problem.splitlines() or [problem]:
+        rest = line
+        for prefix in (relative, relative.removeprefix("templates/")):
+            if line.startswith(prefix):
+                rest = line[len(prefix) :]
+                rest = rest[2:] if rest.startswith(" :") else rest.removeprefix(":")
+                break
+        out.append(f"{relative}: {rest.strip()}")
+    return "\n".join(out)
 
 
 def import_folder(service: Service, folder: Path, *, dry_run: bool = False) -> PolicyImport:
