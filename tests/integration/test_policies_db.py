@@ -107,9 +107,7 @@ def test_export_then_import_round_trip(team: Path, tmp_path: Path, store_kind: S
         assert not (team / "policies" / "scenario.yaml").exists()  # nothing in the folder
     else:
         assert "min_gap_days: 6" in (team / "policies" / "scenario.yaml").read_text()
-    events = query(
-        team, "SELECT actor, data FROM events WHERE kind = 'policy.saved' ORDER BY id"
-    )
+    events = query(team, "SELECT actor, data FROM events WHERE kind = 'policy.saved' ORDER BY id")
     assert [a for a, _ in events] == ["mia"] * 6  # 4 saves, 2 files imported
     assert sum('"via": "import"' in d for _, d in events) == 2
 
@@ -204,17 +202,13 @@ def test_two_desks_share_the_policies(team: Path, tmp_path: Path) -> None:
         second.save_policy(TEMPLATE, current.text + "\n", seen=current.version)
         assert first.read_policy(TEMPLATE) == current.text + "\n"
         # a YAML policy too: the first desk's next plan follows the second desk's scenario
-        scenario = second.read_policy("scenario.yaml").replace(
-            "min_gap_days: 5", "min_gap_days: 9"
-        )
+        scenario = second.read_policy("scenario.yaml").replace("min_gap_days: 5", "min_gap_days: 9")
         second.save_policy("scenario.yaml", scenario, seen=0)
         assert first.scenario().min_gap_days == 9
     finally:
         first.close()
         second.close()
-    events = query(
-        team, "SELECT actor, data FROM events WHERE kind = 'policy.saved' ORDER BY id"
-    )
+    events = query(team, "SELECT actor, data FROM events WHERE kind = 'policy.saved' ORDER BY id")
     assert [a for a, _ in events] == ["mia", "max", "max"]
     assert '"file_version": 2' in events[1][1]
     assert not (team / "policies" / "templates").exists()  # nothing written in a home folder

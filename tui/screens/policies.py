@@ -197,9 +197,7 @@ class PoliciesScreen(RoleGate, Screen[None]):
             message = tr("Refusé, rien n'est écrit : {e}", "Refused, nothing written: {e}", e=exc)
             self.app.call_from_thread(self.set_status, message, ok=False)
             return
-        self.app.call_from_thread(
-            self._saved, text, saved.version, saved.notes, saved.file_version
-        )
+        self.app.call_from_thread(self._saved, text, saved.version, saved.notes, saved.file_version)
 
     def _saved(
         self, text: str, version: str, notes: list[str], file_version: int | None = None
