@@ -193,6 +193,7 @@ def init(ctx: typer.Context) -> None:
     with service_for(ctx, create=True) as service:
         report = service.init_home()
         problem = service.company_problem()
+        shared = service.store.kind != "sqlite"  # policies in the database (policies-db.md)
     echo(tr("Dossier prêt : {home}", "Home ready: {home}", home=report.home))
     echo(tr("Base : {db}", "Database: {db}", db=report.database))
     if report.policies_copied:
@@ -203,7 +204,12 @@ def init(ctx: typer.Context) -> None:
         tr(
             "  1. Renseignez votre entreprise (nom, e-mail, IBAN…) : {f}",
             "  1. Fill in your company (name, e-mail, IBAN…): {f}",
-            f=home / "policies" / "company.yaml",
+            f=home / "policies" / "company.yaml"
+            if not shared
+            else tr(
+                "company.yaml, écran Politiques (F4) ou relance policy export/import",
+                "company.yaml, Policies screen (F4) or relance policy export/import",
+            ),
         ),
         tr(
             "  2. Importez vos factures : relance import invoices export.csv",
