@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,7 +24,7 @@ from assistant.paths import bundled_dir
 from assistant.policy_source import VERSIONS, DbSource, FileSource, is_policy_name, source_for
 
 if TYPE_CHECKING:
-    from assistant.service import Service
+    from assistant.storage.db import Store
 
 
 @dataclass
@@ -150,8 +151,15 @@ def _named(relative: str, problem: str) -> str:
     return "\n".join(out)
 
 
-def import_folder(service: Service, folder: Path, *, dry_run: bool = False) -> PolicyImport:
-    home = service.home
+def import_folder(
+    home: Path,
+    store: Store,
+    actor: str,
+    policy_version: Callable[[], str],
+    folder: Path,
+    *,
+    dry_run: bool = False,
+) -> PolicyImport:
     texts, problems = read_folder(folder)
     if not texts and not problems:
         raise UserError(
@@ -176,17 +184,15 @@ def import_folder(service: Service, folder: Path, *, dry_run: bool = False) -> P
     report = PolicyImport(folder, sorted(texts), changed, dry_run)
     if dry_run or not changed:
         return report
-    before = service.policy_version()
+    before = policy_version()
     seen = {n: current[n].version for n in changed}  # what was read: another desk's save wins
-    store = service.store
     with store.transaction():
-        versions = source.write({n: texts[n] for n in changed}, seen, service.actor,
-                                store.clock())  # fmt: skip
-        after = service.policy_version()
+        versions = source.write({n: texts[n] for n in changed}, seen, actor, store.clock())
+        after = policy_version()
         for name in changed:
             store.record_event(
                 "policy.saved",
-                actor=service.actor,
+                actor=actor,
                 data={
                     "file": name,
                     "from_version": before,

@@ -829,7 +829,9 @@ class Service(BankFeatures, TeamFeatures):
         written (through the database on PostgreSQL) with one event each, or none."""
         from assistant import policy_io
 
-        report = policy_io.import_folder(self, folder, dry_run=dry_run)
+        report = policy_io.import_folder(
+            self.home, self.store, self.actor, self.policy_version, folder, dry_run=dry_run
+        )
         if report.changed and not dry_run:
             report.notes.extend(self.refresh_drafts().lines())
         return report
