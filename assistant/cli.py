@@ -205,6 +205,7 @@ def init(ctx: typer.Context) -> None:
     with service_for(ctx, create=True) as service:
         report = service.init_home()
         problem = service.company_problem()
+        shared = service.store.kind != "sqlite"  # policies in the database (policies-db.md)
     echo(tr("Dossier prêt : {home}", "Home ready: {home}", home=report.home))
     echo(tr("Base : {db}", "Database: {db}", db=report.database))
     if report.policies_copied:
@@ -215,7 +216,12 @@ def init(ctx: typer.Context) -> None:
         tr(
             "  1. Renseignez votre entreprise (nom, e-mail, IBAN…) : {f}",
             "  1. Fill in your company (name, e-mail, IBAN…): {f}",
-            f=home / "policies" / "company.yaml",
+            f=home / "policies" / "company.yaml"
+            if not shared
+            else tr(
+                "company.yaml, écran Politiques (F4) ou relance policy export/import",
+                "company.yaml, Policies screen (F4) or relance policy export/import",
+            ),
         ),
         tr(
             "  2. Importez vos factures : relance import invoices export.csv",
@@ -891,7 +897,8 @@ def migrate(
     ]
     if as_json:
         out = {"source": str(report.source), "target": report.target, "rows": report.rows,
-               "schema_version": report.schema_version, "tables": tables}  # fmt: skip
+               "schema_version": report.schema_version, "tables": tables,
+               "policies": report.policies}  # fmt: skip
         typer.echo(json.dumps(out, ensure_ascii=False, indent=2))
         return
     for t in tables:
@@ -907,6 +914,9 @@ def migrate(
             v=report.schema_version,
         )
     )
+    if report.policies:  # the home's edited policy files, now the team's (policies-db.md)
+        echo(tr("Politiques copiées dans la base : {f}", "Policies copied into the database: {f}",
+                f=", ".join(report.policies)))  # fmt: skip
 
 
 @app.command()
@@ -1058,12 +1068,13 @@ def review(ctx: typer.Context, as_of: AsOf = None) -> None:
 # (import bank, matches, sources, daily); replies (inbox, replies, triage, forget); statutory
 # (proceedings, escalate, notice, dossier); users (user add, list, disable); export (status);
 # drafts (edit); team (customer owner|contact|show, user signature, calls, digest); companies
-# (company add|list, user grant|revoke).
+# (company add|list, user grant|revoke); policy (list, export, import).
 from assistant import (  # noqa: E402, F401
     cli_bank,
     cli_companies,
     cli_drafts,
     cli_export,
+    cli_policy,
     cli_replies,
     cli_statutory,
     cli_team,

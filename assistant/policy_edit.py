@@ -2,12 +2,13 @@
 
 A file is validated exactly as the tool will load it (pydantic model for YAML, sandboxed
 Jinja render with sample facts for templates); an invalid text is refused with the reason
-and nothing is written. Each save keeps the previous version in `policies/.versions/`.
+and nothing is written. Each save keeps the previous version in `policies/.versions/`; on
+PostgreSQL the files are rows of the database (`assistant.policy_source`, docs/policies-db.md).
 """
 
 from __future__ import annotations
 
-import os
+from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
 
@@ -23,11 +24,13 @@ from assistant.errors import PolicyError
 from assistant.i18n import tr
 from assistant.llm.tone import TonePolicy
 from assistant.paths import bundled_dir
+from assistant.policy_source import VERSIONS, DbSource, FileSource, OwnPolicy, source_for
 from assistant.policy_verdict import CHECK_CACHE as CHECK_CACHE  # where the verdict is kept
 from assistant.policy_verdict import remember, remembered
 from assistant.policyfile import parse_policy_text
 from assistant.replies.policy import RepliesPolicy
 from assistant.rules.policy import ScenarioPolicy
+from assistant.statutory.rates import RateTables, StatutoryPolicy
 
 MODELS: dict[str, type[BaseModel]] = {
     "scenario.yaml": ScenarioPolicy,
@@ -37,32 +40,50 @@ MODELS: dict[str, type[BaseModel]] = {
     "replies.yaml": RepliesPolicy,
     "bank.yaml": BankPolicy,
 }
-VERSIONS = ".versions"
+# what `relance policy import` also accepts (files the editor does not list)
+IMPORTABLE: dict[str, type[BaseModel]] = MODELS | {
+    "statutory.yaml": StatutoryPolicy,
+    "statutory_rates.yaml": RateTables,
+}
 
 
 def list_policies(home: Path) -> list[str]:
-    """Editable files, relative to `policies/` (shipped ones and the manager's own)."""
+    """Editable files, relative to `policies/` (shipped ones and the manager's own, from the
+    home's folder or the team's database)."""
     names = set(MODELS)
-    for root in (bundled_dir("policies"), home / "policies"):
-        if (root / "templates").is_dir():
-            names |= {
-                str(p.relative_to(root)) for p in (root / "templates").rglob("*.j2") if p.is_file()
-            }
+    root = bundled_dir("policies")
+    if (root / "templates").is_dir():
+        names |= {
+            str(p.relative_to(root)) for p in (root / "templates").rglob("*.j2") if p.is_file()
+        }
+    source = source_for(home)
+    if source is not None:
+        names |= {n for n in source.own_all("templates/") if n.endswith(".j2")}
     return sorted(names, key=lambda n: (n.startswith("templates/"), n))
 
 
-def _check_name(relative: str) -> None:
-    if relative not in MODELS and not (
+def _check_name(relative: str, models: Mapping[str, type[BaseModel]] = MODELS) -> None:
+    if relative not in models and not (
         relative.startswith("templates/") and relative.endswith(".j2") and ".." not in relative
     ):
         raise PolicyError(tr("fichier inconnu : {f}", "unknown file: {f}", f=relative))
 
 
+def policy_file(home: Path, relative: str) -> OwnPolicy:
+    """The file in effect: the source's own (with its version on the database), else the
+    shipped one (version 0 on the database: no row yet)."""
+    _check_name(relative, IMPORTABLE)
+    source = source_for(home)
+    own = source.own(relative) if source is not None else None
+    if own is not None:
+        return own
+    text = (bundled_dir("policies") / relative).read_text(encoding="utf-8")
+    return OwnPolicy(relative, text, 0 if isinstance(source, DbSource) else None)
+
+
 def read_policy(home: Path, relative: str) -> str:
     _check_name(relative)
-    own = home / "policies" / relative
-    path = own if own.is_file() else bundled_dir("policies") / relative
-    return path.read_text(encoding="utf-8")
+    return policy_file(home, relative).text
 
 
 def _own_variables(name: str | None) -> tuple[str, ...] | None:
@@ -87,14 +108,22 @@ def sample_context(name: str | None = None) -> dict[str, object]:
     }
 
 
-def validate_policy(home: Path, relative: str, text: str) -> None:
-    """Raise PolicyError (`file: field: what is wrong`) unless the text would load."""
-    _check_name(relative)
-    if relative in MODELS:
-        parse_policy_text(text, MODELS[relative], relative)
+def validate_policy(
+    home: Path, relative: str, text: str, others: Mapping[str, str] | None = None
+) -> None:
+    """Raise PolicyError (`file: field: what is wrong`) unless the text would load. `others`:
+    templates saved with it (an import), which it may include or extend."""
+    _check_name(relative, IMPORTABLE)
+    if relative in IMPORTABLE:
+        parse_policy_text(text, IMPORTABLE[relative], relative)
         return
     name = relative.removeprefix("templates/")
-    store = TemplateStore(home, overrides={name: text})
+    overrides = {
+        n.removeprefix("templates/"): t
+        for n, t in (others or {}).items()
+        if n.startswith("templates/")
+    }
+    store = TemplateStore(home, overrides=overrides | {name: text})
     check_variables(store, name, text)
     store.render(name, sample_context(name))
     html_context = {"subject": "<subject>", "company_name": "<company>", "language": "fr"}
@@ -158,19 +187,21 @@ def checked_policy_problems(home: Path, version: str) -> list[str]:
     return found
 
 
-def save_policy(home: Path, relative: str, text: str, now: datetime) -> Path:
-    """Validate, keep the current version, then write atomically. Returns the saved path."""
+def save_policy(
+    home: Path,
+    relative: str,
+    text: str,
+    now: datetime,
+    *,
+    seen: int | None = None,
+    actor: str = "user",
+) -> int | None:
+    """Validate, then write through the home's source: a file (the previous one kept in
+    `policies/.versions/`), or a database row (compare-and-set on `seen`, the version read;
+    `StalePolicy` if another desk saved since). Returns the new version (None for a file)."""
     validate_policy(home, relative, text)
-    target = home / "policies" / relative
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if target.is_file():
-        keep = home / "policies" / VERSIONS / f"{relative.replace('/', '__')}.{now:%Y%m%dT%H%M%S}"
-        keep.parent.mkdir(parents=True, exist_ok=True)
-        keep.write_bytes(target.read_bytes())
-    tmp = target.with_name(target.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, target)
-    return target
+    source = source_for(home) or FileSource(home)
+    return source.write({relative: text}, {relative: seen}, actor, now)[relative]
 
 
 def policy_versions(home: Path, relative: str) -> list[Path]:

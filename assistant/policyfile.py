@@ -1,6 +1,7 @@
 """Load a YAML policy file into a pydantic model; errors read `file: field.path: what is wrong`.
 
-The manager's copy in `<home>/policies/` wins over the shipped one. Every policy loader uses this,
+The manager's copy (in `<home>/policies/`, or on PostgreSQL in the database: docs/policies-db.md)
+wins over the shipped one. Every policy loader uses this,
 so all policy errors look the same and a bad file is refused before anything uses it.
 """
 
@@ -18,6 +19,7 @@ from assistant.errors import PolicyError
 from assistant.i18n import tr
 from assistant.money import parse_amount
 from assistant.paths import bundled_dir, resource_path
+from assistant.policy_source import DbSource, is_policy_name, source_for
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -190,14 +192,28 @@ def _parse(text: str, model: type[M], source: Path | str) -> M:
         raise PolicyError(format_validation_error(source, exc)) from exc
 
 
-def load_policy(home: Path | None, relative: str, model: type[M]) -> M:
-    """Load `<home>/policies/<relative>` if present, else the shipped file."""
-    path = policy_path(home, relative)
+def policy_text(home: Path | None, relative: str) -> tuple[str, str]:
+    """The text in effect of `<policies>/<relative>` and how errors name it: the home's
+    source (its folder, or the team's database: `assistant.policy_source`) if it holds the
+    file, else the shipped file."""
+    source = source_for(home)
+    label = source.label(relative) if source is not None else relative
     try:
-        text = path.read_text(encoding="utf-8")
+        own = source.own(relative) if source is not None else None
+        if own is not None:
+            return own.text, label
+        path = bundled_dir("policies") / relative
+        label = str(path)
+        return path.read_text(encoding="utf-8"), label
     except (OSError, UnicodeDecodeError) as exc:
-        raise PolicyError(f"{path}: {tr('illisible', 'unreadable')}: {exc}") from exc
-    return parse_policy_text(text, model, path)
+        raise PolicyError(f"{label}: {tr('illisible', 'unreadable')}: {exc}") from exc
+
+
+def load_policy(home: Path | None, relative: str, model: type[M]) -> M:
+    """Load the home's `<relative>` policy (its file, or its database row), else the shipped
+    file."""
+    text, label = policy_text(home, relative)
+    return parse_policy_text(text, model, label)
 
 
 def effective_policy_files(home: Path | None) -> dict[str, Path]:
@@ -216,8 +232,18 @@ def effective_policy_files(home: Path | None) -> dict[str, Path]:
 
 
 def policy_version(home: Path | None) -> str:
-    """Content hash of the policies and templates in effect (recorded on every draft)."""
+    """Content hash of the policies and templates in effect (recorded on every draft); the
+    same files give the same hash from the home's folder or from the database."""
     digest = hashlib.sha256()
-    for name, path in effective_policy_files(home).items():
-        digest.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
+    source = source_for(home)
+    if not isinstance(source, DbSource):
+        for name, path in effective_policy_files(home).items():
+            digest.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
+        return digest.hexdigest()[:12]
+    shipped = bundled_dir("policies")
+    own = {name: p.text for name, p in source.own_all().items() if is_policy_name(name)}
+    names = {p.relative_to(shipped).as_posix() for p in shipped.rglob("*") if p.is_file()}
+    for name in sorted({n for n in names if is_policy_name(n)} | set(own)):
+        data = own[name].encode() if name in own else (shipped / name).read_bytes()
+        digest.update(name.encode() + b"\0" + data + b"\0")
     return digest.hexdigest()[:12]

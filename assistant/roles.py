@@ -115,6 +115,9 @@ OPERATIONS: dict[str, Operation] = {
     "notice": _op("prepare a formal notice, or record it posted", C),
     # manager: policies, templates, escalations
     "policies": _op("edit policies and templates (interface)", M, tui_only=True),
+    "policy list": _op("list the policy files in effect and where they come from", M),
+    "policy export": _op("write the policy files in effect to a folder", M),
+    "policy import": _op("replace policy files from a folder (validated, all or nothing)", M),
     "escalate": _op("decide an escalation", M),
     "proceedings": _op("record or clear collective proceedings", M),
     "dossier": _op("build a litigation file", M),

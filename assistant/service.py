@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from assistant import people, policy_verdict, roles
+from assistant import people, policy_source, policy_verdict, roles
 from assistant.bank.facade import BankFeatures
 from assistant.config import Settings
 from assistant.delivery.attachments import stored_attachment
@@ -28,6 +28,7 @@ from assistant.inputs import check_amount, check_horizon
 from assistant.labels import invoice_status_label, status_label
 from assistant.models import Customer, Invoice, InvoiceStatus
 from assistant.paths import bundled_dir
+from assistant.policy_source import OwnPolicy
 from assistant.policyfile import parse_policy_text, policy_version
 from assistant.reasons import Code, Reason
 from assistant.storage import invoices_repo, replies_repo, repo
@@ -57,6 +58,7 @@ if TYPE_CHECKING:  # loaded lazily, by the methods that use them (start-up time)
     from assistant.imports import ImportReport
     from assistant.kpis import Kpis
     from assistant.llm.backend import ChatBackend
+    from assistant.policy_io import PolicyImport
     from assistant.replies import inbox, triage
     from assistant.rules import (
         Action,
@@ -90,6 +92,8 @@ class Service(BankFeatures, TeamFeatures):
         # policy problems met while reading (stats, briefs, send go on with shipped defaults)
         self.policy_warnings: list[str] = []
         self._checked: tuple[str, list[str]] | None = None  # (policy version, problems)
+        if store.kind != "sqlite":  # policies live in the team's database (policies-db.md)
+            policy_source.attach(settings.home, store)
 
     @classmethod
     def open(
@@ -170,6 +174,7 @@ class Service(BankFeatures, TeamFeatures):
         return self.settings.home
 
     def close(self) -> None:
+        policy_source.detach(self.settings.home, self.store)
         self.store.close()
 
     # -- home -------------------------------------------------------------------------
@@ -178,7 +183,8 @@ class Service(BankFeatures, TeamFeatures):
         copied: list[str] = []
         source = bundled_dir("policies")
         target = self.home / "policies"
-        for path in sorted(source.rglob("*")):
+        shared = self.store.kind != "sqlite"  # the team's policies are in the database
+        for path in [] if shared else sorted(source.rglob("*")):
             if path.is_dir() or path.name.startswith((".", "_")):
                 continue
             dest = target / path.relative_to(source)
@@ -787,17 +793,28 @@ class Service(BankFeatures, TeamFeatures):
 
         return policy_edit.read_policy(self.home, relative)
 
-    def save_policy(self, relative: str, text: str) -> SavedPolicy:
+    def policy_file(self, relative: str) -> OwnPolicy:
+        """The file in effect with, on PostgreSQL, its version (0: the shipped default) and
+        who saved it: the editor saves against that version (docs/policies-db.md)."""
+        from assistant import policy_edit
+
+        return policy_edit.policy_file(self.home, relative)
+
+    def save_policy(self, relative: str, text: str, *, seen: int | None = None) -> SavedPolicy:
         """Validate then save (the previous version is kept); queued drafts follow the new
-        policy (re-rendered, to review again when their text changes)."""
+        policy (re-rendered, to review again when their text changes). `seen`: the version
+        the person edited (PostgreSQL): another desk's save since refuses this one."""
         from assistant import policy_edit
 
         before = self.policy_version()
         old_text = self.read_policy(relative)
-        policy_edit.save_policy(self.home, relative, text, self.store.clock())
-        after = self.policy_version()
+        policy_edit.validate_policy(self.home, relative, text)
         changes = policy_edit.fact_changes(relative, old_text, text)
-        with self.store.transaction():
+        with self.store.transaction():  # the row (or file) and its event together
+            version = policy_edit.save_policy(
+                self.home, relative, text, self.store.clock(), seen=seen, actor=self.actor
+            )
+            after = self.policy_version()
             self.store.record_event(
                 "policy.saved",
                 actor=self.actor,
@@ -805,11 +822,37 @@ class Service(BankFeatures, TeamFeatures):
                     "file": relative,
                     "from_version": before,
                     "to_version": after,
+                    "file_version": version,
                     "changes": changes,
                 },
             )
         refreshed = self.refresh_drafts()
-        return SavedPolicy(after, [c["text"] for c in changes] + refreshed.lines(), refreshed)
+        notes = [c["text"] for c in changes] + refreshed.lines()
+        return SavedPolicy(after, notes, refreshed, version)
+
+    def policy_list(self) -> list[dict[str, Any]]:
+        """`relance policy list`: every policy file in effect and where it comes from."""
+        from assistant import policy_io
+
+        return policy_io.listing(self.home)
+
+    def export_policies(self, folder: Path) -> list[str]:
+        """`relance policy export DIR`: the files in effect, written as files."""
+        from assistant import policy_io
+
+        return policy_io.export(self.home, folder)
+
+    def import_policies(self, folder: Path, *, dry_run: bool = False) -> PolicyImport:
+        """`relance policy import DIR`: every file validated as the editor does, then all
+        written (through the database on PostgreSQL) with one event each, or none."""
+        from assistant import policy_io
+
+        report = policy_io.import_folder(
+            self.home, self.store, self.actor, self.policy_version, folder, dry_run=dry_run
+        )
+        if report.changed and not dry_run:
+            report.notes.extend(self.refresh_drafts().lines())
+        return report
 
     def preview_policy(self, draft_id: int, relative: str, text: str) -> Rendered:
         """A real draft re-rendered under an edited (unsaved) policy; refused if invalid."""
@@ -1255,6 +1298,7 @@ class SavedPolicy:
     version: str
     notes: list[str]
     refreshed: RefreshReport
+    file_version: int | None = None  # the file's row version on PostgreSQL
 
 
 @dataclass

@@ -206,6 +206,16 @@ def write_company(home: Path) -> Path:
     path = home / "policies" / "company.yaml"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(TEST_COMPANY, encoding="utf-8")
+    if os.environ.get("RELANCE_DATABASE_URL"):  # the team's policies are in the database
+        from assistant.storage import policy_repo
+        from tests.support.stores import open_home
+
+        store = open_home(home)
+        try:
+            with store.transaction():
+                policy_repo.put(store, "company.yaml", TEST_COMPANY, None, "test")
+        finally:
+            store.close()
     return path
 
 

@@ -1,16 +1,20 @@
 """Email/SMS templates: Jinja in a sandbox (managers edit them), StrictUndefined, blocks.
 
 A template has `{% block subject %}` (emails) and `{% block body %}`. It is looked up as
-`<language>/<name>.j2` in `<home>/policies/templates/` first, then in the shipped templates.
+`<language>/<name>.j2` in `<home>/policies/templates/` (on PostgreSQL: the database's
+`templates/…` rows, docs/policies-db.md) first, then in the shipped templates.
 Templates only ever see plain strings and booleans; LLM output is never rendered by Jinja.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from jinja2 import (
+    BaseLoader,
+    Environment,
     FileSystemLoader,
     StrictUndefined,
     TemplateNotFound,
@@ -22,6 +26,7 @@ from assistant.drafting.sandbox import LimitedSandbox, template_failure
 from assistant.errors import PolicyError
 from assistant.i18n import tr
 from assistant.paths import bundled_dir
+from assistant.policy_source import DbSource, OwnPolicy, source_for
 
 
 @dataclass(frozen=True)
@@ -30,12 +35,43 @@ class Rendered:
     body: str
 
 
+class DatabaseLoader(BaseLoader):
+    """Templates from the team's database (`policy_files`, docs/policies-db.md). The rows are
+    read once per store (one operation); a compiled template is up to date while its row keeps
+    the version it was read at."""
+
+    def __init__(self, source: DbSource) -> None:
+        self.source = source
+        self._rows: dict[str, OwnPolicy] | None = None
+
+    def get_source(
+        self, environment: Environment, template: str
+    ) -> tuple[str, str | None, Callable[[], bool] | None]:
+        if self._rows is None:
+            self._rows = self.source.own_all("templates/")
+        own = self._rows.get(f"templates/{template}")
+        if own is None:
+            raise TemplateNotFound(template)
+        path, version = own.path, own.version
+        return own.text, None, lambda: self.source.version(path) == version
+
+    def list_templates(self) -> list[str]:
+        rows = self.source.own_all("templates/")
+        return sorted(p.removeprefix("templates/") for p in rows)
+
+
 def _environment(
-    search: list[str], extra: dict[str, str] | None = None, *, autoescape: bool = False
+    search: list[str],
+    extra: dict[str, str] | None = None,
+    *,
+    autoescape: bool = False,
+    database: DbSource | None = None,
 ) -> LimitedSandbox:
     from jinja2 import ChoiceLoader, DictLoader
 
-    loaders = [DictLoader(extra)] if extra else []
+    loaders: list[BaseLoader] = [DictLoader(extra)] if extra else []
+    if database is not None:
+        loaders.append(DatabaseLoader(database))
     loaders.append(FileSystemLoader(search))
     return LimitedSandbox(
         loader=ChoiceLoader(loaders),
@@ -54,11 +90,13 @@ class TemplateStore:
 
     def __init__(self, home: Path | None, overrides: dict[str, str] | None = None) -> None:
         search = []
-        if home is not None and (home / "policies" / "templates").is_dir():
+        source = source_for(home)
+        database = source if isinstance(source, DbSource) else None
+        if database is None and home is not None and (home / "policies" / "templates").is_dir():
             search.append(str(home / "policies" / "templates"))
         search.append(str(bundled_dir("policies") / "templates"))
-        self.env = _environment(search, overrides)
-        self.html_env = _environment(search, overrides, autoescape=True)
+        self.env = _environment(search, overrides, database=database)
+        self.html_env = _environment(search, overrides, autoescape=True, database=database)
 
     def render_html(self, name: str, body: str, context: dict[str, object]) -> str | None:
         """The template's optional `{% block html %}` (autoescaped), wrapping the final plain

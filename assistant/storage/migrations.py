@@ -697,6 +697,20 @@ MIGRATIONS: Sequence[tuple[int, str, str]] = (
         CREATE INDEX drafts_queue_summary ON drafts(status, segment, checks);
         """,
     ),
+    (
+        25,
+        "policy files in the database (docs/policies-db.md): on PostgreSQL every desk reads and"
+        " edits the same policies and templates; a missing row is the shipped default",
+        """
+        CREATE TABLE policy_files (
+            path TEXT PRIMARY KEY CHECK (length(trim(path)) > 0),
+            text TEXT NOT NULL,
+            version INTEGER NOT NULL DEFAULT 1 CHECK (version >= 1),
+            updated_at TEXT NOT NULL,
+            updated_by TEXT NOT NULL
+        );
+        """,
+    ),
 )
 
 

@@ -223,8 +223,6 @@ def test_invoice_pdf_from_the_import_is_attached(tmp_path: Path) -> None:
 def test_a_template_with_an_html_block_sends_an_escaped_html_alternative(tmp_path: Path) -> None:
     home = tmp_path / "h"
     svc = open_service(home, None)
-    own = home / "policies" / "templates" / "fr" / "reminder_1.j2"
-    own.parent.mkdir(parents=True)
     shipped = svc.read_policy("templates/fr/reminder_1.j2")
     html = (
         "{% block html %}<html><body><h1>{{ company_name }}</h1>{{ body_html }}"
@@ -233,7 +231,7 @@ def test_a_template_with_an_html_block_sends_an_escaped_html_alternative(tmp_pat
     svc.validate_policy("templates/fr/reminder_1.j2", shipped + html)  # accepted
     with pytest.raises(PolicyError):  # an unknown variable in the HTML part is refused
         svc.validate_policy("templates/fr/reminder_1.j2", shipped + html.replace("subject", "x"))
-    own.write_text(shipped + html, encoding="utf-8")
+    svc.save_policy("templates/fr/reminder_1.j2", shipped + html)  # the file, or the row
     add_customer(svc.store, "C1")
     add_invoice(svc.store, "F1", AS_OF - timedelta(days=5))
     (draft_id,) = svc.draft(AS_OF, offline=True).created

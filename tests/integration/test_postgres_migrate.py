@@ -105,7 +105,10 @@ def test_demo_home_moves_with_identical_counts_sums_and_events(
     assert result.returncode == 0, result.stderr
     assert digest(db) == before  # the source did not change
     found = pg_figures(pg_empty_url)
+    # the home's edited policy files become rows (docs/policies-db.md): the demo's company
+    assert found.pop("policy_files") == (1, {}) and expected.pop("policy_files") == (0, {})
     assert found == expected
+    assert "Politiques copiées dans la base : company.yaml" in result.stdout
     assert expected["events"][0] > 50 and expected["drafts"][0] > 0
     assert expected["invoices"][1]["amount_cents"] > 0
     # every row of every table (every event), field by field

@@ -83,7 +83,8 @@ def test_init_makes_the_schema_then_every_command_uses_postgresql(
     ok(pg_empty_url, "user", "add", "boss", "--role", "admin", home=home)
     team = json.loads(ok(pg_empty_url, "user", "list", "--json", home=home))
     assert [(u["name"], u["role"]) for u in team] == [("boss", "admin")]
-    assert (home / "policies" / "company.yaml").is_file()  # the home still holds the files
+    # the policies are the database's (docs/policies-db.md): none copied into the home
+    assert not (home / "policies").exists()
     assert not (home / "relance.db").exists()
     # a database holding other tables is not taken
     with psycopg.connect(other := pg_cluster.url(pg_cluster.new_database("template0"))) as conn:

@@ -39,6 +39,7 @@ class PoliciesScreen(RoleGate, Screen[None]):
         self.file: str | None = None
         self._timer: Timer | None = None
         self.saved_text = ""  # the file's text as opened or last saved
+        self.saved_version: int | None = None  # its version on PostgreSQL (compare-and-set)
         self._generation = 0  # a render's result shows only if nothing newer was asked
 
     @property
@@ -109,7 +110,9 @@ class PoliciesScreen(RoleGate, Screen[None]):
         self.query_one("#policy-file", Label).update(Text(name))
         area = self.query_one("#policy-text", TextArea)
         area.language = "yaml" if name.endswith(".yaml") else None
-        area.text = self.saved_text = self.relance.service.read_policy(name)
+        opened = self.relance.service.policy_file(name)
+        area.text = self.saved_text = opened.text
+        self.saved_version = opened.version
         self.set_status("", ok=True)
         help_text = ""
         if name.startswith("templates/"):
@@ -184,20 +187,23 @@ class PoliciesScreen(RoleGate, Screen[None]):
             self._timer.stop()
         self._generation += 1  # a preview still running is now stale
         self.workers.cancel_group(self, "policy-preview")
-        self.save(self.file, self.query_one("#policy-text", TextArea).text)
+        self.save(self.file, self.query_one("#policy-text", TextArea).text, self.saved_version)
 
     @work(thread=True, exclusive=True, group="policy-save", exit_on_error=False)
-    def save(self, name: str, text: str) -> None:
+    def save(self, name: str, text: str, seen: int | None = None) -> None:
         try:
-            saved = self.relance.service.save_policy(name, text)
+            saved = self.relance.service.save_policy(name, text, seen=seen)
         except (PolicyError, UserError) as exc:
             message = tr("Refusé, rien n'est écrit : {e}", "Refused, nothing written: {e}", e=exc)
             self.app.call_from_thread(self.set_status, message, ok=False)
             return
-        self.app.call_from_thread(self._saved, text, saved.version, saved.notes)
+        self.app.call_from_thread(self._saved, text, saved.version, saved.notes, saved.file_version)
 
-    def _saved(self, text: str, version: str, notes: list[str]) -> None:
+    def _saved(
+        self, text: str, version: str, notes: list[str], file_version: int | None = None
+    ) -> None:
         self.saved_text = text
+        self.saved_version = file_version
         self.relance.refresh_policy_problem()
         status = tr("Enregistré (version {v})", "Saved (version {v})", v=version)
         self.set_status("\n".join([status, *notes]), ok=True)

@@ -3,14 +3,17 @@
 One PostgreSQL transaction: the schema (derived from the SQLite migrations), every row of every
 table in foreign-key order (`COPY`), then the foreign keys (each checked over the whole table)
 and the indexes, identity sequences set past the highest id, then a check
-that every table has as many rows and the same sum in every money column as the source; any
-difference or error rolls everything back. The SQLite file is opened read-only and read inside
-one transaction (a consistent snapshot): nothing in the source changes."""
+that every table has as many rows and the same sum in every money column as the source, then
+the home's edited policy files as rows of `policy_files` (read back and compared,
+docs/policies-db.md); any difference or error rolls everything back. The SQLite file is opened
+read-only and read inside one transaction (a consistent snapshot): nothing in the source
+changes."""
 
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -36,6 +39,7 @@ class MoveReport:
     target: str  # the URL without its password
     schema_version: int
     tables: list[TableCount]
+    policies: list[str] = field(default_factory=list)  # edited policy files copied as rows
 
     @property
     def rows(self) -> int:
@@ -170,6 +174,7 @@ def move_home(db_path: Path, url: str) -> MoveReport:
                             t=", ".join(d.table for d in diff),
                         )
                     )
+                policies = _copy_policies(pg, edited_policies(db_path.parent))
         except psycopg.Error as exc:
             raise UserError(
                 tr(
@@ -183,4 +188,56 @@ def move_home(db_path: Path, url: str) -> MoveReport:
             pg.close()
     finally:
         src.close()
-    return MoveReport(db_path, redact(url), max(v for v, _ in schema.versions), expected)
+    return MoveReport(db_path, redact(url), max(v for v, _ in schema.versions), expected, policies)
+
+
+def edited_policies(home: Path) -> dict[str, str]:
+    """The home's policy files that differ from the shipped ones (docs/policies-db.md): on
+    PostgreSQL they become rows of `policy_files`; the others stay the shipped default."""
+    from assistant.paths import bundled_dir
+    from assistant.policy_source import VERSIONS, is_policy_name
+
+    root, shipped = home / "policies", bundled_dir("policies")
+    found: dict[str, str] = {}
+    if not root.is_dir():
+        return found
+    for path in sorted(root.rglob("*")):
+        relative = path.relative_to(root).as_posix()
+        if relative.startswith(VERSIONS) or not path.is_file() or not is_policy_name(relative):
+            continue
+        data = path.read_bytes()
+        original = shipped / relative
+        if original.is_file() and original.read_bytes() == data:
+            continue
+        try:
+            found[relative] = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise UserError(
+                tr(
+                    "{p} : illisible ({e}) ; rien n'a été écrit",
+                    "{p}: unreadable ({e}); nothing was written",
+                    p=path,
+                    e=exc,
+                )
+            ) from None
+    return found
+
+
+def _copy_policies(pg: Any, files: dict[str, str]) -> list[str]:
+    """The edited files as rows (version 1, by `migrate`), read back and compared."""
+    now = datetime.now(UTC).isoformat(" ", timespec="seconds")
+    for relative, text in files.items():
+        pg.execute(
+            "INSERT INTO policy_files (path, text, version, updated_at, updated_by)"
+            " VALUES (%s, %s, 1, %s, 'migrate')",
+            (relative, text, now),
+        )
+    back = dict(pg.execute("SELECT path, text FROM policy_files").fetchall())
+    if back != files:
+        raise UserError(
+            tr(
+                "copie vérifiée fausse pour les fichiers de politique : rien n'a été écrit",
+                "the copy of the policy files does not match: nothing was written",
+            )
+        )
+    return sorted(files)
