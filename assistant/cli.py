@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-import typer.main
 
 try:  # recent typer vendors click
     from typer._click.exceptions import ClickException, NoArgsIsHelpError
@@ -23,6 +22,7 @@ except ImportError:  # pragma: no cover - older typer
 from assistant import __version__, inputs
 from assistant.cli_texts import install as install_texts
 from assistant.cli_texts import usage_error
+from assistant.cli_load import command_for
 from assistant.cliargs import hoist_global_options
 from assistant.demo.catalog import DEFAULT_SEED as DEMO_SEED
 from assistant.errors import ImportRejected, UserError
@@ -280,8 +280,8 @@ def run_tui(service: Service, as_of: date) -> None:
 def main() -> None:
     """Entry point: run the typer app; user errors and crashes become one clear line."""
     try:
-        app(args=hoist_global_options(sys.argv[1:], typer.main.get_command(app)),
-            standalone_mode=False)  # fmt: skip
+        root = command_for(app, sys.argv[1:])  # built once, with only the command named
+        root(args=hoist_global_options(sys.argv[1:], root), standalone_mode=False)
     except UserError as exc:
         typer.echo(tr("Erreur : {msg}", "Error: {msg}", msg=exc), err=True)
         sys.exit(1)
@@ -1042,16 +1042,6 @@ def review(ctx: typer.Context, as_of: AsOf = None) -> None:
         run_tui(service, parse_day(as_of, service.store.today()))
 
 
-# Commands of other modules, registered on `app` when they are imported (keep last): bank
-# (import bank, matches, sources, daily); replies (inbox, replies, triage, forget); statutory
-# (proceedings, escalate, notice, dossier); users (user add, list, disable); export (status);
-# drafts (edit); team (customer owner|contact|show, user signature, calls, digest).
-from assistant import (  # noqa: E402, F401
-    cli_bank,
-    cli_drafts,
-    cli_export,
-    cli_replies,
-    cli_statutory,
-    cli_team,
-    cli_users,
-)
+# Commands of other modules (bank, replies, statutory, users, export, edit, team) register on
+# `app` when they are imported: `main` imports only the module of the command it runs
+# (assistant/cli_load.py).
