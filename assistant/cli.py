@@ -20,9 +20,9 @@ except ImportError:  # pragma: no cover - older typer
     from click.exceptions import ClickException, NoArgsIsHelpError
 
 from assistant import __version__, inputs
+from assistant.cli_load import command_for
 from assistant.cli_texts import install as install_texts
 from assistant.cli_texts import usage_error
-from assistant.cli_load import command_for
 from assistant.cliargs import hoist_global_options
 from assistant.demo.catalog import DEFAULT_SEED as DEMO_SEED
 from assistant.errors import ImportRejected, UserError
@@ -637,7 +637,8 @@ def list_drafts(
     if as_json:
         echo(json.dumps([d.as_json() for d in items], ensure_ascii=False, indent=2))
         return
-    console().print(render_drafts(items), crop=False)
+    out = console()
+    out.print(render_drafts(items, out.width), crop=False, soft_wrap=True)
 
 
 @app.command()
