@@ -96,7 +96,7 @@ def _global(
         raise UserError(
             tr("--home est vide : indiquez un dossier", "--home is empty: give a folder")
         )
-    from assistant.config import load_settings  # pydantic-settings: not for `--help`
+    from assistant.config import load_settings  # pydantic: not for `--help`
 
     settings = load_settings().with_home(Path(home) if home is not None else None)
     set_language(lang or settings.ui_language)
