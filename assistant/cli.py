@@ -19,7 +19,7 @@ try:  # recent typer vendors click
 except ImportError:  # pragma: no cover - older typer
     from click.exceptions import ClickException, NoArgsIsHelpError
 
-from assistant import __version__, inputs
+from assistant import __version__
 from assistant.cli_load import command_for
 from assistant.cli_texts import install as install_texts
 from assistant.cli_texts import usage_error
@@ -279,6 +279,10 @@ def run_tui(service: Service, as_of: date) -> None:
 
 def main() -> None:
     """Entry point: run the typer app; user errors and crashes become one clear line."""
+    # relance uses no pydantic plugin: not looking for one (every installed package's metadata
+    # read at the first model) saves a command ~15 ms; typer does the same for its own models.
+    # A value the user set is kept.
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     try:
         root = command_for(app, sys.argv[1:])  # built once, with only the command named
         root(args=hoist_global_options(sys.argv[1:], root), standalone_mode=False)
@@ -470,11 +474,15 @@ def parse_day(text: str | None, default: date, option: str = "--as-of") -> date:
     """`--as-of` (ISO or jj/mm/aaaa, within the documented range), or `default`."""
     if text is None:
         return default
+    from assistant import inputs  # dates and amounts: babel, dateutil
+
     return inputs.check_as_of(inputs.parse_day(text, option), default, option)
 
 
 def parse_money_option(text: str | None, option: str = "--amount") -> int | None:
     """An amount above zero (ASCII digits), or None."""
+    from assistant import inputs  # dates and amounts: babel, dateutil
+
     return None if text is None else inputs.parse_money(text, option)
 
 
@@ -564,6 +572,8 @@ def promise(
     ] = None,
 ) -> None:
     """Enregistrer une promesse de paiement (les relances attendent sa date + délai de grâce)."""
+    from assistant import inputs
+
     with service_for(ctx) as service:
         promised = inputs.parse_day(on, "--date")
         made = None
@@ -989,6 +999,8 @@ def log_call(
     as_of: AsOf = None,
 ) -> None:
     """Enregistrer le résultat d'un appel (il oriente les prochaines relances)."""
+    from assistant import inputs
+
     with service_for(ctx) as service:
         today = service.store.today()
         if as_of is not None:  # the day of the call: a past event, not after today
