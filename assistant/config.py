@@ -11,7 +11,6 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
-from platformdirs import user_data_dir
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -27,6 +26,8 @@ from assistant.i18n import tr
 
 
 def default_home() -> Path:
+    from platformdirs import user_data_dir  # only when RELANCE_HOME is not set
+
     return Path(user_data_dir("relance", appauthor=False))
 
 
