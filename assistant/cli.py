@@ -13,14 +13,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-import typer.main
 
 try:  # recent typer vendors click
     from typer._click.exceptions import ClickException, NoArgsIsHelpError
 except ImportError:  # pragma: no cover - older typer
     from click.exceptions import ClickException, NoArgsIsHelpError
 
-from assistant import __version__, inputs
+from assistant import __version__
+from assistant.cli_load import command_for
 from assistant.cli_texts import install as install_texts
 from assistant.cli_texts import usage_error
 from assistant.cliargs import hoist_global_options
@@ -104,7 +104,7 @@ def _global(
         raise UserError(
             tr("--home est vide : indiquez un dossier", "--home is empty: give a folder")
         )
-    from assistant.config import load_settings  # pydantic-settings: not for `--help`
+    from assistant.config import load_settings  # pydantic: not for `--help`
 
     settings = load_settings().with_home(Path(home) if home is not None else None)
     if company is not None:
@@ -297,9 +297,13 @@ def run_tui(service: Service, as_of: date) -> None:
 
 def main() -> None:
     """Entry point: run the typer app; user errors and crashes become one clear line."""
+    # relance uses no pydantic plugin: not looking for one (every installed package's metadata
+    # read at the first model) saves a command ~15 ms; typer does the same for its own models.
+    # A value the user set is kept.
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     try:
-        app(args=hoist_global_options(sys.argv[1:], typer.main.get_command(app)),
-            standalone_mode=False)  # fmt: skip
+        root = command_for(app, sys.argv[1:])  # built once, with only the command named
+        root(args=hoist_global_options(sys.argv[1:], root), standalone_mode=False)
     except UserError as exc:
         typer.echo(tr("Erreur : {msg}", "Error: {msg}", msg=exc), err=True)
         sys.exit(1)
@@ -488,11 +492,15 @@ def parse_day(text: str | None, default: date, option: str = "--as-of") -> date:
     """`--as-of` (ISO or jj/mm/aaaa, within the documented range), or `default`."""
     if text is None:
         return default
+    from assistant import inputs  # dates and amounts: babel, dateutil
+
     return inputs.check_as_of(inputs.parse_day(text, option), default, option)
 
 
 def parse_money_option(text: str | None, option: str = "--amount") -> int | None:
     """An amount above zero (ASCII digits), or None."""
+    from assistant import inputs  # dates and amounts: babel, dateutil
+
     return None if text is None else inputs.parse_money(text, option)
 
 
@@ -582,6 +590,8 @@ def promise(
     ] = None,
 ) -> None:
     """Enregistrer une promesse de paiement (les relances attendent sa date + délai de grâce)."""
+    from assistant import inputs
+
     with service_for(ctx) as service:
         promised = inputs.parse_day(on, "--date")
         made = None
@@ -655,7 +665,8 @@ def list_drafts(
     if as_json:
         echo(json.dumps([d.as_json() for d in items], ensure_ascii=False, indent=2))
         return
-    console().print(render_drafts(items), crop=False)
+    out = console()
+    out.print(render_drafts(items, out.width), crop=False, soft_wrap=True)
 
 
 @app.command()
@@ -1010,6 +1021,8 @@ def log_call(
     as_of: AsOf = None,
 ) -> None:
     """Enregistrer le résultat d'un appel (il oriente les prochaines relances)."""
+    from assistant import inputs
+
     with service_for(ctx) as service:
         today = service.store.today()
         if as_of is not None:  # the day of the call: a past event, not after today
@@ -1064,19 +1077,7 @@ def review(ctx: typer.Context, as_of: AsOf = None) -> None:
         run_tui(service, parse_day(as_of, service.store.today()))
 
 
-# Commands of other modules, registered on `app` when they are imported (keep last): bank
-# (import bank, matches, sources, daily); replies (inbox, replies, triage, forget); statutory
-# (proceedings, escalate, notice, dossier); users (user add, list, disable); export (status);
-# drafts (edit); team (customer owner|contact|show, user signature, calls, digest); companies
-# (company add|list, user grant|revoke); policy (list, export, import).
-from assistant import (  # noqa: E402, F401
-    cli_bank,
-    cli_companies,
-    cli_drafts,
-    cli_export,
-    cli_policy,
-    cli_replies,
-    cli_statutory,
-    cli_team,
-    cli_users,
-)
+# Commands of other modules (bank, replies, statutory, users, export, edit, team, companies,
+# policy) register on
+# `app` when they are imported: `main` imports only the module of the command it runs
+# (assistant/cli_load.py).

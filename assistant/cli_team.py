@@ -14,7 +14,6 @@ from assistant.errors import UserError
 from assistant.i18n import tr
 from assistant.labels import step_label
 from assistant.reasons import render
-from assistant.team.contacts import contact_role_label
 
 customer_app = typer.Typer(
     name="customer",
@@ -79,6 +78,8 @@ def customer_contact(
             return
         assert email is not None
         saved = service.set_contact(customer_id, role, email, name, phone)
+    from assistant.team.contacts import contact_role_label  # the store's models: not for --help
+
     echo(
         tr(
             "{c} : contact {r} {e}.",
@@ -116,6 +117,8 @@ def customer_show(ctx: typer.Context, customer: CustomerArg, as_json: AsJson = F
     echo(tr("  E-mail : {e}", "  E-mail: {e}", e=found.email or dash))
     echo(tr("  Commercial : {s}", "  Salesperson: {s}",
             s=found.salesperson_name or found.salesperson_email or dash))  # fmt: skip
+    from assistant.team.contacts import contact_role_label
+
     for c in contacts:
         who = " · ".join(x for x in (c.name, c.email, c.phone) if x)
         echo(f"  {contact_role_label(c.role)} : {who}")

@@ -9,8 +9,6 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import total_ordering
 from typing import ClassVar
 
-from babel.numbers import format_currency
-
 _SPACES = re.compile(r"[\s\u00a0\u202f']+")  # group separators: spaces of any kind, apostrophe
 _CURRENCY = re.compile(r"€|\b(?:eur|euros?|usd|gbp|chf)\b|\$|£", re.IGNORECASE)
 _CURRENCY_CODES = {"€": "EUR", "eur": "EUR", "euro": "EUR", "euros": "EUR", "$": "USD",
@@ -135,6 +133,8 @@ def cents_to_str(cents: int) -> str:
 
 def format_money(cents: int, currency: str = "EUR", locale: str = "fr_FR") -> str:
     """`1 234,56 €` for fr_FR, `€1,234.56` for en_GB..."""
+    from babel.numbers import format_currency  # locale data: not for JSON or a count
+
     return format_currency(to_decimal(cents), currency, locale=locale)
 
 

@@ -8,6 +8,7 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
+from assistant.grid import Column, draw
 from assistant.i18n import language, tr
 from assistant.labels import channel_label, draft_label, source_label, status_label, step_label
 from assistant.reasons import Reason, render
@@ -91,28 +92,31 @@ def _money(cents: int, currency: str) -> str:
     return format_money(cents, currency, "fr_FR" if language() == "fr" else "en_GB")
 
 
-def render_drafts(items: list[DraftView]) -> Group | Text:
+def render_drafts(items: list[DraftView], width: int = 80) -> Group | Text:
+    """The drafts as a table `width` cells wide at most (drawn by `grid`: a queue is long)."""
     if not items:
         return Text(tr("Aucun brouillon.", "No draft."))
-    table = Table(title=tr("{n} brouillon(s)", "{n} draft(s)", n=len(items)), title_justify="left")
-    table.add_column("#", justify="right", no_wrap=True, min_width=3)
-    table.add_column(tr("Client", "Customer"), no_wrap=True, max_width=24)
-    table.add_column(tr("Étape", "Step"), no_wrap=True, min_width=16)
-    table.add_column(tr("Statut", "Status"), no_wrap=True, min_width=8)
-    table.add_column("Src", no_wrap=True, min_width=6)
-    table.add_column(tr("Montant", "Amount"), justify="right", no_wrap=True, min_width=12)
-    for d in items:
-        step = draft_label(d.step, d.channel)
-        source = source_label(d.source) + (" ⚠" if d.violations else "")
-        table.add_row(
+    columns = (
+        Column("#", right=True, min_width=3),
+        Column(tr("Client", "Customer"), max_width=24, shrink=True),
+        Column(tr("Étape", "Step"), min_width=16, shrink=True),
+        Column(tr("Statut", "Status"), min_width=8),
+        Column("Src", min_width=6),
+        Column(tr("Montant", "Amount"), right=True, min_width=12),
+    )
+    rows = [
+        (
             str(d.id),
             d.customer_name,
-            step,
+            draft_label(d.step, d.channel),
             status_label(d.status),
-            source,
+            source_label(d.source) + (" ⚠" if d.violations else ""),
             _money(d.total_cents, d.currency),
         )
-    return Group(table, *_delivery_notes(items))
+        for d in items
+    ]
+    title = tr("{n} brouillon(s)", "{n} draft(s)", n=len(items))
+    return Group(draw(title, columns, rows, width), *_delivery_notes(items))
 
 
 def _delivery_notes(items: list[DraftView]) -> list[Text]:

@@ -24,18 +24,14 @@ from assistant.drafting.queue import DraftView
 from assistant.drafting.queue_page import QueuePage, QueueSummary, QueueView
 from assistant.errors import PolicyError, UserError
 from assistant.i18n import tr
-from assistant.inputs import check_amount, check_horizon
 from assistant.labels import invoice_status_label, status_label
 from assistant.models import Customer, Invoice, InvoiceStatus
 from assistant.paths import bundled_dir
-from assistant.policy_source import OwnPolicy
-from assistant.policyfile import parse_policy_text, policy_version
 from assistant.reasons import Code, Reason
-from assistant.storage import invoices_repo, replies_repo, repo
+from assistant.storage import invoices_repo, repo
 from assistant.storage.claims_repo import Claim
 from assistant.storage.db import Clock, Store, utc_now
 from assistant.storage.drafts_lifecycle import DraftStatus
-from assistant.storage.replies_repo import Reply
 from assistant.storage.select import open_home_store
 from assistant.storage.users_repo import User
 from assistant.team.facade import TeamFeatures
@@ -59,6 +55,7 @@ if TYPE_CHECKING:  # loaded lazily, by the methods that use them (start-up time)
     from assistant.kpis import Kpis
     from assistant.llm.backend import ChatBackend
     from assistant.policy_io import PolicyImport
+    from assistant.policy_source import OwnPolicy
     from assistant.replies import inbox, triage
     from assistant.rules import (
         Action,
@@ -67,6 +64,7 @@ if TYPE_CHECKING:  # loaded lazily, by the methods that use them (start-up time)
     )
     from assistant.stats import PortfolioSummary
     from assistant.statutory.notice import NoticeResult
+    from assistant.storage.replies_repo import Reply
 
 T = TypeVar("T")
 
@@ -469,6 +467,8 @@ class Service(BankFeatures, TeamFeatures):
                     s=invoice_status_label(invoice.status.value),
                 )
             )
+        from assistant.inputs import check_amount, check_horizon  # babel, dateutil
+
         check_horizon(promised, made, self.scenario().promise_horizon_months, "--date")
         if amount_cents is not None:
             check_amount(amount_cents, invoice.outstanding_cents, "--amount")
@@ -508,6 +508,8 @@ class Service(BankFeatures, TeamFeatures):
 
     # -- drafts -------------------------------------------------------------------------
     def policy_version(self) -> str:
+        from assistant.policyfile import policy_version  # YAML: not for commands that only read
+
         return policy_version(self.home)
 
     def draft(
@@ -861,6 +863,7 @@ class Service(BankFeatures, TeamFeatures):
         from assistant.drafting.refresh import request_for
         from assistant.drafting.templates import Rendered, TemplateStore
         from assistant.llm.tone import TonePolicy
+        from assistant.policyfile import parse_policy_text
 
         policy_edit.validate_policy(self.home, relative, text)
         view = queue.get_draft(self.store, draft_id)
@@ -1254,6 +1257,7 @@ class Service(BankFeatures, TeamFeatures):
 
     def replies(self, status: str | None = None, customer_id: str | None = None) -> list[Reply]:
         from assistant.replies import inbox
+        from assistant.storage import replies_repo
 
         inbox.status_check(status)
         return replies_repo.list_replies(self.store, status, customer_id)
@@ -1276,6 +1280,8 @@ class Service(BankFeatures, TeamFeatures):
             return self.get_draft(reply.draft_id), True
         if reply.customer_id is None:
             return None, False
+        from assistant.storage import replies_repo
+
         found = replies_repo.last_sent_draft(self.store, reply.customer_id, reply.received_at)
         return (self.get_draft(found) if found else None), False
 
