@@ -98,19 +98,35 @@ def _url(settings: Settings) -> str:
     return settings.database_url.get_secret_value()
 
 
-def _default_name(settings: Settings) -> str:
-    """The default company's name before the registry exists: the home's company.yaml."""
-    from assistant.company import load_company, placeholder_fields
+def _default_name(settings: Settings, raw: Any = None) -> str:
+    """The default company's name before the registry exists: its company.yaml (in the
+    database's `public.policy_files` on PostgreSQL, else the home's file)."""
+    from assistant.company import Company, load_company, placeholder_fields
+    from assistant.policyfile import parse_policy_text
 
-    if not (settings.home / "policies" / "company.yaml").is_file():
-        return DEFAULT_CODE
     try:
-        company = load_company(settings.home)
+        if raw is not None:
+            text = _default_company_text(raw)
+            if text is None:
+                return DEFAULT_CODE
+            company = parse_policy_text(text, Company, "company.yaml")
+        elif (settings.home / "policies" / "company.yaml").is_file():
+            company = load_company(settings.home)
+        else:
+            return DEFAULT_CODE
     except Exception:  # an invalid policy file is said by the commands that use it
         return DEFAULT_CODE
     if "name" in placeholder_fields(company):  # still the shipped example's name
         return DEFAULT_CODE
     return company.name.strip() or DEFAULT_CODE
+
+
+def _default_company_text(raw: Any) -> str | None:
+    """The default company's own company.yaml in the database (docs/policies-db.md)."""
+    if raw.execute("SELECT to_regclass('public.policy_files')").fetchone()[0] is None:
+        return None
+    row = raw.execute("SELECT text FROM public.policy_files WHERE path = 'company.yaml'").fetchone()
+    return None if row is None else str(row[0])
 
 
 def _refs(raw: Any, settings: Settings) -> list[CompanyRef]:
@@ -120,7 +136,7 @@ def _refs(raw: Any, settings: Settings) -> list[CompanyRef]:
     rows = firm_repo.companies(raw)
     refs = [CompanyRef(r.code, r.name, r.schema_name) for r in rows]
     if not any(r.is_default for r in refs):
-        refs.append(CompanyRef(DEFAULT_CODE, _default_name(settings), DEFAULT_SCHEMA))
+        refs.append(CompanyRef(DEFAULT_CODE, _default_name(settings, raw), DEFAULT_SCHEMA))
     return sorted(refs, key=lambda r: (not r.is_default, r.code))
 
 
@@ -205,7 +221,7 @@ def _create(service: Service, ref: CompanyRef, creator: str, email: str | None) 
     with connect(url, autocommit=True) as raw, raw.transaction():
         firm_repo.lock_registry(raw)
         if firm_repo.ensure_registry(raw):  # the default company gets its code and name
-            default = CompanyRef(DEFAULT_CODE, _default_name(settings), DEFAULT_SCHEMA)
+            default = CompanyRef(DEFAULT_CODE, _default_name(settings, raw), DEFAULT_SCHEMA)
             firm_repo.insert(
                 raw, firm_repo.CompanyRow(default.code, default.name, "public", now, creator)
             )

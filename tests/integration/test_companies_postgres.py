@@ -68,7 +68,10 @@ def firm(
         return code, out, err
 
     assert run("boss", "init")[0] == 0
-    (home / "policies" / "company.yaml").write_text(TEST_COMPANY, encoding="utf-8")
+    facts = tmp_path / "facts"  # each company's own facts, in its policies (in the database)
+    facts.mkdir()
+    (facts / "company.yaml").write_text(TEST_COMPANY, encoding="utf-8")
+    assert run("boss", "policy", "import", str(facts))[0] == 0
     assert run("boss", "user", "add", "boss", "--role", "admin")[0] == 0
     yield home, run
 
@@ -87,8 +90,9 @@ def refused(run: Run, person: str, *args: str) -> str:
 
 
 def two_companies(run: Run) -> None:
-    ok(run, "boss", "company", "add", "alpha", "--name", "Alpha SARL")
-    ok(run, "boss", "company", "add", "beta", "--name", "Beta SAS")
+    for code, name in (("alpha", "Alpha SARL"), ("beta", "Beta SAS")):
+        ok(run, "boss", "company", "add", code, "--name", name)
+        ok(run, "boss", "--company", code, "policy", "import", "{tmp}/facts")
 
 
 def as_json(run: Run, person: str, *args: str) -> Any:

@@ -7,6 +7,7 @@ import pytest
 import typer.main
 
 from assistant import cli
+from assistant.cli_load import load_modules
 from assistant.cliargs import hoist_global_options
 from assistant.errors import UserError
 from assistant.firm import _check_code, schema_of
@@ -14,6 +15,7 @@ from assistant.storage.pg.store import _SCHEMA_LOCK, WRITER_LOCK, company_key
 
 
 def test_company_after_the_command_moves_to_the_front() -> None:
+    load_modules(None)  # every command registered, as for `relance --help`
     root = typer.main.get_command(cli.app)
     assert hoist_global_options(["plan", "--json", "--company", "alpha"], root) == [
         "--company",
