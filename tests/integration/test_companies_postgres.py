@@ -435,3 +435,39 @@ def test_two_companies_send_at_once_each_message_once(
     assert recipients == sorted(
         f"compta@{who}.{code}.example" for code in ("alpha", "beta") for who in ("un", "deux")
     )
+
+
+def test_an_older_company_schema_is_upgraded_when_opened(
+    firm: tuple[Path, Run], pg_empty_url: str
+) -> None:
+    """A company made by an older relance (its schema one version behind) is brought to the
+    current version when a command opens it, under its own writers' lock; the default company
+    is left as it was."""
+    from assistant.storage.migrations import MIGRATIONS
+    from assistant.storage.pg.connect import connect
+    from assistant.storage.pg.schema import create_schema
+
+    home, run = firm
+    two_companies(run)  # the registry exists
+    latest = max(v for v, _, _ in MIGRATIONS)
+    with connect(pg_empty_url) as conn:
+        conn.execute('CREATE SCHEMA "company_old"')
+        conn.execute("SET search_path TO company_old")
+        create_schema(conn, applied=frozenset(v for v, _, _ in MIGRATIONS if v < latest))
+        conn.execute(
+            "INSERT INTO users (name, role, enabled, created_at, created_by)"
+            " VALUES ('boss', 'admin', 1, '2026-11-01', 'boss')"
+        )
+        conn.execute(
+            "INSERT INTO relance_firm.companies VALUES"
+            " ('old', 'Old SA', 'company_old', '2026-11-01', 'boss')"
+        )
+    before = dump(home)
+    assert as_json(run, "boss", "--company", "old", "plan") == []
+    with psycopg.connect(pg_empty_url) as conn:
+        versions = [
+            conn.execute(f'SELECT MAX(version) FROM "{s}"._migrations').fetchone()[0]
+            for s in ("company_old", "public")
+        ]
+    assert versions == [latest, latest]
+    assert dump(home) == before
