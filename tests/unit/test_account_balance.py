@@ -300,6 +300,8 @@ def test_an_action_asks_its_invoices_less_the_credits_under_the_account_balance(
     # without credits nor balance: the invoices named; an invoice out of view counts too
     snap = _snapshot({"F1": 60_000}, extra_outstanding={"OLD": 5_000, "NOT_ASKED": 7})
     assert _applied(snap, _action("C1", "F1", "OLD"))[0].amount_cents == 65_000
+    # an invoice settled since (no longer in the snapshot) asks nothing
+    assert _applied(snap, _action("C1", "F1", "GONE"))[0].amount_cents == 60_000
 
 
 def test_mixed_currencies_are_asked_each_under_its_own_ceiling() -> None:
@@ -341,8 +343,8 @@ def test_an_action_the_credit_covers_becomes_one_task_for_the_accountant() -> No
                                     currency="EUR")  # fmt: skip
     # the customer is held already (its task is in the plan): no second task
     held = _action("C1", step="unallocated_credit", channel="task", requires_human=True)
-    assert [(a.step, a.channel, a.amount_cents) for a in _applied(snap, held, first)] == [
-        ("unallocated_credit", "task", 0)
+    assert [(a.step, a.amount_cents, a.currency) for a in _applied(snap, held, first)] == [
+        ("unallocated_credit", 0, "EUR")  # naming no invoice: in euros
     ]
     # a credit in another currency covers nothing here
     snap = _snapshot({"F1": 20_000}, credits={"C1": {"USD": 50_000}})

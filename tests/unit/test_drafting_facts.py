@@ -178,3 +178,15 @@ def test_no_salesperson_is_an_empty_name_not_a_placeholder() -> None:
     facts = message_facts(nobody, [DUE_TODAY], load_company(None), step="reminder_1",
                           segment=None, as_of=date(2026, 11, 24))  # fmt: skip
     assert facts.values["salesperson_name"] == ""
+
+
+def test_amounts_and_dates_follow_the_customers_country_in_its_language() -> None:
+    big = DUE_TODAY.model_copy(update={"amount_cents": 123_456, "outstanding_cents": 123_456})
+    swiss = FRENCH.model_copy(update={"country": "CH"})
+    facts = message_facts(swiss, [big], load_company(None), step="reminder_1", segment=None,
+                          as_of=date(2026, 11, 24))  # fmt: skip
+    assert facts.values["total_due"] == "1'234,56\u00a0€"  # fr_CH, not fr_FR's 1 234,56 €
+    american = ENGLISH.model_copy(update={"country": "US"})
+    facts = message_facts(american, [big], load_company(None), step="reminder_1", segment=None,
+                          as_of=date(2026, 11, 24))  # fmt: skip
+    assert facts.values["due_date"] == "November 24, 2026"  # en_US, not en_GB's 24 November
