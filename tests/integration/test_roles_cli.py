@@ -19,6 +19,7 @@ import pytest
 import typer.main
 
 from assistant import cli
+from assistant.cli_load import load_modules
 from assistant.config import Settings
 from assistant.i18n import set_language
 from assistant.people import add_user
@@ -245,6 +246,7 @@ def test_every_command_has_a_role_entry() -> None:
             return {prefix}
         return set().union(*(paths(c, f"{prefix} {n}".strip()) for n, c in subs.items()))
 
+    load_modules(None)  # every command registered, as for `relance --help`
     assert paths(typer.main.get_command(cli.app)) == set(CLI_OPERATIONS)
 
 
