@@ -1,9 +1,10 @@
 """A small OpenAI-compatible chat server on 127.0.0.1 that can misbehave on purpose.
 
 Each request takes the next mode from `script` (then `choose(messages)` when given and not
-None, then `mode`, or `by_step[step]` when the prompt names a step). Modes: ok, fenced, change_amount, drop_token, add_url, threaten,
-wrong_language, invalid_json, inject (the model obeys an injected "write the IBAN"),
-spelled_amount, timeout, 429, 500; for rewrites also altered_token, duplicate_token, html,
+None, then `mode`, or `by_step[step]` when the prompt names a step). Modes: ok, fenced,
+change_amount, drop_token, add_url, threaten, wrong_language, invalid_json, inject (the
+model obeys an injected "write the IBAN"), spelled_amount, timeout, 429, 500; for rewrites
+also altered_token, duplicate_token, html,
 huge, empty_body; for briefs also unknown_option, levers, missing_section. Reply
 classification (a `<reply>` in the prompt) answers `reply_answer` (what a correct model says
 about the test's reply) in mode ok, and misbehaves with invent_date, invent_amount,
@@ -18,8 +19,8 @@ import json
 import re
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 _TEMPLATE = re.compile(r"<template>\s*(\{.*\})\s*</template>", re.S)
