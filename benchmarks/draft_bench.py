@@ -5,12 +5,14 @@ The stub serves from a process of its own, as a real provider would be remote: t
 are the client's (prompt assembly, HTTP, checks, logging, storing), not the stub's.
 
 Run: python benchmarks/draft_bench.py [--drafts N] [--latency S] [--concurrency C]
-Targets: wall <= 1.3 x ideal (N x latency / C); template mode <= 5 ms per draft.
+Targets: wall <= 1.2 x ideal (N x latency / C); template mode <= 5 ms per draft.
+The machine's load average is printed with the figures (other work on it stretches the wall).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 import sys
 import tempfile
@@ -102,9 +104,10 @@ def main() -> None:
         )[0]
         print(f"LLM mode: {report.llm} rewritten, {report.fallbacks} fallbacks, {rows['n']} calls")
         print(
-            f"  wall {wall:.2f} s vs ideal {ideal:.2f} s = {wall / ideal:.2f} x  [target <= 1.3 x]"
+            f"  wall {wall:.2f} s vs ideal {ideal:.2f} s = {wall / ideal:.2f} x  [target <= 1.2 x]"
         )
         print(f"  client CPU {cpu:.2f} s = {cpu / n * 1000:.1f} ms per rewrite")
+        print("  load average (1, 5, 15 min): " + ", ".join(f"{x:.2f}" for x in os.getloadavg()))
         print(
             f"  prompt ~{rows['p']:.0f} tokens, answer ~{rows['c']:.0f} tokens per rewrite"
             " (stub estimate: characters / 4)"
