@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import date, datetime, timedelta
 
@@ -81,6 +82,7 @@ def parse_iso(text: str) -> date:
         raise ValueError(message) from exc
 
 
+@functools.lru_cache(maxsize=4096)  # babel is slow; a batch repeats amounts and dates
 def format_date(value: date, locale: str = "fr_FR", fmt: str = "long") -> str:
     """`20 novembre 2026`, `1er octobre 2026` (fr) / `20 November 2026` (en)."""
     text = _babel_format_date(value, format=fmt, locale=locale)

@@ -3,6 +3,7 @@ formatting with babel."""
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -131,6 +132,7 @@ def cents_to_str(cents: int) -> str:
     return str(to_decimal(cents))
 
 
+@functools.lru_cache(maxsize=4096)  # babel is slow; a batch repeats amounts and dates
 def format_money(cents: int, currency: str = "EUR", locale: str = "fr_FR") -> str:
     """`1 234,56 €` for fr_FR, `€1,234.56` for en_GB..."""
     from babel.numbers import format_currency  # locale data: not for JSON or a count

@@ -8,11 +8,17 @@ Unicode line and paragraph separators (U+2028, U+2029) end a line too for `str.s
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 
 # Invisible characters that reorder or hide text (a subject that reads differently than it is).
 _BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 _LINE_BREAKS = frozenset("\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
+
+
+@functools.cache
+def _removal(chars: str) -> dict[int, None]:
+    return dict.fromkeys(map(ord, chars))
 
 
 def _bad(char: str) -> bool:
@@ -33,8 +39,8 @@ def one_line(text: str) -> str:
 def control_in(text: str, *, allow: str = "") -> str | None:
     """The first line break or control character of `text` not in `allow` (e.g. "\\n\\t" for a
     body), as `U+000B`; None when the text is clean."""
-    if text.isprintable():
-        return None
+    if text.isprintable() or (allow and text.translate(_removal(allow)).isprintable()):
+        return None  # every character _bad flags is unprintable: the common case is quick
     for char in text:
         if char not in allow and _bad(char):
             return f"U+{ord(char):04X}"

@@ -5,12 +5,14 @@ The stub serves from a process of its own, as a real provider would be remote: t
 are the client's (prompt assembly, HTTP, checks, logging, storing), not the stub's.
 
 Run: python benchmarks/draft_bench.py [--drafts N] [--latency S] [--concurrency C]
-Targets: wall <= 1.3 x ideal (N x latency / C); template mode <= 5 ms per draft.
+Targets: wall <= 1.2 x ideal (N x latency / C); template mode <= 5 ms per draft.
+The machine's load average is printed with the figures (other work on it stretches the wall).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 import sys
 import tempfile
@@ -61,6 +63,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         offline = Service.open(Settings(RELANCE_HOME=Path(tmp) / "offline"))
         portfolio(offline, n)
+        offline.check_policies()  # once per policy version (see below), not per draft
         plan_start = time.perf_counter()
         offline.plan(AS_OF)
         plan_s = time.perf_counter() - plan_start
@@ -89,6 +92,12 @@ def main() -> None:
             )
             svc = Service.open(settings)
             portfolio(svc, n)
+            # Validating every policy file compiles every template: once per policy version,
+            # then remembered in the home (`checked_policy_problems`), as on every daily run
+            # but the first after a change. Timed apart; the wall below is a daily run's.
+            check = time.perf_counter()
+            svc.check_policies()
+            check_s = time.perf_counter() - check
             start, cpu = time.perf_counter(), time.process_time()
             report = svc.draft(AS_OF)
             wall, cpu = time.perf_counter() - start, time.process_time() - cpu
@@ -102,9 +111,15 @@ def main() -> None:
         )[0]
         print(f"LLM mode: {report.llm} rewritten, {report.fallbacks} fallbacks, {rows['n']} calls")
         print(
-            f"  wall {wall:.2f} s vs ideal {ideal:.2f} s = {wall / ideal:.2f} x  [target <= 1.3 x]"
+            f"  wall {wall:.2f} s vs ideal {ideal:.2f} s = {wall / ideal:.2f} x  [target <= 1.2 x]"
+        )
+        first = wall + check_s
+        print(
+            f"  first run of a policy version (+ policy check {check_s:.2f} s): {first:.2f} s"
+            f" = {first / ideal:.2f} x"
         )
         print(f"  client CPU {cpu:.2f} s = {cpu / n * 1000:.1f} ms per rewrite")
+        print("  load average (1, 5, 15 min): " + ", ".join(f"{x:.2f}" for x in os.getloadavg()))
         print(
             f"  prompt ~{rows['p']:.0f} tokens, answer ~{rows['c']:.0f} tokens per rewrite"
             " (stub estimate: characters / 4)"

@@ -47,12 +47,17 @@ _MONTHS = {
 }  # fmt: skip
 _MONTH = "|".join(sorted(_MONTHS, key=len, reverse=True))
 _DAY_MONTH = re.compile(rf"\b(1er|\d{{1,2}})\s+({_MONTH})\.?(?:\s+(\d{{4}}))?(?!\w)", re.IGNORECASE)
-_MONTH_DAY = re.compile(rf"\b({_MONTH})\.?\s+(\d{{1,2}}),?\s+(\d{{4}})\b", re.IGNORECASE)
+# The lookaheads only skip, quickly, the places where no alternative can start (same matches).
+_MONTH_START = "".join(sorted({m[0] for m in _MONTHS}))
+_MONTH_DAY = re.compile(
+    rf"\b(?=[{_MONTH_START}])({_MONTH})\.?\s+(\d{{1,2}}),?\s+(\d{{4}})\b", re.IGNORECASE
+)
 _NUMERIC_DATE = re.compile(r"\b(\d{1,2})([/.])(\d{1,2})\2(\d{4})\b|\b(\d{4})-(\d{2})-(\d{2})\b")
 _NUMBER = r"(?:\d{1,3}(?:[ \u00a0\u202f.,']\d{3})+|\d+)(?:[.,]\d{1,2})?"
 _AMOUNT = re.compile(
-    rf"(?:€|EUR|£|\$|CHF)\s?({_NUMBER})|({_NUMBER})\s?(?:€|EUR\b|euros?\b|£|\$|CHF\b)"
-    r"|\b(\d{1,3}(?:[ \u00a0\u202f.]\d{3})*,\d{2})\b",
+    rf"(?=[€E£$C\d])(?:(?:€|EUR|£|\$|CHF)\s?({_NUMBER})"
+    rf"|({_NUMBER})\s?(?:€|EUR\b|euros?\b|£|\$|CHF\b)"
+    r"|\b(\d{1,3}(?:[ \u00a0\u202f.]\d{3})*,\d{2})\b)",
     re.IGNORECASE,
 )
 _PHONE = re.compile(r"(?:\+\d{2,3}[\s.]?|\b0)\d(?:[\s.-]?\d){7,10}\b")

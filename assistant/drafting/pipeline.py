@@ -8,11 +8,11 @@ the same day creates nothing new; a pending draft whose invoices changed is supe
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Callable, Sequence
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from assistant.cancel import Cancellation
 from assistant.company import Company
@@ -92,6 +92,17 @@ class Rewriter(Protocol):
     def __call__(
         self, requests: Sequence[DraftRequest], progress: Callable[[int], None]
     ) -> list[RewriteOutcome]: ...
+
+
+Deliver = Callable[[DraftRequest, RewriteOutcome], None]
+
+
+class StreamingRewriter(Rewriter, Protocol):
+    """A rewriter that can run as a pipeline: it takes the requests from `requests` as it has
+    room for them (each is built just before it is asked) and hands each outcome to `deliver`
+    as soon as it is known, on the thread that called `stream`."""
+
+    def stream(self, requests: Iterable[DraftRequest], deliver: Deliver) -> None: ...
 
 
 @dataclass
@@ -249,6 +260,33 @@ def previous_messages(
     return Previous(reminded=any(m.step in REMINDER_STEPS for m in about), notified=bool(about))
 
 
+@dataclass
+class PendingRequest:
+    """A message to draft before its texts are rendered: what decides whether it needs a
+    draft (its key and subject) is known; `build` renders the texts (the costly part)."""
+
+    ctx: _RequestContext
+    channel: str
+    names: list[str]
+    language: str
+    recipient: str | None
+    cc: list[str]
+    rewrite: bool
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return (self.ctx.action.customer_id, self.ctx.action.step, self.channel)
+
+    @property
+    def subject_of(self) -> tuple[tuple[str, ...], int | None]:
+        return tuple(sorted(self.ctx.action.invoices)), self.ctx.action.instalment_id
+
+    def build(self) -> DraftRequest:
+        return self.ctx.make(
+            self.channel, self.names, self.language, self.recipient, self.cc, self.rewrite
+        )
+
+
 def build_requests(
     store: Store,
     plan: Plan,
@@ -262,9 +300,34 @@ def build_requests(
 ) -> tuple[list[DraftRequest], DraftRunReport]:
     """One request per message to draft; `language` overrides the customers' own; `parties`
     routes e-mails to the customer's contacts and picks the signer (docs/team.md)."""
+    pending, report = pending_requests(
+        store,
+        plan,
+        company,
+        templates,
+        llm_enabled=llm_enabled,
+        internal_language=internal_language,
+        language=language,
+        parties=parties,
+    )
+    return [p.build() for p in pending], report
+
+
+def pending_requests(
+    store: Store,
+    plan: Plan,
+    company: Company,
+    templates: TemplateStore,
+    *,
+    llm_enabled: bool,
+    internal_language: str = "fr",
+    language: str | None = None,
+    parties: Parties | None = None,
+) -> tuple[list[PendingRequest], DraftRunReport]:
+    """`build_requests` without rendering the texts yet."""
     parties = parties or Parties()
     report = DraftRunReport(plan.as_of)
-    requests: list[DraftRequest] = []
+    requests: list[PendingRequest] = []
     history: dict[str, list[review.Delivered]] = {}
     for message in review.delivered_messages(
         store, {a.customer_id for a in plan.actions}, up_to=plan.as_of
@@ -304,7 +367,8 @@ def build_requests(
                 )
                 continue
             requests.append(
-                ctx.make(
+                PendingRequest(
+                    ctx,
                     "internal",
                     ["salesperson_notice"],
                     internal_language,
@@ -320,11 +384,13 @@ def build_requests(
         names = [n for n in (action.template, action.step) if n]
         to, cc = parties.email(store, customer, action.step, cc)
         requests.append(
-            ctx.make("email", names, language or customer.language, to, cc, llm_enabled)
+            PendingRequest(ctx, "email", names, language or customer.language, to, cc, llm_enabled)
         )
         if action.also_sms:
             sms_language = language or customer.language
-            requests.append(ctx.make("sms", ["sms"], sms_language, customer.phone, [], False))
+            requests.append(
+                PendingRequest(ctx, "sms", ["sms"], sms_language, customer.phone, [], False)
+            )
     return requests, report
 
 
@@ -338,13 +404,16 @@ def _active(store: Store) -> dict[tuple[str, str, str], tuple[int, str, _Subject
     }
 
 
+_R = TypeVar("_R", DraftRequest, PendingRequest)
+
+
 def select_new(
-    store: Store, requests: list[DraftRequest], report: DraftRunReport
-) -> list[tuple[DraftRequest, tuple[int, int] | None]]:
+    store: Store, requests: list[_R], report: DraftRunReport
+) -> list[tuple[_R, tuple[int, int] | None]]:
     """Requests that need a draft, with the pending draft they supersede (if any): its id and
     the version read (the supersede is a compare-and-set on it)."""
     active = _active(store)
-    todo: list[tuple[DraftRequest, tuple[int, int] | None]] = []
+    todo: list[tuple[_R, tuple[int, int] | None]] = []
     for req in requests:
         current = active.get(req.key)
         if current is None:
@@ -524,21 +593,51 @@ def run_drafts(
     progress: Callable[[int, int], None] | None = None,
     parties: Parties | None = None,
 ) -> DraftRunReport:
-    """Turn the plan's actions into pending drafts; LLM rewrites when a rewriter is given."""
-    requests, report = build_requests(
+    """Turn the plan's actions into pending drafts; LLM rewrites when a rewriter is given.
+
+    A streaming rewriter runs as a pipeline: each request is rendered just before it is
+    asked, and each draft is checked and stored (in its own transaction) as soon as its
+    outcome arrives, while other requests wait for their answers; a customer's drafts are
+    stored in plan order. Any other rewriter runs in three phases: render all, rewrite all,
+    store all (same drafts)."""
+    pending, report = pending_requests(
         store, plan, company, templates, llm_enabled=rewriter is not None, parties=parties
     )
-    todo = select_new(store, requests, report)
-    total = len(todo)
+    todo = select_new(store, pending, report)
+    storer = _Storer(store, report, policy_version, actor, progress, len(todo))
     if progress:
-        progress(0, total)
-    wanted = [req for req, _ in todo if req.rewrite]
+        progress(0, len(todo))
+    stream = getattr(rewriter, "stream", None)
+    if stream is not None and any(p.rewrite for p, _ in todo):
+        _pipeline(todo, stream, storer)
+        return report
+    built = [(p.build(), old) for p, old in todo]
+    wanted = [req for req, _ in built if req.rewrite]
     outcomes: dict[int, RewriteOutcome] = {}
     if rewriter is not None and wanted:
-        results = rewriter(wanted, lambda n: progress(n, total) if progress else None)
+        results = rewriter(wanted, lambda n: progress(n, len(todo)) if progress else None)
         outcomes = {id(req): out for req, out in zip(wanted, results, strict=True)}
-    for done, (req, old) in enumerate(todo, start=1):
-        outcome = outcomes.get(id(req)) or template_outcome(req)
+    for req, old in built:
+        storer(req, outcomes.get(id(req)) or template_outcome(req), old)
+    return report
+
+
+@dataclass
+class _Storer:
+    """Counts, checks and stores one draft per outcome (one transaction each)."""
+
+    store: Store
+    report: DraftRunReport
+    policy_version: str
+    actor: str
+    progress: Callable[[int, int], None] | None
+    total: int
+    done: int = 0
+
+    def __call__(
+        self, req: DraftRequest, outcome: RewriteOutcome, old: tuple[int, int] | None
+    ) -> None:
+        report = self.report
         if outcome.source == "llm":
             report.llm += 1
         elif req.rewrite:
@@ -548,11 +647,11 @@ def run_drafts(
             ] += 1
         try:
             draft_id = store_draft(
-                store,
+                self.store,
                 req,
                 outcome,
-                policy_version=policy_version,
-                actor=actor,
+                policy_version=self.policy_version,
+                actor=self.actor,
                 supersedes=old[0] if old else None,
                 seen=old[1] if old else None,
                 checks=outcome_checks(req, outcome),
@@ -562,6 +661,37 @@ def run_drafts(
         else:
             report.created.append(draft_id)
             report.superseded += old is not None
-        if progress:
-            progress(done, total)
-    return report
+        self.done += 1
+        if self.progress:
+            self.progress(self.done, self.total)
+
+
+def _pipeline(
+    todo: list[tuple[PendingRequest, tuple[int, int] | None]],
+    stream: Callable[[Iterable[DraftRequest], Deliver], None],
+    storer: _Storer,
+) -> None:
+    """Build, rewrite and store as one stream (see `run_drafts`)."""
+    waiting: dict[str, deque[int]] = {}  # per customer, the plan order of its drafts
+    for index, (pending, _) in enumerate(todo):
+        waiting.setdefault(pending.ctx.action.customer_id, deque()).append(index)
+    ready: dict[int, tuple[DraftRequest, RewriteOutcome]] = {}
+    index_of: dict[int, int] = {}
+
+    def arrived(index: int, req: DraftRequest, outcome: RewriteOutcome) -> None:
+        ready[index] = (req, outcome)
+        queue = waiting[req.action.customer_id]
+        while queue and queue[0] in ready:
+            done = queue.popleft()
+            storer(*ready.pop(done), todo[done][1])
+
+    def requests() -> Iterator[DraftRequest]:
+        for index, (pending, _) in enumerate(todo):
+            req = pending.build()
+            if req.rewrite:
+                index_of[id(req)] = index
+                yield req
+            else:
+                arrived(index, req, template_outcome(req))
+
+    stream(requests(), lambda req, outcome: arrived(index_of.pop(id(req)), req, outcome))

@@ -7,6 +7,7 @@ go straight to their template instead of each waiting through its own timeouts a
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import time
@@ -17,7 +18,7 @@ from typing import Any, Generic, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from assistant.i18n import tr
-from assistant.llm.backend import BackendError, ChatBackend, Message
+from assistant.llm.backend import BackendError, ChatBackend, Completion, Message
 from assistant.llm.calllog import CallRecord, log_call
 from assistant.llm.prompts import PromptStore
 from assistant.storage.db import Store
@@ -103,6 +104,14 @@ class Asker:
         )
         return result
 
+    async def _answered(self, messages: list[Message]) -> tuple[Completion, float]:
+        """The completion and when it arrived (perf_counter); an answer closes the breaker
+        at once, before another request may look at it."""
+        completion = await self.backend.complete(messages)
+        if self.breaker is not None:
+            self.breaker.answered()
+        return completion, time.perf_counter()
+
     async def ask(
         self,
         messages: list[Message],
@@ -131,9 +140,11 @@ class Asker:
                         if self.breaker is not None and self.breaker.open:
                             return self._skip(result)
                         started = time.perf_counter()
-                        completion = await self.backend.complete(messages)
+                        completion, received = await self._answered(messages)
+                    # the next request of the batch leaves before this answer is checked
+                    await asyncio.sleep(0)
                 else:
-                    completion = await self.backend.complete(messages)
+                    completion, received = await self._answered(messages)
             except BackendError as exc:
                 record.latency_ms = int((time.perf_counter() - started) * 1000)
                 record.error = str(exc)
@@ -149,9 +160,7 @@ class Asker:
                     )
                 )
                 return result
-            if self.breaker is not None:
-                self.breaker.answered()
-            record.latency_ms = int((time.perf_counter() - started) * 1000)
+            record.latency_ms = int((received - started) * 1000)
             record.response = completion.text
             record.model = completion.model
             record.prompt_tokens = completion.prompt_tokens

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from pydantic import BaseModel, ConfigDict
 
-from assistant.drafting.pipeline import DraftRequest, RewriteOutcome, template_outcome
+from assistant.drafting.pipeline import Deliver, DraftRequest, RewriteOutcome, template_outcome
 from assistant.errors import PolicyError
 from assistant.i18n import tr
 from assistant.llm.ask import Asker, AskResult, Breaker
@@ -69,43 +69,84 @@ class LlmRewriter:
     ) -> list[RewriteOutcome]:
         return asyncio.run(self.rewrite_all(requests, progress))
 
+    def stream(self, requests: Iterable[DraftRequest], deliver: Deliver) -> None:
+        """The pipeline form (see `StreamingRewriter`): one event loop for the batch."""
+        asyncio.run(self.astream(requests, deliver))
+
     async def rewrite_all(
         self, requests: Sequence[DraftRequest], progress: Callable[[int], None]
     ) -> list[RewriteOutcome]:
+        outcomes: dict[int, RewriteOutcome] = {}
+
+        def deliver(req: DraftRequest, outcome: RewriteOutcome) -> None:
+            outcomes[id(req)] = outcome
+            progress(len(outcomes))
+
+        await self.astream(requests, deliver)
+        return [outcomes[id(r)] for r in requests]
+
+    async def astream(self, requests: Iterable[DraftRequest], deliver: Deliver) -> None:
+        """Ask for each request under the concurrency bound and deliver each outcome as it is
+        known. At most twice the bound are taken from `requests` ahead of the answers (a
+        request is built while others are in flight, not all before the first). An error
+        (a broken policy file, or `deliver` failing) stops the batch: the requests not yet
+        delivered are cancelled and the error is raised."""
         warm_up()
         gate = asyncio.Semaphore(self.concurrency)
+        room = asyncio.Semaphore(2 * self.concurrency)
         breaker = Breaker(self.breaker_threshold)
-        done = 0
+        tasks: set[asyncio.Task[None]] = set()
+        failed: list[BaseException] = []
 
-        async def one(req: DraftRequest) -> RewriteOutcome:
-            nonlocal done
+        async def one(req: DraftRequest) -> None:
             try:
-                return await self.rewrite(req, gate, breaker)
-            except PolicyError:
-                raise  # a broken prompt or policy file: every draft would fail, say so once
-            except Exception as exc:  # anything else stays with this draft: it keeps its template
-                outcome = template_outcome(
-                    req,
-                    [
-                        tr(
-                            "erreur interne ({e}) : modèle conservé",
-                            "internal error ({e}): template kept",
-                            e=type(exc).__name__,
-                        )
-                    ],
-                )
-                outcome.fallback_reason = tr("erreur interne", "internal error")
-                return outcome
+                deliver(req, await self._contained(req, gate, breaker))
+            except BaseException as exc:
+                failed.append(exc)
+                raise
             finally:
-                done += 1
-                progress(done)
+                room.release()
 
         try:
-            return list(await asyncio.gather(*(one(r) for r in requests)))
+            for req in requests:
+                await room.acquire()
+                if failed:
+                    break
+                task = asyncio.create_task(one(req))
+                tasks.add(task)
+                task.add_done_callback(tasks.discard)
+            while tasks and not failed:
+                await asyncio.wait(set(tasks), return_when=asyncio.FIRST_EXCEPTION)
+            if failed:
+                raise failed[0]
         finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
             close = getattr(self.backend, "aclose", None)
             if close is not None:
                 await close()
+
+    async def _contained(
+        self, req: DraftRequest, gate: asyncio.Semaphore, breaker: Breaker
+    ) -> RewriteOutcome:
+        try:
+            return await self.rewrite(req, gate, breaker)
+        except PolicyError:
+            raise  # a broken prompt or policy file: every draft would fail, say so once
+        except Exception as exc:  # anything else stays with this draft: it keeps its template
+            outcome = template_outcome(
+                req,
+                [
+                    tr(
+                        "erreur interne ({e}) : modèle conservé",
+                        "internal error ({e}): template kept",
+                        e=type(exc).__name__,
+                    )
+                ],
+            )
+            outcome.fallback_reason = tr("erreur interne", "internal error")
+            return outcome
 
     def rule_for(self, req: DraftRequest) -> ToneRule:
         act = req.action

@@ -1,9 +1,10 @@
 """A small OpenAI-compatible chat server on 127.0.0.1 that can misbehave on purpose.
 
-Each request takes the next mode from `script` (then `mode`, or `by_step[step]` when the
-prompt names a step). Modes: ok, fenced, change_amount, drop_token, add_url, threaten,
-wrong_language, invalid_json, inject (the model obeys an injected "write the IBAN"),
-spelled_amount, timeout, 429, 500; for rewrites also altered_token, duplicate_token, html,
+Each request takes the next mode from `script` (then `choose(messages)` when given and not
+None, then `mode`, or `by_step[step]` when the prompt names a step). Modes: ok, fenced,
+change_amount, drop_token, add_url, threaten, wrong_language, invalid_json, inject (the
+model obeys an injected "write the IBAN"), spelled_amount, timeout, 429, 500; for rewrites
+also altered_token, duplicate_token, html,
 huge, empty_body; for briefs also unknown_option, levers, missing_section. Reply
 classification (a `<reply>` in the prompt) answers `reply_answer` (what a correct model says
 about the test's reply) in mode ok, and misbehaves with invent_date, invent_amount,
@@ -18,6 +19,7 @@ import json
 import re
 import threading
 import time
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -219,6 +221,7 @@ class StubLLM:
         *,
         script: list[str] | None = None,
         by_step: dict[str, str] | None = None,
+        choose: Callable[[list[dict[str, str]]], str | None] | None = None,
         latency_s: float = 0.0,
         hang_s: float = 3.0,
         reply_answer: dict[str, Any] | None = None,
@@ -227,6 +230,7 @@ class StubLLM:
         self.reply_answer = reply_answer or {}
         self.script = list(script or [])
         self.by_step = by_step or {}
+        self.choose = choose
         self.latency_s = latency_s
         self.hang_s = hang_s
         self.requests: list[dict[str, Any]] = []
@@ -256,6 +260,8 @@ class StubLLM:
             self.requests.append(payload)
             if self.script:
                 return self.script.pop(0)
+        if self.choose is not None and (chosen := self.choose(payload["messages"])) is not None:
+            return chosen
         text = "\n".join(m["content"] for m in payload.get("messages", []))
         step = _STEP.search(text)
         name = step and (step.group(1) or step.group(2))
