@@ -26,7 +26,7 @@ class Column:
     right: bool = False  # numbers: aligned on the right
     min_width: int = 0
     max_width: int | None = None
-    shrink: bool = False  # may be narrowed (down to SHRINK_FLOOR) when the terminal is narrow
+    shrink: bool = False  # may be narrowed, to min_width or SHRINK_FLOOR, on a narrow terminal
 
 
 def clean(value: str) -> str:
@@ -42,9 +42,14 @@ def fit(value: str, width: int, *, right: bool = False) -> str:
     return pad + value if right else value + pad
 
 
+def _floor(column: Column) -> int:
+    return max(column.min_width, SHRINK_FLOOR)
+
+
 def widths(columns: Sequence[Column], rows: Sequence[Sequence[str]], room: int) -> list[int]:
     """Each column's width (its widest cell within its bounds), narrowed to fit `room` cells
-    (the terminal) by taking from the widest shrinkable columns first."""
+    (the terminal) by taking from the widest shrinkable columns first, never below their floor
+    (then the table is wider than the terminal, as Rich's was)."""
     found = [cell_len(c.header) for c in columns]
     for row in rows:
         found = [max(w, cell_len(cell)) for w, cell in zip(found, row, strict=True)]
@@ -55,7 +60,7 @@ def widths(columns: Sequence[Column], rows: Sequence[Sequence[str]], room: int) 
         out.append(max(w, column.min_width))
     frame = 3 * len(columns) + 1  # the borders and one space each side of every cell
     while sum(out) + frame > room:
-        narrowable = [i for i, c in enumerate(columns) if c.shrink and out[i] > SHRINK_FLOOR]
+        narrowable = [i for i, c in enumerate(columns) if c.shrink and out[i] > _floor(c)]
         if not narrowable:
             break
         out[max(narrowable, key=lambda i: out[i])] -= 1

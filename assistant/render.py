@@ -98,7 +98,7 @@ def render_drafts(items: list[DraftView], width: int = 80) -> Group | Text:
         return Text(tr("Aucun brouillon.", "No draft."))
     columns = (
         Column("#", right=True, min_width=3),
-        Column(tr("Client", "Customer"), max_width=24, shrink=True),
+        Column(tr("Client", "Customer"), min_width=20, max_width=24, shrink=True),
         Column(tr("Étape", "Step"), min_width=16, shrink=True),
         Column(tr("Statut", "Status"), min_width=8),
         Column("Src", min_width=6),

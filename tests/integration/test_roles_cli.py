@@ -16,10 +16,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import typer.main
 
 from assistant import cli
-from assistant.cli_load import load_modules
+from assistant.cli_load import command_for
 from assistant.config import Settings
 from assistant.i18n import set_language
 from assistant.people import add_user
@@ -43,10 +42,6 @@ ARGS: dict[str, list[str]] = {
     "user list": ["--json"],
     "user disable": ["mia"],
     "user signature": ["carol", "--text", "Carol Petit\\nComptabilité"],
-    "user grant": ["mia", "--role", "accountant"],  # the home's own company (SQLite)
-    "user revoke": ["mia"],
-    "company add": ["alpha", "--name", "Alpha SARL"],
-    "company list": ["--json"],
     "customer owner": ["C013", "bob"],
     "customer contact": ["C013", "--role", "accounting", "--email", "compta@northlight.example"],
     "customer show": ["C013", "--json"],
@@ -90,16 +85,12 @@ ARGS: dict[str, list[str]] = {
     "dossier": ["C013", "--out", "{tmp}/C013.zip"],
     "forget": ["C015", "--yes"],
     "migrate": ["--to", "postgresql://relance@127.0.0.1:9/none"],  # port 9: nobody listens
-    "policy list": ["--json"],
-    "policy export": ["{tmp}/policies-out"],
-    "policy import": ["{tmp}/policies-in"],  # an edited scenario.yaml
 }
 # Allowed, but the demo home cannot make them succeed: the error is the command's own.
 DOMAIN_ERRORS = {
     "inbox fetch": "IMAP",  # no mailbox configured in the tests
     "resolve": "litige",  # FA-2026-0370 is not under dispute
     "migrate": "connexion PostgreSQL impossible",  # the role passed; no server in this test
-    "company add": "une base SQLite est une seule société",  # PostgreSQL only (docs/companies.md)
 }
 
 
@@ -164,13 +155,6 @@ def relance(
     (scratch / "customers.csv").write_text(
         "customer_id,name,email\nC900,Client Neuf,compta@client-neuf.example\n", encoding="utf-8"
     )
-    (scratch / "policies-in").mkdir()
-    (scratch / "policies-in" / "scenario.yaml").write_text(
-        (REPO_ROOT / "policies" / "scenario.yaml")
-        .read_text(encoding="utf-8")
-        .replace("min_gap_days: 5", "min_gap_days: 6"),
-        encoding="utf-8",
-    )
     (scratch / "payments.csv").write_text(
         'invoice_number,payment_date,amount\nFA-2026-0370,2026-11-20,"10,00"\n',
         encoding="utf-8",
@@ -219,8 +203,7 @@ def refused_pairs() -> list[tuple[str, Role, str]]:
 # home and `migrate` copies one: SQLite only.
 PG_ALLOWED = ["init", "user add", "user disable", "import invoices", "import payments",
               "import bank", "daily", "draft", "approve", "reject", "send", "stuck", "match",
-              "log-call", "promise", "dispute", "notice", "escalate", "forget",
-              "policy import"]  # fmt: skip
+              "log-call", "promise", "dispute", "notice", "escalate", "forget"]  # fmt: skip
 PG_REFUSED = ("approve", "send", "user add", "forget")
 
 
@@ -246,8 +229,8 @@ def test_every_command_has_a_role_entry() -> None:
             return {prefix}
         return set().union(*(paths(c, f"{prefix} {n}".strip()) for n, c in subs.items()))
 
-    load_modules(None)  # every command registered, as for `relance --help`
-    assert paths(typer.main.get_command(cli.app)) == set(CLI_OPERATIONS)
+    whole = command_for(cli.app, [])  # every command (a command line imports only its own)
+    assert paths(whole) == set(CLI_OPERATIONS)
 
 
 def test_every_operation_has_test_arguments() -> None:

@@ -64,7 +64,15 @@ def test_a_narrow_terminal_narrows_names_and_steps_first() -> None:
     assert sum(narrow) + 3 * len(COLUMNS) + 1 <= 60
     drawn = _plain(draw("t", COLUMNS, ROWS, 60), 60).splitlines()
     assert {cell_len(line) for line in drawn[1:]} == {sum(narrow) + 3 * len(COLUMNS) + 1}
-    assert "│ 1 234 567,89 € │" in drawn[6] and "│ Société Génér… │" in drawn[4]
+    assert "│ 1 234 567,89 € │" in drawn[6] and "│ Société Géné… │" in drawn[4]
+    assert "│ Appel (avis com… │" in drawn[6]  # the step keeps its minimum (16)
+
+
+def test_names_keep_their_floor_even_if_the_table_is_wider_than_the_terminal() -> None:
+    columns = (Column("Client", min_width=20, max_width=24, shrink=True), Column("n", min_width=30))
+    rows = [("[link=https://evil.test]Cliquez ici[/link]", "x")]
+    assert widths(columns, rows, room=40) == [20, 30]
+    assert "[link=https://evil.…" in _plain(draw("t", columns, rows, 40), 40)
 
 
 def test_a_cell_never_breaks_a_row() -> None:
