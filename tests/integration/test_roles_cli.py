@@ -42,6 +42,10 @@ ARGS: dict[str, list[str]] = {
     "user list": ["--json"],
     "user disable": ["mia"],
     "user signature": ["carol", "--text", "Carol Petit\\nComptabilité"],
+    "user grant": ["mia", "--role", "accountant"],  # the home's own company (SQLite)
+    "user revoke": ["mia"],
+    "company add": ["alpha", "--name", "Alpha SARL"],
+    "company list": ["--json"],
     "customer owner": ["C013", "bob"],
     "customer contact": ["C013", "--role", "accounting", "--email", "compta@northlight.example"],
     "customer show": ["C013", "--json"],
@@ -85,12 +89,16 @@ ARGS: dict[str, list[str]] = {
     "dossier": ["C013", "--out", "{tmp}/C013.zip"],
     "forget": ["C015", "--yes"],
     "migrate": ["--to", "postgresql://relance@127.0.0.1:9/none"],  # port 9: nobody listens
+    "policy list": ["--json"],
+    "policy export": ["{tmp}/policies-out"],
+    "policy import": ["{tmp}/policies-in"],  # an edited scenario.yaml
 }
 # Allowed, but the demo home cannot make them succeed: the error is the command's own.
 DOMAIN_ERRORS = {
     "inbox fetch": "IMAP",  # no mailbox configured in the tests
     "resolve": "litige",  # FA-2026-0370 is not under dispute
     "migrate": "connexion PostgreSQL impossible",  # the role passed; no server in this test
+    "company add": "une base SQLite est une seule société",  # PostgreSQL only (docs/companies.md)
 }
 
 
@@ -155,6 +163,13 @@ def relance(
     (scratch / "customers.csv").write_text(
         "customer_id,name,email\nC900,Client Neuf,compta@client-neuf.example\n", encoding="utf-8"
     )
+    (scratch / "policies-in").mkdir()
+    (scratch / "policies-in" / "scenario.yaml").write_text(
+        (REPO_ROOT / "policies" / "scenario.yaml")
+        .read_text(encoding="utf-8")
+        .replace("min_gap_days: 5", "min_gap_days: 6"),
+        encoding="utf-8",
+    )
     (scratch / "payments.csv").write_text(
         'invoice_number,payment_date,amount\nFA-2026-0370,2026-11-20,"10,00"\n',
         encoding="utf-8",
@@ -203,7 +218,8 @@ def refused_pairs() -> list[tuple[str, Role, str]]:
 # home and `migrate` copies one: SQLite only.
 PG_ALLOWED = ["init", "user add", "user disable", "import invoices", "import payments",
               "import bank", "daily", "draft", "approve", "reject", "send", "stuck", "match",
-              "log-call", "promise", "dispute", "notice", "escalate", "forget"]  # fmt: skip
+              "log-call", "promise", "dispute", "notice", "escalate", "forget",
+              "policy import"]  # fmt: skip
 PG_REFUSED = ("approve", "send", "user add", "forget")
 
 
