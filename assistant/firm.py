@@ -106,7 +106,9 @@ def _default_name(settings: Settings, raw: Any = None) -> str:
 
     try:
         if raw is not None:
-            text = _default_company_text(raw)
+            from assistant.storage.pg import firm_repo
+
+            text = firm_repo.default_company_yaml(raw)
             if text is None:
                 return DEFAULT_CODE
             company = parse_policy_text(text, Company, "company.yaml")
@@ -119,14 +121,6 @@ def _default_name(settings: Settings, raw: Any = None) -> str:
     if "name" in placeholder_fields(company):  # still the shipped example's name
         return DEFAULT_CODE
     return company.name.strip() or DEFAULT_CODE
-
-
-def _default_company_text(raw: Any) -> str | None:
-    """The default company's own company.yaml in the database (docs/policies-db.md)."""
-    if raw.execute("SELECT to_regclass('public.policy_files')").fetchone()[0] is None:
-        return None
-    row = raw.execute("SELECT text FROM public.policy_files WHERE path = 'company.yaml'").fetchone()
-    return None if row is None else str(row[0])
 
 
 def _refs(raw: Any, settings: Settings) -> list[CompanyRef]:

@@ -87,3 +87,11 @@ def person_in(raw: Any, schema: str, name: str) -> tuple[int, str | None]:
         f'SELECT role FROM "{schema}".users WHERE name = %s AND enabled = 1', (name,)
     ).fetchone()
     return int(count), (row[0] if row else None)
+
+
+def default_company_yaml(raw: Any) -> str | None:
+    """The default company's own company.yaml (its `public.policy_files` row), if any."""
+    if raw.execute("SELECT to_regclass('public.policy_files')").fetchone()[0] is None:
+        return None
+    row = raw.execute("SELECT text FROM public.policy_files WHERE path = 'company.yaml'").fetchone()
+    return None if row is None else str(row[0])
