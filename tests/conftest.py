@@ -66,8 +66,46 @@ def _isolated_env(
             monkeypatch.delenv(name)
     monkeypatch.setenv("RELANCE_HOME", str(tmp_path / "default-home"))
     if pg_for(request) and "store_kind" not in request.fixturenames:
-        monkeypatch.setenv("RELANCE_DATABASE_URL", request.getfixturevalue("pg_empty_url"))
+        url = request.getfixturevalue("pg_empty_url")
+        monkeypatch.setenv("RELANCE_DATABASE_URL", url)
+        _homes_on_postgresql(url, monkeypatch)
     set_language("fr")
+
+
+def _homes_on_postgresql(url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`--store=postgresql`: `Service.open` in a test makes the schema in the test's empty
+    database, as it makes the SQLite file of a new home (the CLI still refuses a home without
+    a database: it asks for `create` explicitly). A demo (always built in a SQLite home) moves
+    to the database right after it is built, as a team would with `relance migrate`: in process
+    (`Service.demo`) and after a `relance demo` started by `run_cli`."""
+    opener = Service.open.__func__  # type: ignore[attr-defined]
+    build = Service.demo.__func__  # type: ignore[attr-defined]
+
+    def open_creating(cls: type[Service], settings: Settings, **options: object) -> Service:
+        options.setdefault("create", True)
+        return opener(cls, settings, **options)  # type: ignore[no-any-return]
+
+    monkeypatch.setattr(Service, "open", classmethod(open_creating))
+
+    def demo_then_move(cls: type[Service], settings: Settings, **options: object) -> object:
+        from dataclasses import replace
+
+        built = build(cls, settings, **options)
+        built.service.close()
+        StoreKind("postgresql", url).adopt(built.home)
+        clock = options.get("clock")
+        moved = cls.open(settings, clock=clock) if clock else cls.open(settings)  # type: ignore[arg-type]
+        return replace(built, service=moved)
+
+    monkeypatch.setattr(Service, "demo", classmethod(demo_then_move))
+    monkeypatch.setattr(_DEMO_MOVES, "url", url)
+
+
+class _DemoMoves:
+    url: str | None = None
+
+
+_DEMO_MOVES = _DemoMoves()
 
 
 @pytest.fixture(scope="session")
@@ -238,7 +276,33 @@ def run_cli(*args: str, home: Path | None = None, env: dict[str, str] | None = N
     cmd = [sys.executable, "-m", "assistant"]
     if home is not None:
         cmd += ["--home", str(home)]
-    return subprocess.run(
+    done = subprocess.run(
         cmd + list(args), capture_output=True, text=True, env=full_env, input=input,
         timeout=120, cwd=str(REPO_ROOT.parent) if REPO_ROOT.parent.exists() else None,
     )  # fmt: skip
+    if _DEMO_MOVES.url and done.returncode == 0 and _command(args) == "demo":
+        demo_home = home or _option(args, "--home") or full_env.get("RELANCE_HOME")
+        if demo_home:  # `--store=postgresql`
+            StoreKind("postgresql", _DEMO_MOVES.url).adopt(Path(demo_home))
+    return done
+
+
+def _command(args: tuple[str, ...]) -> str | None:
+    skip = False
+    for arg in args:
+        if skip:
+            skip = False
+        elif arg in ("--home", "--lang", "--company"):
+            skip = True
+        elif not arg.startswith("-"):
+            return arg
+    return None
+
+
+def _option(args: tuple[str, ...], name: str) -> str | None:
+    for i, arg in enumerate(args):
+        if arg == name and i + 1 < len(args):
+            return args[i + 1]
+        if arg.startswith(name + "="):
+            return arg.split("=", 1)[1]
+    return None
