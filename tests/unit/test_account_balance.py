@@ -333,7 +333,10 @@ def test_an_instalment_reminder_asks_the_instalment_at_most() -> None:
 def test_an_action_the_credit_covers_becomes_one_task_for_the_accountant() -> None:
     snap = _snapshot({"F1": 20_000, "F2": 30_000}, credits={"C1": {"EUR": 50_000}})
     first, second = _action("C1", "F1", instalment_id=3), _action("C1", "F2", step="call")
-    [task] = _applied(snap, first, second)  # one task per customer, not one per action
+    other = _action("C2", "F3")  # another customer's action after them is kept
+    snap.invoices.append(("F3", "C2", 0, 4_000, None, None))
+    [task, kept] = _applied(snap, first, second, other)  # one task per customer, not per action
+    assert (kept.customer_id, kept.step, kept.amount_cents) == ("C2", "reminder_1", 4_000)
     assert (task.step, task.channel, task.requires_human, task.amount_cents) == (
         "unallocated_credit", "task", True, 0
     )  # fmt: skip
@@ -346,6 +349,20 @@ def test_an_action_the_credit_covers_becomes_one_task_for_the_accountant() -> No
     assert [(a.step, a.amount_cents, a.currency) for a in _applied(snap, held, first)] == [
         ("unallocated_credit", 0, "EUR")  # naming no invoice: in euros
     ]
+    # in dollars: the task is in dollars
+    snap = _snapshot({"U1": 20_000}, currency_of={"U1": "USD"}, credits={"C1": {"USD": 20_000}})
+    [usd] = _applied(snap, _action("C1", "U1"))
+    assert (usd.step, usd.currency, usd.reason.values) == (
+        "unallocated_credit", "USD", {"c_cents": 20_000, "n_cents": 20_000, "currency": "USD"}
+    )  # fmt: skip
+    # euros owing nothing and dollars covered: the task names the action's currency (euros),
+    # where there is no credit
+    snap = _snapshot({"E0": 0, "U1": 20_000}, currency_of={"U1": "USD"},
+                     credits={"C1": {"USD": 50_000}})  # fmt: skip
+    [mixed] = _applied(snap, _action("C1", "E0", "U1"))
+    assert (mixed.step, mixed.currency, mixed.reason.values) == (
+        "unallocated_credit", "EUR", {"c_cents": 0, "n_cents": 0, "currency": "EUR"}
+    )  # fmt: skip
     # a credit in another currency covers nothing here
     snap = _snapshot({"F1": 20_000}, credits={"C1": {"USD": 50_000}})
     assert _applied(snap, first)[0].amount_cents == 20_000

@@ -124,6 +124,11 @@ def test_the_net_amount_asked_is_the_total_and_the_credit_is_what_it_leaves_out(
         "800,00\u00a0€", "0,00\u00a0€"
     )  # fmt: skip
     assert capped.total_cents == 80_000 and capped.context["has_credit"] is False
+    english = message_facts(ENGLISH, invoices, load_company(None), step="reminder_1",
+                            segment=None, as_of=date(2026, 11, 24), net_cents=55_000)  # fmt: skip
+    assert (english.values["gross_total"], english.values["credit_amount"]) == (
+        "€800.00", "€250.00"
+    )  # fmt: skip
     whole = message_facts(FRENCH, invoices, load_company(None), step="reminder_1", segment=None,
                           as_of=date(2026, 11, 24), net_cents=80_000)  # fmt: skip
     assert whole.context["has_credit"] is False and whole.values["gross_total"] == "800,00\u00a0€"
