@@ -6,7 +6,6 @@ company; the advisory locks are per company. The CLI runs in-process (as in test
 from __future__ import annotations
 
 import json
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -16,11 +15,10 @@ from typing import Any
 import psycopg
 import pytest
 
-from assistant import cli
 from assistant.config import Settings
-from assistant.i18n import set_language
 from assistant.service import Service
 from tests.conftest import FIXED_NOW, TEST_COMPANY
+from tests.support.in_process import run_as
 from tests.support.stores import dump
 
 TODAY = "2026-11-24"
@@ -53,19 +51,8 @@ def firm(
     (tmp_path / "customers.csv").write_text(CUSTOMERS, encoding="utf-8")
 
     def run(person: str, *args: str) -> tuple[int, str, str]:
-        monkeypatch.setenv("RELANCE_USER", person)
         argv = [a.replace("{tmp}", str(tmp_path)) for a in args]
-        monkeypatch.setattr(sys, "argv", ["relance", "--home", str(home), *argv])
-        capsys.readouterr()
-        try:
-            cli.main()
-            code = 0
-        except SystemExit as exc:
-            code = int(exc.code or 0)
-        finally:
-            set_language("fr")
-        out, err = capsys.readouterr()
-        return code, out, err
+        return run_as(monkeypatch, capsys, person, ["--home", str(home), *argv])
 
     assert run("boss", "init")[0] == 0
     facts = tmp_path / "facts"  # each company's own facts, in its policies (in the database)

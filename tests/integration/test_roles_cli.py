@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,6 +24,7 @@ from assistant.people import add_user
 from assistant.roles import OPERATIONS, Role, markdown_table, role_label
 from assistant.service import Service
 from tests.conftest import FIXED_NOW, REPO_ROOT, StoreKind
+from tests.support.in_process import run_as
 from tests.support.stores import dump, query
 from tests.tui.conftest import DEMO_DAY
 from tui.roles import TUI_ACTIONS
@@ -182,20 +182,8 @@ def relance(
         values = {"tmp": str(scratch), "home": str(home), "pending": ids[0]}
         values |= {"approved": ids[1], "sending": ids[2]}
         args = [a.format(**values) for a in (ARGS[operation] if given is None else given)]
-        monkeypatch.setenv("RELANCE_USER", person)
-        monkeypatch.setattr(
-            sys, "argv", ["relance", "--home", str(home), *operation.split(), *args]
-        )
-        capsys.readouterr()
-        try:
-            cli.main()
-            code = 0
-        except SystemExit as exc:
-            code = int(exc.code or 0)
-        finally:
-            set_language("fr")
-        out, err = capsys.readouterr()
-        return code, out, err
+        argv = ["--home", str(home), *operation.split(), *args]
+        return run_as(monkeypatch, capsys, person, argv)
 
     yield run
 
