@@ -20,8 +20,7 @@ import os
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -36,22 +35,8 @@ from assistant.storage.db import Store, open_store  # noqa: E402
 from assistant.storage.pg.move import move_home  # noqa: E402
 from assistant.storage.pg.store import open_pg_store  # noqa: E402
 from benchmarks.import_bench import generate  # noqa: E402
+from benchmarks.pg_server import databases  # noqa: E402
 from benchmarks.plan_bench import AS_OF, fill  # noqa: E402
-
-
-@contextmanager
-def databases() -> Iterator[Callable[[], str]]:
-    """`new()` -> the URL of a fresh empty database on a throwaway cluster."""
-    from tests.support.postgres import postgres_bin_dir, start_cluster
-
-    bin_dir = postgres_bin_dir()
-    if bin_dir is None:
-        sys.exit("no PostgreSQL: give --to postgresql://… or install postgresql")
-    cluster = start_cluster(bin_dir)
-    try:
-        yield lambda: cluster.url(cluster.new_database("template0"))
-    finally:
-        cluster.stop()
 
 
 def plan_on(store: Store) -> tuple[float, float, int]:

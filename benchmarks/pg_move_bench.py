@@ -26,6 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from assistant.storage.pg.move import move_home  # noqa: E402
+from benchmarks.pg_server import database  # noqa: E402
 from benchmarks.plan_bench import fill  # noqa: E402
 
 
@@ -80,23 +81,10 @@ def main() -> None:
         print(f"SQLite read of every row  : {rows:>10,} rows in {read_s:6.2f} s"
               f"  ({rows / read_s:>10,.0f} rows/s)")  # fmt: skip
 
-        cluster = None
-        url = args.to
-        if url is None:
-            from tests.support.postgres import postgres_bin_dir, start_cluster
-
-            bin_dir = postgres_bin_dir()
-            if bin_dir is None:
-                sys.exit("no PostgreSQL: give --to postgresql://… or install postgresql")
-            cluster = start_cluster(bin_dir)
-            url = cluster.url(cluster.new_database("template0"))
-        try:
+        with database(args.to) as url:
             start = time.perf_counter()
             report = move_home(db, url)
             move_s = time.perf_counter() - start
-        finally:
-            if cluster is not None:
-                cluster.stop()
         assert report.rows == rows, (report.rows, rows)
         print(f"relance migrate (verified): {report.rows:>10,} rows in {move_s:6.2f} s"
               f"  ({report.rows / move_s:>10,.0f} rows/s,"

@@ -31,6 +31,7 @@ from assistant.config import Settings  # noqa: E402
 from assistant.drafting.templates import TemplateStore  # noqa: E402
 from assistant.policy_edit import sample_context  # noqa: E402
 from assistant.service import Service  # noqa: E402
+from benchmarks.pg_server import database  # noqa: E402
 
 TEMPLATE = "templates/fr/reminder_1.j2"
 
@@ -74,22 +75,12 @@ def main() -> None:
     os.environ.pop("RELANCE_DATABASE_URL", None)
     with tempfile.TemporaryDirectory() as tmp:
         sqlite = measure(Path(tmp) / "sqlite", args.rounds)
-        cluster, url = None, args.to
-        if url is None:
-            from tests.support.postgres import postgres_bin_dir, start_cluster
-
-            bin_dir = postgres_bin_dir()
-            if bin_dir is None:
-                sys.exit("no PostgreSQL: give --to postgresql://… or install postgresql")
-            cluster = start_cluster(bin_dir)
-            url = cluster.url(cluster.new_database("template0"))
-        os.environ["RELANCE_DATABASE_URL"] = url
-        try:
-            pg = measure(Path(tmp) / "pg", args.rounds)
-        finally:
-            os.environ.pop("RELANCE_DATABASE_URL", None)
-            if cluster is not None:
-                cluster.stop()
+        with database(args.to) as url:
+            os.environ["RELANCE_DATABASE_URL"] = url
+            try:
+                pg = measure(Path(tmp) / "pg", args.rounds)
+            finally:
+                os.environ.pop("RELANCE_DATABASE_URL", None)
     print(f"per operation, mean of {args.rounds}   SQLite (files)   PostgreSQL (rows)   ratio")
     for key in sqlite:
         ratio = pg[key] / sqlite[key]
