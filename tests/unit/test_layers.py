@@ -126,6 +126,7 @@ def _modules_after_cli(*args: str) -> set[str]:
     return set(json.loads(done.stderr.rsplit("LOADED ", 1)[1]))
 
 
+@pytest.mark.sqlite_only  # the single-user listing: on PostgreSQL psycopg is needed
 def test_listing_drafts_loads_neither_llm_ui_templates_nor_parsers(
     service: Service, tmp_path: Path
 ) -> None:
