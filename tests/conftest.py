@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from hypothesis import settings as hypothesis_settings
 
+from assistant.cli_load import command_name
 from assistant.config import Settings
 from assistant.i18n import set_language
 from assistant.service import Service
@@ -280,23 +281,11 @@ def run_cli(*args: str, home: Path | None = None, env: dict[str, str] | None = N
         cmd + list(args), capture_output=True, text=True, env=full_env, input=input,
         timeout=120, cwd=str(REPO_ROOT.parent) if REPO_ROOT.parent.exists() else None,
     )  # fmt: skip
-    if _DEMO_MOVES.url and done.returncode == 0 and _command(args) == "demo":
+    if _DEMO_MOVES.url and done.returncode == 0 and command_name(args) == "demo":
         demo_home = home or _option(args, "--home") or full_env.get("RELANCE_HOME")
         if demo_home:  # `--store=postgresql`
             StoreKind("postgresql", _DEMO_MOVES.url).adopt(Path(demo_home))
     return done
-
-
-def _command(args: tuple[str, ...]) -> str | None:
-    skip = False
-    for arg in args:
-        if skip:
-            skip = False
-        elif arg in ("--home", "--lang", "--company"):
-            skip = True
-        elif not arg.startswith("-"):
-            return arg
-    return None
 
 
 def _option(args: tuple[str, ...], name: str) -> str | None:
