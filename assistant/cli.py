@@ -883,6 +883,19 @@ def migrate(
             " RELANCE_DATABASE_URL, préférable : le mot de passe n'apparaît pas dans ps).",
         ),
     ] = None,
+    new_company: Annotated[
+        str | None,
+        typer.Option(
+            "--new-company",
+            show_default=False,
+            help="Copier dans une nouvelle société CODE d'une base de cabinet (son schéma ;"
+            " la base a déjà sa société : relance init). Avec --name.",
+        ),
+    ] = None,
+    name: Annotated[
+        str | None,
+        typer.Option("--name", show_default=False, help="Nom de la nouvelle société."),
+    ] = None,
     as_json: AsJson = False,
 ) -> None:
     """Copier la base SQLite du dossier dans une base PostgreSQL vide (vérifiée, source intacte)."""
@@ -901,7 +914,20 @@ def migrate(
         from assistant.people import require_on_file
 
         require_on_file(settings.db_path, settings.user, operation_of(ctx))
-    report = move_home(settings.db_path, to)
+    company = None
+    if new_company is not None or name is not None:
+        from assistant.firm import migrate_into_company
+
+        if new_company is None or name is None:
+            raise UserError(
+                tr(
+                    "--new-company CODE et --name NOM vont ensemble",
+                    "--new-company CODE and --name NAME go together",
+                )
+            )
+        company, report = migrate_into_company(settings, clock_for(settings), to, new_company, name)
+    else:
+        report = move_home(settings.db_path, to)
     tables = [
         {"table": t.table, "rows": t.rows, "sums": {c: cents_to_str(v) for c, v in t.sums.items()}}
         for t in report.tables
@@ -909,7 +935,8 @@ def migrate(
     if as_json:
         out = {"source": str(report.source), "target": report.target, "rows": report.rows,
                "schema_version": report.schema_version, "tables": tables,
-               "policies": report.policies}  # fmt: skip
+               "policies": report.policies,
+               "company": None if company is None else company.code}  # fmt: skip
         typer.echo(json.dumps(out, ensure_ascii=False, indent=2))
         return
     for t in tables:
@@ -925,6 +952,16 @@ def migrate(
             v=report.schema_version,
         )
     )
+    if company is not None:
+        echo(
+            tr(
+                "Société {c} créée : {n} (schéma {s}) ; relance --company {c} …",
+                "Company {c} created: {n} (schema {s}); relance --company {c} …",
+                c=company.code,
+                n=company.name,
+                s=company.schema,
+            )
+        )
     if report.policies:  # the home's edited policy files, now the team's (policies-db.md)
         echo(tr("Politiques copiées dans la base : {f}", "Policies copied into the database: {f}",
                 f=", ".join(report.policies)))  # fmt: skip

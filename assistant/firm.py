@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from assistant.config import Settings
     from assistant.service import Service
     from assistant.storage.db import Clock
+    from assistant.storage.pg.move import MoveReport
     from assistant.storage.users_repo import User
 
 DEFAULT_CODE = "default"
@@ -219,18 +220,7 @@ def _create(service: Service, ref: CompanyRef, creator: str, email: str | None) 
             firm_repo.insert(
                 raw, firm_repo.CompanyRow(default.code, default.name, "public", now, creator)
             )
-        if any(r.code == ref.code for r in firm_repo.companies(raw)):
-            raise UserError(
-                tr("la société {c} existe déjà", "the company {c} already exists", c=ref.code)
-            )
-        if firm_repo.schema_exists(raw, ref.schema):
-            raise UserError(
-                tr(
-                    "le schéma {s} existe déjà dans la base : choisissez un autre code",
-                    "the schema {s} already exists in the database: choose another code",
-                    s=ref.schema,
-                )
-            )
+        _refuse_taken(raw, ref)
         firm_repo.create_company_schema(raw, ref.schema)
         create_schema(raw)  # every table at the current version, as `relance init`
         firm_repo.insert(raw, firm_repo.CompanyRow(ref.code, ref.name, ref.schema, now, creator))
@@ -244,6 +234,84 @@ def _create(service: Service, ref: CompanyRef, creator: str, email: str | None) 
             "user.granted",
             actor=creator,
             data={"name": creator, "role": Role.ADMIN.value, "company": ref.code},
+        )
+
+
+def migrate_into_company(
+    settings: Settings, clock: Clock, url: str, code: str, name: str
+) -> tuple[CompanyRef, MoveReport]:
+    """`relance migrate --to URL --new-company CODE --name N`: the home's database copied into a
+    new company of a firm's database (its own schema), verified as `migrate` verifies, then
+    registered. The database must hold the firm's own company (`relance init`); when that one
+    has people, the acting person must be its admin. A home without people gets the acting
+    person as its admin (as `company add`). One transaction: any refusal writes nothing."""
+    from assistant.storage import users_repo
+    from assistant.storage.pg import firm_repo
+    from assistant.storage.pg.move import move_home
+    from assistant.storage.pg.store import PgConnection, PgStore
+
+    code, name = _check_code(code, name)
+    ref = CompanyRef(code, name, schema_of(code))
+    mover = acting_name(settings)
+    if not mover:
+        raise unknown_person(None)
+    now = datetime.now(UTC).isoformat(timespec="seconds")
+
+    def prepare(raw: Any) -> None:
+        firm_repo.lock_registry(raw)
+        if not firm_repo.has_relance_schema(raw, DEFAULT_SCHEMA):
+            raise UserError(
+                tr(
+                    "cette base n'a pas encore de société : relance init d'abord (la société du"
+                    " cabinet), puis migrate --new-company ; rien n'a été écrit",
+                    "this database has no company yet: relance init first (the firm's own"
+                    " company), then migrate --new-company; nothing was written",
+                )
+            )
+        people, role = firm_repo.person_in(raw, DEFAULT_SCHEMA, mover)
+        if people and role is None:
+            raise unknown_person(mover)
+        if people and role != Role.ADMIN.value:
+            raise UserError(refusal("migrate", mover, str(role)))
+        if firm_repo.ensure_registry(raw):
+            default = CompanyRef(DEFAULT_CODE, _default_name(settings, raw), DEFAULT_SCHEMA)
+            firm_repo.insert(
+                raw, firm_repo.CompanyRow(default.code, default.name, "public", now, mover)
+            )
+        _refuse_taken(raw, ref)
+        firm_repo.create_company_schema(raw, ref.schema)
+
+    def finish(raw: Any) -> None:
+        firm_repo.insert(raw, firm_repo.CompanyRow(ref.code, ref.name, ref.schema, now, mover))
+        store = PgStore(PgConnection(raw, url), clock, None, url, settings.home, ref.schema)
+        data = {"code": ref.code, "name": ref.name, "from": "migrate"}
+        store.record_event("company.created", actor=mover, data=data)
+        if users_repo.count(store) == 0:
+            users_repo.insert(store, mover, Role.ADMIN.value, None, mover)
+            store.record_event(
+                "user.granted",
+                actor=mover,
+                data={"name": mover, "role": Role.ADMIN.value, "company": ref.code},
+            )
+
+    report = move_home(settings.db_path, url, prepare=prepare, finish=finish)
+    return ref, report
+
+
+def _refuse_taken(raw: Any, ref: CompanyRef) -> None:
+    from assistant.storage.pg import firm_repo
+
+    if any(r.code == ref.code for r in firm_repo.companies(raw)):
+        raise UserError(
+            tr("la société {c} existe déjà", "the company {c} already exists", c=ref.code)
+        )
+    if firm_repo.schema_exists(raw, ref.schema):
+        raise UserError(
+            tr(
+                "le schéma {s} existe déjà dans la base : choisissez un autre code",
+                "the schema {s} already exists in the database: choose another code",
+                s=ref.schema,
+            )
         )
 
 

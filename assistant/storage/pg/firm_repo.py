@@ -80,6 +80,12 @@ def create_company_schema(raw: Any, schema: str) -> None:
     raw.execute("SELECT set_config('search_path', %s, true)", (f'"{schema}"',))
 
 
+def has_relance_schema(raw: Any, schema: str) -> bool:
+    """Whether `schema` holds relance's tables (its `_migrations`: `relance init` ran)."""
+    row = raw.execute("SELECT to_regclass(%s) IS NOT NULL", (f'"{schema}"._migrations',))
+    return bool(row.fetchone()[0])
+
+
 def person_in(raw: Any, schema: str, name: str) -> tuple[int, str | None]:
     """(number of people in the company, `name`'s role there if enabled, else None)."""
     count = raw.execute(f'SELECT COUNT(*) FROM "{schema}".users').fetchone()[0]

@@ -12,6 +12,7 @@ changes."""
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,6 +25,8 @@ from assistant.storage.pg.connect import connect, redact, scrub
 from assistant.storage.pg.schema import PgSchema, Table, create_schema, derive
 
 _LOCK_KEY = 0x72656C61  # "rela": one migrate at a time into a database
+
+Hook = Callable[[Any], None]  # called with the raw connection, inside the copy's transaction
 
 
 @dataclass(frozen=True)
@@ -142,8 +145,14 @@ def _copy_table(src: sqlite3.Connection, pg: Any, table: Table) -> None:
         )
 
 
-def move_home(db_path: Path, url: str) -> MoveReport:
-    """Copy the SQLite database at `db_path` into the empty PostgreSQL database at `url`."""
+def move_home(
+    db_path: Path, url: str, *, prepare: Hook | None = None, finish: Hook | None = None
+) -> MoveReport:
+    """Copy the SQLite database at `db_path` into the empty PostgreSQL database at `url`.
+
+    `prepare` replaces the emptiness check: it checks the target and sets the connection's
+    search path (a new company's schema, `firm.migrate_into_company`); `finish` runs after
+    the copy is verified. Both inside the one transaction: a refusal in either writes nothing."""
     schema = derive()
     src = open_source(db_path)
     try:
@@ -155,15 +164,19 @@ def move_home(db_path: Path, url: str) -> MoveReport:
         try:
             with pg.transaction():
                 pg.execute("SELECT pg_advisory_xact_lock(%s)", (_LOCK_KEY,))
-                _refuse_non_empty(pg, url)
+                if prepare is None:
+                    _refuse_non_empty(pg, url)
+                else:
+                    prepare(pg)
                 create_schema(pg, bulk=True)
                 for table in schema.tables:
                     _copy_table(src, pg, table)
                 for statement in schema.after_bulk():  # every key checked, then the indexes
                     pg.execute(statement)
-                # the planner's statistics now, not when autovacuum gets to it: without them
-                # the first plans after a move join millions of rows the slow way (20x)
-                pg.execute("ANALYZE")
+                # the planner's statistics of the copied tables now, not when autovacuum gets to
+                # them: without them the first plans after a move join millions of rows the
+                # slow way (20x)
+                pg.execute("ANALYZE " + ", ".join(f'"{t.name}"' for t in schema.tables))
                 found = [count_rows(lambda sql: pg.execute(sql).fetchone(), t)
                          for t in schema.tables]  # fmt: skip
                 if (diff := [f for f, e in zip(found, expected, strict=True) if f != e]) != []:
@@ -175,6 +188,8 @@ def move_home(db_path: Path, url: str) -> MoveReport:
                         )
                     )
                 policies = _copy_policies(pg, edited_policies(db_path.parent))
+                if finish is not None:
+                    finish(pg)
         except psycopg.Error as exc:
             raise UserError(
                 tr(
