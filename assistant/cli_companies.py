@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from assistant.cli import AsJson, app, clock_for, echo, operation_of, service_for
+from assistant.cli import AsJson, AsOf, app, clock_for, echo, operation_of, parse_day, service_for
 from assistant.cli_users import user_app
 from assistant.i18n import tr
 from assistant.roles import Role, role_label
@@ -70,6 +70,26 @@ def company_list(ctx: typer.Context, as_json: AsJson = False) -> None:
     for access in found:
         role = role_label(access.role) if access.role else tr("tout permis", "everything allowed")
         echo(f"{access.company.code} — {access.company.name} — {role}")
+
+
+@company_app.command("stats")
+def company_stats(ctx: typer.Context, as_of: AsOf = None, as_json: AsJson = False) -> None:
+    """Les indicateurs de chaque société que vous voyez, et les totaux du cabinet par devise."""
+    from assistant.firm_report import firm_report, report_lines
+    from assistant.service import Service
+
+    settings = ctx.obj.settings
+    report = firm_report(
+        settings,
+        clock_for(settings),
+        lambda service: parse_day(as_of, service.store.today()),
+        Service.open,
+    )
+    if as_json:
+        echo(json.dumps(report.as_json(), ensure_ascii=False, indent=2))
+        return
+    for line in report_lines(report):
+        echo(line)
 
 
 @contextmanager

@@ -50,3 +50,8 @@ def tr_in(lang: str, fr: str, en: str, /, **values: object) -> str:
     """`tr` in a given language (e.g. a customer's), whatever the process language."""
     text = en if lang == "en" else fr
     return text.format(**values) if values else text
+
+
+def ui_locale() -> str:
+    """The number and date formats (babel locale) of the user's language."""
+    return "en_GB" if language() == "en" else "fr_FR"

@@ -147,7 +147,7 @@ def _sales(store: Store, as_of: date) -> dict[str, int]:
     return kpis_repo.sales_by_currency(store, start, as_of)
 
 
-def _dso(receivables: int, sales: int) -> int | None:
+def dso_of(receivables: int, sales: int) -> int | None:
     """Days of sales outstanding, rounded to the day (None without sales in the window)."""
     if sales <= 0:
         return None
@@ -227,7 +227,7 @@ def compute_kpis(store: Store, as_of: date, promise_grace_days: int) -> Kpis:
         receivables = owed.outstanding_cents if owed else 0
         by_currency[currency] = CurrencyKpis(
             currency=currency,
-            dso_days=_dso(receivables, sales.get(currency, 0)),
+            dso_days=dso_of(receivables, sales.get(currency, 0)),
             receivables_cents=receivables,
             sales_90d_cents=sales.get(currency, 0),
             overdue_cents=owed.overdue_cents if owed else 0,

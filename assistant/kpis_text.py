@@ -12,15 +12,11 @@ from typing import Any
 
 from babel.numbers import format_decimal
 
-from assistant.i18n import language, tr
+from assistant.i18n import tr, ui_locale
 from assistant.kpis import CurrencyKpis, Kpis, time_saved_assumption
 from assistant.labels import step_label
 from assistant.money import format_money
 from assistant.results import dimension_label, share
-
-
-def _locale() -> str:
-    return "en_GB" if language() == "en" else "fr_FR"
 
 
 def _rate_line(label: str, r: dict[str, Any]) -> str:
@@ -70,7 +66,7 @@ def kpi_lines(k: Kpis) -> list[str]:
     """A readable report (French first, French number formats)."""
 
     data = k.as_json()
-    loc = _locale()
+    loc = ui_locale()
 
     def number(value: float) -> str:
         return format_decimal(value, format="#,##0.0", locale=loc)

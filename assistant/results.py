@@ -65,7 +65,7 @@ def monthly_trend(
 ) -> list[dict[str, Any]]:
     """DSO at each month's end (`dso_days` in `currency`, `dso_by_currency` for each currency
     owed or sold), and payment within 14 days after each step sent that month."""
-    from assistant.kpis import DSO_WINDOW_DAYS, _dso, _sales, _step_rows
+    from assistant.kpis import DSO_WINDOW_DAYS, _sales, _step_rows, dso_of
 
     rows = _step_rows(store, as_of)
     out = []
@@ -75,7 +75,7 @@ def monthly_trend(
             owed[r["currency"]] = owed.get(r["currency"], 0) + r["outstanding_cents"]
         sales = _sales(store, end)
         dso = {
-            c: _dso(owed.get(c, 0), sales.get(c, 0))
+            c: dso_of(owed.get(c, 0), sales.get(c, 0))
             for c in sorted(set(owed) | set(sales) | {currency}, key=lambda c: (c != currency, c))
         }
         month = end.strftime("%Y-%m")

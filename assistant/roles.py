@@ -67,6 +67,7 @@ OPERATIONS: dict[str, Operation] = {
     # companies of one PostgreSQL database (docs/companies.md)
     "company add": _op("create a company (PostgreSQL); its creator is its admin", Role.ADMIN),
     "company list": _op("the companies one may see, and one's role in each"),
+    "company stats": _op("each company one may see: its KPIs; the firm's totals per currency"),
     "user grant": _op(
         "give a person access to a company, with a role (its admin or the firm's)", Role.ADMIN
     ),

@@ -17,7 +17,7 @@ from assistant.briefs.factsheet import FactSheet, OpenInvoice
 from assistant.briefs.options import PlanOption
 from assistant.company import Company
 from assistant.dates import format_date
-from assistant.i18n import language, tr, tr_in
+from assistant.i18n import language, tr, tr_in, ui_locale
 from assistant.labels import outcome_label, segment_phrase, step_phrase
 from assistant.money import cents_to_str, format_money, locale_for
 
@@ -109,10 +109,6 @@ class Levers:
 class Recommendation:
     option_id: str | None
     why: str = ""
-
-
-def ui_locale() -> str:
-    return "en_GB" if language() == "en" else "fr_FR"
 
 
 def money(cents: int, sheet: FactSheet, locale: str | None = None) -> str:

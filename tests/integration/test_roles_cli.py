@@ -46,6 +46,7 @@ ARGS: dict[str, list[str]] = {
     "user revoke": ["mia"],
     "company add": ["alpha", "--name", "Alpha SARL"],
     "company list": ["--json"],
+    "company stats": ["--json"],
     "customer owner": ["C013", "bob"],
     "customer contact": ["C013", "--role", "accounting", "--email", "compta@northlight.example"],
     "customer show": ["C013", "--json"],

@@ -332,13 +332,13 @@ def test_the_text_report_reads_exactly_so_in_french_and_in_english(service: Serv
 
 
 def test_dso_rounds_to_the_day_and_needs_sales() -> None:
-    from assistant.kpis import _dso
+    from assistant.kpis import dso_of
 
-    assert _dso(300_000, 420_000) == 64  # 64.29
-    assert _dso(1, 180) == 0 and _dso(1, 179) == 1  # 0.5 rounds to even, 0.503 up
-    assert _dso(7, 1) == 630  # a single cent of sales is still sales
-    assert _dso(0, 1) == 0
-    assert _dso(5, 0) is None
+    assert dso_of(300_000, 420_000) == 64  # 64.29
+    assert dso_of(1, 180) == 0 and dso_of(1, 179) == 1  # 0.5 rounds to even, 0.503 up
+    assert dso_of(7, 1) == 630  # a single cent of sales is still sales
+    assert dso_of(0, 1) == 0
+    assert dso_of(5, 0) is None
 
 
 def test_payment_after_a_step_counts_day_0_to_7_and_to_14_inclusive(service: Service) -> None:
