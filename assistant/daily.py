@@ -33,6 +33,7 @@ from assistant.storage.drafts_lifecycle import DraftStatus
 
 if TYPE_CHECKING:
     from assistant.service import Service
+    from assistant.team.digest import DigestReport
 
 ORDER = ("customers", "invoices", "fec", "payments", "bank")
 
@@ -58,6 +59,7 @@ class DailyReport:
     replies: str | None = None  # None: no mailbox configured
     drafted: int | None = None
     stale: str | None = None
+    digest: DigestReport | None = None  # drafted on the scenario's `digest_day` only
     pending_drafts: int = 0
     approved_drafts: int = 0
     stuck_drafts: int = 0
@@ -78,6 +80,7 @@ class DailyReport:
             "replies": self.replies,
             "drafted": self.drafted,
             "stale": self.stale,
+            "digest": None if self.digest is None else self.digest.as_json(),
             "awaiting": {
                 "pending_drafts": self.pending_drafts,
                 "approved_drafts": self.approved_drafts,
@@ -106,6 +109,15 @@ class DailyReport:
             out.append(tr("  brouillons : aucun — {m}", "  drafts: none — {m}", m=self.stale))
         else:
             out.append(tr("  brouillons créés : {n}", "  drafts created: {n}", n=self.drafted))
+        if self.digest is not None:
+            out.append(
+                tr(
+                    "  point hebdomadaire des commerciaux : {n} à valider ; déjà en file : {u}",
+                    "  salespeople's weekly digest: {n} to review; already queued: {u}",
+                    n=len(self.digest.created),
+                    u=self.digest.unchanged,
+                )
+            )
         out.append(tr("À traiter par une personne :", "Awaiting a person:"))
         out.append(
             tr(
@@ -174,6 +186,15 @@ def _import(service: Service, kind: str, path: Path) -> str:
               a=result.added, u=result.updated)  # fmt: skip
 
 
+_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def _is_digest_day(service: Service, as_of: date) -> bool:
+    """The scenario's `digest_day` (docs/team.md): the weekly digest is drafted that day."""
+    day = service.scenario().digest_day
+    return day is not None and _WEEKDAYS[as_of.weekday()] == day
+
+
 def run_daily(
     service: Service,
     folder: Path,
@@ -221,6 +242,8 @@ def run_daily(
         )
     except StaleDataError as exc:
         report.stale = str(exc)
+    if report.stale is None and _is_digest_day(service, as_of):  # stale data: not the digest either
+        report.digest = service.salesperson_digests(as_of)  # type: ignore[attr-defined]
     counts = Counter(d.status for d in service.drafts(texts=False))
     report.pending_drafts = counts.get(DraftStatus.PENDING, 0)
     report.approved_drafts = counts.get(DraftStatus.APPROVED, 0)

@@ -123,6 +123,8 @@ class ScenarioPolicy(_Strict):
     segments: list[Segment] = Field(min_length=1)
     # step -> the contact roles it goes to (customers with contacts only; docs/team.md)
     recipients: dict[ROUTED_STEPS, Route] = Field(default_factory=dict)
+    # the weekday `relance daily` drafts the salespeople's weekly digest (None: never; docs/team.md)
+    digest_day: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] | None = None
 
     @model_validator(mode="after")
     def _check(self) -> ScenarioPolicy:
