@@ -24,6 +24,7 @@ from assistant.cli_load import command_for
 from assistant.cli_texts import install as install_texts
 from assistant.cli_texts import usage_error
 from assistant.cliargs import hoist_global_options
+from assistant.cliparams import install as install_params
 from assistant.demo.catalog import DEFAULT_SEED as DEMO_SEED
 from assistant.errors import ImportRejected, UserError
 from assistant.faults import describe
@@ -44,6 +45,7 @@ if TYPE_CHECKING:  # loaded by the commands that open a home, not by `relance --
     from assistant.service import Service
 
 install_texts()  # typer's own words (help, usage, errors) in the interface's language
+install_params()  # text options checked without pydantic (start-up time)
 
 app = typer.Typer(
     name="relance",

@@ -81,6 +81,9 @@ NOT_FOR_A_LISTING = (
     *HEAVY, "jinja2", "holidays", "lxml", "ofxparse", "schwifty", "reportlab",
     # nor the PostgreSQL driver and schema tools, YAML, the address checker, spreadsheets, IMAP
     "psycopg", "sqlglot", "yaml", "email_validator", "openpyxl", "imapclient", "pydantic_settings",
+    # nor pydantic: typer's option checks, `Settings` and the models (assistant/cliparams.py,
+    # assistant/config.py, assistant/invoice_status.py)
+    "pydantic", "pydantic_core", "annotated_types",
 )  # fmt: skip
 NOT_FOR_A_LISTING_MODULES = (
     # the other commands' modules (assistant/cli_load.py), the policy files, the replies
@@ -101,6 +104,9 @@ NOT_FOR_A_LISTING_MODULES = (
     "assistant.rules.engine",
     "assistant.llm.rewrite",
     "assistant.drafting.pipeline",
+    "assistant.models",
+    "assistant.settings_model",
+    "typer._adapters",
 )
 
 
