@@ -25,7 +25,7 @@ from assistant.cli_texts import install as install_texts
 from assistant.cli_texts import usage_error
 from assistant.cliargs import hoist_global_options
 from assistant.cliparams import install as install_params
-from assistant.demo.catalog import DEFAULT_SEED as DEMO_SEED
+from assistant.demo import DEFAULT_SEED as DEMO_SEED
 from assistant.errors import ImportRejected, UserError
 from assistant.faults import describe
 from assistant.i18n import set_language, tr

@@ -18,7 +18,7 @@ from assistant import people, policy_source, policy_verdict, roles
 from assistant.bank.facade import BankFeatures
 from assistant.config import Settings
 from assistant.delivery.attachments import stored_attachment
-from assistant.demo.catalog import DEFAULT_SEED
+from assistant.demo import DEFAULT_SEED
 from assistant.drafting import conflicts, queue, queue_page
 from assistant.drafting.queue import DraftView
 from assistant.drafting.queue_page import QueuePage, QueueSummary, QueueView
