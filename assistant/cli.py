@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, time
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -24,26 +24,60 @@ from assistant.cli_load import command_for
 from assistant.cli_texts import install as install_texts
 from assistant.cli_texts import usage_error
 from assistant.cliargs import hoist_global_options
-from assistant.demo.catalog import DEFAULT_SEED as DEMO_SEED
+from assistant.cliparams import install as install_params
+from assistant.demo import DEFAULT_SEED as DEMO_SEED
 from assistant.errors import ImportRejected, UserError
 from assistant.faults import describe
 from assistant.i18n import set_language, tr
 from assistant.labels import invoice_status_label, outcome_label, status_label, step_label
-from assistant.render import (
-    console,
-    render_draft,
-    render_drafts,
-    render_plan,
-    render_send_list,
-    schedule_lines,
-)
 from assistant.storage.db import Clock, utc_now
 
 if TYPE_CHECKING:  # loaded by the commands that open a home, not by `relance --help`
+    from rich.console import Console
+
     from assistant.config import Settings
     from assistant.service import Service
 
+
+# Rich (assistant.render) is loaded by the commands that draw, not by `--help` nor `--json`.
+def console(*, stderr: bool = False) -> Console:
+    from assistant import render
+
+    return render.console(stderr=stderr)
+
+
+def render_draft(*args: Any, **kwargs: Any) -> Any:
+    from assistant import render
+
+    return render.render_draft(*args, **kwargs)
+
+
+def render_drafts(*args: Any, **kwargs: Any) -> Any:
+    from assistant import render
+
+    return render.render_drafts(*args, **kwargs)
+
+
+def render_plan(*args: Any, **kwargs: Any) -> Any:
+    from assistant import render
+
+    return render.render_plan(*args, **kwargs)
+
+
+def render_send_list(*args: Any, **kwargs: Any) -> Any:
+    from assistant import render
+
+    return render.render_send_list(*args, **kwargs)
+
+
+def schedule_lines(*args: Any, **kwargs: Any) -> Any:
+    from assistant import render
+
+    return render.schedule_lines(*args, **kwargs)
+
+
 install_texts()  # typer's own words (help, usage, errors) in the interface's language
+install_params()  # text options checked without pydantic (start-up time)
 
 app = typer.Typer(
     name="relance",

@@ -12,8 +12,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from assistant.cli import (
     AcceptStale,
@@ -90,6 +88,9 @@ def list_matches(
     if not items:
         echo(tr("Aucun encaissement.", "No receipt."))
         return
+    from rich.console import Console
+    from rich.table import Table
+
     from assistant.bank.render import invoices_text, match_status_label  # not at CLI start
 
     table = Table(show_lines=False)
@@ -161,6 +162,9 @@ def sources(ctx: typer.Context, as_of: AsOf = None, as_json: AsJson = False) -> 
                 " pas).", "No payment source imported: nothing to judge (the gate does not"
                 " apply)."))  # fmt: skip
         return
+    from rich.console import Console  # not at CLI start (`relance --help`)
+    from rich.table import Table
+
     table = Table()
     for title in (tr("Source", "Source"), tr("Dernier import", "Last import"),
                   tr("Données au", "Data as of"), tr("Âge (j ouvrés)", "Age (bus. days)"),

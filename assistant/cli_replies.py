@@ -10,8 +10,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.text import Text
 
 from assistant.cli import AsJson, AsOf, app, echo, parse_day, parse_money_option, service_for
 from assistant.i18n import tr
@@ -23,6 +21,8 @@ from assistant.labels import (
 )
 
 if TYPE_CHECKING:  # types only: `relance --help` does not load the replies machinery
+    from rich.text import Text
+
     from assistant.replies.ingest import IngestReport
     from assistant.storage.replies_repo import Reply
 
@@ -95,6 +95,8 @@ def suggestion_text(reply: Reply) -> str:
 
 
 def render_replies(items: list[Reply]) -> Text:
+    from rich.text import Text  # not at CLI start (`relance --help`)
+
     out = Text()
     for r in items:
         who = r.customer_name or f"{r.from_address} ({match_label(r.match)})"
@@ -132,6 +134,8 @@ def list_replies(
     if not items:
         echo(tr("Aucune réponse.", "No reply."))
         return
+    from rich.console import Console
+
     Console(highlight=False).print(render_replies(items), crop=False, end="")
 
 

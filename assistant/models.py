@@ -3,20 +3,13 @@
 from __future__ import annotations
 
 from datetime import date
-from enum import StrEnum
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from assistant.invoice_status import InvoiceStatus as InvoiceStatus  # its home before
+
 Language = Literal["fr", "en"]
-
-
-class InvoiceStatus(StrEnum):
-    OPEN = "open"
-    PAID = "paid"
-    DISPUTED = "disputed"
-    CREDITED = "credited"
-    CANCELLED = "cancelled"
 
 
 class _Model(BaseModel):

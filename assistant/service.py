@@ -18,14 +18,14 @@ from assistant import people, policy_source, policy_verdict, roles
 from assistant.bank.facade import BankFeatures
 from assistant.config import Settings
 from assistant.delivery.attachments import stored_attachment
-from assistant.demo.catalog import DEFAULT_SEED
+from assistant.demo import DEFAULT_SEED
 from assistant.drafting import conflicts, queue, queue_page
 from assistant.drafting.queue import DraftView
 from assistant.drafting.queue_page import QueuePage, QueueSummary, QueueView
 from assistant.errors import PolicyError, UserError
 from assistant.i18n import tr
+from assistant.invoice_status import InvoiceStatus
 from assistant.labels import invoice_status_label, status_label
-from assistant.models import Customer, Invoice, InvoiceStatus
 from assistant.paths import bundled_dir
 from assistant.reasons import Code, Reason
 from assistant.storage import invoices_repo, repo
@@ -54,6 +54,7 @@ if TYPE_CHECKING:  # loaded lazily, by the methods that use them (start-up time)
     from assistant.imports import ImportReport
     from assistant.kpis import Kpis
     from assistant.llm.backend import ChatBackend
+    from assistant.models import Customer, Invoice
     from assistant.policy_io import PolicyImport
     from assistant.policy_source import OwnPolicy
     from assistant.replies import inbox, triage

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-DEFAULT_SEED = 2026  # the demo's seed: the same seed, the same company
+from assistant.demo import DEFAULT_SEED as DEFAULT_SEED  # the demo's seed
 
 Profile = Literal["early", "on_time", "after_reminder", "late", "very_late", "stopped"]
 Segment = Literal["key_account", "standard", "small"]

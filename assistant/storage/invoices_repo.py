@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from assistant.models import InvoiceStatus
+from assistant.invoice_status import InvoiceStatus
 from assistant.storage.db import Store
 
 

@@ -9,11 +9,14 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from assistant.models import ClosingPeriod, Customer, Invoice, InvoiceStatus, Payment
+from assistant.invoice_status import InvoiceStatus
 from assistant.storage.db import Store
 from assistant.storage.drafts_lifecycle import APPROVED_OR_LATER, sql_in
+
+if TYPE_CHECKING:  # the pydantic models: imported by the reads that build them (start-up time)
+    from assistant.models import ClosingPeriod, Customer, Invoice, Payment
 
 CUSTOMER_FIELDS = (
     "name", "email", "phone", "language", "country", "segment", "risk", "strategic",
@@ -148,6 +151,8 @@ def _set_closing_periods(store: Store, customer: Customer) -> bool:
 
 
 def closing_periods(store: Store, customer_id: str) -> list[ClosingPeriod]:
+    from assistant.models import ClosingPeriod
+
     return [
         ClosingPeriod(start=date.fromisoformat(r["start"]), end=date.fromisoformat(r["end"]))
         for r in store.query(
@@ -277,6 +282,8 @@ def apply_payment(
 
 
 def get_customer(store: Store, customer_id: str) -> Customer | None:
+    from assistant.models import Customer
+
     row = store.query_one("SELECT * FROM customers WHERE id = ?", (customer_id,))
     if row is None:
         return None
@@ -288,6 +295,8 @@ def get_customer(store: Store, customer_id: str) -> Customer | None:
 
 
 def get_invoice(store: Store, number: str) -> Invoice | None:
+    from assistant.models import Invoice
+
     row = store.query_one("SELECT * FROM invoices WHERE number = ?", (number,))
     if row is None:
         return None
@@ -295,6 +304,8 @@ def get_invoice(store: Store, number: str) -> Invoice | None:
 
 
 def customer_invoices(store: Store, customer_id: str) -> list[Invoice]:
+    from assistant.models import Invoice
+
     rows = store.query(
         "SELECT * FROM invoices WHERE customer_id = ? ORDER BY due_date, number", (customer_id,)
     )
@@ -304,6 +315,8 @@ def customer_invoices(store: Store, customer_id: str) -> list[Invoice]:
 # -- bulk lookups (imports) -------------------------------------------------------------------
 def customers_by_id(store: Store, ids: Iterable[str]) -> dict[str, Customer]:
     """The stored customers among `ids` (with their closing periods), in chunked queries."""
+    from assistant.models import ClosingPeriod, Customer
+
     keys = sorted(set(ids))
     rows = _existing(store, "customers", "id", keys)
     periods: dict[str, list[ClosingPeriod]] = {}
@@ -330,6 +343,8 @@ def customers_by_id(store: Store, ids: Iterable[str]) -> dict[str, Customer]:
 
 def invoices_by_number(store: Store, numbers: Iterable[str]) -> dict[str, Invoice]:
     """The stored invoices among `numbers`, in chunked queries."""
+    from assistant.models import Invoice
+
     rows = _existing(store, "invoices", "number", sorted(set(numbers)))
     return {
         key: Invoice.model_validate({k: row[k] for k in ("number", *INVOICE_FIELDS)})
