@@ -6,11 +6,11 @@ summed across currencies). Only the companies the acting person sees are read.""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from assistant.money import cents_to_str
+from assistant.kpis import CurrencyKpis, dso_of
 from assistant.stats import AGE_BUCKETS
 
 if TYPE_CHECKING:
@@ -21,32 +21,18 @@ if TYPE_CHECKING:
     from assistant.storage.db import Clock
 
 
-@dataclass(frozen=True)
-class Money:
-    """One company's (or the firm's) money figures in one currency, in cents."""
-
-    currency: str
-    receivables_cents: int
-    sales_90d_cents: int
-    overdue_cents: int
-    overdue_by_age: dict[str, int]
-    dso_days: int | None
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "currency": self.currency,
-            "receivables": cents_to_str(self.receivables_cents),
-            "sales_last_90_days": cents_to_str(self.sales_90d_cents),
-            "overdue": cents_to_str(self.overdue_cents),
-            "overdue_by_age": {k: cents_to_str(v) for k, v in self.overdue_by_age.items()},
-            "dso_days": self.dso_days,
-        }
+def money_json(m: CurrencyKpis) -> dict[str, Any]:
+    """One currency's figures as `stats --json` gives them (`by_currency`), with the currency
+    and without the debtors."""
+    figures = m.as_json()
+    del figures["top_debtors"]
+    return {"currency": m.currency, **figures}
 
 
 @dataclass(frozen=True)
 class CompanyFigures:
     access: CompanyAccess
-    money: list[Money]  # the main currency first
+    money: list[CurrencyKpis]  # the main currency first, no debtors
     promises_open: int
     promises_kept_rate: float | None
     drafts_pending: int
@@ -57,7 +43,7 @@ class CompanyFigures:
             "code": ref.code,
             "name": ref.name,
             "role": self.access.role,
-            "currencies": [m.as_json() for m in self.money],
+            "currencies": [money_json(m) for m in self.money],
             "promises_open": self.promises_open,
             "promises_kept_rate": self.promises_kept_rate,
             "drafts_pending": self.drafts_pending,
@@ -68,56 +54,39 @@ class CompanyFigures:
 class FirmReport:
     as_of: date
     companies: list[CompanyFigures]
-    totals: list[Money] = field(default_factory=list)  # per currency, over the companies
+    totals: list[CurrencyKpis] = field(default_factory=list)  # per currency, over the companies
 
     def as_json(self) -> dict[str, Any]:
         return {
             "as_of": self.as_of.isoformat(),
             "companies": [c.as_json() for c in self.companies],
-            "totals": [t.as_json() for t in self.totals],
+            "totals": [money_json(t) for t in self.totals],
         }
 
 
-def _money_of(kpis: Kpis) -> list[Money]:
-    from assistant.kpis import CurrencyKpis
-
-    figures: list[CurrencyKpis] = list(kpis.by_currency.values())
-    if not figures:  # no invoice at all: the main currency, at zero
-        zero = dict.fromkeys(AGE_BUCKETS, 0)
-        return [Money(kpis.currency, 0, 0, 0, zero, None)]
-    return [
-        Money(
-            f.currency,
-            f.receivables_cents,
-            f.sales_90d_cents,
-            f.overdue_cents,
-            dict(f.overdue_by_age),
-            f.dso_days,
-        )
-        for f in figures
-    ]
+def _money_of(kpis: Kpis) -> list[CurrencyKpis]:
+    if not kpis.by_currency:  # no invoice at all: the main currency, at zero
+        return [CurrencyKpis(kpis.currency, None, 0, 0, 0, dict.fromkeys(AGE_BUCKETS, 0))]
+    return [replace(f, top_debtors=[]) for f in kpis.by_currency.values()]
 
 
 def _figures(access: CompanyAccess, service: Service, as_of: date) -> CompanyFigures:
     from assistant.storage.drafts_lifecycle import DraftStatus
 
     kpis = service.stats(as_of)
-    kept, broken = kpis.promises["kept"], kpis.promises["broken"]
     return CompanyFigures(
         access,
         _money_of(kpis),
         kpis.promises["open"],
-        round(kept / (kept + broken), 3) if kept + broken else None,
+        kpis.as_json()["promises_kept_rate"],
         service.draft_count(DraftStatus.PENDING),
     )
 
 
-def totals(companies: list[CompanyFigures]) -> list[Money]:
+def totals(companies: list[CompanyFigures]) -> list[CurrencyKpis]:
     """The firm's money per currency: sums of the companies' cents; the DSO by the same
     method as each company's (receivables / sales of the last 90 days × 90)."""
-    from assistant.kpis import dso_of
-
-    by: dict[str, list[Money]] = {}
+    by: dict[str, list[CurrencyKpis]] = {}
     for company in companies:
         for money in company.money:
             by.setdefault(money.currency, []).append(money)
@@ -127,7 +96,9 @@ def totals(companies: list[CompanyFigures]) -> list[Money]:
         sales = sum(m.sales_90d_cents for m in found)
         ages = {b: sum(m.overdue_by_age.get(b, 0) for m in found) for b in AGE_BUCKETS}
         overdue = sum(m.overdue_cents for m in found)
-        out.append(Money(currency, receivables, sales, overdue, ages, dso_of(receivables, sales)))
+        out.append(
+            CurrencyKpis(currency, dso_of(receivables, sales), receivables, sales, overdue, ages)
+        )
     return out
 
 
@@ -181,7 +152,7 @@ def report_lines(report: FirmReport) -> list[str]:
     )
     lines = [tr("Sociétés au {d}", "Companies as of {d}", d=report.as_of.isoformat()), header]
 
-    def row(label: str, m: Money, promises: str, pending: str) -> str:
+    def row(label: str, m: CurrencyKpis, promises: str, pending: str) -> str:
         dso = "—" if m.dso_days is None else str(m.dso_days)
         return (
             f"{label[:32]:<32} {format_money(m.receivables_cents, m.currency, loc):>16}"
