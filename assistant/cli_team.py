@@ -8,7 +8,17 @@ from typing import Annotated, Any
 
 import typer
 
-from assistant.cli import AsJson, AsOf, app, echo, parse_day, service_for
+from assistant.cli import (
+    AcceptStale,
+    AsJson,
+    AsOf,
+    StaleReason,
+    app,
+    echo,
+    parse_day,
+    service_for,
+    stale_reason,
+)
 from assistant.cli_users import user_app
 from assistant.errors import UserError
 from assistant.i18n import tr
@@ -189,11 +199,17 @@ def user_signature(
 
 
 @app.command("digest")
-def digest(ctx: typer.Context, as_of: AsOf = None, as_json: AsJson = False) -> None:
+def digest(
+    ctx: typer.Context,
+    as_of: AsOf = None,
+    as_json: AsJson = False,
+    accept_stale: AcceptStale = False,
+    reason: StaleReason = None,
+) -> None:
     """Point hebdomadaire des commerciaux : un e-mail à valider par commercial (ses clients)."""
     with service_for(ctx) as service:
         day = parse_day(as_of, service.store.today())
-        report = service.salesperson_digests(day)
+        report = service.salesperson_digests(day, stale_reason(accept_stale, reason))
     if as_json:
         echo(json.dumps(report.as_json(), ensure_ascii=False, indent=2))
         return

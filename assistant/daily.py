@@ -243,7 +243,7 @@ def run_daily(
     except StaleDataError as exc:
         report.stale = str(exc)
     if report.stale is None and _is_digest_day(service, as_of):  # stale data: not the digest either
-        report.digest = service.salesperson_digests(as_of)  # type: ignore[attr-defined]
+        report.digest = service.salesperson_digests(as_of, accept_stale)  # type: ignore[attr-defined]
     counts = Counter(d.status for d in service.drafts(texts=False))
     report.pending_drafts = counts.get(DraftStatus.PENDING, 0)
     report.approved_drafts = counts.get(DraftStatus.APPROVED, 0)

@@ -107,9 +107,10 @@ class TeamFeatures:
         return remove_contact(self.store, customer_id, role, email, actor=self.actor)
 
     # -- the weekly salespeople digest -----------------------------------------------------
-    def salesperson_digests(self, as_of: date) -> DigestReport:
+    def salesperson_digests(self, as_of: date, accept_stale: str | None = None) -> DigestReport:
         """A pending internal draft per salesperson listing their customers' payment status
-        (approved and sent like any message; docs/team.md)."""
+        (approved and sent like any message; docs/team.md). Refused on stale payment data, as
+        `draft` is, unless `accept_stale` says why: a digest states what is overdue."""
         from assistant.company import load_company
         from assistant.drafting.templates import TemplateStore
         from assistant.i18n import language
@@ -117,6 +118,7 @@ class TeamFeatures:
         from assistant.rules import load_scenario
         from assistant.team.digest import build_digests, draft_digests
 
+        self.check_fresh("digest", as_of, accept_stale)  # type: ignore[attr-defined]
         scenario = load_scenario(self.home)
         actions = self.plan(as_of).actions  # type: ignore[attr-defined]
         digests = build_digests(self.store, actions, as_of, scenario.promise_grace_days)

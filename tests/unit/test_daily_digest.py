@@ -79,3 +79,34 @@ def test_stale_data_stops_the_digest_too(tmp_path: Path) -> None:
         assert report.digest is None and digest_drafts(service) == []
     finally:
         service.close()
+
+
+def test_digest_by_hand_is_refused_on_stale_data_unless_a_person_says_why(
+    tmp_path: Path,
+) -> None:
+    """`relance digest` applies the freshness gate as `draft` does: refused (nothing
+    written), or drafted with the person's reason recorded."""
+    from assistant.bank.facade import StaleDataError
+    from tests.unit.test_bank_import import dump
+
+    home, csv = tmp_path / "h", tmp_path / "f.csv"
+    csv.write_text(INVOICES)
+    service = open_on(home, MONDAY - timedelta(days=7))
+    service.import_file("invoices", csv)
+    service.close()
+    service = open_on(home, MONDAY)
+    try:
+        portfolio(service)
+        before = dump(service.store)
+        with pytest.raises(StaleDataError, match="invoices"):
+            service.salesperson_digests(MONDAY)
+        assert dump(service.store) == before and digest_drafts(service) == []
+        report = service.salesperson_digests(MONDAY, "export en retard, vérifié à la main")
+        assert len(report.created) == 2
+        assert digest_drafts(service) == ["nadia@acme.example", "paul@acme.example"]
+        (event,) = [
+            e for e in service.store.events() if e["kind"] == "freshness.overridden"
+        ]
+        assert event["data"]["command"] == "digest"
+    finally:
+        service.close()
