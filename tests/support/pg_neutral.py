@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -96,6 +97,20 @@ def policy_in_effect(home: Path, relative: str) -> str:
     if row is not None:
         return row.text
     return (bundled_dir("policies") / relative).read_text(encoding="utf-8")
+
+
+def home_digest(home: Path) -> str:
+    """A hash of what the home's database holds, to show a command changed nothing: the SQLite
+    file's bytes, or on PostgreSQL every row of every relance table (`stores.store_dump`)."""
+    if not os.environ.get("RELANCE_DATABASE_URL"):
+        return hashlib.sha256((home / "relance.db").read_bytes()).hexdigest()
+    from tests.support.stores import open_home, store_dump
+
+    store = open_home(home)
+    try:
+        return hashlib.sha256("\n".join(store_dump(store)).encode()).hexdigest()
+    finally:
+        store.close()
 
 
 def has_database(home: Path) -> bool:
