@@ -19,6 +19,7 @@ from assistant.i18n import set_language
 from assistant.service import Service
 from assistant.storage.db import Store, open_store
 from tests.support.examples import examples
+from tests.support.pg_neutral import DEMO_MOVES as _DEMO_MOVES
 from tests.support.postgres import (
     EMPTY_TEMPLATE,
     SCHEMA_TEMPLATE,
@@ -100,13 +101,6 @@ def _homes_on_postgresql(url: str, monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr(Service, "demo", classmethod(demo_then_move))
     monkeypatch.setattr(_DEMO_MOVES, "url", url)
-
-
-class _DemoMoves:
-    url: str | None = None
-
-
-_DEMO_MOVES = _DemoMoves()
 
 
 @pytest.fixture(scope="session")

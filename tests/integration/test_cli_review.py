@@ -14,21 +14,33 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import REPO_ROOT, run_cli
+from tests.support.pg_neutral import (
+    SharedDemo,
+    another_database,
+    has_database,
+    policy_in_effect,
+    put_policy,
+    shared_demo,
+    use_shared_demo,
+)
 
 AS_OF = "2026-11-24"
 TODAY = {"RELANCE_TODAY": AS_OF}  # the demo's payment data is as of its day: send judges today
 
 
 @pytest.fixture(scope="module")
-def demo_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    home = tmp_path_factory.mktemp("review") / "home"
-    result = run_cli("demo", "--no-tui", "--as-of", AS_OF, home=home)
-    assert result.returncode == 0, result.stderr
-    return home
+def shared(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> SharedDemo:
+    return shared_demo(request, tmp_path_factory, "review", "--as-of", AS_OF)
+
+
+@pytest.fixture
+def demo_home(shared: SharedDemo, monkeypatch: pytest.MonkeyPatch) -> Path:
+    return use_shared_demo(shared, monkeypatch)
 
 
 def pending(home: Path) -> list[dict]:  # type: ignore[type-arg]
     out = run_cli("drafts", "--status", "pending", "--json", home=home)
+    assert out.returncode == 0, out.stderr
     return json.loads(out.stdout)
 
 
@@ -79,10 +91,9 @@ def test_a_broken_scenario_stops_only_planning_and_drafting(tmp_path: Path) -> N
     assert run_cli("demo", "--no-tui", "--as-of", AS_OF, home=home).returncode == 0
     email = next(d for d in pending(home) if d["channel"] == "email")
     assert run_cli("approve", str(email["id"]), home=home).returncode == 0
-    scenario = home / "policies" / "scenario.yaml"
-    text = scenario.read_text()
+    text = policy_in_effect(home, "scenario.yaml")
     line = next(i for i, x in enumerate(text.splitlines(), 1) if x.startswith("min_gap_days"))
-    scenario.write_text(text.replace("min_gap_days: 5", "min_gap_days 5"))
+    put_policy(home, "scenario.yaml", text.replace("min_gap_days: 5", "min_gap_days 5"))
     for args in (("plan",), ("draft",)):
         refused = run_cli(*args, "--as-of", AS_OF, home=home)
         assert refused.returncode == 1
@@ -102,8 +113,8 @@ def test_a_broken_scenario_stops_only_planning_and_drafting(tmp_path: Path) -> N
 def test_an_unknown_field_is_refused_by_plan_and_draft_in_french(tmp_path: Path) -> None:
     home = tmp_path / "home"
     assert run_cli("init", home=home).returncode == 0
-    tone = home / "policies" / "tone.yaml"
-    tone.write_text(tone.read_text().replace("pre_due: {firmness:", "pre_due: {firmnes:"))
+    tone = policy_in_effect(home, "tone.yaml")
+    put_policy(home, "tone.yaml", tone.replace("pre_due: {firmness:", "pre_due: {firmnes:"))
     for args in (("plan",), ("draft",)):
         refused = run_cli(*args, home=home)
         assert refused.returncode == 1
@@ -118,7 +129,7 @@ def test_the_default_home_is_the_platform_data_folder_and_init_says_what_next(
     assert result.returncode == 0, result.stderr
     expected = tmp_path / "user" / "data" / "relance"
     assert f"Dossier prêt : {expected}" in result.stdout
-    assert (expected / "relance.db").is_file() and not (tmp_path / "user" / "relance.db").exists()
+    assert has_database(expected) and not (tmp_path / "user" / "relance.db").exists()
     assert "Ensuite :" in result.stdout and "company.yaml" in result.stdout
     assert "relance import invoices" in result.stdout
 
@@ -130,19 +141,20 @@ def test_demo_says_where_its_data_is(tmp_path: Path) -> None:
     assert result.stdout.rstrip().endswith(f"Données de la démo : {home.resolve()}")
 
 
-def test_progress_bars_only_on_a_terminal(tmp_path: Path) -> None:
+def test_progress_bars_only_on_a_terminal(tmp_path: Path, request: pytest.FixtureRequest) -> None:
     lines = ["N° facture;Code client;Raison sociale;Date facture;Date d'échéance;Montant TTC"]
     lines += [f"F{i};C{i % 50};Client {i % 50};05/01/2026;04/02/2026;100,00" for i in range(3000)]
     path = tmp_path / "factures.csv"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    for home in ("a", "b"):  # every command but init and demo needs an existing home
-        assert run_cli("init", home=tmp_path / home).returncode == 0
+    second = another_database(request)  # home b's own database on PostgreSQL
+    for home, env in (("a", {}), ("b", second)):  # every command but init and demo needs a home
+        assert run_cli("init", home=tmp_path / home, env=env).returncode == 0
     piped = run_cli("import", "invoices", str(path), home=tmp_path / "a")
     assert piped.returncode == 0 and piped.stderr == ""  # not a terminal: quiet
     # stderr on a terminal: the bar is drawn there (stdout still gets the report)
     primary, secondary = pty.openpty()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("RELANCE_", "OPENAI_"))}
-    env |= {"PYTHONPATH": str(REPO_ROOT), "COLUMNS": "100", "TERM": "xterm"}
+    env |= {"PYTHONPATH": str(REPO_ROOT), "COLUMNS": "100", "TERM": "xterm"} | second
     proc = subprocess.run(
         [sys.executable, "-m", "assistant", "--home", str(tmp_path / "b"), "import", "invoices",
          str(path)],

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import run_cli
+from tests.support.pg_neutral import home_digest, policy_in_effect, put_policy
 
 AS_OF = "2026-11-24"
 INVOICES = """invoice_number;customer_id;customer_name;customer_email;issue_date;due_date;amount
@@ -35,14 +35,10 @@ def plan(home: Path, as_of: str = AS_OF) -> list[dict]:
     return json.loads(result.stdout)
 
 
-def digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def test_plan_json_contract_and_no_side_effects(home: Path) -> None:
-    before = digest(home / "relance.db")
+    before = home_digest(home)
     actions = plan(home)
-    assert digest(home / "relance.db") == before
+    assert home_digest(home) == before
     keys = {
         "customer_id",
         "step",
@@ -101,8 +97,7 @@ def test_bad_input_is_one_clear_line(home: Path, args: tuple[str, ...], fragment
     ],
 )
 def test_a_bad_policy_is_refused_with_file_and_field(home: Path, edit, fragment: str) -> None:
-    path = home / "policies" / "scenario.yaml"
-    path.write_text(edit(path.read_text(encoding="utf-8")), encoding="utf-8")
+    put_policy(home, "scenario.yaml", edit(policy_in_effect(home, "scenario.yaml")))
     result = run_cli("plan", "--as-of", AS_OF, home=home)
     assert result.returncode == 1
     assert "scenario.yaml" in result.stderr and fragment in result.stderr
@@ -110,9 +105,9 @@ def test_a_bad_policy_is_refused_with_file_and_field(home: Path, edit, fragment:
 
 
 def test_the_home_policy_wins(home: Path) -> None:
-    path = home / "policies" / "scenario.yaml"
     assert plan(home) and "C2" in {a["customer_id"] for a in plan(home)}
-    path.write_text(path.read_text().replace("offset_days: 3\n", "offset_days: 5\n"))
+    text = policy_in_effect(home, "scenario.yaml")
+    put_policy(home, "scenario.yaml", text.replace("offset_days: 3\n", "offset_days: 5\n"))
     steps = {a["customer_id"]: a["step"] for a in plan(home)}
     assert "C2" not in steps  # J+3 only: the first reminder now waits for J+5
     assert steps["C1"] == "reminder_2" and steps["C3"] == "pre_due"

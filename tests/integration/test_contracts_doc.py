@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import REPO_ROOT, run_cli
+from tests.support.pg_neutral import SharedDemo, shared_demo, use_shared_demo
 
 DOC = REPO_ROOT / "docs" / "contracts.md"
 AS_OF = "2026-11-24"
@@ -37,11 +38,13 @@ SECTIONS = documented()
 
 
 @pytest.fixture(scope="module")
-def demo_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    home = tmp_path_factory.mktemp("contracts") / "home"
-    made = run_cli("demo", "--no-tui", "--as-of", AS_OF, home=home, env=ENV)
-    assert made.returncode == 0, made.stderr
-    return home
+def shared(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> SharedDemo:
+    return shared_demo(request, tmp_path_factory, "contracts", "--as-of", AS_OF, env=ENV)
+
+
+@pytest.fixture
+def demo_home(shared: SharedDemo, monkeypatch: pytest.MonkeyPatch) -> Path:
+    return use_shared_demo(shared, monkeypatch)
 
 
 def _values(data: Any, path: str) -> list[Any] | None:
