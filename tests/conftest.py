@@ -19,6 +19,7 @@ from assistant.i18n import set_language
 from assistant.service import Service
 from assistant.storage.db import Store, open_store
 from tests.support.examples import examples
+from tests.support.pg_neutral_b import DEMO_MOVES
 from tests.support.postgres import (
     EMPTY_TEMPLATE,
     SCHEMA_TEMPLATE,
@@ -102,11 +103,7 @@ def _homes_on_postgresql(url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(_DEMO_MOVES, "url", url)
 
 
-class _DemoMoves:
-    url: str | None = None
-
-
-_DEMO_MOVES = _DemoMoves()
+_DEMO_MOVES = DEMO_MOVES  # one object, whether this file is imported as `conftest` or not
 
 
 @pytest.fixture(scope="session")
