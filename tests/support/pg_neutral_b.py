@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -107,3 +109,23 @@ def another_database(request: pytest.FixtureRequest) -> str | None:
     name = cluster.new_database(EMPTY_TEMPLATE)
     request.addfinalizer(lambda: cluster.drop_database(name))
     return str(cluster.url(name))
+
+
+@contextmanager
+def database_per_example(request: pytest.FixtureRequest) -> Iterator[None]:
+    """For one example of a property test: on PostgreSQL a fresh empty database of its own,
+    set as RELANCE_DATABASE_URL meanwhile (the test's database would be shared by all its
+    examples, as one SQLite home would); nothing on SQLite, where each example makes a home."""
+    if not on_pg():
+        yield
+        return
+    from tests.support.postgres import EMPTY_TEMPLATE
+
+    cluster = request.getfixturevalue("pg_cluster")
+    name = cluster.new_database(EMPTY_TEMPLATE)
+    try:
+        with pytest.MonkeyPatch.context() as patched:
+            patched.setenv("RELANCE_DATABASE_URL", str(cluster.url(name)))
+            yield
+    finally:
+        cluster.drop_database(name)
