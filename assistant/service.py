@@ -109,20 +109,17 @@ class Service(BankFeatures, TeamFeatures):
         from assistant import firm
 
         company = firm.select(settings)  # None: the default company (the home's own)
-        try:
-            settings.home.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise UserError(
-                tr(
-                    "dossier inaccessible: {home} ({err})",
-                    "cannot use home: {home} ({err})",
-                    home=settings.home,
-                    err=exc.strerror,
-                )
-            ) from exc
         url = settings.database_url.get_secret_value() if settings.uses_postgres else None
+        if url is None:
+            _make_home(settings.home)  # the SQLite file lives there
         schema = company.schema if company is not None else None
         store = open_home_store(settings.home, url, clock, create=create, schema=schema)  # type: ignore[union-attr]
+        if url is not None:  # once the database has answered: a refused command makes no folder
+            try:
+                _make_home(settings.home)
+            except UserError:
+                store.close()
+                raise
         service = cls(settings, store, actor=actor)
         service.company = company
         if not person:
@@ -1316,3 +1313,17 @@ class DemoHome:
     summary: DemoSummary
     home: Path
     recreated: bool  # a previous demo in this home was replaced
+
+
+def _make_home(home: Path) -> None:
+    try:
+        home.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UserError(
+            tr(
+                "dossier inaccessible: {home} ({err})",
+                "cannot use home: {home} ({err})",
+                home=home,
+                err=exc.strerror,
+            )
+        ) from exc

@@ -16,7 +16,10 @@ import pytest
 
 from assistant.config import Settings
 from assistant.service import Service
+from assistant.storage.pg.connect import redact
 from tests.conftest import FIXED_NOW, REPO_ROOT, run_cli
+from tests.support.pg_neutral_b import on_pg, store_env
+from tests.support.stores import open_home
 from tests.unit.rules_builders import add_customer, add_invoice
 
 TODAY = date.today()  # the CLI's store clock is the real one
@@ -99,17 +102,25 @@ def test_a_plan_date_starts_the_schedule(home: Path) -> None:
 
 def test_a_home_that_does_not_exist_is_refused_and_not_created(tmp_path: Path) -> None:
     typo = tmp_path / "relance-typo"
-    assert str(typo) in err(run_cli("plan", home=typo))
+    # the line names where no database was found: the home (SQLite) or the database's URL
+    looked_in = redact(os.environ["RELANCE_DATABASE_URL"]) if on_pg() else str(typo)
+    assert looked_in in err(run_cli("plan", home=typo))
     assert not typo.exists()
     assert "--home est vide" in err(run_cli("--home", "", "plan"))
-    assert run_cli("init", home=typo).returncode == 0 and (typo / "relance.db").exists()
+    assert run_cli("init", home=typo).returncode == 0
+    store = open_home(typo)  # the database `init` made: the SQLite file, or the schema on PG
+    try:
+        assert store.scalar("SELECT COUNT(*) FROM events WHERE kind = 'home.initialised'") == 1
+    finally:
+        store.close()
+    assert (typo / "relance.db").exists() is not on_pg()
 
 
 def test_global_options_after_the_command(tmp_path: Path) -> None:
     where = tmp_path / "demo-home"
     result = run_cli("demo", "--no-tui", "--as-of", "2026-11-24", "--home", str(where))
     assert result.returncode == 0, result.stderr
-    assert (where / "relance.db").exists()
+    assert (where / ("relance.db.moved" if on_pg() else "relance.db")).exists()  # built there
     english = run_cli("drafts", "--lang", "en", "--home", str(where))
     assert english.returncode == 0 and "draft(s)" in english.stdout
     listed = json.loads(run_cli("drafts", "--status", "pending", "--json", home=where).stdout)
@@ -158,6 +169,7 @@ def test_a_second_draft_run_waits_for_the_first(home: Path) -> None:
     with (home / ".draft.lock").open("a+") as held:
         fcntl.flock(held, fcntl.LOCK_EX)  # a first run is in progress
         env = {k: v for k, v in os.environ.items() if not k.startswith(("RELANCE_", "OPENAI_"))}
+        env |= store_env()  # on PostgreSQL, the test's database (as `run_cli` passes it)
         second = subprocess.Popen(
             [sys.executable, "-m", "assistant", "--home", str(home), "draft", "--json",
              "--as-of", tuesday.isoformat()],
@@ -177,13 +189,12 @@ def test_drafts_stored_meanwhile_by_another_run_are_not_an_error(tmp_path: Path)
     from assistant.company import load_company
     from assistant.drafting.pipeline import run_drafts
     from assistant.drafting.templates import TemplateStore
-    from assistant.storage.db import open_store
 
     settings = Settings(RELANCE_HOME=tmp_path / "h")
     first = Service.open(settings, clock=lambda: FIXED_NOW)
     add_customer(first.store, "C1")
     add_invoice(first.store, "F1", FIXED_NOW.date() - timedelta(days=5))
-    other = open_store(settings.db_path, clock=lambda: FIXED_NOW)
+    other = open_home(settings.home)  # a second connection to the same database
 
     def meanwhile(done: int, total: int) -> None:
         if done == 0:  # between planning and storing, another process drafts the same
@@ -201,6 +212,8 @@ def test_drafts_stored_meanwhile_by_another_run_are_not_an_error(tmp_path: Path)
     first.close()
 
 
+# The three tests below are about the SQLite file on the home's own filesystem (full, read-only,
+# SQLite's page limit): a PostgreSQL server keeps its data elsewhere.
 @pytest.fixture
 def small_disk(tmp_path: Path) -> Iterator[Path]:
     """A real 3 MB filesystem (tmpfs), or a skip where mounting is not allowed."""
@@ -216,6 +229,7 @@ def small_disk(tmp_path: Path) -> Iterator[Path]:
         subprocess.run(["umount", "-l", str(mount)], check=False)
 
 
+@pytest.mark.sqlite_only
 def test_a_full_disk_is_explained_and_nothing_is_half_written(
     small_disk: Path, tmp_path: Path
 ) -> None:
@@ -241,6 +255,7 @@ def test_a_full_disk_is_explained_and_nothing_is_half_written(
     svc.close()
 
 
+@pytest.mark.sqlite_only
 def test_a_read_only_home_is_explained_not_called_damaged(small_disk: Path) -> None:
     home = small_disk / "home"
     assert run_cli("init", home=home).returncode == 0
@@ -251,6 +266,7 @@ def test_a_read_only_home_is_explained_not_called_damaged(small_disk: Path) -> N
     assert "lecture seule" in line and "abîmé" not in line and "sauvegarde" not in line
 
 
+@pytest.mark.sqlite_only
 def test_the_service_maps_a_full_database_to_a_clear_error(tmp_path: Path) -> None:
     from assistant.faults import describe
 

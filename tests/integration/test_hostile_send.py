@@ -23,6 +23,7 @@ from assistant.reasons import render
 from assistant.service import Service
 from tests.conftest import FIXED_NOW, run_cli, write_company
 from tests.support.llm_stub import good_rewrite
+from tests.support.pg_neutral_b import put_policy
 from tests.unit.rules_builders import add_customer, add_invoice
 
 AS_OF = date(2026, 11, 24)
@@ -167,7 +168,7 @@ def test_company_file_with_a_line_break_or_a_bad_address_is_refused(
     lines = [
         f"{field}" if line.startswith(f"{key}:") else line for line in path.read_text().splitlines()
     ]
-    path.write_text("\n".join(lines) + "\n")
+    put_policy(tmp_path / "h", "company.yaml", "\n".join(lines) + "\n")  # the store's source
     with pytest.raises(PolicyError, match=key):
         load_company(tmp_path / "h")
     # approved drafts may still leave (issue 19), but nothing of the refused file is used

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
+
+import pytest
 
 from assistant.config import Settings
 from assistant.service import Service
 from tests.conftest import run_cli
+from tests.support.pg_neutral_b import home_digest
 
 HEADER = "N° facture;Code client;Raison sociale;Date facture;Date d'échéance;Montant TTC;Remise"
 ROWS = [
@@ -20,10 +22,6 @@ ROWS = [
 def write(path: Path, lines: list[str], encoding: str = "cp1252") -> Path:
     path.write_bytes(("\r\n".join(lines) + "\r\n").encode(encoding))
     return path
-
-
-def digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def initialised(tmp_path: Path) -> Path:
@@ -54,7 +52,7 @@ def test_rejected_file_exit_1_lists_rows_and_leaves_database_untouched(tmp_path:
     home = initialised(tmp_path)
     assert run_cli("import", "invoices", str(write(tmp_path / "ok.csv", [HEADER, *ROWS])),
                    home=home).returncode == 0  # fmt: skip
-    before = digest(home / "relance.db")
+    before = home_digest(home)
     bad = write(tmp_path / "bad.csv", [HEADER, "F3;C1;;32/01/2026;04/02/2026;1;0",
                                        "F4;C9;;05/01/2026;04/02/2026;abc;0"])  # fmt: skip
     result = run_cli("import", "invoices", str(bad), home=home)
@@ -65,12 +63,12 @@ def test_rejected_file_exit_1_lists_rows_and_leaves_database_untouched(tmp_path:
     assert [line.split(": ")[:2] for line in lines[1:]] == [
         ["bad.csv:2", "Date facture"], ["bad.csv:3", "Montant TTC"], ["bad.csv:3", "Code client"],
     ]  # fmt: skip
-    assert digest(home / "relance.db") == before
+    assert home_digest(home) == before
     as_json = run_cli("import", "invoices", str(bad), "--json", home=home)
     assert as_json.returncode == 1
     data = json.loads(as_json.stdout)
     assert (data["rejected"], data["rows_read"], len(data["problems"])) == (2, 2, 3)
-    assert digest(home / "relance.db") == before
+    assert home_digest(home) == before
 
 
 def test_missing_column_missing_file_and_dry_run(tmp_path: Path) -> None:
@@ -85,11 +83,11 @@ def test_missing_column_missing_file_and_dry_run(tmp_path: Path) -> None:
     assert "introuvable" in missing.stderr
     path = write(tmp_path / "factures.csv", [HEADER, *ROWS])
     run_cli("init", home=home)
-    before = digest(home / "relance.db")
+    before = home_digest(home)
     dry = run_cli("import", "invoices", str(path), "--dry-run", home=home)
     assert dry.returncode == 0, dry.stderr
     assert "ajoutées : 2" in dry.stdout and "simulation (--dry-run)" in dry.stdout
-    assert digest(home / "relance.db") == before
+    assert home_digest(home) == before
 
 
 def test_payments_customers_and_fec_commands(tmp_path: Path) -> None:
@@ -151,6 +149,11 @@ def test_every_bad_input_is_exit_1_and_one_clear_line(tmp_path: Path) -> None:
         assert len(lines) == 1 and lines[0].startswith("Erreur : "), (name, result.stderr)
         assert says in lines[0], (name, lines[0])
         assert "inattendue" not in lines[0] and "Traceback" not in result.stderr
+
+
+@pytest.mark.sqlite_only  # a damaged SQLite file in the home; PostgreSQL reads no file there
+def test_a_damaged_database_file_is_exit_1_and_one_clear_line(tmp_path: Path) -> None:
+    _bad_inputs(tmp_path)
     damaged = tmp_path / "damaged"
     damaged.mkdir()
     (damaged / "relance.db").write_bytes(b"not a database at all" * 50)

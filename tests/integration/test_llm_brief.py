@@ -15,6 +15,7 @@ from assistant.service import Service
 from tests.conftest import FIXED_NOW
 from tests.support.llm_portfolio import AS_OF, FACT_VALUES, KEY, build, llm_settings
 from tests.support.llm_stub import StubLLM
+from tests.support.pg_neutral_b import stored_bytes
 
 
 @pytest.fixture
@@ -69,10 +70,7 @@ def test_no_fact_nor_free_text_reaches_the_server_and_no_key_is_stored(home: Pat
     assert "rue des Lilas" in data["commercial"]["notes"]
     assert stub.headers[0]["authorization"] == f"Bearer {KEY}"
     svc.close()
-    for name in ("relance.db", "relance.db-wal"):
-        path = home / name
-        if path.exists():
-            assert KEY.encode() not in path.read_bytes()
+    assert KEY.encode() not in stored_bytes(home)  # the SQLite file and its WAL, or every row
 
 
 @pytest.mark.parametrize(

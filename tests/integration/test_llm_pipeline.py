@@ -24,6 +24,7 @@ from assistant.storage import drafts_repo
 from tests.conftest import FIXED_NOW
 from tests.support.llm_portfolio import AS_OF, llm_settings, write_company
 from tests.support.llm_stub import StubLLM
+from tests.support.pg_neutral_b import another_database, count
 from tests.unit.rules_builders import add_customer, add_invoice
 
 # (language, relationship) -> (mode of the first attempt, mode of the re-ask)
@@ -96,27 +97,34 @@ def snapshot(svc: Service) -> dict[str, Any]:
 
 
 def run_batch(home: Path, *, phased: bool, monkeypatch: pytest.MonkeyPatch) -> tuple[Any, Any]:
-    if phased:
-        pipelined = Service._rewriter
-        monkeypatch.setattr(
-            Service, "_rewriter", lambda self, adjustment=None: Phased(pipelined(self, adjustment))
-        )
-    with StubLLM(choose=choose, hang_s=2.0) as stub:
-        svc = Service.open(
-            llm_settings(home, stub.base_url, RELANCE_LLM_CONCURRENCY=4), clock=lambda: FIXED_NOW
-        )
-        report = svc.draft(AS_OF).as_json()
-    monkeypatch.undo()
+    with monkeypatch.context() as patched:  # undone after the batch (the test's store stays)
+        if phased:
+            pipelined = Service._rewriter
+            patched.setattr(
+                Service,
+                "_rewriter",
+                lambda self, adjustment=None: Phased(pipelined(self, adjustment)),
+            )
+        with StubLLM(choose=choose, hang_s=2.0) as stub:
+            svc = Service.open(
+                llm_settings(home, stub.base_url, RELANCE_LLM_CONCURRENCY=4),
+                clock=lambda: FIXED_NOW,
+            )
+            report = svc.draft(AS_OF).as_json()
     return report, snapshot(svc)
 
 
 def test_the_pipeline_makes_the_drafts_of_the_three_phase_run(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
 ) -> None:
+    other = another_database(request)  # two homes: on PostgreSQL, two databases
     kinds = mixed_home(tmp_path / "pipelined")
-    mixed_home(tmp_path / "phased")
     report, got = run_batch(tmp_path / "pipelined", phased=False, monkeypatch=monkeypatch)
-    before, expected = run_batch(tmp_path / "phased", phased=True, monkeypatch=monkeypatch)
+    with monkeypatch.context() as second:
+        if other:
+            second.setenv("RELANCE_DATABASE_URL", other)
+        mixed_home(tmp_path / "phased")
+        before, expected = run_batch(tmp_path / "phased", phased=True, monkeypatch=monkeypatch)
 
     report.pop("draft_ids"), before.pop("draft_ids")  # numbered in order of arrival
     assert report == before
@@ -149,8 +157,7 @@ def test_the_pipeline_makes_the_drafts_of_the_three_phase_run(
 
 
 def count_drafts(home: Path) -> int:
-    with sqlite3.connect(home / "relance.db") as db:
-        return int(db.execute("SELECT COUNT(*) FROM drafts").fetchone()[0])
+    return count(home, "drafts")  # a connection of its own, as another reader's
 
 
 def plain_home(home: Path, n: int) -> None:
@@ -221,7 +228,9 @@ def test_a_failure_while_storing_keeps_whole_drafts_and_stops_the_batch(
     created = svc.store.query("SELECT draft_id FROM events WHERE kind = 'draft.created'")
     assert sorted(e["draft_id"] for e in created) == sorted(linked)
 
-    monkeypatch.undo()  # the next run drafts the rest, and only the rest
+    # the next run drafts the rest, and only the rest (only the link restored: `undo()` would
+    # also undo the test's store, RELANCE_DATABASE_URL on PostgreSQL)
+    monkeypatch.setattr(drafts_repo, "link_llm_calls", link)
     with StubLLM("ok") as stub:
         svc = Service.open(llm_settings(home, stub.base_url), clock=lambda: FIXED_NOW)
         report = svc.draft(AS_OF)

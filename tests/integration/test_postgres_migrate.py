@@ -19,6 +19,9 @@ from tests.conftest import run_cli
 from tests.support.postgres import PostgresCluster
 
 AS_OF = "2026-11-24"
+# The source of `relance migrate` is a SQLite home by definition; the target is each test's own
+# PostgreSQL database, with or without `--store=postgresql`.
+pytestmark = pytest.mark.sqlite_only
 
 
 @pytest.fixture(scope="module")

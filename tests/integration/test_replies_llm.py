@@ -14,6 +14,7 @@ from assistant.service import Service
 from tests.support.llm_portfolio import KEY, llm_settings
 from tests.support.llm_stub import StubLLM
 from tests.support.mail import message
+from tests.support.pg_neutral_b import stored_bytes
 from tests.unit.rules_builders import add_customer, add_invoice
 
 NOW = datetime(2026, 12, 3, 9, 0, tzinfo=UTC)
@@ -86,8 +87,7 @@ def test_the_model_suggests_and_sees_the_masked_reply_only(tmp_path: Path) -> No
     (row,) = calls(svc)
     assert (row["purpose"], row["outcome"], row["attempt"]) == ("reply", "accepted", 1)
     assert row["reply_id"] == reply.id and row["customer_id"] == "C1"
-    db = (tmp_path / "h" / "relance.db").read_bytes()
-    assert KEY.encode() not in db
+    assert KEY.encode() not in stored_bytes(tmp_path / "h")  # the SQLite files, or every row
     # the suggestion pauses nothing more and acts on nothing: a person decides
     assert reply.status == "new" and svc.store.scalar("SELECT COUNT(*) FROM promises") == 0
 

@@ -10,6 +10,7 @@ writes names the person. The CLI runs in-process (`assistant.cli.main`) to keep 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,7 +24,7 @@ from assistant.i18n import set_language
 from assistant.people import add_user
 from assistant.roles import OPERATIONS, Role, markdown_table, role_label
 from assistant.service import Service
-from tests.conftest import FIXED_NOW, REPO_ROOT, StoreKind
+from tests.conftest import FIXED_NOW, REPO_ROOT, StoreKind, pg_for
 from tests.support.in_process import run_as
 from tests.support.stores import dump, query
 from tests.tui.conftest import DEMO_DAY
@@ -218,6 +219,17 @@ def home_for(team_home: Path, store_kind: StoreKind, tmp_path: Path) -> Path:
     return copy_home(team_home, tmp_path / "copy", store_kind) if store_kind.postgres else team_home
 
 
+@pytest.fixture
+def team(team_home: Path, request: pytest.FixtureRequest, tmp_path: Path) -> Path:
+    """The team's home on the store of this run: with `--store=postgresql`, a copy whose
+    database moved into the test's own PostgreSQL database (the module's demo home is built
+    before the test's database exists)."""
+    if not pg_for(request):
+        return team_home
+    url = os.environ["RELANCE_DATABASE_URL"]
+    return copy_home(team_home, tmp_path / "copy", StoreKind("postgresql", url))
+
+
 def allowed_role(name: str) -> Role:
     """The role the table names for the command (the admin only when it is the admin's)."""
     return next(
@@ -275,12 +287,12 @@ def test_refused_role_changes_nothing(
 
 
 @pytest.mark.parametrize("operation", [n for n in CLI_OPERATIONS if n != "demo"])
-def test_an_unknown_person_is_refused(operation: str, team_home: Path, relance: object) -> None:
-    before = dump(team_home)
-    code, _out, err = relance(team_home, "intrus", operation)  # type: ignore[operator]
+def test_an_unknown_person_is_refused(operation: str, team: Path, relance: object) -> None:
+    before = dump(team)
+    code, _out, err = relance(team, "intrus", operation)  # type: ignore[operator]
     assert code == 1
     assert "« intrus » n'est pas une personne active" in err and len(err.strip().splitlines()) == 1
-    assert dump(team_home) == before
+    assert dump(team) == before
 
 
 @pytest.mark.parametrize(
@@ -310,11 +322,11 @@ def test_allowed_role_runs_and_events_name_the_person(
     assert actors <= {PEOPLE[role]}, actors
 
 
-def test_forget_is_refused_before_its_question(team_home: Path, relance: object) -> None:
-    before = dump(team_home)
-    code, out, err = relance(team_home, "carol", "forget", ["C015"])  # type: ignore[operator]
+def test_forget_is_refused_before_its_question(team: Path, relance: object) -> None:
+    before = dump(team)
+    code, out, err = relance(team, "carol", "forget", ["C015"])  # type: ignore[operator]
     assert code == 1 and "« forget » demande le rôle administrateur" in err
-    assert "Effacer" not in out and dump(team_home) == before
+    assert "Effacer" not in out and dump(team) == before
 
 
 def test_a_second_approval_says_so_and_changes_nothing(

@@ -17,6 +17,7 @@ from email.message import EmailMessage
 from itertools import pairwise
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -27,6 +28,7 @@ from assistant.rules.policy import STEP_IDS
 from assistant.service import Service
 from assistant.storage import repo
 from tests.support.examples import examples
+from tests.support.pg_neutral_b import database_per_example, sync_policies
 from tests.unit.rules_builders import add_customer, add_invoice
 
 BASE = date(2026, 3, 2)  # a Monday
@@ -69,13 +71,26 @@ history_st = st.fixed_dictionaries(
 )
 
 
-@settings(max_examples=examples(25), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# `request` only gives each example a database of its own on PostgreSQL (never its state)
+@settings(
+    max_examples=examples(25),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 @given(history_st)
-def test_what_send_delivers_keeps_the_gap_and_the_step_order(h: dict) -> None:
+def test_what_send_delivers_keeps_the_gap_and_the_step_order(
+    request: pytest.FixtureRequest, h: dict
+) -> None:
+    with database_per_example(request):
+        _one_history(h)
+
+
+def _one_history(h: dict) -> None:
     home = Path(tempfile.mkdtemp(prefix="relance-pacing-"))
     now = [datetime(2026, 2, 1, 9, tzinfo=UTC)]
     write_demo_company(home)  # real company facts: drafts can be approved
     service = Service.open(Settings(RELANCE_HOME=home), clock=lambda: now[0])
+    sync_policies(home)  # on PostgreSQL, the company's facts are the database's
     recorder = Recorder(now)
     try:
         for c in range(h["customers"]):

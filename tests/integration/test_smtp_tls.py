@@ -15,6 +15,7 @@ from assistant.config import Settings
 from assistant.reasons import render
 from assistant.service import Service
 from tests.conftest import FIXED_NOW, run_cli, write_company
+from tests.support.pg_neutral_b import stored_bytes
 from tests.support.smtp import Inbox, password_check, smtp_server
 from tests.unit.rules_builders import add_customer, add_invoice
 
@@ -66,9 +67,9 @@ def approved(home: Path, env: dict[str, str], customers: int = 1) -> tuple[Servi
 
 
 def assert_secret_nowhere(home: Path, *texts: str) -> None:
-    """Not in the database files (WAL included), not in any text shown."""
-    for path in home.glob("relance.db*"):
-        assert PASSWORD.encode() not in path.read_bytes(), path
+    """Not in the database (the SQLite files, WAL included, or every PostgreSQL row), not in any
+    text shown."""
+    assert PASSWORD.encode() not in stored_bytes(home)
     for text in texts:
         assert PASSWORD not in text
 

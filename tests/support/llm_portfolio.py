@@ -17,6 +17,7 @@ from assistant.models import Customer, Invoice, InvoiceStatus, Payment
 from assistant.service import Service
 from assistant.storage import repo
 from tests.conftest import FIXED_NOW
+from tests.support.pg_neutral_b import on_pg, put_policy
 
 AS_OF = date(2026, 11, 24)
 KEY = "sk-test-very-secret-key-0042"
@@ -81,10 +82,11 @@ FACT_VALUES = [
 
 
 def write_company(home: Path) -> None:
-    (home / "policies").mkdir(parents=True, exist_ok=True)
-    (home / "policies" / "company.yaml").write_text(
-        yaml.safe_dump(COMPANY, allow_unicode=True), encoding="utf-8"
-    )
+    """The company's facts where the store's policy source reads them (on PostgreSQL the
+    database, whose schema is made first)."""
+    if on_pg():
+        Service.open(Settings(RELANCE_HOME=home), clock=lambda: FIXED_NOW).close()
+    put_policy(home, "company.yaml", yaml.safe_dump(COMPANY, allow_unicode=True))
 
 
 def llm_settings(home: Path, base_url: str, **extra: object) -> Settings:
