@@ -8,9 +8,12 @@ everything is allowed and events keep the actor they had before people existed.
 
 from __future__ import annotations
 
+import functools
 import getpass
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any, TypeVar, cast
 
 from assistant.errors import UserError
 from assistant.i18n import tr
@@ -126,6 +129,28 @@ OPERATIONS: dict[str, Operation] = {
     "forget": _op("erase a customer's messages on request (data protection)", Role.ADMIN),
     "migrate": _op("copy the home's database into an empty PostgreSQL database", Role.ADMIN),
 }
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def guarded(operation: str) -> Callable[[F], F]:
+    """The role table inside the façade (`Service`), not only at the CLI gate and the
+    interface's keys: a method that changes data refuses, before anything is done, a person
+    whose role may not run `operation`, with the gate's one line. The CLI and the interface
+    check first; this holds whatever calls the method. An unknown operation fails at import."""
+    OPERATIONS[operation]
+
+    def wrap(method: F) -> F:
+        @functools.wraps(method)
+        def checked(self: Any, *args: Any, **kwargs: Any) -> Any:
+            self.require(operation)
+            return method(self, *args, **kwargs)
+
+        checked.operation = operation  # type: ignore[attr-defined]  # read by the tests
+        return cast(F, checked)
+
+    return wrap
 
 
 def allowed(operation: str, role: str) -> bool:

@@ -28,6 +28,7 @@ from assistant.invoice_status import InvoiceStatus
 from assistant.labels import invoice_status_label, status_label
 from assistant.paths import bundled_dir
 from assistant.reasons import Code, Reason
+from assistant.roles import guarded
 from assistant.storage import invoices_repo, repo
 from assistant.storage.claims_repo import Claim
 from assistant.storage.db import Clock, Store, utc_now
@@ -270,6 +271,8 @@ class Service(BankFeatures, TeamFeatures):
         progress: Callable[[int, int], None] | None = None,
     ) -> ImportReport:
         """Import invoices, customers or payments from a CSV/XLSX file (all-or-nothing)."""
+        if f"import {kind}" in roles.OPERATIONS:  # the role table, as `guarded` (per kind)
+            self.require(f"import {kind}")
         from assistant.imports import import_file
 
         return import_file(
@@ -282,6 +285,7 @@ class Service(BankFeatures, TeamFeatures):
             attachments_root=self.settings.attachments_dir,
         )
 
+    @guarded("import fec")
     def import_fec(
         self,
         path: Path,
@@ -398,6 +402,7 @@ class Service(BankFeatures, TeamFeatures):
             raise UserError(tr("client inconnu : {c}", "unknown customer: {c}", c=customer_id))
         return customer
 
+    @guarded("dispute")
     def open_dispute(self, number: str, reason: str) -> Invoice:
         """Block an invoice at once: no reminder until the dispute is resolved."""
         invoice = self.invoice(number)
@@ -424,6 +429,7 @@ class Service(BankFeatures, TeamFeatures):
             self._after_state_change(number, Reason.of(Code.DISPUTE_OPENED))
         return self.invoice(number)
 
+    @guarded("resolve")
     def resolve_dispute(self, number: str, note: str | None = None) -> Invoice:
         invoice = self.invoice(number)
         if invoice.status is not InvoiceStatus.DISPUTED:
@@ -443,6 +449,7 @@ class Service(BankFeatures, TeamFeatures):
     def _set_status(self, number: str, status: InvoiceStatus) -> None:
         invoices_repo.set_invoice_status(self.store, number, status)
 
+    @guarded("promise")
     def record_promise(
         self,
         number: str,
@@ -510,6 +517,7 @@ class Service(BankFeatures, TeamFeatures):
 
         return policy_version(self.home)
 
+    @guarded("draft")
     def draft(
         self,
         as_of: date,
@@ -608,6 +616,7 @@ class Service(BankFeatures, TeamFeatures):
             adjustment=adjustment,
         )
 
+    @guarded("regenerate")
     def regenerate(
         self,
         draft_id: int,
@@ -800,6 +809,7 @@ class Service(BankFeatures, TeamFeatures):
 
         return policy_edit.policy_file(self.home, relative)
 
+    @guarded("policies")
     def save_policy(self, relative: str, text: str, *, seen: int | None = None) -> SavedPolicy:
         """Validate then save (the previous version is kept); queued drafts follow the new
         policy (re-rendered, to review again when their text changes). `seen`: the version
@@ -842,6 +852,7 @@ class Service(BankFeatures, TeamFeatures):
 
         return policy_io.export(self.home, folder)
 
+    @guarded("policy import")
     def import_policies(self, folder: Path, *, dry_run: bool = False) -> PolicyImport:
         """`relance policy import DIR`: every file validated as the editor does, then all
         written (through the database on PostgreSQL) with one event each, or none."""
@@ -927,6 +938,7 @@ class Service(BankFeatures, TeamFeatures):
         queue.get_draft(self.store, draft_id)
         return conflicts.claim(self.store, draft_id, self.actor)
 
+    @guarded("edit")
     def take_over_draft(self, draft_id: int) -> Claim:
         """Take a draft over from the person who has it open (recorded as an event)."""
         return conflicts.take_over(self.store, draft_id, self.actor)
@@ -938,6 +950,7 @@ class Service(BankFeatures, TeamFeatures):
         """Drafts other people have open now (the queue's marker)."""
         return conflicts.others_claims(self.store, self.actor)
 
+    @guarded("approve")
     def approve(
         self,
         draft_ids: list[int],
@@ -970,6 +983,7 @@ class Service(BankFeatures, TeamFeatures):
                 notice.refresh_pdf(self, view.id)
         return views
 
+    @guarded("reject")
     def reject(
         self,
         draft_ids: list[int],
@@ -998,6 +1012,7 @@ class Service(BankFeatures, TeamFeatures):
             queue.get_draft(self.store, draft_id)
         return ids
 
+    @guarded("unapprove")
     def unapprove(
         self, draft_ids: list[int], *, versions: Mapping[int, int] | None = None
     ) -> list[DraftView]:
@@ -1021,6 +1036,7 @@ class Service(BankFeatures, TeamFeatures):
             conflicts.check_free(self.store, ids, self.actor, force=False, operation="unapprove")
             return [queue.unapprove(self.store, i, self.actor, seen=seen.get(i)) for i in ids]
 
+    @guarded("edit")
     def edit_draft(
         self,
         draft_id: int,
@@ -1085,6 +1101,7 @@ class Service(BankFeatures, TeamFeatures):
             backoff_s=self.settings.send_backoff_s if backoff_s is None else backoff_s,
         )
 
+    @guarded("send")
     def send(
         self,
         *,
@@ -1106,6 +1123,7 @@ class Service(BankFeatures, TeamFeatures):
         report.renewed = renewed
         return report
 
+    @guarded("stuck")
     def resolve_stuck(self, draft_id: int, *, was_sent: bool) -> DraftView:
         from assistant.delivery.send import resolve_stuck
 
@@ -1171,6 +1189,7 @@ class Service(BankFeatures, TeamFeatures):
         brief.contacts = [c.as_json() for c in self.contacts(customer_id)]
         return brief
 
+    @guarded("log-call")
     def log_call(
         self,
         customer_id: str,
@@ -1199,12 +1218,14 @@ class Service(BankFeatures, TeamFeatures):
         )
 
     # -- statutory: proceedings, escalation, formal notices, litigation files -----------------
+    @guarded("proceedings")
     def set_proceedings(self, customer_id: str, **kwargs: Any) -> dict[str, Any]:
         """Collective proceedings: no reminder, call or notice; a declaration task instead."""
         from assistant.statutory import actions as statutory_actions
 
         return statutory_actions.set_proceedings(self, customer_id, **kwargs)
 
+    @guarded("escalate")
     def escalate(
         self, customer_id: str, decision: str, *, on: date, note: str | None = None
     ) -> dict[str, Any]:
@@ -1213,6 +1234,7 @@ class Service(BankFeatures, TeamFeatures):
 
         return statutory_actions.escalate(self, customer_id, decision, on=on, note=note)
 
+    @guarded("notice")
     def create_notice(
         self,
         customer_id: str,
@@ -1226,11 +1248,13 @@ class Service(BankFeatures, TeamFeatures):
 
         return notice.create_notice(self, customer_id, as_of, deadline_days, currency)
 
+    @guarded("notice")
     def notice_posted(self, draft_id: int, tracking: str, on: date) -> dict[str, Any]:
         from assistant.statutory import notice
 
         return notice.mark_posted(self, draft_id, tracking, on)
 
+    @guarded("dossier")
     def dossier(
         self, customer_id: str, out: Path, as_of: date, currency: str | None = None
     ) -> dict[str, Any]:
@@ -1241,12 +1265,14 @@ class Service(BankFeatures, TeamFeatures):
         return write_dossier(self, customer_id, out, as_of, currency)
 
     # -- customer replies (assistant/replies/) ---------------------------------------------
+    @guarded("inbox fetch")
     def fetch_replies(self, *, suggest: bool = True) -> inbox.IngestReport:
         """New messages of the IMAP folder (RELANCE_IMAP_*): linked, held, suggested."""
         from assistant.replies import inbox
 
         return inbox.fetch_replies(self, suggest=suggest)
 
+    @guarded("inbox import")
     def import_replies(self, path: Path, *, suggest: bool = True) -> inbox.IngestReport:
         """An `.eml` file, a folder of them or a Maildir (all or nothing)."""
         from assistant.replies import inbox
@@ -1265,6 +1291,7 @@ class Service(BankFeatures, TeamFeatures):
 
         return triage.get_reply(self, reply_id)
 
+    @guarded("triage")
     def triage(self, reply_id: int, given: triage.TriageInput, *, on: date) -> Reply:
         """A person's decision on a reply: acts like a call outcome (see replies/triage.py)."""
         from assistant.replies import triage
@@ -1288,6 +1315,7 @@ class Service(BankFeatures, TeamFeatures):
 
         return inbox.purge_replies(self, as_of)
 
+    @guarded("forget")
     def forget_customer(self, customer_id: str) -> dict[str, object]:
         """Erase a customer's messages on request; the accounting facts stay."""
         from assistant.replies import inbox

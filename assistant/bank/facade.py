@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from assistant.errors import UserError
 from assistant.i18n import tr
+from assistant.roles import guarded
 
 if TYPE_CHECKING:  # loaded lazily, by the methods that use them (start-up time)
     from assistant.bank.freshness import Freshness
@@ -39,6 +40,7 @@ class BankFeatures:
 
         return load_bank_policy(self.home)
 
+    @guarded("import bank")
     def import_bank(
         self,
         path: Path,
@@ -74,6 +76,7 @@ class BankFeatures:
 
         return decisions.get(self.store, match_id)
 
+    @guarded("match")
     def apply_match(
         self, match_id: int, invoices: list[str] | None = None, on: date | None = None
     ) -> MatchView:
@@ -93,6 +96,7 @@ class BankFeatures:
             )  # fmt: skip
         return self.match(match_id)
 
+    @guarded("match")
     def reject_match(
         self, match_id: int, reason: str | None = None, on: date | None = None
     ) -> MatchView:
@@ -104,6 +108,7 @@ class BankFeatures:
                              on=on or self.store.today())  # fmt: skip
         return self.match(match_id)
 
+    @guarded("match")
     def undo_match(self, match_id: int, on: date | None = None) -> MatchView:
         from assistant.bank import decisions
 
@@ -148,6 +153,7 @@ class BankFeatures:
         """Where `relance daily` looks for exports and statements (RELANCE_WATCH_DIR)."""
         return self.settings.watch_dir or self.home / "a-importer"
 
+    @guarded("daily")
     def daily(
         self,
         as_of: date,

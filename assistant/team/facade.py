@@ -7,6 +7,8 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from assistant.roles import guarded
+
 if TYPE_CHECKING:
     from assistant.rules import Action
     from assistant.storage.db import Store
@@ -32,6 +34,7 @@ class TeamFeatures:
         return Parties(scenario.recipients, self.person.name if self.person else None)
 
     # -- owners --------------------------------------------------------------------------
+    @guarded("customer owner")
     def set_customer_owner(self, customer_id: str, name: str) -> str | None:
         from assistant.team.owners import set_owner
 
@@ -87,6 +90,7 @@ class TeamFeatures:
 
         return team_repo.contacts(self.store, customer_id)
 
+    @guarded("customer contact")
     def set_contact(
         self,
         customer_id: str,
@@ -101,12 +105,14 @@ class TeamFeatures:
             self.store, customer_id, role, email, name=name, phone=phone, actor=self.actor
         )
 
+    @guarded("customer contact")
     def remove_contact(self, customer_id: str, role: str, email: str | None = None) -> int:
         from assistant.team.contacts import remove_contact
 
         return remove_contact(self.store, customer_id, role, email, actor=self.actor)
 
     # -- the weekly salespeople digest -----------------------------------------------------
+    @guarded("digest")
     def salesperson_digests(self, as_of: date, accept_stale: str | None = None) -> DigestReport:
         """A pending internal draft per salesperson listing their customers' payment status
         (approved and sent like any message; docs/team.md). Refused on stale payment data, as

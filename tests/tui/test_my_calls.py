@@ -26,9 +26,12 @@ async def test_my_calls_come_first_and_m_keeps_only_them(demo_service: Service) 
     assert len({t.customer_id for t in tasks}) >= 3
     last = tasks[-1].customer_id  # the plan lists it last: owning it moves it up
     act_as(demo_service, "bob", "collector")
+    act_as(demo_service, "boss", "admin")  # customers are given by a manager or the admin
     demo_service.set_customer_owner(last, "bob")
     other = next(t.customer_id for t in tasks if t.customer_id != last)
     demo_service.set_customer_owner(other, "boss")
+    demo_service.person = next(u for u in demo_service.users() if u.name == "bob")
+    demo_service.actor = "bob"  # then bob, the collector, opens the calls screen
     names = demo_service.customer_names()
     mine = [t for t in tasks if t.customer_id == last]
 
