@@ -22,7 +22,7 @@ class Deferred(RuntimeParam):
     """typer's check for `descriptor`, built at its first use; text stays as given."""
 
     descriptor: TypeDescriptor
-    built: list[RuntimeParam] = field(default_factory=list)
+    built: list[RuntimeParam] = field(default_factory=list, compare=False, hash=False)
 
     def _coerce_value(self, value: Any, param: Any, ctx: Any) -> Any:
         if type(value) is str and is_plain_text(self.descriptor):

@@ -150,7 +150,8 @@ def taken(data: dict[str, Any]) -> dict[str, Any] | None:
     out: dict[str, Any] = {}
     for name, alias, kind, default, low, high, words in FIELDS:
         if alias not in data:
-            out[name] = default_home() if name == "home" else default
+            if name != "home":  # the default home is found when first read (_DefaultHome)
+                out[name] = default
             continue
         value = _take(kind, data[alias], low, high, words)
         if value is _NOT_TAKEN:
@@ -159,11 +160,22 @@ def taken(data: dict[str, Any]) -> dict[str, Any] | None:
     return out
 
 
+class _DefaultHome:
+    """`home` when RELANCE_HOME is not set: the user's data folder, found when first read (a
+    command given `--home` never needs it, nor platformdirs)."""
+
+    def __get__(self, settings: Any, owner: Any = None) -> Any:
+        if settings is None:
+            return self
+        home = settings.__dict__["home"] = default_home()
+        return home
+
+
 class Settings:
     """Runtime settings. `Settings(RELANCE_HOME=..., ...)`: values named by their env var, over
     the environment's."""
 
-    home: Path
+    home: Path = _DefaultHome()  # type: ignore[assignment]
     # LLM
     openai_api_key: Secret | None
     openai_base_url: str | None
@@ -214,12 +226,15 @@ class Settings:
         return copy
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, Settings) and other.__dict__ == self.__dict__
+        if not isinstance(other, Settings):
+            return False
+        return (self.home, self.__dict__) == (other.home, other.__dict__)
 
     __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
-        return f"Settings({', '.join(f'{k}={v!r}' for k, v in self.__dict__.items())})"
+        values = {"home": self.home, **self.__dict__}
+        return f"Settings({', '.join(f'{k}={v!r}' for k, v in values.items())})"
 
     @property
     def db_path(self) -> Path:

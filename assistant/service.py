@@ -537,6 +537,12 @@ class Service(BankFeatures, TeamFeatures):
         from assistant.drafting.templates import TemplateStore
 
         self.check_fresh("draft", as_of, accept_stale)
+        if not offline and self.llm_available:
+            from assistant.llm.guardrails import warm_up
+
+            # the guardrails' language model (0.5 s of CPU, its decompression off the GIL)
+            # loads while the plan is made and the SDK imported, not while answers wait
+            warm_up()
         company = load_company(self.home)
         with draft_lock(self.home, on_wait, self.company.code if self.company else None):
             plan = self.plan(as_of)

@@ -6,7 +6,8 @@ are the client's (prompt assembly, HTTP, checks, logging, storing), not the stub
 
 Run: python benchmarks/draft_bench.py [--drafts N] [--latency S] [--concurrency C]
 Targets: wall <= 1.2 x ideal (N x latency / C); template mode <= 5 ms per draft.
-The machine's load average is printed with the figures (other work on it stretches the wall).
+The machine's load average is printed with the figures (other work on it stretches the wall),
+and so is a run of the stub alone (a client doing nothing else): its ratio is the floor.
 """
 
 from __future__ import annotations
@@ -53,11 +54,48 @@ def portfolio(svc: Service, n: int) -> None:
         repo.upsert_invoices(svc.store, invoices, actor="bench")
 
 
+def stub_alone(base_url: str, n: int, concurrency: int) -> tuple[float, float]:
+    """Wall and mean latency of `n` requests from a client doing nothing else (aiohttp, the
+    SDK's transport): what the stub and the machine cost before any client work."""
+    import asyncio
+    import json
+
+    import aiohttp
+
+    template = json.dumps({"subject": "Relance", "body": "Bonjour,"})
+    body = {
+        "model": "bench",
+        "messages": [
+            {"role": "system", "content": "Tu réécris un e-mail."},
+            {"role": "user", "content": f"<template>{template}</template>"},
+        ],
+    }
+
+    async def run() -> tuple[float, float]:
+        latencies: list[float] = []
+        gate = asyncio.Semaphore(concurrency)
+        async with aiohttp.ClientSession() as session:
+
+            async def one() -> None:
+                async with gate:
+                    start = time.perf_counter()
+                    async with session.post(f"{base_url}/chat/completions", json=body) as r:
+                        await r.read()
+                    latencies.append(time.perf_counter() - start)
+
+            start = time.perf_counter()
+            await asyncio.gather(*(one() for _ in range(n)))
+            return time.perf_counter() - start, sum(latencies) / n
+
+    return asyncio.run(run())
+
+
 def main() -> None:
     args = argparse.ArgumentParser()
     args.add_argument("--drafts", type=int, default=1000)
     args.add_argument("--latency", type=float, default=0.3)
     args.add_argument("--concurrency", type=int, default=16)
+    args.add_argument("--stub-alone", type=int, default=400, help="requests (0: skip)")
     opts = args.parse_args()
     n = opts.drafts
     with tempfile.TemporaryDirectory() as tmp:
@@ -90,6 +128,15 @@ def main() -> None:
                 RELANCE_LLM_CONCURRENCY=opts.concurrency,
                 RELANCE_LLM_TIMEOUT=30,
             )
+            if opts.stub_alone:
+                alone, latency = stub_alone(settings.openai_base_url or "", opts.stub_alone,
+                                            opts.concurrency)  # fmt: skip
+                alone_ideal = opts.stub_alone * opts.latency / opts.concurrency
+                print(
+                    f"stub alone: {opts.stub_alone} requests in {alone:.2f} s ="
+                    f" {alone / alone_ideal:.2f} x ideal, {latency * 1000:.0f} ms a request"
+                    " (the stub and the machine, no client work)"
+                )
             svc = Service.open(settings)
             portfolio(svc, n)
             # Validating every policy file compiles every template: once per policy version,

@@ -272,6 +272,10 @@ class StubLLM:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"  # keep-alive, as real providers do
+            # The headers and the body leave in two writes: without TCP_NODELAY the body
+            # waited for the client's delayed ACK of the headers (~40 ms a request on Linux),
+            # a cost of the stub that benchmarks/draft_bench.py counted as the client's
+            disable_nagle_algorithm = True
 
             def log_message(self, *args: object) -> None:  # keep test output clean
                 pass

@@ -87,6 +87,8 @@ NOT_FOR_A_LISTING = (
     # nor pydantic: typer's option checks, `Settings` and the models (assistant/cliparams.py,
     # assistant/config.py, assistant/invoice_status.py)
     "pydantic", "pydantic_core", "annotated_types",
+    # nor the user's data folder lookup: --home is given (assistant/config.py, _DefaultHome)
+    "platformdirs",
 )  # fmt: skip
 NOT_FOR_A_LISTING_MODULES = (
     # the other commands' modules (assistant/cli_load.py), the policy files, the replies

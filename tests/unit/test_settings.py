@@ -142,6 +142,15 @@ def test_secrets_never_show_and_copies_are_not_checked(tmp_path: Path) -> None:
     assert settings.db_path == tmp_path / "relance.db"
 
 
+def test_the_default_home_is_found_when_first_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("RELANCE_HOME")
+    settings = Settings()
+    assert "home" not in settings.__dict__  # not looked for yet
+    assert settings.home == config.default_home() == validated({})["home"]
+    assert Settings().with_home(Path("/given")).home == Path("/given")
+    assert Settings() == Settings() and "home=" in repr(Settings())
+
+
 def test_usual_settings_load_no_pydantic(tmp_path: Path) -> None:
     env = {**os.environ, "RELANCE_LLM_CONCURRENCY": "16", "RELANCE_TODAY": "2026-11-24"}
     code = (
