@@ -104,9 +104,7 @@ def test_digest_by_hand_is_refused_on_stale_data_unless_a_person_says_why(
         report = service.salesperson_digests(MONDAY, "export en retard, vérifié à la main")
         assert len(report.created) == 2
         assert digest_drafts(service) == ["nadia@acme.example", "paul@acme.example"]
-        (event,) = [
-            e for e in service.store.events() if e["kind"] == "freshness.overridden"
-        ]
+        (event,) = [e for e in service.store.events() if e["kind"] == "freshness.overridden"]
         assert event["data"]["command"] == "digest"
     finally:
         service.close()
