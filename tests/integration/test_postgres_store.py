@@ -77,6 +77,7 @@ def test_init_makes_the_schema_then_every_command_uses_postgresql(
     refused = on(pg_empty_url, "plan", home=home)  # no schema yet: init first
     assert refused.returncode == 1 and "relance init" in refused.stderr
     assert len(refused.stderr.strip().splitlines()) == 1 and tables(pg_empty_url) == 0
+    assert not home.exists()  # a refused command (a mistyped --home too) makes no folder
     out = ok(pg_empty_url, "init", home=home)
     assert f"postgresql://relance@127.0.0.1:{pg_cluster.port}/" in out
     with psycopg.connect(pg_empty_url) as conn:
