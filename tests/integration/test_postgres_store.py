@@ -19,6 +19,9 @@ from tests.conftest import run_cli
 from tests.support.postgres import PostgresCluster
 
 AS_OF = "2026-11-24"
+# Each command here names its store itself (`on(None, …)`: the SQLite home, `on(url, …)`: the
+# test's own PostgreSQL database): `--store=postgresql` must not put the homes elsewhere.
+pytestmark = pytest.mark.sqlite_only
 LATEST = max(v for v, _, _ in MIGRATIONS)
 
 
@@ -42,7 +45,6 @@ def tables(url: str) -> int:
         return int(row[0]) if row else 0
 
 
-@pytest.mark.sqlite_only  # `on(None, …)` is the SQLite home; `on(url, …)` PostgreSQL
 def test_the_demo_moved_to_postgresql_plans_the_same_actions(
     tmp_path: Path, pg_empty_url: str
 ) -> None:
@@ -68,7 +70,6 @@ def test_demo_always_builds_a_sqlite_home(tmp_path: Path, pg_empty_url: str) -> 
     assert tables(pg_empty_url) == 0  # the team's database untouched
 
 
-@pytest.mark.sqlite_only  # `on(None, …)` is the SQLite home; `on(url, …)` PostgreSQL
 def test_init_makes_the_schema_then_every_command_uses_postgresql(
     tmp_path: Path, pg_empty_url: str, pg_cluster: PostgresCluster
 ) -> None:
@@ -76,6 +77,7 @@ def test_init_makes_the_schema_then_every_command_uses_postgresql(
     refused = on(pg_empty_url, "plan", home=home)  # no schema yet: init first
     assert refused.returncode == 1 and "relance init" in refused.stderr
     assert len(refused.stderr.strip().splitlines()) == 1 and tables(pg_empty_url) == 0
+    assert not home.exists()  # a refused command (a mistyped --home too) makes no folder
     out = ok(pg_empty_url, "init", home=home)
     assert f"postgresql://relance@127.0.0.1:{pg_cluster.port}/" in out
     with psycopg.connect(pg_empty_url) as conn:
