@@ -96,3 +96,18 @@ def test_a_plan_for_a_past_day_ignores_a_promise_made_after_it(store: Store) -> 
     # from the day it was made, it pauses the reminders
     assert plan_on(store, made).actions == []
     assert "F1" in load_snapshot(store, policy, made).invoice_promise
+
+
+def test_an_invoice_whose_pre_due_reminder_a_closing_brings_forward_is_in_view(
+    store: Store,
+) -> None:
+    # the customer is closed from tomorrow to the day before the due date (36 days): the
+    # pre-due reminder (3 days before) moves back to the last business day before the
+    # closing, today, although the due date is 38 days away
+    due = AS_OF + timedelta(days=38)
+    add_customer(store, closing=[(AS_OF + timedelta(days=1), due - timedelta(days=1))])
+    add_invoice(store, "FAR", due)
+    snap = load_snapshot(store, load_scenario(None), AS_OF)
+    assert [row[0] for row in snap.invoices] == ["FAR"]
+    (action,) = plan_on(store, AS_OF).actions
+    assert (action.step, action.invoices) == ("pre_due", ("FAR",))
