@@ -8,7 +8,7 @@ import pytest
 
 from assistant.models import InvoiceStatus
 from assistant.reasons import render
-from assistant.rules import Planner, load_scenario
+from assistant.rules import Planner, load_scenario, load_snapshot
 from assistant.rules.policy import Condition, Segment
 from assistant.rules.snapshot import CustomerFacts
 from assistant.storage.db import Store
@@ -496,3 +496,18 @@ def test_segment_conditions_on_a_ceiling_and_on_risk() -> None:
     # no segment matches: the last one applies
     last_only = Planner(policy.model_copy(update={"segments": policy.segments[:2]}))
     assert last_only.segment_for(_facts(outstanding_cents=10_001), day).id == "risky"
+
+
+def test_a_reminder_on_the_due_day_counts_as_the_written_reminder_before_a_call(
+    store: Store,
+) -> None:
+    policy = load_scenario(None)
+    steps = [s.model_copy(update={"offset_days": 0}) if s.id == "reminder_1" else s
+             for s in policy.steps]  # fmt: skip
+    planner = Planner(policy.model_copy(update={"steps": steps}))
+    add_customer(store)
+    add_invoice(store, "F1", WED)
+    mark(store, ["F1"], "reminder_1", WED)
+    day = WED + timedelta(days=20)  # the call's day; reminder_2 (J+10) was never sent
+    (action,) = planner.plan(load_snapshot(store, policy, day)).actions
+    assert (action.step, action.requires_human) == ("call", True)
