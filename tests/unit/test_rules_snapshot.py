@@ -189,3 +189,12 @@ def test_broken_promises_count_those_promised_in_the_last_365_days(store: Store)
     facts = load_snapshot(store, policy, AS_OF).customers
     assert (facts["C1"].broken_promises, facts["C2"].broken_promises) == (2, 1)
     assert load_snapshot(store, policy, AS_OF, ("C2",)).customers["C2"].broken_promises == 1
+
+
+def test_a_customer_s_risk_label_and_start_reach_the_planner(store: Store) -> None:
+    add_customer(store, risk="high", segment="new", customer_since=date(2019, 1, 1))
+    add_invoice(store, "F1", WED)
+    facts = load_snapshot(store, load_scenario(None), AS_OF).customers["C1"]
+    assert (facts.risk, facts.label, facts.since) == ("high", "new", date(2019, 1, 1).toordinal())
+    (action,) = plan_on(store, AS_OF).actions
+    assert action.segment == "new"  # the manual segment wins over a long-standing customer
