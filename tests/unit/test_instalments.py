@@ -133,3 +133,7 @@ def test_the_plans_of_some_customers_are_theirs_only(service: Service) -> None:
     assert sorted(p.customer_id for p in load_plans(store, AS_OF)) == ["C1", "C2"]
     assert [p.customer_id for p in load_plans(store, AS_OF, ["C2"])] == ["C2"]
     assert [len(p.instalments) for p in load_plans(store, AS_OF, ["C1"])] == [3]
+    agreed = store.query("SELECT id, customer_id FROM payment_plans ORDER BY id")
+    assert [(p.id, p.customer_id) for p in load_plans(store, AS_OF)] == [
+        (row["id"], row["customer_id"]) for row in agreed
+    ]

@@ -8,6 +8,9 @@ import pytest
 
 from assistant.models import InvoiceStatus
 from assistant.reasons import render
+from assistant.rules import Planner, load_scenario, load_snapshot
+from assistant.rules.policy import Condition, Segment
+from assistant.rules.snapshot import CustomerFacts
 from assistant.storage.db import Store
 from tests.support.stores import store_dump
 from tests.unit.rules_builders import add_customer, add_invoice, mark, plan_on, simulate
@@ -437,3 +440,74 @@ def test_plan_json_is_the_contract_keys_then_the_extensions(store: Store) -> Non
         "standing": False,
         "reason_code": "step_reached",  # the code behind `reason` (assistant/reasons.py)
     }
+
+
+def _facts(**fields: object) -> CustomerFacts:
+    base: dict[str, object] = dict(
+        id="C1", name="Client", country="FR", strategic=False, do_not_contact=False,
+        sms_ok=False, since=None, risk=None, label=None, salesperson_email=None,
+    )  # fmt: skip
+    return CustomerFacts(**{**base, **fields})  # type: ignore[arg-type]
+
+
+def test_segment_thresholds_count_from_their_exact_value() -> None:
+    day = date(2026, 11, 24)
+    planner = Planner(load_scenario(None).model_copy(update={"new_customer_months": 6}))
+
+    def segment(**fields: object) -> str:
+        return planner.segment_for(_facts(**fields), day).id
+
+    # 10,000.00 owed is a large account, one cent less is not
+    assert segment(outstanding_cents=1_000_000) == "large_account"
+    assert segment(outstanding_cents=999_999) == "standard"
+    # 15 days late on average, or one broken promise, is chronic
+    assert segment(avg_days_late=15.0) == "chronic_late"
+    assert segment(avg_days_late=14.9) == "standard"
+    assert segment(broken_promises=1) == "chronic_late"
+    # new for 6 months: 6 x 365 // 12 = 182 days
+    assert segment(since=day.toordinal() - 181) == "new"
+    assert segment(since=day.toordinal() - 182) == "standard"
+    assert segment(strategic=True, outstanding_cents=1_000_000) == "strategic"
+    assert segment(label="new", outstanding_cents=1_000_000) == "new"  # a manual label wins
+
+
+def test_segment_conditions_on_a_ceiling_and_on_risk() -> None:
+    day = date(2026, 11, 24)
+    policy = load_scenario(None).model_copy(
+        update={
+            "segments": [
+                Segment(id="small", when=Condition.model_validate({"max_outstanding": "100"})),
+                Segment(id="risky", when=Condition(risk=["high"])),
+                Segment(id="loyal", when=Condition(relationship="loyal", strategic=False)),
+                Segment(id="other"),
+            ]
+        }
+    )
+    planner = Planner(policy)
+
+    def segment(**fields: object) -> str:
+        return planner.segment_for(_facts(**fields), day).id
+
+    assert segment(outstanding_cents=10_000) == "small"
+    assert segment(outstanding_cents=10_001, risk="high") == "risky"
+    assert segment(outstanding_cents=10_001, risk="low") == "loyal"
+    assert segment(outstanding_cents=10_001, since=day.toordinal()) == "other"
+    assert segment(outstanding_cents=10_001, strategic=True) == "other"
+    # no segment matches: the last one applies
+    last_only = Planner(policy.model_copy(update={"segments": policy.segments[:2]}))
+    assert last_only.segment_for(_facts(outstanding_cents=10_001), day).id == "risky"
+
+
+def test_a_reminder_on_the_due_day_counts_as_the_written_reminder_before_a_call(
+    store: Store,
+) -> None:
+    policy = load_scenario(None)
+    steps = [s.model_copy(update={"offset_days": 0}) if s.id == "reminder_1" else s
+             for s in policy.steps]  # fmt: skip
+    planner = Planner(policy.model_copy(update={"steps": steps}))
+    add_customer(store)
+    add_invoice(store, "F1", WED)
+    mark(store, ["F1"], "reminder_1", WED)
+    day = WED + timedelta(days=20)  # the call's day; reminder_2 (J+10) was never sent
+    (action,) = planner.plan(load_snapshot(store, policy, day)).actions
+    assert (action.step, action.requires_human) == ("call", True)

@@ -73,3 +73,14 @@ def test_payments_count_from_the_day_it_was_made_to_the_deadline(store: Store) -
         2_000,
         2_000,
     )
+
+
+def test_the_promises_of_some_customers_are_theirs_only(store: Store) -> None:
+    for cid in ("C1", "C2"):
+        add_customer(store, cid)
+        add_invoice(store, f"F-{cid}", date(2026, 10, 31), cid=cid)
+        with store.transaction():
+            repo.insert_promise(store, cid, f"F-{cid}", PROMISED, None, MADE, source="call",
+                                note=None, actor="t")  # fmt: skip
+    assert [p.customer_id for p in load_promises(store, GRACE, customer_ids=("C2",))] == ["C2"]
+    assert [p.customer_id for p in load_promises(store, GRACE)] == ["C1", "C2"]

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from assistant.models import InvoiceStatus
+from assistant.models import Invoice, InvoiceStatus
 from assistant.rules import load_scenario, load_snapshot
+from assistant.storage import repo
 from assistant.storage.db import Store
 from tests.unit.rules_builders import add_customer, add_invoice, mark, plan_on
 
@@ -80,8 +81,6 @@ def test_only_an_automatic_message_inside_the_minimum_gap_is_loaded(store: Store
 
 
 def test_a_plan_for_a_past_day_ignores_a_promise_made_after_it(store: Store) -> None:
-    from assistant.storage import repo
-
     add_customer(store)
     add_invoice(store, "F1", WED)
     made, promised = WED + timedelta(days=6), WED + timedelta(days=20)
@@ -96,3 +95,106 @@ def test_a_plan_for_a_past_day_ignores_a_promise_made_after_it(store: Store) -> 
     # from the day it was made, it pauses the reminders
     assert plan_on(store, made).actions == []
     assert "F1" in load_snapshot(store, policy, made).invoice_promise
+
+
+def test_an_invoice_whose_pre_due_reminder_a_closing_brings_forward_is_in_view(
+    store: Store,
+) -> None:
+    # the customer is closed from tomorrow to the day before the due date (36 days): the
+    # pre-due reminder (3 days before) moves back to the last business day before the
+    # closing, today, although the due date is 38 days away
+    due = AS_OF + timedelta(days=38)
+    add_customer(store, closing=[(AS_OF + timedelta(days=1), due - timedelta(days=1))])
+    add_invoice(store, "FAR", due)
+    snap = load_snapshot(store, load_scenario(None), AS_OF)
+    assert [row[0] for row in snap.invoices] == ["FAR"]
+    (action,) = plan_on(store, AS_OF).actions
+    assert (action.step, action.invoices) == ("pre_due", ("FAR",))
+
+
+def test_a_closing_period_right_after_another_still_keeps_the_invoice_in_view(
+    store: Store,
+) -> None:
+    # closed 15 days from tomorrow, then 14 days more (two periods, one after the other): the
+    # pre-due reminder of an invoice due on the horizon's last day (today + 3 days before the
+    # due date + the longest period, 14 days, + 15) comes back to today
+    due = AS_OF + timedelta(days=32)
+    first_end = AS_OF + timedelta(days=15)
+    add_customer(
+        store,
+        closing=[
+            (AS_OF + timedelta(days=1), first_end),
+            (first_end + timedelta(days=1), due - timedelta(days=3)),
+        ],
+    )
+    add_invoice(store, "EDGE", due)
+    snap = load_snapshot(store, load_scenario(None), AS_OF)
+    assert [row[0] for row in snap.invoices] == ["EDGE"]
+    (action,) = plan_on(store, AS_OF).actions
+    assert (action.step, action.invoices) == ("pre_due", ("EDGE",))
+
+
+def test_days_late_average_the_invoices_paid_in_the_last_365_days(store: Store) -> None:
+    add_customer(store)
+    paid = []
+    for number, days_ago, late in (("OLD", 365, 100), ("YEAR", 364, 10), ("NOW", 0, 30)):
+        on = AS_OF - timedelta(days=days_ago)
+        paid.append(
+            Invoice(
+                number=number,
+                customer_id="C1",
+                issue_date=on - timedelta(days=60),
+                due_date=on - timedelta(days=late),
+                amount_cents=10_000,
+                outstanding_cents=0,
+                status=InvoiceStatus.PAID,
+                paid_date=on,
+            )
+        )
+    with store.transaction():
+        repo.upsert_invoices(store, paid, actor="test")
+    assert load_snapshot(store, load_scenario(None), AS_OF).customers["C1"].avg_days_late == 20
+
+
+def test_a_message_sent_today_holds_the_next_with_a_minimum_gap_of_one_day(store: Store) -> None:
+    policy = load_scenario(None).model_copy(update={"min_gap_days": 1})
+    add_customer(store)
+    add_invoice(store, "F1", WED)
+    mark(store, ["F1"], "reminder_1", AS_OF)
+    assert load_snapshot(store, policy, AS_OF).customers["C1"].recent_auto_contact == (
+        AS_OF.toordinal()
+    )
+    after = load_snapshot(store, policy, AS_OF + timedelta(days=1)).customers["C1"]
+    assert after.recent_auto_contact is None  # outside the gap: not loaded
+
+
+def test_broken_promises_count_those_promised_in_the_last_365_days(store: Store) -> None:
+    add_customer(store)
+    add_customer(store, "C2")
+    add_invoice(store, "F1", AS_OF - timedelta(days=400))
+    add_invoice(store, "F2", AS_OF - timedelta(days=400), cid="C2")
+    policy = load_scenario(None)
+    promised = (
+        ("C1", 365),  # broken, but a year ago: not counted
+        ("C1", 364),
+        ("C1", 30),
+        ("C1", -5),  # still open
+        ("C2", 30),
+    )
+    with store.transaction():
+        for cid, days_ago in promised:
+            day = AS_OF - timedelta(days=days_ago)
+            repo.insert_promise(store, cid, None, day, None, day - timedelta(days=1),
+                                source="call", note=None, actor="test")  # fmt: skip
+    facts = load_snapshot(store, policy, AS_OF).customers
+    assert (facts["C1"].broken_promises, facts["C2"].broken_promises) == (2, 1)
+    assert load_snapshot(store, policy, AS_OF, ("C2",)).customers["C2"].broken_promises == 1
+
+
+def test_a_customer_s_risk_label_and_start_reach_the_planner(store: Store) -> None:
+    add_customer(store, risk="high", segment="new", customer_since=date(2019, 1, 1))
+    add_invoice(store, "F1", WED)
+    facts = load_snapshot(store, load_scenario(None), AS_OF).customers["C1"]
+    assert (facts.risk, facts.label, facts.since) == ("high", "new", date(2019, 1, 1).toordinal())
+    (action,) = plan_on(store, AS_OF).actions
+    assert action.segment == "new"  # the manual segment wins over a long-standing customer
