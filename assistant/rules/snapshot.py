@@ -8,6 +8,7 @@ it. Dates are ordinals; money is cents; invoices stay tuples (a million of them 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -74,6 +75,31 @@ def load_snapshot(
         return _load_snapshot(store, policy, as_of, customer_ids)
 
 
+# Two closing periods of one customer this many days apart or closer count as one run (a
+# weekend and a bank holiday between them close the customer's office just the same).
+_JOIN_GAP_DAYS = 4
+
+
+def longest_closed_run(spans: Iterable[tuple[str, int, int]]) -> int:
+    """The longest run of days any customer is closed, in days from its first to its last
+    day: periods one after the other (or a short gap apart) are one run. The view's horizon
+    uses it: a pre-due reminder that falls in a closing moves back before the whole run."""
+    by_customer: dict[str, list[tuple[int, int]]] = {}
+    for customer_id, first, last in spans:
+        by_customer.setdefault(customer_id, []).append((first, last))
+    longest = 0
+    for periods in by_customer.values():
+        periods.sort()
+        start, end = periods[0]
+        for first, last in periods[1:]:
+            if first - end - 1 > _JOIN_GAP_DAYS:
+                longest = max(longest, end - start)
+                start = first
+            end = max(end, last)
+        longest = max(longest, end - start)
+    return longest
+
+
 def _load_snapshot(
     store: Store, policy: ScenarioPolicy, as_of: date, customer_ids: CustomerIds
 ) -> Snapshot:
@@ -81,7 +107,7 @@ def _load_snapshot(
     scoped = customer_ids is not None
 
     # over every customer, even for a few: which invoices are "in view" must not change
-    longest_closing = repo.longest_closing_days(store)
+    longest_closing = longest_closed_run(repo.closing_spans(store))
     earliest_offset = min(s.offset_days for s in policy.steps)
     horizon = as_of_ord - earliest_offset + int(longest_closing) + 15
 

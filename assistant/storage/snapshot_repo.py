@@ -30,13 +30,6 @@ def _scan(customer_ids: CustomerIds) -> str:
     return "" if customer_ids is not None else " NOT INDEXED"
 
 
-def longest_closing_days(store: Store) -> float:
-    """The longest closing period of any customer, in days (0 without any)."""
-    return store.conn.execute(  # type: ignore[no-any-return]
-        "SELECT COALESCE(MAX(julianday(end) - julianday(start)), 0) FROM closing_periods"
-    ).fetchone()[0]
-
-
 def planner_customers(store: Store, customer_ids: CustomerIds = None) -> Iterable[CustomerRow]:
     """Each customer's facts the planner uses (see `CustomerRow`)."""
     only, ids = customer_filter("id", customer_ids)

@@ -134,6 +134,45 @@ def test_a_closing_period_right_after_another_still_keeps_the_invoice_in_view(
     assert (action.step, action.invoices) == ("pre_due", ("EDGE",))
 
 
+def test_closing_periods_back_to_back_count_as_one_closing_for_the_view(store: Store) -> None:
+    # closed 14 days from tomorrow, then 24 days more: 39 days in a row, longer than either
+    # period alone. An invoice due the day after them has its pre-due reminder (3 days before)
+    # inside the closing, so it comes back to today, before the closing; with the longest
+    # single period (24 days) the invoice was out of view and the reminder never proposed.
+    first_end = AS_OF + timedelta(days=15)
+    second_end = AS_OF + timedelta(days=40)
+    due = second_end + timedelta(days=3)
+    add_customer(
+        store,
+        closing=[
+            (AS_OF + timedelta(days=1), first_end),
+            (first_end + timedelta(days=1), second_end),
+        ],
+    )
+    add_invoice(store, "AFTER", due)
+    snap = load_snapshot(store, load_scenario(None), AS_OF)
+    assert [row[0] for row in snap.invoices] == ["AFTER"]
+    (action,) = plan_on(store, AS_OF).actions
+    assert (action.step, action.invoices) == ("pre_due", ("AFTER",))
+
+
+def test_the_longest_closed_run_joins_periods_a_short_gap_apart() -> None:
+    from assistant.rules.snapshot import longest_closed_run
+
+    day = AS_OF.toordinal()
+    spans = [
+        ("C1", day, day + 9),  # 9 days
+        ("C2", day, day + 4),
+        ("C2", day + 6, day + 10),  # one day open between: joined, 10 days
+        ("C2", day + 2, day + 3),  # inside the first one
+        ("C3", day, day + 4),
+        ("C3", day + 10, day + 12),  # five days open between: apart
+    ]
+    assert longest_closed_run(spans) == 10
+    assert longest_closed_run([]) == 0
+    assert longest_closed_run(spans[4:]) == 4
+
+
 def test_days_late_average_the_invoices_paid_in_the_last_365_days(store: Store) -> None:
     add_customer(store)
     paid = []
