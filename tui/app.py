@@ -28,6 +28,21 @@ from assistant.storage.drafts_lifecycle import DraftStatus
 from tui.screens.queue import QueueScreen
 from tui.words import relabel, words
 
+# What the first screen needs (the data freshness line, the policy verdict, the company in the
+# title, amounts and dates in the user's formats) loads with the interface, before
+# `relance review` freezes the garbage collector (assistant/cli.py `run_tui`), not inside the
+# first paint (benchmarks/tui_bench.py).
+FIRST_SCREEN = (
+    "assistant.bank.freshness",
+    "assistant.firm",
+    "assistant.policyfile",
+    "assistant.rules.calendar",
+    "babel.dates",
+    "babel.numbers",
+)
+for _module in FIRST_SCREEN:
+    importlib.import_module(_module)
+
 if TYPE_CHECKING:
     from tui.screens.policies import PoliciesScreen
 
