@@ -46,11 +46,12 @@ def _database_store(home: Path) -> tuple[Store | None, bool]:
     source = policy_source.source_for(home)
     if isinstance(source, policy_source.DbSource):
         return source.store, False
-    if not os.environ.get("RELANCE_DATABASE_URL"):
+    url = os.environ.get("RELANCE_DATABASE_URL")
+    if not url:
         return None, False
-    from tests.support.stores import open_home
+    from assistant.storage.select import open_home_store
 
-    return open_home(home), True
+    return open_home_store(home, url, create=True), True  # a new home: its schema first
 
 
 def put_policy(home: Path, relative: str, text: str) -> Path:
