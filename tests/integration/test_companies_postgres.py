@@ -361,6 +361,9 @@ def test_advisory_locks_are_per_company(firm: tuple[Path, Run], pg_empty_url: st
             service.close()
 
 
+# sqlite_only: the real `Service.demo` (a SQLite home); `--store=postgresql` would replace it by
+# "demo, then move to the database". The test sets its own PostgreSQL URL: it runs on both runs.
+@pytest.mark.sqlite_only
 def test_the_demo_ignores_the_team_database_and_the_company(
     tmp_path: Path, pg_empty_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:

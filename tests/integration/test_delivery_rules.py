@@ -24,6 +24,7 @@ from assistant.reasons import render
 from assistant.service import Service
 from assistant.storage import repo
 from tests.conftest import FIXED_NOW, REPO_ROOT, run_cli, write_company
+from tests.support.pg_neutral import database_env, put_policy
 from tests.support.smtp import Inbox, free_port, smtp_server
 from tests.unit.rules_builders import add_customer, add_invoice, mark
 
@@ -236,8 +237,7 @@ def test_headers_with_accents_are_encoded_and_reply_to_defaults_to_from(
     company = svc.read_policy("company.yaml").replace(
         'name: "Atelier Test SARL"', 'name: "Société d\'Équipement Général, Lyon"'
     )
-    (home / "policies").mkdir(parents=True, exist_ok=True)
-    (home / "policies" / "company.yaml").write_text(company, encoding="utf-8")
+    put_policy(home, "company.yaml", company)
     add_customer(svc.store, "C1", name="Éditions Ça & Là")
     add_invoice(svc.store, "F1", AS_OF - timedelta(days=5))
     (draft_id,) = svc.draft(AS_OF, offline=True).created
@@ -424,6 +424,7 @@ def test_a_process_killed_after_delivery_never_sends_twice(
     first, second = reminders(svc)
     svc.close()
     env = {k: v for k, v in os.environ.items() if not k.startswith("RELANCE_")}
+    env |= database_env()  # the home's database on PostgreSQL (nothing on SQLite)
     env |= {"PYTHONPATH": str(REPO_ROOT), "RELANCE_HOME": str(home)}
     env |= {"RELANCE_SMTP_HOST": "127.0.0.1", "RELANCE_SMTP_PORT": str(port)}
     env |= {"RELANCE_SMTP_TLS": "none"}

@@ -6,6 +6,8 @@ import hashlib
 from datetime import date
 from pathlib import Path
 
+import pytest
+
 from assistant.demo.home import MARKER_FILE
 from assistant.models import Customer
 from assistant.money import format_money
@@ -21,6 +23,7 @@ def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+@pytest.mark.sqlite_only  # `relance demo` always makes a SQLite home (issue 20): its file checked
 def test_demo_no_tui_prints_the_summary_of_what_it_stored(tmp_path: Path) -> None:
     home = tmp_path / "demo-home"
     result = run_cli("demo", "--no-tui", "--as-of", AS_OF, home=home)
@@ -44,6 +47,7 @@ def test_demo_no_tui_prints_the_summary_of_what_it_stored(tmp_path: Path) -> Non
     assert (home / MARKER_FILE).is_file()
 
 
+@pytest.mark.sqlite_only  # `relance demo` always makes a SQLite home (issue 20): its file checked
 def test_bare_demo_in_english_uses_a_dedicated_directory(tmp_path: Path) -> None:
     base = tmp_path / "user-home"
     result = run_cli("--lang", "en", "demo", "--as-of", AS_OF, env={"RELANCE_HOME": str(base)})
@@ -54,6 +58,7 @@ def test_bare_demo_in_english_uses_a_dedicated_directory(tmp_path: Path) -> None
     assert "Overdue by age" in result.stdout and "Customers" in result.stdout
 
 
+@pytest.mark.sqlite_only  # `relance demo` always makes a SQLite home (issue 20): its file checked
 def test_demo_recreates_a_demo_home_and_refuses_a_real_one(tmp_path: Path) -> None:
     demo_home = tmp_path / "demo"
     assert run_cli("demo", "--no-tui", "--as-of", AS_OF, home=demo_home).returncode == 0

@@ -16,6 +16,7 @@ from email.policy import default
 from pathlib import Path
 from typing import Any
 
+import pytest
 from email_validator import validate_email
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
@@ -34,6 +35,8 @@ from assistant.service import Service
 from tests.conftest import FIXED_NOW, write_company
 from tests.support.examples import examples
 from tests.support.llm_stub import good_rewrite
+from tests.support.pg_neutral import cluster_if_postgresql, fresh_database
+from tests.support.postgres import PostgresCluster
 
 AS_OF = FIXED_NOW.date()
 HOSTILE_PIECES = [
@@ -211,6 +214,11 @@ def check_eml(path: Path, draft: Any, service: Service) -> None:
     assert customer.name  # names are shown, never executed
 
 
+@pytest.fixture(scope="module")
+def pg(request: pytest.FixtureRequest) -> PostgresCluster | None:
+    return cluster_if_postgresql(request)
+
+
 @settings(
     max_examples=examples(100),
     deadline=None,
@@ -234,9 +242,9 @@ def check_eml(path: Path, draft: Any, service: Service) -> None:
     body_extra=model_text,
 )
 def test_from_import_to_outbox(
-    rows: list[dict[str, str]], subject_extra: str, body_extra: str
+    pg: PostgresCluster | None, rows: list[dict[str, str]], subject_extra: str, body_extra: str
 ) -> None:
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, fresh_database(pg):  # a new home per example
         folder = Path(tmp)
         write_company(folder / "home")  # real company facts: drafts can be approved
         service = Service.open(Settings(RELANCE_HOME=folder / "home"), clock=lambda: FIXED_NOW)

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +26,7 @@ from assistant.paths import bundled_dir
 from assistant.policyfile import policy_text
 from assistant.storage import policy_repo
 from assistant.storage.db import Store
+from tests.support.postgres import PostgresCluster
 
 ACTOR = "test"
 
@@ -46,11 +49,12 @@ def _database_store(home: Path) -> tuple[Store | None, bool]:
     source = policy_source.source_for(home)
     if isinstance(source, policy_source.DbSource):
         return source.store, False
-    if not os.environ.get("RELANCE_DATABASE_URL"):
+    url = os.environ.get("RELANCE_DATABASE_URL")
+    if not url:
         return None, False
-    from tests.support.stores import open_home
+    from assistant.storage.select import open_home_store
 
-    return open_home(home), True
+    return open_home_store(home, url, create=True), True  # a new home: its schema first
 
 
 def put_policy(home: Path, relative: str, text: str) -> Path:
@@ -113,6 +117,13 @@ def home_digest(home: Path) -> str:
         store.close()
 
 
+def database_env() -> dict[str, str]:
+    """For a process a test starts with its own environment (RELANCE_* removed): the test's
+    RELANCE_DATABASE_URL on PostgreSQL, as `run_cli` passes it; nothing on SQLite."""
+    url = os.environ.get("RELANCE_DATABASE_URL")
+    return {"RELANCE_DATABASE_URL": url} if url else {}
+
+
 def has_database(home: Path) -> bool:
     """The home has a relance database: its SQLite file, or on PostgreSQL (RELANCE_DATABASE_URL)
     the schema with its versions recorded (`relance init` made it)."""
@@ -138,6 +149,40 @@ def another_database(request: pytest.FixtureRequest) -> dict[str, str]:
     database = cluster.new_database(EMPTY_TEMPLATE)
     request.addfinalizer(lambda: cluster.drop_database(database))
     return {"RELANCE_DATABASE_URL": cluster.url(database)}
+
+
+@contextmanager
+def fresh_database(cluster: PostgresCluster | None) -> Iterator[None]:
+    """A new, independent database for one example of a property test (whose examples each
+    make a new home): on PostgreSQL RELANCE_DATABASE_URL names a new database at the current
+    schema for the block, dropped after it; nothing on SQLite (`cluster` None)."""
+    if cluster is None:
+        yield
+        return
+    from tests.support.postgres import SCHEMA_TEMPLATE
+
+    name = cluster.new_database(SCHEMA_TEMPLATE)
+    before = os.environ.get("RELANCE_DATABASE_URL")
+    os.environ["RELANCE_DATABASE_URL"] = cluster.url(name)
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop("RELANCE_DATABASE_URL", None)
+        else:
+            os.environ["RELANCE_DATABASE_URL"] = before
+        cluster.drop_database(name)
+
+
+def cluster_if_postgresql(request: pytest.FixtureRequest) -> PostgresCluster | None:
+    """The session's PostgreSQL cluster with `--store=postgresql` (None on SQLite: no server
+    started), for a module- or session-scoped fixture."""
+    from tests.conftest import on_postgresql
+
+    if not on_postgresql(request.config):
+        return None
+    cluster: PostgresCluster = request.getfixturevalue("pg_cluster")
+    return cluster
 
 
 @dataclass(frozen=True)

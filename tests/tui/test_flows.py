@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from textual.command import CommandPalette
 from textual.widgets import DataTable, Input, Label, Select, TextArea
 
@@ -11,8 +12,9 @@ from assistant.config import Settings
 from assistant.labels import segment_label, step_label
 from assistant.money import format_money
 from assistant.service import Service
-from tests.conftest import FIXED_NOW
+from tests.conftest import FIXED_NOW, write_company
 from tests.support.llm_stub import StubLLM
+from tests.support.pg_neutral import cluster_if_postgresql, fresh_database, policy_in_effect
 from tests.tui.conftest import DEMO_DAY, finish_workers, settle
 from tui.app import make_app
 from tui.screens.draft import DraftScreen
@@ -164,8 +166,8 @@ async def test_log_a_call_from_the_calls_screen(demo_service: Service) -> None:
 
 async def test_policy_editor_refuses_invalid_and_saves_valid(demo_service: Service) -> None:
     home = demo_service.home
-    target = home / "policies" / "tone.yaml"
-    before = target.read_text()
+    before = policy_in_effect(home, "tone.yaml")
+    seen = demo_service.policy_file("templates/fr/reminder_1.j2").version
     app = make_app(demo_service, DEMO_DAY)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("f4")
@@ -179,7 +181,7 @@ async def test_policy_editor_refuses_invalid_and_saves_valid(demo_service: Servi
         await pilot.press("ctrl+s")
         await settle(app, pilot)
         assert "Refusé" in str(screen.query_one("#policy-status").render())
-        assert target.read_text() == before  # nothing written
+        assert policy_in_effect(home, "tone.yaml") == before  # nothing written
 
         name = "templates/fr/reminder_1.j2"
         screen.open_file(name)  # type: ignore[attr-defined]
@@ -192,9 +194,12 @@ async def test_policy_editor_refuses_invalid_and_saves_valid(demo_service: Servi
         assert "Madame, Monsieur," in preview_after and preview_after != preview_before
         await pilot.press("ctrl+s")
         await settle(app, pilot)
-    assert "Madame, Monsieur," in (home / "policies" / name).read_text()
-    versions = list((home / "policies" / ".versions").iterdir())
-    assert len(versions) == 1 and "Bonjour," in versions[0].read_text()
+    assert "Madame, Monsieur," in policy_in_effect(home, name)
+    if demo_service.store.kind == "sqlite":  # the home's folder keeps the replaced file
+        versions = list((home / "policies" / ".versions").iterdir())
+        assert len(versions) == 1 and "Bonjour," in versions[0].read_text()
+    else:  # the database counts one more version of the row (compare-and-set)
+        assert demo_service.policy_file(name).version == (seen or 0) + 1
 
 
 async def test_results_screen_shows_the_kpis(demo_service: Service) -> None:
@@ -212,7 +217,7 @@ async def test_results_screen_shows_the_kpis(demo_service: Service) -> None:
 
 
 async def test_results_switch_dimension_and_an_empty_home_shows_dashes(
-    demo_service: Service, service: Service
+    demo_service: Service, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
     expected = demo_service.stats(DEMO_DAY).as_json()["after_step_by"]["segment"]
     app = make_app(demo_service, DEMO_DAY)
@@ -223,12 +228,18 @@ async def test_results_switch_dimension_and_an_empty_home_shows_dashes(
         assert "Par segment" in shown and "Par ton" not in shown
         assert all(segment_label(row["segment"]) in shown for row in expected)  # in words
         assert "strategic" not in shown
-    app = make_app(service, DEMO_DAY)  # nothing imported yet
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("f5")
-        await pilot.pause()
-        headline = str(app.screen.query_one("#headline").render())
-        assert "DSO —" in headline and "None" not in headline
+    with fresh_database(cluster_if_postgresql(request)):  # not the demo's, on PostgreSQL
+        write_company(tmp_path / "empty")
+        service = Service.open(Settings(RELANCE_HOME=tmp_path / "empty"), clock=lambda: FIXED_NOW)
+        try:
+            app = make_app(service, DEMO_DAY)  # nothing imported yet
+            async with app.run_test(size=SIZE) as pilot:
+                await pilot.press("f5")
+                await pilot.pause()
+                headline = str(app.screen.query_one("#headline").render())
+                assert "DSO —" in headline and "None" not in headline
+        finally:
+            service.close()
 
 
 async def test_a_failed_send_shows_the_server_words(demo_service: Service) -> None:

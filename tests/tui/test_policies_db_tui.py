@@ -26,6 +26,9 @@ def desk(home: Path, user: str) -> Service:
     return Service.open(settings, clock=lambda: FIXED_NOW)
 
 
+# sqlite_only: the test builds the real demo (a SQLite home) and moves it to its own PostgreSQL
+# database itself; `--store=postgresql` would have moved it already. It runs on PostgreSQL always.
+@pytest.mark.sqlite_only
 async def test_a_stale_save_in_the_editor_is_refused_naming_who_saved(
     tmp_path: Path, pg_empty_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -9,6 +9,7 @@ from textual.widgets import DataTable, Input, Label, OptionList, Select, TextAre
 
 from assistant.money import format_money
 from assistant.service import Service
+from tests.support.pg_neutral import policy_in_effect, put_policy
 from tests.tui.conftest import DEMO_DAY, finish_workers
 from tui.app import make_app
 from tui.screens.draft import DraftScreen
@@ -176,8 +177,10 @@ async def test_the_policy_editor_warns_before_discarding_unsaved_edits(
 async def test_a_broken_policy_shows_in_the_header_and_calls_do_not_crash(
     demo_service: Service,
 ) -> None:
-    scenario = demo_service.home / "policies" / "scenario.yaml"
-    scenario.write_text(scenario.read_text().replace("min_gap_days: 5", "min_gap_days 5"))
+    scenario = policy_in_effect(demo_service.home, "scenario.yaml")
+    put_policy(
+        demo_service.home, "scenario.yaml", scenario.replace("min_gap_days: 5", "min_gap_days 5")
+    )
     app = make_app(demo_service, DEMO_DAY)
     async with app.run_test(size=SIZE) as pilot:
         # a changed file is validated in a worker: the queue paints first, then the header says

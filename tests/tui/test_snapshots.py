@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from assistant.service import Service
+from tests.support.pg_neutral import policy_in_effect, put_policy
 from tests.tui.conftest import DEMO_DAY, finish_workers
 from tui.app import make_app
 
@@ -64,6 +65,8 @@ def test_policies_screen(demo_service: Service, snap_compare: Any) -> None:
 
 def test_policy_error_header(demo_service: Service, snap_compare: Any) -> None:
     """A broken policy file: the header says which file, which line and what (issue 19)."""
-    scenario = demo_service.home / "policies" / "scenario.yaml"
-    scenario.write_text(scenario.read_text().replace("min_gap_days: 5", "min_gap_days 5"))
+    scenario = policy_in_effect(demo_service.home, "scenario.yaml")
+    put_policy(
+        demo_service.home, "scenario.yaml", scenario.replace("min_gap_days: 5", "min_gap_days 5")
+    )
     assert snap_compare(make_app(demo_service, DEMO_DAY), terminal_size=(120, 24))

@@ -13,6 +13,7 @@ from assistant.config import Settings
 from assistant.rules.calendar import BusinessCalendar
 from assistant.service import Service
 from tests.conftest import write_company
+from tests.support.pg_neutral import put_policy
 from tests.unit.rules_builders import add_customer, add_invoice
 from tests.unit.test_bank_import import dump
 
@@ -78,8 +79,7 @@ def test_stale_data_stops_draft_and_send_until_a_person_accepts_it(tmp_path: Pat
 
 def test_a_required_source_never_imported_blocks(tmp_path: Path) -> None:
     home, csv = tmp_path / "h", tmp_path / "f.csv"
-    (home / "policies").mkdir(parents=True)
-    (home / "policies" / "bank.yaml").write_text("freshness:\n  required: ['bank:*', fec]\n")
+    put_policy(home, "bank.yaml", "freshness:\n  required: ['bank:*', fec]\n")
     csv.write_text(INVOICES)
     svc = open_on(home, date(2026, 11, 3))
     svc.import_file("invoices", csv)

@@ -13,6 +13,7 @@ from assistant.errors import PolicyError, UserError
 from assistant.reasons import render
 from assistant.service import Service
 from tests.conftest import FIXED_NOW, TEST_COMPANY
+from tests.support.pg_neutral import policy_in_effect, put_policy
 from tests.unit.rules_builders import add_customer, add_invoice
 
 WED = date(2026, 3, 11)
@@ -63,10 +64,12 @@ def test_a_hand_edited_company_file_withdraws_an_approved_draft_before_it_leaves
     service.draft(DAY)
     (draft,) = service.drafts("pending")
     service.approve([draft.id], on=DAY)
-    company = service.home / "policies" / "company.yaml"
-    company.write_text(
-        company.read_text().replace("FR76 3000 6000 0112 3456 7890 189", NEW_IBAN)
-    )  # edited in a text editor, not through relance
+    company = policy_in_effect(service.home, "company.yaml")
+    put_policy(
+        service.home,
+        "company.yaml",
+        company.replace("FR76 3000 6000 0112 3456 7890 189", NEW_IBAN),
+    )  # edited in a text editor (on PostgreSQL: the row), not through relance
     report = service.send()
     assert report.sent == [] and report.renewed == [draft.id]
     assert service.get_draft(draft.id).status == "superseded"
@@ -100,6 +103,6 @@ def test_an_iban_change_is_shown_and_a_wrong_iban_refused(service: Service) -> N
     wrong = text.replace("FR76 3000 6000 0112 3456 7890 189", "FR76 3000 6000 0112 3456 7890 188")
     with pytest.raises(PolicyError, match="IBAN invalide \\(clé de contrôle fausse\\)"):
         service.save_policy("company.yaml", wrong)
-    (service.home / "policies" / "company.yaml").write_text(wrong)
+    put_policy(service.home, "company.yaml", wrong)
     with pytest.raises(PolicyError, match="IBAN invalide"):
         service.draft(DAY)

@@ -18,6 +18,7 @@ from assistant.storage import claims_repo
 from assistant.storage.db import Store
 from assistant.storage.drafts_lifecycle import DraftStatus, current, move, update_if
 from tests.conftest import FIXED_NOW, write_company
+from tests.support.pg_neutral import policy_in_effect, put_policy
 from tests.unit.test_drafts_lifecycle import _draft, _row
 from tests.unit.test_store_threads import one_pending_draft
 
@@ -253,8 +254,10 @@ def test_a_refresh_leaves_a_draft_edited_meanwhile_for_the_next_one(
         return real(*args, **kw)  # type: ignore[arg-type]
 
     monkeypatch.setattr(refresh, "request_for", person_edits_meanwhile)
-    company = service.home / "policies" / "company.yaml"
-    company.write_text(company.read_text().replace("Atelier Test SARL", "Atelier Neuf SARL"))
+    company = policy_in_effect(service.home, "company.yaml")
+    put_policy(
+        service.home, "company.yaml", company.replace("Atelier Test SARL", "Atelier Neuf SARL")
+    )
     first = service.refresh_drafts()
     kept = service.get_draft(draft_id)
     assert first.renewed == [] and (kept.status, kept.version) == ("pending", 2)

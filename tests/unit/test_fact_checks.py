@@ -13,6 +13,7 @@ from assistant.errors import UserError
 from assistant.money import format_money
 from assistant.service import Service
 from tests.conftest import FIXED_NOW
+from tests.support.pg_neutral import put_policy
 from tests.tui.conftest import DEMO_DAY
 
 
@@ -158,9 +159,7 @@ def test_an_edit_may_state_an_invoice_fact_its_template_leaves_out(tmp_path: Pat
     built = Service.demo(Settings(RELANCE_HOME=home), as_of=DEMO_DAY, clock=lambda: FIXED_NOW)
     service = built.service
     for language in ("fr", "en"):
-        folder = home / "policies" / "templates" / language
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / "reminder_1.j2").write_text(SHORT_TEMPLATE, encoding="utf-8")
+        put_policy(home, f"templates/{language}/reminder_1.j2", SHORT_TEMPLATE)
     service.draft(DEMO_DAY, offline=True)
     drafts = [d for d in service.drafts("pending") if d.template_name.endswith("reminder_1.j2")]
     draft, other = drafts[0], next(d for d in drafts if d.customer_id != drafts[0].customer_id)

@@ -12,6 +12,7 @@ from assistant.imports.fec import FEC_COLUMNS
 from assistant.models import Customer, InvoiceStatus
 from assistant.service import Service
 from assistant.storage import repo
+from tests.support.pg_neutral import policy_in_effect, put_policy
 
 
 def line(journal: str, num: str, day: str, account: str, piece: str, label: str,
@@ -155,11 +156,10 @@ def test_due_date_uses_end_of_month_terms_and_the_policy_default(
     """No due date in a FEC: the customer's terms ("45 jours fin de mois"), else the policy's
     `default_payment_terms_days` (edited by the manager in the home's copy)."""
     service.init_home()
-    scenario = service.home / "policies" / "scenario.yaml"
-    text = scenario.read_text(encoding="utf-8")
+    text = policy_in_effect(service.home, "scenario.yaml")
     assert "default_payment_terms_days: 30" in text
     edited = text.replace("default_payment_terms_days: 30", "default_payment_terms_days: 60")
-    scenario.write_text(edited, encoding="utf-8")
+    put_policy(service.home, "scenario.yaml", edited)
     with service.store.transaction():
         repo.upsert_customers(
             service.store,

@@ -10,6 +10,7 @@ import pytest
 from assistant import policy_edit
 from assistant.policyfile import policy_version
 from assistant.service import Service
+from tests.support.pg_neutral import drop_policy, put_policy
 
 
 def counting(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
@@ -32,11 +33,10 @@ def test_a_second_process_reuses_the_verdict_and_a_change_is_validated_again(
     assert policy_edit.checked_policy_problems(home, policy_version(home)) == []
     assert policy_edit.checked_policy_problems(home, policy_version(home)) == []
     assert len(calls) == 1  # the second caller (another command) read the verdict
-    scenario = home / "policies" / "scenario.yaml"
-    scenario.write_text("min_gap_days 5\n", encoding="utf-8")  # a missing ':'
+    put_policy(home, "scenario.yaml", "min_gap_days 5\n")  # a missing ':'
     problems = policy_edit.checked_policy_problems(home, policy_version(home))
     assert len(calls) == 2 and problems and problems[0].startswith("scenario.yaml")
-    scenario.unlink()  # back to the shipped file: the first verdict's version again
+    drop_policy(home, "scenario.yaml")  # back to the shipped file: the first verdict's version
     assert policy_edit.checked_policy_problems(home, policy_version(home)) == []
     assert len(calls) == 3  # one verdict is remembered, the latest
 
@@ -63,6 +63,6 @@ def test_plan_still_refuses_an_invalid_policy_through_the_cache(service: Service
     from assistant.errors import PolicyError
 
     service.plan(date(2026, 11, 24))  # valid: remembered
-    (service.home / "policies" / "scenario.yaml").write_text("min_gap_days 5\n")
+    put_policy(service.home, "scenario.yaml", "min_gap_days 5\n")
     with pytest.raises(PolicyError, match=r"scenario\.yaml"):
         service.plan(date(2026, 11, 24))

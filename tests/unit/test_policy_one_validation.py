@@ -9,6 +9,7 @@ import pytest
 
 from assistant.errors import PolicyError, UserError
 from assistant.service import Service
+from tests.support.pg_neutral import drop_policy, put_policy
 from tests.unit.rules_builders import add_customer, add_invoice
 
 WED = date(2026, 3, 11)
@@ -29,15 +30,14 @@ def test_a_template_naming_an_unknown_variable_is_refused_at_save(service: Servi
 def test_plan_and_draft_refuse_what_the_editor_refuses(service: Service) -> None:
     add_customer(service.store)
     add_invoice(service.store, "F1", WED)
-    path = service.home / "policies" / "templates" / "fr" / "reminder_1.j2"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(service.read_policy("templates/fr/reminder_1.j2") + "{{ montant }}")
+    name = "templates/fr/reminder_1.j2"
+    put_policy(service.home, name, service.read_policy(name) + "{{ montant }}")
     with pytest.raises(PolicyError, match="montant"):
         service.plan(WED + timedelta(days=5))
     with pytest.raises(PolicyError, match="montant"):
         service.draft(WED + timedelta(days=5))
     assert service.policy_problems()[0].startswith("templates/fr/reminder_1.j2")
-    path.unlink()
+    drop_policy(service.home, name)
     assert service.policy_problems() == [] and service.plan(WED + timedelta(days=5)).actions
 
 
@@ -56,8 +56,7 @@ def test_pydantic_errors_read_in_french_at_the_right_field(service: Service) -> 
 def test_stats_and_briefs_go_on_with_a_broken_scenario(service: Service) -> None:
     add_customer(service.store)
     add_invoice(service.store, "F1", WED)
-    (service.home / "policies").mkdir(parents=True, exist_ok=True)
-    (service.home / "policies" / "scenario.yaml").write_text("steps: [\n")
+    put_policy(service.home, "scenario.yaml", "steps: [\n")
     assert service.stats(WED).as_of == WED  # results need no valid scenario
     assert service.brief("C1", WED + timedelta(days=30), offline=True).summary
     assert service.policy_warnings and "scenario.yaml" in service.policy_warnings[0]
@@ -74,12 +73,12 @@ def test_no_model_means_no_new_tone_unless_the_manager_wrote_a_variant(service: 
     with pytest.raises(UserError, match="identique"):
         service.regenerate(first)  # the same text again: no new version
     assert [d.id for d in service.drafts("pending")] == [first]
-    variant = service.home / "policies" / "templates" / "fr" / "reminder_1.softer.j2"
-    variant.parent.mkdir(parents=True, exist_ok=True)
-    variant.write_text(
+    put_policy(
+        service.home,
+        "templates/fr/reminder_1.softer.j2",
         service.read_policy("templates/fr/reminder_1.j2").replace(
             "Bonjour,", "Bonjour, et merci pour votre confiance,"
-        )
+        ),
     )
     softer = service.regenerate(first, adjustment="softer")
     assert softer.body.startswith("Bonjour, et merci pour votre confiance,")

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from assistant.service import Service
+from tests.support.pg_neutral import put_policy
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -52,8 +53,7 @@ def test_the_first_screen_loads_neither_the_validator_nor_the_planner_nor_other_
 
 
 def test_an_unknown_verdict_is_not_known_until_validated(service: Service) -> None:
-    (service.home / "policies").mkdir(exist_ok=True)
-    (service.home / "policies" / "scenario.yaml").write_text("min_gap_days 5\n", encoding="utf-8")
+    put_policy(service.home, "scenario.yaml", "min_gap_days 5\n")
     assert not service.policy_verdict_known()
     problems = service.policy_problems()
     assert problems and problems[0].startswith("scenario.yaml")
