@@ -18,7 +18,7 @@ from assistant.config import Settings
 from assistant.service import Service
 from assistant.storage.pg.connect import redact
 from tests.conftest import FIXED_NOW, REPO_ROOT, run_cli
-from tests.support.pg_neutral_b import on_pg, store_env
+from tests.support.pg_neutral import database_env, on_pg
 from tests.support.stores import open_home
 from tests.unit.rules_builders import add_customer, add_invoice
 
@@ -169,7 +169,7 @@ def test_a_second_draft_run_waits_for_the_first(home: Path) -> None:
     with (home / ".draft.lock").open("a+") as held:
         fcntl.flock(held, fcntl.LOCK_EX)  # a first run is in progress
         env = {k: v for k, v in os.environ.items() if not k.startswith(("RELANCE_", "OPENAI_"))}
-        env |= store_env()  # on PostgreSQL, the test's database (as `run_cli` passes it)
+        env |= database_env()  # on PostgreSQL, the test's database (as `run_cli` passes it)
         second = subprocess.Popen(
             [sys.executable, "-m", "assistant", "--home", str(home), "draft", "--json",
              "--as-of", tuesday.isoformat()],

@@ -23,7 +23,7 @@ from assistant.reasons import render
 from assistant.service import Service
 from tests.conftest import FIXED_NOW, run_cli, write_company
 from tests.support.llm_stub import good_rewrite
-from tests.support.pg_neutral_b import put_policy
+from tests.support.pg_neutral import put_policy
 from tests.unit.rules_builders import add_customer, add_invoice
 
 AS_OF = date(2026, 11, 24)

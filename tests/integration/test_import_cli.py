@@ -10,7 +10,7 @@ import pytest
 from assistant.config import Settings
 from assistant.service import Service
 from tests.conftest import run_cli
-from tests.support.pg_neutral_b import home_digest
+from tests.support.pg_neutral import home_digest
 
 HEADER = "N° facture;Code client;Raison sociale;Date facture;Date d'échéance;Montant TTC;Remise"
 ROWS = [

@@ -20,7 +20,7 @@ from assistant.service import Service
 from tests.conftest import REPO_ROOT, run_cli
 from tests.support.imap import PASSWORD, USER, Dovecot
 from tests.support.mail import message
-from tests.support.pg_neutral_b import store_env
+from tests.support.pg_neutral import database_env
 from tests.support.replies_world import EMAILS, REPLY_AT, customer_replies, sent_world
 
 
@@ -162,7 +162,7 @@ def test_a_fetch_killed_midway_and_rerun_loses_and_duplicates_nothing(
     dovecot.deliver(*mails.values(), folder=folder)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("RELANCE_", "OPENAI_"))}
     env |= {"PYTHONPATH": str(REPO_ROOT), "RELANCE_HOME": str(home)}
-    env |= {"RELANCE_FROM": "compta@atelier.example", **imap_env(dovecot, folder), **store_env()}
+    env |= {"RELANCE_FROM": "compta@atelier.example", **imap_env(dovecot, folder), **database_env()}
     killed = subprocess.run([sys.executable, "-c", KILLER], env=env, timeout=120, check=False)
     assert killed.returncode == 9
     check = Service.open(Settings(RELANCE_HOME=home))

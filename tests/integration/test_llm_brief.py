@@ -15,7 +15,7 @@ from assistant.service import Service
 from tests.conftest import FIXED_NOW
 from tests.support.llm_portfolio import AS_OF, FACT_VALUES, KEY, build, llm_settings
 from tests.support.llm_stub import StubLLM
-from tests.support.pg_neutral_b import stored_bytes
+from tests.support.pg_neutral import stored_bytes
 
 
 @pytest.fixture

@@ -24,7 +24,7 @@ from assistant.storage import drafts_repo
 from tests.conftest import FIXED_NOW
 from tests.support.llm_portfolio import AS_OF, llm_settings, write_company
 from tests.support.llm_stub import StubLLM
-from tests.support.pg_neutral_b import another_database, count
+from tests.support.pg_neutral import another_database_url, count
 from tests.unit.rules_builders import add_customer, add_invoice
 
 # (language, relationship) -> (mode of the first attempt, mode of the re-ask)
@@ -117,7 +117,7 @@ def run_batch(home: Path, *, phased: bool, monkeypatch: pytest.MonkeyPatch) -> t
 def test_the_pipeline_makes_the_drafts_of_the_three_phase_run(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
 ) -> None:
-    other = another_database(request)  # two homes: on PostgreSQL, two databases
+    other = another_database_url(request)  # two homes: on PostgreSQL, two databases
     kinds = mixed_home(tmp_path / "pipelined")
     report, got = run_batch(tmp_path / "pipelined", phased=False, monkeypatch=monkeypatch)
     with monkeypatch.context() as second:

@@ -19,7 +19,7 @@ from assistant.service import Service
 from tests.conftest import run_cli, write_company
 from tests.support.imap import Dovecot
 from tests.support.mail import bounce, message
-from tests.support.pg_neutral_b import another_database, stored_bytes
+from tests.support.pg_neutral import another_database_url, stored_bytes
 from tests.support.replies_world import EMAILS, customer_replies, sent_world
 from tests.unit.rules_builders import add_customer, add_invoice
 
@@ -130,7 +130,7 @@ def test_end_to_end_a_reply_holds_the_next_reminder_and_paid_waits_like_a_call(
     # the same customer, the same day, told on a call instead
     clock2 = Clock(datetime(2026, 11, 24, 9, tzinfo=UTC))
     with monkeypatch.context() as second:  # a second home: on PostgreSQL, a database of its own
-        if other := another_database(request):
+        if other := another_database_url(request):
             second.setenv("RELANCE_DATABASE_URL", other)
         twin, _ = reminded(tmp_path / "twin", clock2)
     clock2.day(date(2026, 12, 3))

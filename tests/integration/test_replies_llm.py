@@ -14,7 +14,7 @@ from assistant.service import Service
 from tests.support.llm_portfolio import KEY, llm_settings
 from tests.support.llm_stub import StubLLM
 from tests.support.mail import message
-from tests.support.pg_neutral_b import stored_bytes
+from tests.support.pg_neutral import stored_bytes
 from tests.unit.rules_builders import add_customer, add_invoice
 
 NOW = datetime(2026, 12, 3, 9, 0, tzinfo=UTC)

@@ -28,7 +28,7 @@ from assistant.rules.policy import STEP_IDS
 from assistant.service import Service
 from assistant.storage import repo
 from tests.support.examples import examples
-from tests.support.pg_neutral_b import database_per_example, sync_policies
+from tests.support.pg_neutral import database_per_example, sync_policies
 from tests.unit.rules_builders import add_customer, add_invoice
 
 BASE = date(2026, 3, 2)  # a Monday

@@ -15,7 +15,7 @@ from assistant.config import Settings
 from assistant.reasons import render
 from assistant.service import Service
 from tests.conftest import FIXED_NOW, run_cli, write_company
-from tests.support.pg_neutral_b import stored_bytes
+from tests.support.pg_neutral import stored_bytes
 from tests.support.smtp import Inbox, password_check, smtp_server
 from tests.unit.rules_builders import add_customer, add_invoice
 

@@ -17,7 +17,7 @@ from assistant.models import Customer, Invoice, InvoiceStatus, Payment
 from assistant.service import Service
 from assistant.storage import repo
 from tests.conftest import FIXED_NOW
-from tests.support.pg_neutral_b import on_pg, put_policy
+from tests.support.pg_neutral import on_pg, put_policy
 
 AS_OF = date(2026, 11, 24)
 KEY = "sk-test-very-secret-key-0042"

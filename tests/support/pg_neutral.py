@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -57,7 +57,7 @@ def _database_store(home: Path) -> tuple[Store | None, bool]:
     return open_home_store(home, url, create=True), True  # a new home: its schema first
 
 
-def put_policy(home: Path, relative: str, text: str) -> Path:
+def put_policy(home: Path, relative: str, text: str, actor: str = ACTOR) -> Path:
     """Edit the policy file `relative` (`scenario.yaml`, `templates/fr/reminder_1.j2`) of the
     home as its store reads it. Returns the file's path in the home."""
     path = home / "policies" / relative
@@ -67,7 +67,7 @@ def put_policy(home: Path, relative: str, text: str) -> Path:
     if store is not None:
         try:
             with store.transaction():
-                policy_repo.put(store, relative, text, None, ACTOR)
+                policy_repo.put(store, relative, text, None, actor)
         finally:
             if opened:
                 store.close()
@@ -117,6 +117,11 @@ def home_digest(home: Path) -> str:
         store.close()
 
 
+def on_pg() -> bool:
+    """This test's homes are on PostgreSQL (the autouse fixture or `store_kind` set the URL)."""
+    return bool(os.environ.get("RELANCE_DATABASE_URL"))
+
+
 def database_env() -> dict[str, str]:
     """For a process a test starts with its own environment (RELANCE_* removed): the test's
     RELANCE_DATABASE_URL on PostgreSQL, as `run_cli` passes it; nothing on SQLite."""
@@ -137,31 +142,37 @@ def has_database(home: Path) -> bool:
         return bool(schema_versions(conn))
 
 
-def another_database(request: pytest.FixtureRequest) -> dict[str, str]:
-    """The environment of a second, independent home: nothing on SQLite (each home has its
-    own file); on PostgreSQL the RELANCE_DATABASE_URL of a new empty database (dropped after
-    the test), since every home of a test otherwise shares the test's database."""
-    if not os.environ.get("RELANCE_DATABASE_URL"):
-        return {}
+def another_database_url(request: pytest.FixtureRequest) -> str | None:
+    """On PostgreSQL, a second fresh empty database of the session's cluster (dropped after
+    the test), for a second, independent home: every home of a test otherwise shares the
+    test's database. None on SQLite (each home has its own file)."""
+    if not on_pg():
+        return None
     from tests.support.postgres import EMPTY_TEMPLATE
 
     cluster = request.getfixturevalue("pg_cluster")
     database = cluster.new_database(EMPTY_TEMPLATE)
     request.addfinalizer(lambda: cluster.drop_database(database))
-    return {"RELANCE_DATABASE_URL": cluster.url(database)}
+    return str(cluster.url(database))
+
+
+def another_database(request: pytest.FixtureRequest) -> dict[str, str]:
+    """The environment of a second, independent home (`another_database_url`)."""
+    url = another_database_url(request)
+    return {"RELANCE_DATABASE_URL": url} if url else {}
 
 
 @contextmanager
-def fresh_database(cluster: PostgresCluster | None) -> Iterator[None]:
+def fresh_database(cluster: PostgresCluster | None, template: str | None = None) -> Iterator[None]:
     """A new, independent database for one example of a property test (whose examples each
     make a new home): on PostgreSQL RELANCE_DATABASE_URL names a new database at the current
-    schema for the block, dropped after it; nothing on SQLite (`cluster` None)."""
+    schema (or `template`) for the block, dropped after it; nothing on SQLite (`cluster` None)."""
     if cluster is None:
         yield
         return
     from tests.support.postgres import SCHEMA_TEMPLATE
 
-    name = cluster.new_database(SCHEMA_TEMPLATE)
+    name = cluster.new_database(template or SCHEMA_TEMPLATE)
     before = os.environ.get("RELANCE_DATABASE_URL")
     os.environ["RELANCE_DATABASE_URL"] = cluster.url(name)
     try:
@@ -229,3 +240,45 @@ def use_shared_demo(demo: SharedDemo, monkeypatch: pytest.MonkeyPatch) -> Path:
     if demo.url is not None:
         monkeypatch.setenv("RELANCE_DATABASE_URL", demo.url)
     return demo.home
+
+
+def sync_policies(home: Path) -> None:
+    """After a test edited files of `<home>/policies/` in place: on PostgreSQL, the same files
+    as rows (every file of the folder, `.versions/` and hidden files skipped)."""
+    if not on_pg():
+        return
+    folder = home / "policies"
+    for path in sorted(folder.rglob("*")):
+        relative = path.relative_to(folder).as_posix()
+        if path.is_file() and not any(p.startswith(".") for p in relative.split("/")):
+            put_policy(home, relative, path.read_text(encoding="utf-8"))
+
+
+def stored_bytes(home: Path) -> bytes:
+    """Everything the database keeps, to look for a secret in: the SQLite file and its WAL,
+    or on PostgreSQL every row of every relance table."""
+    from tests.support.stores import dump
+
+    if not on_pg():
+        return b"".join(p.read_bytes() for p in sorted(home.glob("relance.db*")) if p.is_file())
+    return "\n".join(dump(home)).encode()
+
+
+def count(home: Path, table: str) -> int:
+    """Rows of one table, read through a connection of its own (as another reader would)."""
+    from tests.support.stores import open_home
+
+    store = open_home(home)
+    try:
+        return int(store.scalar(f"SELECT COUNT(*) FROM {table}"))
+    finally:
+        store.close()
+
+
+def database_per_example(request: pytest.FixtureRequest) -> AbstractContextManager[None]:
+    """For one example of a property test whose examples each make a home with `relance init`:
+    on PostgreSQL a fresh empty database of its own (`fresh_database`); nothing on SQLite."""
+    from tests.support.postgres import EMPTY_TEMPLATE
+
+    cluster = request.getfixturevalue("pg_cluster") if on_pg() else None
+    return fresh_database(cluster, EMPTY_TEMPLATE)

@@ -62,17 +62,24 @@ def test_a_bad_digest_day_is_refused_by_the_policy_check(service: Service) -> No
         service.validate_policy("scenario.yaml", text)
 
 
-def test_stale_data_stops_the_digest_too(tmp_path: Path) -> None:
-    """When the freshness gate stops the drafting (the last invoices export is five business
-    days old), the digest, which states what is overdue, is not drafted either."""
+def stale_on_monday(tmp_path: Path) -> Service:
+    """The portfolio on MONDAY, its last invoices export a week old (five business days):
+    stale for the freshness gate."""
     home, csv = tmp_path / "h", tmp_path / "f.csv"
     csv.write_text(INVOICES)
     service = open_on(home, MONDAY - timedelta(days=7))
     service.import_file("invoices", csv)
     service.close()
     service = open_on(home, MONDAY)
+    portfolio(service)
+    return service
+
+
+def test_stale_data_stops_the_digest_too(tmp_path: Path) -> None:
+    """When the freshness gate stops the drafting (the last invoices export is five business
+    days old), the digest, which states what is overdue, is not drafted either."""
+    service = stale_on_monday(tmp_path)
     try:
-        portfolio(service)
         digest_day(service, "mon")
         report = service.daily(MONDAY, folder=tmp_path / "watched", offline=True)
         assert report.stale is not None and "invoices" in report.stale
@@ -89,14 +96,8 @@ def test_digest_by_hand_is_refused_on_stale_data_unless_a_person_says_why(
     from assistant.bank.facade import StaleDataError
     from tests.unit.test_bank_import import dump
 
-    home, csv = tmp_path / "h", tmp_path / "f.csv"
-    csv.write_text(INVOICES)
-    service = open_on(home, MONDAY - timedelta(days=7))
-    service.import_file("invoices", csv)
-    service.close()
-    service = open_on(home, MONDAY)
+    service = stale_on_monday(tmp_path)
     try:
-        portfolio(service)
         before = dump(service.store)
         with pytest.raises(StaleDataError, match="invoices"):
             service.salesperson_digests(MONDAY)
