@@ -173,9 +173,10 @@ def test_a_dry_run_changes_nothing(team: Path, tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("store_kind", ["postgresql"], indirect=True)
 def test_two_desks_share_the_policies(team: Path, tmp_path: Path) -> None:
-    """Two desks (two homes, two stores) on one database: one saves, the other's next
-    operation uses it; a save on a version another desk replaced is refused."""
+    """Desks (homes, stores) on one database: one saves, the others' next operation uses it;
+    a save on a version another desk replaced is refused."""
     first, second = desk(team, "mia"), desk(tmp_path / "desk2", "max")
+    drafting = desk(tmp_path / "desk3", "carol")  # the accountant's desk drafts (docs/roles.md)
     try:
         add_customer(second.store, "C1")
         add_invoice(second.store, "F1", AS_OF - timedelta(days=5))
@@ -185,10 +186,10 @@ def test_two_desks_share_the_policies(team: Path, tmp_path: Path) -> None:
         assert seen_first.version == seen_second.version == 0
         saved = first.save_policy(TEMPLATE, edited_template(first), seen=seen_first.version)
         assert saved.file_version == 1
-        # the second desk, open since before the save, drafts with the saved template
-        (draft_id,) = second.draft(AS_OF, offline=True).created
-        assert MARK in second.get_draft(draft_id).body
-        assert second.get_draft(draft_id).policy_version == first.policy_version()
+        # a third desk, open since before the save, drafts with the saved template
+        (draft_id,) = drafting.draft(AS_OF, offline=True).created
+        assert MARK in drafting.get_draft(draft_id).body
+        assert drafting.get_draft(draft_id).policy_version == first.policy_version()
         # the second desk's save of what it read is refused, naming who saved meanwhile
         before = dump(team)
         with pytest.raises(StalePolicy) as stale:
@@ -208,6 +209,7 @@ def test_two_desks_share_the_policies(team: Path, tmp_path: Path) -> None:
     finally:
         first.close()
         second.close()
+        drafting.close()
     events = query(team, "SELECT actor, data FROM events WHERE kind = 'policy.saved' ORDER BY id")
     assert [a for a, _ in events] == ["mia", "max", "max"]
     assert '"file_version": 2' in events[1][1]
