@@ -203,8 +203,29 @@ def add_company(service: Service, code: str, name: str) -> CompanyRef:
     return ref
 
 
-def _create(service: Service, ref: CompanyRef, creator: str, email: str | None) -> None:
+def _ensure_registry(raw: Any, settings: Settings, now: str, who: str) -> None:
+    """The registry, made on the first company created; the default company registered then,
+    with its code and name (inside the caller's transaction, under the registry's lock)."""
+    from assistant.storage.pg import firm_repo
+
+    if firm_repo.ensure_registry(raw):
+        name = _default_name(settings, raw)
+        firm_repo.insert(raw, firm_repo.CompanyRow(DEFAULT_CODE, name, DEFAULT_SCHEMA, now, who))
+
+
+def _first_admin(store: Any, ref: CompanyRef, name: str, email: str | None) -> None:
+    """`name` the new company's admin, with its `user.granted` event."""
     from assistant.storage import users_repo
+
+    users_repo.insert(store, name, Role.ADMIN.value, email, name)
+    store.record_event(
+        "user.granted",
+        actor=name,
+        data={"name": name, "role": Role.ADMIN.value, "company": ref.code},
+    )
+
+
+def _create(service: Service, ref: CompanyRef, creator: str, email: str | None) -> None:
     from assistant.storage.pg import firm_repo
     from assistant.storage.pg.connect import connect
     from assistant.storage.pg.schema import create_schema
@@ -215,26 +236,17 @@ def _create(service: Service, ref: CompanyRef, creator: str, email: str | None) 
     now = datetime.now(UTC).isoformat(timespec="seconds")
     with connect(url, autocommit=True) as raw, raw.transaction():
         firm_repo.lock_registry(raw)
-        if firm_repo.ensure_registry(raw):  # the default company gets its code and name
-            default = CompanyRef(DEFAULT_CODE, _default_name(settings, raw), DEFAULT_SCHEMA)
-            firm_repo.insert(
-                raw, firm_repo.CompanyRow(default.code, default.name, "public", now, creator)
-            )
+        _ensure_registry(raw, settings, now, creator)
         _refuse_taken(raw, ref)
         firm_repo.create_company_schema(raw, ref.schema)
         create_schema(raw)  # every table at the current version, as `relance init`
         firm_repo.insert(raw, firm_repo.CompanyRow(ref.code, ref.name, ref.schema, now, creator))
         conn = PgConnection(raw, url)
         store = PgStore(conn, service.store.clock, None, url, settings.home, ref.schema)
-        users_repo.insert(store, creator, Role.ADMIN.value, email, creator)
         store.record_event(
             "company.created", actor=creator, data={"code": ref.code, "name": ref.name}
         )
-        store.record_event(
-            "user.granted",
-            actor=creator,
-            data={"name": creator, "role": Role.ADMIN.value, "company": ref.code},
-        )
+        _first_admin(store, ref, creator, email)
 
 
 def migrate_into_company(
@@ -273,11 +285,7 @@ def migrate_into_company(
             raise unknown_person(mover)
         if people and role != Role.ADMIN.value:
             raise UserError(refusal("migrate", mover, str(role)))
-        if firm_repo.ensure_registry(raw):
-            default = CompanyRef(DEFAULT_CODE, _default_name(settings, raw), DEFAULT_SCHEMA)
-            firm_repo.insert(
-                raw, firm_repo.CompanyRow(default.code, default.name, "public", now, mover)
-            )
+        _ensure_registry(raw, settings, now, mover)
         _refuse_taken(raw, ref)
         firm_repo.create_company_schema(raw, ref.schema)
 
@@ -287,12 +295,7 @@ def migrate_into_company(
         data = {"code": ref.code, "name": ref.name, "from": "migrate"}
         store.record_event("company.created", actor=mover, data=data)
         if users_repo.count(store) == 0:
-            users_repo.insert(store, mover, Role.ADMIN.value, None, mover)
-            store.record_event(
-                "user.granted",
-                actor=mover,
-                data={"name": mover, "role": Role.ADMIN.value, "company": ref.code},
-            )
+            _first_admin(store, ref, mover, None)
 
     report = move_home(settings.db_path, url, prepare=prepare, finish=finish)
     return ref, report
