@@ -435,8 +435,8 @@ class Sender:
             from assistant.storage.statutory import notice_pdf_path
 
             letter = notice_pdf_path(self.store, draft.id)
-            if letter is None or not Path(letter).is_file():
-                raise PermanentError(tr("PDF de la lettre introuvable", "letter PDF not found"))
+            if letter is None or not Path(letter).is_file():  # this draft fails, not the batch
+                raise BuildError(tr("PDF de la lettre introuvable", "letter PDF not found"))
             found.append((Path(letter).name, Path(letter).read_bytes()))
         for number in draft.invoices:
             invoice = repo.get_invoice(self.store, number)

@@ -1,0 +1,242 @@
+"""The send loop run directly (`Sender.run` and the steps it calls): what a delivery records,
+what fails one draft only, the retries, the claim on the version read, and the attachments."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from datetime import date, timedelta
+from email import message_from_bytes
+from email.message import EmailMessage
+from email.policy import default
+from pathlib import Path
+
+import pytest
+
+from assistant.delivery.message import BuildError, message_id
+from assistant.delivery.transports import TransientError
+from assistant.errors import PolicyError
+from assistant.reasons import render
+from assistant.service import Service
+from assistant.storage import drafts_repo
+from tests.conftest import FIXED_NOW
+from tests.unit.rules_builders import add_customer, add_invoice, mark
+
+AS_OF = date(2026, 11, 24)
+
+
+def email_and_sms(service: Service) -> dict[str, int]:
+    """Approved reminder_2 of C1 (F1), by e-mail and by SMS: {channel: draft id}."""
+    add_customer(service.store, "C1", phone="+33600000000", sms_opt_in=True)
+    add_invoice(service.store, "F1", AS_OF - timedelta(days=12))
+    mark(service.store, ["F1"], "reminder_1", AS_OF - timedelta(days=6))
+    ids = service.draft(AS_OF, offline=True).created
+    by_channel = {service.get_draft(i).channel: i for i in ids}
+    service.approve([by_channel["email"], by_channel["sms"]], on=AS_OF)
+    return by_channel
+
+
+def reminder(service: Service, cid: str, number: str) -> int:
+    """One approved reminder_1 of `cid` for invoice `number`."""
+    add_customer(service.store, cid)
+    add_invoice(service.store, number, AS_OF - timedelta(days=5), cid=cid)
+    (draft_id,) = service.draft(AS_OF, offline=True).created
+    service.approve([draft_id], on=AS_OF)
+    return draft_id
+
+
+def sent_event(service: Service, kind: str, draft_id: int) -> dict[str, object]:
+    (event,) = [e for e in service.store.events(kinds=(kind,)) if e["draft_id"] == draft_id]
+    return event
+
+
+def test_each_message_sent_records_what_left_and_where_for_the_timeline(
+    service: Service,
+) -> None:
+    ids = email_and_sms(service)
+    sender = service.sender(backoff_s=0)
+    report = sender.run()
+    assert sorted(report.sent) == sorted(ids.values()) and report.failed == []
+    mail, sms = service.get_draft(ids["email"]), service.get_draft(ids["sms"])
+    for view in (mail, sms):
+        assert view.status == "sent" and view.sent_at == FIXED_NOW.isoformat()
+        assert view.error is None  # sent cleanly: no error note
+    # the e-mail's Message-ID is stored (replies and a stuck draft's settling read it)
+    assert drafts_repo.message_id(service.store, mail.id) == message_id(mail, sender.sender)
+    event = sent_event(service, "message.sent", mail.id)
+    assert event["on_date"] == AS_OF.isoformat()
+    assert event["data"] == {
+        "channel": "email", "step": "reminder_2", "recipient": "c1@example.com", "cc": [],
+        "subject": mail.subject, "message_id": message_id(mail, sender.sender),
+        "invoices": ["F1"], "error": None,
+    }  # fmt: skip
+    # an SMS has no Message-ID: none stored, none in its event
+    assert drafts_repo.message_id(service.store, sms.id) is None
+    assert sent_event(service, "message.sent", sms.id)["data"] == {
+        "channel": "sms", "step": "reminder_2", "recipient": "+33600000000", "cc": [],
+        "subject": "", "message_id": None, "invoices": ["F1"], "error": None,
+    }  # fmt: skip
+    (line,) = (service.home / "sms-outbox" / "outbox.jsonl").read_text().splitlines()
+    assert json.loads(line) == {"to": "+33600000000", "text": sms.body, "ref": f"draft-{sms.id}"}
+
+
+def test_a_message_that_cannot_be_built_fails_alone_with_the_reason(
+    service: Service, tmp_path: Path
+) -> None:
+    first = reminder(service, "C1", "F1")
+    second = reminder(service, "C2", "F2")
+    gone = tmp_path / "F1.pdf"  # imported with the invoice, removed since
+    service.store.conn.execute("UPDATE invoices SET pdf_path = ? WHERE number = 'F1'", (str(gone),))
+    report = service.sender(backoff_s=0).run()
+    assert report.failed == [first] and report.sent == [second]
+    failed = service.get_draft(first)
+    words = f"pièce jointe refusée : {gone} : fichier introuvable"
+    assert failed.status == "failed" and render(failed.error) == words
+    event = sent_event(service, "message.failed", first)
+    assert event["data"]["error"] == words and event["data"]["channel"] == "email"
+    steps = service.store.query("SELECT * FROM invoice_steps WHERE invoice_number = 'F1'")
+    assert steps == []  # the step is open again: the next plan proposes it
+
+
+class Refusing4xx:
+    """A server that answers 451 to every message."""
+
+    def __init__(self) -> None:
+        self.tries = 0
+
+    def send(self, msg: EmailMessage) -> str | None:
+        self.tries += 1
+        raise TransientError("451 réessayez plus tard")
+
+    def close(self) -> None:
+        pass
+
+
+def test_a_transient_error_is_tried_retries_plus_one_times_then_left_approved(
+    service: Service,
+) -> None:
+    draft_id = reminder(service, "C1", "F1")
+    sender = service.sender(backoff_s=1)
+    sleeps: list[float] = []
+    sender.sleep, sender.email = sleeps.append, Refusing4xx()
+    report = sender.run()
+    assert report.deferred == [draft_id] and report.sent == report.failed == []
+    assert sender.email.tries == 4 and sleeps == [1, 2, 4]  # retries = 3, backoff x2
+    attempts = service.store.scalar("SELECT attempts FROM drafts WHERE id = ?", (draft_id,))
+    assert attempts == 4  # every try is counted on the draft
+    view = service.get_draft(draft_id)
+    assert view.status == "approved" and "451 réessayez plus tard" in render(view.error)
+    assert sent_event(service, "message.deferred", draft_id)["data"] == {
+        "error": "451 réessayez plus tard"
+    }
+
+
+def test_a_draft_changed_after_the_batch_read_it_is_not_sent_with_the_old_text(
+    service: Service,
+) -> None:
+    draft_id = reminder(service, "C1", "F1")
+    new_body = service.get_draft(draft_id).body + "\n\nP.S. Le nouveau texte."
+
+    def edit_meanwhile(i: int, total: int) -> None:  # a person, while the batch runs
+        if i == 0 and total == 1:
+            service.unapprove([draft_id])
+            service.edit_draft(draft_id, new_body)
+            service.approve([draft_id], on=AS_OF)
+
+    sender = service.sender(backoff_s=0)
+    report = sender.run(progress=edit_meanwhile)
+    assert report.sent == [] and service.get_draft(draft_id).status == "approved"
+    assert not (service.home / "outbox" / f"draft-{draft_id}.eml").exists()
+    assert service.sender(backoff_s=0).run().sent == [draft_id]  # the next run: the new text
+    eml = (service.home / "outbox" / f"draft-{draft_id}.eml").read_bytes()
+    assert "Le nouveau texte." in message_from_bytes(eml, policy=default).get_body().get_content()
+
+
+def test_the_draft_being_sent_is_held_by_its_id_then_released(
+    service: Service, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    draft_id = reminder(service, "C1", "F1")
+    held: list[int] = []
+    released: list[int] = []
+    monkeypatch.setattr(service.store, "hold_sending", held.append)
+    monkeypatch.setattr(service.store, "release_sending", released.append)
+    assert service.sender(backoff_s=0).run().sent == [draft_id]
+    assert held == [draft_id] and released == [draft_id]
+
+
+# -- attachments and the HTML part --------------------------------------------------------
+def test_attachments_are_the_invoice_pdfs_inside_the_attachments_folder(
+    service: Service, tmp_path: Path
+) -> None:
+    draft_id = reminder(service, "C1", "F1")
+    add_invoice(service.store, "F2", AS_OF - timedelta(days=5))
+    folder = tmp_path / "pdf"
+    folder.mkdir()
+    (folder / "F2.pdf").write_bytes(b"%PDF-1.4 facture F2")
+    service.store.conn.execute(
+        "UPDATE invoices SET pdf_path = ? WHERE number = 'F2'", (str(folder / "F2.pdf"),)
+    )
+    sender = service.sender(backoff_s=0)
+    sender.attachments_root = folder
+    draft = replace(service.get_draft(draft_id), invoices=["F1", "F2"])  # F1 has no PDF
+    assert sender._attachments(draft) == [("F2.pdf", b"%PDF-1.4 facture F2")]
+    sender.attachments_root = tmp_path / "elsewhere"  # RELANCE_ATTACHMENTS_DIR set elsewhere
+    (tmp_path / "elsewhere").mkdir()
+    with pytest.raises(BuildError, match="pièce jointe refusée"):
+        sender._attachments(draft)
+
+
+def notice_to_email(service: Service) -> tuple[int, Path]:
+    """An approved formal notice of C2 (F2), to be e-mailed: (draft id, its PDF)."""
+    add_customer(service.store, "C2", address_line1="1 rue X", postal_code="69001", city="Lyon")
+    add_invoice(service.store, "F2", AS_OF - timedelta(days=60), cid="C2")
+    made = service.create_notice("C2", AS_OF)
+    service.approve([made.draft_id], on=AS_OF)
+    return made.draft_id, Path(made.pdf_path)
+
+
+def test_a_formal_notice_sends_its_own_pdf_first(service: Service) -> None:
+    draft_id, pdf = notice_to_email(service)
+    sender = service.sender(backoff_s=0)
+    draft = service.get_draft(draft_id)
+    assert draft.channel == "letter" and draft.recipient == "c2@example.com"
+    assert sender._attachments(draft) == [(pdf.name, pdf.read_bytes())]
+
+
+def test_a_formal_notice_whose_pdf_is_gone_fails_alone_and_the_batch_goes_on(
+    service: Service,
+) -> None:
+    other = reminder(service, "C3", "F3")
+    draft_id, pdf = notice_to_email(service)
+    pdf.unlink()
+    report = service.sender(backoff_s=0).run()
+    assert report.failed == [draft_id] and report.sent == [other]
+    failed = service.get_draft(draft_id)
+    assert failed.status == "failed" and render(failed.error) == "PDF de la lettre introuvable"
+
+
+class BrokenHtml:
+    def render_html(self, name: str, body: str, context: dict[str, object]) -> str | None:
+        raise PolicyError("fr/reminder_1.j2 (html): 'x' is undefined")
+
+
+def test_the_html_part_gets_the_subject_company_language_and_body(service: Service) -> None:
+    shipped = service.read_policy("templates/fr/reminder_1.j2")
+    html = (
+        '{% block html %}<html lang="{{ language }}"><h1>{{ company_name }}</h1>{{ body_html }}'
+        "<footer>{{ subject }}</footer></html>{% endblock %}"
+    )
+    service.save_policy("templates/fr/reminder_1.j2", shipped + html)
+    draft = service.get_draft(reminder(service, "C1", "F1"))
+    sender = service.sender(backoff_s=0)
+    rich = sender._html(draft)
+    assert rich is not None and rich.startswith('<html lang="fr"><h1>')
+    assert f"<h1>{sender.sender_name}</h1>" in rich
+    assert f"<footer>{draft.subject}</footer>" in rich
+    assert draft.body.splitlines()[0] in rich
+    sender.templates = BrokenHtml()  # type: ignore[assignment]
+    with pytest.raises(BuildError) as refused:
+        sender._html(draft)
+    assert str(refused.value) == "fr/reminder_1.j2 (html): 'x' is undefined"
+    sender.templates = None  # no template store: no HTML part
+    assert sender._html(draft) is None
