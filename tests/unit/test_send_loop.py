@@ -14,11 +14,15 @@ from pathlib import Path
 import pytest
 
 from assistant.delivery.message import BuildError, message_id
-from assistant.delivery.transports import TransientError
+from assistant.delivery.transports import SetupError, TransientError
 from assistant.errors import PolicyError
-from assistant.reasons import render
+from assistant.models import InvoiceStatus
+from assistant.money import Money
+from assistant.reasons import Code, Reason, render
+from assistant.rules.holds import Hold, Holds
 from assistant.service import Service
-from assistant.storage import drafts_repo
+from assistant.storage import balances, drafts_repo
+from assistant.team import DIGEST_STEP
 from tests.conftest import FIXED_NOW
 from tests.unit.rules_builders import add_customer, add_invoice, mark
 
@@ -240,3 +244,133 @@ def test_the_html_part_gets_the_subject_company_language_and_body(service: Servi
     assert str(refused.value) == "fr/reminder_1.j2 (html): 'x' is undefined"
     sender.templates = None  # no template store: no HTML part
     assert sender._html(draft) is None
+
+
+class Failing:
+    """A server that refuses every message with `error`."""
+
+    def __init__(self, error: Exception) -> None:
+        self.error = error
+
+    def send(self, msg: EmailMessage) -> str | None:
+        raise self.error
+
+    def close(self) -> None:
+        pass
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        SetupError("535 authentification refusée"),
+        TransientError("421 service indisponible", server_wide=True),
+    ],
+)
+def test_a_batch_stopped_by_the_server_leaves_the_draft_approved_with_its_words(
+    service: Service, error: Exception
+) -> None:
+    draft_id = reminder(service, "C1", "F1")
+    sender = service.sender(backoff_s=0)
+    sender.email = Failing(error)
+    report = sender.run()
+    assert report.deferred == [draft_id] and report.error == str(error)
+    view = service.get_draft(draft_id)
+    assert view.status == "approved" and str(error) in render(view.error)
+    assert sent_event(service, "message.deferred", draft_id)["data"] == {"error": str(error)}
+
+
+# -- the re-check right before sending, step by step -----------------------------------------
+def test_an_sms_without_a_usable_number_cannot_be_built(service: Service) -> None:
+    sms = service.get_draft(email_and_sms(service)["sms"])
+    sender = service.sender(backoff_s=0)
+    assert sender._build(sms) is None  # an SMS has no e-mail to build
+    for number in (None, "  ", "+33 6\n00 00 00 00"):
+        with pytest.raises(BuildError, match="numéro de téléphone invalide"):
+            sender._build(replace(sms, recipient=number))
+
+
+def bounced(address: str) -> Hold:
+    return Hold("bounce", "C9", Reason.of(Code.DELIVERY, e="550"), address=address)
+
+
+def test_a_digest_is_stopped_by_a_bounced_address_only(service: Service) -> None:
+    draft = replace(
+        service.get_draft(reminder(service, "C1", "F1")),
+        step=DIGEST_STEP, recipient="Chef@acme.example", invoices=[],
+    )  # fmt: skip
+    sender = service.sender(backoff_s=0)
+    holds = Holds()
+    for cid in ("C1", "XXXX"):  # customers' holds (any id) are not about a digest
+        holds.add(Hold("do_not_contact", cid, Reason.of(Code.DO_NOT_CONTACT)))
+    assert sender._blocked(draft, {}, holds) is None
+    holds.add(bounced("chef@acme.example"))
+    assert sender._blocked(draft, {}, holds) == Reason.of(Code.DELIVERY, e="550")
+
+
+def test_the_recheck_names_the_invoice_removed_paid_or_disputed(service: Service) -> None:
+    draft = service.get_draft(reminder(service, "C1", "F1"))
+    sender = service.sender(backoff_s=0)
+    assert sender._blocked(draft, {}, Holds()) is None
+    gone = replace(draft, invoices=["F404"])
+    assert sender._blocked(gone, {}, Holds()) == Reason.of(Code.INVOICE_REMOVED, n="F404")
+    add_invoice(service.store, "F2", AS_OF, outstanding=1)  # one cent left: still owed
+    add_invoice(service.store, "F3", AS_OF, outstanding=0)
+    add_invoice(service.store, "F4", AS_OF, status=InvoiceStatus.DISPUTED)
+    assert sender._blocked(replace(draft, invoices=["F2"]), {}, Holds()) is None
+    assert sender._blocked(replace(draft, invoices=["F3"]), {}, Holds()) == Reason.of(
+        Code.INVOICE_NOW, n="F3", s_status="paid"
+    )
+    assert sender._blocked(replace(draft, invoices=["F4"]), {}, Holds()) == Reason.of(
+        Code.INVOICE_NOW, n="F4", s_status="disputed"
+    )
+
+
+def credit(service: Service, cid: str, cents: int, on: date, currency: str = "EUR") -> None:
+    source = f"test-{cid}-{on}-{currency}"
+    stored = balances.StoredCredit(cid, source, f"{cid}{on}", on, Money(cents, currency))
+    with service.store.transaction():
+        balances.replace_credits(service.store, source, [cid], [stored])
+
+
+def test_only_a_credit_of_the_customer_in_force_in_its_currency_can_cancel(
+    service: Service,
+) -> None:
+    draft = service.get_draft(reminder(service, "C1", "F1"))  # asks 1 000,00 EUR
+    sender = service.sender(backoff_s=0)
+    add_customer(service.store, "C2")
+    credit(service, "C2", 50_000, AS_OF)  # another customer's
+    credit(service, "C1", 50_000, AS_OF + timedelta(days=1))  # not yet
+    credit(service, "C1", 50_000, AS_OF, currency="USD")  # another currency
+    assert sender._new_credit(draft) is None
+    credit(service, "C1", 1, AS_OF)  # a cent, today: the draft asks too much
+    assert sender._new_credit(draft) == Reason.of(
+        Code.CREDIT_EXCEEDS, c_cents=1, t_cents=100_000, currency="EUR"
+    )
+
+
+def test_a_credit_known_when_drafting_does_not_cancel_the_draft_that_deducts_it(
+    service: Service,
+) -> None:
+    add_customer(service.store, "C1")
+    add_invoice(service.store, "F1", AS_OF - timedelta(days=5))
+    credit(service, "C1", 30_000, AS_OF - timedelta(days=10))
+    (draft_id,) = service.draft(AS_OF, offline=True).created
+    draft = service.get_draft(draft_id)
+    assert draft.total_cents == 70_000  # 1 000,00 less the credit
+    sender = service.sender(backoff_s=0)
+    assert sender._new_credit(draft) is None
+    assert sender._new_credit(replace(draft, total_cents=1)) is None  # 1 <= 70 000 - 30 000
+    credit(service, "C1", 100_000, AS_OF)  # now more than owed: even one cent is too much
+    assert sender._new_credit(replace(draft, total_cents=1)) is not None
+
+
+def test_the_minimum_gap_counts_the_messages_of_this_customer_only(service: Service) -> None:
+    first = reminder(service, "C1", "F1")
+    assert service.sender(backoff_s=0).run().sent == [first]
+    second = service.get_draft(reminder(service, "C2", "F2"))
+    sender = service.sender(backoff_s=0)
+    sender.min_gap_days = 5
+    paced = sender._pace(second, [])
+    assert paced.hold is None and paced.cancel is None
+    own = sender._pace(replace(second, customer_id="C1", step="reminder_2"), [])
+    assert own.hold is not None  # C1 had one today: the gap holds its next
