@@ -367,10 +367,11 @@ def test_a_credit_known_when_drafting_does_not_cancel_the_draft_that_deducts_it(
 def test_the_minimum_gap_counts_the_messages_of_this_customer_only(service: Service) -> None:
     first = reminder(service, "C1", "F1")
     assert service.sender(backoff_s=0).run().sent == [first]
-    second = service.get_draft(reminder(service, "C2", "F2"))
+    # C2's next step, the same day: another customer's message does not hold it
+    second = replace(service.get_draft(reminder(service, "C2", "F2")), step="reminder_2")
     sender = service.sender(backoff_s=0)
     sender.min_gap_days = 5
     paced = sender._pace(second, [])
     assert paced.hold is None and paced.cancel is None
-    own = sender._pace(replace(second, customer_id="C1", step="reminder_2"), [])
+    own = sender._pace(replace(second, customer_id="C1"), [])
     assert own.hold is not None  # C1 had one today: the gap holds its next
