@@ -192,6 +192,16 @@ def test_a_known_link_is_the_same_whatever_its_scheme_www_case_or_ending(written
     assert check_text("", f"Réglez ici : {written} merci", facts, None) == []
 
 
+@pytest.mark.parametrize("known", ["https://pay.example.fr/f/F-1.", "https://pay.example.fr/f/F-1),"])
+def test_a_known_link_copied_with_the_end_of_its_sentence_still_matches(known: str) -> None:
+    # the written link loses its trailing punctuation when found; the known one must lose it too
+    from assistant.drafting.checks import check_text, known_facts
+
+    facts = known_facts([], links=[known])
+    assert check_text("", "Réglez ici : https://pay.example.fr/f/F-1 merci", facts, None) == []
+    assert check_text("", "Réglez ici : https://pay.example.fr/f/F-1. Merci", facts, None) == []
+
+
 @pytest.mark.parametrize(
     "written",
     [
@@ -208,3 +218,15 @@ def test_a_link_that_is_not_the_messages_is_refused(written: str) -> None:
     assert check_text("", f"Réglez ici : {written} merci", facts, None) == [
         f"lien inconnu : {written}"
     ]
+
+
+def test_each_fact_found_is_blanked_where_it_stands_even_after_another_one() -> None:
+    # a blank of another length would shift the text: the second address's end read as a link
+    from assistant.drafting.checks import check_text, extract, known_facts
+
+    text = "Écrivez à compta@ex.fr ou paie2026@ex.fr, montant 1 250,00 € le 15/12/2026."
+    found = extract(text)
+    assert found.emails == ["compta@ex.fr", "paie2026@ex.fr"] and found.links == []
+    assert found.amounts == [("1 250,00 €", 125_000)]
+    facts = known_facts([], emails=["compta@ex.fr", "paie2026@ex.fr"])
+    assert check_text("", "Écrivez à compta@ex.fr ou paie2026@ex.fr.", facts, None) == []
