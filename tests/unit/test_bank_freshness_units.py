@@ -61,12 +61,16 @@ def test_the_sources_dated_by_exports_the_demo_and_bank_statements(store: Store)
     # only the demo: the payments are as of the demo's day, and say so (refreshed by `relance demo`)
     assert _sources(store) == [("payments", at, date(2026, 11, 20), True)]
     with store.transaction():
-        store.record_event("import.completed", on_date=date(2026, 11, 20), data={"kind": "payments"})
+        store.record_event(
+            "import.completed", on_date=date(2026, 11, 20), data={"kind": "payments"}
+        )
     # an export of the demo's own day is the newer fact: no longer the demo's
     assert _sources(store) == [("payments", at, date(2026, 11, 20), False)]
     with store.transaction():
         store.record_event("demo.created", data={"as_of": "2026-11-23"})
-        store.record_event("import.completed", on_date=date(2026, 11, 19), data={"kind": "invoices"})
+        store.record_event(
+            "import.completed", on_date=date(2026, 11, 19), data={"kind": "invoices"}
+        )
         bank_repo.insert_statement(
             store, Statement("FR7612345", "EUR", date(2026, 11, 18)), "camt053", "a.xml", "0" * 64
         )

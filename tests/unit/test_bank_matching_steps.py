@@ -162,7 +162,10 @@ def test_a_payer_iban_no_customer_is_known_by_adds_nothing_and_the_number_still_
                 iban="DE89370400440532013000")  # fmt: skip
     (best,) = p.candidates
     assert p.auto and best.customer_id == "C1"
-    assert evidence(best) == [item(Ev.INVOICE_NUMBER, invoice="FA-2026-0410"), item(Ev.AMOUNT_EXACT)]
+    assert evidence(best) == [
+        item(Ev.INVOICE_NUMBER, invoice="FA-2026-0410"),
+        item(Ev.AMOUNT_EXACT),
+    ]
 
 
 def test_a_named_invoice_paid_short_partly_or_too_much_waits_for_a_person() -> None:

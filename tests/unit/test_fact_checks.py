@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -192,7 +193,9 @@ def test_a_known_link_is_the_same_whatever_its_scheme_www_case_or_ending(written
     assert check_text("", f"Réglez ici : {written} merci", facts, None) == []
 
 
-@pytest.mark.parametrize("known", ["https://pay.example.fr/f/F-1.", "https://pay.example.fr/f/F-1),"])
+@pytest.mark.parametrize(
+    "known", ["https://pay.example.fr/f/F-1.", "https://pay.example.fr/f/F-1),"]
+)
 def test_a_known_link_copied_with_the_end_of_its_sentence_still_matches(known: str) -> None:
     # the written link loses its trailing punctuation when found; the known one must lose it too
     from assistant.drafting.checks import check_text, known_facts
@@ -230,3 +233,28 @@ def test_each_fact_found_is_blanked_where_it_stands_even_after_another_one() -> 
     assert found.amounts == [("1 250,00 €", 125_000)]
     facts = known_facts([], emails=["compta@ex.fr", "paie2026@ex.fr"])
     assert check_text("", "Écrivez à compta@ex.fr ou paie2026@ex.fr.", facts, None) == []
+
+
+def test_a_message_s_facts_are_its_invoices_totals_and_the_company_s_payment_details() -> None:
+    from assistant.company import load_company
+    from assistant.drafting.checks import check_text, facts_of
+    from assistant.models import Customer, Invoice
+
+    company = load_company(None).model_copy(
+        update={"iban": "FR76 3000 6000 0112 3456 7890 189", "payment_link": "https://pay.ex.fr/c1"}
+    )
+    invoices = [
+        Invoice(number="FA-1", customer_id="C1", issue_date=date(2026, 10, 1),
+                due_date=date(2026, 10, 31), amount_cents=120_000, outstanding_cents=50_000),
+        Invoice(number="FA-2", customer_id="C1", issue_date=date(2026, 11, 2),
+                due_date=date(2026, 12, 2), amount_cents=30_000, outstanding_cents=30_000),
+    ]  # fmt: skip
+    facts = facts_of([""], company, invoices, Customer(id="C1", name="Lefèvre"))
+    said = (
+        "Total : 800,00 €, dont 500,00 € sur la facture FA-1 de 1 200,00 €. "
+        "IBAN FR76 3000 6000 0112 3456 7890 189, ou https://pay.ex.fr/c1 ."
+    )
+    assert check_text("", said, facts, None) == []
+    assert check_text("", "Total : 850,00 €.", facts, None) == [
+        "montant absent des factures : 850,00 €"
+    ]
