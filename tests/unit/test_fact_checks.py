@@ -258,3 +258,47 @@ def test_a_message_s_facts_are_its_invoices_totals_and_the_company_s_payment_det
     assert check_text("", "Total : 850,00 €.", facts, None) == [
         "montant absent des factures : 850,00 €"
     ]
+
+
+def test_the_customer_s_and_salesperson_s_contacts_and_the_invoice_reference_are_facts() -> None:
+    from assistant.company import load_company
+    from assistant.drafting.checks import check_text, facts_of
+    from assistant.models import Customer, Invoice
+
+    company = load_company(None).model_copy(update={"phone": "04 72 00 00 00"})
+    invoice = Invoice(number="FA-1", customer_id="C1", issue_date=date(2026, 10, 1),
+                      due_date=date(2026, 10, 31), amount_cents=50_000, outstanding_cents=50_000,
+                      reference="BC-77")  # fmt: skip
+    customer = Customer(id="C1", name="Lefèvre", email="compta@lefevre.fr", phone="06 11 22 33 44",
+                        salesperson_email="paul@nous.fr")  # fmt: skip
+    said = (
+        "Votre commande BC-77 : écrivez à compta@lefevre.fr ou paul@nous.fr, "
+        "appelez le 04 72 00 00 00 ; nous vous appellerons au 06 11 22 33 44."
+    )
+    assert check_text("", said, facts_of([""], company, [invoice], customer), None) == []
+    # without a customer, only the company's contacts and the invoices are facts
+    assert check_text("", said, facts_of([""], company, [invoice], None), None) == [
+        "adresse e-mail inconnue : compta@lefevre.fr",
+        "adresse e-mail inconnue : paul@nous.fr",
+        "numéro de téléphone inconnu : 06 11 22 33 44",
+    ]
+
+
+def test_a_date_written_the_iso_way_is_read_and_checked() -> None:
+    from assistant.drafting.checks import check_text, extract, known_facts
+
+    assert extract("Échéance : 2026-10-31.").dates == [("2026-10-31", date(2026, 10, 31))]
+    assert extract("Lot 2026-13-45").dates == []  # no such day: not a date
+    facts = known_facts(["Échéance le 31/10/2026."])
+    assert check_text("", "Échéance : 2026-10-31.", facts, None) == []
+    assert check_text("", "Échéance : 2026-10-30.", facts, None) == [
+        "date absente des factures : 2026-10-30"
+    ]
+
+
+def test_an_unknown_link_is_named_without_the_end_of_its_sentence() -> None:
+    from assistant.drafting.checks import check_text, known_facts
+
+    assert check_text("", "Payez sur https://pay.evil.example/x.", known_facts([]), None) == [
+        "lien inconnu : https://pay.evil.example/x"
+    ]
