@@ -302,3 +302,15 @@ def test_an_unknown_link_is_named_without_the_end_of_its_sentence() -> None:
     assert check_text("", "Payez sur https://pay.evil.example/x.", known_facts([]), None) == [
         "lien inconnu : https://pay.evil.example/x"
     ]
+
+
+def test_a_person_s_edit_is_held_to_the_forbidden_phrases_not_the_required_ones() -> None:
+    # the required phrases bind the LLM's rewrite; a person may word the message their own way
+    from assistant.drafting.checks import check_text, known_facts
+    from assistant.llm.tone import ToneRule
+
+    rule = ToneRule(language="fr", required=["cordialement"], forbidden=["huissier"])
+    assert check_text("", "Merci de régler la facture.", known_facts([]), rule) == []
+    assert check_text("", "Sinon, un huissier passera.", known_facts([]), rule) == [
+        "formule interdite : « huissier »"
+    ]
