@@ -314,3 +314,37 @@ def test_a_person_s_edit_is_held_to_the_forbidden_phrases_not_the_required_ones(
     assert check_text("", "Sinon, un huissier passera.", known_facts([]), rule) == [
         "formule interdite : « huissier »"
     ]
+
+
+def test_dates_in_words_french_and_english_are_read_and_checked() -> None:
+    from assistant.drafting.checks import check_text, extract, known_facts
+
+    assert extract("le 1er décembre 2026, due on November 30, 2026").dates == [
+        ("1er décembre 2026", date(2026, 12, 1)),
+        ("November 30, 2026", date(2026, 11, 30)),
+    ]
+    assert extract("February 30, 2026").dates == []  # no such day
+    facts = known_facts([], dates=[date(2026, 11, 30)])
+    assert check_text("", "Due on November 30, 2026.", facts, None) == []
+    assert check_text("", "Due on November 29, 2026.", facts, None) == [
+        "date absente des factures : November 29, 2026"
+    ]
+
+
+def test_an_unreadable_amount_is_never_one_of_the_facts() -> None:
+    # "1,234 €" is ambiguous (thousands or decimals?): it is refused even when the template
+    # wrote one too, or an invoice owes a cent either way
+    from assistant.drafting.checks import check_text, extract, known_facts
+
+    assert extract("Total : 1,234 €").amounts == [("1,234 €", None)]
+    facts = known_facts(["Ancien total : 4,321 €"], amounts=[1, -1])
+    assert check_text("", "Total : 1,234 €", facts, None) == [
+        "montant absent des factures : 1,234 €"
+    ]
+
+
+def test_a_year_alone_is_not_a_reference_but_other_numbers_and_codes_are() -> None:
+    from assistant.drafting.checks import extract
+
+    found = extract("En 1900, 1899, 2026, 2199 et 2200 : commande 123456, lots A1-23, A-1 et B12")
+    assert found.references == ["1899", "2200", "123456", "A1-23"]
