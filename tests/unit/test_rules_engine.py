@@ -511,3 +511,26 @@ def test_a_reminder_on_the_due_day_counts_as_the_written_reminder_before_a_call(
     day = WED + timedelta(days=20)  # the call's day; reminder_2 (J+10) was never sent
     (action,) = planner.plan(load_snapshot(store, policy, day)).actions
     assert (action.step, action.requires_human) == ("call", True)
+
+
+def test_the_follow_up_task_names_the_latest_broken_promise_and_counts_its_invoices(
+    store: Store,
+) -> None:
+    add_customer(store)
+    add_invoice(store, "F1", WED)
+    add_invoice(store, "F2", WED)
+    mark(store, ["F1", "F2"], "escalation", WED + timedelta(days=30))
+    # both broken; F2's was made last (its promised day is named), F1's promised a later day
+    # (40 days late: the customer is chronic_late)
+    promise(store, "F2", WED + timedelta(days=32), WED + timedelta(days=33))
+    promise(store, "F1", WED + timedelta(days=31), WED + timedelta(days=34))
+    (task,) = plan_on(store, WED + timedelta(days=40)).actions
+    assert (task.step, task.channel, task.invoices, task.segment) == (
+        "follow_up", "task", ("F1", "F2"), "chronic_late"
+    )  # fmt: skip
+    assert task.requires_human and task.standing
+    assert task.scheduled_for == WED + timedelta(days=40)
+    assert render(task.reason) == (
+        "promesse de paiement du 2026-04-13 non tenue ; "
+        "à traiter : escalade du 2026-04-10 sans suite ; 2 factures"
+    )
