@@ -534,3 +534,39 @@ def test_the_follow_up_task_names_the_latest_broken_promise_and_counts_its_invoi
         "promesse de paiement du 2026-04-13 non tenue ; "
         "à traiter : escalade du 2026-04-10 sans suite ; 2 factures"
     )
+
+
+def test_never_reminded_when_the_escalation_comes_the_latest_written_reminder_goes_first(
+    store: Store,
+) -> None:
+    add_customer(store)
+    add_invoice(store, "F1", WED)
+    (action,) = plan_on(store, WED + timedelta(days=35)).actions
+    # not the call (J+20) nor J+3: J+10, reached on its business day (Saturday 21 -> Monday 23)
+    assert (action.step, action.requires_human) == ("reminder_2", False)
+    assert render(action.reason) == "J+10 atteint le 2026-03-23 (échéance 2026-03-11)"
+
+
+def test_the_written_reminder_before_a_call_keeps_its_day_out_of_the_customers_closing(
+    store: Store,
+) -> None:
+    add_customer(store, closing=[(date(2026, 3, 21), date(2026, 3, 29))])
+    add_invoice(store, "F1", WED)
+    (action,) = plan_on(store, WED + timedelta(days=25)).actions
+    assert action.step == "reminder_2"
+    assert render(action.reason) == "J+10 atteint le 2026-03-30 (échéance 2026-03-11)"
+
+
+def test_a_due_day_reminder_is_the_written_one_before_a_call_when_none_comes_later(
+    store: Store,
+) -> None:
+    policy = load_scenario(None)
+    steps = [s.model_copy(update={"offset_days": 0}) if s.id == "reminder_1" else s
+             for s in policy.steps if s.id != "reminder_2"]  # fmt: skip
+    planner = Planner(policy.model_copy(update={"steps": steps}))
+    add_customer(store)
+    add_invoice(store, "F1", WED)
+    day = WED + timedelta(days=21)  # the call's day; nothing was ever sent
+    (action,) = planner.plan(load_snapshot(store, policy, day)).actions
+    assert action.step == "reminder_1"
+    assert render(action.reason) == "J+0 atteint le 2026-03-11 (échéance 2026-03-11)"
