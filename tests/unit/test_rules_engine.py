@@ -371,11 +371,11 @@ def test_a_call_lists_only_the_invoices_not_called_yet(store: Store) -> None:
     assert "factures regroupées" not in render(action.reason)
 
 
-def promise(store: Store, number: str | None, made: date, promised: date) -> None:
+def promise(store: Store, number: str | None, made: date, promised: date, cid: str = "C1") -> None:
     from assistant.storage import repo
 
     with store.transaction():
-        repo.insert_promise(store, "C1", number, promised, None, made, source="call", note=None,
+        repo.insert_promise(store, cid, number, promised, None, made, source="call", note=None,
                             actor="test")  # fmt: skip
 
 
@@ -570,3 +570,50 @@ def test_a_due_day_reminder_is_the_written_one_before_a_call_when_none_comes_lat
     (action,) = planner.plan(load_snapshot(store, policy, day)).actions
     assert action.step == "reminder_1"
     assert render(action.reason) == "J+0 atteint le 2026-03-11 (échéance 2026-03-11)"
+
+
+def test_each_customer_gets_its_own_reason_when_many_share_a_step(store: Store) -> None:
+    # reasons are built once per (step, dates, count) and reused: never across different dates,
+    # and never for (or from) a customer whose promise was broken
+    for cid in ("C1", "C2", "C3", "C4"):
+        add_customer(store, cid)
+    for cid, due in (("C1", WED), ("C2", WED), ("C3", WED), ("C4", WED - timedelta(days=1))):
+        add_invoice(store, f"F{cid}", due, cid=cid)
+        mark(store, [f"F{cid}"], "reminder_1", WED + timedelta(days=3))
+    promise(store, "FC2", WED + timedelta(days=4), WED + timedelta(days=6), cid="C2")
+    actions = {a.customer_id: a for a in plan_on(store, WED + timedelta(days=12)).actions}
+    assert {cid: (a.step, render(a.reason)) for cid, a in actions.items()} == {
+        "C1": ("reminder_2", "J+10 atteint le 2026-03-23 (échéance 2026-03-11) ; "
+                             "relance J+3 envoyée le 2026-03-14"),
+        "C2": ("call", "promesse de paiement du 2026-03-17 non tenue (échéance 2026-03-11) ; "
+                       "relance J+3 envoyée le 2026-03-14 ; appel à passer, commercial prévenu"),
+        "C3": ("reminder_2", "J+10 atteint le 2026-03-23 (échéance 2026-03-11) ; "
+                             "relance J+3 envoyée le 2026-03-14"),
+        "C4": ("reminder_2", "J+10 atteint le 2026-03-20 (échéance 2026-03-10) ; "
+                             "relance J+3 envoyée le 2026-03-14"),
+    }  # fmt: skip
+
+
+def test_the_escalation_s_reason_says_the_call_was_done_and_a_broken_promise_is_its_own(
+    store: Store,
+) -> None:
+    # three customers at the same step on the same dates: the reason built for C1 is reused for
+    # C3, never for C2, whose promise made after the call was broken (nor C2's for C3)
+    for cid in ("C1", "C2", "C3"):
+        add_customer(store, cid)
+        add_invoice(store, f"F{cid}", WED, cid=cid)
+        mark(store, [f"F{cid}"], "reminder_2", WED + timedelta(days=10))
+        mark(store, [f"F{cid}"], "call", WED + timedelta(days=20))
+    promise(store, "FC2", WED + timedelta(days=21), WED + timedelta(days=25), cid="C2")
+    # on J+30 itself: C2's call-back day (today) is the step's day of the others, same key
+    actions = plan_on(store, WED + timedelta(days=30)).actions
+    after = (
+        " ; étape J+20 faite le 2026-03-31 ; "
+        "décision au cas par cas (plan de paiement, blocage des commandes, mise en demeure)"
+    )
+    assert [(a.customer_id, a.step, render(a.reason)) for a in actions] == [
+        ("C1", "escalation", "J+30 atteint le 2026-04-10 (échéance 2026-03-11)" + after),
+        ("C2", "escalation",
+         "promesse de paiement du 2026-04-05 non tenue (échéance 2026-03-11)" + after),
+        ("C3", "escalation", "J+30 atteint le 2026-04-10 (échéance 2026-03-11)" + after),
+    ]  # fmt: skip
