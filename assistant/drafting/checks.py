@@ -80,7 +80,7 @@ class KnownFacts:
 
 @dataclass
 class _Found:
-    amounts: list[tuple[str, int]] = field(default_factory=list)
+    amounts: list[tuple[str, int | None]] = field(default_factory=list)  # None: unreadable
     dates: list[tuple[str, date | tuple[int, int]]] = field(default_factory=list)
     references: list[str] = field(default_factory=list)
     ibans: list[str] = field(default_factory=list)
@@ -145,7 +145,7 @@ def extract(text: str) -> _Found:
         try:
             found.amounts.append((m.group(0).strip(), parse_amount(number)))
         except AmountError:
-            found.amounts.append((m.group(0).strip(), -1))
+            found.amounts.append((m.group(0).strip(), None))  # never a known amount
         text = _blank(text, m)
     for m in list(_PHONE.finditer(text)):
         found.phones.append((m.group(0).strip(), _phone(m.group(0))))
@@ -178,7 +178,7 @@ def known_facts(
         for name in ("amounts", "dates", "references", "ibans", "links", "emails", "phones"):
             getattr(found, name).extend(getattr(got, name))
     return KnownFacts(
-        amounts=frozenset([a for _, a in found.amounts] + list(amounts)),
+        amounts=frozenset([a for _, a in found.amounts if a is not None] + list(amounts)),
         dates=frozenset([d for _, d in found.dates if isinstance(d, date)] + list(dates)),
         days=frozenset(d for _, d in found.dates if isinstance(d, tuple)),
         references=frozenset(r.casefold() for r in [*found.references, *references] if r),
@@ -195,7 +195,7 @@ def check_text(subject: str, body: str, facts: KnownFacts, rule: ToneRule | None
     found = extract(text)
     out: list[str] = []
     for raw, cents in found.amounts:
-        if cents not in facts.amounts:
+        if cents is None or cents not in facts.amounts:
             out.append(tr("montant absent des factures : {v}", "amount not in the invoices: {v}",
                           v=raw))  # fmt: skip
     days = {(d.month, d.day) for d in facts.dates} | facts.days

@@ -493,6 +493,23 @@ def test_a_stuck_draft_that_left_is_settled_as_sent_once(tmp_path: Path) -> None
         svc.resolve_stuck(first, was_sent=False)
 
 
+def test_a_draft_another_live_process_is_sending_is_not_settled(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # on PostgreSQL a live sender holds the draft's lock (sent_elsewhere); SQLite has no such
+    # process, so the store is told which draft another process is sending right now
+    svc = open_service(tmp_path / "h", None)
+    first, second = reminders(svc)
+    stuck(svc, first)
+    stuck(svc, second)
+    monkeypatch.setattr(svc.store, "sent_elsewhere", lambda draft_id: draft_id == first)
+    with pytest.raises(UserError, match=f"brouillon {first} : en cours d'envoi par un autre"):
+        svc.resolve_stuck(first, was_sent=True)
+    assert svc.get_draft(first).status == "sending"
+    assert svc.store.events(kinds=("message.sent",)) == []
+    assert svc.resolve_stuck(second, was_sent=False).status == "approved"
+
+
 def test_a_stuck_draft_that_did_not_leave_goes_back_to_approved_and_is_sent(
     tmp_path: Path,
 ) -> None:

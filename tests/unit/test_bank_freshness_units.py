@@ -8,6 +8,7 @@ from datetime import date
 from assistant.bank.freshness import Freshness, SourceState, _required
 from assistant.bank.policy import FreshnessPolicy
 from assistant.i18n import language, set_language
+from assistant.storage.db import Store
 
 
 def test_a_policy_requires_its_named_sources_and_bank_star_every_bank_account() -> None:
@@ -47,3 +48,35 @@ def test_a_source_in_json_with_the_command_that_refreshes_it() -> None:
 
 def test_nothing_blocking_says_nothing() -> None:
     assert Freshness(date(2026, 11, 24), ["any"]).message() == ""
+
+
+def test_the_sources_dated_by_exports_the_demo_and_bank_statements(store: Store) -> None:
+    from assistant.bank.freshness import _sources
+    from assistant.bank.model import Statement
+    from assistant.storage import bank_repo
+
+    at = store.now_iso()
+    with store.transaction():
+        store.record_event("demo.created", data={"as_of": "2026-11-20"})
+    # only the demo: the payments are as of the demo's day, and say so (refreshed by `relance demo`)
+    assert _sources(store) == [("payments", at, date(2026, 11, 20), True)]
+    with store.transaction():
+        store.record_event(
+            "import.completed", on_date=date(2026, 11, 20), data={"kind": "payments"}
+        )
+    # an export of the demo's own day is the newer fact: no longer the demo's
+    assert _sources(store) == [("payments", at, date(2026, 11, 20), False)]
+    with store.transaction():
+        store.record_event("demo.created", data={"as_of": "2026-11-23"})
+        store.record_event(
+            "import.completed", on_date=date(2026, 11, 19), data={"kind": "invoices"}
+        )
+        bank_repo.insert_statement(
+            store, Statement("FR7612345", "EUR", date(2026, 11, 18)), "camt053", "a.xml", "0" * 64
+        )
+    # a later demo wins over an older export; each other source keeps its own day
+    assert _sources(store) == [
+        ("bank:FR7612345", at, date(2026, 11, 18), False),
+        ("invoices", at, date(2026, 11, 19), False),
+        ("payments", at, date(2026, 11, 23), True),
+    ]

@@ -157,6 +157,17 @@ def test_two_named_invoices_paid_together_are_certain_oldest_first() -> None:
     assert item(Ev.AMOUNT_SUM, count=2) in evidence(best)
 
 
+def test_a_payer_iban_no_customer_is_known_by_adds_nothing_and_the_number_still_pays() -> None:
+    p = propose([inv("FA-2026-0410", 1_250_00)], 1_250_00, "FACT FA-2026-0410",
+                iban="DE89370400440532013000")  # fmt: skip
+    (best,) = p.candidates
+    assert p.auto and best.customer_id == "C1"
+    assert evidence(best) == [
+        item(Ev.INVOICE_NUMBER, invoice="FA-2026-0410"),
+        item(Ev.AMOUNT_EXACT),
+    ]
+
+
 def test_a_named_invoice_paid_short_partly_or_too_much_waits_for_a_person() -> None:
     invoices = [inv("FA-1", 1_250_00)]
     short = propose(invoices, 1_247_00, "FA-1").candidates[0]

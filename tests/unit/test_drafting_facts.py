@@ -35,6 +35,10 @@ def test_french_facts_list_each_invoice_oldest_first_with_what_is_left() -> None
     assert (v["invoice_refs"], v["total_due"], v["due_date"]) == (
         "FA-2, FA-1", "800,00\u00a0€", "31 octobre 2026"
     )  # fmt: skip
+    assert (v["customer_name"], v["company_name"]) == (
+        "Boulangerie Lefèvre",
+        load_company(None).name,
+    )
     assert v["salesperson_name"] == "marie@nous.fr"  # no name: the address
     assert v["payment_link"] == "(lien de paiement sur demande)"
     assert v["instalment_amount"] == v["instalment_date"] == v["instalment_label"] == ""

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -193,6 +194,18 @@ def test_a_known_link_is_the_same_whatever_its_scheme_www_case_or_ending(written
 
 
 @pytest.mark.parametrize(
+    "known", ["https://pay.example.fr/f/F-1.", "https://pay.example.fr/f/F-1),"]
+)
+def test_a_known_link_copied_with_the_end_of_its_sentence_still_matches(known: str) -> None:
+    # the written link loses its trailing punctuation when found; the known one must lose it too
+    from assistant.drafting.checks import check_text, known_facts
+
+    facts = known_facts([], links=[known])
+    assert check_text("", "Réglez ici : https://pay.example.fr/f/F-1 merci", facts, None) == []
+    assert check_text("", "Réglez ici : https://pay.example.fr/f/F-1. Merci", facts, None) == []
+
+
+@pytest.mark.parametrize(
     "written",
     [
         "https://pay.example.fr/f/F-2",  # another invoice's page
@@ -208,3 +221,130 @@ def test_a_link_that_is_not_the_messages_is_refused(written: str) -> None:
     assert check_text("", f"Réglez ici : {written} merci", facts, None) == [
         f"lien inconnu : {written}"
     ]
+
+
+def test_each_fact_found_is_blanked_where_it_stands_even_after_another_one() -> None:
+    # a blank of another length would shift the text: the second address's end read as a link
+    from assistant.drafting.checks import check_text, extract, known_facts
+
+    text = "Écrivez à compta@ex.fr ou paie2026@ex.fr, montant 1 250,00 € le 15/12/2026."
+    found = extract(text)
+    assert found.emails == ["compta@ex.fr", "paie2026@ex.fr"] and found.links == []
+    assert found.amounts == [("1 250,00 €", 125_000)]
+    facts = known_facts([], emails=["compta@ex.fr", "paie2026@ex.fr"])
+    assert check_text("", "Écrivez à compta@ex.fr ou paie2026@ex.fr.", facts, None) == []
+
+
+def test_a_message_s_facts_are_its_invoices_totals_and_the_company_s_payment_details() -> None:
+    from assistant.company import load_company
+    from assistant.drafting.checks import check_text, facts_of
+    from assistant.models import Customer, Invoice
+
+    company = load_company(None).model_copy(
+        update={"iban": "FR76 3000 6000 0112 3456 7890 189", "payment_link": "https://pay.ex.fr/c1"}
+    )
+    invoices = [
+        Invoice(number="FA-1", customer_id="C1", issue_date=date(2026, 10, 1),
+                due_date=date(2026, 10, 31), amount_cents=120_000, outstanding_cents=50_000),
+        Invoice(number="FA-2", customer_id="C1", issue_date=date(2026, 11, 2),
+                due_date=date(2026, 12, 2), amount_cents=30_000, outstanding_cents=30_000),
+    ]  # fmt: skip
+    facts = facts_of([""], company, invoices, Customer(id="C1", name="Lefèvre"))
+    said = (
+        "Total : 800,00 €, dont 500,00 € sur la facture FA-1 de 1 200,00 €. "
+        "IBAN FR76 3000 6000 0112 3456 7890 189, ou https://pay.ex.fr/c1 ."
+    )
+    assert check_text("", said, facts, None) == []
+    assert check_text("", "Total : 850,00 €.", facts, None) == [
+        "montant absent des factures : 850,00 €"
+    ]
+
+
+def test_the_customer_s_and_salesperson_s_contacts_and_the_invoice_reference_are_facts() -> None:
+    from assistant.company import load_company
+    from assistant.drafting.checks import check_text, facts_of
+    from assistant.models import Customer, Invoice
+
+    company = load_company(None).model_copy(update={"phone": "04 72 00 00 00"})
+    invoice = Invoice(number="FA-1", customer_id="C1", issue_date=date(2026, 10, 1),
+                      due_date=date(2026, 10, 31), amount_cents=50_000, outstanding_cents=50_000,
+                      reference="BC-77")  # fmt: skip
+    customer = Customer(id="C1", name="Lefèvre", email="compta@lefevre.fr", phone="06 11 22 33 44",
+                        salesperson_email="paul@nous.fr")  # fmt: skip
+    said = (
+        "Votre commande BC-77 : écrivez à compta@lefevre.fr ou paul@nous.fr, "
+        "appelez le 04 72 00 00 00 ; nous vous appellerons au 06 11 22 33 44."
+    )
+    assert check_text("", said, facts_of([""], company, [invoice], customer), None) == []
+    # without a customer, only the company's contacts and the invoices are facts
+    assert check_text("", said, facts_of([""], company, [invoice], None), None) == [
+        "adresse e-mail inconnue : compta@lefevre.fr",
+        "adresse e-mail inconnue : paul@nous.fr",
+        "numéro de téléphone inconnu : 06 11 22 33 44",
+    ]
+
+
+def test_a_date_written_the_iso_way_is_read_and_checked() -> None:
+    from assistant.drafting.checks import check_text, extract, known_facts
+
+    assert extract("Échéance : 2026-10-31.").dates == [("2026-10-31", date(2026, 10, 31))]
+    assert extract("Lot 2026-13-45").dates == []  # no such day: not a date
+    facts = known_facts(["Échéance le 31/10/2026."])
+    assert check_text("", "Échéance : 2026-10-31.", facts, None) == []
+    assert check_text("", "Échéance : 2026-10-30.", facts, None) == [
+        "date absente des factures : 2026-10-30"
+    ]
+
+
+def test_an_unknown_link_is_named_without_the_end_of_its_sentence() -> None:
+    from assistant.drafting.checks import check_text, known_facts
+
+    assert check_text("", "Payez sur https://pay.evil.example/x.", known_facts([]), None) == [
+        "lien inconnu : https://pay.evil.example/x"
+    ]
+
+
+def test_a_person_s_edit_is_held_to_the_forbidden_phrases_not_the_required_ones() -> None:
+    # the required phrases bind the LLM's rewrite; a person may word the message their own way
+    from assistant.drafting.checks import check_text, known_facts
+    from assistant.llm.tone import ToneRule
+
+    rule = ToneRule(language="fr", required=["cordialement"], forbidden=["huissier"])
+    assert check_text("", "Merci de régler la facture.", known_facts([]), rule) == []
+    assert check_text("", "Sinon, un huissier passera.", known_facts([]), rule) == [
+        "formule interdite : « huissier »"
+    ]
+
+
+def test_dates_in_words_french_and_english_are_read_and_checked() -> None:
+    from assistant.drafting.checks import check_text, extract, known_facts
+
+    assert extract("le 1er décembre 2026, due on November 30, 2026").dates == [
+        ("1er décembre 2026", date(2026, 12, 1)),
+        ("November 30, 2026", date(2026, 11, 30)),
+    ]
+    assert extract("February 30, 2026").dates == []  # no such day
+    facts = known_facts([], dates=[date(2026, 11, 30)])
+    assert check_text("", "Due on November 30, 2026.", facts, None) == []
+    assert check_text("", "Due on November 29, 2026.", facts, None) == [
+        "date absente des factures : November 29, 2026"
+    ]
+
+
+def test_an_unreadable_amount_is_never_one_of_the_facts() -> None:
+    # "1,234 €" is ambiguous (thousands or decimals?): it is refused even when the template
+    # wrote one too, or an invoice owes a cent either way
+    from assistant.drafting.checks import check_text, extract, known_facts
+
+    assert extract("Total : 1,234 €").amounts == [("1,234 €", None)]
+    facts = known_facts(["Ancien total : 4,321 €"], amounts=[1, -1])
+    assert check_text("", "Total : 1,234 €", facts, None) == [
+        "montant absent des factures : 1,234 €"
+    ]
+
+
+def test_a_year_alone_is_not_a_reference_but_other_numbers_and_codes_are() -> None:
+    from assistant.drafting.checks import extract
+
+    found = extract("En 1900, 1899, 2026, 2199 et 2200 : commande 123456, lots A1-23, A-1 et B12")
+    assert found.references == ["1899", "2200", "123456", "A1-23"]

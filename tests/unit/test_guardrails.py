@@ -261,3 +261,9 @@ def test_tokens_are_not_words_when_judging_the_language() -> None:
     assert detect_language("Merci de bien vouloir régler rapidement") == "fr"  # six words
     assert detect_language("Merci de bien vouloir régler") is None  # five
     assert detect_language("Hello merci bonjour thanks gracias danke") is None  # unsure
+
+
+def test_folding_drops_accents_and_case_and_keeps_every_other_character() -> None:
+    from assistant.llm.guardrails import _fold
+
+    assert _fold("Échéance DÉPASSÉE : «Œuvre»—voir") == "echeance depassee : «œuvre»—voir"

@@ -39,6 +39,12 @@ from assistant.money import (
         ("1'234.50", 123450),
         ("12,00 CHF", 1200),
         ("EUR 12", 1200),
+        # signs outside the fast path (grouped with dots, a currency): every digit kept
+        ("-1.234,56", -123456),
+        ("+1.234,56", 123456),
+        ("(12,34)", -1234),
+        ("(1.234,56 €)", -123456),
+        ("150,25-", -15025),
     ],
 )
 def test_parse_amount_accepts_french_and_iso_forms(text: object, cents: int) -> None:
@@ -54,6 +60,8 @@ def test_parse_amount_accepts_french_and_iso_forms(text: object, cents: int) -> 
      ("1.234 567,00", "invalid"), ("12 € $", "invalid"), ("1 000 000 000 000,00", "invalid"),
      ("99999999999999999999", "invalid"), (10**20, "invalid"),
      ("1,2345", "decimals"), ("0,001", "decimals"), ("1 234,567", "decimals"),
+     ("(12,50", "invalid"), ("12,50)", "invalid"),
+     ("\u0661\u0662\u0663 \u0664\u0665\u0666", "invalid"),  # Arabic-Indic digits, grouped
      ("1,234", "ambiguous"), ("1.234", "ambiguous"), ("12.345", "ambiguous")],
 )  # fmt: skip
 def test_parse_amount_rejects_garbage_bad_grouping_and_sub_cent_text(

@@ -56,3 +56,17 @@ def test_totals_stay_per_currency_with_the_main_one_first() -> None:
     usd_first.add(Money(1_000, "USD"))
     usd_first.add(Money(1, "CHF"))
     assert usd_first.display() == (f"10,00{NBSP}$US + 0,01{NBSP}CHF + 1{NNBSP}234,56{NBSP}€")
+
+
+@pytest.mark.parametrize("currency", ["EU", "EURO", "eur", "Eur", "E1R", "€€€"])
+def test_a_currency_is_three_capital_letters_and_the_error_names_it(currency: str) -> None:
+    with pytest.raises(ValueError, match=rf"^currency must be an ISO 4217 code: '{currency}'$"):
+        Money(100, currency)
+
+
+@pytest.mark.parametrize("cents", [1.5, "100", None])
+def test_cents_are_an_int_and_the_error_names_the_type_given(cents: object) -> None:
+    with pytest.raises(
+        TypeError, match=rf"^Money cents must be an int, not {type(cents).__name__}$"
+    ):
+        Money(cents)  # type: ignore[arg-type]

@@ -371,11 +371,11 @@ def test_a_call_lists_only_the_invoices_not_called_yet(store: Store) -> None:
     assert "factures regroupées" not in render(action.reason)
 
 
-def promise(store: Store, number: str | None, made: date, promised: date) -> None:
+def promise(store: Store, number: str | None, made: date, promised: date, cid: str = "C1") -> None:
     from assistant.storage import repo
 
     with store.transaction():
-        repo.insert_promise(store, "C1", number, promised, None, made, source="call", note=None,
+        repo.insert_promise(store, cid, number, promised, None, made, source="call", note=None,
                             actor="test")  # fmt: skip
 
 
@@ -511,3 +511,109 @@ def test_a_reminder_on_the_due_day_counts_as_the_written_reminder_before_a_call(
     day = WED + timedelta(days=20)  # the call's day; reminder_2 (J+10) was never sent
     (action,) = planner.plan(load_snapshot(store, policy, day)).actions
     assert (action.step, action.requires_human) == ("call", True)
+
+
+def test_the_follow_up_task_names_the_latest_broken_promise_and_counts_its_invoices(
+    store: Store,
+) -> None:
+    add_customer(store)
+    add_invoice(store, "F1", WED)
+    add_invoice(store, "F2", WED)
+    mark(store, ["F1", "F2"], "escalation", WED + timedelta(days=30))
+    # both broken; F2's was made last (its promised day is named), F1's promised a later day
+    # (40 days late: the customer is chronic_late)
+    promise(store, "F2", WED + timedelta(days=32), WED + timedelta(days=33))
+    promise(store, "F1", WED + timedelta(days=31), WED + timedelta(days=34))
+    (task,) = plan_on(store, WED + timedelta(days=40)).actions
+    assert (task.step, task.channel, task.invoices, task.segment) == (
+        "follow_up", "task", ("F1", "F2"), "chronic_late"
+    )  # fmt: skip
+    assert task.requires_human and task.standing
+    assert task.scheduled_for == WED + timedelta(days=40)
+    assert render(task.reason) == (
+        "promesse de paiement du 2026-04-13 non tenue ; "
+        "à traiter : escalade du 2026-04-10 sans suite ; 2 factures"
+    )
+
+
+def test_never_reminded_when_the_escalation_comes_the_latest_written_reminder_goes_first(
+    store: Store,
+) -> None:
+    add_customer(store)
+    add_invoice(store, "F1", WED)
+    (action,) = plan_on(store, WED + timedelta(days=35)).actions
+    # not the call (J+20) nor J+3: J+10, reached on its business day (Saturday 21 -> Monday 23)
+    assert (action.step, action.requires_human) == ("reminder_2", False)
+    assert render(action.reason) == "J+10 atteint le 2026-03-23 (échéance 2026-03-11)"
+
+
+def test_the_written_reminder_before_a_call_keeps_its_day_out_of_the_customers_closing(
+    store: Store,
+) -> None:
+    add_customer(store, closing=[(date(2026, 3, 21), date(2026, 3, 29))])
+    add_invoice(store, "F1", WED)
+    (action,) = plan_on(store, WED + timedelta(days=25)).actions
+    assert action.step == "reminder_2"
+    assert render(action.reason) == "J+10 atteint le 2026-03-30 (échéance 2026-03-11)"
+
+
+def test_a_due_day_reminder_is_the_written_one_before_a_call_when_none_comes_later(
+    store: Store,
+) -> None:
+    policy = load_scenario(None)
+    steps = [s.model_copy(update={"offset_days": 0}) if s.id == "reminder_1" else s
+             for s in policy.steps if s.id != "reminder_2"]  # fmt: skip
+    planner = Planner(policy.model_copy(update={"steps": steps}))
+    add_customer(store)
+    add_invoice(store, "F1", WED)
+    day = WED + timedelta(days=21)  # the call's day; nothing was ever sent
+    (action,) = planner.plan(load_snapshot(store, policy, day)).actions
+    assert action.step == "reminder_1"
+    assert render(action.reason) == "J+0 atteint le 2026-03-11 (échéance 2026-03-11)"
+
+
+def test_each_customer_gets_its_own_reason_when_many_share_a_step(store: Store) -> None:
+    # reasons are built once per (step, dates, count) and reused: never across different dates,
+    # and never for (or from) a customer whose promise was broken
+    for cid in ("C1", "C2", "C3", "C4"):
+        add_customer(store, cid)
+    for cid, due in (("C1", WED), ("C2", WED), ("C3", WED), ("C4", WED - timedelta(days=1))):
+        add_invoice(store, f"F{cid}", due, cid=cid)
+        mark(store, [f"F{cid}"], "reminder_1", WED + timedelta(days=3))
+    promise(store, "FC2", WED + timedelta(days=4), WED + timedelta(days=6), cid="C2")
+    actions = {a.customer_id: a for a in plan_on(store, WED + timedelta(days=12)).actions}
+    assert {cid: (a.step, render(a.reason)) for cid, a in actions.items()} == {
+        "C1": ("reminder_2", "J+10 atteint le 2026-03-23 (échéance 2026-03-11) ; "
+                             "relance J+3 envoyée le 2026-03-14"),
+        "C2": ("call", "promesse de paiement du 2026-03-17 non tenue (échéance 2026-03-11) ; "
+                       "relance J+3 envoyée le 2026-03-14 ; appel à passer, commercial prévenu"),
+        "C3": ("reminder_2", "J+10 atteint le 2026-03-23 (échéance 2026-03-11) ; "
+                             "relance J+3 envoyée le 2026-03-14"),
+        "C4": ("reminder_2", "J+10 atteint le 2026-03-20 (échéance 2026-03-10) ; "
+                             "relance J+3 envoyée le 2026-03-14"),
+    }  # fmt: skip
+
+
+def test_the_escalation_s_reason_says_the_call_was_done_and_a_broken_promise_is_its_own(
+    store: Store,
+) -> None:
+    # three customers at the same step on the same dates: the reason built for C1 is reused for
+    # C3, never for C2, whose promise made after the call was broken (nor C2's for C3)
+    for cid in ("C1", "C2", "C3"):
+        add_customer(store, cid)
+        add_invoice(store, f"F{cid}", WED, cid=cid)
+        mark(store, [f"F{cid}"], "reminder_2", WED + timedelta(days=10))
+        mark(store, [f"F{cid}"], "call", WED + timedelta(days=20))
+    promise(store, "FC2", WED + timedelta(days=21), WED + timedelta(days=25), cid="C2")
+    # on J+30 itself: C2's call-back day (today) is the step's day of the others, same key
+    actions = plan_on(store, WED + timedelta(days=30)).actions
+    after = (
+        " ; étape J+20 faite le 2026-03-31 ; "
+        "décision au cas par cas (plan de paiement, blocage des commandes, mise en demeure)"
+    )
+    assert [(a.customer_id, a.step, render(a.reason)) for a in actions] == [
+        ("C1", "escalation", "J+30 atteint le 2026-04-10 (échéance 2026-03-11)" + after),
+        ("C2", "escalation",
+         "promesse de paiement du 2026-04-05 non tenue (échéance 2026-03-11)" + after),
+        ("C3", "escalation", "J+30 atteint le 2026-04-10 (échéance 2026-03-11)" + after),
+    ]  # fmt: skip

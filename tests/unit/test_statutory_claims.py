@@ -289,6 +289,20 @@ def test_a_formal_notice_is_in_one_currency_and_asks_which_when_several(service:
     assert "F-EUR" in body and "F-CHF" not in body
 
 
+def test_a_letter_s_claims_apply_the_home_s_own_statutory_policy(service: Service) -> None:
+    from decimal import Decimal
+
+    from assistant.statutory.claims import claims_for_a_letter
+    from tests.support.pg_neutral import put_policy
+
+    store = _two_currencies(service)
+    put_policy(service.home, "statutory.yaml", 'contractual_rate_percent: "20.00"\n')
+    claims = claims_for_a_letter(store, service.home, "C1", date(2026, 11, 30), "CHF")
+    assert [(r.rate, r.basis) for r in claims.rates] == [(Decimal("20.00"), "contractual")]
+    # 500000 x 29 days x 20 % / 365 = 7945,2 c
+    assert claims.interest_cents == 7945
+
+
 def test_a_litigation_file_is_in_one_currency(service: Service, tmp_path: Path) -> None:
     import json
     import zipfile
