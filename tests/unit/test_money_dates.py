@@ -193,3 +193,8 @@ def test_a_whole_number_cell_is_euros_up_to_just_under_a_trillion() -> None:
             parse_amount(value)
         assert (caught.value.reason, caught.value.raw) == ("invalid", raw)
         assert str(caught.value) == f"montant invalide / invalid amount: {raw!r}"
+
+
+def test_a_locale_from_a_full_language_tag_or_a_subdivision_code() -> None:
+    assert locale_for("en_GB", "GB") == "en_GB" and locale_for("en-US", "us") == "en_US"
+    assert locale_for("fr", "CH-GE") == "fr_CH"  # ISO 3166-2: the country is its first two letters

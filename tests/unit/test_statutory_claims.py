@@ -332,3 +332,15 @@ def test_a_declaration_task_names_what_is_owed_in_every_currency(service: Servic
     # EUR: 1 000 + 40 + 100000 x 60 x 12,15 % / 365 = 19,97 -> 1 059,97 €
     assert "5 088,27 CHF" in text and "à déclarer aussi en EUR : 1 059,97 €" in text, text
     assert sorted(task.invoices) == ["F-CHF", "F-EUR"]
+
+
+def test_the_main_currency_is_the_most_owed_then_the_first_invoice_s_then_the_euro() -> None:
+    from types import SimpleNamespace
+
+    from assistant.statutory.claims import _main_currency
+
+    assert _main_currency({"EUR": 100, "USD": 500}, []) == "USD"
+    assert _main_currency({"USD": 500, "CHF": 500}, []) == "CHF"  # a tie: by code
+    usd = SimpleNamespace(currency="USD")
+    assert _main_currency({}, [usd]) == "USD"  # type: ignore[list-item]
+    assert _main_currency({}, []) == "EUR"
