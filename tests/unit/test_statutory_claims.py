@@ -344,3 +344,27 @@ def test_the_main_currency_is_the_most_owed_then_the_first_invoice_s_then_the_eu
     usd = SimpleNamespace(currency="USD")
     assert _main_currency({}, [usd]) == "USD"  # type: ignore[list-item]
     assert _main_currency({}, []) == "EUR"
+
+
+def test_owed_by_currency_sums_the_overdue_open_invoices_and_lists_every_unpaid_currency() -> None:
+    from datetime import timedelta
+    from types import SimpleNamespace
+
+    from assistant.statutory.claims import owed_by_currency
+
+    on = date(2026, 11, 30)
+
+    def inv(status: str, currency: str, days: int, cents: int) -> SimpleNamespace:
+        due = on + timedelta(days=days)
+        return SimpleNamespace(status=status, currency=currency, due_date=due,
+                               outstanding_cents=cents)  # fmt: skip
+
+    invoices = [
+        inv("paid", "GBP", -40, 0),  # paid: not owed at all
+        inv("open", "EUR", -1, 100_00),
+        inv("open", "EUR", 0, 40_00),  # due today: not late yet
+        inv("disputed", "USD", -10, 70_00),  # unpaid, but not claimed
+        inv("open", "CHF", 5, 50_00),  # not due
+        inv("open", "EUR", -3, 5_00),
+    ]
+    assert owed_by_currency(invoices, on) == {"EUR": 105_00, "USD": 0, "CHF": 0}  # type: ignore[arg-type]
