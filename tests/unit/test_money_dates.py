@@ -45,6 +45,8 @@ from assistant.money import (
         ("(12,34)", -1234),
         ("(1.234,56 €)", -123456),
         ("150,25-", -15025),
+        (",5", 50),  # no whole part: zero euros
+        ("5,", 500),  # a separator with nothing after it
     ],
 )
 def test_parse_amount_accepts_french_and_iso_forms(text: object, cents: int) -> None:
@@ -61,6 +63,7 @@ def test_parse_amount_accepts_french_and_iso_forms(text: object, cents: int) -> 
      ("99999999999999999999", "invalid"), (10**20, "invalid"),
      ("1,2345", "decimals"), ("0,001", "decimals"), ("1 234,567", "decimals"),
      ("(12,50", "invalid"), ("12,50)", "invalid"),
+     ("12,3 4", "invalid"), ("1 2,5", "invalid"),
      ("\u0661\u0662\u0663 \u0664\u0665\u0666", "invalid"),  # Arabic-Indic digits, grouped
      ("1,234", "ambiguous"), ("1.234", "ambiguous"), ("12.345", "ambiguous")],
 )  # fmt: skip
@@ -71,6 +74,8 @@ def test_parse_amount_rejects_garbage_bad_grouping_and_sub_cent_text(
     with pytest.raises(AmountError) as caught:
         parse_amount(text)  # type: ignore[arg-type]
     assert caught.value.reason == reason
+    raw = text.strip() if isinstance(text, str) else str(text)
+    assert caught.value.raw == raw and str(caught.value).endswith(f": {raw!r}")
 
 
 def test_currency_written_in_an_amount() -> None:
