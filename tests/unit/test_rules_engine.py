@@ -617,3 +617,20 @@ def test_the_escalation_s_reason_says_the_call_was_done_and_a_broken_promise_is_
          "promesse de paiement du 2026-04-05 non tenue (échéance 2026-03-11)" + after),
         ("C3", "escalation", "J+30 atteint le 2026-04-10 (échéance 2026-03-11)" + after),
     ]  # fmt: skip
+
+
+def test_a_large_amount_s_own_call_day_applies_before_its_segment_s(store: Store) -> None:
+    policy = load_scenario(None)
+    assert policy.large_amount is not None
+    early = policy.large_amount.model_copy(update={"call_offset_days": 12})
+    planner = Planner(policy.model_copy(update={"large_amount": early}))
+    add_customer(store, "BIG")
+    add_customer(store, "SMALL")
+    add_invoice(store, "B1", WED, cents=1_500_000, cid="BIG")
+    add_invoice(store, "S1", WED, cents=150_000, cid="SMALL")
+    mark(store, ["B1", "S1"], "reminder_2", WED + timedelta(days=10))
+    day = WED + timedelta(
+        days=13
+    )  # past the large amount's call day (J+12), not the segment's (J+15)
+    actions = planner.plan(load_snapshot(store, policy, day)).actions
+    assert [(a.customer_id, a.step) for a in actions] == [("BIG", "call")]
