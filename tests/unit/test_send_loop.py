@@ -102,15 +102,16 @@ def test_a_message_that_cannot_be_built_fails_alone_with_the_reason(
     assert steps == []  # the step is open again: the next plan proposes it
 
 
-class Refusing4xx:
-    """A server that answers 451 to every message."""
+class Failing:
+    """A server that refuses every message with `error`, counting the tries."""
 
-    def __init__(self) -> None:
+    def __init__(self, error: Exception) -> None:
+        self.error = error
         self.tries = 0
 
     def send(self, msg: EmailMessage) -> str | None:
         self.tries += 1
-        raise TransientError("451 réessayez plus tard")
+        raise self.error
 
     def close(self) -> None:
         pass
@@ -122,7 +123,7 @@ def test_a_transient_error_is_tried_retries_plus_one_times_then_left_approved(
     draft_id = reminder(service, "C1", "F1")
     sender = service.sender(backoff_s=1)
     sleeps: list[float] = []
-    sender.sleep, sender.email = sleeps.append, Refusing4xx()
+    sender.sleep, sender.email = sleeps.append, Failing(TransientError("451 réessayez plus tard"))
     report = sender.run()
     assert report.deferred == [draft_id] and report.sent == report.failed == []
     assert sender.email.tries == 4 and sleeps == [1, 2, 4]  # retries = 3, backoff x2
@@ -244,19 +245,6 @@ def test_the_html_part_gets_the_subject_company_language_and_body(service: Servi
     assert str(refused.value) == "fr/reminder_1.j2 (html): 'x' is undefined"
     sender.templates = None  # no template store: no HTML part
     assert sender._html(draft) is None
-
-
-class Failing:
-    """A server that refuses every message with `error`."""
-
-    def __init__(self, error: Exception) -> None:
-        self.error = error
-
-    def send(self, msg: EmailMessage) -> str | None:
-        raise self.error
-
-    def close(self) -> None:
-        pass
 
 
 @pytest.mark.parametrize(
