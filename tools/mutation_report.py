@@ -192,7 +192,44 @@ def _minutes(seconds: float) -> str:
     return f"{seconds / 60:.1f}"
 
 
-def table(rows: list[ModuleScore]) -> list[str]:
+EARLIER = "earlier run"
+
+
+def earlier_rows(text: str) -> dict[str, tuple[str, ModuleScore]]:
+    """The rows of the scores table already in the report: (run status, figures) per module."""
+    out: dict[str, tuple[str, ModuleScore]] = {}
+    for line in text.split("<!-- scores -->", 1)[-1].split("<!-- /scores -->", 1)[0].splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) != 11 or not cells[0].startswith("`"):
+            continue
+        path, status = cells[0].strip("`"), cells[1]
+        total, not_checked, killed, timeout, survived, equivalent, no_tests = map(int, cells[2:9])
+        row = ModuleScore(path, total, killed, timeout, not_checked=not_checked)
+        row.survived = ["?"] * survived
+        row.equivalent = ["?"] * equivalent
+        row.no_tests = ["?"] * no_tests
+        row.seconds = float(cells[10]) * 60
+        out[path] = (status if EARLIER in status else f"{status}, {EARLIER}", row)
+    return out
+
+
+def with_earlier(
+    rows: list[ModuleScore], earlier: dict[str, tuple[str, ModuleScore]]
+) -> tuple[list[ModuleScore], dict[str, str]]:
+    """A module this cache has not run keeps the row of the report (mutants/ is per machine:
+    a new checkout starts empty, and a full run takes hours)."""
+    merged: list[ModuleScore] = []
+    statuses: dict[str, str] = {}
+    for r in rows:
+        if _status(r) == "not run" and r.path in earlier:
+            statuses[r.path], old = earlier[r.path]
+            merged.append(old)
+        else:
+            merged.append(r)
+    return merged, statuses
+
+
+def table(rows: list[ModuleScore], statuses: dict[str, str] | None = None) -> list[str]:
     lines = [
         "| module | run | mutants | not run yet | killed | timeout | survived | equivalent"
         " | no test | score | test time (min) |",
@@ -200,8 +237,9 @@ def table(rows: list[ModuleScore]) -> list[str]:
     ]
     totals = ModuleScore("all")
     for r in rows:
+        status = (statuses or {}).get(r.path, _status(r))
         lines.append(
-            f"| `{r.path}` | {_status(r)} | {r.total} | {r.not_checked} | {r.killed}"
+            f"| `{r.path}` | {status} | {r.total} | {r.not_checked} | {r.killed}"
             f" | {r.timeout} | {len(r.survived)} | {len(r.equivalent)} | {len(r.no_tests)}"
             f" | {_score(r)} | {_minutes(r.seconds)} |"
         )
@@ -269,7 +307,8 @@ def main() -> int:
         print(f"stale equivalent: {line}")
     if args.write:
         text = args.write.read_text(encoding="utf-8")
-        text = replace_block(text, "scores", table(rows))
+        merged, statuses = with_earlier(rows, earlier_rows(text))
+        text = replace_block(text, "scores", table(merged, statuses))
         text = replace_block(text, "equivalents", equivalents_section(equivalents))
         args.write.write_text(text, encoding="utf-8")
     return 0

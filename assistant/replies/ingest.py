@@ -166,10 +166,8 @@ def ingest(
     match, customer_id, draft_id = link(store, parsed, ctx)
     received = parsed.received_at(arrived)
     received_on = received.astimezone().date()
-    language = "fr"
-    if customer_id is not None:
-        customer = repo.get_customer(store, customer_id)
-        language = customer.language if customer else "fr"
+    customer = repo.get_customer(store, customer_id) if customer_id is not None else None
+    language = customer.language if customer is not None else "fr"
     cleaned = own_words(parsed.body, ctx.own_domains, parsed.subject)
     text = shown_text(cleaned, language)
     values: dict[str, Any] = {

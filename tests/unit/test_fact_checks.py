@@ -348,3 +348,12 @@ def test_a_year_alone_is_not_a_reference_but_other_numbers_and_codes_are() -> No
 
     found = extract("En 1900, 1899, 2026, 2199 et 2200 : commande 123456, lots A1-23, A-1 et B12")
     assert found.references == ["1899", "2200", "123456", "A1-23"]
+
+
+def test_an_amount_the_template_states_is_one_of_the_facts() -> None:
+    # the approved template's own amounts (rendered with the real values) may be restated
+    from assistant.drafting.checks import check_text, known_facts
+
+    facts = known_facts(["Frais de dossier : 40,00 €. Total : 1 250,00 €."], amounts=[500])
+    assert facts.amounts == frozenset({4_000, 125_000, 500})
+    assert check_text("", "Il reste 1 250,00 € et 40,00 € de frais.", facts, None) == []

@@ -114,6 +114,9 @@ def test_a_rejected_answer_is_reasked_once_with_the_violations_then_given_up(
     assert rows[0]["response"] == body("sans montant") and rows[0]["model"] == "scripted-1"
     assert rows[0]["prompt_tokens"] == 12
     assert len(result.call_ids) == 2
+    # each logged call holds the exact messages its request sent (the re-ask: all three)
+    requests = store.query("SELECT request FROM llm_calls ORDER BY id")
+    assert [json.loads(r["request"]) for r in requests] == backend.requests
 
 
 def test_an_unreadable_then_good_answer_is_accepted_on_the_reask(store: Store) -> None:

@@ -634,3 +634,37 @@ def test_a_large_amount_s_own_call_day_applies_before_its_segment_s(store: Store
     )  # past the large amount's call day (J+12), not the segment's (J+15)
     actions = planner.plan(load_snapshot(store, policy, day)).actions
     assert [(a.customer_id, a.step) for a in actions] == [("BIG", "call")]
+
+
+def test_after_a_due_day_reminder_every_invoice_overdue_since_joins_the_next_message(
+    store: Store,
+) -> None:
+    # reminder_1 on the due day (J+0): an invoice overdue for any day has reached it
+    policy = load_scenario(None)
+    steps = [s.model_copy(update={"offset_days": 0}) if s.id == "reminder_1" else s
+             for s in policy.steps]  # fmt: skip
+    planner = Planner(policy.model_copy(update={"steps": steps}))
+    add_customer(store)
+    add_invoice(store, "A", WED - timedelta(days=10))  # J+10 today
+    add_invoice(store, "B", WED - timedelta(days=6))  # J+6: its own J+10 is 4 days away
+    mark(store, ["A"], "reminder_1", WED - timedelta(days=10))
+    mark(store, ["B"], "reminder_1", WED - timedelta(days=6))
+    (action,) = planner.plan(load_snapshot(store, policy, WED)).actions
+    assert (action.step, action.invoices) == ("reminder_2", ("A", "B"))
+
+
+def test_a_scenario_without_a_written_reminder_after_the_due_date_still_plans(
+    store: Store,
+) -> None:
+    policy = load_scenario(None)
+    steps = [s for s in policy.steps if s.id in ("pre_due", "call")]
+    scenario = policy.model_copy(update={"steps": steps, "segments": policy.segments[-1:]})
+    add_customer(store)
+    add_invoice(store, "LATE", WED - timedelta(days=25))  # past the call's day (J+20)
+    add_invoice(store, "SOON", WED + timedelta(days=3))  # its pre-due reminder is today
+    add_customer(store, "C2")
+    add_invoice(store, "OTHER", WED - timedelta(days=5), cid="C2")  # overdue, no step yet
+    actions = Planner(scenario).plan(load_snapshot(store, scenario, WED)).actions
+    assert [(a.customer_id, a.step, a.invoices) for a in actions] == [
+        ("C1", "call", ("LATE",)),
+    ]

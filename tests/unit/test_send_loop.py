@@ -363,3 +363,19 @@ def test_the_minimum_gap_counts_the_messages_of_this_customer_only(service: Serv
     assert paced.hold is None and paced.cancel is None
     own = sender._pace(replace(second, customer_id="C1"), [])
     assert own.hold is not None  # C1 had one today: the gap holds its next
+
+
+def test_a_bounced_address_stops_an_email_but_never_cancels_a_formal_notice(
+    service: Service,
+) -> None:
+    # A formal notice is a letter: it is posted whatever happens to its e-mailed copy, and
+    # cancelling it would drop the letter. The e-mail reminder to the same address is stopped.
+    email_id = reminder(service, "C3", "F3")
+    draft_id, _ = notice_to_email(service)
+    notice = service.get_draft(draft_id)
+    email = replace(service.get_draft(email_id), recipient=notice.recipient)
+    holds = Holds()
+    holds.add(bounced(notice.recipient.upper()))
+    sender = service.sender(backoff_s=0)
+    assert sender._blocked(notice, {}, holds) is None
+    assert sender._blocked(email, {}, holds) == Reason.of(Code.DELIVERY, e="550")
