@@ -28,7 +28,6 @@ from assistant.storage.snapshot_repo import InvoiceRow
 @dataclass(slots=True)
 class CustomerFacts:
     id: str
-    name: str
     country: str
     strategic: bool
     do_not_contact: bool
@@ -36,7 +35,6 @@ class CustomerFacts:
     since: int | None
     risk: str | None
     label: str | None
-    salesperson_email: str | None
     closing: ClosingSpans = ()
     outstanding_cents: int = 0
     avg_days_late: float | None = None
@@ -115,15 +113,13 @@ def _load_snapshot(
     for row in repo.planner_customers(store, customer_ids):
         customers[row[0]] = CustomerFacts(
             id=row[0],
-            name=row[1],
-            country=(row[2] or policy.country_default).upper(),
-            strategic=bool(row[3]),
-            do_not_contact=bool(row[4]),
-            sms_ok=bool(row[5]),
-            since=row[6],
-            risk=row[7],
-            label=row[8],
-            salesperson_email=row[9],
+            country=(row[1] or policy.country_default).upper(),
+            strategic=bool(row[2]),
+            do_not_contact=bool(row[3]),
+            sms_ok=bool(row[4]),
+            since=row[5],
+            risk=row[6],
+            label=row[7],
         )
 
     spans: dict[str, list[tuple[int, int]]] = defaultdict(list)

@@ -19,8 +19,8 @@ _ORD = "CAST(julianday({col}) - 1721424.5 AS INTEGER)"
 
 # (id, name, country, strategic, do_not_contact, SMS allowed (opt-in and a phone),
 #  customer since (ordinal) or None, risk, segment, salesperson e-mail)
-CustomerRow = tuple[str, str, str | None, int, int, int, int | None, str | None, str | None,
-                    str | None]  # fmt: skip
+# (id, country, strategic, do_not_contact, sms usable, customer since (ordinal), risk, label)
+CustomerRow = tuple[str, str | None, int, int, int, int | None, str | None, str | None]
 # (number, customer_id, due ordinal, outstanding cents, index of the last step done or None,
 #  ordinal of the day it was done or None). Sorted by customer, then number.
 InvoiceRow = tuple[str, str, int, int, int | None, int | None]
@@ -34,10 +34,10 @@ def planner_customers(store: Store, customer_ids: CustomerIds = None) -> Iterabl
     """Each customer's facts the planner uses (see `CustomerRow`)."""
     only, ids = customer_filter("id", customer_ids)
     return store.conn.execute(  # type: ignore[no-any-return]
-        "SELECT id, name, country, strategic, do_not_contact,"
+        "SELECT id, country, strategic, do_not_contact,"
         " sms_opt_in AND COALESCE(phone, '') <> '',"
         f" CASE WHEN customer_since IS NULL THEN NULL ELSE {_ORD.format(col='customer_since')} END,"
-        f" risk, segment, salesperson_email FROM customers WHERE 1{only}",
+        f" risk, segment FROM customers WHERE 1{only}",
         ids,
     )
 

@@ -444,8 +444,8 @@ def test_plan_json_is_the_contract_keys_then_the_extensions(store: Store) -> Non
 
 def _facts(**fields: object) -> CustomerFacts:
     base: dict[str, object] = dict(
-        id="C1", name="Client", country="FR", strategic=False, do_not_contact=False,
-        sms_ok=False, since=None, risk=None, label=None, salesperson_email=None,
+        id="C1", country="FR", strategic=False, do_not_contact=False,
+        sms_ok=False, since=None, risk=None, label=None,
     )  # fmt: skip
     return CustomerFacts(**{**base, **fields})  # type: ignore[arg-type]
 

@@ -171,6 +171,22 @@ def test_the_longest_closed_run_joins_periods_a_short_gap_apart() -> None:
     assert longest_closed_run(spans) == 10
     assert longest_closed_run([]) == 0
     assert longest_closed_run(spans[4:]) == 4
+    # four days open between two periods (a long weekend): still one run, 20 days
+    assert longest_closed_run([("C4", day, day + 4), ("C4", day + 9, day + 20)]) == 20
+
+
+def test_the_view_reaches_the_earliest_step_plus_the_longest_closing_plus_15_days(
+    store: Store,
+) -> None:
+    # The planner is handed only the invoices a step could reach today: due within 3 days
+    # (the pre-due reminder) + the longest closed run (9 days here) + 15 days of slack for
+    # weekends and holidays next to it. The slack bounds the work, not what is planned.
+    add_customer(store, closing=[(AS_OF + timedelta(days=1), AS_OF + timedelta(days=10))])
+    add_invoice(store, "EDGE", AS_OF + timedelta(days=3 + 9 + 15))
+    add_invoice(store, "BEYOND", AS_OF + timedelta(days=3 + 9 + 16))
+    snap = load_snapshot(store, load_scenario(None), AS_OF)
+    assert [row[0] for row in snap.invoices] == ["EDGE"]
+    assert snap.customers["C1"].outstanding_cents == 200_000  # both still owed
 
 
 def test_days_late_average_the_invoices_paid_in_the_last_365_days(store: Store) -> None:
