@@ -65,6 +65,11 @@ def draft_of(svc: Service, cid: str) -> int:
     )
 
 
+def from_customer(cid: str, **fields: Any) -> bytes:
+    """A message from the customer's known address, written at REPLY_AT unless `when`."""
+    return message(sender=f"<{EMAILS[cid]}>", **{"when": REPLY_AT, **fields})
+
+
 NOTHING = {
     "return_on": None,
     "bounced_address": None,
@@ -184,13 +189,12 @@ def test_the_return_date_is_read_in_the_whole_body_when_no_own_words_are_left(
     world: Any,
 ) -> None:
     svc, _ = world
-    raw = message(
-        sender=f"<{EMAILS['C3']}>",
+    raw = from_customer(
+        "C3",
         subject="Réponse automatique",
         # nothing above the quote: no own words; the date is in what it quotes
         body="Le 24 nov. 2026 à 10:30, Atelier <compta@atelier.example> a écrit :\n"
         "> Je suis absente jusqu'au 4 janvier 2027 inclus.\n",
-        when=REPLY_AT,
         message_id="<ooo-quoted@client-trois.example>",
         headers={"Auto-Submitted": "auto-replied"},
     )
@@ -202,11 +206,10 @@ def test_the_return_date_is_read_in_the_whole_body_when_no_own_words_are_left(
 
 def test_an_automatic_reply_without_a_return_date_has_none(world: Any) -> None:
     svc, _ = world
-    raw = message(
-        sender=f"<{EMAILS['C3']}>",
+    raw = from_customer(
+        "C3",
         subject="Réponse automatique",
         body="Bonjour,\nVotre message a bien été reçu.\n",
-        when=REPLY_AT,
         message_id="<ooo-nodate@client-trois.example>",
         headers={"Auto-Submitted": "auto-replied"},
     )
@@ -384,11 +387,10 @@ def test_a_message_from_no_known_customer_is_unmatched_and_holds_no_one(world: A
 
 def test_only_the_customers_own_invoices_are_named_in_the_suggestion(world: Any) -> None:
     svc, _ = world
-    raw = message(
-        sender=f"<{EMAILS['C2']}>",
+    raw = from_customer(
+        "C2",
         subject="Paiement",
         body=f"Bonjour,\nNous avons réglé la facture {INVOICES['C1']} le 20 novembre.\n",
-        when=REPLY_AT,
         message_id="<other-invoice@client-deux.example>",
     )
     reply_id = run(svc, raw, IngestReport())
@@ -422,13 +424,12 @@ def test_a_forwarded_message_is_marked_in_the_customers_language(
 
 def test_our_own_quoted_message_is_history_not_the_customers_words(world: Any) -> None:
     svc, _ = world
-    raw = message(
-        sender=f"<{EMAILS['C2']}>",
+    raw = from_customer(
+        "C2",
         subject="RE: Relance",
         body="D'accord.\n\n-----Original Message-----\nFrom: Atelier <compta@atelier.example>\n"
         "Sent: Tuesday, November 24, 2026 10:30 AM\nTo: marie@client-deux.example\n"
         "Subject: Relance\n\nBonjour, sauf erreur de notre part la facture reste due.\n",
-        when=REPLY_AT,
         message_id="<own-quote@client-deux.example>",
     )
     reply_id = run(svc, raw, IngestReport())
@@ -442,8 +443,8 @@ def test_the_day_received_is_the_local_day_of_the_date_header(
     monkeypatch.setenv("TZ", "Europe/Paris")
     time.tzset()
     try:
-        late = message(
-            sender=f"<{EMAILS['C2']}>",
+        late = from_customer(
+            "C2",
             body="Bonjour, c'est noté.\n",
             when=datetime(2026, 11, 24, 23, 30, tzinfo=UTC),  # 00:30 on the 25th in Paris
             message_id="<late@client-deux.example>",
@@ -460,10 +461,9 @@ def test_the_day_received_is_the_local_day_of_the_date_header(
 
 def test_a_message_without_a_date_is_dated_when_it_was_read(world: Any) -> None:
     svc, _ = world
-    raw = message(
-        sender=f"<{EMAILS['C2']}>",
+    raw = from_customer(
+        "C2",
         body="Bonjour, c'est noté.\n",
-        when=REPLY_AT,
         message_id="<undated@client-deux.example>",
     )
     raw = b"\r\n".join(line for line in raw.split(b"\n") if not line.startswith(b"Date:"))
@@ -504,14 +504,13 @@ def test_a_forward_is_told_by_its_subject_when_no_line_marks_it(world: Any) -> N
 
 def test_our_own_message_forwarded_back_is_not_the_customers_words(world: Any) -> None:
     svc, _ = world
-    raw = message(
-        sender=f"<{EMAILS['C2']}>",
+    raw = from_customer(
+        "C2",
         subject="TR: Relance facture",
         body="Pour info, je transmets à la compta.\n\n-------- Message transféré --------\n"
         "Sujet : Relance facture\nDate : Tue, 24 Nov 2026 10:30:00 +0100\n"
         "De : Atelier <compta@atelier.example>\nPour : marie@client-deux.example\n\n"
         "Bonjour, sauf erreur de notre part la facture FA-2026-0411 reste due.\n",
-        when=REPLY_AT,
         message_id="<fwd-ours@client-deux.example>",
     )
     reply_id = run(svc, raw, IngestReport())

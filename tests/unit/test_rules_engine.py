@@ -9,7 +9,7 @@ import pytest
 from assistant.models import InvoiceStatus
 from assistant.reasons import render
 from assistant.rules import Planner, load_scenario, load_snapshot
-from assistant.rules.policy import Condition, Segment
+from assistant.rules.policy import Condition, ScenarioPolicy, Segment
 from assistant.rules.snapshot import CustomerFacts
 from assistant.storage.db import Store
 from tests.support.stores import store_dump
@@ -498,13 +498,18 @@ def test_segment_conditions_on_a_ceiling_and_on_risk() -> None:
     assert last_only.segment_for(_facts(outstanding_cents=10_001), day).id == "risky"
 
 
+def due_day_reminder(without: str = "") -> tuple[ScenarioPolicy, Planner]:
+    """The seed scenario with reminder_1 on the due day (J+0), less the step `without`."""
+    policy = load_scenario(None)
+    steps = [s.model_copy(update={"offset_days": 0}) if s.id == "reminder_1" else s
+             for s in policy.steps if s.id != without]  # fmt: skip
+    return policy, Planner(policy.model_copy(update={"steps": steps}))
+
+
 def test_a_reminder_on_the_due_day_counts_as_the_written_reminder_before_a_call(
     store: Store,
 ) -> None:
-    policy = load_scenario(None)
-    steps = [s.model_copy(update={"offset_days": 0}) if s.id == "reminder_1" else s
-             for s in policy.steps]  # fmt: skip
-    planner = Planner(policy.model_copy(update={"steps": steps}))
+    policy, planner = due_day_reminder()
     add_customer(store)
     add_invoice(store, "F1", WED)
     mark(store, ["F1"], "reminder_1", WED)
@@ -560,10 +565,7 @@ def test_the_written_reminder_before_a_call_keeps_its_day_out_of_the_customers_c
 def test_a_due_day_reminder_is_the_written_one_before_a_call_when_none_comes_later(
     store: Store,
 ) -> None:
-    policy = load_scenario(None)
-    steps = [s.model_copy(update={"offset_days": 0}) if s.id == "reminder_1" else s
-             for s in policy.steps if s.id != "reminder_2"]  # fmt: skip
-    planner = Planner(policy.model_copy(update={"steps": steps}))
+    policy, planner = due_day_reminder(without="reminder_2")
     add_customer(store)
     add_invoice(store, "F1", WED)
     day = WED + timedelta(days=21)  # the call's day; nothing was ever sent
@@ -640,10 +642,7 @@ def test_after_a_due_day_reminder_every_invoice_overdue_since_joins_the_next_mes
     store: Store,
 ) -> None:
     # reminder_1 on the due day (J+0): an invoice overdue for any day has reached it
-    policy = load_scenario(None)
-    steps = [s.model_copy(update={"offset_days": 0}) if s.id == "reminder_1" else s
-             for s in policy.steps]  # fmt: skip
-    planner = Planner(policy.model_copy(update={"steps": steps}))
+    policy, planner = due_day_reminder()
     add_customer(store)
     add_invoice(store, "A", WED - timedelta(days=10))  # J+10 today
     add_invoice(store, "B", WED - timedelta(days=6))  # J+6: its own J+10 is 4 days away
