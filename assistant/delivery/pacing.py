@@ -25,10 +25,12 @@ class Pacing:
 
 
 def _companion(message: Delivered, draft: DraftView) -> bool:
-    """The other half of the same message (the e-mail beside its SMS)."""
+    """The other half of the same message (the e-mail beside its SMS): never the same
+    channel, which would be the same message twice."""
     return (
         message.step == draft.step
         and message.plan_date == draft.plan_date
+        and message.channel != draft.channel
         and message.draft_id != draft.id
     )
 

@@ -311,6 +311,37 @@ def test_the_recheck_names_the_invoice_removed_paid_or_disputed(service: Service
     assert sender._blocked(replace(draft, invoices=["F4"]), {}, Holds()) == Reason.of(
         Code.INVOICE_NOW, n="F4", s_status="disputed"
     )
+    add_invoice(service.store, "F5", AS_OF, status=InvoiceStatus.DISPUTED, outstanding=1)
+    assert sender._blocked(replace(draft, invoices=["F5"]), {}, Holds()) == Reason.of(
+        Code.INVOICE_NOW,
+        n="F5",
+        s_status="disputed",  # a cent still owed: disputed, not paid
+    )
+
+
+def test_the_recheck_names_the_invoice_whose_amount_changed_since_drafting(
+    service: Service,
+) -> None:
+    draft = service.get_draft(reminder(service, "C1", "F1"))
+    service.store.conn.execute("UPDATE invoices SET outstanding_cents = 60000 WHERE number = 'F1'")
+    assert service.sender(backoff_s=0)._blocked(draft, {}, Holds()) == Reason.of(
+        Code.OUTSTANDING_CHANGED, n="F1"
+    )
+
+
+def test_a_note_to_a_colleague_is_not_stopped_by_what_stops_writing_to_the_customer(
+    service: Service,
+) -> None:
+    draft = service.get_draft(reminder(service, "C1", "F1"))
+    note = replace(draft, channel="internal")
+    sender = service.sender(backoff_s=0)
+    credit(service, "C1", 150_000, AS_OF)  # more than the draft asks
+    assert sender._blocked(note, {}, Holds()) is None
+    assert sender._blocked(draft, {}, Holds()) == sender._new_credit(draft)
+    service.store.conn.execute("DELETE FROM customer_credits")
+    service.store.conn.execute("UPDATE customers SET do_not_contact = 1 WHERE id = 'C1'")
+    assert sender._blocked(note, {}, Holds()) is None
+    assert sender._blocked(draft, {}, Holds()) == Reason.of(Code.DO_NOT_CONTACT)
 
 
 def credit(service: Service, cid: str, cents: int, on: date, currency: str = "EUR") -> None:
@@ -379,3 +410,108 @@ def test_a_bounced_address_stops_an_email_but_never_cancels_a_formal_notice(
     sender = service.sender(backoff_s=0)
     assert sender._blocked(notice, {}, holds) is None
     assert sender._blocked(email, {}, holds) == Reason.of(Code.DELIVERY, e="550")
+
+
+def test_the_report_says_where_the_messages_went(service: Service) -> None:
+    sender = service.sender(backoff_s=0)
+    report = sender.run()
+    assert report.destination == sender.destination()
+    assert report.destination.startswith("fichiers .eml dans ")
+    assert "(aucun serveur SMTP configuré)" in report.destination
+    sender.email = Failing(TransientError("451"))  # any other transport: named by its class
+    assert sender.destination().startswith("Failing")
+
+
+def test_a_draft_another_live_process_is_sending_is_not_reported_stuck(
+    service: Service, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first, second = reminder(service, "C1", "F1"), reminder(service, "C2", "F2")
+    service.store.conn.execute("UPDATE drafts SET status = 'sending'")
+    monkeypatch.setattr(service.store, "sent_elsewhere", lambda draft_id: draft_id == first)
+    report = service.sender(backoff_s=0).run(dry_run=True)
+    assert report.stuck == [second]
+
+
+def test_a_large_batch_rechecks_the_promises_of_every_customer(
+    service: Service, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from assistant.delivery import send
+    from assistant.storage import repo
+
+    promised, other = reminder(service, "C1", "F1"), reminder(service, "C2", "F2")
+    with service.store.transaction():
+        repo.insert_promise(service.store, "C1", "F1", AS_OF + timedelta(days=7), None, AS_OF,
+                            source="import", note=None, actor="t")  # fmt: skip
+    monkeypatch.setattr(send, "SCOPED_RECHECK_MAX", 1)  # two customers: read everything
+    report = service.sender(backoff_s=0).run()
+    assert (report.cancelled, report.sent) == ([promised], [other])
+
+
+def test_a_formal_notice_to_post_only_is_left_for_the_post(service: Service) -> None:
+    from tests.support.pg_neutral import put_policy
+
+    put_policy(service.home, "statutory.yaml", "notice:\n  send_by_email: false\n")
+    draft_id, _ = notice_to_email(service)
+    assert not service.get_draft(draft_id).recipient
+    report = service.sender(backoff_s=0).run()
+    assert (report.sent, report.failed, report.cancelled) == ([], [], [])
+    assert service.get_draft(draft_id).status == "approved"  # `relance notice ID --posted`
+
+
+def twin(service: Service, draft_id: int, step: str | None = None) -> int:
+    """An approved copy of a draft (same customer and invoices; same step unless `step`)."""
+    conn = service.store.conn
+    columns = [r[1] for r in conn.execute("PRAGMA table_info(drafts)") if r[1] != "id"]
+    fixed = {"status": "'approved'", "message_id": "NULL", "step": f"'{step}'" if step else "step"}
+    values = [fixed.get(c, c) for c in columns]
+    cur = conn.execute(
+        f"INSERT INTO drafts ({', '.join(columns)}) SELECT {', '.join(values)} FROM drafts"
+        " WHERE id = ?",
+        (draft_id,),
+    )
+    new = int(cur.lastrowid or 0)
+    conn.execute(
+        "INSERT INTO draft_invoices SELECT ?, invoice_number, outstanding_cents"
+        " FROM draft_invoices WHERE draft_id = ?",
+        (new, draft_id),
+    )
+    return new
+
+
+def test_a_batch_cancels_a_duplicate_holds_the_next_step_and_goes_on(service: Service) -> None:
+    first = reminder(service, "C1", "F1")
+    assert service.sender(backoff_s=0).run().sent == [first]
+    duplicate = twin(service, first)  # the same step for the same invoice: never twice
+    nearer = twin(service, first, step="reminder_2")
+    other = reminder(service, "C2", "F2")
+    calls: list[tuple[int, int]] = []
+    sender = service.sender(backoff_s=0)
+    sender.min_gap_days = 5
+    report = sender.run(progress=lambda done, total: calls.append((done, total)))
+    already = Reason.of(Code.ALREADY_SENT, s_step="reminder_1", d=AS_OF.isoformat(), n="F1")
+    gap = Reason.of(Code.PACING_GAP, d=AS_OF.isoformat(), n=(AS_OF + timedelta(days=5)).isoformat())
+    assert (report.cancelled, report.held, report.sent) == ([duplicate], [nearer], [other])
+    assert report.reasons == {duplicate: already, nearer: gap}
+    assert service.get_draft(duplicate).status == "cancelled"
+    assert service.get_draft(nearer).status == "approved"  # for a later run
+    assert calls == [(0, 3), (1, 3), (2, 3), (3, 3)]
+
+
+def test_a_dry_run_paces_by_what_would_leave_not_by_what_is_cancelled(
+    service: Service,
+) -> None:
+    first = reminder(service, "C1", "F1")
+    add_invoice(service.store, "F9", AS_OF - timedelta(days=5))
+    second = twin(service, first, step="reminder_2")  # another message to C1, about F9 only
+    service.store.conn.execute(
+        "UPDATE draft_invoices SET invoice_number = 'F9' WHERE draft_id = ?", (second,)
+    )
+    service.store.conn.execute(
+        "UPDATE invoices SET outstanding_cents = 0, status = 'paid' WHERE number = 'F1'"
+    )
+    sender = service.sender(backoff_s=0)
+    sender.min_gap_days = 5
+    report = sender.run(dry_run=True)
+    # the first would be cancelled (F1 paid): it does not hold the second by the minimum gap
+    assert (report.cancelled, report.held, report.would_send) == ([first], [], [second])
+    assert service.get_draft(first).status == "approved"  # a dry run changes nothing
