@@ -453,8 +453,13 @@ def test_a_formal_notice_to_post_only_is_left_for_the_post(service: Service) -> 
     put_policy(service.home, "statutory.yaml", "notice:\n  send_by_email: false\n")
     draft_id, _ = notice_to_email(service)
     assert not service.get_draft(draft_id).recipient
+    add_customer(service.store, "C3")  # a reminder approved after it still leaves
+    add_invoice(service.store, "F3", AS_OF - timedelta(days=5), cid="C3")
+    created = service.draft(AS_OF, offline=True).created
+    later = [i for i in created if service.get_draft(i).customer_id == "C3"]
+    service.approve(later, on=AS_OF)
     report = service.sender(backoff_s=0).run()
-    assert (report.sent, report.failed, report.cancelled) == ([], [], [])
+    assert (report.sent, report.failed, report.cancelled) == (later, [], [])
     assert service.get_draft(draft_id).status == "approved"  # `relance notice ID --posted`
 
 
