@@ -1,0 +1,151 @@
+"""What the planner holds back and why, compared whole (customer, invoice, code, reason), the
+tasks holds ask for, and the pre-due reminder's edges (no pre-due step, a closing, a weekend)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from assistant.reasons import Code, Reason, render
+from assistant.rules import Planner, load_scenario, load_snapshot
+from assistant.rules.engine import Skip
+from assistant.rules.holds import Hold, Holds
+from assistant.rules.policy import ScenarioPolicy
+from assistant.storage.db import Store
+from tests.unit.rules_builders import add_customer, add_invoice, mark, plan_on
+
+WED = date(2026, 3, 11)  # a Wednesday with no holiday around it
+
+
+def scenario(**changes: object) -> ScenarioPolicy:
+    return load_scenario(None).model_copy(update=changes)
+
+
+def test_a_customer_not_to_contact_is_held_with_that_reason(store: Store) -> None:
+    add_customer(store, do_not_contact=True)
+    add_invoice(store, "F1", WED)
+    result = plan_on(store, WED + timedelta(days=5))
+    assert result.actions == []
+    assert result.skipped == [Skip("C1", None, "do_not_contact", Reason.of(Code.DO_NOT_CONTACT))]
+
+
+def test_the_written_reminders_a_call_holds_are_each_skipped_with_the_call_s_reason(
+    store: Store,
+) -> None:
+    add_customer(store)
+    add_invoice(store, "LATE", WED - timedelta(days=18))
+    mark(store, ["LATE"], "reminder_2", WED - timedelta(days=7))
+    add_invoice(store, "RECENT", WED)  # its reminder_1 is due: held by the call
+    result = plan_on(store, WED + timedelta(days=5))
+    (call,) = result.actions
+    assert (call.step, call.invoices) == ("call", ("LATE", "RECENT"))
+    (skip,) = result.skipped
+    assert (skip.customer_id, skip.invoice_number, skip.code) == (
+        "C1",
+        "RECENT",
+        "held_by_human_task",
+    )
+    assert render(skip.reason) == "relance automatique suspendue : Appel à traiter par une personne"
+
+
+def test_invoices_with_a_step_due_wait_for_the_follow_up_task(store: Store) -> None:
+    add_customer(store)
+    add_invoice(store, "DONE", WED)
+    mark(store, ["DONE"], "escalation", WED + timedelta(days=30))  # past the last step
+    add_invoice(store, "NEW", WED + timedelta(days=30))  # its reminder_1 is due
+    result = plan_on(store, WED + timedelta(days=35))
+    assert [a.step for a in result.actions] == ["follow_up"]
+    (skip,) = result.skipped
+    assert (skip.customer_id, skip.invoice_number, skip.code) == ("C1", "NEW", "held_by_human_task")
+    assert render(skip.reason) == (
+        "relance automatique suspendue : Suivi à décider à traiter par une personne"
+    )
+
+
+def test_the_minimum_gap_holds_until_its_last_day_and_says_when(store: Store) -> None:
+    add_customer(store)
+    add_invoice(store, "F1", WED - timedelta(days=10))  # reminder_2 (J+10) due today
+    mark(store, ["F1"], "reminder_1", WED - timedelta(days=4))  # 4 days ago, gap of 5
+    result = plan_on(store, WED)
+    assert result.actions == []
+    last, next_ = WED - timedelta(days=4), WED + timedelta(days=1)
+    gap = Reason.of(Code.MIN_GAP, last=last.isoformat(), next=next_.isoformat())
+    assert result.skipped == [Skip("C1", None, "min_gap", gap)]
+    # five days after the last message: it goes
+    (action,) = plan_on(store, WED + timedelta(days=1)).actions
+    assert action.step == "reminder_2"
+
+
+def test_a_call_carries_the_tone_its_step_sets(store: Store) -> None:
+    base = load_scenario(None)
+    steps = [s.model_copy(update={"tone": "firm"}) if s.id == "call" else s for s in base.steps]
+    policy = base.model_copy(update={"steps": steps})
+    add_customer(store)
+    add_invoice(store, "F1", WED - timedelta(days=20))
+    mark(store, ["F1"], "reminder_2", WED - timedelta(days=10))
+    (call,) = Planner(policy).plan(load_snapshot(store, policy, WED)).actions
+    assert (call.step, call.tone) == ("call", "firm")
+
+
+def test_a_due_day_reminder_lists_the_invoice_due_today(store: Store) -> None:
+    base = load_scenario(None)
+    steps = [s.model_copy(update={"offset_days": 0}) if s.id == "reminder_1" else s
+             for s in base.steps]  # fmt: skip
+    policy = base.model_copy(update={"steps": steps})
+    add_customer(store)
+    add_invoice(store, "TODAY", WED)
+    (action,) = Planner(policy).plan(load_snapshot(store, policy, WED)).actions
+    assert (action.step, action.invoices) == ("reminder_1", ("TODAY",))
+
+
+def hold(code: str, invoice: str | None = None, invoices: tuple[str, ...] = ()) -> Hold:
+    return Hold(code, "C1", Reason.of(Code.DO_NOT_CONTACT), invoice, True, invoices)
+
+
+def test_one_task_per_hold_once_per_customer_code_and_invoices(store: Store) -> None:
+    add_customer(store)
+    add_invoice(store, "F1", WED)
+    add_invoice(store, "F2", WED)
+    policy = load_scenario(None)
+    snap = load_snapshot(store, policy, WED + timedelta(days=5))
+    holds = Holds()
+    for h in (
+        hold("reply_pending"),  # about the customer: every open invoice in view
+        hold("reply_pending"),  # the same task twice: once
+        hold("payment_match", "F2"),  # about one invoice: that one
+        hold("payment_match", "F2"),
+        hold("unallocated_credit", invoices=("F1",)),  # names its own invoices
+    ):
+        holds.add(h)
+    snap.holds = holds
+    tasks = [(a.step, a.invoices) for a in Planner(policy).plan(snap).actions]
+    assert sorted(tasks) == [
+        ("payment_match", ("F2",)),
+        ("reply_pending", ("F1", "F2")),
+        ("unallocated_credit", ("F1",)),
+    ]
+
+
+def test_without_a_pre_due_step_the_first_step_is_an_ordinary_reminder(store: Store) -> None:
+    base = load_scenario(None)
+    policy = scenario(steps=[s for s in base.steps if s.id != "pre_due"])
+    add_customer(store)
+    add_invoice(store, "F3", WED - timedelta(days=5))  # reminder_1 (J+3) reached
+    add_customer(store, "C2")
+    add_invoice(store, "F12", WED - timedelta(days=12), cid="C2")
+    actions = Planner(policy).plan(load_snapshot(store, policy, WED)).actions
+    assert [(a.customer_id, a.step) for a in actions] == [
+        ("C1", "reminder_1"),
+        ("C2", "reminder_2"),
+    ]
+
+
+def test_no_pre_due_reminder_that_could_only_leave_on_or_after_the_due_date(
+    store: Store,
+) -> None:
+    sat = date(2026, 3, 14)
+    add_customer(store)
+    add_invoice(store, "MON", sat + timedelta(days=2))  # next business day is the due day
+    add_customer(store, "C2", closing=[(WED - timedelta(days=2), WED + timedelta(days=5))])
+    add_invoice(store, "CLOSED", WED + timedelta(days=3), cid="C2")  # closed until after it
+    assert plan_on(store, sat).actions == []
+    assert [a.customer_id for a in plan_on(store, WED).actions if a.step == "pre_due"] == []
