@@ -149,3 +149,60 @@ def test_no_pre_due_reminder_that_could_only_leave_on_or_after_the_due_date(
     add_invoice(store, "CLOSED", WED + timedelta(days=3), cid="C2")  # closed until after it
     assert plan_on(store, sat).actions == []
     assert [a.customer_id for a in plan_on(store, WED).actions if a.step == "pre_due"] == []
+
+
+def test_holds_skip_with_their_own_reasons_and_plans_skip_their_invoices(store: Store) -> None:
+    for cid, number in (("C1", "F1"), ("C2", "F2"), ("C3", "F3"), ("C4", "F4")):
+        add_customer(store, cid)
+        add_invoice(store, number, WED, cid=cid)
+    policy = load_scenario(None)
+    snap = load_snapshot(store, policy, WED + timedelta(days=5))
+    waiting = Reason.of(Code.DO_NOT_CONTACT)
+    credit = Reason.of(Code.DELIVERY, e="550")
+    snap.holds = Holds()
+    snap.holds.add(Hold("reply_pending", "C1", waiting, task=False))
+    snap.holds.add(Hold("payment_match", "C2", credit, "F2", task=False))
+    snap.in_plan = frozenset({"F3"})
+    result = Planner(policy).plan(snap)
+    assert [(a.customer_id, a.step) for a in result.actions] == [("C4", "reminder_1")]
+    plan_reason = Reason.of(Code.PAYMENT_PLAN)
+    assert render(plan_reason) == "plan de paiement en cours"
+    assert sorted(result.skipped, key=lambda s: s.customer_id) == [
+        Skip("C1", None, "reply_pending", waiting),
+        Skip("C2", "F2", "payment_match", credit),
+        Skip("C3", "F3", "payment_plan", plan_reason),
+    ]
+
+
+def test_invoices_of_a_customer_missing_from_the_facts_are_passed_over(store: Store) -> None:
+    for cid in ("C1", "C2"):
+        add_customer(store, cid)
+        add_invoice(store, f"F-{cid}", WED, cid=cid)
+    policy = load_scenario(None)
+    snap = load_snapshot(store, policy, WED + timedelta(days=5))
+    del snap.customers["C1"]
+    assert [a.customer_id for a in Planner(policy).plan(snap).actions] == ["C2"]
+
+
+def test_a_hold_s_task_is_due_on_the_customer_s_next_open_day_in_its_segment(
+    store: Store,
+) -> None:
+    add_customer(store, closing=[(WED, WED + timedelta(days=6))], strategic=True)
+    add_invoice(store, "F1", WED - timedelta(days=5))
+    policy = load_scenario(None)
+    snap = load_snapshot(store, policy, WED)
+    snap.holds = Holds()
+    snap.holds.add(Hold("reply_pending", "C1", Reason.of(Code.DO_NOT_CONTACT)))
+    (task,) = Planner(policy).plan(snap).actions
+    assert (task.step, task.invoices, task.segment) == ("reply_pending", ("F1",), "strategic")
+    assert task.scheduled_for == WED + timedelta(days=7)  # the first day after the closing
+
+
+def test_the_large_amount_call_day_applies_from_the_threshold_itself(store: Store) -> None:
+    base = load_scenario(None)
+    policy = base.model_copy(update={"segments": base.segments[-1:]})  # standard only
+    add_customer(store)
+    add_invoice(store, "F1", WED - timedelta(days=15), cents=1_000_000)  # 10 000,00 exactly
+    mark(store, ["F1"], "reminder_2", WED - timedelta(days=5))
+    (action,) = Planner(policy).plan(load_snapshot(store, policy, WED)).actions
+    assert (action.step, action.segment) == ("call", "standard")  # J+15, not J+20
