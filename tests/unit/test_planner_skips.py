@@ -155,6 +155,7 @@ def test_holds_skip_with_their_own_reasons_and_plans_skip_their_invoices(store: 
     for cid, number in (("C1", "F1"), ("C2", "F2"), ("C3", "F3"), ("C4", "F4")):
         add_customer(store, cid)
         add_invoice(store, number, WED, cid=cid)
+    add_invoice(store, "F3Z", WED, cid="C3")  # after the one in a plan: still reminded
     policy = load_scenario(None)
     snap = load_snapshot(store, policy, WED + timedelta(days=5))
     waiting = Reason.of(Code.DO_NOT_CONTACT)
@@ -164,7 +165,10 @@ def test_holds_skip_with_their_own_reasons_and_plans_skip_their_invoices(store: 
     snap.holds.add(Hold("payment_match", "C2", credit, "F2", task=False))
     snap.in_plan = frozenset({"F3"})
     result = Planner(policy).plan(snap)
-    assert [(a.customer_id, a.step) for a in result.actions] == [("C4", "reminder_1")]
+    assert [(a.customer_id, a.step, a.invoices) for a in result.actions] == [
+        ("C3", "reminder_1", ("F3Z",)),
+        ("C4", "reminder_1", ("F4",)),
+    ]
     plan_reason = Reason.of(Code.PAYMENT_PLAN)
     assert render(plan_reason) == "plan de paiement en cours"
     assert sorted(result.skipped, key=lambda s: s.customer_id) == [
@@ -206,3 +210,25 @@ def test_the_large_amount_call_day_applies_from_the_threshold_itself(store: Stor
     mark(store, ["F1"], "reminder_2", WED - timedelta(days=5))
     (action,) = Planner(policy).plan(load_snapshot(store, policy, WED)).actions
     assert (action.step, action.segment) == ("call", "standard")  # J+15, not J+20
+
+
+def test_without_a_pre_due_step_nothing_is_proposed_before_the_due_date_even_when_closed(
+    store: Store,
+) -> None:
+    # closed from tomorrow until well after the due date: no step's day has come
+    base = load_scenario(None)
+    policy = scenario(steps=[s for s in base.steps if s.id != "pre_due"])
+    due = WED + timedelta(days=5)
+    add_customer(store, closing=[(WED + timedelta(days=1), due + timedelta(days=40))])
+    add_invoice(store, "F1", due)
+    assert Planner(policy).plan(load_snapshot(store, policy, WED)).actions == []
+
+
+def test_the_reminder_after_the_pre_due_one_names_it(store: Store) -> None:
+    add_customer(store)
+    add_invoice(store, "F1", WED)
+    mark(store, ["F1"], "pre_due", WED - timedelta(days=3))
+    (action,) = plan_on(store, WED + timedelta(days=5)).actions  # J+3 on Saturday: Monday
+    assert render(action.reason) == (
+        "J+3 atteint le 2026-03-16 (échéance 2026-03-11) ; relance J-3 envoyée le 2026-03-08"
+    )
