@@ -667,3 +667,15 @@ def test_a_scenario_without_a_written_reminder_after_the_due_date_still_plans(
     assert [(a.customer_id, a.step, a.invoices) for a in actions] == [
         ("C1", "call", ("LATE",)),
     ]
+
+
+@pytest.mark.parametrize(("reminded", "called"), [(10, True), (11, False)])
+def test_a_broken_promise_calls_unless_a_reminder_already_followed_its_deadline(
+    store: Store, reminded: int, called: bool
+) -> None:
+    add_customer(store)
+    add_invoice(store, "F1", WED)
+    promise(store, "F1", WED + timedelta(days=6), WED + timedelta(days=7))  # deadline WED + 10
+    mark(store, ["F1"], "reminder_1", WED + timedelta(days=reminded))
+    steps = [a.step for a in plan_on(store, WED + timedelta(days=13)).actions]
+    assert steps == (["call"] if called else [])
