@@ -232,3 +232,75 @@ def test_the_reminder_after_the_pre_due_one_names_it(store: Store) -> None:
     assert render(action.reason) == (
         "J+3 atteint le 2026-03-16 (échéance 2026-03-11) ; relance J-3 envoyée le 2026-03-08"
     )
+
+
+def test_a_call_lists_the_overdue_invoices_not_one_due_today(store: Store) -> None:
+    add_customer(store)
+    add_invoice(store, "LATE", WED - timedelta(days=20))
+    mark(store, ["LATE"], "reminder_2", WED - timedelta(days=10))
+    add_invoice(store, "TODAY", WED)  # due today: not late yet
+    (call,) = plan_on(store, WED).actions
+    assert (call.step, call.invoices) == ("call", ("LATE",))
+
+
+def test_on_a_saturday_an_invoice_at_its_first_reminder_day_joins_the_next_message(
+    store: Store,
+) -> None:
+    sat = WED + timedelta(days=3)
+    add_customer(store)
+    add_invoice(store, "A", WED - timedelta(days=8))  # J+10 on Friday: due
+    mark(store, ["A"], "reminder_1", WED - timedelta(days=5))
+    add_invoice(store, "B", WED)  # J+3 is today, Saturday: its own day is Monday
+    (action,) = plan_on(store, sat).actions
+    assert (action.step, action.invoices) == ("reminder_2", ("A", "B"))
+
+
+def test_a_broken_promise_in_a_scenario_without_calls_resumes_the_reminders(
+    store: Store,
+) -> None:
+    base = load_scenario(None)
+    policy = scenario(steps=[s for s in base.steps if s.automatic], segments=base.segments[-1:])
+    add_customer(store)
+    add_invoice(store, "F1", WED)
+    mark(store, ["F1"], "reminder_1", WED + timedelta(days=3))
+    from tests.unit.test_rules_engine import promise
+
+    promise(store, "F1", WED + timedelta(days=4), WED + timedelta(days=5))  # broken on + 9
+    (action,) = Planner(policy).plan(load_snapshot(store, policy, WED + timedelta(days=12))).actions
+    assert (action.step, action.requires_human) == ("reminder_2", False)
+
+
+def test_actions_come_by_day_then_automatic_first_then_by_customer(store: Store) -> None:
+    add_customer(store, "A-CALL")
+    add_invoice(store, "F-A", WED - timedelta(days=20), cid="A-CALL")
+    mark(store, ["F-A"], "reminder_2", WED - timedelta(days=10))
+    add_customer(store, "B-MAIL")
+    add_invoice(store, "F-B", WED - timedelta(days=3), cid="B-MAIL")
+    add_customer(store, "C-LATER", closing=[(WED, WED + timedelta(days=1))])
+    add_invoice(store, "F-C", WED - timedelta(days=4), cid="C-LATER")  # due, closed today
+    add_customer(store, "0-HOLD")
+    add_invoice(store, "F-0", WED - timedelta(days=3), cid="0-HOLD")
+    policy = load_scenario(None)
+    snap = load_snapshot(store, policy, WED)
+    snap.holds = Holds()
+    snap.holds.add(Hold("reply_pending", "0-HOLD", Reason.of(Code.DO_NOT_CONTACT)))
+    actions = Planner(policy).plan(snap).actions
+    assert [(a.scheduled_for, a.requires_human, a.customer_id) for a in actions] == [
+        (WED, False, "B-MAIL"),
+        (WED, True, "0-HOLD"),  # a hold's task, listed after the planning: sorted in
+        (WED, True, "A-CALL"),
+        (WED + timedelta(days=2), False, "C-LATER"),
+    ]
+
+
+def test_a_manual_label_that_is_no_segment_falls_back_to_the_rules() -> None:
+    from tests.unit.test_rules_engine import _facts
+
+    policy = load_scenario(None)
+    planner = Planner(policy)
+    assert planner.segment_for(_facts(label="vip"), WED).id == "standard"
+    assert planner.segment_for(_facts(label="strategic"), WED).id == "strategic"
+    # no segment matches: the last one listed applies
+    three = Planner(policy.model_copy(update={"segments": policy.segments[:3]}))
+    assert [s.id for s in policy.segments[:3]] == ["strategic", "large_account", "chronic_late"]
+    assert three.segment_for(_facts(), WED).id == "chronic_late"
