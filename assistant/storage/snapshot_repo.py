@@ -116,6 +116,8 @@ def last_step_done(
 ) -> Iterable[tuple[str, int]]:
     """(customer_id, ordinal) of the last of `steps` done (not rejected) after `after`, up to
     `until`, on any invoice of each customer."""
+    if not steps:  # no step to look for (and `IN ()` is an error on PostgreSQL)
+        return []
     only, ids = customer_filter("i.customer_id", customer_ids)
     marks = ",".join("?" * len(steps))
     return store.conn.execute(  # type: ignore[no-any-return]
