@@ -126,3 +126,10 @@ def test_business_days_are_those_of_the_policy_s_country(store: Store) -> None:
     (fr,) = assess(store, FreshnessPolicy(), armistice).sources
     (de,) = assess(store, FreshnessPolicy(country="DE"), armistice).sources
     assert (fr.age_business_days, de.age_business_days) == (1, 2)
+
+
+def test_the_demo_s_payments_say_they_are_the_demo_s(store: Store) -> None:
+    with store.transaction():
+        store.record_event("demo.created", data={"as_of": FRI.isoformat()})
+    (payments,) = assess(store, FreshnessPolicy(), TUE).sources
+    assert (payments.source, payments.demo, payments.refresh) == ("payments", True, "relance demo")

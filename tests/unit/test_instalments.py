@@ -137,3 +137,18 @@ def test_the_plans_of_some_customers_are_theirs_only(service: Service) -> None:
     assert [(p.id, p.customer_id) for p in load_plans(store, AS_OF)] == [
         (row["id"], row["customer_id"]) for row in agreed
     ]
+
+
+def test_an_instalment_counts_the_plan_s_invoices_not_due_for_a_while(service: Service) -> None:
+    store = service.store
+    add_customer(store, "C1")
+    add_invoice(store, "F1", AS_OF - timedelta(days=22), cents=10_000)
+    mark(store, ["F1"], "reminder_2", AS_OF - timedelta(days=12))
+    add_invoice(store, "F2", AS_OF + timedelta(days=90), cents=290_000)  # out of the view
+    service.log_call("C1", "plan", on=AS_OF, instalments=3)
+    rows = store.query("SELECT amount_cents FROM instalments ORDER BY seq")
+    assert [r["amount_cents"] for r in rows] == [100_000] * 3
+    day = date(2026, 11, 27)  # the first instalment's reminder (see above)
+    (action,) = [a for a in service.plan(day).actions if a.step == "instalment_reminder"]
+    assert action.invoices == ("F1", "F2")
+    assert action.amount_cents == 100_000  # not the 100,00 of the invoice in view
