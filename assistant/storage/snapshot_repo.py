@@ -158,7 +158,9 @@ def currencies_not_eur(store: Store, customer_ids: CustomerIds = None) -> dict[s
 
 
 def currencies_not_eur_of(store: Store, numbers: Sequence[str]) -> dict[str, str]:
-    """Invoice number -> currency, for those of `numbers` (not empty) not in EUR."""
+    """Invoice number -> currency, for those of `numbers` not in EUR."""
+    if not numbers:  # `IN ()` is an error on PostgreSQL
+        return {}
     marks = ",".join("?" * len(numbers))
     return dict(
         store.conn.execute(
