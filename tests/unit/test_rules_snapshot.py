@@ -37,9 +37,10 @@ def test_outstanding_counts_every_open_invoice_the_planner_gets_those_due(store:
     add_invoice(store, "SETTLED", WED, 70_000, outstanding=0)
     add_invoice(store, "PAID", WED, 90_000, status=InvoiceStatus.PAID, outstanding=0)
     add_invoice(store, "DISPUTED", WED, 30_000, status=InvoiceStatus.DISPUTED)
+    add_invoice(store, "CENT", WED, 70_000, outstanding=1)  # one cent is still owed
     snap = load_snapshot(store, load_scenario(None), AS_OF)
-    assert snap.customers["C1"].outstanding_cents == 150_000
-    assert [row[0] for row in snap.invoices] == ["DUE"]
+    assert snap.customers["C1"].outstanding_cents == 150_001
+    assert [row[0] for row in snap.invoices] == ["CENT", "DUE"]
 
 
 def test_last_step_done_is_the_most_advanced_one_up_to_the_plan_date(store: Store) -> None:
