@@ -17,9 +17,8 @@ from assistant.storage.scope import CustomerIds, customer_filter
 # julianday('0001-01-01') - 1: turns an ISO date into a proleptic ordinal inside SQLite.
 _ORD = "CAST(julianday({col}) - 1721424.5 AS INTEGER)"
 
-# (id, name, country, strategic, do_not_contact, SMS allowed (opt-in and a phone),
-#  customer since (ordinal) or None, risk, segment, salesperson e-mail)
-# (id, country, strategic, do_not_contact, sms usable, customer since (ordinal), risk, label)
+# (id, country, strategic, do_not_contact, SMS allowed (opt-in and a phone),
+#  customer since (ordinal) or None, risk, segment)
 CustomerRow = tuple[str, str | None, int, int, int, int | None, str | None, str | None]
 # (number, customer_id, due ordinal, outstanding cents, index of the last step done or None,
 #  ordinal of the day it was done or None). Sorted by customer, then number.
