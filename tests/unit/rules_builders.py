@@ -33,11 +33,13 @@ def add_invoice(
     cid: str = "C1",
     status: InvoiceStatus = InvoiceStatus.OPEN,
     outstanding: int | None = None,
+    **fields: object,
 ) -> Invoice:
+    """Issued 30 days before `due`; `fields`: any other Invoice field (currency, reference…)."""
     invoice = Invoice(
         number=number, customer_id=cid, issue_date=due - timedelta(days=30), due_date=due,
         amount_cents=cents, outstanding_cents=cents if outstanding is None else outstanding,
-        status=status,
+        status=status, **fields,  # type: ignore[arg-type]
     )  # fmt: skip
     with store.transaction():
         repo.upsert_invoices(store, [invoice], actor="test")

@@ -5,14 +5,14 @@ rate table and plan policy. Expected figures worked out by hand (12,15 % = ECB 2
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 from assistant.briefs.options import LateInterest, PaymentPlanPolicy, RecoveryIndemnity
-from assistant.models import Invoice, InvoiceStatus, Payment
+from assistant.models import InvoiceStatus
 from assistant.money import Money
 from assistant.service import Service
 from assistant.statutory.claims import (
@@ -23,49 +23,17 @@ from assistant.statutory.claims import (
     compute_claims,
 )
 from assistant.statutory.rates import load_rate_tables, load_statutory_policy
-from assistant.storage import repo
 from assistant.storage.balances import StoredCredit, replace_credits
 from assistant.storage.db import Store
 from tests.support.pg_neutral import put_policy
-from tests.unit.rules_builders import add_customer
+from tests.unit.rules_builders import add_customer, add_invoice
+from tests.unit.test_statutory_claims import pay
 
 AS_OF = date(2026, 11, 30)
 PLANS = PaymentPlanPolicy()
 NOTHING_LEGAL = PaymentPlanPolicy(
     recovery_indemnity=RecoveryIndemnity(enabled=False), late_interest=LateInterest(enabled=False)
 )
-
-
-def invoice(
-    store: Store,
-    number: str,
-    due: date,
-    cents: int,
-    *,
-    status: InvoiceStatus = InvoiceStatus.OPEN,
-    currency: str = "EUR",
-    outstanding: int | None = None,
-    **extra: object,
-) -> None:
-    row = Invoice(
-        number=number,
-        customer_id="C1",
-        issue_date=due - timedelta(days=30),
-        due_date=due,
-        amount_cents=cents,
-        outstanding_cents=cents if outstanding is None else outstanding,
-        currency=currency,
-        status=status,
-        **extra,  # type: ignore[arg-type]
-    )
-    with store.transaction():
-        repo.upsert_invoices(store, [row], actor="test")
-
-
-def pay(store: Store, number: str, on: date, cents: int) -> None:
-    with store.transaction():
-        repo.apply_payment(store, Payment(invoice_number=number, date=on, amount_cents=cents),
-                           None, "test")  # fmt: skip
 
 
 def claims(
@@ -84,9 +52,13 @@ def claims(
 
 def test_each_invoice_lands_in_its_list_with_what_it_carries(store: Store) -> None:
     add_customer(store, "C1")
-    invoice(store, "F-LATE", date(2026, 10, 31), 100_000, reference="CMD-7", pdf_path="f/late.pdf")
-    invoice(store, "F-SOON", date(2026, 12, 15), 50_000, reference="CMD-8", pdf_path="f/soon.pdf")
-    invoice(store, "F-DISP", date(2026, 10, 15), 30_000, status=InvoiceStatus.DISPUTED)
+    add_invoice(
+        store, "F-LATE", date(2026, 10, 31), 100_000, reference="CMD-7", pdf_path="f/late.pdf"
+    )
+    add_invoice(
+        store, "F-SOON", date(2026, 12, 15), 50_000, reference="CMD-8", pdf_path="f/soon.pdf"
+    )
+    add_invoice(store, "F-DISP", date(2026, 10, 15), 30_000, status=InvoiceStatus.DISPUTED)
     got = claims(store)
     assert (got.customer_id, got.as_of, got.currency) == ("C1", AS_OF, "EUR")
     (late,) = got.overdue
@@ -132,9 +104,9 @@ def test_each_invoice_lands_in_its_list_with_what_it_carries(store: Store) -> No
 
 def test_without_indemnities_nor_interest_only_the_principal_is_claimed(store: Store) -> None:
     add_customer(store, "C1")
-    invoice(store, "F-LATE", date(2026, 10, 31), 100_000)
-    invoice(store, "F-SOON", date(2026, 12, 15), 50_000)
-    invoice(store, "F-PAID", date(2026, 10, 15), 20_000)
+    add_invoice(store, "F-LATE", date(2026, 10, 31), 100_000)
+    add_invoice(store, "F-SOON", date(2026, 12, 15), 50_000)
+    add_invoice(store, "F-PAID", date(2026, 10, 15), 20_000)
     pay(store, "F-PAID", date(2026, 11, 2), 20_000)  # 18 days late
     got = claims(store, plans=NOTHING_LEGAL)
     (late,) = got.overdue
@@ -161,10 +133,12 @@ def test_only_invoices_paid_after_their_due_date_within_the_window_are_paid_late
         "P-IN": (date(2025, 10, 1), date(2025, 12, 1)),  # late, the day after it: listed
     }
     for number, (due, paid) in cases.items():
-        invoice(store, number, due, 10_000)
+        add_invoice(store, number, due, 10_000)
         pay(store, number, paid, 10_000)
     # paid by an import without a date: nothing says it was late
-    invoice(store, "P-NODATE", date(2026, 9, 1), 10_000, status=InvoiceStatus.PAID, outstanding=0)
+    add_invoice(
+        store, "P-NODATE", date(2026, 9, 1), 10_000, status=InvoiceStatus.PAID, outstanding=0
+    )
     got = claims(store)
     assert got.paid_late == [
         PaidLate("P-IN", date(2025, 10, 1), date(2025, 12, 1), 61, 4_000),
@@ -176,8 +150,8 @@ def test_only_invoices_paid_after_their_due_date_within_the_window_are_paid_late
 
 def test_a_limitation_warning_names_the_due_date_and_the_limit(store: Store) -> None:
     add_customer(store, "C1")
-    invoice(store, "F-OLD", date(2021, 12, 31), 10_000)  # time-barred on 31/12/2026
-    invoice(store, "F-NEW", date(2021, 6, 1), 10_000, status=InvoiceStatus.DISPUTED)
+    add_invoice(store, "F-OLD", date(2021, 12, 31), 10_000)  # time-barred on 31/12/2026
+    add_invoice(store, "F-NEW", date(2021, 6, 1), 10_000, status=InvoiceStatus.DISPUTED)
     got = claims(store)
     assert got.limitations == [
         LimitationWarning("F-NEW", date(2021, 6, 1), date(2026, 6, 1)),
@@ -190,7 +164,7 @@ def test_the_rates_list_each_half_year_once_with_the_one_in_force(
     store: Store, as_of: date
 ) -> None:
     add_customer(store, "C1")
-    invoice(store, "F-1", date(2025, 12, 1), 100_000)
+    add_invoice(store, "F-1", date(2025, 12, 1), 100_000)
     got = claims(store, as_of=as_of)
     halves = [r.half.key for r in got.rates]
     assert halves == sorted(set(halves))  # each once, in order
@@ -208,8 +182,8 @@ def test_no_rate_in_force_is_none_not_an_error() -> None:
 
 def test_interest_is_summed_per_half_year_over_every_invoice(store: Store) -> None:
     add_customer(store, "C1")
-    invoice(store, "F-A", date(2026, 5, 31), 100_000)
-    invoice(store, "F-B", date(2026, 6, 20), 200_000)
+    add_invoice(store, "F-A", date(2026, 5, 31), 100_000)
+    add_invoice(store, "F-B", date(2026, 6, 20), 200_000)
     got = claims(store)
     # F-A: H1 30 d (998,6 -> 999), H2 153 d (5 093,0 -> 5 093);
     # F-B: H1 10 d (665,8 -> 666), H2 153 d (10 186,0 -> 10 186)
@@ -221,7 +195,7 @@ def test_a_customer_who_owes_nothing_is_claimed_in_the_currency_of_its_invoices(
     store: Store,
 ) -> None:
     add_customer(store, "C1")
-    invoice(store, "F-USD", date(2026, 10, 15), 20_000, currency="USD")
+    add_invoice(store, "F-USD", date(2026, 10, 15), 20_000, currency="USD")
     pay(store, "F-USD", date(2026, 11, 2), 20_000)
     credit = StoredCredit("C1", "fec", "AV-1", date(2026, 11, 20), Money(5_000, "USD"))
     with store.transaction():
@@ -235,7 +209,7 @@ def test_a_customer_who_owes_nothing_is_claimed_in_the_currency_of_its_invoices(
 
 def test_claims_for_reads_the_home_s_rate_table_and_plan_policy(service: Service) -> None:
     add_customer(service.store, "C1")
-    invoice(service.store, "F-1", date(2026, 10, 31), 100_000)
+    add_invoice(service.store, "F-1", date(2026, 10, 31), 100_000)
     embedded = Path(__file__).resolve().parents[2] / "policies" / "statutory_rates.yaml"
     rates = embedded.read_text(encoding="utf-8")
     old = '{half_year: "2026-H2", rate: "2.15"'

@@ -12,6 +12,7 @@ from assistant.rules.holds import Hold, Holds
 from assistant.rules.policy import ScenarioPolicy
 from assistant.storage.db import Store
 from tests.unit.rules_builders import add_customer, add_invoice, mark, plan_on
+from tests.unit.test_rules_engine import _facts, due_day_reminder, promise
 
 WED = date(2026, 3, 11)  # a Wednesday with no holiday around it
 
@@ -87,13 +88,10 @@ def test_a_call_carries_the_tone_its_step_sets(store: Store) -> None:
 
 
 def test_a_due_day_reminder_lists_the_invoice_due_today(store: Store) -> None:
-    base = load_scenario(None)
-    steps = [s.model_copy(update={"offset_days": 0}) if s.id == "reminder_1" else s
-             for s in base.steps]  # fmt: skip
-    policy = base.model_copy(update={"steps": steps})
+    policy, planner = due_day_reminder()
     add_customer(store)
     add_invoice(store, "TODAY", WED)
-    (action,) = Planner(policy).plan(load_snapshot(store, policy, WED)).actions
+    (action,) = planner.plan(load_snapshot(store, policy, WED)).actions
     assert (action.step, action.invoices) == ("reminder_1", ("TODAY",))
 
 
@@ -263,8 +261,6 @@ def test_a_broken_promise_in_a_scenario_without_calls_resumes_the_reminders(
     add_customer(store)
     add_invoice(store, "F1", WED)
     mark(store, ["F1"], "reminder_1", WED + timedelta(days=3))
-    from tests.unit.test_rules_engine import promise
-
     promise(store, "F1", WED + timedelta(days=4), WED + timedelta(days=5))  # broken on + 9
     (action,) = Planner(policy).plan(load_snapshot(store, policy, WED + timedelta(days=12))).actions
     assert (action.step, action.requires_human) == ("reminder_2", False)
@@ -294,8 +290,6 @@ def test_actions_come_by_day_then_automatic_first_then_by_customer(store: Store)
 
 
 def test_a_manual_label_that_is_no_segment_falls_back_to_the_rules() -> None:
-    from tests.unit.test_rules_engine import _facts
-
     policy = load_scenario(None)
     planner = Planner(policy)
     assert planner.segment_for(_facts(label="vip"), WED).id == "standard"

@@ -52,6 +52,11 @@ def stored(svc: Service, reply_id: int | None) -> dict[str, Any]:
     return out
 
 
+def ingested(svc: Service, raw: bytes) -> dict[str, Any]:
+    """The stored row of one message ingested on its own."""
+    return stored(svc, run(svc, raw, IngestReport()))
+
+
 def events(svc: Service, kind: str) -> list[dict[str, Any]]:
     return [
         {k: e[k] for k in ("kind", "actor", "customer_id", "draft_id", "on_date", "data")}
@@ -198,8 +203,7 @@ def test_the_return_date_is_read_in_the_whole_body_when_no_own_words_are_left(
         message_id="<ooo-quoted@client-trois.example>",
         headers={"Auto-Submitted": "auto-replied"},
     )
-    reply_id = run(svc, raw, IngestReport())
-    row = stored(svc, reply_id)
+    row = ingested(svc, raw)
     assert row["text"] == ""
     assert row["return_on"] == "2027-01-04"
 
@@ -213,8 +217,7 @@ def test_an_automatic_reply_without_a_return_date_has_none(world: Any) -> None:
         message_id="<ooo-nodate@client-trois.example>",
         headers={"Auto-Submitted": "auto-replied"},
     )
-    reply_id = run(svc, raw, IngestReport())
-    row = stored(svc, reply_id)
+    row = ingested(svc, raw)
     assert (row["kind"], row["return_on"]) == ("auto_reply", None)
     (event,) = events(svc, "customer.replied")
     assert event["data"]["return_on"] is None
@@ -393,8 +396,7 @@ def test_only_the_customers_own_invoices_are_named_in_the_suggestion(world: Any)
         body=f"Bonjour,\nNous avons réglé la facture {INVOICES['C1']} le 20 novembre.\n",
         message_id="<other-invoice@client-deux.example>",
     )
-    reply_id = run(svc, raw, IngestReport())
-    assert stored(svc, reply_id)["suggestion"]["invoice"] is None  # not one of C2's
+    assert ingested(svc, raw)["suggestion"]["invoice"] is None  # not one of C2's
 
 
 def _forwarded_by(sender: bytes) -> bytes:
@@ -414,8 +416,7 @@ def test_a_forwarded_message_is_marked_in_the_customers_language(
     world: Any, sender: bytes, customer: str | None, mark: str
 ) -> None:
     svc, _ = world
-    reply_id = run(svc, _forwarded_by(sender), IngestReport())
-    row = stored(svc, reply_id)
+    row = ingested(svc, _forwarded_by(sender))
     assert row["customer_id"] == customer
     assert f"{mark} (Service achats <achats@client-un.example>) ---" in row["text"]
     assert row["text"].startswith("Bonjour,\n\nJe vous transfère la réponse")
@@ -432,8 +433,7 @@ def test_our_own_quoted_message_is_history_not_the_customers_words(world: Any) -
         "Subject: Relance\n\nBonjour, sauf erreur de notre part la facture reste due.\n",
         message_id="<own-quote@client-deux.example>",
     )
-    reply_id = run(svc, raw, IngestReport())
-    assert stored(svc, reply_id)["text"] == "D'accord."
+    assert ingested(svc, raw)["text"] == "D'accord."
 
 
 def test_the_day_received_is_the_local_day_of_the_date_header(
@@ -467,39 +467,34 @@ def test_a_message_without_a_date_is_dated_when_it_was_read(world: Any) -> None:
         message_id="<undated@client-deux.example>",
     )
     raw = b"\r\n".join(line for line in raw.split(b"\n") if not line.startswith(b"Date:"))
-    reply_id = run(svc, raw.replace(b"\r\r", b"\r"), IngestReport())
-    row = stored(svc, reply_id)
+    row = ingested(svc, raw.replace(b"\r\r", b"\r"))
     assert (row["received_at"], row["received_on"]) == ("2026-11-25T08:00:00+00:00", "2026-11-25")
 
 
-def _outlook_forward(sender: str, author: str, subject: str) -> bytes:
-    return message(
-        sender=sender,
+def _outlook_forward(subject: str, message_id: str) -> bytes:
+    """C2 forwards (or quotes) a colleague's message the way Outlook lays it out."""
+    return from_customer(
+        "C2",
         subject=subject,
         body="Voir ci-dessous.\n\n-----Original Message-----\n"
-        f"From: {author}\nSent: Tuesday, November 24, 2026 10:30 AM\n"
+        "From: Service achats <achats@client-deux.example>\n"
+        "Sent: Tuesday, November 24, 2026 10:30 AM\n"
         "To: marie@client-deux.example\nSubject: Relance\n\n"
         "La facture a été payée le 20/11/2026.\n",
-        when=REPLY_AT,
-        message_id=f"<fwd-{len(subject)}@client-deux.example>",
+        message_id=message_id,
     )
 
 
 def test_a_forward_is_told_by_its_subject_when_no_line_marks_it(world: Any) -> None:
     svc, _ = world
-    colleague = "Service achats <achats@client-deux.example>"
-    forwarded = run(
-        svc, _outlook_forward(f"<{EMAILS['C2']}>", colleague, "TR: Relance"), IngestReport()
-    )
-    assert stored(svc, forwarded)["text"] == (
+    forwarded = ingested(svc, _outlook_forward("TR: Relance", "<fwd@client-deux.example>"))
+    assert forwarded["text"] == (
         "Voir ci-dessous.\n\n--- message transféré (Service achats <achats@client-deux.example>)"
         " ---\nLa facture a été payée le 20/11/2026."
     )
     # the same layout under "RE:" is a reply quoting a message: its own words only
-    replied = run(
-        svc, _outlook_forward(f"<{EMAILS['C2']}>", colleague, "RE: Relance!"), IngestReport()
-    )
-    assert stored(svc, replied)["text"] == "Voir ci-dessous."
+    replied = ingested(svc, _outlook_forward("RE: Relance", "<re@client-deux.example>"))
+    assert replied["text"] == "Voir ci-dessous."
 
 
 def test_our_own_message_forwarded_back_is_not_the_customers_words(world: Any) -> None:
@@ -513,5 +508,4 @@ def test_our_own_message_forwarded_back_is_not_the_customers_words(world: Any) -
         "Bonjour, sauf erreur de notre part la facture FA-2026-0411 reste due.\n",
         message_id="<fwd-ours@client-deux.example>",
     )
-    reply_id = run(svc, raw, IngestReport())
-    assert stored(svc, reply_id)["text"] == "Pour info, je transmets à la compta."
+    assert ingested(svc, raw)["text"] == "Pour info, je transmets à la compta."
