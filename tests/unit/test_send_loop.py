@@ -25,6 +25,7 @@ from assistant.storage import balances, drafts_repo
 from assistant.team import DIGEST_STEP
 from tests.conftest import FIXED_NOW
 from tests.unit.rules_builders import add_customer, add_invoice, mark
+from tests.unit.test_rules_engine import promise
 
 AS_OF = date(2026, 11, 24)
 
@@ -436,12 +437,9 @@ def test_a_large_batch_rechecks_the_promises_of_every_customer(
     service: Service, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from assistant.delivery import send
-    from assistant.storage import repo
 
     promised, other = reminder(service, "C1", "F1"), reminder(service, "C2", "F2")
-    with service.store.transaction():
-        repo.insert_promise(service.store, "C1", "F1", AS_OF + timedelta(days=7), None, AS_OF,
-                            source="import", note=None, actor="t")  # fmt: skip
+    promise(service.store, "F1", AS_OF, AS_OF + timedelta(days=7))  # open until after today
     monkeypatch.setattr(send, "SCOPED_RECHECK_MAX", 1)  # two customers: read everything
     report = service.sender(backoff_s=0).run()
     assert (report.cancelled, report.sent) == ([promised], [other])
