@@ -466,8 +466,10 @@ def test_a_message_without_a_date_is_dated_when_it_was_read(world: Any) -> None:
         body="Bonjour, c'est noté.\n",
         message_id="<undated@client-deux.example>",
     )
-    raw = b"\r\n".join(line for line in raw.split(b"\n") if not line.startswith(b"Date:"))
-    row = ingested(svc, raw.replace(b"\r\r", b"\r"))
+    undated = b"".join(
+        line for line in raw.splitlines(keepends=True) if not line.startswith(b"Date:")
+    )
+    row = ingested(svc, undated)
     assert (row["received_at"], row["received_on"]) == ("2026-11-25T08:00:00+00:00", "2026-11-25")
 
 
