@@ -357,3 +357,15 @@ def test_an_amount_the_template_states_is_one_of_the_facts() -> None:
     facts = known_facts(["Frais de dossier : 40,00 €. Total : 1 250,00 €."], amounts=[500])
     assert facts.amounts == frozenset({4_000, 125_000, 500})
     assert check_text("", "Il reste 1 250,00 € et 40,00 € de frais.", facts, None) == []
+
+
+def test_an_invoice_number_that_reads_like_an_amount_is_that_reference() -> None:
+    # found by the import-to-outbox fuzz: invoice "€١٢" (a euro sign, Arabic-Indic 12)
+    from assistant.drafting.checks import check_text, known_facts
+
+    facts = known_facts(["Facture €١٢"], references=["€١٢"])
+    assert check_text("", "Rappel : facture €١٢.", facts, None) == []
+    # the same text is still an unknown amount when it is no reference of the message
+    assert check_text("", "Rappel : €١٢.", known_facts([]), None) == [
+        "montant absent des factures : €١٢"
+    ]
