@@ -365,6 +365,10 @@ def test_an_invoice_number_that_reads_like_an_amount_is_that_reference() -> None
 
     facts = known_facts(["Facture €١٢"], references=["€١٢"])
     assert check_text("", "Rappel : facture €١٢.", facts, None) == []
+    # and the amounts after it are still checked
+    assert check_text("", "Facture €١٢ : 99,00 €.", facts, None) == [
+        "montant absent des factures : 99,00 €"
+    ]
     # the same text is still an unknown amount when it is no reference of the message
     assert check_text("", "Rappel : €١٢.", known_facts([]), None) == [
         "montant absent des factures : €١٢"
