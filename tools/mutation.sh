@@ -10,6 +10,9 @@
 #   JOBS=1 tools/mutation.sh                 one test process instead of two
 #   EXAMPLES=100 tools/mutation.sh ...       hypothesis examples per property test (default 10;
 #                                            a normal pytest run draws what each test asks)
+#   EQUIVALENTS=1 tools/mutation.sh ...     also the mutants listed as equivalent (which a run
+#                                            leaves out while their line is unchanged), to check
+#                                            the list: each must survive
 #   RESTATS=1 tools/mutation.sh ...          trace every selected test again first (verdicts are
 #                                            kept): mutmut maps a function only to the tests that
 #                                            are new when it traces, so a function added later
@@ -42,6 +45,10 @@ if [ -n "${RESTATS:-}" ] && [ -f mutants/mutmut-stats.json ]; then
   mv mutants/mutmut-stats.json mutants/mutmut-stats.json.before  # mutmut then traces every test
 fi
 python tools/mutation_report.py --sync-copies
+
+if [ -n "${EQUIVALENTS:-}" ]; then
+  export RELANCE_MUTATION_EQUIVALENTS=1  # read by tools/mutmut_run.py and --todo
+fi
 
 # With modules: only their mutants not run yet, or that survived without being listed as
 # equivalent (mutmut re-runs every mutant it is given by name, cached or not). ALL=1: every one.

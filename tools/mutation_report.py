@@ -29,6 +29,7 @@ KILLED = {1, 3}  # a test failed (3: pytest's internal error, also a failure)
 TIMEOUT = {24, -24, 152, 255, 36}  # the mutant made the tests hang: detected too
 SURVIVED = 0
 NO_TESTS = {5, 33}
+SKIPPED = 34  # a listed equivalent that tools/mutmut_run.py did not run
 INTERRUPTED = {2, -15, -2}  # the run was stopped while this mutant ran: not run yet
 
 
@@ -67,6 +68,7 @@ class ModuleScore:
     equivalent: list[str] = field(default_factory=list)
     no_tests: list[str] = field(default_factory=list)
     not_checked: int = 0
+    equivalent_not_run: int = 0  # listed equivalents left out of the run (tools/mutmut_run.py)
     seconds: float = 0.0  # the test time of its mutants (each mutant's test process, wall clock)
     other: Counter[str] = field(default_factory=Counter)
 
@@ -96,8 +98,15 @@ def mutated_line(mutant: str, path: str) -> str | None:
     return " / ".join(added)
 
 
+def still_equivalent(mutant: str, path: str, equivalents: dict[str, Equivalent]) -> bool:
+    """Listed, and the mutant still writes the line its entry gives (else: stale)."""
+    known = equivalents.get(mutant)
+    return known is not None and mutated_line(mutant, path) == known.line
+
+
 def scores(equivalents: dict[str, Equivalent]) -> tuple[list[ModuleScore], list[str]]:
     stale: list[str] = []
+    listed_but_killed: list[str] = []
     result: list[ModuleScore] = []
     for path in config()["only_mutate"]:  # type: ignore[union-attr]
         meta = ROOT / "mutants" / f"{path}.meta"
@@ -116,23 +125,29 @@ def scores(equivalents: dict[str, Equivalent]) -> tuple[list[ModuleScore], list[
             score.seconds += durations.get(mutant, 0.0)
             if code in KILLED:
                 score.killed += 1
+                if mutant in equivalents:
+                    listed_but_killed.append(mutant)
             elif code in TIMEOUT:
                 score.timeout += 1
-            elif code == SURVIVED:
+            elif code in (SURVIVED, SKIPPED):
                 known = equivalents.get(mutant)
-                if known is None:
-                    score.survived.append(mutant)
-                    continue
-                line = mutated_line(mutant, str(path))
-                if line is not None and line != known.line:
+                line = None if known is None else mutated_line(mutant, str(path))
+                if known is not None and line is not None and line != known.line:
                     stale.append(f"{mutant}: listed as writing {known.line!r}, now {line!r}")
-                    score.survived.append(mutant)
-                else:
+                if known is not None and line in (None, known.line):
                     score.equivalent.append(mutant)
+                    score.equivalent_not_run += code == SKIPPED
+                elif code == SURVIVED:
+                    score.survived.append(mutant)
+                else:  # left out as equivalent, no longer listed so: still to run
+                    score.not_checked += 1
             elif code in NO_TESTS:
                 score.no_tests.append(mutant)
             else:
                 score.other[str(code)] += 1
+    stale += [
+        f"{mutant}: listed as equivalent, but a test kills it" for mutant in listed_but_killed
+    ]
     return result, stale
 
 
@@ -155,7 +170,10 @@ def sync_copies() -> list[str]:
 
 def todo(paths: list[str], equivalents: dict[str, Equivalent]) -> list[str]:
     """The mutants of these modules to run: not run yet, or survived and not listed as
-    equivalent (a new test may kill it now). A module never generated: its pattern."""
+    equivalent (a new test may kill it now). A module never generated: its pattern. With
+    RELANCE_MUTATION_EQUIVALENTS set (`EQUIVALENTS=1 tools/mutation.sh`), the listed ones too."""
+    if os.environ.get("RELANCE_MUTATION_EQUIVALENTS"):
+        equivalents = {}
     names: list[str] = []
     for path in paths:
         meta = ROOT / "mutants" / f"{path}.meta"
@@ -165,6 +183,7 @@ def todo(paths: list[str], equivalents: dict[str, Equivalent]) -> list[str]:
         codes: dict[str, int | None] = json.loads(meta.read_text())["exit_code_by_key"]
         for mutant, code in codes.items():
             again = code == SURVIVED and mutant not in equivalents
+            again |= code == SKIPPED and not still_equivalent(mutant, path, equivalents)
             if code is None or code in INTERRUPTED or again or code in NO_TESTS:
                 names.append(mutant)
     return sorted(names, key=_natural)

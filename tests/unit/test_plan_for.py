@@ -391,3 +391,50 @@ def test_the_send_recheck_reads_only_the_customers_it_sends_to(
     assert render(service.get_draft(by_customer["C1"]).error) == "adresse invalide"
     assert render(service.get_draft(by_customer["C2"]).error) == "réponse de C2 à traiter"
     assert service.get_draft(by_customer["C3"]).status == "pending"
+
+
+def test_a_plan_naming_another_customer_s_invoice_keeps_that_invoice_s_currency() -> None:
+    """A payment plan of C0 naming C1's invoice in CHF (never made by relance, but the tables
+    allow it): C0's own plan reads that invoice's currency too, as the full plan does."""
+    store = fresh_store()
+    try:
+        customer = {
+            "do_not_contact": False,
+            "strategic": False,
+            "closing": None,
+            "credit": None,
+            "collective": False,
+            "reply": None,
+            "bounced": False,
+            "proceedings": None,
+            "decision": None,
+        }
+        invoice = {
+            "due": -40,
+            "cents": 100_000,
+            "status": InvoiceStatus.OPEN,
+            "partial": False,
+            "done": [],
+            "paid": None,
+        }
+        portfolio = {
+            "customers": [customer, customer],
+            "invoices": [
+                {**invoice, "customer": 0, "currency": "EUR"},
+                {**invoice, "customer": 1, "currency": "CHF"},
+            ],
+            "promises": [],
+            "plans": [{"invoice": 1, "agreed": -30, "first": -20}],
+            "as_of": 5,
+        }
+        ids = build(store, portfolio)
+        _sql(store, "UPDATE payment_plans SET customer_id = 'C0'", ())
+        as_of = BASE + timedelta(days=5)
+        full = make_plan(store, None, as_of)
+        missed = [a for a in full.actions if a.step == "instalment_missed"]
+        assert [(a.customer_id, a.invoices, a.currency) for a in missed] == [("C0", ("F1",), "CHF")]
+        assert_same_per_customer(
+            full, {cid: make_plan(store, None, as_of, customer_ids=[cid]) for cid in ids}
+        )
+    finally:
+        store.close()
