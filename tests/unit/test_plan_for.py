@@ -88,6 +88,20 @@ def fresh_store() -> Store:
     return open_store(Path(tempfile.mkdtemp(prefix="relance-planfor-")) / "p.db")
 
 
+# A customer of the generator's shape with nothing special about it (hand-made portfolios).
+PLAIN_CUSTOMER = {
+    "do_not_contact": False,
+    "strategic": False,
+    "closing": None,
+    "credit": None,
+    "collective": False,
+    "reply": None,
+    "bounced": False,
+    "proceedings": None,
+    "decision": None,
+}
+
+
 def _sql(store: Store, sql: str, params: tuple[object, ...]) -> None:
     with store.transaction():
         store.conn.execute(sql, params)
@@ -269,17 +283,7 @@ def test_the_property_sees_holds_and_instalments() -> None:
     """The generator is not vacuous: one hand-made portfolio has holds, tasks and instalments."""
     store = fresh_store()
     try:
-        customer = {
-            "do_not_contact": False,
-            "strategic": False,
-            "closing": None,
-            "credit": None,
-            "collective": False,
-            "reply": None,
-            "bounced": False,
-            "proceedings": None,
-            "decision": None,
-        }
+        customer = dict(PLAIN_CUSTOMER)
         portfolio = {
             "customers": [
                 customer,
@@ -398,17 +402,7 @@ def test_a_plan_naming_another_customer_s_invoice_keeps_that_invoice_s_currency(
     allow it): C0's own plan reads that invoice's currency too, as the full plan does."""
     store = fresh_store()
     try:
-        customer = {
-            "do_not_contact": False,
-            "strategic": False,
-            "closing": None,
-            "credit": None,
-            "collective": False,
-            "reply": None,
-            "bounced": False,
-            "proceedings": None,
-            "decision": None,
-        }
+        customer = dict(PLAIN_CUSTOMER)
         invoice = {
             "due": -40,
             "cents": 100_000,
