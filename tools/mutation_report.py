@@ -315,6 +315,9 @@ def main() -> int:
         return 0
     rows, stale = scores(equivalents)
     print("\n".join(table(rows)))
+    left_out = sum(r.equivalent_not_run for r in rows)
+    listed = sum(len(r.equivalent) for r in rows)
+    print(f"equivalent: {listed}, of which {left_out} listed and left out of the runs")
     for r in rows:
         for mutant in r.survived:
             print(f"survived: {mutant}")
