@@ -18,6 +18,7 @@ from assistant.config import Settings
 from assistant.i18n import set_language
 from assistant.service import Service
 from assistant.storage.db import Store, open_store
+from tests.support import policy_verdict
 from tests.support.examples import examples
 from tests.support.pg_neutral import DEMO_MOVES as _DEMO_MOVES
 from tests.support.postgres import (
@@ -244,9 +245,11 @@ contact:
 """
 
 
-def write_company(home: Path) -> Path:
+def write_company(home: Path, *, judged: bool = True) -> Path:
     """A home with its database (the CLI refuses a home without one) and real company facts
-    (not the shipped examples): drafts can be approved in this home."""
+    (not the shipped examples): drafts can be approved in this home. `judged`: its policies'
+    verdict is there, as after a first command (judged once per session:
+    tests/support/policy_verdict.py)."""
     if not (home / "relance.db").exists():  # on PostgreSQL: the schema (once; idempotent)
         Service.open(Settings(RELANCE_HOME=home), clock=lambda: FIXED_NOW, create=True).close()
     path = home / "policies" / "company.yaml"
@@ -262,12 +265,17 @@ def write_company(home: Path) -> Path:
                 policy_repo.put(store, "company.yaml", TEST_COMPANY, None, "test")
         finally:
             store.close()
+    if judged:
+        policy_verdict.seed(home, policy_verdict.company_verdict(TEST_COMPANY))
     return path
 
 
 @pytest.fixture
-def service(settings: Settings) -> Iterator[Service]:
-    write_company(settings.home)
+def service(request: pytest.FixtureRequest, settings: Settings) -> Iterator[Service]:
+    """A home with the test company, whose policies were already judged (as after a first
+    command), unless the test is marked `own_policy_verdict`."""
+    judged = request.node.get_closest_marker("own_policy_verdict") is None
+    write_company(settings.home, judged=judged)
     svc = Service.open(settings, clock=lambda: FIXED_NOW)
     yield svc
     svc.close()

@@ -1,7 +1,7 @@
-"""Run mutmut 3.8.1 (`python tools/mutmut_run.py run ...`): one bug worked around, and four
-changes that shorten a run from an empty cache (2 h 25 min, then 39 min 36 s on two cores:
-docs/mutation.md, "Time"). Each is a small patch of mutmut's internals, so the script refuses
-another version.
+"""Run mutmut 3.8.1 (`python tools/mutmut_run.py run ...`): one bug worked around, and five
+changes that shorten a run from an empty cache (2 h 25 min, then 39 min 36 s, then 25 min 38 s
+on two cores: docs/mutation.md, "Time"). Each is a small patch of mutmut's internals, so the
+script refuses another version.
 
 1. With `max_stack_depth` set, mutmut walks the callers of every mutated function during its
    first pass and resolves each frame's file with `Path.resolve(strict=True)`. A frame with no
@@ -23,12 +23,23 @@ another version.
    killed by the same few tests, and each pytest session collects every file its tests are
    in: 0.08 s for one test, 0.5 s for the 84 tests (14 files) that reach the send loop, about
    1 s for the planner's 326. The killers are kept in mutants/.relance-killers/ (a file per
-   function).
+   function, and one per module). The full session runs the tests most likely to kill per
+   second first (`_worth`): a test's kills among the module's earlier mutants (plus a half)
+   over its time. On 2026-12-03, in a session ordered by speed alone, 42 of the planner's 864
+   killed mutants took over 3 s each (402 of its 731 s of test time); the module's killers
+   simply put first (most frequent first) made it worse (65 of the first 258 over 3 s: slow
+   tests that killed a few mutants ran before fast ones).
 5. A mutant listed in tools/mutation_equivalents.toml whose mutated line is still the one listed
    is not run (recorded as "skipped"; the report counts it as equivalent): by its entry, no test
    can kill it, and running every test that reaches it is what survivors cost (47 of the 129
    minutes of test time of a full run). `RELANCE_MUTATION_EQUIVALENTS=1` runs them too, to
    check the list (a listed mutant that a test kills is reported).
+6. The tests' homes start with the verdict on their policies judged once per pytest session
+   (tests/support/policy_verdict.py): under mutmut each mutant is a session, so it would be
+   judged again for each (0.7 s, most of a send-loop or planner test). It is judged once here,
+   in a process of its own on the code without mutants, before the first pass, and every
+   session reads it (`MUTATION_POLICY_VERDICT`). Validating the policies reaches one mutated
+   function, `money.parse_amount`, which its own tests kill.
 """
 
 from __future__ import annotations
@@ -37,9 +48,10 @@ import hashlib
 import importlib
 import os
 import pickle
+import subprocess
 import sys
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -82,6 +94,7 @@ _run_clean_tests = ForkRunner.run_clean_tests
 
 def _stats_in_shards(self: ForkRunner, tests: Iterable[str] | None) -> int:
     global _full_stats_ran
+    _judge_policy_verdict()
     if tests:  # new tests after a load from the cache: few, one process
         return _collect_stats(self, tests)
     every_test = sorted(self.list_all_tests().ids)  # imports every test module here
@@ -155,6 +168,7 @@ def _shard_log(pid: int) -> Path:
 
 
 def _clean_tests_unless_just_traced(self: ForkRunner, tests: Iterable[str]) -> int:
+    _judge_policy_verdict()  # after a load from the cache, no first pass judged it
     if _full_stats_ran:
         return 0  # the first pass ran these tests on this code a moment ago, and passed
     return _run_clean_tests(self, tests)
@@ -185,8 +199,9 @@ class _KillerLog:
         test = report.nodeid.removeprefix("mutants/")
         try:
             KILLERS.mkdir(exist_ok=True)
-            with _killers_file(self.function).open("a", encoding="utf-8") as f:
-                f.write(test + "\n")  # one short write in append mode: whole lines
+            for key in (self.function, _module_of(self.function)):
+                with _killers_file(key).open("a", encoding="utf-8") as f:
+                    f.write(test + "\n")  # one short write in append mode: whole lines
         except OSError:
             pass
 
@@ -203,6 +218,7 @@ def _killers_first(self: PytestRunner, *, mutant_name: str | None, tests: Iterab
             return 1  # a test failed: the mutant is killed
         tried = set(first)
         rest = [test for test in ordered if test not in tried] or ordered
+        rest.sort(key=_worth(_module_of(function)))  # stable: fastest first among equals
         return int(self.execute_pytest(self._pytest_args_regular_run(rest), plugins=[log]))
 
 
@@ -217,12 +233,37 @@ def _fails(self: PytestRunner, tests: list[str], log: _KillerLog) -> bool:
 
 def _last_killers(function: str, *, reachable: set[str]) -> list[str]:
     """The tests that killed this function's mutants, the most often first (then the latest)."""
-    path = _killers_file(function)
+    return _ranked(function, reachable=reachable)[:KILLERS_TRIED_FIRST]
+
+
+def _ranked(key: str, *, reachable: set[str]) -> list[str]:
+    """The tests that killed mutants of `key` (a function, a module), the most often first
+    (then the latest), among those that reach the mutant."""
+    path = _killers_file(key)
     killers = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
     kills = Counter(killers)
     latest = {test: i for i, test in enumerate(killers)}
     ranked = sorted(kills, key=lambda test: (-kills[test], -latest[test]))
-    return [test for test in ranked if test in reachable][:KILLERS_TRIED_FIRST]
+    return [test for test in ranked if test in reachable]
+
+
+def _worth(module: str) -> Callable[[str], float]:
+    """Sort key of the full session: the tests most likely to kill per second first (Smith's
+    rule), the likelihood being the test's kills among the module's earlier mutants plus one
+    half (a test that never killed still may): fastest first while nothing is known."""
+    path = _killers_file(module)
+    kills = Counter(path.read_text(encoding="utf-8").splitlines() if path.exists() else [])
+    seconds = state().duration_by_test
+
+    def key(test: str) -> float:
+        return -(kills[test] + 0.5) / max(seconds.get(test, 1.0), 0.001)
+
+    return key
+
+
+def _module_of(function: str) -> str:
+    """`assistant.rules.engine` of `assistant.rules.engine.xǁPlannerǁ_plan` (mutmut's names)."""
+    return function.rsplit(".", 1)[0]
 
 
 PytestRunner.run_tests = _killers_first  # type: ignore[method-assign]
@@ -252,6 +293,28 @@ def _without_listed_equivalents(*, mutant_names: tuple[str, ...] | list[str]) ->
 
 
 mutmut_main.collect_source_file_mutation_data = _without_listed_equivalents
+
+# 6. The policy verdict judged once.
+VERDICT_ENV = "MUTATION_POLICY_VERDICT"  # tests/support/policy_verdict.py
+
+
+def _judge_policy_verdict() -> None:
+    """Judge the tests' policies once, in a process of its own (nothing judged or cached in
+    this one, which every mutant's process is forked from), without any mutant."""
+    if os.environ.get(VERDICT_ENV):
+        return
+    path = Path.cwd() / "mutants" / ".relance-policy-verdict.json"
+    done = subprocess.run(
+        [sys.executable, "-m", "tests.support.policy_verdict", str(path)],
+        cwd="mutants",
+        env={**os.environ, "MUTANT_UNDER_TEST": ""},  # the original functions
+        check=False,
+    )
+    if done.returncode == 0:
+        os.environ[VERDICT_ENV] = str(path)
+    else:  # each session judges its own: slower, as right
+        print("the policy verdict could not be judged once: each test session judges it")
+
 
 if __name__ == "__main__":
     sys.argv[0] = "mutmut"

@@ -12,6 +12,8 @@ from assistant.policyfile import policy_version
 from assistant.service import Service
 from tests.support.pg_neutral import drop_policy, put_policy
 
+pytestmark = pytest.mark.own_policy_verdict  # each home judges its policies itself
+
 
 def counting(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     calls: list[Path] = []

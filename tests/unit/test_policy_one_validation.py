@@ -85,6 +85,7 @@ def test_no_model_means_no_new_tone_unless_the_manager_wrote_a_variant(service: 
     assert softer.template_name == "fr/reminder_1.softer.j2" and softer.tone_adjustment == "softer"
 
 
+@pytest.mark.own_policy_verdict  # the shipped templates judged in this test's own home
 def test_a_formal_notice_template_has_its_own_variables(service: Service) -> None:
     """A letter template is checked against the notice's facts, not the messages' ones."""
     from assistant.drafting.facts import NOTICE_VARS

@@ -41,7 +41,7 @@ def test_the_first_screen_loads_neither_the_validator_nor_the_planner_nor_other_
         # a mutation run (docs/mutation.md): mutmut cannot see what a subprocess runs, and its
         # hook there fails; what the first screen loads is no mutant's verdict
         pytest.skip("subprocess probe: not run under mutmut")
-    service.policy_problems()  # validated once: the verdict is remembered in the home
+    service.policy_problems()  # judged (in this session): the verdict is in the home
     found = subprocess.run(
         [sys.executable, "-c", SCRIPT, str(service.home)],
         cwd=ROOT,
