@@ -187,6 +187,12 @@ def _killers_file(function: str) -> Path:
     return KILLERS / hashlib.sha1(function.encode()).hexdigest()[:16]
 
 
+def _killers(key: str) -> list[str]:
+    """Every test that killed a mutant of `key` (a function, a module), a line per kill."""
+    path = _killers_file(key)
+    return path.read_text(encoding="utf-8").splitlines() if path.exists() else []
+
+
 class _KillerLog:
     """Appends the test that failed (pytest stops there: `-x`) to its function's file."""
 
@@ -239,8 +245,7 @@ def _last_killers(function: str, *, reachable: set[str]) -> list[str]:
 def _ranked(key: str, *, reachable: set[str]) -> list[str]:
     """The tests that killed mutants of `key` (a function, a module), the most often first
     (then the latest), among those that reach the mutant."""
-    path = _killers_file(key)
-    killers = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
+    killers = _killers(key)
     kills = Counter(killers)
     latest = {test: i for i, test in enumerate(killers)}
     ranked = sorted(kills, key=lambda test: (-kills[test], -latest[test]))
@@ -251,8 +256,7 @@ def _worth(module: str) -> Callable[[str], float]:
     """Sort key of the full session: the tests most likely to kill per second first (Smith's
     rule), the likelihood being the test's kills among the module's earlier mutants plus one
     half (a test that never killed still may): fastest first while nothing is known."""
-    path = _killers_file(module)
-    kills = Counter(path.read_text(encoding="utf-8").splitlines() if path.exists() else [])
+    kills = Counter(_killers(module))
     seconds = state().duration_by_test
 
     def key(test: str) -> float:
@@ -295,7 +299,9 @@ def _without_listed_equivalents(*, mutant_names: tuple[str, ...] | list[str]) ->
 mutmut_main.collect_source_file_mutation_data = _without_listed_equivalents
 
 # 6. The policy verdict judged once.
-VERDICT_ENV = "MUTATION_POLICY_VERDICT"  # tests/support/policy_verdict.py
+# tests/support/policy_verdict.py's ENV, not imported: it imports relance's modules, which this
+# process must not load (every mutant's process is forked from it and imports the mutated ones)
+VERDICT_ENV = "MUTATION_POLICY_VERDICT"
 
 
 def _judge_policy_verdict() -> None:

@@ -22,7 +22,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from assistant.i18n import language, set_language
+from assistant.i18n import using
 from assistant.policy_verdict import CHECK_CACHE
 
 ENV = "MUTATION_POLICY_VERDICT"  # not RELANCE_*: the tests' isolation removes those
@@ -34,19 +34,14 @@ def judge(company: str) -> str:
     from assistant.policy_edit import checked_policy_problems  # Jinja: only when judging
     from assistant.policyfile import policy_version
 
-    before = language()
-    set_language("fr")
-    try:
-        with tempfile.TemporaryDirectory(prefix="relance-verdict-") as root:
-            home = Path(root) / "home"
-            (home / "policies").mkdir(parents=True)
-            (home / "policies" / "company.yaml").write_text(company, encoding="utf-8")
-            problems = checked_policy_problems(home, policy_version(home))
-            if problems:
-                raise AssertionError(f"the test company's policies are invalid: {problems}")
-            return (home / CHECK_CACHE).read_text(encoding="utf-8")
-    finally:
-        set_language(before)
+    with using("fr"), tempfile.TemporaryDirectory(prefix="relance-verdict-") as root:
+        home = Path(root) / "home"
+        (home / "policies").mkdir(parents=True)
+        (home / "policies" / "company.yaml").write_text(company, encoding="utf-8")
+        problems = checked_policy_problems(home, policy_version(home))
+        if problems:
+            raise AssertionError(f"the test company's policies are invalid: {problems}")
+        return (home / CHECK_CACHE).read_text(encoding="utf-8")
 
 
 @functools.cache
